@@ -1,0 +1,1 @@
+"""Qt-free domain: entities, screening and pathway engines, intelligence checks, services."""

@@ -1,0 +1,1 @@
+"""Qt-free referral/intelligence/screening packs: PDF, pack.json, signing, encryption, verify."""

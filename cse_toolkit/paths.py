@@ -1,0 +1,96 @@
+"""Where things live: data, config, policy, logs and bundled resources.
+
+The data folder is, in order: an explicit ``--data-dir``, the ``CSE_TOOLKIT_HOME`` environment
+variable, or the platform's per-user data folder. The organisation policy lives in the
+system-wide config folder (``CSE_TOOLKIT_POLICY`` overrides it, for tests and pilots).
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import sys
+from pathlib import Path
+
+import platformdirs
+
+from cse_toolkit import APP_ID
+
+_APP_AUTHOR = "CSEToolkit"
+PRIVATE_DIR_MODE = 0o700
+PRIVATE_FILE_MODE = 0o600
+
+
+def data_dir(override: str | os.PathLike[str] | None = None) -> Path:
+    if override:
+        return Path(override).expanduser().resolve()
+    env = os.environ.get("CSE_TOOLKIT_HOME")
+    if env:
+        return Path(env).expanduser().resolve()
+    return Path(platformdirs.user_data_dir(APP_ID, _APP_AUTHOR))
+
+
+def policy_file() -> Path:
+    env = os.environ.get("CSE_TOOLKIT_POLICY")
+    if env:
+        return Path(env).expanduser().resolve()
+    return Path(platformdirs.site_config_dir(APP_ID, _APP_AUTHOR)) / "policy.toml"
+
+
+def log_dir() -> Path:
+    env = os.environ.get("CSE_TOOLKIT_LOG_DIR")
+    if env:
+        return Path(env).expanduser().resolve()
+    return Path(platformdirs.user_log_dir(APP_ID, _APP_AUTHOR))
+
+
+def private_tmp_dir() -> Path:
+    """A 0700 folder for SQLite's temporary files (none are expected: temp_store is MEMORY)."""
+    env = os.environ.get("CSE_TOOLKIT_TMP")
+    if env:
+        return Path(env).expanduser().resolve()
+    return Path(platformdirs.user_cache_dir(APP_ID, _APP_AUTHOR)) / "tmp"
+
+
+def ensure_private_dir(path: Path) -> Path:
+    """Create ``path`` (and parents) and make sure it is 0700, repairing a looser mode."""
+    path.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR_MODE)
+    if os.name == "posix":
+        mode = stat.S_IMODE(path.stat().st_mode)
+        if mode != PRIVATE_DIR_MODE:
+            path.chmod(PRIVATE_DIR_MODE)
+    return path
+
+
+_hardened = False
+
+
+def harden_process() -> None:
+    """Run before sqlcipher3 is imported: umask 077 and a private SQLITE_TMPDIR.
+
+    SQLite reads SQLITE_TMPDIR when it first needs a temp file, and creates files with the
+    process umask, so both must be set before any database is opened.
+    """
+    global _hardened
+    if _hardened:
+        return
+    if os.name == "posix":
+        os.umask(0o077)
+    tmp = ensure_private_dir(private_tmp_dir())
+    os.environ["SQLITE_TMPDIR"] = str(tmp)
+    _hardened = True
+
+
+def resource_root() -> Path:
+    """The ``resources/`` folder: bundled by PyInstaller, or beside the package in a checkout."""
+    frozen_base = getattr(sys, "_MEIPASS", None)
+    if frozen_base:
+        return Path(frozen_base) / "resources"
+    env = os.environ.get("CSE_TOOLKIT_RESOURCES")
+    if env:
+        return Path(env)
+    return Path(__file__).resolve().parent.parent / "resources"
+
+
+def resource_path(*parts: str) -> Path:
+    return resource_root().joinpath(*parts)

@@ -1,0 +1,149 @@
+"""Organisation policy: one TOML file IT deploys to the system config folder; users cannot change it.
+
+Every setting is declared once below with its type, default and meaning. A file that fails
+validation is refused with a message naming the key and its line; the app never falls back to
+weaker settings when a security setting is wrong.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+import tomllib
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from cse_toolkit import paths
+from cse_toolkit.errors import UserError
+
+ExportKind = Literal["referral", "intelligence", "screening"]
+ALL_EXPORT_KINDS: tuple[ExportKind, ...] = ("referral", "intelligence", "screening")
+
+
+class PolicyError(UserError):
+    """The policy file is missing a required value or has an invalid one."""
+
+
+class Contact(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(description="who or which team")
+    role: str = Field(default="", description="e.g. 'Designated safeguarding lead'")
+    phone: str = ""
+    email: str = ""
+    address: str = ""
+    notes: str = ""
+
+
+class Contacts(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    dsl: list[Contact] = Field(default_factory=list, description="designated safeguarding leads")
+    cse_team: Contact | None = Field(default=None, description="the CSE team / co-ordinator")
+    front_door: Contact | None = Field(
+        default=None, description="Children's Social Care front door (Family Front Door / MASH)"
+    )
+    early_help: Contact | None = Field(default=None, description="Early Help Hub")
+    police_intelligence: Contact | None = Field(
+        default=None, description="where partnership information reports go"
+    )
+    emergency: Contact = Field(
+        default_factory=lambda: Contact(name="Police emergency", phone="999"),
+        description="immediate danger",
+    )
+
+
+class Policy(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    organisation: str = Field(default="Not set (no organisation policy installed)")
+    contacts: Contacts = Field(default_factory=Contacts)
+    default_tool: str = Field(default="worcestershire-2013")
+    default_pathway: str = Field(default="worcestershire-cse-2013")
+    idle_lock_minutes: int = Field(
+        default=5, ge=1, le=30, description="lock after this many minutes without input (1-30)"
+    )
+    export_kinds: list[ExportKind] = Field(default_factory=lambda: list(ALL_EXPORT_KINDS))
+    recovery_public_key: str | None = Field(
+        default=None,
+        description="organisation X25519 public key (base64, 32 bytes) for the recovery slot",
+    )
+    retention_months: int = Field(default=84, ge=1, le=600)
+    keep_after_acknowledged_days: int = Field(default=90, ge=0, le=3650)
+    min_passphrase_score: int = Field(default=3, ge=2, le=4)
+
+    @field_validator("recovery_public_key")
+    @classmethod
+    def _check_key(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        try:
+            raw = base64.b64decode(value, validate=True)
+        except (ValueError, base64.binascii.Error) as exc:  # type: ignore[attr-defined]
+            raise ValueError("is not valid base64") from exc
+        if len(raw) != 32:
+            raise ValueError(f"must be a 32-byte X25519 public key (got {len(raw)} bytes)")
+        return value
+
+    @field_validator("export_kinds")
+    @classmethod
+    def _unique(cls, value: list[ExportKind]) -> list[ExportKind]:
+        if len(set(value)) != len(value):
+            raise ValueError("lists a kind twice")
+        return value
+
+
+class LoadedPolicy(BaseModel):
+    policy: Policy
+    source: str  # path of the file in force, or "built-in defaults"
+
+
+def _find_line(text: str, loc: tuple[str | int, ...]) -> int | None:
+    """Best-effort line of a key path in TOML text (tomllib does not report positions)."""
+    keys = [str(k) for k in loc if isinstance(k, str)]
+    if not keys:
+        return None
+    last = keys[-1]
+    pattern = re.compile(rf"^\s*(\"?{re.escape(last)}\"?)\s*=", re.M)
+    table_pat = re.compile(rf"^\s*\[+\s*{re.escape('.'.join(keys))}\s*\]+", re.M)
+    match = table_pat.search(text) or pattern.search(text)
+    if not match:
+        return None
+    return text.count("\n", 0, match.start()) + 1
+
+
+def parse_policy(text: str, source: str) -> Policy:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise PolicyError(f"Policy file {source} is not valid TOML: {exc}") from exc
+    try:
+        return Policy.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            loc = tuple(err["loc"])
+            key = ".".join(str(p) for p in loc) or "(top level)"
+            line = _find_line(text, loc)
+            where = f" (line {line})" if line else ""
+            msg = err["msg"].removeprefix("Value error, ")
+            if err["type"] == "extra_forbidden":
+                msg = "is not a known setting (check the spelling against the example policy)"
+            problems.append(f"  {key}{where}: {msg}")
+        raise PolicyError(
+            f"Policy file {source} has {len(problems)} problem(s):\n" + "\n".join(problems)
+        ) from exc
+
+
+def load_policy(path: Path | None = None) -> LoadedPolicy:
+    """The policy in force. No file means built-in defaults; a broken file is an error."""
+    target = path or paths.policy_file()
+    if not target.exists():
+        if path is not None:
+            raise PolicyError(f"Policy file {target} does not exist.")
+        return LoadedPolicy(policy=Policy(), source="built-in defaults")
+    try:
+        text = target.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PolicyError(f"Policy file {target} cannot be read: {exc}") from exc
+    return LoadedPolicy(policy=parse_policy(text, str(target)), source=str(target))
