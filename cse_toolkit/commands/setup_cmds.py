@@ -1,0 +1,231 @@
+"""Set-up commands: paths, self-test, init, passwd, recover, user add, policy check."""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import sys
+from pathlib import Path
+
+from cse_toolkit import APP_ID, __version__, paths
+from cse_toolkit.commands.common import add_vault_args, secrets
+from cse_toolkit.core.passphrase import estimate
+from cse_toolkit.errors import UserError
+from cse_toolkit.policy import load_policy
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("paths", help="show where data, config, policy and logs live")
+    add_vault_args(p)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_paths)
+
+    p = sub.add_parser("self-test", help="headless check of crypto, SQLCipher, resources, Qt")
+    p.set_defaults(func=cmd_self_test)
+
+    p = sub.add_parser("init", help="create a vault; prints the recovery key once")
+    add_vault_args(p)
+    p.add_argument("--role", required=True, choices=["worker", "dsl", "admin"])
+    p.add_argument("--name", default="", help="full name shown on exports (optional)")
+    p.set_defaults(func=cmd_init)
+
+    p = sub.add_parser("passwd", help="change your passphrase (the data is not re-encrypted)")
+    add_vault_args(p)
+    p.set_defaults(func=cmd_passwd)
+
+    p = sub.add_parser("recover", help="set a new passphrase using the recovery key")
+    add_vault_args(p)
+    p.add_argument(
+        "--organisation-key",
+        metavar="FILE",
+        help="use the organisation's X25519 private key file (base64) instead of a recovery key",
+    )
+    p.set_defaults(func=cmd_recover)
+
+    p = sub.add_parser("user", help="manage users (admin)")
+    user_sub = p.add_subparsers(dest="user_command", metavar="ACTION", required=True)
+    add = user_sub.add_parser("add", help="add a user with their own passphrase")
+    add_vault_args(add)
+    add.add_argument("name")
+    add.add_argument("--role", required=True, choices=["worker", "dsl", "admin"])
+    add.add_argument("--display-name", default="")
+    add.set_defaults(func=cmd_user_add)
+    lst = user_sub.add_parser("list", help="list users")
+    add_vault_args(lst)
+    lst.set_defaults(func=cmd_user_list)
+
+    p = sub.add_parser("policy", help="organisation policy")
+    pol_sub = p.add_subparsers(dest="policy_command", metavar="ACTION", required=True)
+    chk = pol_sub.add_parser("check", help="validate a policy file and explain every problem")
+    chk.add_argument("file")
+    chk.set_defaults(func=cmd_policy_check)
+    show = pol_sub.add_parser("show", help="show the policy in force")
+    show.set_defaults(func=cmd_policy_show)
+
+
+def cmd_paths(args: argparse.Namespace) -> int:
+    info = {
+        "data": str(paths.data_dir(args.data_dir)),
+        "policy": str(paths.policy_file()),
+        "logs": str(paths.log_dir()),
+        "temp": str(paths.private_tmp_dir()),
+        "resources": str(paths.resource_root()),
+    }
+    if args.json:
+        print(json.dumps(info, indent=2))
+    else:
+        width = max(len(k) for k in info)
+        for key, value in info.items():
+            print(f"{key.ljust(width)}  {value}")
+    return 0
+
+
+def _check_strength(passphrase: str) -> None:
+    minimum = load_policy().policy.min_passphrase_score
+    strength = estimate(passphrase)
+    if strength.score < minimum:
+        raise UserError(f"That passphrase is too weak ({strength.label}). {strength.feedback}")
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from cse_toolkit.vault.vault import Vault
+
+    if not args.user:
+        raise UserError("Say who you are with --user NAME.")
+    policy = load_policy().policy
+    folder = paths.data_dir(args.data_dir)
+    passphrase = secrets().read_new("Choose a passphrase: ", "passphrase")
+    _check_strength(passphrase)
+    vault, recovery = Vault.create(
+        folder,
+        args.user,
+        args.role,
+        passphrase,
+        display_name=args.name,
+        organisation_public_key=policy.recovery_public_key,
+    )
+    vault.close()
+    print(f"Created a vault for {args.user} ({args.role}) in {folder}")
+    print()
+    print("Recovery key (shown once; write it down and keep it somewhere safe, away from the")
+    print("laptop; with it you can set a new passphrase if you forget yours):")
+    print()
+    print(f"    {recovery}")
+    print()
+    if policy.recovery_public_key:
+        print("Your organisation can also recover this vault with its recovery key.")
+    return 0
+
+
+def cmd_passwd(args: argparse.Namespace) -> int:
+    from cse_toolkit.vault.vault import change_passphrase
+
+    folder = paths.data_dir(args.data_dir)
+    old = secrets().read("Current passphrase: ", "current passphrase")
+    new = secrets().read_new("New passphrase: ")
+    _check_strength(new)
+    name = change_passphrase(folder, args.user, old, new)
+    print(f"Passphrase changed for {name}.")
+    return 0
+
+
+def cmd_recover(args: argparse.Namespace) -> int:
+    from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+
+    from cse_toolkit.vault.vault import recover
+
+    folder = paths.data_dir(args.data_dir)
+    if args.organisation_key:
+        try:
+            raw = base64.b64decode(Path(args.organisation_key).read_text().strip(), validate=True)
+            org_key = X25519PrivateKey.from_private_bytes(raw)
+        except (OSError, ValueError) as exc:
+            raise UserError(
+                f"Cannot read the organisation key from {args.organisation_key}: {exc}"
+            ) from exc
+        new = secrets().read_new("New passphrase: ")
+        _check_strength(new)
+        name = recover(folder, args.user, new, organisation_key=org_key)
+    else:
+        key = secrets().read("Recovery key: ", "recovery key")
+        new = secrets().read_new("New passphrase: ")
+        _check_strength(new)
+        name = recover(folder, args.user, new, recovery_key=key)
+    print(f"A new passphrase is set for {name}. The recovery key still works; keep it safe.")
+    return 0
+
+
+def open_vault(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    """Open the vault named by --data-dir/--user with a passphrase from the terminal or stdin."""
+    from cse_toolkit.vault.vault import Vault, exists
+
+    folder = paths.data_dir(args.data_dir)
+    if not exists(folder):
+        from cse_toolkit.vault.errors import NoVaultError
+
+        raise NoVaultError(str(folder))
+    passphrase = secrets().read("Passphrase: ")
+    return Vault.open(folder, args.user, passphrase)
+
+
+def cmd_user_add(args: argparse.Namespace) -> int:
+    from cse_toolkit.vault.vault import Vault, exists
+
+    folder = paths.data_dir(args.data_dir)
+    if not exists(folder):
+        from cse_toolkit.vault.errors import NoVaultError
+
+        raise NoVaultError(str(folder))
+    admin_pass = secrets().read("Your (admin) passphrase: ")
+    vault = Vault.open(folder, args.user, admin_pass)
+    try:
+        vault.require("admin")
+        new = secrets().read_new(f"Passphrase for {args.name}: ", "new user's passphrase")
+        _check_strength(new)
+        vault.add_user(args.name, args.role, new, admin_pass, display_name=args.display_name)
+    finally:
+        vault.close()
+    print(f"Added {args.name} ({args.role}).")
+    return 0
+
+
+def cmd_user_list(args: argparse.Namespace) -> int:
+    vault = open_vault(args)
+    try:
+        for user in vault.users():
+            print(f"{user.name}\t{user.role}\t{'active' if user.active else 'inactive'}")
+    finally:
+        vault.close()
+    return 0
+
+
+def cmd_policy_check(args: argparse.Namespace) -> int:
+    from cse_toolkit.policy import PolicyError
+
+    try:
+        loaded = load_policy(Path(args.file))
+    except PolicyError as err:
+        print(err.message, file=sys.stderr)
+        return 1
+    pol = loaded.policy
+    print(f"{args.file}: valid policy for {pol.organisation}")
+    print(f"  idle lock: {pol.idle_lock_minutes} min; exports allowed: {', '.join(pol.export_kinds)}")
+    print(f"  organisation recovery key: {'set' if pol.recovery_public_key else 'not set'}")
+    print(f"  retention: {pol.retention_months} months")
+    return 0
+
+
+def cmd_policy_show(args: argparse.Namespace) -> int:
+    loaded = load_policy()
+    print(f"# policy in force: {loaded.source}")
+    print(json.dumps(loaded.policy.model_dump(), indent=2))
+    return 0
+
+
+def cmd_self_test(args: argparse.Namespace) -> int:
+    from cse_toolkit.selftest import run_self_test
+
+    ok = run_self_test(print)
+    print(f"{APP_ID} {__version__}: self-test {'passed' if ok else 'FAILED'}")
+    return 0 if ok else 1

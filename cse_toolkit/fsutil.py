@@ -1,0 +1,80 @@
+"""Safe file writes: temp file in the same folder, 0600 from creation, fsync, atomic replace.
+
+Nothing sensitive is written through here unencrypted; callers pass ciphertext or non-personal
+metadata (key slots hold only wrapped keys).
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import secrets
+from pathlib import Path
+
+from cse_toolkit.errors import UserError
+
+
+class DiskFullError(UserError):
+    def __init__(self, where: str) -> None:
+        super().__init__(
+            f"The disk is full, so {where} could not be saved. Nothing already saved was lost. "
+            "Free some space (empty the recycle bin, remove large downloads) and try again."
+        )
+
+
+def fsync_dir(folder: Path) -> None:
+    if os.name != "posix":
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def atomic_write(path: Path, data: bytes, what: str = "the file") -> None:
+    """Write ``data`` to ``path`` so a crash leaves either the old or the new file, never half."""
+    folder = path.parent
+    tmp = folder / f".{path.name}.{secrets.token_hex(6)}.tmp"
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    try:
+        fd = os.open(tmp, flags, 0o600)
+        try:
+            view = memoryview(data)
+            while view:
+                written = os.write(fd, view)
+                view = view[written:]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
+        fsync_dir(folder)
+    except OSError as exc:
+        try:
+            tmp.unlink()
+        except OSError:
+            pass
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise DiskFullError(what) from exc
+        raise
+
+
+def repair_modes(folder: Path, file_mode: int = 0o600, dir_mode: int = 0o700) -> list[str]:
+    """Tighten loose permissions on a vault folder and its files; returns what was repaired."""
+    repaired: list[str] = []
+    if os.name != "posix" or not folder.exists():
+        return repaired
+    import stat
+
+    if stat.S_IMODE(folder.stat().st_mode) != dir_mode:
+        folder.chmod(dir_mode)
+        repaired.append(folder.name + "/")
+    for entry in folder.iterdir():
+        mode = stat.S_IMODE(entry.lstat().st_mode)
+        if entry.is_symlink():
+            continue
+        want = dir_mode if entry.is_dir() else file_mode
+        if mode != want:
+            entry.chmod(want)
+            repaired.append(entry.name)
+    return repaired

@@ -1,0 +1,163 @@
+"""Encrypted backups: one zip holding the (still encrypted) database, key slots and chain head.
+
+Nothing in a backup is readable without a passphrase or the recovery key: the database inside is
+the SQLCipher file itself and the key slots hold only wrapped keys. Restoring checks the backup
+opens with the user's passphrase and that its audit chain verifies before anything is replaced;
+the vault being replaced is kept beside it, never deleted.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import time
+import zipfile
+from pathlib import Path
+
+from cse_toolkit import __version__, paths
+from cse_toolkit.errors import UserError
+from cse_toolkit.fsutil import DiskFullError, fsync_dir, repair_modes
+from cse_toolkit.vault import audit, db, schema
+from cse_toolkit.vault.keyslots import SLOTS_FILE
+from cse_toolkit.vault.vault import Vault, exists
+
+MANIFEST = "manifest.json"
+MEMBERS = {MANIFEST, db.DB_FILE, SLOTS_FILE, audit.HEAD_FILE}
+MAX_MEMBER_BYTES = 20 * 1024**3
+
+
+class BackupError(UserError):
+    pass
+
+
+def create_backup(vault: Vault, out: Path) -> dict[str, object]:
+    """Write a consistent backup of the open vault to ``out`` (atomically)."""
+    out = out.expanduser().resolve()
+    if out.parent == vault.folder.resolve():
+        raise BackupError("Save the backup outside the vault folder (for example on a USB drive).")
+    if not out.parent.exists():
+        raise BackupError(f"The folder {out.parent} does not exist.")
+    conn = vault.conn
+    tmp = out.parent / f".{out.name}.{secrets.token_hex(6)}.tmp"
+    wal = vault.folder / (db.DB_FILE + "-wal")
+    try:
+        for _ in range(20):
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            conn.execute("BEGIN IMMEDIATE")  # no writer can change the file while we copy it
+            if not wal.exists() or wal.stat().st_size == 0:
+                break
+            conn.execute("ROLLBACK")
+            time.sleep(0.05)
+        else:
+            raise BackupError("The vault is busy; close other windows of the app and try again.")
+        try:
+            head = audit.head(conn)
+            manifest = {
+                "format": 1,
+                "app_version": __version__,
+                "vault_id": vault.vault_id,
+                "schema_version": schema.LATEST,
+                "created_at": vault.now_iso(),
+                "audit_seq": head.seq if head else 0,
+            }
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "wb") as raw, zipfile.ZipFile(raw, "w", zipfile.ZIP_STORED) as zf:
+                zf.writestr(MANIFEST, json.dumps(manifest, indent=2))
+                zf.write(vault.folder / db.DB_FILE, db.DB_FILE)
+                zf.write(vault.folder / SLOTS_FILE, SLOTS_FILE)
+                if (vault.folder / audit.HEAD_FILE).exists():
+                    zf.write(vault.folder / audit.HEAD_FILE, audit.HEAD_FILE)
+                raw.flush()
+                os.fsync(raw.fileno())
+        finally:
+            conn.execute("ROLLBACK")
+        os.replace(tmp, out)
+        fsync_dir(out.parent)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        if exc.errno == 28:
+            raise DiskFullError("the backup") from exc
+        raise
+    with vault.write("the audit entry"):
+        vault.audit("vault.backup", reason=f"audit_seq={manifest['audit_seq']}")
+    return manifest
+
+
+def _read_backup(path: Path, staging: Path) -> dict[str, object]:
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+            names = {i.filename for i in infos}
+            # Names are checked against a fixed list and never used as paths.
+            if not names <= MEMBERS or not {MANIFEST, db.DB_FILE, SLOTS_FILE} <= names:
+                raise BackupError(f"{path.name} is not a CSE Toolkit backup (unexpected contents).")
+            if len(infos) != len(names):
+                raise BackupError(f"{path.name} is not a valid backup (duplicate entries).")
+            for info in infos:
+                if info.file_size > MAX_MEMBER_BYTES:
+                    raise BackupError(f"{path.name} holds an entry that is too large.")
+            manifest = json.loads(zf.read(MANIFEST)[:100_000])
+            if manifest.get("format") != 1:
+                raise BackupError(f"{path.name} is a backup format this app does not know.")
+            for name in names - {MANIFEST}:
+                target = staging / name
+                fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                with os.fdopen(fd, "wb") as out, zf.open(name) as src:
+                    shutil.copyfileobj(src, out, 1024 * 1024)
+                    out.flush()
+                    os.fsync(out.fileno())
+    except zipfile.BadZipFile as exc:
+        raise BackupError(f"{path.name} is not a backup file or is damaged.") from exc
+    except FileNotFoundError as exc:
+        raise BackupError(f"There is no file {path}.") from exc
+    if not isinstance(manifest, dict):
+        raise BackupError(f"{path.name} is not a valid backup.")
+    return manifest
+
+
+def restore_backup(backup: Path, folder: Path, user: str | None, passphrase: str) -> Path | None:
+    """Restore ``backup`` into ``folder``. Returns where the replaced vault was kept, if any."""
+    backup = backup.expanduser().resolve()
+    folder = folder.expanduser().resolve()
+    parent = paths.ensure_private_dir(folder.parent)
+    staging = parent / f".{folder.name}.restore-{secrets.token_hex(4)}"
+    paths.ensure_private_dir(staging)
+    try:
+        _read_backup(backup, staging)
+        # Prove it opens with this person's passphrase and that its history is intact.
+        vault = Vault.open(staging, user, passphrase)
+        try:
+            _, problems = audit.verify_chain(vault.conn, vault.vault_id)
+            if problems:
+                raise BackupError(
+                    "The backup's audit trail does not verify, so it was not restored: "
+                    + problems[0]
+                )
+        finally:
+            vault.close()
+        kept: Path | None = None
+        if folder.exists() and any(folder.iterdir()):
+            stamp = time.strftime("%Y%m%d-%H%M%S")
+            kept = parent / f"{folder.name}-replaced-{stamp}"
+            os.replace(folder, kept)
+        elif folder.exists():
+            folder.rmdir()
+        os.replace(staging, folder)
+        fsync_dir(parent)
+        repair_modes(folder)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    vault = Vault.open(folder, user, passphrase)
+    try:
+        with vault.write("the audit entry"):
+            vault.audit("vault.restore", reason=f"from backup; previous vault kept={bool(kept)}")
+    finally:
+        vault.close()
+    return kept
+
+
+def is_vault(folder: Path) -> bool:
+    return exists(folder)

@@ -1,0 +1,299 @@
+"""Key slots: the vault's random data key (DEK), wrapped once per way in.
+
+``keyslots.json`` sits beside the database and holds only wrapped keys and public values:
+
+* one slot per user: AES-256-GCM under Argon2id(passphrase, salt), parameters calibrated at
+  creation to 0.5-1 s on this machine, never below m = 64 MiB, t = 3, stored per slot;
+* a recovery slot: AES-256-GCM under HKDF(recovery key); the recovery key is 160 random bits
+  shown once, as eight groups of four characters that are easy to read aloud;
+* an organisation slot when the policy holds an X25519 public key: sealed to it (ephemeral
+  X25519 + HKDF + AES-256-GCM), so IT can recover with the organisation's private key.
+
+Every slot binds the vault id and the slot's purpose as AES-GCM associated data, so a slot copied
+from another vault or another user does not open. Changing a passphrase re-wraps the DEK only.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import secrets
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from cse_toolkit.fsutil import atomic_write
+from cse_toolkit.vault.errors import (
+    NotAVaultError,
+    UnknownUserError,
+    WrongPassphraseError,
+    WrongRecoveryKeyError,
+)
+
+FORMAT = 1
+SLOTS_FILE = "keyslots.json"
+DEK_BYTES = 32
+FLOOR_MEMORY_KIB = 64 * 1024
+FLOOR_ITERATIONS = 3
+MAX_MEMORY_KIB = 1024 * 1024
+TARGET_SECONDS = (0.5, 1.0)
+_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.b64decode(text, validate=True)
+
+
+@dataclass(frozen=True)
+class KdfParams:
+    memory_kib: int
+    iterations: int
+    lanes: int = 4
+
+    def check_floor(self) -> None:
+        if self.memory_kib < FLOOR_MEMORY_KIB or self.iterations < FLOOR_ITERATIONS:
+            raise ValueError(
+                f"Argon2id parameters below the floor (m >= {FLOOR_MEMORY_KIB} KiB, "
+                f"t >= {FLOOR_ITERATIONS})"
+            )
+
+    def to_dict(self) -> dict[str, int]:
+        return {"m": self.memory_kib, "t": self.iterations, "p": self.lanes}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> KdfParams:
+        params = cls(int(data["m"]), int(data["t"]), int(data["p"]))
+        params.check_floor()  # a file edited to weaken new slots is refused
+        return params
+
+
+FLOOR_PARAMS = KdfParams(FLOOR_MEMORY_KIB, FLOOR_ITERATIONS)
+
+
+def derive(passphrase: str, salt: bytes, params: KdfParams) -> bytes:
+    kdf = Argon2id(
+        salt=salt,
+        length=32,
+        iterations=params.iterations,
+        lanes=params.lanes,
+        memory_cost=params.memory_kib,
+    )
+    return kdf.derive(passphrase.encode("utf-8"))
+
+
+def calibrate(target: tuple[float, float] = TARGET_SECONDS) -> tuple[KdfParams, float]:
+    """Pick Argon2id parameters that take 0.5-1 s here; returns them and the measured time."""
+    params = FLOOR_PARAMS
+    salt = os.urandom(16)
+    start = time.perf_counter()
+    derive("calibration", salt, params)
+    elapsed = time.perf_counter() - start
+    goal = (target[0] + target[1]) / 2
+    if elapsed < target[0]:
+        memory = min(MAX_MEMORY_KIB, int(params.memory_kib * goal / max(elapsed, 1e-3)))
+        memory = max(FLOOR_MEMORY_KIB, memory - memory % 1024)
+        params = KdfParams(memory, FLOOR_ITERATIONS)
+        start = time.perf_counter()
+        derive("calibration", salt, params)
+        elapsed = time.perf_counter() - start
+        if elapsed < target[0]:
+            # Memory is capped; make up the time with passes instead.
+            iterations = max(FLOOR_ITERATIONS, int(params.iterations * goal / max(elapsed, 1e-3)))
+            params = KdfParams(memory, iterations)
+            start = time.perf_counter()
+            derive("calibration", salt, params)
+            elapsed = time.perf_counter() - start
+    return params, elapsed
+
+
+def new_recovery_key() -> str:
+    """160 random bits as eight groups of four Crockford base32 characters."""
+    value = int.from_bytes(secrets.token_bytes(20), "big")
+    chars = "".join(_CROCKFORD[(value >> (5 * i)) & 31] for i in range(32))[::-1]
+    return "-".join(chars[i : i + 4] for i in range(0, 32, 4))
+
+
+def _recovery_bytes(text: str) -> bytes:
+    cleaned = text.upper().replace("-", "").replace(" ", "")
+    cleaned = cleaned.replace("O", "0").replace("I", "1").replace("L", "1")
+    if len(cleaned) != 32 or any(c not in _CROCKFORD for c in cleaned):
+        raise WrongRecoveryKeyError()
+    value = 0
+    for c in cleaned:
+        value = value * 32 + _CROCKFORD.index(c)
+    return value.to_bytes(20, "big")
+
+
+def _hkdf(secret: bytes, info: bytes, salt: bytes) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=salt, info=info).derive(secret)
+
+
+def _aad(vault_id: str, purpose: str) -> bytes:
+    return f"cse-toolkit/keyslot/v1|{vault_id}|{purpose}".encode()
+
+
+class KeySlots:
+    """The parsed key-slot file. Mutating methods change memory only; call ``save``."""
+
+    def __init__(self, data: dict[str, Any], path: Path) -> None:
+        self._data = data
+        self.path = path
+
+    # -- file ---------------------------------------------------------------------------
+    @classmethod
+    def new(cls, folder: Path, vault_id: str, signing_public_key: bytes) -> KeySlots:
+        data = {
+            "format": FORMAT,
+            "vault_id": vault_id,
+            "signing_public_key": _b64(signing_public_key),
+            "users": {},
+            "recovery": None,
+            "organisation": None,
+        }
+        return cls(data, folder / SLOTS_FILE)
+
+    @classmethod
+    def load(cls, folder: Path) -> KeySlots:
+        path = folder / SLOTS_FILE
+        try:
+            raw = path.read_bytes()
+            if len(raw) > 1_000_000:
+                raise ValueError("too large")
+            data = json.loads(raw)
+            if data.get("format") != FORMAT or not isinstance(data.get("users"), dict):
+                raise ValueError("unknown key-slot format")
+            uuid.UUID(data["vault_id"])
+        except FileNotFoundError:
+            raise
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise NotAVaultError(str(folder), "key slots unreadable") from exc
+        return cls(data, path)
+
+    def save(self) -> None:
+        text = json.dumps(self._data, indent=2, sort_keys=True).encode("utf-8")
+        atomic_write(self.path, text, what="the vault's key slots")
+
+    # -- facts --------------------------------------------------------------------------
+    @property
+    def vault_id(self) -> str:
+        return str(self._data["vault_id"])
+
+    @property
+    def signing_public_key(self) -> bytes:
+        return _unb64(self._data["signing_public_key"])
+
+    @property
+    def user_names(self) -> list[str]:
+        return sorted(self._data["users"])
+
+    def has_recovery(self) -> bool:
+        return self._data.get("recovery") is not None
+
+    def has_organisation_slot(self) -> bool:
+        return self._data.get("organisation") is not None
+
+    def kdf_params(self, user: str) -> KdfParams:
+        return KdfParams.from_dict(self._slot(user)["kdf"])
+
+    def _slot(self, user: str) -> dict[str, Any]:
+        slot = self._data["users"].get(user)
+        if slot is None:
+            raise UnknownUserError(user, self.user_names)
+        return slot  # type: ignore[no-any-return]
+
+    # -- wrap / unwrap ------------------------------------------------------------------
+    def set_user(self, user: str, passphrase: str, dek: bytes, params: KdfParams) -> None:
+        params.check_floor()
+        salt = os.urandom(16)
+        kek = derive(passphrase, salt, params)
+        nonce = os.urandom(12)
+        wrapped = AESGCM(kek).encrypt(nonce, dek, _aad(self.vault_id, f"user:{user}"))
+        self._data["users"][user] = {
+            "kdf": {"alg": "argon2id", "salt": _b64(salt), **params.to_dict()},
+            "nonce": _b64(nonce),
+            "wrapped": _b64(wrapped),
+        }
+
+    def remove_user(self, user: str) -> None:
+        self._slot(user)
+        del self._data["users"][user]
+
+    def unwrap_user(self, user: str, passphrase: str) -> bytes:
+        slot = self._slot(user)
+        try:
+            params = KdfParams.from_dict(slot["kdf"])
+            salt = _unb64(slot["kdf"]["salt"])
+            nonce, wrapped = _unb64(slot["nonce"]), _unb64(slot["wrapped"])
+        except (KeyError, ValueError, TypeError) as exc:
+            raise NotAVaultError(str(self.path.parent), "key slot damaged") from exc
+        kek = derive(passphrase, salt, params)
+        try:
+            return AESGCM(kek).decrypt(nonce, wrapped, _aad(self.vault_id, f"user:{user}"))
+        except InvalidTag:
+            raise WrongPassphraseError(user) from None
+
+    def set_recovery(self, recovery_key: str, dek: bytes) -> None:
+        salt = os.urandom(16)
+        kek = _hkdf(_recovery_bytes(recovery_key), b"cse-toolkit/recovery", salt)
+        nonce = os.urandom(12)
+        wrapped = AESGCM(kek).encrypt(nonce, dek, _aad(self.vault_id, "recovery"))
+        self._data["recovery"] = {"salt": _b64(salt), "nonce": _b64(nonce), "wrapped": _b64(wrapped)}
+
+    def unwrap_recovery(self, recovery_key: str) -> bytes:
+        slot = self._data.get("recovery")
+        if not slot:
+            raise WrongRecoveryKeyError()
+        kek = _hkdf(_recovery_bytes(recovery_key), b"cse-toolkit/recovery", _unb64(slot["salt"]))
+        try:
+            return AESGCM(kek).decrypt(
+                _unb64(slot["nonce"]), _unb64(slot["wrapped"]), _aad(self.vault_id, "recovery")
+            )
+        except InvalidTag:
+            raise WrongRecoveryKeyError() from None
+
+    def set_organisation(self, public_key_b64: str, dek: bytes) -> None:
+        recipient = X25519PublicKey.from_public_bytes(_unb64(public_key_b64))
+        ephemeral = X25519PrivateKey.generate()
+        shared = ephemeral.exchange(recipient)
+        eph_pub = ephemeral.public_key().public_bytes_raw()
+        kek = _hkdf(shared, b"cse-toolkit/organisation", eph_pub)
+        nonce = os.urandom(12)
+        wrapped = AESGCM(kek).encrypt(nonce, dek, _aad(self.vault_id, "organisation"))
+        self._data["organisation"] = {
+            "recipient": public_key_b64,
+            "ephemeral": _b64(eph_pub),
+            "nonce": _b64(nonce),
+            "wrapped": _b64(wrapped),
+        }
+
+    def unwrap_organisation(self, private_key: X25519PrivateKey) -> bytes:
+        slot = self._data.get("organisation")
+        if not slot:
+            raise WrongRecoveryKeyError()
+        eph_pub = _unb64(slot["ephemeral"])
+        shared = private_key.exchange(X25519PublicKey.from_public_bytes(eph_pub))
+        kek = _hkdf(shared, b"cse-toolkit/organisation", eph_pub)
+        try:
+            return AESGCM(kek).decrypt(
+                _unb64(slot["nonce"]), _unb64(slot["wrapped"]), _aad(self.vault_id, "organisation")
+            )
+        except InvalidTag:
+            raise WrongRecoveryKeyError() from None
+
+    def organisation_recipient(self) -> str | None:
+        slot = self._data.get("organisation")
+        return None if not slot else str(slot["recipient"])

@@ -1,0 +1,654 @@
+"""Repositories: the vault's records as entities, with role rules and audit on every change.
+
+Role rules live here (and in the GUI, which hides what a role cannot do): a ``worker`` sees and
+edits the children they own; a ``dsl`` sees all children; an ``admin`` manages users only.
+Every create/update/delete writes an audit row in the same transaction; reading a child's record
+writes a ``view`` row.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import asdict
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+from cse_toolkit.core.clock import parse_utc, utc_iso
+from cse_toolkit.core.entities import (
+    Child,
+    ChronologyItem,
+    Draft,
+    MissingEpisode,
+    Note,
+    ScreeningRecord,
+    StepRecord,
+)
+from cse_toolkit.errors import PermissionDenied, UserError
+
+if TYPE_CHECKING:
+    from cse_toolkit.vault.vault import Vault
+
+_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+MAX_TEXT = 200_000  # characters in one note: far beyond any real note, well below memory limits
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def ref_for(record_id: str) -> str:
+    """A short, stable, readable reference derived from the record id (same in every vault)."""
+    value = int(uuid.UUID(record_id).hex[:10], 16)
+    chars = "".join(_CROCKFORD[(value >> (5 * i)) & 31] for i in range(8))[::-1]
+    return f"{chars[:4]}-{chars[4:]}"
+
+
+def _date(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
+def _check_text(value: str, what: str) -> str:
+    if len(value) > MAX_TEXT:
+        raise UserError(f"The {what} is too long ({len(value):,} characters; limit {MAX_TEXT:,}).")
+    return value
+
+
+_CHILD_COLS = (
+    "id, ref, owner_id, version, name, alias, dob, approx_age, approx_age_on, gender, ethnicity,"
+    " school, address, household, parental_responsibility, learning_disability, additional_needs,"
+    " details, confirmed_level, level_tool, status, created_at, updated_at, origin"
+)
+_CHILD_FIELDS = (
+    "name",
+    "alias",
+    "dob",
+    "approx_age",
+    "approx_age_on",
+    "gender",
+    "ethnicity",
+    "school",
+    "address",
+    "household",
+    "parental_responsibility",
+    "learning_disability",
+    "additional_needs",
+    "details",
+    "status",
+)
+
+
+def _child(row: Any) -> Child:
+    return Child(
+        id=row[0],
+        ref=row[1],
+        owner_id=row[2],
+        version=row[3],
+        name=row[4],
+        alias=row[5],
+        dob=_date(row[6]),
+        approx_age=row[7],
+        approx_age_on=_date(row[8]),
+        gender=row[9],
+        ethnicity=row[10],
+        school=row[11],
+        address=row[12],
+        household=row[13],
+        parental_responsibility=row[14],
+        learning_disability=bool(row[15]),
+        additional_needs=bool(row[16]),
+        details=json.loads(row[17] or "{}"),
+        confirmed_level=row[18],
+        level_tool=row[19],
+        status=row[20],
+        created_at=row[21],
+        updated_at=row[22],
+        origin=row[23],
+    )
+
+
+def _db_value(field: str, value: Any) -> Any:
+    if field in ("dob", "approx_age_on"):
+        return value.isoformat() if value else None
+    if field in ("learning_disability", "additional_needs"):
+        return int(bool(value))
+    if field == "details":
+        return json.dumps(value or {}, ensure_ascii=False)
+    if isinstance(value, str):
+        return _check_text(value, field.replace("_", " "))
+    return value
+
+
+_NOTE_COLS = (
+    "id, child_id, author_id, event_at, body, place, category, source, reported_by, version,"
+    " created_at, updated_at, origin"
+)
+
+
+def _note(row: Any) -> Note:
+    return Note(
+        id=row[0],
+        child_id=row[1],
+        author_id=row[2],
+        event_at=parse_utc(row[3]),
+        body=row[4],
+        place=row[5],
+        category=row[6],
+        source=row[7],
+        reported_by=row[8],
+        version=row[9],
+        created_at=row[10],
+        updated_at=row[11],
+        origin=row[12],
+    )
+
+
+_SCREEN_COLS = (
+    "id, child_id, tool_id, tool_version, screened_at, input, outcome, suggested_level,"
+    " confirmed_level, confirmed_by, confirmed_at, confirm_reason, status, created_by, version"
+)
+
+
+def _screening(row: Any) -> ScreeningRecord:
+    return ScreeningRecord(
+        id=row[0],
+        child_id=row[1],
+        tool_id=row[2],
+        tool_version=row[3],
+        screened_at=parse_utc(row[4]),
+        input=json.loads(row[5]),
+        outcome=json.loads(row[6]) if row[6] else None,
+        suggested_level=row[7],
+        confirmed_level=row[8],
+        confirmed_by=row[9],
+        confirmed_at=row[10],
+        confirm_reason=row[11],
+        status=row[12],
+        created_by=row[13],
+        version=row[14],
+    )
+
+
+class Repositories:
+    def __init__(self, vault: Vault) -> None:
+        self._v = vault
+
+    @property
+    def _c(self) -> Any:
+        return self._v.conn
+
+    def _record_meta(self) -> tuple[str, str, str, str]:
+        now = self._v.now_iso()
+        return now, self._v.user.id, self._v.vault_id, now
+
+    # -- children ------------------------------------------------------------------------
+    def _visible_clause(self) -> tuple[str, tuple[Any, ...]]:
+        role = self._v.user.role
+        if role == "dsl":
+            return "1=1", ()
+        if role == "worker":
+            return "owner_id = ?", (self._v.user.id,)
+        raise PermissionDenied(
+            "An admin account manages users only and cannot see children's records."
+        )
+
+    def list_children(self, text: str = "") -> list[Child]:
+        clause, params = self._visible_clause()
+        sql = f"SELECT {_CHILD_COLS} FROM children WHERE {clause}"
+        if text:
+            like = f"%{text}%"
+            sql += " AND (name LIKE ? OR alias LIKE ? OR ref LIKE ? OR school LIKE ?)"
+            params = params + (like, like, like, like)
+        sql += " ORDER BY name COLLATE NOCASE, alias COLLATE NOCASE"
+        return [_child(r) for r in self._c.execute(sql, params).fetchall()]
+
+    def child_rows(self) -> list[tuple[Any, ...]]:
+        """Raw rows for the child list (fast path: id, ref, name, alias, dob, approx age,
+        approx_age_on, level, updated_at, owner)."""
+        clause, params = self._visible_clause()
+        return self._c.execute(
+            "SELECT id, ref, name, alias, dob, approx_age, approx_age_on, confirmed_level,"
+            f" updated_at, owner_id, status FROM children WHERE {clause}",
+            params,
+        ).fetchall()
+
+    def get_child(self, child_id: str, *, log_view: bool = False) -> Child:
+        clause, params = self._visible_clause()
+        row = self._c.execute(
+            f"SELECT {_CHILD_COLS} FROM children WHERE (id = ? OR ref = ?) AND {clause}",
+            (child_id, child_id.upper()) + params,
+        ).fetchone()
+        if row is None:
+            raise UserError(f"No child with reference {child_id} that you can see.")
+        child = _child(row)
+        if log_view:
+            self._v.log_view("child", child.id)
+        return child
+
+    def possible_duplicates(self, name: str, alias: str = "", dob: date | None = None) -> list[Child]:
+        """Children whose name, alias or date of birth match: shown before creating one."""
+        found: dict[str, Child] = {}
+        terms = [t.strip() for t in (name, alias) if t and t.strip()]
+        clause, params = self._visible_clause()
+        for term in terms:
+            like = f"%{term}%"
+            for row in self._c.execute(
+                f"SELECT {_CHILD_COLS} FROM children WHERE {clause}"
+                " AND (name LIKE ? OR alias LIKE ?) LIMIT 20",
+                params + (like, like),
+            ):
+                found[row[0]] = _child(row)
+        if dob is not None:
+            for row in self._c.execute(
+                f"SELECT {_CHILD_COLS} FROM children WHERE {clause} AND dob = ? LIMIT 20",
+                params + (dob.isoformat(),),
+            ):
+                found[row[0]] = _child(row)
+        return list(found.values())
+
+    def add_child(self, **fields: Any) -> Child:
+        self._v.require("worker", "dsl")
+        if not (str(fields.get("name", "")).strip() or str(fields.get("alias", "")).strip()):
+            raise UserError("Give at least a name or an alias so you can find this child again.")
+        unknown = set(fields) - set(_CHILD_FIELDS) - {"id", "owner_id"}
+        if unknown:
+            raise ValueError(f"unknown child fields: {sorted(unknown)}")
+        if fields.get("approx_age") is not None and fields.get("approx_age_on") is None:
+            fields["approx_age_on"] = self._v.now().date()
+        age = fields.get("approx_age")
+        if age is not None and not (0 <= int(age) <= 25):
+            raise UserError("The approximate age must be between 0 and 25.")
+        child_id = fields.pop("id", None) or new_id()
+        owner = fields.pop("owner_id", None) or self._v.user.id
+        now, by, origin, _ = self._record_meta()
+        cols = ["id", "ref", "owner_id", "origin", "created_at", "created_by", "updated_at"]
+        vals: list[Any] = [child_id, ref_for(child_id), owner, origin, now, by, now]
+        for key, value in fields.items():
+            cols.append(key)
+            vals.append(_db_value(key, value))
+        with self._v.write("the child's record"):
+            self._c.execute(
+                f"INSERT INTO children ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
+                vals,
+            )
+            self._v.audit("child.create", "child", child_id, 1)
+        return self.get_child(child_id)
+
+    def update_child(self, child_id: str, expected_version: int | None = None, **fields: Any) -> Child:
+        self._v.require("worker", "dsl")
+        child = self.get_child(child_id)
+        if expected_version is not None and child.version != expected_version:
+            raise UserError(
+                "Someone else changed this child's details since you opened them. "
+                "Reopen the record to see the latest version; your changes were not saved."
+            )
+        unknown = set(fields) - set(_CHILD_FIELDS)
+        if unknown:
+            raise ValueError(f"unknown child fields: {sorted(unknown)}")
+        if not fields:
+            return child
+        sets = ", ".join(f"{k} = ?" for k in fields)
+        vals = [_db_value(k, v) for k, v in fields.items()]
+        with self._v.write("the child's record"):
+            self._c.execute(
+                f"UPDATE children SET {sets}, version = version + 1, updated_at = ? WHERE id = ?",
+                vals + [self._v.now_iso(), child.id],
+            )
+            self._v.audit("child.update", "child", child.id, child.version + 1)
+        return self.get_child(child.id)
+
+    def set_confirmed_level(self, child_id: str, level: str, tool_id: str) -> None:
+        """Called inside a write when a screening is confirmed or signed off."""
+        self._c.execute(
+            "UPDATE children SET confirmed_level = ?, level_tool = ?, version = version + 1,"
+            " updated_at = ? WHERE id = ?",
+            (level, tool_id, self._v.now_iso(), child_id),
+        )
+
+    # -- notes ---------------------------------------------------------------------------
+    def add_note(
+        self,
+        child_id: str,
+        body: str,
+        event_at: datetime,
+        *,
+        place: str = "",
+        category: str = "observation",
+        source: str = "first_hand",
+        reported_by: str = "",
+        draft_id: str | None = None,
+    ) -> Note:
+        """Save a note; the draft it came from (if any) is removed in the same transaction."""
+        self._v.require("worker", "dsl")
+        child = self.get_child(child_id)
+        if not body.strip():
+            raise UserError("The note is empty. Write what you saw or heard before saving.")
+        if source not in ("first_hand", "reported"):
+            raise UserError("Say whether you saw this yourself or someone reported it.")
+        if event_at > self._v.now():
+            raise UserError("The time of the event is in the future. Check the date and time.")
+        _check_text(body, "note")
+        note_id = new_id()
+        now, by, origin, _ = self._record_meta()
+        with self._v.write("the note"):
+            self._c.execute(
+                f"INSERT INTO notes ({_NOTE_COLS}, created_by) VALUES"
+                " (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (
+                    note_id,
+                    child.id,
+                    by,
+                    utc_iso(event_at),
+                    body,
+                    place,
+                    category,
+                    source,
+                    reported_by,
+                    1,
+                    now,
+                    now,
+                    origin,
+                    by,
+                ),
+            )
+            if draft_id:
+                self._c.execute("DELETE FROM drafts WHERE id = ?", (draft_id,))
+            self._v.audit("note.create", "note", note_id, 1)
+        return self.get_note(note_id)
+
+    def get_note(self, note_id: str) -> Note:
+        row = self._c.execute(f"SELECT {_NOTE_COLS} FROM notes WHERE id = ?", (note_id,)).fetchone()
+        if row is None:
+            raise UserError("That note no longer exists.")
+        note = _note(row)
+        self.get_child(note.child_id)  # role check
+        return note
+
+    def notes_for(self, child_id: str) -> list[Note]:
+        child = self.get_child(child_id)
+        rows = self._c.execute(
+            f"SELECT {_NOTE_COLS} FROM notes WHERE child_id = ? ORDER BY event_at, created_at",
+            (child.id,),
+        ).fetchall()
+        return [_note(r) for r in rows]
+
+    def search_notes(self, query: str, limit: int = 200) -> list[tuple[str, str, str, str]]:
+        """Full-text search over the notes the user may see.
+
+        Returns (note id, child id, event_at, snippet) rows, newest first.
+        """
+        terms = [t for t in query.replace('"', " ").split() if t]
+        if not terms:
+            return []
+        match = " ".join(f'"{t}"*' for t in terms)
+        clause, params = self._visible_clause()
+        clause = clause.replace("owner_id", "c.owner_id")
+        return self._c.execute(
+            "SELECT n.id, n.child_id, n.event_at,"
+            " snippet(notes_fts, 0, '[', ']', '…', 12) FROM notes_fts"
+            " JOIN notes n ON n.rowid = notes_fts.rowid"
+            " JOIN children c ON c.id = n.child_id"
+            f" WHERE notes_fts MATCH ? AND {clause} ORDER BY n.event_at DESC LIMIT ?",
+            (match, *params, limit),
+        ).fetchall()
+
+    # -- drafts (autosave; they live in the encrypted database) ----------------------------
+    def save_draft(
+        self, kind: str, target_id: str | None, payload: dict[str, Any], draft_id: str | None = None
+    ) -> str:
+        draft_id = draft_id or new_id()
+        text = json.dumps(payload, ensure_ascii=False)
+        _check_text(text, "draft")
+        with self._v.write("the draft"):
+            self._c.execute(
+                "INSERT INTO drafts (id, user_id, kind, target_id, payload, updated_at)"
+                " VALUES (?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET payload = excluded.payload,"
+                " updated_at = excluded.updated_at",
+                (draft_id, self._v.user.id, kind, target_id, text, self._v.now_iso()),
+            )
+        return draft_id
+
+    def drafts(self, kind: str | None = None) -> list[Draft]:
+        sql = "SELECT id, kind, target_id, payload, updated_at FROM drafts WHERE user_id = ?"
+        params: tuple[Any, ...] = (self._v.user.id,)
+        if kind:
+            sql += " AND kind = ?"
+            params += (kind,)
+        rows = self._c.execute(sql + " ORDER BY updated_at", params).fetchall()
+        return [Draft(r[0], r[1], r[2], json.loads(r[3]), r[4]) for r in rows]
+
+    def delete_draft(self, draft_id: str) -> None:
+        with self._v.write("the draft"):
+            self._c.execute(
+                "DELETE FROM drafts WHERE id = ? AND user_id = ?", (draft_id, self._v.user.id)
+            )
+
+    # -- missing episodes ------------------------------------------------------------------
+    def add_missing(
+        self,
+        child_id: str,
+        from_at: datetime,
+        to_at: datetime | None = None,
+        where_found: str = "",
+        return_interview: str = "",
+        notes: str = "",
+    ) -> MissingEpisode:
+        self._v.require("worker", "dsl")
+        child = self.get_child(child_id)
+        if to_at is not None and to_at < from_at:
+            raise UserError("The child cannot be found before they went missing. Check the dates.")
+        ep_id = new_id()
+        now, by, origin, _ = self._record_meta()
+        with self._v.write("the missing episode"):
+            self._c.execute(
+                "INSERT INTO missing_episodes (id, origin, created_at, created_by, updated_at,"
+                " child_id, from_at, to_at, where_found, return_interview, notes)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                (
+                    ep_id,
+                    origin,
+                    now,
+                    by,
+                    now,
+                    child.id,
+                    utc_iso(from_at),
+                    utc_iso(to_at) if to_at else None,
+                    where_found,
+                    return_interview,
+                    notes,
+                ),
+            )
+            self._v.audit("missing.create", "missing_episode", ep_id, 1)
+        return MissingEpisode(ep_id, child.id, from_at, to_at, where_found, return_interview, notes)
+
+    def missing_for(self, child_id: str) -> list[MissingEpisode]:
+        child = self.get_child(child_id)
+        rows = self._c.execute(
+            "SELECT id, child_id, from_at, to_at, where_found, return_interview, notes, version,"
+            " created_by FROM missing_episodes WHERE child_id = ? ORDER BY from_at",
+            (child.id,),
+        ).fetchall()
+        return [
+            MissingEpisode(
+                r[0], r[1], parse_utc(r[2]), parse_utc(r[3]) if r[3] else None, r[4], r[5], r[6],
+                r[7], r[8],
+            )
+            for r in rows
+        ]
+
+    # -- pathway steps ---------------------------------------------------------------------
+    def record_step(
+        self,
+        child_id: str,
+        pathway_id: str,
+        step_id: str,
+        event_at: datetime,
+        data: dict[str, Any] | None = None,
+        *,
+        status: str = "done",
+        reason: str = "",
+    ) -> StepRecord:
+        self._v.require("worker", "dsl")
+        child = self.get_child(child_id)
+        if status == "not_applicable" and not reason.strip():
+            raise UserError("Say why this step does not apply.")
+        rec_id = new_id()
+        now, by, origin, _ = self._record_meta()
+        with self._v.write("the step"):
+            self._c.execute(
+                "INSERT INTO pathway_steps (id, origin, created_at, created_by, updated_at,"
+                " child_id, pathway_id, step_id, status, event_at, data, reason)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                (
+                    rec_id,
+                    origin,
+                    now,
+                    by,
+                    now,
+                    child.id,
+                    pathway_id,
+                    step_id,
+                    status,
+                    utc_iso(event_at),
+                    json.dumps(data or {}, ensure_ascii=False),
+                    reason,
+                ),
+            )
+            self._v.audit(f"step.{step_id}", "pathway_step", rec_id, 1)
+        return StepRecord(rec_id, child.id, pathway_id, step_id, status, event_at, data or {},
+                          reason, by)  # type: ignore[arg-type]
+
+    def steps_for(self, child_id: str) -> list[StepRecord]:
+        child = self.get_child(child_id)
+        rows = self._c.execute(
+            "SELECT id, child_id, pathway_id, step_id, status, event_at, data, reason, created_by,"
+            " version FROM pathway_steps WHERE child_id = ? ORDER BY event_at, created_at",
+            (child.id,),
+        ).fetchall()
+        return [
+            StepRecord(r[0], r[1], r[2], r[3], r[4], parse_utc(r[5]), json.loads(r[6]), r[7], r[8],
+                       r[9])
+            for r in rows
+        ]
+
+    # -- screenings ------------------------------------------------------------------------
+    def save_screening(self, record: ScreeningRecord) -> ScreeningRecord:
+        """Insert or update a screening (in progress or confirmed); version bumps on update."""
+        self._v.require("worker", "dsl")
+        child = self.get_child(record.child_id)
+        existing = self._c.execute(
+            "SELECT version, status FROM screenings WHERE id = ?", (record.id,)
+        ).fetchone()
+        now, by, origin, _ = self._record_meta()
+        values = (
+            record.tool_id,
+            record.tool_version,
+            utc_iso(record.screened_at),
+            json.dumps(record.input, ensure_ascii=False),
+            json.dumps(record.outcome, ensure_ascii=False) if record.outcome else None,
+            record.suggested_level,
+            record.confirmed_level,
+            record.confirmed_by,
+            record.confirmed_at,
+            record.confirm_reason,
+            record.status,
+        )
+        with self._v.write("the screening"):
+            if existing is None:
+                self._c.execute(
+                    "INSERT INTO screenings (id, origin, created_at, created_by, updated_at,"
+                    " child_id, tool_id, tool_version, screened_at, input, outcome,"
+                    " suggested_level, confirmed_level, confirmed_by, confirmed_at,"
+                    " confirm_reason, status) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    (record.id, origin, now, by, now, child.id, *values),
+                )
+                version = 1
+            else:
+                if existing[1] in ("confirmed", "signed_off") and record.status == "in_progress":
+                    raise UserError("A confirmed screening cannot be reopened; start a new one.")
+                if existing[1] == "signed_off":
+                    raise UserError("This screening has been signed off by the DSL; start a new one.")
+                self._c.execute(
+                    "UPDATE screenings SET tool_id=?, tool_version=?, screened_at=?, input=?,"
+                    " outcome=?, suggested_level=?, confirmed_level=?, confirmed_by=?,"
+                    " confirmed_at=?, confirm_reason=?, status=?, version = version + 1,"
+                    " updated_at=? WHERE id = ?",
+                    (*values, now, record.id),
+                )
+                version = existing[0] + 1
+            if record.status == "confirmed" and record.confirmed_level:
+                self.set_confirmed_level(child.id, record.confirmed_level, record.tool_id)
+            action = "screening.confirm" if record.status == "confirmed" else "screening.save"
+            self._v.audit(action, "screening", record.id, version, record.confirm_reason[:200]
+                          if record.status == "confirmed" else "")
+        return self.get_screening(record.id)
+
+    def get_screening(self, screening_id: str) -> ScreeningRecord:
+        row = self._c.execute(
+            f"SELECT {_SCREEN_COLS} FROM screenings WHERE id = ?", (screening_id,)
+        ).fetchone()
+        if row is None:
+            raise UserError("That screening no longer exists.")
+        rec = _screening(row)
+        self.get_child(rec.child_id)
+        return rec
+
+    def screenings_for(self, child_id: str) -> list[ScreeningRecord]:
+        child = self.get_child(child_id)
+        rows = self._c.execute(
+            f"SELECT {_SCREEN_COLS} FROM screenings WHERE child_id = ? ORDER BY screened_at",
+            (child.id,),
+        ).fetchall()
+        return [_screening(r) for r in rows]
+
+    # -- chronology ------------------------------------------------------------------------
+    def chronology(self, child_id: str) -> list[ChronologyItem]:
+        """One timeline ordered by event date: backdated items slot into place."""
+        child = self.get_child(child_id)
+        items: list[ChronologyItem] = []
+        for n in self.notes_for(child.id):
+            who = "reported" if n.source == "reported" else "first-hand"
+            title = f"Note ({n.category}, {who})"
+            items.append(ChronologyItem(n.event_at, "note", n.id, title, n.body, n.place))
+        for s in self.screenings_for(child.id):
+            level = s.confirmed_level or s.suggested_level or "in progress"
+            items.append(
+                ChronologyItem(
+                    s.screened_at, "screening", s.id, f"Screening ({s.tool_id} v{s.tool_version})",
+                    f"Level: {level}; status: {s.status.replace('_', ' ')}",
+                )
+            )
+        for st in self.steps_for(child.id):
+            state = "not applicable" if st.status == "not_applicable" else "done"
+            detail = st.reason or ", ".join(f"{k}: {v}" for k, v in st.data.items() if v)
+            items.append(ChronologyItem(st.event_at, "step", st.id,
+                                        f"Step: {st.step_id.replace('_', ' ')} ({state})", detail))
+        for m in self.missing_for(child.id):
+            end = utc_iso(m.to_at) if m.to_at else "not yet found"
+            items.append(ChronologyItem(m.from_at, "missing", m.id, "Missing episode",
+                                        f"Until {end}. Found: {m.where_found or 'not recorded'}"))
+        for rid, ref, learned in self._c.execute(
+            "SELECT r.id, r.ref, COALESCE(r.learned_at, r.created_at) FROM intel_reports r"
+            " JOIN intel_children ic ON ic.report_id = r.id WHERE ic.child_id = ?",
+            (child.id,),
+        ):
+            items.append(ChronologyItem(parse_utc(learned), "intelligence", rid,
+                                        f"Intelligence report {ref}"))
+        for eid, kind, recipient, created, state in self._c.execute(
+            "SELECT id, kind, recipient, created_at, state FROM exports WHERE child_id = ?",
+            (child.id,),
+        ):
+            items.append(ChronologyItem(parse_utc(created), "export", eid,
+                                        f"Exported {kind} pack to {recipient}", f"State: {state}"))
+        items.sort(key=lambda i: (i.at, i.kind))
+        return items
+
+
+def entity_dict(obj: Any) -> dict[str, Any]:
+    data = asdict(obj)
+    for key, value in list(data.items()):
+        if isinstance(value, datetime):
+            data[key] = utc_iso(value)
+        elif isinstance(value, date):
+            data[key] = value.isoformat()
+    return data

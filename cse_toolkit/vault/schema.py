@@ -1,0 +1,272 @@
+"""Schema and ordered migrations, versioned in ``PRAGMA user_version``.
+
+Every record has a UUID ``id`` and an integer ``version`` (incremented on each change) plus the
+vault it was first written in (``origin``), so packs can be merged by record id later. The audit
+table is append-only: triggers refuse UPDATE and DELETE.
+
+A database newer than ``LATEST`` is refused; before a migration the file is copied (it stays
+encrypted) into ``backups/``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+_RECORD = """
+    id TEXT PRIMARY KEY NOT NULL,
+    version INTEGER NOT NULL DEFAULT 1,
+    origin TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+"""
+
+V1 = f"""
+CREATE TABLE meta (key TEXT PRIMARY KEY NOT NULL, value BLOB NOT NULL);
+
+CREATE TABLE users (
+    id TEXT PRIMARY KEY NOT NULL,
+    name TEXT NOT NULL UNIQUE,
+    role TEXT NOT NULL CHECK (role IN ('worker', 'dsl', 'admin')),
+    display_name TEXT NOT NULL DEFAULT '',
+    agency TEXT NOT NULL DEFAULT '',
+    contact TEXT NOT NULL DEFAULT '',
+    active INTEGER NOT NULL DEFAULT 1,
+    created_at TEXT NOT NULL
+);
+
+CREATE TABLE children (
+    {_RECORD},
+    ref TEXT NOT NULL UNIQUE,
+    owner_id TEXT NOT NULL,
+    name TEXT NOT NULL DEFAULT '',
+    alias TEXT NOT NULL DEFAULT '',
+    dob TEXT,
+    approx_age INTEGER,
+    approx_age_on TEXT,
+    gender TEXT NOT NULL DEFAULT '',
+    ethnicity TEXT NOT NULL DEFAULT '',
+    school TEXT NOT NULL DEFAULT '',
+    address TEXT NOT NULL DEFAULT '',
+    household TEXT NOT NULL DEFAULT '',
+    parental_responsibility TEXT NOT NULL DEFAULT '',
+    learning_disability INTEGER NOT NULL DEFAULT 0,
+    additional_needs INTEGER NOT NULL DEFAULT 0,
+    details TEXT NOT NULL DEFAULT '{{}}',
+    confirmed_level TEXT,
+    level_tool TEXT,
+    status TEXT NOT NULL DEFAULT 'open'
+);
+CREATE INDEX children_owner ON children(owner_id);
+CREATE INDEX children_name ON children(name COLLATE NOCASE);
+
+CREATE TABLE notes (
+    {_RECORD},
+    child_id TEXT NOT NULL REFERENCES children(id) ON DELETE CASCADE,
+    author_id TEXT NOT NULL,
+    event_at TEXT NOT NULL,
+    place TEXT NOT NULL DEFAULT '',
+    category TEXT NOT NULL DEFAULT 'observation',
+    source TEXT NOT NULL DEFAULT 'first_hand' CHECK (source IN ('first_hand', 'reported')),
+    reported_by TEXT NOT NULL DEFAULT '',
+    body TEXT NOT NULL
+);
+CREATE INDEX notes_child_event ON notes(child_id, event_at);
+
+CREATE VIRTUAL TABLE notes_fts USING fts5(
+    body, place, content='notes', content_rowid='rowid', tokenize='unicode61 remove_diacritics 2'
+);
+CREATE TRIGGER notes_fts_ai AFTER INSERT ON notes BEGIN
+    INSERT INTO notes_fts(rowid, body, place) VALUES (new.rowid, new.body, new.place);
+END;
+CREATE TRIGGER notes_fts_ad AFTER DELETE ON notes BEGIN
+    INSERT INTO notes_fts(notes_fts, rowid, body, place)
+        VALUES ('delete', old.rowid, old.body, old.place);
+END;
+CREATE TRIGGER notes_fts_au AFTER UPDATE OF body, place ON notes BEGIN
+    INSERT INTO notes_fts(notes_fts, rowid, body, place)
+        VALUES ('delete', old.rowid, old.body, old.place);
+    INSERT INTO notes_fts(rowid, body, place) VALUES (new.rowid, new.body, new.place);
+END;
+
+CREATE TABLE drafts (
+    id TEXT PRIMARY KEY NOT NULL,
+    user_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    target_id TEXT,
+    payload TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX drafts_user ON drafts(user_id);
+
+CREATE TABLE missing_episodes (
+    {_RECORD},
+    child_id TEXT NOT NULL REFERENCES children(id) ON DELETE CASCADE,
+    from_at TEXT NOT NULL,
+    to_at TEXT,
+    where_found TEXT NOT NULL DEFAULT '',
+    return_interview TEXT NOT NULL DEFAULT '',
+    notes TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX missing_child ON missing_episodes(child_id, from_at);
+
+CREATE TABLE screenings (
+    {_RECORD},
+    child_id TEXT NOT NULL REFERENCES children(id) ON DELETE CASCADE,
+    tool_id TEXT NOT NULL,
+    tool_version TEXT NOT NULL,
+    screened_at TEXT NOT NULL,
+    input TEXT NOT NULL,
+    outcome TEXT,
+    suggested_level TEXT,
+    confirmed_level TEXT,
+    confirmed_by TEXT,
+    confirmed_at TEXT,
+    confirm_reason TEXT NOT NULL DEFAULT '',
+    status TEXT NOT NULL DEFAULT 'in_progress'
+        CHECK (status IN ('in_progress', 'confirmed', 'signed_off', 'returned'))
+);
+CREATE INDEX screenings_child ON screenings(child_id, screened_at);
+CREATE INDEX screenings_status ON screenings(status);
+
+CREATE TABLE signoffs (
+    {_RECORD},
+    screening_id TEXT NOT NULL REFERENCES screenings(id) ON DELETE CASCADE,
+    decision TEXT NOT NULL CHECK (decision IN ('agree', 'change', 'return')),
+    level TEXT,
+    comment TEXT NOT NULL DEFAULT '',
+    chain_seq INTEGER NOT NULL,
+    chain_hash TEXT NOT NULL
+);
+
+CREATE TABLE pathway_steps (
+    {_RECORD},
+    child_id TEXT NOT NULL REFERENCES children(id) ON DELETE CASCADE,
+    pathway_id TEXT NOT NULL,
+    step_id TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('done', 'not_applicable')),
+    event_at TEXT NOT NULL,
+    data TEXT NOT NULL DEFAULT '{{}}',
+    reason TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX steps_child ON pathway_steps(child_id, event_at);
+
+CREATE TABLE intel_reports (
+    {_RECORD},
+    ref TEXT NOT NULL UNIQUE,
+    title TEXT NOT NULL DEFAULT '',
+    status TEXT NOT NULL DEFAULT 'draft',
+    learned_at TEXT,
+    body TEXT NOT NULL
+);
+
+CREATE TABLE intel_children (
+    report_id TEXT NOT NULL REFERENCES intel_reports(id) ON DELETE CASCADE,
+    child_id TEXT NOT NULL REFERENCES children(id) ON DELETE CASCADE,
+    PRIMARY KEY (report_id, child_id)
+);
+CREATE INDEX intel_children_child ON intel_children(child_id);
+
+CREATE TABLE intel_entities (
+    report_id TEXT NOT NULL REFERENCES intel_reports(id) ON DELETE CASCADE,
+    key TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    display TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (report_id, key)
+);
+CREATE INDEX intel_entities_key ON intel_entities(key);
+
+CREATE TABLE entity_merges (
+    a_key TEXT NOT NULL,
+    b_key TEXT NOT NULL,
+    decision TEXT NOT NULL CHECK (decision IN ('confirmed', 'rejected')),
+    decided_by TEXT NOT NULL,
+    decided_at TEXT NOT NULL,
+    PRIMARY KEY (a_key, b_key)
+);
+
+CREATE TABLE exports (
+    {_RECORD},
+    pack_id TEXT NOT NULL UNIQUE,
+    kind TEXT NOT NULL CHECK (kind IN ('referral', 'intelligence', 'screening')),
+    child_id TEXT REFERENCES children(id) ON DELETE SET NULL,
+    report_id TEXT REFERENCES intel_reports(id) ON DELETE SET NULL,
+    recipient TEXT NOT NULL,
+    file_name TEXT NOT NULL DEFAULT '',
+    state TEXT NOT NULL DEFAULT 'exported' CHECK (state IN ('exported', 'sent', 'acknowledged')),
+    recipient_ref TEXT NOT NULL DEFAULT '',
+    sharing TEXT NOT NULL DEFAULT '{{}}',
+    sent_at TEXT,
+    acknowledged_at TEXT
+);
+CREATE INDEX exports_state ON exports(state);
+
+CREATE TABLE imports (
+    id TEXT PRIMARY KEY NOT NULL,
+    pack_id TEXT NOT NULL,
+    signer TEXT NOT NULL,
+    imported_at TEXT NOT NULL,
+    imported_by TEXT NOT NULL,
+    summary TEXT NOT NULL DEFAULT '{{}}',
+    conflicts TEXT NOT NULL DEFAULT '[]',
+    resolved INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE TABLE audit (
+    seq INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    record_type TEXT NOT NULL DEFAULT '',
+    record_id TEXT NOT NULL DEFAULT '',
+    record_version INTEGER,
+    reason TEXT NOT NULL DEFAULT '',
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL
+);
+CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+BEGIN SELECT RAISE(ABORT, 'audit rows are append-only'); END;
+CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+BEGIN SELECT RAISE(ABORT, 'audit rows are append-only'); END;
+"""
+
+Migration = Callable[[Any], None]
+
+
+def _script(sql: str) -> Migration:
+    def apply(conn: Any) -> None:
+        for statement in _split(sql):
+            conn.execute(statement)
+
+    return apply
+
+
+def _split(sql: str) -> list[str]:
+    """Split a script into statements, keeping trigger bodies (BEGIN ... END;) whole."""
+    statements: list[str] = []
+    current: list[str] = []
+    in_trigger = False
+    for line in sql.splitlines():
+        stripped = line.strip()
+        if not stripped:
+            continue
+        current.append(line)
+        upper = stripped.upper()
+        if upper.startswith("CREATE TRIGGER"):
+            in_trigger = True
+        if in_trigger:
+            if upper.endswith("END;"):
+                statements.append("\n".join(current))
+                current, in_trigger = [], False
+        elif stripped.endswith(";"):
+            statements.append("\n".join(current))
+            current = []
+    if current:
+        statements.append("\n".join(current))
+    return statements
+
+
+# Ordered: index i migrates from user_version i to i + 1.
+MIGRATIONS: list[Migration] = [_script(V1)]
+LATEST = len(MIGRATIONS)

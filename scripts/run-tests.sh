@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Install everything the tests need (system packages too, when run as root) and run them all.
+# This is the README's test command and what .ci/run runs on a clean clone.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+need_apt=""
+for tool in pdftotext:poppler-utils pdftoppm:poppler-utils qpdf:qpdf Xvfb:xvfb; do
+  command -v "${tool%%:*}" >/dev/null 2>&1 || need_apt="$need_apt ${tool##*:}"
+done
+# Qt's offscreen platform still loads these shared libraries.
+for lib in libEGL.so.1 libxkbcommon.so.0 libfontconfig.so.1 libdbus-1.so.3 libGL.so.1; do
+  ldconfig -p 2>/dev/null | grep -q "$lib" || need_apt="$need_apt libegl1 libxkbcommon0 libfontconfig1 libdbus-1-3 libgl1"
+done
+if [ -n "$need_apt" ]; then
+  if [ "$(id -u)" = "0" ]; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $need_apt >/dev/null
+  else
+    echo "Please install:$need_apt (sudo apt-get install ...)" >&2
+    exit 1
+  fi
+fi
+PY=${PYTHON:-python3}
+if [ ! -x .venv/bin/pytest ] || [ pyproject.toml -nt .venv/.installed-test ]; then
+  "$PY" -m venv .venv
+  .venv/bin/python -m pip install --quiet --upgrade pip
+  .venv/bin/python -m pip install --quiet -e '.[test]'
+  touch .venv/.installed-test
+fi
+export QT_QPA_PLATFORM=offscreen
+set +e
+.venv/bin/python -m pytest "$@"
+rc=$?
+set -e
+if [ "$rc" = "5" ]; then
+  echo "No tests were collected: treating that as a failure." >&2
+  exit 1
+fi
+exit "$rc"
