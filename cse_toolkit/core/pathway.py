@@ -1,0 +1,891 @@
+"""The step-by-step pathway as data, and the engine that says where a case stands.
+
+A pathway file (TOML, under ``resources/pathways/``) lists the steps in order of use, what each
+step records (field definitions a form can be generated from), the transitions between steps
+(some depend on a recorded answer or on the confirmed level), the routes those transitions take
+(e.g. "Early Help", "Referral"), and the timescales that turn into due dates.
+
+The engine (``case_state``) replays a case's recorded steps and returns a ``CaseState``: what is
+done, the current step, the steps still to come on this route, what can be recorded now, and the
+due and overdue items. ``record_step`` refuses a step whose turn has not come (steps cannot be
+skipped), unless the skipped step is first recorded as not applicable, with a reason.
+
+The one intended cycle is the review loop (``review -> screen``): it is declared as a loop edge
+(``loop = true``) and starts a new cycle of the case; any other cycle is an error in the file.
+
+For the GUI step tracker: ``Pathway.steps`` (``title``, ``help``, ``fields``), and
+``CaseState.done`` / ``current`` / ``open`` / ``available`` / ``due`` / ``overdue``.
+
+Time comes from a ``Clock``; nothing here reads the system time. This module is Qt-free.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from cse_toolkit import paths
+from cse_toolkit.core.clock import Clock, utc_iso
+from cse_toolkit.core.tools import (
+    Problem,
+    ProblemList,
+    line_of,
+    parse_toml,
+    toml_key_lines,
+    version_key,
+)
+from cse_toolkit.errors import UserError
+
+Id = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
+PathwayId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9\-]*$", max_length=64)]
+Text = Annotated[str, Field(min_length=1)]
+FieldType = Literal["text", "date", "datetime", "bool", "choice", "level"]
+StepStatus = Literal["done", "not_applicable"]
+Unit = Literal["hours", "days", "weeks", "working_days"]
+
+
+class PathwayError(UserError):
+    """A step cannot be recorded as asked; the message says what to do instead."""
+
+
+class StepOrderError(PathwayError):
+    """A step was recorded before its turn (steps cannot be skipped)."""
+
+
+class StepDataError(PathwayError):
+    """A step's recorded data is missing a required field or has a wrong value."""
+
+
+class PathwayFileError(UserError):
+    """A pathway file cannot be read or does not pass its checks."""
+
+
+class PathwayNotFound(UserError):
+    """No such pathway (or version) is installed."""
+
+
+class _Entity(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class FieldDef(_Entity):
+    """One thing a step records; enough to generate a form control."""
+
+    id: Id
+    label: Text
+    type: FieldType
+    required: bool = False
+    help: str = ""
+    options: list[Text] = Field(default_factory=list, description="for type = choice")
+
+
+class Transition(_Entity):
+    """An edge to the next step, taken when its condition holds (no condition: always).
+
+    ``if_field``/``equals`` test a field recorded at this step; ``if_level`` tests the level in
+    force. ``route`` names the route the case is on from here; ``sets_level`` fixes the level
+    (immediate danger). ``loop`` marks the one intended back edge (review -> screen).
+    """
+
+    to: Id
+    if_field: Id | None = None
+    equals: bool | str | None = None
+    if_level: list[Id] | None = None
+    route: Id | None = None
+    sets_level: Id | None = None
+    loop: bool = False
+
+    @property
+    def conditional(self) -> bool:
+        return self.if_field is not None or self.if_level is not None
+
+
+class Step(_Entity):
+    """A pathway step. ``offered`` steps (share intelligence) can be recorded at any time."""
+
+    id: Id
+    title: Text
+    help: str = ""
+    may_skip: bool = Field(
+        default=True, description="may be recorded as not applicable, with a reason"
+    )
+    offered: bool = False
+    fields: list[FieldDef] = Field(default_factory=list)
+    next: list[Transition] = Field(default_factory=list)
+
+    def field_def(self, field_id: str) -> FieldDef | None:
+        for f in self.fields:
+            if f.id == field_id:
+                return f
+        return None
+
+
+class Route(_Entity):
+    id: Id
+    name: Text
+    levels: list[Id] = Field(default_factory=list)
+
+
+class Timescale(_Entity):
+    """A due date: ``amount`` (or ``amount_by_level``) ``unit`` after a ``starts`` step.
+
+    The item is met when ``ends_step`` is done later in the same cycle or the start step's data
+    has ``ends_field`` set. ``only_if_field``/``only_if_equals`` limit it to some cases (a phone
+    referral needs written confirmation).
+    """
+
+    id: Id
+    label: Text
+    starts: list[Id] = Field(min_length=1)
+    unit: Unit
+    amount: int | None = Field(default=None, ge=0)
+    amount_by_level: dict[str, int] = Field(default_factory=dict)
+    ends_step: Id | None = None
+    ends_field: Id | None = None
+    only_if_field: Id | None = None
+    only_if_equals: bool | str | None = None
+    source: str = ""
+
+
+class Pathway(_Entity):
+    """A validated pathway. Build with ``load_pathway`` / ``load_pathway_file``."""
+
+    id: PathwayId
+    version: Annotated[str, Field(pattern=r"^\d+(\.\d+)*$")]
+    name: Text
+    area: Text
+    about: Text
+    source: str = ""
+    start: Id
+    routes: list[Route] = Field(default_factory=list)
+    steps: list[Step] = Field(min_length=1)
+    timescales: list[Timescale] = Field(default_factory=list)
+
+    @property
+    def step_ids(self) -> list[str]:
+        return [s.id for s in self.steps]
+
+    def step(self, step_id: str) -> Step:
+        for s in self.steps:
+            if s.id == step_id:
+                return s
+        raise KeyError(step_id)
+
+    def route(self, route_id: str) -> Route | None:
+        for r in self.routes:
+            if r.id == route_id:
+                return r
+        return None
+
+    def route_for_level(self, level: str) -> Route | None:
+        for r in self.routes:
+            if level in r.levels:
+                return r
+        return None
+
+    def review_interval(self, level: str, timescale_id: str = "review") -> tuple[int, str] | None:
+        """(amount, unit) of a level's review interval, if the pathway sets one."""
+        for ts in self.timescales:
+            if ts.id == timescale_id:
+                amount = ts.amount_by_level.get(level, ts.amount)
+                return None if amount is None else (amount, ts.unit)
+        return None
+
+
+# --- recorded steps -------------------------------------------------------------------------
+
+
+class StepRecord(BaseModel):
+    """One recorded step of a case, as the vault stores it.
+
+    ``recorded_at`` is when it was written down; ``event_at`` when it happened, if different
+    (due dates count from the event). A not-applicable step needs a ``reason``.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    step: Id
+    status: StepStatus = "done"
+    recorded_at: datetime
+    event_at: datetime | None = None
+    recorded_by: str = ""
+    reason: str = ""
+    data: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("recorded_at", "event_at")
+    @classmethod
+    def _aware(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("must include a time zone (UTC)")
+        return value
+
+    @property
+    def happened_at(self) -> datetime:
+        return self.event_at or self.recorded_at
+
+
+def validate_step_data(step: Step, data: Mapping[str, Any]) -> dict[str, Any]:
+    """Check a step's data against its fields; returns it normalised to JSON-stable values.
+
+    Dates become ``YYYY-MM-DD``; datetimes become UTC ``...Z`` text. Raises ``StepDataError``
+    naming every problem.
+    """
+    problems: list[str] = []
+    known = {f.id for f in step.fields}
+    for key in data:
+        if key not in known:
+            problems.append(f"'{key}' is not something this step records")
+    out: dict[str, Any] = {}
+    for f in step.fields:
+        value = data.get(f.id)
+        if value is None or value == "":
+            if f.required:
+                problems.append(f"{f.label} is required")
+            continue
+        try:
+            out[f.id] = _normalise(f, value)
+        except ValueError as exc:
+            problems.append(f"{f.label}: {exc}")
+    if problems:
+        raise StepDataError(f"'{step.title}' cannot be recorded: " + "; ".join(problems) + ".")
+    return out
+
+
+def _normalise(f: FieldDef, value: Any) -> Any:
+    if f.type == "text":
+        if not isinstance(value, str):
+            raise ValueError("must be text")
+        return value
+    if f.type == "bool":
+        if not isinstance(value, bool):
+            raise ValueError("must be yes or no (true/false)")
+        return value
+    if f.type == "choice":
+        if value not in f.options:
+            raise ValueError(f"must be one of {', '.join(f.options)}")
+        return value
+    if f.type == "level":
+        if not isinstance(value, str) or not re.fullmatch(r"[a-z][a-z0-9_]*", value):
+            raise ValueError("must be a level id such as 'medium'")
+        return value
+    if f.type == "date":
+        if isinstance(value, datetime):
+            return value.date().isoformat()
+        if isinstance(value, date):
+            return value.isoformat()
+        if isinstance(value, str):
+            try:
+                return date.fromisoformat(value).isoformat()
+            except ValueError:
+                pass
+        raise ValueError("must be a date like 2026-11-23")
+    # datetime
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError as exc:
+            raise ValueError("must be a date and time like 2026-11-23T14:30:00Z") from exc
+    if not isinstance(value, datetime) or value.tzinfo is None:
+        raise ValueError("must be a date and time with a time zone, like 2026-11-23T14:30:00Z")
+    return utc_iso(value)
+
+
+# --- the engine -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StepView:
+    """A step as the tracker shows it."""
+
+    id: str
+    title: str
+    status: Literal["done", "not_applicable", "current", "open", "offered"]
+    recorded_at: datetime | None = None
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class DueItem:
+    """Something with a due date that is not met yet."""
+
+    id: str
+    label: str
+    step: str
+    due_at: datetime
+    overdue: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "label": self.label,
+            "step": self.step,
+            "due_at": utc_iso(self.due_at),
+            "overdue": self.overdue,
+        }
+
+
+@dataclass(frozen=True)
+class CaseState:
+    """Where a case stands on the pathway at ``as_of``."""
+
+    pathway: str
+    pathway_version: str
+    as_of: datetime
+    cycle: int  # 1 for the first pass; +1 each time a review loops back to screening
+    level: str | None
+    route: str | None  # route id, e.g. "refer"
+    route_name: str | None
+    done: list[StepView]  # this cycle's recorded steps (and the steps before the loop), in order
+    current: str | None  # the step to record next (None: the route ended without a loop)
+    open: list[StepView]  # current and the steps still ahead on this route
+    available: list[StepView]  # what can be recorded now: current + offered steps
+    due: list[DueItem] = field(default_factory=list)
+
+    @property
+    def overdue(self) -> list[DueItem]:
+        return [d for d in self.due if d.overdue]
+
+    @property
+    def done_ids(self) -> list[str]:
+        return [s.id for s in self.done]
+
+    @property
+    def open_ids(self) -> list[str]:
+        return [s.id for s in self.open]
+
+    def to_dict(self) -> dict[str, Any]:
+        def view(v: StepView) -> dict[str, Any]:
+            return {
+                "id": v.id,
+                "title": v.title,
+                "status": v.status,
+                "recorded_at": utc_iso(v.recorded_at) if v.recorded_at else None,
+                "reason": v.reason,
+            }
+
+        return {
+            "pathway": self.pathway,
+            "pathway_version": self.pathway_version,
+            "as_of": utc_iso(self.as_of),
+            "cycle": self.cycle,
+            "level": self.level,
+            "route": self.route,
+            "route_name": self.route_name,
+            "done": [view(v) for v in self.done],
+            "current": self.current,
+            "open": [view(v) for v in self.open],
+            "available": [view(v) for v in self.available],
+            "due": [d.to_dict() for d in self.due],
+            "overdue": [d.id for d in self.overdue],
+        }
+
+
+@dataclass
+class _Walk:
+    current: str | None
+    level: str | None
+    route: str | None = None
+    cycle: int = 1
+    cycle_start: datetime | None = None  # when the latest loop began a new cycle
+    # Latest record of each step in this cycle (steps before the loop target keep theirs).
+    latest: dict[str, StepRecord] = field(default_factory=dict)
+    order: list[StepRecord] = field(default_factory=list)
+
+
+def _choose(
+    pathway: Pathway, step: Step, rec: StepRecord | None, level: str | None
+) -> Transition | None:
+    data = rec.data if rec is not None and rec.status == "done" else {}
+    for t in step.next:
+        if t.if_field is not None and data.get(t.if_field) != t.equals:
+            continue
+        if t.if_level is not None and (level is None or level not in t.if_level):
+            continue
+        return t
+    return None
+
+
+def _loop_body(pathway: Pathway, target: str) -> set[str]:
+    """Steps reachable from a loop target without taking a loop edge: reset on each new cycle."""
+    seen: set[str] = set()
+    todo = [target]
+    while todo:
+        sid = todo.pop()
+        if sid in seen:
+            continue
+        seen.add(sid)
+        try:
+            step = pathway.step(sid)
+        except KeyError:
+            continue
+        todo.extend(t.to for t in step.next if not t.loop)
+    return seen
+
+
+def _level_of(step: Step, rec: StepRecord, confirmed_level: str | None) -> str | None:
+    # The level recorded at the step itself (a "level" field) wins; else the case's level.
+    for f in step.fields:
+        value = rec.data.get(f.id)
+        if f.type == "level" and isinstance(value, str) and value:
+            return value
+    return confirmed_level
+
+
+def _walk(pathway: Pathway, records: Sequence[StepRecord], confirmed_level: str | None) -> _Walk:
+    state = _Walk(current=pathway.start, level=None)
+    started = False
+    for rec in records:
+        _apply(pathway, state, rec, confirmed_level, started)
+        started = True
+    if state.level is None:
+        state.level = confirmed_level
+    return state
+
+
+def _apply(
+    pathway: Pathway,
+    state: _Walk,
+    rec: StepRecord,
+    confirmed_level: str | None,
+    started: bool,
+) -> None:
+    try:
+        step = pathway.step(rec.step)
+    except KeyError:
+        raise PathwayError(f"'{rec.step}' is not a step of the pathway '{pathway.name}'.") from None
+    if rec.status == "not_applicable":
+        if not step.may_skip:
+            raise StepOrderError(
+                f"'{step.title}' cannot be marked not applicable: it decides where the case "
+                "goes next. Record it instead."
+            )
+        if not rec.reason.strip():
+            raise StepDataError(f"Say why '{step.title}' is not applicable: a reason is required.")
+    else:
+        validate_step_data(step, rec.data)
+    if step.offered:
+        if not started:
+            first = pathway.step(pathway.start).title
+            raise StepOrderError(f"Record '{first}' before '{step.title}'.")
+        state.latest[step.id] = rec
+        state.order.append(rec)
+        return
+    if rec.step != state.current:
+        if state.current is None:
+            raise StepOrderError(f"'{step.title}' cannot be recorded: this case's route has ended.")
+        expected = pathway.step(state.current)
+        raise StepOrderError(
+            f"'{step.title}' cannot be recorded yet: the next step is '{expected.title}'. "
+            "Steps cannot be skipped; if that step does not apply, record it as not "
+            "applicable with a reason."
+        )
+    state.latest[step.id] = rec
+    state.order.append(rec)
+    level = state.level
+    if any(t.if_level for t in step.next):
+        level = _level_of(step, rec, confirmed_level)
+        if level is None and rec.status == "done":
+            raise StepDataError(
+                f"'{step.title}' needs the confirmed level: confirm the screening's level first."
+            )
+        state.level = level
+    if not step.next:
+        state.current = None
+        return
+    chosen = _choose(pathway, step, rec, state.level)
+    if chosen is None:
+        raise StepDataError(
+            f"After '{step.title}' the pathway has no step for what was recorded "
+            f"(level: {state.level or 'not set'}). Check the recorded answers."
+        )
+    if chosen.sets_level:
+        state.level = chosen.sets_level
+    if chosen.route:
+        state.route = chosen.route
+    if chosen.loop:
+        state.cycle += 1
+        body = _loop_body(pathway, chosen.to)
+        state.latest = {k: v for k, v in state.latest.items() if k not in body}
+        state.order = [r for r in state.order if r.step not in body]
+        state.route = None
+        state.cycle_start = rec.happened_at
+    state.current = chosen.to
+
+
+def record_step(
+    pathway: Pathway,
+    records: Sequence[StepRecord],
+    new: StepRecord,
+    confirmed_level: str | None = None,
+) -> list[StepRecord]:
+    """The case's records with ``new`` added, after checking it may be recorded now.
+
+    Raises ``StepOrderError`` for a step whose turn has not come, ``StepDataError`` for
+    missing or wrong data (or a not-applicable step without a reason). Returns a new list; the
+    step's data is stored normalised (see ``validate_step_data``).
+    """
+    state = _walk(pathway, records, confirmed_level)
+    if new.status == "done":
+        try:
+            step = pathway.step(new.step)
+        except KeyError:
+            raise PathwayError(f"'{new.step}' is not a step of this pathway.") from None
+        new = new.model_copy(update={"data": validate_step_data(step, new.data)})
+    _apply(pathway, state, new, confirmed_level, started=bool(records))
+    return [*records, new]
+
+
+def _add(start: datetime, amount: int, unit: str) -> datetime:
+    if unit == "hours":
+        return start + timedelta(hours=amount)
+    if unit == "days":
+        return start + timedelta(days=amount)
+    if unit == "weeks":
+        return start + timedelta(weeks=amount)
+    # Working days skip Saturdays and Sundays. Bank holidays are not known offline; a due date
+    # after one is a day early, which errs on the safe side.
+    out = start
+    left = amount
+    while left > 0:
+        out += timedelta(days=1)
+        if out.weekday() < 5:
+            left -= 1
+    return out
+
+
+def _due_items(pathway: Pathway, state: _Walk, now: datetime) -> list[DueItem]:
+    items: list[DueItem] = []
+    for ts in pathway.timescales:
+        starts = [state.latest[s] for s in ts.starts if s in state.latest]
+        # Only this cycle's records start a clock: a review resets the due dates.
+        starts = [
+            r
+            for r in starts
+            if r.status == "done"
+            and (state.cycle_start is None or r.happened_at >= state.cycle_start)
+        ]
+        if not starts:
+            continue
+        start = max(starts, key=lambda r: r.happened_at)
+        if ts.only_if_field is not None and start.data.get(ts.only_if_field) != ts.only_if_equals:
+            continue
+        amount = ts.amount
+        if ts.amount_by_level:
+            amount = ts.amount_by_level.get(state.level or "", ts.amount)
+        if amount is None:
+            continue
+        if ts.ends_field is not None and start.data.get(ts.ends_field) not in (None, "", False):
+            continue
+        if ts.ends_step is not None:
+            end = state.latest.get(ts.ends_step)
+            if end is not None and end.happened_at >= start.happened_at:
+                continue
+        due = _add(start.happened_at.astimezone(UTC), amount, ts.unit)
+        items.append(
+            DueItem(
+                id=ts.id,
+                label=ts.label,
+                step=ts.ends_step or start.step,
+                due_at=due,
+                overdue=now > due,
+            )
+        )
+    items.sort(key=lambda d: d.due_at)
+    return items
+
+
+def _path_ahead(pathway: Pathway, current: str | None, level: str | None) -> list[str]:
+    ahead: list[str] = []
+    sid = current
+    while sid is not None and sid not in ahead:
+        ahead.append(sid)
+        step = pathway.step(sid)
+        chosen = _choose(pathway, step, None, level) if step.next else None
+        if chosen is None:
+            # A conditional step (danger check, decide) with nothing recorded yet: the path
+            # beyond it depends on the answer, so the tracker stops here.
+            unconditional = [t for t in step.next if not t.conditional]
+            chosen = unconditional[0] if unconditional else None
+        if chosen is None or chosen.loop:
+            break
+        sid = chosen.to
+    return ahead
+
+
+def case_state(
+    pathway: Pathway,
+    records: Sequence[StepRecord],
+    clock: Clock,
+    confirmed_level: str | None = None,
+) -> CaseState:
+    """Replay ``records`` (in the order recorded) and say where the case stands now.
+
+    ``confirmed_level`` is the level confirmed for the case's latest screening; a level
+    recorded at the decide step takes precedence within its cycle. Raises ``PathwayError``
+    if the records break the pathway's order (they cannot if written via ``record_step``).
+    """
+    state = _walk(pathway, records, confirmed_level)
+    now = clock.now()
+    done = [
+        StepView(
+            id=r.step,
+            title=pathway.step(r.step).title,
+            status=r.status,
+            recorded_at=r.recorded_at,
+            reason=r.reason,
+        )
+        for r in state.order
+    ]
+    ahead = _path_ahead(pathway, state.current, state.level)
+    open_views = [
+        StepView(id=s, title=pathway.step(s).title, status="current" if i == 0 else "open")
+        for i, s in enumerate(ahead)
+    ]
+    available = list(open_views[:1])
+    if records:
+        available += [
+            StepView(id=s.id, title=s.title, status="offered") for s in pathway.steps if s.offered
+        ]
+    route = pathway.route(state.route) if state.route else None
+    if route is None and state.level is not None and state.route is not None:
+        route = pathway.route_for_level(state.level)
+    return CaseState(
+        pathway=pathway.id,
+        pathway_version=pathway.version,
+        as_of=now,
+        cycle=state.cycle,
+        level=state.level,
+        route=route.id if route else state.route,
+        route_name=route.name if route else None,
+        done=done,
+        current=state.current,
+        open=open_views,
+        available=available,
+        due=_due_items(pathway, state, now),
+    )
+
+
+# --- checks and loading ---------------------------------------------------------------------
+
+
+def _semantic_checks(pw: Pathway, problems: ProblemList) -> None:
+    ids: dict[str, int] = {}
+    for i, s in enumerate(pw.steps):
+        if s.id in ids:
+            problems.add(("steps", i, "id"), f"duplicate step id '{s.id}'")
+        else:
+            ids[s.id] = i
+        seen_fields: set[str] = set()
+        for fi, f in enumerate(s.fields):
+            if f.id in seen_fields:
+                problems.add(("steps", i, "fields", fi, "id"), f"duplicate field id '{f.id}'")
+            seen_fields.add(f.id)
+            if f.type == "choice" and not f.options:
+                problems.add(("steps", i, "fields", fi, "options"), "a choice needs options")
+            if f.type != "choice" and f.options:
+                problems.add(("steps", i, "fields", fi, "options"), "only a choice has options")
+    route_ids: set[str] = set()
+    for ri, r in enumerate(pw.routes):
+        if r.id in route_ids:
+            problems.add(("routes", ri, "id"), f"duplicate route id '{r.id}'")
+        route_ids.add(r.id)
+    if pw.start not in ids:
+        problems.add(("start",), f"start step '{pw.start}' is not one of the steps")
+
+    for i, s in enumerate(pw.steps):
+        for ti, t in enumerate(s.next):
+            loc: tuple[str | int, ...] = ("steps", i, "next", ti)
+            if t.to not in ids:
+                problems.add((*loc, "to"), f"transition to unknown step '{t.to}'")
+            if t.route is not None and t.route not in route_ids:
+                problems.add((*loc, "route"), f"names unknown route '{t.route}'")
+            if t.if_field is not None and s.field_def(t.if_field) is None:
+                problems.add((*loc, "if_field"), f"'{t.if_field}' is not a field of step '{s.id}'")
+            if (t.if_field is None) != (t.equals is None):
+                problems.add(loc, "if_field and equals go together")
+        if s.next and all(t.conditional for t in s.next) and s.may_skip:
+            problems.add(
+                ("steps", i, "may_skip"),
+                "a step whose next step depends on its answer cannot be skipped: "
+                "set may_skip = false",
+            )
+        if s.offered and s.next:
+            problems.add(("steps", i, "next"), "an offered step returns to the route: no next")
+
+    # Cycles other than declared loop edges: depth-first search over the other edges.
+    graph = {s.id: [t.to for t in s.next if not t.loop and t.to in ids] for s in pw.steps}
+    colour: dict[str, int] = {}
+    reported: set[str] = set()
+
+    def visit(sid: str, trail: list[str]) -> None:
+        colour[sid] = 1
+        for nxt in graph.get(sid, []):
+            if colour.get(nxt) == 1:
+                cycle = [*trail[trail.index(nxt) :], nxt] if nxt in trail else [sid, nxt]
+                if sid not in reported:
+                    reported.add(sid)
+                    problems.add(
+                        ("steps", ids[sid], "next"),
+                        "cycle " + " -> ".join(cycle) + ": only the review loop may go back, "
+                        "and it must be marked loop = true",
+                    )
+            elif colour.get(nxt) is None:
+                visit(nxt, [*trail, nxt])
+        colour[sid] = 2
+
+    for sid in graph:
+        if sid not in colour:
+            visit(sid, [sid])
+
+    # Unreachable steps (offered steps are reachable from anywhere by definition).
+    if pw.start in ids:
+        reach = set()
+        todo = [pw.start]
+        while todo:
+            sid = todo.pop()
+            if sid in reach or sid not in ids:
+                continue
+            reach.add(sid)
+            todo.extend(t.to for t in pw.steps[ids[sid]].next)
+        for i, s in enumerate(pw.steps):
+            if s.id not in reach and not s.offered:
+                problems.add(
+                    ("steps", i, "id"), f"step '{s.id}' cannot be reached from '{pw.start}'"
+                )
+
+    for ti, ts in enumerate(pw.timescales):
+        loc = ("timescales", ti)
+        for si, sid in enumerate(ts.starts):
+            if sid not in ids:
+                problems.add((*loc, "starts", si), f"unknown step '{sid}'")
+        if ts.ends_step is not None and ts.ends_step not in ids:
+            problems.add((*loc, "ends_step"), f"unknown step '{ts.ends_step}'")
+        for key in ("ends_field", "only_if_field"):
+            fid = getattr(ts, key)
+            if fid is not None and not any(
+                sid in ids and pw.steps[ids[sid]].field_def(fid) for sid in ts.starts
+            ):
+                problems.add((*loc, key), f"'{fid}' is not a field of the starting step")
+        if ts.amount is None and not ts.amount_by_level:
+            problems.add(loc, "needs amount or amount_by_level")
+        if ts.ends_step is None and ts.ends_field is None:
+            problems.add(loc, "needs ends_step or ends_field (what meets it)")
+
+
+def check_pathway_text(text: str) -> tuple[Pathway | None, list[Problem]]:
+    """Validate pathway TOML text. Returns the pathway (None if any problem) and every problem."""
+    data, syntax = parse_toml(text)
+    if data is None:
+        return None, syntax
+    problems = ProblemList(text, data)
+    try:
+        pw = Pathway.model_validate(data)
+    except ValidationError as exc:
+        problems.add_validation_error(exc)
+        return None, problems.items
+    _semantic_checks(pw, problems)
+    return (None if problems.items else pw), problems.items
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise PathwayFileError(f"File {path} does not exist.") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PathwayFileError(f"File {path} cannot be read as UTF-8 text: {exc}") from exc
+
+
+def check_pathway_file(path: str | Path) -> list[Problem]:
+    """Every problem in a pathway file, with line and key path. Empty list = fine."""
+    return check_pathway_text(_read(Path(path)))[1]
+
+
+def load_pathway_file(path: str | Path) -> Pathway:
+    """Load and check one pathway file; raises ``PathwayFileError`` listing every problem."""
+    path = Path(path)
+    try:
+        st = path.stat()
+    except OSError as exc:
+        raise PathwayFileError(f"Pathway file {path} cannot be read: {exc}") from exc
+    return _load_cached(str(path), (st.st_mtime_ns, st.st_size))
+
+
+@lru_cache(maxsize=16)
+def _load_cached(path_str: str, _stat_key: tuple[int, int]) -> Pathway:
+    path = Path(path_str)
+    pw, problems = check_pathway_text(_read(path))
+    if pw is None:
+        listing = "\n".join(f"  {p}" for p in problems)
+        raise PathwayFileError(f"Pathway file {path} has {len(problems)} problem(s):\n{listing}")
+    return pw
+
+
+def pathway_dirs() -> list[Path]:
+    return [paths.resource_path("pathways")]
+
+
+def list_pathways() -> list[tuple[str, str, Path]]:
+    """(id, version, path) of every installed pathway file, newest version first per id."""
+    found: list[tuple[str, str, Path]] = []
+    for folder in pathway_dirs():
+        if not folder.is_dir():
+            continue
+        for file in sorted(folder.glob("*.toml")):
+            try:
+                data = tomllib.loads(file.read_text(encoding="utf-8"))
+                version_key(str(data.get("version")))
+            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, ValueError):
+                continue
+            if isinstance(data.get("id"), str):
+                found.append((data["id"], str(data["version"]), file))
+    found.sort(key=lambda t: (t[0], tuple(-p for p in version_key(t[1]))))
+    return found
+
+
+def load_pathway(pathway_id: str, version: str | None = None) -> Pathway:
+    """The newest installed version of a pathway, or exactly ``version``."""
+    candidates = [c for c in list_pathways() if c[0] == pathway_id]
+    if version is not None:
+        candidates = [c for c in candidates if c[1] == version]
+    if not candidates:
+        what = f"version {version} of pathway" if version else "pathway"
+        raise PathwayNotFound(f"There is no {what} '{pathway_id}' installed.")
+    return load_pathway_file(candidates[0][2])
+
+
+__all__ = [
+    "CaseState",
+    "DueItem",
+    "FieldDef",
+    "Pathway",
+    "PathwayError",
+    "PathwayFileError",
+    "PathwayNotFound",
+    "Route",
+    "Step",
+    "StepDataError",
+    "StepOrderError",
+    "StepRecord",
+    "StepView",
+    "Timescale",
+    "Transition",
+    "case_state",
+    "check_pathway_file",
+    "check_pathway_text",
+    "line_of",
+    "list_pathways",
+    "load_pathway",
+    "load_pathway_file",
+    "record_step",
+    "toml_key_lines",
+    "validate_step_data",
+]

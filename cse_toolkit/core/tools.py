@@ -1,0 +1,835 @@
+"""Screening tools as versioned data: the tool file schema, its loader and its checker.
+
+A tool file (TOML, under ``resources/tools/``) holds everything a local partnership owns about a
+screening tool: the ordered levels, the sections and their indicators (short label, longer help
+text, where each came from), the rules that suggest a level, the floors that stop a level being
+too low, the age gate and the next steps for each level. The ids are a contract (see
+``domain/TOOLS.md``): saved screenings, packs and tests refer to them, so they never change.
+
+Versions: a file carries ``id`` and ``version`` inside it, so old versions can sit beside new ones
+(name them ``<id>@<version>.toml``). ``load_tool(id)`` gives the newest; ``load_tool(id, version)``
+gives exactly that version, which is how a saved screening is shown with the tool it was made with.
+
+For the GUI wizard: ``Tool.sections`` (in order) -> ``Section.indicators`` (``label``, ``help``,
+provenance via ``Section.provenance_of``), ``ANSWER_VALUES`` / ``BASIS_VALUES`` / ``WHEN_VALUES``
+for the answer controls, ``Section.has_time_period`` to show the current/prior choice, and
+``Tool.levels`` for the outcome page. ``check_tool_file`` explains every problem in a file by line
+(``cse-toolkit tools check FILE``).
+
+This module is Qt-free.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from cse_toolkit import paths
+from cse_toolkit.errors import UserError
+
+# --- the answer model (fixed for every tool; TOOLS.md "Answer model") --------------------------
+
+AnswerValue = Literal["yes", "possible", "no", "unknown"]
+Basis = Literal["evidence", "gut_feeling"]
+When = Literal["current", "prior"]
+Provenance = Literal["published", "to_confirm"]
+ContactKey = Literal[
+    "dsl", "front_door", "early_help", "cse_team", "police_intelligence", "emergency"
+]
+ChildFlag = Literal["learning_disability", "additional_needs"]
+
+ANSWER_VALUES: tuple[AnswerValue, ...] = ("yes", "possible", "no", "unknown")
+#: ``yes`` and ``possible`` both count as present: safeguarding errs on the side of caution.
+PRESENT_VALUES: frozenset[str] = frozenset({"yes", "possible"})
+BASIS_VALUES: tuple[Basis, ...] = ("evidence", "gut_feeling")
+WHEN_VALUES: tuple[When, ...] = ("current", "prior")
+CONTACT_KEYS: tuple[ContactKey, ...] = (
+    "dsl",
+    "front_door",
+    "early_help",
+    "cse_team",
+    "police_intelligence",
+    "emergency",
+)
+ANSWER_LABELS: dict[str, str] = {
+    "yes": "Yes",
+    "possible": "Possible",
+    "no": "No",
+    "unknown": "Not known",
+}
+BASIS_LABELS: dict[str, str] = {"evidence": "Evidence", "gut_feeling": "Gut feeling"}
+WHEN_LABELS: dict[str, str] = {
+    "current": "Now or in the past 6 months",
+    "prior": "Only before the past 6 months",
+}
+
+Id = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
+ToolId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9\-]*$", max_length=64)]
+Version = Annotated[str, Field(pattern=r"^\d+(\.\d+)*$", max_length=32)]
+Text = Annotated[str, Field(min_length=1)]
+
+
+class ToolFileError(UserError):
+    """A tool file cannot be read or does not pass its checks; the message lists every problem."""
+
+
+class ToolNotFound(UserError):
+    """No tool (or no such version of a tool) is installed."""
+
+
+class _Entity(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Level(_Entity):
+    """One outcome level. Levels are listed lowest first; their order is the scale."""
+
+    id: Id
+    label: Text
+    meaning: Text
+
+
+class Indicator(_Entity):
+    """One question in a section. ``label`` is shown in the wizard; ``help`` on demand."""
+
+    id: Id
+    label: Text
+    help: str = ""
+    provenance: Provenance | None = Field(
+        default=None, description="overrides the section's provenance for this indicator"
+    )
+    source: str = ""
+
+
+class Section(_Entity):
+    """A group of indicators. ``level`` is None for context-only (never scored) sections."""
+
+    id: Id
+    title: Text
+    about: str = ""
+    scored: bool
+    level: Id | None = None
+    has_time_period: bool = False
+    provenance: Provenance
+    source: str = ""
+    indicators: list[Indicator] = Field(min_length=1)
+
+    def provenance_of(self, indicator: Indicator) -> Provenance:
+        return indicator.provenance or self.provenance
+
+
+class AgeGate(_Entity):
+    """Who the tool is for: younger than ``under`` (or ``under_with_additional_needs``)."""
+
+    under: int = Field(default=18, ge=1, le=30)
+    under_with_additional_needs: int = Field(default=21, ge=1, le=30)
+
+
+class _Rule(_Entity):
+    id: Id
+    text: Text = Field(description="the reason shown to the user when this rule applies")
+
+
+class ImmediateDangerRule(_Rule):
+    """Immediate danger: either sets a level (``mode = "level"``) or raises the urgent flag."""
+
+    kind: Literal["immediate_danger"]
+    mode: Literal["level", "urgent_flag"]
+    level: Id | None = None
+
+
+class AnyPresentRule(_Rule):
+    """Any indicator of ``section`` present (optionally only with ``when``) -> ``level``."""
+
+    kind: Literal["any_present_in_section"]
+    section: Id
+    level: Id
+    when: When | None = None
+
+
+class PriorOnlyRule(_Rule):
+    """Any indicator of a time-period ``section`` present only before the past 6 months."""
+
+    kind: Literal["any_present_in_section_prior_only"]
+    section: Id
+    level: Id
+
+
+class DefaultRule(_Rule):
+    """The level when no other level rule applies."""
+
+    kind: Literal["default"]
+    level: Id
+
+
+class FloorAgeUnderRule(_Rule):
+    """Floor: child younger than ``age`` and any scored indicator present -> at least ``level``."""
+
+    kind: Literal["floor_age_under"]
+    age: int = Field(ge=1, le=30)
+    level: Id
+
+
+class FloorFlagRule(_Rule):
+    """Floor: child has ``flag`` and any scored indicator present -> at least ``level``."""
+
+    kind: Literal["floor_flag"]
+    flag: ChildFlag
+    level: Id
+
+
+Rule = Annotated[
+    ImmediateDangerRule
+    | AnyPresentRule
+    | PriorOnlyRule
+    | DefaultRule
+    | FloorAgeUnderRule
+    | FloorFlagRule,
+    Field(discriminator="kind"),
+]
+LEVEL_RULE_KINDS = ("any_present_in_section", "any_present_in_section_prior_only", "default")
+FLOOR_RULE_KINDS = ("floor_age_under", "floor_flag")
+
+
+class NextSteps(_Entity):
+    """What to do at one level: plain text, pathway step ids, contacts (policy keys)."""
+
+    level: Id
+    text: list[Text] = Field(min_length=1)
+    steps: list[Id] = Field(default_factory=list)
+    contacts: list[ContactKey] = Field(default_factory=list)
+    require_plan: bool = Field(
+        default=False,
+        description="the confirmation must record next steps considered and a re-screen "
+        "date or trigger",
+    )
+
+
+class Tool(_Entity):
+    """A screening tool, validated. Build with ``load_tool`` / ``load_tool_file``."""
+
+    id: ToolId
+    version: Version
+    name: Text
+    area: Text
+    about: Text
+    source: str = ""
+    valid_from: date | None = None
+    pathway: ToolId = Field(description="id of the pathway whose steps next_steps names")
+    levels: list[Level] = Field(min_length=2)
+    manual_only_levels: list[Id] = Field(default_factory=list)
+    age_gate: AgeGate = Field(default_factory=AgeGate)
+    sections: list[Section] = Field(min_length=1)
+    rules: list[Rule] = Field(min_length=1)
+    next_steps: list[NextSteps] = Field(default_factory=list)
+
+    # -- lookups used by the engine and the GUI (cheap: dicts are built once per instance) --
+
+    @property
+    def level_ids(self) -> list[str]:
+        return [lv.id for lv in self.levels]
+
+    def level(self, level_id: str) -> Level:
+        for lv in self.levels:
+            if lv.id == level_id:
+                return lv
+        raise KeyError(level_id)
+
+    def rank(self, level_id: str) -> int:
+        """Position on the scale (0 = lowest). KeyError for an unknown level."""
+        return _index(self).rank[level_id]
+
+    def section(self, section_id: str) -> Section:
+        return _index(self).sections[section_id]
+
+    def indicator(self, indicator_id: str) -> tuple[Section, Indicator]:
+        """The section and indicator for an id. KeyError for an unknown id."""
+        return _index(self).indicators[indicator_id]
+
+    def next_steps_for(self, level_id: str) -> NextSteps | None:
+        for ns in self.next_steps:
+            if ns.level == level_id:
+                return ns
+        return None
+
+    def scored_sections(self) -> list[Section]:
+        return [s for s in self.sections if s.scored]
+
+    def provenance_summary(self) -> list[tuple[str, str, Provenance, str]]:
+        """(section id, indicator id or "", provenance, source) for the "About this tool" page."""
+        rows: list[tuple[str, str, Provenance, str]] = []
+        for sec in self.sections:
+            rows.append((sec.id, "", sec.provenance, sec.source))
+            for ind in sec.indicators:
+                if ind.provenance and ind.provenance != sec.provenance:
+                    rows.append((sec.id, ind.id, ind.provenance, ind.source or sec.source))
+        return rows
+
+
+@dataclass(frozen=True)
+class _ToolIndex:
+    rank: dict[str, int]
+    sections: dict[str, Section]
+    indicators: dict[str, tuple[Section, Indicator]]
+
+
+_INDEXES: dict[int, tuple[Tool, _ToolIndex]] = {}
+
+
+def _index(tool: Tool) -> _ToolIndex:
+    # Tools are frozen, so an index keyed by identity stays valid; the tool is kept in the entry
+    # so its id() cannot be reused while the entry exists.
+    hit = _INDEXES.get(id(tool))
+    if hit is not None and hit[0] is tool:
+        return hit[1]
+    index = _ToolIndex(
+        rank={lv.id: i for i, lv in enumerate(tool.levels)},
+        sections={s.id: s for s in tool.sections},
+        indicators={i.id: (s, i) for s in tool.sections for i in s.indicators},
+    )
+    if len(_INDEXES) > 64:
+        _INDEXES.clear()
+    _INDEXES[id(tool)] = (tool, index)
+    return index
+
+
+# --- problems, with where they are ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in a data file: a message, the TOML key path and its line (if found)."""
+
+    message: str
+    key: str = ""
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = f"line {self.line}" if self.line else "line ?"
+        key = f" [{self.key}]" if self.key else ""
+        return f"{where}{key}: {self.message}"
+
+
+Loc = tuple[str | int, ...]
+
+_AOT_RE = re.compile(r"^\[\[\s*(.+?)\s*\]\]\s*(#.*)?$")
+_TABLE_RE = re.compile(r"^\[\s*([^\[\]]+?)\s*\]\s*(#.*)?$")
+_KEY_RE = re.compile(
+    r"""^((?:[A-Za-z0-9_\-]+|"[^"]*"|'[^']*')(?:\s*\.\s*(?:[A-Za-z0-9_\-]+|"[^"]*"|'[^']*'))*)\s*="""
+)
+
+
+def _split_key(text: str) -> list[str]:
+    parts = re.findall(r"""[A-Za-z0-9_\-]+|"[^"]*"|'[^']*'""", text)
+    return [p[1:-1] if p[:1] in "\"'" else p for p in parts]
+
+
+def toml_key_lines(text: str) -> dict[Loc, int]:
+    """Map key paths (with array-of-table indices) to the line where each is written.
+
+    tomllib reports no positions, so this scans the text: table and array-of-table headers,
+    ``key =`` lines, skipping multi-line strings and arrays. Positions inside inline tables and
+    arrays map to the line of their key. Good enough to point a person at the right place.
+    """
+    result: dict[Loc, int] = {}
+    aot_count: dict[Loc, int] = {}
+    current: Loc = ()
+    skip_until: str | None = None  # closing delimiter of a multi-line string
+    depth = 0  # open brackets of a multi-line array / inline table
+    for number, raw in enumerate(text.splitlines(), 1):
+        line = raw.strip()
+        if skip_until is not None:
+            if line.count(skip_until) % 2 == 1:
+                skip_until = None
+            continue
+        if depth > 0:
+            depth += _bracket_delta(line)
+            continue
+        if not line or line.startswith("#"):
+            continue
+        aot = _AOT_RE.match(line)
+        table = None if aot else _TABLE_RE.match(line)
+        if aot or table:
+            keys = _split_key((aot or table).group(1))  # type: ignore[union-attr]
+            path: Loc = ()
+            for i, key in enumerate(keys):
+                path = (*path, key)
+                last = i == len(keys) - 1
+                if last and aot:
+                    count = aot_count.get(path, 0)
+                    aot_count[path] = count + 1
+                    result.setdefault(path, number)
+                    path = (*path, count)
+                elif path in aot_count:
+                    path = (*path, aot_count[path] - 1)
+            current = path
+            result.setdefault(current, number)
+            continue
+        key_match = _KEY_RE.match(line)
+        if not key_match:
+            continue
+        full = (*current, *_split_key(key_match.group(1)))
+        result.setdefault(full, number)
+        value = line[key_match.end() :].strip()
+        for quote in ('"""', "'''"):
+            if value.startswith(quote) and value.count(quote) == 1:
+                skip_until = quote
+                break
+        else:
+            depth = max(0, _bracket_delta(value))
+    return result
+
+
+def _bracket_delta(text: str) -> int:
+    # Strip strings and comments first so brackets inside text do not count.
+    cleaned = re.sub(r'"(?:\\.|[^"\\])*"|\'[^\']*\'', "", text)
+    cleaned = cleaned.split("#", 1)[0]
+    return cleaned.count("[") + cleaned.count("{") - cleaned.count("]") - cleaned.count("}")
+
+
+def line_of(lines: Mapping[Loc, int], loc: Sequence[str | int]) -> int | None:
+    """The line of ``loc`` or of its nearest written parent."""
+    path = tuple(loc)
+    while path:
+        if path in lines:
+            return lines[path]
+        path = path[:-1]
+    return None
+
+
+def format_loc(data: Any, loc: Sequence[str | int]) -> str:
+    """A readable key path: ``sections[low].indicators[low_unknown_adults].label``.
+
+    List items with an ``id`` are named by it; others by position counting from 1.
+    """
+    out = ""
+    node: Any = data
+    for part in loc:
+        if isinstance(part, int):
+            item = node[part] if isinstance(node, list) and 0 <= part < len(node) else None
+            ident = item.get("id") if isinstance(item, dict) else None
+            out += f"[{ident}]" if isinstance(ident, str) and ident else f"[#{part + 1}]"
+            node = item
+        else:
+            out += f".{part}" if out else part
+            node = node.get(part) if isinstance(node, dict) else None
+    return out
+
+
+class ProblemList:
+    """Collects problems for one file, locating each by its key path."""
+
+    def __init__(self, text: str, data: Any) -> None:
+        self._lines = toml_key_lines(text)
+        self._data = data
+        self.items: list[Problem] = []
+
+    def add(self, loc: Sequence[str | int], message: str) -> None:
+        self.items.append(
+            Problem(
+                message=message, key=format_loc(self._data, loc), line=line_of(self._lines, loc)
+            )
+        )
+
+    def add_validation_error(self, exc: ValidationError) -> None:
+        for err in exc.errors():
+            loc = tuple(p for p in err["loc"] if isinstance(p, str | int))
+            # Discriminated unions add the tag name ("any_present_in_section") to the path.
+            loc = _strip_union_tags(self._data, loc)
+            msg = err["msg"].removeprefix("Value error, ")
+            if err["type"] == "extra_forbidden":
+                msg = "is not a known key here (check the spelling)"
+            elif err["type"] == "missing":
+                msg = "is required but missing"
+            elif err["type"] == "union_tag_invalid":
+                msg = (
+                    "unknown rule kind; use one of immediate_danger, any_present_in_section, "
+                    "any_present_in_section_prior_only, default, floor_age_under, floor_flag"
+                )
+            self.add(loc, msg)
+
+
+def _strip_union_tags(data: Any, loc: Loc) -> Loc:
+    out: list[str | int] = []
+    node: Any = data
+    for part in loc:
+        if isinstance(part, str) and not (isinstance(node, dict) and part in node):
+            if isinstance(node, dict) and node.get("kind") == part:
+                continue
+        out.append(part)
+        if isinstance(node, dict):
+            node = node.get(part) if isinstance(part, str) else None
+        elif isinstance(node, list) and isinstance(part, int):
+            node = node[part] if 0 <= part < len(node) else None
+        else:
+            node = None
+    return tuple(out)
+
+
+def parse_toml(text: str) -> tuple[dict[str, Any] | None, list[Problem]]:
+    """Parse TOML; a syntax error becomes a Problem with the line tomllib reports."""
+    try:
+        return tomllib.loads(text), []
+    except tomllib.TOMLDecodeError as exc:
+        msg = str(exc)
+        match = re.search(r"line (\d+)", msg)
+        line = int(match.group(1)) if match else None
+        return None, [Problem(message=f"not valid TOML: {msg}", line=line)]
+
+
+def read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise ToolFileError(f"File {path} does not exist.") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ToolFileError(f"File {path} cannot be read as UTF-8 text: {exc}") from exc
+
+
+def version_key(version: str) -> tuple[int, ...]:
+    """Numeric ordering of versions: "1.10" is newer than "1.9"."""
+    return tuple(int(p) for p in version.split("."))
+
+
+# --- checks ---------------------------------------------------------------------------------
+
+
+def _duplicates(items: Iterable[tuple[Loc, str]], what: str, problems: ProblemList) -> None:
+    seen: dict[str, Loc] = {}
+    for loc, ident in items:
+        if ident in seen:
+            problems.add(loc, f"duplicate {what} id '{ident}' (each id must be used once)")
+        else:
+            seen[ident] = loc
+
+
+def _semantic_checks(tool: Tool, problems: ProblemList, step_ids: set[str] | None) -> None:
+    levels = tool.level_ids
+    rank = {lv: i for i, lv in enumerate(levels)}
+    _duplicates(
+        ((("levels", i, "id"), lv.id) for i, lv in enumerate(tool.levels)), "level", problems
+    )
+    _duplicates(
+        ((("sections", i, "id"), s.id) for i, s in enumerate(tool.sections)), "section", problems
+    )
+    _duplicates(
+        (
+            (("sections", si, "indicators", ii, "id"), ind.id)
+            for si, s in enumerate(tool.sections)
+            for ii, ind in enumerate(s.indicators)
+        ),
+        "indicator",
+        problems,
+    )
+    _duplicates(((("rules", i, "id"), r.id) for i, r in enumerate(tool.rules)), "rule", problems)
+    _duplicates(
+        ((("next_steps", i, "level"), ns.level) for i, ns in enumerate(tool.next_steps)),
+        "next steps level",
+        problems,
+    )
+
+    def known_level(loc: Loc, level: str | None) -> bool:
+        if level is not None and level not in rank:
+            problems.add(loc, f"names level '{level}', which is not one of the levels {levels}")
+            return False
+        return level is not None
+
+    sections = {s.id: s for s in tool.sections}
+    for si, sec in enumerate(tool.sections):
+        if sec.scored and sec.level is None:
+            problems.add(("sections", si, "scored"), "a scored section needs a level")
+        if not sec.scored and sec.level is not None:
+            problems.add(("sections", si, "level"), "a context-only section has no level")
+        known_level(("sections", si, "level"), sec.level)
+
+    for mi, lv in enumerate(tool.manual_only_levels):
+        known_level(("manual_only_levels", mi), lv)
+    manual = set(tool.manual_only_levels)
+
+    last_level_rank: int | None = None
+    seen_default = False
+    immediate_rules = 0
+    floor_seen = False
+    for ri, rule in enumerate(tool.rules):
+        loc: Loc = ("rules", ri)
+        level = getattr(rule, "level", None)
+        if level is not None and not known_level((*loc, "level"), level):
+            continue
+        if level in manual and rule.kind != "immediate_danger":
+            problems.add(
+                (*loc, "level"), f"level '{level}' is manual-only, so no rule may suggest it"
+            )
+        if isinstance(rule, ImmediateDangerRule):
+            immediate_rules += 1
+            if immediate_rules > 1:
+                problems.add((*loc, "kind"), "only one immediate_danger rule is allowed")
+            if rule.mode == "level" and rule.level is None:
+                problems.add((*loc, "mode"), 'mode "level" needs a level')
+            if rule.mode == "urgent_flag" and rule.level is not None:
+                problems.add((*loc, "level"), 'mode "urgent_flag" does not set a level')
+            if rule.mode == "level" and rule.level in manual:
+                problems.add((*loc, "level"), f"level '{rule.level}' is manual-only")
+            continue
+        if isinstance(rule, AnyPresentRule | PriorOnlyRule):
+            sec_obj = sections.get(rule.section)
+            if sec_obj is None:
+                problems.add(
+                    (*loc, "section"),
+                    f"names section '{rule.section}', which does not exist "
+                    f"(sections: {sorted(sections)})",
+                )
+            elif not sec_obj.scored:
+                problems.add(
+                    (*loc, "section"),
+                    f"section '{rule.section}' is context only (scored = false) and cannot "
+                    "raise a level",
+                )
+            elif not sec_obj.has_time_period and (
+                isinstance(rule, PriorOnlyRule) or getattr(rule, "when", None) is not None
+            ):
+                problems.add(
+                    (*loc, "section"),
+                    f"section '{rule.section}' has no time period, so 'when'/prior-only "
+                    "cannot apply",
+                )
+        if isinstance(rule, FloorAgeUnderRule | FloorFlagRule):
+            floor_seen = True
+            if level is not None and rank[level] == 0:
+                problems.add(
+                    (*loc, "level"), "a floor at the lowest level has no effect; name a higher one"
+                )
+            if (
+                isinstance(rule, FloorAgeUnderRule)
+                and rule.age > tool.age_gate.under_with_additional_needs
+            ):
+                problems.add((*loc, "age"), "floor age is above the tool's age gate")
+            continue
+        # Level rules are written highest first, so that "first rule that applies" and
+        # "highest level that applies" always agree.
+        if floor_seen:
+            problems.add((*loc, "kind"), "level rules must come before the floor rules")
+        if seen_default:
+            problems.add((*loc, "kind"), "no rule can follow the default rule")
+        if isinstance(rule, DefaultRule):
+            seen_default = True
+            if level is not None and rank[level] != 0:
+                problems.add((*loc, "level"), "the default rule should give the lowest level")
+        if level is not None:
+            if last_level_rank is not None and rank[level] > last_level_rank:
+                problems.add(
+                    (*loc, "level"),
+                    f"levels out of order: rule gives '{level}', higher than the rule before it; "
+                    "write level rules from the highest level to the lowest",
+                )
+            last_level_rank = rank[level]
+    if not seen_default:
+        problems.add(("rules",), "no default rule: add one giving the lowest level")
+    for si, sec in enumerate(tool.sections):
+        if sec.scored and not any(getattr(r, "section", None) == sec.id for r in tool.rules):
+            problems.add(("sections", si, "id"), f"scored section '{sec.id}' is used by no rule")
+
+    if tool.age_gate.under_with_additional_needs < tool.age_gate.under:
+        problems.add(("age_gate", "under_with_additional_needs"), "must not be lower than 'under'")
+
+    covered: set[str] = set()
+    for ni, ns in enumerate(tool.next_steps):
+        if known_level((("next_steps", ni, "level")), ns.level):
+            covered.add(ns.level)
+        for sti, step in enumerate(ns.steps):
+            if step_ids is not None and step not in step_ids:
+                problems.add(
+                    ("next_steps", ni, "steps", sti),
+                    f"names pathway step '{step}', which is not a step of pathway '{tool.pathway}'",
+                )
+    for li, level_def in enumerate(tool.levels):
+        if level_def.id not in covered:
+            problems.add(
+                ("levels", li, "id"), f"level '{level_def.id}' has no [[next_steps]] entry"
+            )
+
+
+def check_tool_text(
+    text: str, step_ids: set[str] | None = None
+) -> tuple[Tool | None, list[Problem]]:
+    """Validate tool TOML text. Returns the tool (None if any problem) and every problem."""
+    data, syntax = parse_toml(text)
+    if data is None:
+        return None, syntax
+    problems = ProblemList(text, data)
+    try:
+        tool = Tool.model_validate(data)
+    except ValidationError as exc:
+        problems.add_validation_error(exc)
+        return None, problems.items
+    _semantic_checks(tool, problems, step_ids)
+    return (None if problems.items else tool), problems.items
+
+
+def _pathway_steps(pathway_id: str) -> set[str] | None:
+    from cse_toolkit.core import pathway  # local import: pathway imports this module
+
+    try:
+        return set(pathway.load_pathway(pathway_id).step_ids)
+    except UserError:
+        return None
+
+
+def check_tool_file(path: str | Path) -> list[Problem]:
+    """Every problem in a tool file, each with its line and key path. Empty list = fine."""
+    path = Path(path)
+    text = read_text(path)
+    data, syntax = parse_toml(text)
+    if data is None:
+        return syntax
+    pathway_id = data.get("pathway")
+    step_ids = None
+    extra: list[Problem] = []
+    if isinstance(pathway_id, str):
+        step_ids = _pathway_steps(pathway_id)
+        if step_ids is None:
+            extra.append(
+                Problem(
+                    message=f"pathway '{pathway_id}' is not installed, so its step ids "
+                    "cannot be checked",
+                    key="pathway",
+                    line=line_of(toml_key_lines(text), ("pathway",)),
+                )
+            )
+    _, problems = check_tool_text(text, step_ids)
+    return problems + extra
+
+
+def _raise_problems(path: Path, problems: Sequence[Problem]) -> None:
+    listing = "\n".join(f"  {p}" for p in problems)
+    raise ToolFileError(
+        f"Tool file {path} has {len(problems)} problem(s):\n{listing}\n"
+        f"Run 'cse-toolkit tools check {path}' after fixing it."
+    )
+
+
+def load_tool_file(path: str | Path) -> Tool:
+    """Load and fully check one tool file. Raises ``ToolFileError`` listing every problem."""
+    path = Path(path)
+    stat = _stat(path)
+    return _load_cached(str(path), stat)
+
+
+def _stat(path: Path) -> tuple[int, int]:
+    try:
+        st = path.stat()
+    except OSError as exc:
+        raise ToolFileError(f"Tool file {path} cannot be read: {exc}") from exc
+    return st.st_mtime_ns, st.st_size
+
+
+@lru_cache(maxsize=32)
+def _load_cached(path_str: str, _stat_key: tuple[int, int]) -> Tool:
+    # Cached on (path, mtime, size): a tool file edited on disk is re-read, an unchanged one
+    # costs nothing, so screens and the wizard can call load_tool freely.
+    path = Path(path_str)
+    text = read_text(path)
+    data, _ = parse_toml(text)
+    step_ids = None
+    if data is not None and isinstance(data.get("pathway"), str):
+        step_ids = _pathway_steps(data["pathway"])
+    tool, problems = check_tool_text(text, step_ids)
+    if problems or tool is None:
+        _raise_problems(path, problems)
+    assert tool is not None
+    return tool
+
+
+# --- finding installed tools ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ToolInfo:
+    """An installed tool file: enough to list it without loading it fully."""
+
+    id: str
+    version: str
+    name: str
+    area: str
+    path: Path
+
+
+def tool_dirs() -> list[Path]:
+    """Folders searched for tool files (bundled resources; organisation folders may follow)."""
+    return [paths.resource_path("tools")]
+
+
+def _scan() -> list[ToolInfo]:
+    found: list[ToolInfo] = []
+    for folder in tool_dirs():
+        if not folder.is_dir():
+            continue
+        for file in sorted(folder.glob("*.toml")):
+            try:
+                data = tomllib.loads(file.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+                continue  # reported when someone asks for it or runs `tools check`
+            ident, version = data.get("id"), data.get("version")
+            if isinstance(ident, str) and isinstance(version, str):
+                try:
+                    version_key(version)
+                except ValueError:
+                    continue
+                found.append(
+                    ToolInfo(
+                        id=ident,
+                        version=version,
+                        name=str(data.get("name", ident)),
+                        area=str(data.get("area", "")),
+                        path=file,
+                    )
+                )
+    return found
+
+
+def list_tools(all_versions: bool = False) -> list[ToolInfo]:
+    """Installed tools, sorted by id; only the newest version of each unless ``all_versions``."""
+    infos = sorted(_scan(), key=lambda t: (t.id, tuple(-p for p in version_key(t.version))))
+    if all_versions:
+        return infos
+    newest: dict[str, ToolInfo] = {}
+    for info in infos:
+        newest.setdefault(info.id, info)
+    return list(newest.values())
+
+
+def load_tool(tool_id: str, version: str | None = None) -> Tool:
+    """The newest installed version of a tool, or exactly ``version``.
+
+    A saved screening is always shown with ``load_tool(saved.tool, saved.tool_version)``: a newer
+    file never re-scores an old screening.
+    """
+    candidates = [t for t in list_tools(all_versions=True) if t.id == tool_id]
+    if not candidates:
+        known = ", ".join(sorted({t.id for t in list_tools()})) or "none"
+        raise ToolNotFound(
+            f"There is no screening tool '{tool_id}'. Installed tools: {known}. "
+            "Run 'cse-toolkit tools list' to see them."
+        )
+    if version is not None:
+        exact = [t for t in candidates if t.version == version]
+        if not exact:
+            have = ", ".join(t.version for t in candidates)
+            raise ToolNotFound(
+                f"Version {version} of tool '{tool_id}' is not installed (installed: {have}). "
+                "Install that version's tool file to open screenings made with it."
+            )
+        chosen = exact[0]
+    else:
+        chosen = candidates[0]
+    tool = load_tool_file(chosen.path)
+    if tool.id != chosen.id or tool.version != chosen.version:  # pragma: no cover - defensive
+        raise ToolFileError(f"Tool file {chosen.path} changed while it was being read.")
+    return tool
