@@ -39,7 +39,9 @@ def connect(db_path: Path, dek: bytes, *, readonly: bool = False, create: bool =
     if not create and not db_path.exists():
         raise NotAVaultError(str(db_path.parent), "database file missing")
     uri = db_path.resolve().as_uri() + ("?mode=ro" if readonly else "")
-    conn = sqlcipher3.connect(uri, uri=True, isolation_level=None, check_same_thread=True)
+    # check_same_thread=False: the GUI derives the key and opens the vault on a worker thread,
+    # then hands the open vault to the GUI thread. A vault is used by one thread at a time.
+    conn = sqlcipher3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
     try:
         conn.execute("PRAGMA cipher_log_level = NONE")
         conn.execute("PRAGMA cipher_memory_security = ON")
