@@ -22,7 +22,6 @@ Time comes from a ``Clock``; nothing here reads the system time. This module is 
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -37,6 +36,7 @@ from cse_toolkit.core.clock import Clock, utc_iso
 from cse_toolkit.core.tools import (
     Problem,
     ProblemList,
+    file_header,
     line_of,
     parse_toml,
     toml_key_lines,
@@ -840,13 +840,9 @@ def list_pathways() -> list[tuple[str, str, Path]]:
         if not folder.is_dir():
             continue
         for file in sorted(folder.glob("*.toml")):
-            try:
-                data = tomllib.loads(file.read_text(encoding="utf-8"))
-                version_key(str(data.get("version")))
-            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, ValueError):
-                continue
-            if isinstance(data.get("id"), str):
-                found.append((data["id"], str(data["version"]), file))
+            head = file_header(file)
+            if head is not None:
+                found.append((head[0], head[1], file))
     found.sort(key=lambda t: (t[0], tuple(-p for p in version_key(t[1]))))
     return found
 

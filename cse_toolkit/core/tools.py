@@ -766,31 +766,45 @@ def tool_dirs() -> list[Path]:
     return [paths.resource_path("tools")]
 
 
+def file_header(path: Path) -> tuple[str, str, str, str] | None:
+    """(id, version, name, area) of a tool or pathway file; None if it cannot be read.
+
+    Cached on the file's modification time and size, so listing installed files is cheap
+    enough to do on every lookup while still seeing a file that was replaced.
+    """
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return _header(str(path), st.st_mtime_ns, st.st_size)
+
+
+@lru_cache(maxsize=256)
+def _header(path_str: str, _mtime: int, _size: int) -> tuple[str, str, str, str] | None:
+    try:
+        data = tomllib.loads(Path(path_str).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return None  # reported when someone asks for it or runs `tools check`
+    ident, version = data.get("id"), data.get("version")
+    if not isinstance(ident, str) or not isinstance(version, str):
+        return None
+    try:
+        version_key(version)
+    except ValueError:
+        return None
+    return ident, version, str(data.get("name", ident)), str(data.get("area", ""))
+
+
 def _scan() -> list[ToolInfo]:
     found: list[ToolInfo] = []
     for folder in tool_dirs():
         if not folder.is_dir():
             continue
         for file in sorted(folder.glob("*.toml")):
-            try:
-                data = tomllib.loads(file.read_text(encoding="utf-8"))
-            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-                continue  # reported when someone asks for it or runs `tools check`
-            ident, version = data.get("id"), data.get("version")
-            if isinstance(ident, str) and isinstance(version, str):
-                try:
-                    version_key(version)
-                except ValueError:
-                    continue
-                found.append(
-                    ToolInfo(
-                        id=ident,
-                        version=version,
-                        name=str(data.get("name", ident)),
-                        area=str(data.get("area", "")),
-                        path=file,
-                    )
-                )
+            head = file_header(file)
+            if head is not None:
+                ident, version, name, area = head
+                found.append(ToolInfo(id=ident, version=version, name=name, area=area, path=file))
     return found
 
 

@@ -1,0 +1,635 @@
+"""The screening engine: answers + child context in, a suggested level with its reasons out.
+
+``evaluate(tool, input)`` applies the tool's rules (data, see ``cse_toolkit.core.tools``) and
+returns an ``Outcome``: the suggested level, the reasons (each naming its rule and the indicators
+that fired), the floors applied, the answers to verify (``possible``), the gaps (every ``unknown``
+or unanswered indicator in a scored section), the urgent flag (call 999) and the next steps (from
+the tool and the pathway). The level is only a suggestion: ``confirm_level`` records a named
+person confirming or changing it, refuses a level below a floor, and needs a reason for any
+change or for a manual-only level.
+
+A screening is tied to one tool version. ``evaluate`` refuses an input made with another version,
+and ``tool_for(input)`` loads exactly the version a saved screening was made with, so a newer tool
+file never re-scores an old screening.
+
+For the GUI outcome page: ``Outcome`` fields are plain, typed and ordered as the tool lists them;
+``Outcome.to_dict()`` is the stable JSON form (``screen --json``, exports). This module is Qt-free.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, ValidationError
+
+from cse_toolkit.core.clock import Clock, utc_iso
+from cse_toolkit.core.pathway import Pathway, PathwayNotFound, load_pathway
+from cse_toolkit.core.tools import (
+    PRESENT_VALUES,
+    AnswerValue,
+    AnyPresentRule,
+    Basis,
+    DefaultRule,
+    FloorAgeUnderRule,
+    FloorFlagRule,
+    ImmediateDangerRule,
+    PriorOnlyRule,
+    Tool,
+    When,
+    load_tool,
+)
+from cse_toolkit.errors import UserError
+
+# Ages outside this range cannot be a child's age on a screening date, whatever the tool says.
+MIN_AGE = 0
+
+
+class ScreeningInputError(UserError):
+    """The answers cannot be scored: an unknown indicator, a bad value, an impossible age..."""
+
+
+class ToolVersionMismatch(UserError):
+    """The screening was made with a different version of the tool than the one given."""
+
+
+class BelowFloorError(UserError):
+    """A confirmed level below a floor (under 13, learning disability, immediate danger)."""
+
+
+class ConfirmationError(UserError):
+    """A confirmation is missing something it needs (who, a reason, a re-screen plan)."""
+
+
+# --- input ----------------------------------------------------------------------------------
+
+
+class _Input(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ChildContext(_Input):
+    """What the rules need to know about the child. ``age`` in whole years on the screening date."""
+
+    age: StrictInt
+    learning_disability: StrictBool = False
+    additional_needs: StrictBool = False
+
+
+class Answer(_Input):
+    """One indicator's answer. ``basis`` is required when the value is ``yes`` or ``possible``;
+    ``when`` is required for a present answer in a time-period section."""
+
+    indicator: str
+    value: AnswerValue = "unknown"
+    basis: Basis | None = None
+    when: When | None = None
+    note: str = ""
+
+
+class ScreeningInput(_Input):
+    """A screening as entered. ``tool_version`` is None for a new screening (use the tool given);
+    a saved screening always carries it."""
+
+    tool: str
+    tool_version: str | None = None
+    child: ChildContext
+    immediate_danger: StrictBool = False
+    answers: list[Answer] = Field(default_factory=list)
+
+    @classmethod
+    def from_dict(cls, data: Any) -> ScreeningInput:
+        """Parse JSON-like data; every problem becomes one ``ScreeningInputError`` message."""
+        if not isinstance(data, Mapping):
+            raise ScreeningInputError("The screening must be a JSON object ({...}).")
+        try:
+            return cls.model_validate(dict(data))
+        except ValidationError as exc:
+            raise ScreeningInputError(_describe(exc, data)) from exc
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.model_dump(mode="json")
+
+
+def _describe(exc: ValidationError, data: Any) -> str:
+    lines = []
+    for err in exc.errors():
+        loc = err["loc"]
+        where = ".".join(str(p) for p in loc) or "(top level)"
+        if len(loc) >= 2 and loc[0] == "answers" and isinstance(loc[1], int):
+            try:
+                ident = data["answers"][loc[1]].get("indicator")
+            except (KeyError, IndexError, TypeError, AttributeError):
+                ident = None
+            rest = ".".join(str(p) for p in loc[2:])
+            where = f"answer {loc[1] + 1}" + (f" ('{ident}')" if ident else "") + f" {rest}"
+        msg = err["msg"]
+        if err["type"] == "extra_forbidden":
+            msg = "is not a known field (check the spelling)"
+        elif err["type"] == "missing":
+            msg = "is required"
+        elif err["type"] == "literal_error":
+            msg = f"has a value that is not allowed: {msg.removeprefix('Input should be ')}"
+        lines.append(f"{where.strip()}: {msg}")
+    return "The screening answers have problems:\n  " + "\n  ".join(lines)
+
+
+def validate_input(tool: Tool, inp: ScreeningInput) -> None:
+    """Check an input against a tool. Raises ``ScreeningInputError`` naming every problem."""
+    problems: list[str] = []
+    if inp.tool != tool.id:
+        problems.append(f"the answers are for tool '{inp.tool}', not '{tool.id}'")
+    age = inp.child.age
+    gate = tool.age_gate
+    if age < MIN_AGE or age >= max(gate.under_with_additional_needs, gate.under) + 10:
+        problems.append(f"age {age} is not possible for a child; give the age in whole years")
+    elif age >= gate.under_with_additional_needs:
+        problems.append(
+            f"age {age}: this tool is for young people under {gate.under_with_additional_needs} "
+            "with additional needs"
+        )
+    elif age >= gate.under and not inp.child.additional_needs:
+        problems.append(
+            f"age {age}: this tool is for children under {gate.under}, or under "
+            f"{gate.under_with_additional_needs} with additional needs (set additional_needs "
+            "if that applies)"
+        )
+    seen: set[str] = set()
+    for n, ans in enumerate(inp.answers, 1):
+        label = f"answer {n} ('{ans.indicator}')"
+        try:
+            section, _ = tool.indicator(ans.indicator)
+        except KeyError:
+            problems.append(
+                f"{label}: '{ans.indicator}' is not an indicator of tool '{tool.id}' "
+                f"(run 'cse-toolkit tools show {tool.id}' to see the ids)"
+            )
+            continue
+        if ans.indicator in seen:
+            problems.append(f"{label}: this indicator is answered twice; keep one answer")
+        seen.add(ans.indicator)
+        present = ans.value in PRESENT_VALUES
+        if present and ans.basis is None:
+            problems.append(
+                f"{label}: say whether '{ans.value}' is based on evidence or gut_feeling (basis)"
+            )
+        if section.has_time_period:
+            if present and ans.when is None:
+                problems.append(
+                    f"{label}: say when: 'current' (now or in the past 6 months) or 'prior' "
+                    "(only before that)"
+                )
+        elif ans.when == "prior":
+            # "current" is accepted everywhere (it is what an answer without a time period
+            # means); "prior" would change the meaning, so it is refused.
+            problems.append(
+                f"{label}: this indicator has no time period, so 'when' cannot be 'prior'"
+            )
+    if problems:
+        raise ScreeningInputError(
+            "The screening answers have problems:\n  " + "\n  ".join(problems)
+        )
+
+
+# --- outcome --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Reason:
+    """Why a level was suggested: the rule id, the indicators that fired, and plain text."""
+
+    rule: str
+    level: str | None
+    indicators: tuple[str, ...]
+    text: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule,
+            "level": self.level,
+            "indicators": list(self.indicators),
+            "text": self.text,
+        }
+
+
+@dataclass(frozen=True)
+class FloorApplied:
+    """A floor whose condition holds; ``raised`` says whether it changed the suggested level."""
+
+    rule: str
+    level: str
+    raised: bool
+    text: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"rule": self.rule, "level": self.level, "raised": self.raised, "text": self.text}
+
+
+@dataclass(frozen=True)
+class AnswerItem:
+    """An answer as listed on the outcome (to verify) with the section it belongs to."""
+
+    indicator: str
+    label: str
+    section: str
+    value: str
+    basis: str | None
+    when: str | None
+    note: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "indicator": self.indicator,
+            "label": self.label,
+            "section": self.section,
+            "value": self.value,
+            "basis": self.basis,
+            "when": self.when,
+            "note": self.note,
+        }
+
+
+@dataclass(frozen=True)
+class Gap:
+    """An indicator in a scored section answered ``unknown`` or not answered at all."""
+
+    indicator: str
+    label: str
+    section: str
+    answered: bool  # False: not answered at all
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "indicator": self.indicator,
+            "label": self.label,
+            "section": self.section,
+            "answered": self.answered,
+        }
+
+
+@dataclass(frozen=True)
+class PathwayStepRef:
+    id: str
+    title: str
+
+
+@dataclass(frozen=True)
+class NextStepsOut:
+    """What to do at the suggested level: text, pathway steps, contact keys, review interval."""
+
+    level: str
+    text: tuple[str, ...]
+    steps: tuple[PathwayStepRef, ...]
+    contacts: tuple[str, ...]
+    require_plan: bool
+    review_interval: str | None  # e.g. "6 weeks" from the pathway, None if not set
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "level": self.level,
+            "text": list(self.text),
+            "steps": [{"id": s.id, "title": s.title} for s in self.steps],
+            "contacts": list(self.contacts),
+            "require_plan": self.require_plan,
+            "review_interval": self.review_interval,
+        }
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The result of ``evaluate``. ``suggested_level`` is a level id of the tool."""
+
+    tool: str
+    tool_version: str
+    suggested_level: str
+    computed_level: str  # before floors
+    urgent: bool
+    reasons: tuple[Reason, ...]
+    floors_applied: tuple[FloorApplied, ...]
+    to_verify: tuple[AnswerItem, ...]
+    gaps: tuple[Gap, ...]
+    present: tuple[AnswerItem, ...]  # every yes/possible answer, context sections included
+    next_steps: NextStepsOut | None
+    minimum_level: str  # lowest level a confirmation may choose (floors, immediate danger)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Stable JSON form; keys never removed (``screen --json`` is a contract)."""
+        return {
+            "tool": self.tool,
+            "tool_version": self.tool_version,
+            "suggested_level": self.suggested_level,
+            "computed_level": self.computed_level,
+            "minimum_level": self.minimum_level,
+            "urgent": self.urgent,
+            "reasons": [r.to_dict() for r in self.reasons],
+            "floors_applied": [f.to_dict() for f in self.floors_applied],
+            "to_verify": [a.to_dict() for a in self.to_verify],
+            "gaps": [g.to_dict() for g in self.gaps],
+            "present": [a.to_dict() for a in self.present],
+            "next_steps": self.next_steps.to_dict() if self.next_steps else None,
+        }
+
+
+def _pathway_for(tool: Tool) -> Pathway | None:
+    try:
+        return load_pathway(tool.pathway)
+    except PathwayNotFound:
+        return None
+
+
+def _next_steps(tool: Tool, level: str, pathway: Pathway | None) -> NextStepsOut | None:
+    ns = tool.next_steps_for(level)
+    if ns is None:
+        return None
+    refs = []
+    for sid in ns.steps:
+        title = sid
+        if pathway is not None:
+            try:
+                title = pathway.step(sid).title
+            except KeyError:
+                pass
+        refs.append(PathwayStepRef(id=sid, title=title))
+    interval = pathway.review_interval(level) if pathway is not None else None
+    return NextStepsOut(
+        level=level,
+        text=tuple(ns.text),
+        steps=tuple(refs),
+        contacts=tuple(ns.contacts),
+        require_plan=ns.require_plan,
+        review_interval=f"{interval[0]} {interval[1].replace('_', ' ')}" if interval else None,
+    )
+
+
+def evaluate(tool: Tool, inp: ScreeningInput, pathway: Pathway | None = None) -> Outcome:
+    """Suggest a level for ``inp`` with ``tool``.
+
+    The level is the highest level any level rule gives (rules are written highest first, so
+    this is also the first rule that applies); the default rule applies when none does. Floors
+    then raise it. ``pathway`` defaults to the tool's own pathway (for step titles and the
+    review interval). Raises ``ToolVersionMismatch`` or ``ScreeningInputError``.
+    """
+    if inp.tool_version is not None and inp.tool_version != tool.version:
+        raise ToolVersionMismatch(
+            f"This screening was made with version {inp.tool_version} of '{inp.tool}', not "
+            f"version {tool.version}. Open it with the version it was made with; a screening "
+            "is never re-scored with another version."
+        )
+    validate_input(tool, inp)
+    if pathway is None:
+        pathway = _pathway_for(tool)
+
+    answers = {a.indicator: a for a in inp.answers}
+    # Present indicators by section, in the tool's order (outcomes list them as the tool does).
+    present_by_section: dict[str, list[tuple[str, When | None]]] = {}
+    present: list[AnswerItem] = []
+    to_verify: list[AnswerItem] = []
+    gaps: list[Gap] = []
+    any_scored_present = False
+    for section in tool.sections:
+        hits: list[tuple[str, When | None]] = []
+        for ind in section.indicators:
+            ans = answers.get(ind.id)
+            value = ans.value if ans else "unknown"
+            if value in PRESENT_VALUES and ans is not None:
+                when = ans.when if section.has_time_period else None
+                hits.append((ind.id, when))
+                item = AnswerItem(
+                    indicator=ind.id,
+                    label=ind.label,
+                    section=section.id,
+                    value=value,
+                    basis=ans.basis,
+                    when=when,
+                    note=ans.note,
+                )
+                present.append(item)
+                if value == "possible":
+                    to_verify.append(item)
+            elif value == "unknown" and section.scored:
+                gaps.append(
+                    Gap(
+                        indicator=ind.id,
+                        label=ind.label,
+                        section=section.id,
+                        answered=ans is not None,
+                    )
+                )
+        present_by_section[section.id] = hits
+        if section.scored and hits:
+            any_scored_present = True
+
+    rank = {lv: i for i, lv in enumerate(tool.level_ids)}
+    reasons: list[Reason] = []
+    level: str | None = None
+    urgent = False
+    minimum = tool.level_ids[0]
+    default_rule: DefaultRule | None = None
+    floors: list[FloorAgeUnderRule | FloorFlagRule] = []
+
+    def raise_to(candidate: str) -> None:
+        nonlocal level
+        if level is None or rank[candidate] > rank[level]:
+            level = candidate
+
+    for rule in tool.rules:
+        if isinstance(rule, ImmediateDangerRule):
+            if inp.immediate_danger:
+                urgent = True
+                if rule.mode == "level" and rule.level is not None:
+                    raise_to(rule.level)
+                    minimum = rule.level
+                reasons.append(Reason(rule.id, rule.level, (), rule.text))
+        elif isinstance(rule, AnyPresentRule):
+            fired = tuple(
+                ind
+                for ind, when in present_by_section.get(rule.section, [])
+                if rule.when is None or when == rule.when
+            )
+            if fired:
+                raise_to(rule.level)
+                reasons.append(Reason(rule.id, rule.level, fired, rule.text))
+        elif isinstance(rule, PriorOnlyRule):
+            fired = tuple(
+                ind for ind, when in present_by_section.get(rule.section, []) if when == "prior"
+            )
+            if fired:
+                raise_to(rule.level)
+                reasons.append(Reason(rule.id, rule.level, fired, rule.text))
+        elif isinstance(rule, DefaultRule):
+            default_rule = rule
+        else:
+            floors.append(rule)
+
+    if level is None:
+        # Only the default applies. The tool check guarantees a default rule exists.
+        assert default_rule is not None
+        level = default_rule.level
+        reasons.append(Reason(default_rule.id, default_rule.level, (), default_rule.text))
+    computed: str = level
+
+    applied: list[FloorApplied] = []
+    if any_scored_present:
+        for floor in floors:
+            holds = (
+                inp.child.age < floor.age
+                if isinstance(floor, FloorAgeUnderRule)
+                else bool(getattr(inp.child, floor.flag))
+            )
+            if holds:
+                raised = rank[floor.level] > rank[level]
+                raise_to(floor.level)
+                applied.append(FloorApplied(floor.id, floor.level, raised, floor.text))
+                if rank[floor.level] > rank[minimum]:
+                    minimum = floor.level
+    assert level is not None
+    final: str = level
+
+    return Outcome(
+        tool=tool.id,
+        tool_version=tool.version,
+        suggested_level=final,
+        computed_level=computed,
+        urgent=urgent,
+        reasons=tuple(reasons),
+        floors_applied=tuple(applied),
+        to_verify=tuple(to_verify),
+        gaps=tuple(gaps),
+        present=tuple(present),
+        next_steps=_next_steps(tool, final, pathway),
+        minimum_level=minimum,
+    )
+
+
+def tool_for(inp: ScreeningInput) -> Tool:
+    """The tool a screening is scored with: exactly its saved version, else the newest."""
+    return load_tool(inp.tool, inp.tool_version)
+
+
+def evaluate_saved(inp: ScreeningInput) -> Outcome:
+    """Evaluate a screening with the tool version it names (the newest if it names none)."""
+    return evaluate(tool_for(inp), inp)
+
+
+# --- confirmation ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    """A named person's decision on the level. ``changed`` is True when it differs from the
+    suggestion; then ``reason`` says why."""
+
+    tool: str
+    tool_version: str
+    suggested_level: str
+    level: str
+    confirmed_by: str
+    reason: str
+    changed: bool
+    confirmed_at: datetime | None
+    next_steps_considered: str
+    rescreen_on: date | None
+    rescreen_trigger: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "tool": self.tool,
+            "tool_version": self.tool_version,
+            "suggested_level": self.suggested_level,
+            "level": self.level,
+            "confirmed_by": self.confirmed_by,
+            "reason": self.reason,
+            "changed": self.changed,
+            "confirmed_at": utc_iso(self.confirmed_at) if self.confirmed_at else None,
+            "next_steps_considered": self.next_steps_considered,
+            "rescreen_on": self.rescreen_on.isoformat() if self.rescreen_on else None,
+            "rescreen_trigger": self.rescreen_trigger,
+        }
+
+
+def confirm_level(
+    tool: Tool,
+    outcome: Outcome,
+    level: str,
+    confirmed_by: str,
+    reason: str = "",
+    *,
+    next_steps_considered: str = "",
+    rescreen_on: date | None = None,
+    rescreen_trigger: str = "",
+    clock: Clock | None = None,
+) -> Confirmation:
+    """Record a named person confirming the suggested level or choosing another.
+
+    Refuses (``BelowFloorError``) a level below ``outcome.minimum_level``; needs a ``reason``
+    for a change or for a manual-only level (``ConfirmationError``); where the level's next
+    steps say ``require_plan``, needs ``next_steps_considered`` and a re-screen date or trigger.
+    """
+    if outcome.tool != tool.id or outcome.tool_version != tool.version:
+        raise ToolVersionMismatch(
+            f"This outcome was made with {outcome.tool} version {outcome.tool_version}; "
+            f"confirm it with that version, not {tool.id} version {tool.version}."
+        )
+    if level not in tool.level_ids:
+        raise ConfirmationError(
+            f"'{level}' is not a level of this tool. Choose one of: {', '.join(tool.level_ids)}."
+        )
+    who = confirmed_by.strip()
+    if not who:
+        raise ConfirmationError("Say who is confirming the level (a name is required).")
+    reason = reason.strip()
+    if tool.rank(level) < tool.rank(outcome.minimum_level):
+        floor_text = "; ".join(f.text for f in outcome.floors_applied) or (
+            "immediate danger was reported"
+        )
+        raise BelowFloorError(
+            f"The level cannot be lower than '{tool.level(outcome.minimum_level).label}': "
+            f"{floor_text} If the child's details are wrong, correct them and screen again."
+        )
+    changed = level != outcome.suggested_level
+    if changed and not reason:
+        raise ConfirmationError(
+            f"Say why you are changing the level from '{tool.level(outcome.suggested_level).label}' "
+            f"to '{tool.level(level).label}': a reason is required."
+        )
+    if level in tool.manual_only_levels and not reason:
+        raise ConfirmationError(
+            f"'{tool.level(level).label}' is a professional judgement: give the reason for it."
+        )
+    ns = tool.next_steps_for(level)
+    if ns is not None and ns.require_plan:
+        if not next_steps_considered.strip():
+            raise ConfirmationError(
+                "Record the next steps you considered: this tool requires them at every level."
+            )
+        if rescreen_on is None and not rescreen_trigger.strip():
+            raise ConfirmationError(
+                "Give a re-screen date or what will trigger a re-screen: this tool requires one."
+            )
+    return Confirmation(
+        tool=tool.id,
+        tool_version=tool.version,
+        suggested_level=outcome.suggested_level,
+        level=level,
+        confirmed_by=who,
+        reason=reason,
+        changed=changed,
+        confirmed_at=clock.now() if clock is not None else None,
+        next_steps_considered=next_steps_considered.strip(),
+        rescreen_on=rescreen_on,
+        rescreen_trigger=rescreen_trigger.strip(),
+    )
+
+
+SCREENING_JSON_KEYS: tuple[str, ...] = (
+    "tool",
+    "tool_version",
+    "suggested_level",
+    "reasons",
+    "floors_applied",
+    "to_verify",
+    "gaps",
+    "next_steps",
+)
