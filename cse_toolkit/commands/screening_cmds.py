@@ -1,0 +1,259 @@
+"""Commands for screening tools: ``tools list|show|check`` and ``screen``.
+
+``screen`` needs no vault: it reads an answers file (format in DESIGN.md), evaluates it with the
+tool and prints what a practitioner needs (level, why, what to verify, gaps, next steps, who to
+contact from the organisation policy), or the stable JSON form with ``--json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from cse_toolkit.core import pathway as pathway_mod
+from cse_toolkit.core import tools as tools_mod
+from cse_toolkit.core.screening import Outcome, ScreeningInput, ScreeningInputError, evaluate
+from cse_toolkit.errors import UserError
+
+_CONTACT_TITLES = {
+    "dsl": "Designated safeguarding lead",
+    "front_door": "Family Front Door (Children's Social Care)",
+    "early_help": "Early Help Hub",
+    "cse_team": "CSE team",
+    "police_intelligence": "Police intelligence",
+    "emergency": "Emergency",
+}
+
+
+def register(subparsers: Any) -> None:
+    tools_p = subparsers.add_parser("tools", help="list, show or check screening tools")
+    tools_sub = tools_p.add_subparsers(dest="tools_command", metavar="ACTION")
+    tools_p.set_defaults(func=lambda args: _usage(tools_p))
+
+    p = tools_sub.add_parser("list", help="list installed screening tools")
+    p.add_argument("--all-versions", action="store_true", help="list every installed version")
+    p.set_defaults(func=cmd_tools_list)
+
+    p = tools_sub.add_parser("show", help="show a tool's levels, sections, indicators and rules")
+    p.add_argument("tool_id", metavar="ID")
+    p.add_argument("--version", dest="tool_version", metavar="V", help="a specific version")
+    p.add_argument("--json", action="store_true", help="print the tool as JSON")
+    p.set_defaults(func=cmd_tools_show)
+
+    p = tools_sub.add_parser(
+        "check", help="check a tool (or pathway) file and explain every problem by line"
+    )
+    p.add_argument("file", metavar="FILE")
+    p.set_defaults(func=cmd_tools_check)
+
+    p = subparsers.add_parser("screen", help="evaluate a screening answers file (no vault needed)")
+    p.add_argument("--tool", metavar="ID", help="tool id (default: the 'tool' in the file)")
+    p.add_argument(
+        "--answers", metavar="FILE", required=True, help="answers file (JSON; '-' for stdin)"
+    )
+    p.add_argument("--json", action="store_true", help="print the outcome as JSON")
+    p.set_defaults(func=cmd_screen)
+
+
+def _usage(parser: argparse.ArgumentParser) -> int:
+    parser.print_help(sys.stderr)
+    return 2
+
+
+# --- tools ----------------------------------------------------------------------------------
+
+
+def cmd_tools_list(args: argparse.Namespace) -> int:
+    infos = tools_mod.list_tools(all_versions=args.all_versions)
+    if not infos:
+        print("No screening tools are installed.")
+        return 0
+    width = max(len(i.id) for i in infos)
+    for info in infos:
+        print(f"{info.id:<{width}}  {info.version:<6}  {info.name} ({info.area})")
+    return 0
+
+
+def cmd_tools_show(args: argparse.Namespace) -> int:
+    tool = tools_mod.load_tool(args.tool_id, args.tool_version)
+    if args.json:
+        print(json.dumps(tool.model_dump(mode="json"), indent=2, ensure_ascii=False))
+        return 0
+    out = [f"{tool.name}  [{tool.id} version {tool.version}]", f"Area: {tool.area}"]
+    if tool.valid_from:
+        out.append(f"In use from: {tool.valid_from.isoformat()}")
+    out += ["", tool.about.strip(), "", "Levels (lowest first):"]
+    for lv in tool.levels:
+        manual = "  (chosen by a person only)" if lv.id in tool.manual_only_levels else ""
+        out.append(f"  {lv.id}: {lv.label} - {lv.meaning}{manual}")
+    for sec in tool.sections:
+        kind = f"scored, level '{sec.level}'" if sec.scored else "context only, never scored"
+        period = "; answered with when: current or prior" if sec.has_time_period else ""
+        out += ["", f"{sec.title}  [{sec.id}; {kind}{period}; {sec.provenance}]"]
+        if sec.source:
+            out.append(f"  Source: {sec.source}")
+        for ind in sec.indicators:
+            prov = sec.provenance_of(ind)
+            mark = "" if prov == sec.provenance else f"  [{prov}]"
+            out.append(f"  {ind.id}: {ind.label}{mark}")
+    out += ["", "Rules, in order:"]
+    for rule in tool.rules:
+        out.append(f"  {rule.id} ({rule.kind}): {rule.text}")
+    print("\n".join(out))
+    return 0
+
+
+def cmd_tools_check(args: argparse.Namespace) -> int:
+    path = Path(args.file)
+    if not path.is_file():
+        raise UserError(f"File {path} does not exist.")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UserError(f"File {path} cannot be read as UTF-8 text: {exc}") from exc
+    is_pathway = False
+    try:
+        data = tomllib.loads(text)
+        is_pathway = "steps" in data and "sections" not in data
+    except tomllib.TOMLDecodeError:
+        pass
+    if is_pathway:
+        problems = pathway_mod.check_pathway_file(path)
+        what = "pathway"
+    else:
+        problems = tools_mod.check_tool_file(path)
+        what = "tool"
+    if not problems:
+        print(f"{path}: {what} file OK, no problems found.")
+        return 0
+    for prob in sorted(problems, key=lambda p: (p.line or 0, p.key)):
+        line = prob.line if prob.line else "?"
+        key = f" {prob.key}:" if prob.key else ""
+        print(f"{path}:{line}:{key} {prob.message}")
+    print(f"{len(problems)} problem(s) in {what} file {path}.", file=sys.stderr)
+    return 1
+
+
+# --- screen ---------------------------------------------------------------------------------
+
+
+def _read_answers(name: str) -> Any:
+    try:
+        if name == "-":
+            text = sys.stdin.read()
+        else:
+            text = Path(name).read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise ScreeningInputError(f"Answers file {name} does not exist.") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScreeningInputError(f"Answers file {name} cannot be read: {exc}") from exc
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ScreeningInputError(
+            f"Answers file {name} is not valid JSON: {exc.msg} at line {exc.lineno}, "
+            f"column {exc.colno}."
+        ) from exc
+
+
+def cmd_screen(args: argparse.Namespace) -> int:
+    data = _read_answers(args.answers)
+    if not isinstance(data, dict):
+        raise ScreeningInputError(f"Answers file {args.answers} must hold a JSON object ({{...}}).")
+    if args.tool:
+        named = data.get("tool")
+        if named is not None and named != args.tool:
+            raise ScreeningInputError(
+                f"The answers file is for tool '{named}' but --tool says '{args.tool}'."
+            )
+        data = {**data, "tool": args.tool}
+    elif "tool" not in data:
+        raise ScreeningInputError("Say which tool: use --tool ID or a 'tool' key in the file.")
+    inp = ScreeningInput.from_dict(data)
+    tool = tools_mod.load_tool(inp.tool, inp.tool_version)
+    outcome = evaluate(tool, inp)
+    if args.json:
+        print(json.dumps(outcome.to_dict(), indent=2, ensure_ascii=False))
+        return 0
+    print(render_outcome(tool, outcome))
+    return 0
+
+
+def _contact_lines(keys: tuple[str, ...]) -> list[str]:
+    from cse_toolkit.policy import Contact, load_policy
+
+    contacts = load_policy().policy.contacts
+    lines: list[str] = []
+    for key in keys:
+        title = _CONTACT_TITLES.get(key, key)
+        value = getattr(contacts, key, None)
+        found: list[Contact] = (
+            list(value) if isinstance(value, list) else ([value] if value is not None else [])
+        )
+        if not found:
+            lines.append(f"  {title}: not set in the organisation policy; ask your manager")
+        for c in found:
+            detail = ", ".join(x for x in (c.phone, c.email) if x)
+            lines.append(f"  {title}: {c.name}" + (f" ({detail})" if detail else ""))
+    return lines
+
+
+def render_outcome(tool: tools_mod.Tool, outcome: Outcome) -> str:
+    """The outcome in plain words for a practitioner (the text form of ``screen``)."""
+
+    def label(level: str) -> str:
+        return tool.level(level).label
+
+    out: list[str] = [f"{tool.name} (version {tool.version})", ""]
+    if outcome.urgent:
+        out += ["URGENT: someone is in immediate danger. CALL 999 NOW.", ""]
+    out.append(f"Suggested level: {label(outcome.suggested_level)}")
+    if outcome.suggested_level != outcome.computed_level:
+        out.append(
+            f"  (the indicators alone give {label(outcome.computed_level)}; a floor raised it)"
+        )
+    out += [
+        "This is a suggestion: you and your DSL confirm it, or change it and say why.",
+        "",
+        "Why:",
+    ]
+    present = {a.indicator: a for a in outcome.present}
+    for reason in outcome.reasons:
+        out.append(f"  - {reason.text}")
+        for ind in reason.indicators:
+            a = present[ind]
+            basis = tools_mod.BASIS_LABELS.get(a.basis or "", "")
+            when = f", {tools_mod.WHEN_LABELS[a.when].lower()}" if a.when else ""
+            note = f": {a.note}" if a.note else ""
+            out.append(f"      {a.label} ({a.value}, {basis.lower()}{when}){note}")
+    for floor in outcome.floors_applied:
+        out.append(f"  - {floor.text}")
+    out += ["", 'To verify (answered "possible"):']
+    if outcome.to_verify:
+        out += [f"  - {a.label}" + (f": {a.note}" if a.note else "") for a in outcome.to_verify]
+    else:
+        out.append("  None.")
+    out += ["", f"Gaps to follow up (not known or not answered): {len(outcome.gaps)}"]
+    by_section: dict[str, list[str]] = {}
+    for gap in outcome.gaps:
+        by_section.setdefault(gap.section, []).append(gap.label)
+    for sec_id, labels in by_section.items():
+        out.append(f"  {tool.section(sec_id).title}:")
+        out += [f"    - {text}" for text in labels]
+    ns = outcome.next_steps
+    if ns is not None:
+        out += ["", "What to do next:"]
+        out += [f"  - {text}" for text in ns.text]
+        if ns.steps:
+            out.append("  Steps: " + " -> ".join(s.title for s in ns.steps))
+        if ns.review_interval:
+            out.append(f"  Re-screen within {ns.review_interval}, or sooner if anything changes.")
+        if ns.require_plan:
+            out.append("  Record the next steps you considered and a re-screen date or trigger.")
+        out += ["", "Who to contact:"]
+        out += _contact_lines(ns.contacts)
+    return "\n".join(out)
