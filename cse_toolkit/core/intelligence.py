@@ -181,9 +181,11 @@ def normalise_phone(text: str) -> str | None:
 
 
 def _uk(national: str) -> str | None:
-    # A UK national significant number is 10 digits (9 for a few old area codes); it never
-    # starts with 0.
-    if national.isdigit() and len(national) in (9, 10) and national[0] != "0":
+    # A UK national significant number is 10 digits (9 for a few old area codes, never for a
+    # mobile); it never starts with 0.
+    if not national.isdigit() or national[0] == "0":
+        return None
+    if len(national) == 10 or (len(national) == 9 and national[0] != "7"):
         return "+44" + national
     return None
 
@@ -1028,10 +1030,14 @@ _PRONOUN = re.compile(r"\b(?:he|him|his|she|her)\b", re.IGNORECASE)
 # "help" alone is too common ("Early Help", "helped with homework"), so only cries for help.
 _EMERGENCY = re.compile(
     r"\b(?:"
-    r"right\s+now|currently\s+(?:with|at|in)|being\s+(?:held|kept|hurt|abused|raped)"
+    r"right\s+now|currently\s+(?:with|at)|being\s+(?:held|kept|hurt|abused|raped)"
     r"|held\s+against|locked\s+in|tonight|in\s+(?:immediate\s+)?danger"
-    r"|taken\s+to\b[^.]{0,60}\bnow|(?:is|are)\s+(?:with|at|in)\b[^.]{0,40}\bnow"
+    r"|taken\s+to\b[^.]{0,60}\bnow|(?:is|are)\s+(?:with|at)\b[^.]{0,40}\bnow"
+    r"|(?:is|are)\s+in\s+(?:his|her|their|the|a|an)\s+(?:car|van|taxi|flat|house|room|hotel)"
+    r"\b[^.]{0,30}\bnow"
+    # "missing school" is about attendance, not a missing child.
     r"|(?:is|has\s+gone|still)\s+missing"
+    r"(?!\s+(?:school|lessons?|classes|college|appointments?|sessions?|education))"
     r"|(?:asked|asking|begged|begging|shouting|screaming|crying|calling|call)\s+for\s+help"
     r"|help\s+(?:me|us)|needs?\s+help\s+now|going\s+to\s+meet\b[^.]{0,40}\b(?:later|today)"
     r")\b",
