@@ -25,6 +25,7 @@ Design choices worth knowing:
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 import re
@@ -218,16 +219,20 @@ def normalise_postcode(text: str) -> str | None:
     return f"{match.group(1)} {match.group(2)}"
 
 
+# Cached: matching a name against a whole index calls these with the same strings many times.
+@functools.lru_cache(maxsize=65536)
 def _fold(text: str) -> str:
     """Accents off, so "Zoë" and "Zoe" compare equal."""
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
+@functools.lru_cache(maxsize=65536)
 def normalise_name(text: str) -> str:
     """Upper-case letters and digits only: "O'Brien-Smith" -> "OBRIENSMITH"."""
     return re.sub(r"[^A-Z0-9]", "", _fold(text).upper())
 
 
+@functools.lru_cache(maxsize=65536)
 def normalise_nickname(text: str) -> str:
     """Lower-case letters and digits only: "Jonno!" -> "jonno"."""
     return re.sub(r"[^a-z0-9]", "", _fold(text).lower())
@@ -1608,6 +1613,7 @@ _SOUNDEX_CODES = {
 }
 
 
+@functools.lru_cache(maxsize=65536)
 def soundex(name: str) -> str:
     """American Soundex (``"Robert"`` -> ``"R163"``); ``""`` for a name with no letters."""
     letters = re.sub(r"[^A-Z]", "", _fold(name).upper())
