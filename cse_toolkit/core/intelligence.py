@@ -379,7 +379,7 @@ class Person:
 
     def __post_init__(self) -> None:
         for name in ("surname", "forenames", "nickname", "description", "address"):
-            _set(self, name, " ".join(str(getattr(self, name)).split()))
+            _set(self, name, " ".join((getattr(self, name) or "").split()))
         _check_choice(self.role, PERSON_ROLES, "A person's role")
         if self.age_range is not None:
             if not self.age_range.strip():
@@ -476,7 +476,7 @@ class Vehicle:
 
     def __post_init__(self) -> None:
         for name in ("make", "model", "colour"):
-            _set(self, name, " ".join(str(getattr(self, name)).split()))
+            _set(self, name, " ".join((getattr(self, name) or "").split()))
         canonical = normalise_vrm(self.vrm)
         # A partial plate ("AB12 ?") is still worth passing on, so keep it, upper-cased.
         _set(self, "vrm", canonical or " ".join(self.vrm.upper().split()))
@@ -855,7 +855,16 @@ class IntelReport:
     status: ReportStatus = "draft"
 
     def __post_init__(self) -> None:
-        if not self.id:
+        self.validate()
+
+    def validate(self) -> None:
+        """Raise :class:`InvalidIntelligence` if a field holds something that cannot be stored.
+
+        Run on construction and again by :meth:`to_dict`: the report is edited in place, and a
+        value that ``from_dict`` would refuse must never reach the database, or the saved
+        record could not be opened again.
+        """
+        if not isinstance(self.id, str) or not self.id:
             raise InvalidIntelligence("A report needs an id.")
         if not isinstance(self.version, int) or isinstance(self.version, bool) or self.version < 1:
             raise InvalidIntelligence("A report's version must be a whole number from 1.")
@@ -866,6 +875,16 @@ class IntelReport:
                 self.learned_at = None
             else:
                 _check_iso_datetime(self.learned_at, "date learned")
+        for name in ("facts", "child_ids"):
+            value = getattr(self, name)
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise InvalidIntelligence(f"The field '{name}' must be a list of text lines.")
+        if not all(isinstance(e, tuple(_ENTITY_TYPES.values())) for e in self.entities):
+            raise InvalidIntelligence(
+                "Entities must be people, vehicles, phones, accounts or places."
+            )
+        if not isinstance(self.handling, HandlingSuggestion):
+            raise InvalidIntelligence("The handling suggestion is missing.")
 
     @property
     def persons(self) -> list[Person]:
@@ -880,7 +899,8 @@ class IntelReport:
         return [e for e in self.entities if isinstance(e, Location)]
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-safe: only str, int, bool, None, lists and dicts."""
+        """JSON-safe: only str, int, bool, None, lists and dicts. Validates first."""
+        self.validate()
         return {
             "schema_version": SCHEMA_VERSION,
             "id": self.id,
@@ -1106,7 +1126,10 @@ def _is_closing_marker(line: str) -> bool:
 def _learned_date(report: IntelReport) -> date | None:
     if report.learned_at is None:
         return None
-    return datetime.fromisoformat(report.learned_at.replace("Z", "+00:00")).date()
+    try:
+        return datetime.fromisoformat(report.learned_at.replace("Z", "+00:00")).date()
+    except ValueError:
+        return None  # edited in place to something unreadable: ask for the date again
 
 
 def _raw_warnings(report: IntelReport, today: date) -> list[QualityWarning]:
@@ -1825,6 +1848,9 @@ def suggest_matches(entity: Entity, index: EntityIndex) -> list[MatchSuggestion]
     for key, other in index.entities.items():
         if key in own or other.kind != entity.kind:
             continue
+        primary = other.key()
+        if primary is None or index.canonical.get(primary, primary) != key:
+            continue  # the same entity under its nickname key: suggest it once only
         match = match_entities(entity, other)
         if match is not None:
             out.append(
@@ -1972,6 +1998,7 @@ class EntityIndex:
     report_keys: dict[str, set[str]] = field(default_factory=dict)
     report_children: dict[str, tuple[str, ...]] = field(default_factory=dict)
     entities: dict[str, Entity] = field(default_factory=dict)
+    displays: dict[str, str] = field(default_factory=dict)
     canonical: dict[str, str] = field(default_factory=dict)
 
     def add_report(self, report: IntelReport | Mapping[str, Any]) -> None:
@@ -1984,7 +2011,9 @@ class EntityIndex:
             for raw in entity.keys():
                 key = self.canonical.get(raw, raw)
                 keys.add(key)
-                self.entities.setdefault(key, entity)
+                if key not in self.entities:
+                    self.entities[key] = entity
+                    self.displays[key] = _key_display(entity, raw)
         children = tuple(dict.fromkeys(report.child_ids))
         self.report_keys[report.id] = keys
         self.report_children[report.id] = children
@@ -2006,6 +2035,7 @@ class EntityIndex:
                     del self.key_reports[key]
                     self.key_children.pop(key, None)
                     self.entities.pop(key, None)
+                    self.displays.pop(key, None)
                     continue
             # Recompute the children of this key from the reports still holding it.
             self.key_children[key] = {
@@ -2025,6 +2055,16 @@ class EntityIndex:
     def mentions(self, key: str) -> int:
         """How many reports mention the entity."""
         return len(self.key_reports.get(self.canonical.get(key, key), ()))
+
+
+def _key_display(entity: Entity, key: str) -> str:
+    # A link made through a nickname is shown as that nickname: the other report may give only
+    # "Jonno", and showing "SMITH John" there would claim more than is known.
+    if isinstance(entity, Person) and key.startswith("nickname:"):
+        for alias in [*entity.aliases, *entity.forenames.split()[:1]]:
+            if f"nickname:{normalise_nickname(alias)}" == key:
+                return f"Nickname: {alias}"
+    return entity.display()
 
 
 def build_index(
@@ -2069,12 +2109,11 @@ def connections_for_child(index: EntityIndex, child_id: str) -> ChildConnections
         reports = index.key_reports.get(key, set())
         mine = frozenset(r for r in reports if child_id in index.report_children.get(r, ()))
         others = frozenset(index.key_children.get(key, set()) - {child_id})
-        entity = index.entities.get(key)
         links.append(
             EntityLink(
                 key=key,
                 kind=key_kind(key),
-                display=entity.display() if entity is not None else key,
+                display=index.displays.get(key, key),
                 report_ids=frozenset(reports),
                 child_report_ids=mine,
                 other_child_ids=others,
@@ -2100,9 +2139,8 @@ def hotspots(
     )
     counts: list[tuple[str, int]] = []
     for key, reports in index.key_reports.items():
-        entity = index.entities.get(key)
-        if isinstance(entity, Location):
-            counts.append((entity.display(), len(reports)))
+        if isinstance(index.entities.get(key), Location):
+            counts.append((index.displays[key], len(reports)))
     counts.sort(key=lambda item: (-item[1], item[0].lower()))
     return counts[:limit] if limit is not None else counts
 

@@ -396,6 +396,9 @@ def test_build_index_maps_keys_to_reports_and_children() -> None:
     assert index.key_children["nickname:jonno"] == {"c3"}
     assert index.mentions("location:WR25AB") == 3
     assert index.child_keys["c4"] == {"phone:+447700900123"}
+    # A link through a nickname shows the nickname, not the full name from one report.
+    assert index.displays["nickname:jonno"] == "Nickname: Jonno"
+    assert index.displays["person:JONES|MARK"] == "JONES Mark (Jonno)"
 
 
 def test_build_index_accepts_stored_rows() -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from datetime import UTC, date, datetime
 
 import pytest
@@ -191,6 +193,25 @@ def test_from_dict_refuses_bad_data_with_a_plain_message(
     with pytest.raises(InvalidIntelligence) as err:
         IntelReport.from_dict(data)
     assert field in str(err.value)
+
+
+def test_to_dict_refuses_what_from_dict_could_not_read_back() -> None:
+    report = good_report()
+    report.learned_at = "last Tuesday"
+    with pytest.raises(InvalidIntelligence, match="date learned"):
+        report.to_dict()
+    report = good_report()
+    report.entities.append("SMITH John")  # type: ignore[arg-type]
+    with pytest.raises(InvalidIntelligence, match="Entities"):
+        report.to_dict()
+
+
+def test_core_module_does_not_load_qt() -> None:
+    code = (
+        "import sys, cse_toolkit.core.intelligence; "
+        "sys.exit(any(m.startswith('PySide6') for m in sys.modules))"
+    )
+    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
 
 
 def test_invalid_values_are_refused_on_construction() -> None:
@@ -391,6 +412,9 @@ def test_several_subjects_must_be_marked_linked() -> None:
 def test_no_date_learned_and_future_dates() -> None:
     assert "no_date_learned" in ids(good_report(learned_at=None))
     assert "no_date_learned" not in ids(good_report(learned_at="2026-11-20"))
+    edited = good_report()
+    edited.learned_at = "last Tuesday"
+    assert "no_date_learned" in ids(edited)
     assert "date_in_future" in ids(good_report(learned_at="2026-12-01"))
     assert "date_in_future" in ids(good_report(entities=[smith(dob=date(2030, 1, 1))]))
 
