@@ -449,7 +449,8 @@ class ProblemList:
                 msg = "is not a known key here (check the spelling)"
             elif err["type"] == "missing":
                 msg = "is required but missing"
-            elif err["type"] == "union_tag_invalid":
+            elif err["type"] in ("union_tag_invalid", "union_tag_not_found"):
+                loc = (*loc, "kind")
                 msg = (
                     "unknown rule kind; use one of immediate_danger, any_present_in_section, "
                     "any_present_in_section_prior_only, default, floor_age_under, floor_flag"
