@@ -1,0 +1,34 @@
+"""Reliability tests: shared helpers and the figures each test reports.
+
+Every test records its figures with the ``figure`` fixture; they are printed together at the end
+of the run (``pytest_terminal_summary``), so CI output always shows them, with or without ``-s``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+_FIGURES = pytest.StashKey[list[tuple[str, str, str]]]()
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # type: ignore[no-untyped-def]
+    figures = config.stash.get(_FIGURES, None)
+    if not figures:
+        return
+    terminalreporter.section("reliability figures")
+    for test, name, value in figures:
+        terminalreporter.write_line(f"{name}: {value}    [{test}]")
+
+
+@pytest.fixture
+def figure(request: pytest.FixtureRequest) -> Callable[[str, object], None]:
+    """Record ``name: value`` for the summary (and print it at once for ``-s`` runs)."""
+
+    def record(name: str, value: object) -> None:
+        text = str(value)
+        request.config.stash.setdefault(_FIGURES, []).append((request.node.name, name, text))
+        print(f"{name}: {text}")
+
+    return record

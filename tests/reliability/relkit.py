@@ -1,0 +1,159 @@
+"""Helpers for the reliability tests (and tests/vault): vault set-up, raw access, checks."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+WRITER = HERE / "writer.py"
+PASSPHRASE = "otter lamp river gravel"  # tests/conftest.py PASSPHRASE
+REPO = HERE.parent.parent
+
+
+def snapshot(folder: Path) -> dict[str, str]:
+    """sha256 of every file under ``folder`` (relative path -> digest)."""
+    found: dict[str, str] = {}
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            found[str(path.relative_to(folder))] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return found
+
+
+def run_cli(
+    *args: str, stdin: str = "", timeout: float = 120, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run ``cse-toolkit ARGS`` in a fresh interpreter with this test's environment."""
+    return subprocess.run(
+        [sys.executable, "-m", "cse_toolkit", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env if env is not None else dict(os.environ),
+        cwd=REPO,
+    )
+
+
+def make_vault(folder: Path, user: str = "sam", role: str = "worker") -> Any:
+    """An open vault at the floor Argon2id parameters (fast)."""
+    from cse_toolkit.vault.keyslots import FLOOR_PARAMS
+    from cse_toolkit.vault.vault import Vault
+
+    vault, _ = Vault.create(folder, user, role, PASSPHRASE, kdf=FLOOR_PARAMS)
+    return vault
+
+
+def dek_of(folder: Path, user: str = "sam", passphrase: str = PASSPHRASE) -> bytes:
+    from cse_toolkit.vault.keyslots import KeySlots
+
+    return KeySlots.load(folder).unwrap_user(user, passphrase)
+
+
+def raw_connect(folder: Path, dek: bytes) -> Any:
+    """A connection with the vault's recipe but none of the app's checks (for tampering)."""
+    from cse_toolkit.vault import db
+
+    return db.connect(folder / db.DB_FILE, dek)
+
+
+def open_with_key(folder: Path, dek: bytes, user: str = "sam") -> Any:
+    """Open like ``Vault.open`` but skip the key derivation (many trials per test)."""
+    from cse_toolkit.vault.vault import open_with_key_for_restore
+
+    return open_with_key_for_restore(folder, user, dek)
+
+
+def table_names(conn: Any) -> list[str]:
+    rows = conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        " AND name NOT LIKE 'notes_fts_%'"
+    ).fetchall()
+    return sorted(r[0] for r in rows)
+
+
+def dump_tables(conn: Any) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table (read through the app's error mapping)."""
+    from cse_toolkit.vault import db
+
+    out: dict[str, list[tuple[Any, ...]]] = {}
+    try:
+        for name in table_names(conn):
+            if name == "notes_fts":
+                out[name] = conn.execute(
+                    "SELECT rowid, body FROM notes_fts WHERE notes_fts MATCH 'bus OR park'"
+                    " ORDER BY rowid"
+                ).fetchall()
+                continue
+            out[name] = sorted(
+                conn.execute(f"SELECT * FROM {name}").fetchall(), key=lambda r: repr(r)
+            )
+    except db.DatabaseError as exc:
+        raise db.translate(exc, "reading") from exc
+    return out
+
+
+def parse_acks(lines: list[str]) -> dict[str, Any]:
+    """Fold the writer's acknowledgement lines into what must be in the vault."""
+    acked: dict[str, Any] = {
+        "child": {},
+        "note": {},
+        "step": set(),
+        "missing": set(),
+        "draft": {},
+        "deleting": set(),
+        "commits": 0,
+    }
+    for line in lines:
+        parts = line.split()
+        if not parts or parts[0] in ("ready", "held"):
+            continue
+        kind = parts[0]
+        if kind == "intent-del":
+            acked["deleting"].add(parts[1])
+            continue
+        acked["commits"] += 1
+        if kind == "child":
+            acked["child"].setdefault(parts[1], 1)
+        elif kind == "childv":
+            acked["child"][parts[1]] = max(int(parts[2]), acked["child"].get(parts[1], 1))
+        elif kind == "note":
+            acked["note"][parts[1]] = parts[2]
+        elif kind in ("step", "missing"):
+            acked[kind].add(parts[1])
+        elif kind == "draft":
+            acked["draft"][parts[1]] = max(int(parts[2]), acked["draft"].get(parts[1], -1))
+        else:
+            raise AssertionError(f"unexpected writer line {line!r}")
+    return acked
+
+
+def missing_acks(conn: Any, acked: dict[str, Any]) -> list[str]:
+    """Acknowledged writes that are not in the database (should always be empty)."""
+    import json
+
+    lost: list[str] = []
+    versions = dict(conn.execute("SELECT id, version FROM children").fetchall())
+    for child_id, version in acked["child"].items():
+        if versions.get(child_id, 0) < version:
+            lost.append(f"child {child_id} v{version} (have {versions.get(child_id)})")
+    bodies = dict(conn.execute("SELECT id, body FROM notes").fetchall())
+    for note_id, digest in acked["note"].items():
+        body = bodies.get(note_id)
+        if body is None or hashlib.sha256(body.encode()).hexdigest()[:16] != digest:
+            lost.append(f"note {note_id}")
+    steps = {r[0] for r in conn.execute("SELECT id FROM pathway_steps")}
+    lost += [f"step {s}" for s in acked["step"] - steps]
+    episodes = {r[0] for r in conn.execute("SELECT id FROM missing_episodes")}
+    lost += [f"missing {m}" for m in acked["missing"] - episodes]
+    drafts = {r[0]: json.loads(r[1])["n"] for r in conn.execute("SELECT id, payload FROM drafts")}
+    for draft_id, n in acked["draft"].items():
+        if draft_id in acked["deleting"]:
+            continue
+        if drafts.get(draft_id, -1) < n:
+            lost.append(f"draft {draft_id} n={n}")
+    return lost
