@@ -56,7 +56,7 @@ def _present_answer(tool: Tool, indicator: str, when: str) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize("tool_id", sorted(TOOLS))
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(data=st.data())
 def test_adding_a_present_answer_never_lowers_the_level(tool_id: str, data: Any) -> None:
     tool, screening = data.draw(screenings(tool_id))
@@ -78,7 +78,7 @@ def test_adding_a_present_answer_never_lowers_the_level(tool_id: str, data: Any)
 
 
 @pytest.mark.parametrize("tool_id", sorted(TOOLS))
-@settings(max_examples=120, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(data=st.data())
 def test_floors_always_hold_and_lists_match(tool_id: str, data: Any) -> None:
     tool, screening = data.draw(screenings(tool_id))

@@ -1,0 +1,202 @@
+"""The command line as IT scripts and practitioners use it: ``tools list|show|check`` and
+``screen``, run in a subprocess with every app location inside the test's tmp_path."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+DATA = Path(__file__).parent / "data"
+REPO = Path(__file__).parents[2]
+
+POLICY = """
+organisation = "Test Outreach"
+
+[[contacts.dsl]]
+name = "Alex Example"
+phone = "01234 000001"
+
+[contacts.front_door]
+name = "Family Front Door"
+phone = "01234 000002"
+"""
+
+DESIGN_EXAMPLE = {
+    "tool": "worcestershire-2013",
+    "child": {"age": 12, "learning_disability": False, "additional_needs": False},
+    "immediate_danger": False,
+    "answers": [
+        {
+            "indicator": "low_unknown_adults",
+            "value": "yes",
+            "basis": "evidence",
+            "when": "current",
+            "note": "seen with two adults at the bus station",
+        }
+    ],
+}
+
+
+@pytest.fixture
+def run(tmp_path: Path) -> Any:
+    policy = tmp_path / "policy.toml"
+    policy.write_text(POLICY, encoding="utf-8")
+    env = {
+        **os.environ,
+        "CSE_TOOLKIT_HOME": str(tmp_path / "home"),
+        "CSE_TOOLKIT_POLICY": str(policy),
+        "CSE_TOOLKIT_TMP": str(tmp_path / "tmp"),
+        "CSE_TOOLKIT_LOG_DIR": str(tmp_path / "logs"),
+    }
+    env.pop("CSE_TOOLKIT_RESOURCES", None)
+
+    def _run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "cse_toolkit", *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=tmp_path,
+            timeout=60,
+        )
+
+    return _run
+
+
+def write(tmp_path: Path, data: Any, name: str = "answers.json") -> str:
+    path = tmp_path / name
+    path.write_text(data if isinstance(data, str) else json.dumps(data), encoding="utf-8")
+    return str(path)
+
+
+def test_tools_list_and_show(run: Any) -> None:
+    out = run("tools", "list")
+    assert out.returncode == 0, out.stderr
+    assert "worcestershire-2013" in out.stdout and "west-midlands-regional" in out.stdout
+    shown = run("tools", "show", "west-midlands-regional", "--json")
+    assert shown.returncode == 0, shown.stderr
+    tool = json.loads(shown.stdout)
+    assert tool["id"] == "west-midlands-regional" and tool["manual_only_levels"] == ["serious"]
+    text = run("tools", "show", "worcestershire-2013")
+    assert "to_confirm" in text.stdout and "vf_looked_after" in text.stdout
+    missing = run("tools", "show", "nope")
+    assert missing.returncode == 1 and "no screening tool 'nope'" in missing.stderr
+
+
+def test_tools_check(run: Any) -> None:
+    good = run("tools", "check", str(DATA / "tool_minimal.toml"))
+    assert good.returncode == 0 and "no problems" in good.stdout
+    bad = run("tools", "check", str(DATA / "tool_duplicate_ids.toml"))
+    assert bad.returncode == 1
+    assert "tool_duplicate_ids.toml:16: levels[none].id: duplicate level id 'none'" in bad.stdout
+    assert "Traceback" not in bad.stderr
+    cycle = run("tools", "check", str(DATA / "pathway_cycle.toml"))
+    assert cycle.returncode == 1 and "cycle work -> review -> work" in cycle.stdout
+    syntax = run("tools", "check", str(DATA / "tool_bad_syntax.toml"))
+    assert syntax.returncode == 1 and ":5: not valid TOML" in syntax.stdout
+
+
+def test_screen_json_contract(run: Any, tmp_path: Path) -> None:
+    out = run(
+        "screen",
+        "--tool",
+        "worcestershire-2013",
+        "--answers",
+        write(tmp_path, DESIGN_EXAMPLE),
+        "--json",
+    )
+    assert out.returncode == 0, out.stderr
+    result = json.loads(out.stdout)
+    for key in (
+        "tool",
+        "tool_version",
+        "suggested_level",
+        "reasons",
+        "floors_applied",
+        "to_verify",
+        "gaps",
+        "next_steps",
+    ):
+        assert key in result
+    assert result["suggested_level"] == "medium"
+    assert result["reasons"][0]["rule"] == "low_present"
+    assert result["reasons"][0]["indicators"] == ["low_unknown_adults"]
+    assert result["floors_applied"][0]["rule"] == "floor_under_13"
+
+
+def test_screen_text_for_a_practitioner(run: Any, tmp_path: Path) -> None:
+    data = {
+        **DESIGN_EXAMPLE,
+        "answers": [
+            *DESIGN_EXAMPLE["answers"],  # type: ignore[list-item]
+            {"indicator": "med_online_grooming", "value": "possible", "basis": "gut_feeling"},
+        ],
+    }
+    out = run("screen", "--answers", write(tmp_path, data))
+    assert out.returncode == 0, out.stderr
+    text = out.stdout
+    assert "Suggested level: Medium" in text
+    assert "Why:" in text and "Associating with unknown adults (yes, evidence" in text
+    assert 'To verify (answered "possible"):\n  - Being groomed online' in text
+    assert "Gaps to follow up" in text
+    assert "What to do next:" in text and "Family Front Door" in text
+    assert "Alex Example (01234 000001)" in text
+
+
+def test_screen_wm_urgent_flag(run: Any, tmp_path: Path) -> None:
+    data = {
+        "tool": "west-midlands-regional",
+        "child": {"age": 15},
+        "immediate_danger": True,
+        "answers": [],
+    }
+    out = run("screen", "--tool", "west-midlands-regional", "--answers", write(tmp_path, data))
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.splitlines()[2].startswith("URGENT") and "CALL 999" in out.stdout
+    assert "re-screen date or trigger" in out.stdout
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ('{"tool": "worcestershire-2013", ', "not valid JSON"),
+        ({**DESIGN_EXAMPLE, "tool": "no-such-tool"}, "no screening tool 'no-such-tool'"),
+        (
+            {
+                **DESIGN_EXAMPLE,
+                "answers": [{"indicator": "low_made_up", "value": "yes", "basis": "evidence"}],
+            },
+            "'low_made_up' is not an indicator",
+        ),
+        (
+            {
+                **DESIGN_EXAMPLE,
+                "answers": [{"indicator": "low_unknown_adults", "value": "perhaps"}],
+            },
+            "value that is not allowed",
+        ),
+        ({**DESIGN_EXAMPLE, "child": {"age": 40}}, "age 40 is not possible"),
+    ],
+)
+def test_screen_errors_exit_1_with_a_message(
+    run: Any, tmp_path: Path, content: Any, message: str
+) -> None:
+    out = run("screen", "--answers", write(tmp_path, content))
+    assert out.returncode == 1
+    assert message in out.stderr
+    assert "Traceback" not in out.stderr and out.stdout == ""
+
+
+def test_screen_tool_mismatch_and_missing_file(run: Any, tmp_path: Path) -> None:
+    out = run(
+        "screen", "--tool", "west-midlands-regional", "--answers", write(tmp_path, DESIGN_EXAMPLE)
+    )
+    assert out.returncode == 1 and "--tool says 'west-midlands-regional'" in out.stderr
+    gone = run("screen", "--answers", str(tmp_path / "missing.json"))
+    assert gone.returncode == 1 and "does not exist" in gone.stderr
