@@ -655,8 +655,6 @@ def case_state(
             StepView(id=s.id, title=s.title, status="offered") for s in pathway.steps if s.offered
         ]
     route = pathway.route(state.route) if state.route else None
-    if route is None and state.level is not None and state.route is not None:
-        route = pathway.route_for_level(state.level)
     return CaseState(
         pathway=pathway.id,
         pathway_version=pathway.version,

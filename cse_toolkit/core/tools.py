@@ -30,7 +30,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
 from cse_toolkit import paths
 from cse_toolkit.errors import UserError
@@ -231,7 +231,15 @@ class Tool(_Entity):
     rules: list[Rule] = Field(min_length=1)
     next_steps: list[NextSteps] = Field(default_factory=list)
 
-    # -- lookups used by the engine and the GUI (cheap: dicts are built once per instance) --
+    # Lookups built once per (frozen) instance: the engine must stay well under 5 ms.
+    _rank: dict[str, int] = PrivateAttr(default_factory=dict)
+    _sections: dict[str, Section] = PrivateAttr(default_factory=dict)
+    _indicators: dict[str, tuple[Section, Indicator]] = PrivateAttr(default_factory=dict)
+
+    def model_post_init(self, context: Any, /) -> None:
+        self._rank = {lv.id: i for i, lv in enumerate(self.levels)}
+        self._sections = {s.id: s for s in self.sections}
+        self._indicators = {i.id: (s, i) for s in self.sections for i in s.indicators}
 
     @property
     def level_ids(self) -> list[str]:
@@ -245,14 +253,14 @@ class Tool(_Entity):
 
     def rank(self, level_id: str) -> int:
         """Position on the scale (0 = lowest). KeyError for an unknown level."""
-        return _index(self).rank[level_id]
+        return self._rank[level_id]
 
     def section(self, section_id: str) -> Section:
-        return _index(self).sections[section_id]
+        return self._sections[section_id]
 
     def indicator(self, indicator_id: str) -> tuple[Section, Indicator]:
         """The section and indicator for an id. KeyError for an unknown id."""
-        return _index(self).indicators[indicator_id]
+        return self._indicators[indicator_id]
 
     def next_steps_for(self, level_id: str) -> NextSteps | None:
         for ns in self.next_steps:
@@ -272,33 +280,6 @@ class Tool(_Entity):
                 if ind.provenance and ind.provenance != sec.provenance:
                     rows.append((sec.id, ind.id, ind.provenance, ind.source or sec.source))
         return rows
-
-
-@dataclass(frozen=True)
-class _ToolIndex:
-    rank: dict[str, int]
-    sections: dict[str, Section]
-    indicators: dict[str, tuple[Section, Indicator]]
-
-
-_INDEXES: dict[int, tuple[Tool, _ToolIndex]] = {}
-
-
-def _index(tool: Tool) -> _ToolIndex:
-    # Tools are frozen, so an index keyed by identity stays valid; the tool is kept in the entry
-    # so its id() cannot be reused while the entry exists.
-    hit = _INDEXES.get(id(tool))
-    if hit is not None and hit[0] is tool:
-        return hit[1]
-    index = _ToolIndex(
-        rank={lv.id: i for i, lv in enumerate(tool.levels)},
-        sections={s.id: s for s in tool.sections},
-        indicators={i.id: (s, i) for s in tool.sections for i in s.indicators},
-    )
-    if len(_INDEXES) > 64:
-        _INDEXES.clear()
-    _INDEXES[id(tool)] = (tool, index)
-    return index
 
 
 # --- problems, with where they are ----------------------------------------------------------
