@@ -332,11 +332,19 @@ class Outcome:
         }
 
 
+_PATHWAYS: dict[str, Pathway | None] = {}
+
+
 def _pathway_for(tool: Tool) -> Pathway | None:
-    try:
-        return load_pathway(tool.pathway)
-    except PathwayNotFound:
-        return None
+    # Looked up once per process: next-step titles and review intervals only, and finding the
+    # file on every evaluation would cost more than the evaluation itself. Callers that hold a
+    # pathway (the GUI) pass it to evaluate() instead.
+    if tool.pathway not in _PATHWAYS:
+        try:
+            _PATHWAYS[tool.pathway] = load_pathway(tool.pathway)
+        except PathwayNotFound:
+            return None
+    return _PATHWAYS[tool.pathway]
 
 
 def _next_steps(tool: Tool, level: str, pathway: Pathway | None) -> NextStepsOut | None:

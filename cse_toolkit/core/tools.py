@@ -26,11 +26,11 @@ import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from cse_toolkit import paths
 from cse_toolkit.errors import UserError
@@ -231,15 +231,19 @@ class Tool(_Entity):
     rules: list[Rule] = Field(min_length=1)
     next_steps: list[NextSteps] = Field(default_factory=list)
 
-    # Lookups built once per (frozen) instance: the engine must stay well under 5 ms.
-    _rank: dict[str, int] = PrivateAttr(default_factory=dict)
-    _sections: dict[str, Section] = PrivateAttr(default_factory=dict)
-    _indicators: dict[str, tuple[Section, Indicator]] = PrivateAttr(default_factory=dict)
+    # Lookups built once per (frozen) instance: the engine must stay well under 5 ms, and
+    # cached_property stores into __dict__, so later reads are plain attribute reads.
+    @cached_property
+    def _rank(self) -> dict[str, int]:
+        return {lv.id: i for i, lv in enumerate(self.levels)}
 
-    def model_post_init(self, context: Any, /) -> None:
-        self._rank = {lv.id: i for i, lv in enumerate(self.levels)}
-        self._sections = {s.id: s for s in self.sections}
-        self._indicators = {i.id: (s, i) for s in self.sections for i in s.indicators}
+    @cached_property
+    def _sections(self) -> dict[str, Section]:
+        return {s.id: s for s in self.sections}
+
+    @cached_property
+    def _indicators(self) -> dict[str, tuple[Section, Indicator]]:
+        return {i.id: (s, i) for s in self.sections for i in s.indicators}
 
     @property
     def level_ids(self) -> list[str]:
