@@ -354,6 +354,11 @@ class CaseState:
         return [d for d in self.due if d.overdue]
 
     @property
+    def next_steps(self) -> list[StepView]:
+        """What can be recorded now (the current step, then the offered ones)."""
+        return list(self.available)
+
+    @property
     def done_ids(self) -> list[str]:
         return [s.id for s in self.done]
 

@@ -28,17 +28,17 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, Valida
 from cse_toolkit.core.clock import Clock, utc_iso
 from cse_toolkit.core.pathway import Pathway, PathwayNotFound, load_pathway
 from cse_toolkit.core.tools import (
+    ANSWER_VALUES,
+    BASIS_VALUES,
     PRESENT_VALUES,
-    AnswerValue,
+    WHEN_VALUES,
     AnyPresentRule,
-    Basis,
     DefaultRule,
     FloorAgeUnderRule,
     FloorFlagRule,
     ImmediateDangerRule,
     PriorOnlyRule,
     Tool,
-    When,
     load_tool,
 )
 from cse_toolkit.errors import UserError
@@ -82,10 +82,12 @@ class Answer(_Input):
     """One indicator's answer. ``basis`` is required when the value is ``yes`` or ``possible``;
     ``when`` is required for a present answer in a time-period section."""
 
+    # Plain strings here, checked against the tool's answer model in ``validate_input``, so a
+    # bad value raises ScreeningInputError however the input was built (JSON or code).
     indicator: str
-    value: AnswerValue = "unknown"
-    basis: Basis | None = None
-    when: When | None = None
+    value: str = "unknown"
+    basis: str | None = None
+    when: str | None = None
     note: str = ""
 
 
@@ -108,6 +110,10 @@ class ScreeningInput(_Input):
             return cls.model_validate(dict(data))
         except ValidationError as exc:
             raise ScreeningInputError(_describe(exc, data)) from exc
+
+    @property
+    def tool_id(self) -> str:
+        return self.tool
 
     def to_dict(self) -> dict[str, Any]:
         return self.model_dump(mode="json")
@@ -166,6 +172,22 @@ def validate_input(tool: Tool, inp: ScreeningInput) -> None:
                 f"{label}: '{ans.indicator}' is not an indicator of tool '{tool.id}' "
                 f"(run 'cse-toolkit tools show {tool.id}' to see the ids)"
             )
+            continue
+        bad = False
+        if ans.value not in ANSWER_VALUES:
+            problems.append(
+                f"{label}: value '{ans.value}' is not allowed; use yes, possible, no or unknown"
+            )
+            bad = True
+        if ans.basis is not None and ans.basis not in BASIS_VALUES:
+            problems.append(
+                f"{label}: basis '{ans.basis}' is not allowed; use evidence or gut_feeling"
+            )
+            bad = True
+        if ans.when is not None and ans.when not in WHEN_VALUES:
+            problems.append(f"{label}: when '{ans.when}' is not allowed; use current or prior")
+            bad = True
+        if bad:
             continue
         if ans.indicator in seen:
             problems.append(f"{label}: this indicator is answered twice; keep one answer")
@@ -391,13 +413,13 @@ def evaluate(tool: Tool, inp: ScreeningInput, pathway: Pathway | None = None) ->
 
     answers = {a.indicator: a for a in inp.answers}
     # Present indicators by section, in the tool's order (outcomes list them as the tool does).
-    present_by_section: dict[str, list[tuple[str, When | None]]] = {}
+    present_by_section: dict[str, list[tuple[str, str | None]]] = {}
     present: list[AnswerItem] = []
     to_verify: list[AnswerItem] = []
     gaps: list[Gap] = []
     any_scored_present = False
     for section in tool.sections:
-        hits: list[tuple[str, When | None]] = []
+        hits: list[tuple[str, str | None]] = []
         for ind in section.indicators:
             ans = answers.get(ind.id)
             value = ans.value if ans else "unknown"

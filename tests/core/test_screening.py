@@ -275,14 +275,27 @@ def test_all_answered_no_gaps(worcs: Tool) -> None:
         (ans("nope"), "'nope' is not an indicator"),
         ({"indicator": "low_unknown_adults", "value": "yes"}, "evidence or gut_feeling"),
         (ans("low_unknown_adults", when="prior"), "cannot be 'prior'"),
-        (ans("low_unknown_adults", "maybe"), "value that is not allowed"),
-        (ans("low_unknown_adults", basis="hunch"), "value that is not allowed"),
+        (ans("low_unknown_adults", "maybe"), "value .maybe. is not allowed"),
+        (ans("low_unknown_adults", basis="hunch"), "basis .hunch. is not allowed"),
         ({"indicator": "low_unknown_adults", "valu": "yes"}, "not a known field"),
     ],
 )
 def test_bad_answers_name_the_problem(worcs: Tool, answer: dict[str, Any], message: str) -> None:
     with pytest.raises(ScreeningInputError, match=message):
         evaluate(worcs, inp(WORCS, [answer]))
+
+
+def test_bad_values_in_code_built_input_raise_input_error(worcs: Tool, wm: Tool) -> None:
+    from cse_toolkit.core.screening import Answer, ChildContext
+
+    built = ScreeningInput(
+        tool=WM,
+        child=ChildContext(age=14),
+        answers=[Answer(indicator="sr_missing", value="yes", basis="evidence", when="lately")],
+    )
+    with pytest.raises(ScreeningInputError, match="when 'lately' is not allowed"):
+        evaluate(wm, built)
+    assert built.tool_id == WM
 
 
 def test_when_current_is_accepted_without_time_period(worcs: Tool) -> None:

@@ -179,7 +179,7 @@ def test_screen_wm_urgent_flag(run: Any, tmp_path: Path) -> None:
                 **DESIGN_EXAMPLE,
                 "answers": [{"indicator": "low_unknown_adults", "value": "perhaps"}],
             },
-            "value that is not allowed",
+            "value 'perhaps' is not allowed",
         ),
         ({**DESIGN_EXAMPLE, "child": {"age": 40}}, "age 40 is not possible"),
     ],
