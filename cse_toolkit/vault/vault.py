@@ -202,8 +202,13 @@ class Vault:
             conn.close()
             raise
         vault = cls(folder, conn, slots, user, signing_key, clock)
-        with vault.write():
-            vault.audit("vault.open")
+        try:
+            with vault.write():
+                vault.audit("vault.open")
+        except BaseException:
+            # e.g. disk full or a damaged audit page: do not leave a keyed connection open.
+            vault.close()
+            raise
         return vault
 
     def close(self) -> None:
