@@ -65,6 +65,7 @@ def main() -> int:
     repos = vault.repos
     children = [(c.id, c.version) for c in repos.list_children()]
     drafts = [d.id for d in repos.drafts()]
+    stepped = {r[0] for r in vault.conn.execute("SELECT child_id FROM pathway_steps")}
     ack("ready")
     now = datetime.now(UTC)
     writes = 0
@@ -90,14 +91,17 @@ def main() -> int:
             body = text(rng, max(10, size))
             note = repos.add_note(rng.choice(children)[0], body, past, place=rng.choice(WORDS))
             ack(f"note {note.id} {hashlib.sha256(body.encode()).hexdigest()[:16]}")
-        elif roll < 0.70:
+        elif roll < 0.70 and any(c[0] not in stepped for c in children):
+            # The pathway's first step, once per child (the engine refuses skips and repeats).
+            child_id = rng.choice([c[0] for c in children if c[0] not in stepped])
             step = repos.record_step(
-                rng.choice(children)[0],
+                child_id,
                 "worcestershire-cse-2013",
-                rng.choice(["screening", "strategy_meeting", "referral"]),
+                "concern",
                 past,
-                {"by": rng.choice(WORDS)},
+                {"what": text(rng, 80), "when": past.strftime("%Y-%m-%dT%H:%M:%SZ"), "by_whom": "me"},
             )
+            stepped.add(child_id)
             ack(f"step {step.id}")
         elif roll < 0.75:
             episode = repos.add_missing(rng.choice(children)[0], past, past + timedelta(hours=5))
