@@ -39,6 +39,7 @@ import os
 import re
 import secrets
 import tempfile
+import warnings
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -62,7 +63,7 @@ from cse_toolkit.packs.errors import (
     PackTooLarge,
     PackUntrustedSigner,
 )
-from cse_toolkit.packs.password import generate_password
+from cse_toolkit.packs.password import MAX_PASSWORD_CHARS, generate_password
 from cse_toolkit.packs.render import render_pdf
 from cse_toolkit.packs.schema import (
     MAX_DEPTH,
@@ -137,6 +138,9 @@ def build_pack_pdf(pack: PackModel, password: str, signing_key: Ed25519PrivateKe
     """
     if not password:
         raise ValueError("a pack password is required")
+    if len(password.encode("utf-8")) > MAX_PASSWORD_CHARS:
+        # poppler-based readers cannot open R6 files with longer passwords (see password.py)
+        raise ValueError(f"pack passwords are limited to {MAX_PASSWORD_CHARS} bytes")
     signed = sign_pack(pack, signing_key)
     json_bytes = canonical_json(signed.to_json_dict())
     if len(json_bytes) > MAX_JSON_BYTES:
@@ -534,7 +538,13 @@ def open_pack(
     data = _read_source(source, max_bytes)
     file_key = _check_file_signature(data, expected_public_key)
     try:
-        pdf = pikepdf.open(io.BytesIO(data), password=password)
+        with warnings.catch_warnings():
+            # An unencrypted file makes pikepdf warn that no password was needed; it is refused
+            # just below with a clear message, so the warning adds nothing.
+            warnings.filterwarnings(
+                "ignore", message="A password was provided", category=UserWarning
+            )
+            pdf = pikepdf.open(io.BytesIO(data), password=password)
     except pikepdf.PasswordError as exc:
         raise PackPasswordError(
             "The password is wrong. Check it with the sender (it is six words joined by dashes, "
