@@ -488,10 +488,30 @@ class Repositories:
         status: str = "done",
         reason: str = "",
     ) -> StepRecord:
+        """Record a pathway step after the pathway engine agrees it may be recorded now.
+
+        Steps cannot be skipped; a step that does not apply is recorded as ``not_applicable``
+        with a reason. The data is stored as the engine normalised it.
+        """
+        from cse_toolkit.core import pathway as pw
+
         self._v.require("worker", "dsl")
         child = self.get_child(child_id)
         if status == "not_applicable" and not reason.strip():
             raise UserError("Say why this step does not apply.")
+        pathway = pw.load_pathway(pathway_id)
+        existing = self.engine_records(child.id)
+        new = pw.StepRecord(
+            step=step_id,
+            status=status,  # type: ignore[arg-type]
+            recorded_at=self._v.now(),
+            event_at=event_at,
+            recorded_by=self._v.user.name,
+            reason=reason,
+            data=data or {},
+        )
+        updated = pw.record_step(pathway, existing, new, child.confirmed_level)
+        stored = updated[-1]
         rec_id = new_id()
         now, by, origin, _ = self._record_meta()
         with self._v.write("the step"):
@@ -510,13 +530,43 @@ class Repositories:
                     step_id,
                     status,
                     utc_iso(event_at),
-                    json.dumps(data or {}, ensure_ascii=False),
+                    json.dumps(stored.data, ensure_ascii=False),
                     reason,
                 ),
             )
+            if step_id == "decide" and status == "done" and stored.data.get("confirmed_level"):
+                level = str(stored.data["confirmed_level"])
+                self.set_confirmed_level(child.id, level, child.level_tool or "")
             self._v.audit(f"step.{step_id}", "pathway_step", rec_id, 1)
-        return StepRecord(rec_id, child.id, pathway_id, step_id, status, event_at, data or {},
-                          reason, by)  # type: ignore[arg-type]
+        return StepRecord(rec_id, child.id, pathway_id, step_id, status, event_at,  # type: ignore[arg-type]
+                          stored.data, reason, by)
+
+    def engine_records(self, child_id: str) -> list[Any]:
+        """The child's steps as the pathway engine's records, in the order recorded."""
+        from cse_toolkit.core import pathway as pw
+
+        rows = self._c.execute(
+            "SELECT step_id, status, created_at, event_at, reason, data, created_by"
+            " FROM pathway_steps WHERE child_id = ? ORDER BY created_at, rowid",
+            (child_id,),
+        ).fetchall()
+        return [
+            pw.StepRecord(
+                step=r[0], status=r[1], recorded_at=parse_utc(r[2]), event_at=parse_utc(r[3]),
+                reason=r[4], data=json.loads(r[5]), recorded_by=r[6],
+            )
+            for r in rows
+        ]
+
+    def case_state(self, child_id: str, pathway_id: str | None = None) -> Any:
+        """Where the child's case stands on the pathway now (``core.pathway.CaseState``)."""
+        from cse_toolkit.core import pathway as pw
+        from cse_toolkit.policy import load_policy
+
+        child = self.get_child(child_id)
+        pathway = pw.load_pathway(pathway_id or load_policy().policy.default_pathway)
+        return pw.case_state(pathway, self.engine_records(child.id), self._v.clock,
+                             child.confirmed_level)
 
     def steps_for(self, child_id: str) -> list[StepRecord]:
         child = self.get_child(child_id)

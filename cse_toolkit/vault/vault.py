@@ -88,9 +88,11 @@ class Vault:
         self.clock = clock
         self._in_write = False
         self._pending_head: audit.ChainHead | None = None
+        from cse_toolkit.vault.intel_repo import IntelRepository
         from cse_toolkit.vault.repos import Repositories
 
         self.repos = Repositories(self)
+        self.intel = IntelRepository(self)
 
     # -- lifecycle -------------------------------------------------------------------------
     @classmethod

@@ -1,0 +1,172 @@
+"""Intelligence reports in the vault, kept apart from children's records.
+
+A report is stored whole as JSON (``core.intelligence.IntelReport.to_dict()``) with two small
+indexes beside it: the children it is linked to and the entity match keys it mentions. The
+connections view is built in memory from the decrypted reports (``core.intelligence``), so no
+second copy of the links is kept. Workers see the reports they wrote; DSLs see all.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from cse_toolkit.core import intelligence as intel
+from cse_toolkit.errors import UserError
+
+if TYPE_CHECKING:
+    from cse_toolkit.vault.vault import Vault
+
+
+class IntelRepository:
+    def __init__(self, vault: Vault) -> None:
+        self._v = vault
+        self._index: intel.EntityIndex | None = None
+
+    @property
+    def _c(self) -> Any:
+        return self._v.conn
+
+    def _visible(self) -> tuple[str, tuple[Any, ...]]:
+        role = self._v.user.role
+        if role == "dsl":
+            return "1=1", ()
+        if role == "worker":
+            return "created_by = ?", (self._v.user.id,)
+        raise UserError("An admin account manages users only and cannot see intelligence.")
+
+    def save(self, report: intel.IntelReport) -> intel.IntelReport:
+        """Insert or update; the stored version goes up by one on each update."""
+        self._v.require("worker", "dsl")
+        for child_id in report.child_ids:
+            self._v.repos.get_child(child_id)  # the user must be able to see each linked child
+        row = self._c.execute(
+            "SELECT version, created_by FROM intel_reports WHERE id = ?", (report.id,)
+        ).fetchone()
+        now = self._v.now_iso()
+        with self._v.write("the intelligence report"):
+            if row is None:
+                report.version = 1
+                self._c.execute(
+                    "INSERT INTO intel_reports (id, version, origin, created_at, created_by,"
+                    " updated_at, ref, title, status, learned_at, body)"
+                    " VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                    (report.id, 1, self._v.vault_id, now, self._v.user.id, now,
+                     _ref(report.id), report.title, report.status, _learned(report),
+                     json.dumps(report.to_dict(), ensure_ascii=False)),
+                )
+                action = "intel.create"
+            else:
+                if self._v.user.role == "worker" and row[1] != self._v.user.id:
+                    raise UserError("You can only change intelligence reports you wrote.")
+                report.version = int(row[0]) + 1
+                self._c.execute(
+                    "UPDATE intel_reports SET version = ?, updated_at = ?, title = ?, status = ?,"
+                    " learned_at = ?, body = ? WHERE id = ?",
+                    (report.version, now, report.title, report.status, _learned(report),
+                     json.dumps(report.to_dict(), ensure_ascii=False), report.id),
+                )
+                self._c.execute("DELETE FROM intel_children WHERE report_id = ?", (report.id,))
+                self._c.execute("DELETE FROM intel_entities WHERE report_id = ?", (report.id,))
+                action = "intel.update"
+            self._index_rows(report)
+            self._v.audit(action, "intel_report", report.id, report.version)
+        self._index = None
+        return report
+
+    def _index_rows(self, report: intel.IntelReport) -> None:
+        self._c.executemany(
+            "INSERT OR IGNORE INTO intel_children (report_id, child_id) VALUES (?, ?)",
+            [(report.id, c) for c in dict.fromkeys(report.child_ids)],
+        )
+        rows = []
+        for entity in report.entities:
+            for key in entity.keys():
+                rows.append((report.id, key, entity.kind, entity.display()))
+        self._c.executemany(
+            "INSERT OR IGNORE INTO intel_entities (report_id, key, kind, display) VALUES (?,?,?,?)",
+            rows,
+        )
+
+    def get(self, report_id: str) -> intel.IntelReport:
+        clause, params = self._visible()
+        row = self._c.execute(
+            f"SELECT body FROM intel_reports WHERE (id = ? OR ref = ?) AND {clause}",
+            (report_id, report_id.upper(), *params),
+        ).fetchone()
+        if row is None:
+            raise UserError(f"No intelligence report {report_id} that you can see.")
+        return intel.IntelReport.from_dict(json.loads(row[0]))
+
+    def ref_of(self, report_id: str) -> str:
+        return _ref(report_id)
+
+    def list(self, child_id: str | None = None) -> list[tuple[str, str, str, str, str | None]]:
+        """(id, ref, title, status, learned_at) rows, newest first."""
+        clause, params = self._visible()
+        sql = f"SELECT id, ref, title, status, learned_at FROM intel_reports r WHERE {clause}"
+        if child_id:
+            sql += " AND EXISTS (SELECT 1 FROM intel_children ic WHERE ic.report_id = r.id" \
+                   " AND ic.child_id = ?)"
+            params = (*params, child_id)
+        return self._c.execute(sql + " ORDER BY COALESCE(learned_at, created_at) DESC",
+                               params).fetchall()
+
+    def has_intelligence(self, child_id: str) -> bool:
+        return self._c.execute(
+            "SELECT 1 FROM intel_children WHERE child_id = ? LIMIT 1", (child_id,)
+        ).fetchone() is not None
+
+    # -- connections -------------------------------------------------------------------------
+    def decisions(self) -> list[intel.MergeDecision]:
+        rows = self._c.execute(
+            "SELECT a_key, b_key, decision, decided_by, decided_at FROM entity_merges"
+        ).fetchall()
+        return [intel.MergeDecision.from_dict(
+            {"a_key": r[0], "b_key": r[1], "decision": r[2], "by": r[3], "at": r[4]}
+        ) for r in rows]
+
+    def decide_merge(self, a_key: str, b_key: str, decision: str) -> None:
+        self._v.require("worker", "dsl")
+        a, b = sorted((a_key, b_key))
+        with self._v.write("the merge decision"):
+            self._c.execute(
+                "INSERT INTO entity_merges (a_key, b_key, decision, decided_by, decided_at)"
+                " VALUES (?,?,?,?,?) ON CONFLICT(a_key, b_key) DO UPDATE SET"
+                " decision = excluded.decision, decided_by = excluded.decided_by,"
+                " decided_at = excluded.decided_at",
+                (a, b, decision, self._v.user.name, self._v.now_iso()),
+            )
+            self._v.audit(f"intel.merge.{decision}", "entity", f"{a}|{b}"[:200])
+        self._index = None
+
+    def index(self) -> intel.EntityIndex:
+        """The in-memory connections index over every report the user may see (cached)."""
+        if self._index is None:
+            clause, params = self._visible()
+            bodies = [json.loads(r[0]) for r in self._c.execute(
+                f"SELECT body FROM intel_reports WHERE {clause}", params)]
+            keys = {k for b in bodies for e in b.get("entities", []) for k in
+                    intel.entity_from_dict(e).keys()}
+            resolution = intel.resolve_groups(keys, self.decisions())
+            self._index = intel.build_index(bodies, resolution)
+        return self._index
+
+    def connections(self, child_id: str) -> intel.ChildConnections:
+        return intel.connections_for_child(self.index(), child_id)
+
+    def hotspots(self, limit: int | None = None) -> list[tuple[str, int]]:
+        return intel.hotspots(self.index(), limit)
+
+
+def _ref(report_id: str) -> str:
+    from cse_toolkit.vault.repos import ref_for
+
+    return "I-" + ref_for(report_id)
+
+
+def _learned(report: intel.IntelReport) -> str | None:
+    if not report.learned_at:
+        return None
+    text = report.learned_at
+    return text if "T" in text else text + "T00:00:00Z"
