@@ -76,7 +76,8 @@ def translate(exc: BaseException, what: str = "the change") -> BaseException:
         return DiskFullError(what)
     if "database or disk is full" in message or "disk i/o error" in message and "full" in message:
         return DiskFullError(what)
-    if "file is not a database" in message or "malformed" in message:
+    # A damaged page under the full-text index surfaces as "vtable constructor failed".
+    if any(m in message for m in ("file is not a database", "malformed", "vtable constructor")):
         return VaultDamagedError("a page failed its integrity check")
     return exc
 
