@@ -71,7 +71,6 @@ def open_with_key(folder: Path, dek: bytes, user: str = "sam") -> Any:
 def table_names(conn: Any) -> list[str]:
     rows = conn.execute(
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-        " AND name NOT LIKE 'notes_fts_%'"
     ).fetchall()
     return sorted(r[0] for r in rows)
 
@@ -89,9 +88,8 @@ def dump_tables(conn: Any) -> dict[str, list[tuple[Any, ...]]]:
                     " ORDER BY rowid"
                 ).fetchall()
                 continue
-            out[name] = sorted(
-                conn.execute(f"SELECT * FROM {name}").fetchall(), key=lambda r: repr(r)
-            )
+            rows = conn.execute(f"SELECT * FROM {name}").fetchall()
+            out[name] = rows if name == "audit" else sorted(rows, key=repr)  # audit: seq order
     except db.DatabaseError as exc:
         raise db.translate(exc, "reading") from exc
     return out
@@ -157,3 +155,118 @@ def missing_acks(conn: Any, acked: dict[str, Any]) -> list[str]:
         if drafts.get(draft_id, -1) < n:
             lost.append(f"draft {draft_id} n={n}")
     return lost
+
+
+def fill(vault: Any, children: int = 20, notes: int = 150, seed: int = 1) -> None:
+    """Realistic contents spread over many pages."""
+    import random
+    from datetime import UTC, datetime, timedelta
+
+    rng = random.Random(seed)
+    words = "bus station park car phone adult party school late gift money taxi hotel".split()
+    now = datetime.now(UTC)
+    ids = [
+        vault.repos.add_child(name=f"Child {i}", alias=rng.choice(words), approx_age=12 + i % 5).id
+        for i in range(children)
+    ]
+    for i in range(notes):
+        body = " ".join(rng.choice(words) for _ in range(rng.randint(5, 600)))
+        when = now - timedelta(days=rng.randint(1, 300))
+        vault.repos.add_note(rng.choice(ids), f"note {i} {body}", when, place=rng.choice(words))
+    vault.repos.save_draft("note", ids[0], {"body": "half-written"})
+
+
+def copy_vault(src: Path, dst: Path) -> None:
+    """Copy a closed vault's files (no -wal/-shm: a closed vault has none)."""
+    import shutil
+
+    if dst.exists():
+        shutil.rmtree(dst)
+    dst.mkdir(mode=0o700)
+    for name in ("vault.db", "keyslots.json", "chainhead.json"):
+        shutil.copy2(src / name, dst / name)
+
+
+def probe(folder: Path, dek: bytes, reference: dict[str, Any] | None) -> str:
+    """Open a (possibly damaged) vault and read everything; returns how it went:
+
+    ``refused:<Error>`` on open, ``read:<Error>`` while reading, ``chain`` / ``integrity`` when a
+    check reported problems, ``intact`` when everything matched ``reference``, ``WRONG`` when
+    data silently differed, ``unclear:<Type>: msg`` for an error a user could not act on.
+    """
+    from cse_toolkit.errors import UserError
+    from cse_toolkit.vault import audit
+
+    try:
+        vault = open_with_key(folder, dek)
+    except UserError as exc:
+        return f"refused:{type(exc).__name__}"
+    except Exception as exc:  # noqa: BLE001 - classified, not swallowed
+        return f"unclear:{type(exc).__name__}: {exc}"
+    try:
+        try:
+            data = dump_tables(vault.conn)
+        except UserError as exc:
+            return f"read:{type(exc).__name__}"
+        except Exception as exc:  # noqa: BLE001
+            return f"unclear:{type(exc).__name__}: {exc}"
+        if reference is not None:
+            for name, rows in reference.items():
+                got = data.get(name)
+                if name == "audit":
+                    got = (got or [])[: len(rows)]
+                if got != rows:
+                    return f"WRONG:{name}"
+        try:
+            _, chain = audit.verify_chain(vault.conn, vault.vault_id)
+        except Exception as exc:  # noqa: BLE001
+            from cse_toolkit.vault import db
+
+            err = db.translate(exc, "reading")
+            if isinstance(err, UserError):
+                return f"read:{type(err).__name__}"
+            return f"unclear:{type(exc).__name__}: {exc}"
+        if chain:
+            return "chain"
+        if vault.integrity_problems():
+            return "integrity"
+    finally:
+        vault.close()
+    return "intact"
+    for name, rows in reference.items():
+        got = data.get(name)
+        if name == "audit":
+            got = (got or [])[: len(rows)]
+        if got != rows:
+            return f"WRONG:{name}"
+    return "intact"
+
+
+def reference_dump(src: Path, scratch: Path, dek: bytes) -> dict[str, Any]:
+    """What a healthy copy of ``src`` reads as (its own open entry left out of the audit)."""
+    copy_vault(src, scratch)
+    vault = open_with_key(scratch, dek)
+    try:
+        data = dump_tables(vault.conn)
+    finally:
+        vault.close()
+    data["audit"] = data["audit"][:-1]
+    return data
+
+
+def flip_bit(path: Path, position: int, bit: int) -> None:
+    with path.open("r+b") as f:
+        f.seek(position)
+        byte = f.read(1)[0]
+        f.seek(position)
+        f.write(bytes([byte ^ (1 << bit)]))
+
+
+def scratch_root(tmp_path: Path) -> Path:
+    """A folder on tmpfs when there is one (many open/close cycles; fsync is free there)."""
+    shm = Path("/dev/shm")
+    if shm.is_dir() and os.access(shm, os.W_OK):
+        import tempfile
+
+        return Path(tempfile.mkdtemp(prefix="cse-rel-", dir=shm))
+    return tmp_path

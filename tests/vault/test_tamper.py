@@ -1,0 +1,78 @@
+"""Damaged files: random bit flips are detected with a clear message, never read as wrong data.
+
+(tests/reliability/test_bitflips.py runs more trials, page swaps and old-page splices.)
+"""
+
+from __future__ import annotations
+
+import random
+import shutil
+from pathlib import Path
+
+from relkit import (
+    PASSPHRASE,
+    copy_vault,
+    dek_of,
+    fill,
+    flip_bit,
+    make_vault,
+    probe,
+    reference_dump,
+    run_cli,
+    scratch_root,
+    snapshot,
+)
+
+SEED = 99
+TRIALS = 200
+
+
+def test_random_bit_flips_are_detected(tmp_path: Path, figure) -> None:  # type: ignore[no-untyped-def]
+    root = scratch_root(tmp_path)
+    try:
+        folder = root / "sample"
+        vault = make_vault(folder)
+        fill(vault, children=10, notes=60, seed=SEED)
+        vault.close()
+        dek = dek_of(folder)
+        ref = reference_dump(folder, root / "ref", dek)
+        size = (folder / "vault.db").stat().st_size
+        rng = random.Random(SEED)
+        undetected = []
+        late: list[tuple[int, int]] = []  # found while reading or checking, not on open
+        for _ in range(TRIALS):
+            copy_vault(folder, root / "trial")
+            position, bit = rng.randrange(size), rng.randrange(8)
+            flip_bit(root / "trial" / "vault.db", position, bit)
+            outcome = probe(root / "trial", dek, ref)
+            if not outcome.startswith(("refused:", "read:", "chain", "integrity")):
+                undetected.append((position, bit, outcome))
+            elif not outcome.startswith("refused:"):
+                late.append((position, bit))
+        figure("tamper_bitflip_detected", f"{TRIALS - len(undetected)}/{TRIALS} (seed {SEED})")
+        assert undetected == []
+        kept = tmp_path / "sample"
+        copy_vault(folder, kept)
+        folder = kept
+    finally:
+        if root != tmp_path:
+            shutil.rmtree(root, ignore_errors=True)
+
+    # The command line says so plainly: `audit verify --full` exits 1, no traceback, and opening
+    # a damaged vault whose damage is found on open changes no file.
+    for position, bit in late[:3]:
+        trial = tmp_path / f"cli-{position}"
+        copy_vault(folder, trial)
+        flip_bit(trial / "vault.db", position, bit)
+        run = run_cli("audit", "verify", "--full", "--data-dir", str(trial), stdin=PASSPHRASE + "\n")
+        assert run.returncode == 1, (position, run.stdout, run.stderr)
+        assert "Traceback" not in run.stderr
+        assert "damaged" in run.stderr or "does not verify" in run.stderr, run.stderr
+    first_page = tmp_path / "cli-header"
+    copy_vault(folder, first_page)
+    flip_bit(first_page / "vault.db", 100, 3)
+    before = snapshot(first_page)
+    run = run_cli("audit", "verify", "--data-dir", str(first_page), stdin=PASSPHRASE + "\n")
+    assert run.returncode == 1 and "Traceback" not in run.stderr
+    assert "not a CSE Toolkit vault or are damaged" in run.stderr
+    assert snapshot(first_page) == before
