@@ -1,0 +1,122 @@
+"""Start the desktop app: QApplication, logging, policy, crash handling, the main window.
+
+* The organisation policy is loaded first. An invalid policy stops the app with a dialog that
+  names the key (``PolicyError``); the app never falls back to weaker settings.
+* Dark or light follows the operating system: the platform palette is used as it is (Qt 6.5+
+  follows the OS colour scheme and reports changes through ``styleHints().colorScheme``); the
+  stylesheet from ``ui/app.qss`` sets spacing only, never colours or font sizes, so text
+  scales with the system font setting.
+* Any exception that reaches the top is a bug: it is logged as its type and the code lines of
+  its traceback only (never the message or local values, which could hold personal data) and
+  shown in a crash dialog. A ``UserError`` that reaches the top is shown as a plain message.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import traceback
+from types import TracebackType
+
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtWidgets import QApplication, QWidget
+
+from cse_toolkit import APP_ID, APP_NAME, __version__, paths
+from cse_toolkit.core.clock import SystemClock
+from cse_toolkit.errors import UserError
+from cse_toolkit.gui import dialogs
+from cse_toolkit.logs import setup_logging
+from cse_toolkit.policy import PolicyError, load_policy
+
+log = logging.getLogger("cse_toolkit.gui")
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("app", text)
+
+
+def safe_traceback(exc_type: type[BaseException], tb: TracebackType | None) -> str:
+    """The exception's type and the code lines it passed through; no message, no values."""
+    frames = traceback.extract_tb(tb)
+    lines = [f"{exc_type.__module__}.{exc_type.__qualname__}"]
+    for frame in frames:
+        lines.append(f'  File "{frame.filename}", line {frame.lineno}, in {frame.name}')
+        if frame.line:
+            lines.append(f"    {frame.line.strip()}")
+    return "\n".join(lines)
+
+
+def _active_window() -> QWidget | None:
+    app = QApplication.instance()
+    return app.activeWindow() if isinstance(app, QApplication) else None
+
+
+def handle_exception(
+    exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None
+) -> None:
+    if issubclass(exc_type, KeyboardInterrupt):
+        sys.__excepthook__(exc_type, exc, tb)
+        return
+    if isinstance(exc, UserError):
+        dialogs.error(_active_window(), _tr("Cannot do that"), str(exc))
+        return
+    details = safe_traceback(exc_type, tb)
+    log.error("unhandled exception:\n%s", details)
+    dialogs.crash(
+        _active_window(),
+        _tr(
+            "Something went wrong inside CSE Toolkit. Your saved records are safe. If you were "
+            "writing a note, its draft has been kept. Please tell your IT team; the technical "
+            "details below (no personal information) are also in the log file."
+        ),
+        details,
+    )
+
+
+def install_exception_hook() -> None:
+    sys.excepthook = handle_exception
+
+
+def configure_application(app: QApplication) -> None:
+    app.setApplicationName(APP_NAME)
+    app.setApplicationDisplayName(APP_NAME)
+    app.setApplicationVersion(__version__)
+    app.setOrganizationName("CSE Toolkit")
+    app.setDesktopFileName(APP_ID)
+    from cse_toolkit.gui.forms.style_app import STYLESHEET
+
+    app.setStyleSheet(STYLESHEET)
+    hints = app.styleHints()
+    log.info("colour scheme at start: %s", hints.colorScheme().name)
+
+
+def run_gui(argv: list[str] | None = None) -> int:
+    """Open the desktop app; returns the exit code."""
+    paths.harden_process()
+    # High-DPI scaling is on by default in Qt 6; keep fractional scale factors as they are.
+    QApplication.setHighDpiScaleFactorRoundingPolicy(
+        Qt.HighDpiScaleFactorRoundingPolicy.PassThrough
+    )
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(argv or sys.argv)
+    setup_logging()
+    configure_application(app)
+    try:
+        loaded = load_policy()
+    except PolicyError as exc:
+        log.error("policy refused")
+        dialogs.error(
+            None,
+            _tr("Organisation policy problem"),
+            _tr("CSE Toolkit cannot start because the organisation policy is not valid. "
+                "Ask your IT team to fix it.\n\n") + str(exc),
+        )
+        return 1
+    install_exception_hook()
+    from cse_toolkit.gui.main_window import MainWindow
+
+    window = MainWindow(loaded, paths.data_dir(), SystemClock())
+    window.show()
+    window.start()
+    log.info("app started")
+    return app.exec()

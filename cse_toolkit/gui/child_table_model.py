@@ -1,0 +1,308 @@
+"""The child list as a Qt table model over plain rows, and its filter proxy.
+
+Rows come from ``repos.child_rows()`` (one query, no per-child work) and are turned into
+``ChildRow`` tuples once, so ``data()`` only indexes into a list. The "next step" and "due"
+columns come from a provider the pathway engine supplies
+(``ChildTableModel.set_next_step_provider``); without one they are hidden and the level column
+says "Not screened yet" for children with no confirmed level. Nothing is invented.
+
+Sorting is done by the source model with a Python key (fast for 10,000 rows); the proxy only
+filters, on a precomputed lower-case search text per row, so typing in the filter box stays
+instant.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+)
+from PySide6.QtGui import QFont
+
+from cse_toolkit.core.clock import Clock
+
+SEARCH_ROLE = Qt.ItemDataRole.UserRole + 1
+ID_ROLE = Qt.ItemDataRole.UserRole + 2
+SORT_ROLE = Qt.ItemDataRole.UserRole + 3
+
+NAME, REF, AGE, LEVEL, NEXT_STEP, DUE = range(6)
+
+_Index = QModelIndex | QPersistentModelIndex
+
+
+@dataclass(frozen=True)
+class NextStep:
+    """What the pathway says comes next for a child, and by when (None: no due date)."""
+
+    text: str
+    due: date | None = None
+
+
+# (vault, child ids) -> {child id: NextStep}; children missing from the mapping show nothing.
+NextStepProvider = Callable[[Any, Sequence[str]], Mapping[str, NextStep]]
+
+
+def level_label(level: str | None) -> str:
+    if not level:
+        return ""
+    return level.replace("_", " ").capitalize()
+
+
+@dataclass(slots=True)
+class ChildRow:
+    id: str
+    ref: str
+    label: str
+    age: int | None
+    age_is_approx: bool
+    level: str | None
+    next_step: str
+    due: date | None
+    search: str
+
+    @property
+    def age_text(self) -> str:
+        if self.age is None:
+            return ""
+        return f"~{self.age}" if self.age_is_approx else str(self.age)
+
+
+def _age(dob: str | None, approx: int | None, approx_on: str | None, today: date) -> int | None:
+    # ISO dates compared as text: this runs 10,000 times when the list loads.
+    if dob:
+        years = today.year - int(dob[:4])
+        if today.isoformat()[5:] < dob[5:10]:
+            years -= 1
+        return years
+    if approx is not None:
+        if not approx_on:
+            return approx
+        return approx + max(0, (today - date.fromisoformat(approx_on)).days // 365)
+    return None
+
+
+def rows_from_db(
+    raw: Sequence[Sequence[Any]], today: date, steps: Mapping[str, NextStep] | None = None
+) -> list[ChildRow]:
+    """``repos.child_rows()`` output -> ChildRow, sorted by name (case-insensitive)."""
+    out: list[ChildRow] = []
+    steps = steps or {}
+    ages: dict[tuple[Any, Any, Any], int | None] = {}
+    for cid, ref, name, alias, dob, approx, approx_on, level, *_ in raw:
+        label = f"{name} ({alias})" if name and alias else name or alias or ref
+        key = (dob, approx, approx_on)
+        age = ages.get(key, -1)
+        if age == -1:
+            age = ages[key] = _age(dob, approx, approx_on, today)
+        step = steps.get(cid)
+        text, due = (step.text, step.due) if step else ("", None)
+        out.append(
+            ChildRow(
+                cid,
+                ref,
+                label,
+                age,
+                not dob and approx is not None,
+                level,
+                text,
+                due,
+                f"{label}\t{ref}\t{level or ''}\t{text}".casefold(),
+            )
+        )
+    out.sort(key=lambda r: r.search)
+    return out
+
+
+class ChildTableModel(QAbstractTableModel):
+    def __init__(self, clock: Clock, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._clock = clock
+        self._rows: list[ChildRow] = []
+        self._has_steps = False
+        self._bold = QFont()
+        self._bold.setBold(True)
+        self._headers = [
+            self.tr("Name or alias"),
+            self.tr("Ref"),
+            self.tr("Age"),
+            self.tr("Confirmed level"),
+            self.tr("Next step"),
+            self.tr("Due"),
+        ]
+
+    # -- contents -----------------------------------------------------------------------
+    def set_rows(self, rows: list[ChildRow], *, has_steps: bool) -> None:
+        self.beginResetModel()
+        self._rows = rows
+        self._has_steps = has_steps
+        self.endResetModel()
+
+    def clear(self) -> None:
+        self.set_rows([], has_steps=self._has_steps)
+
+    @property
+    def has_steps(self) -> bool:
+        return self._has_steps
+
+    def rows(self) -> list[ChildRow]:
+        return self._rows
+
+    def row_at(self, row: int) -> ChildRow:
+        return self._rows[row]
+
+    def row_of(self, child_id: str) -> int:
+        for i, r in enumerate(self._rows):
+            if r.id == child_id:
+                return i
+        return -1
+
+    # -- Qt model API -------------------------------------------------------------------
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else 6
+
+    def headerData(  # noqa: N802
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < 6:
+            if role == Qt.ItemDataRole.DisplayRole:
+                return self._headers[section]
+        return None
+
+    def flags(self, index: _Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        row = index.row()
+        if not 0 <= row < len(self._rows):
+            return None
+        r = self._rows[row]
+        col = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._display(r, col)
+        if role == SEARCH_ROLE:
+            return r.search
+        if role == ID_ROLE:
+            return r.id
+        if role == Qt.ItemDataRole.ToolTipRole and col == DUE and r.due is not None:
+            return self._due_text(r)
+        if role == Qt.ItemDataRole.FontRole and col == DUE and self._overdue(r):
+            return self._bold
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            return self._display(r, col)
+        return None
+
+    def _display(self, r: ChildRow, col: int) -> str:
+        if col == NAME:
+            return r.label
+        if col == REF:
+            return r.ref
+        if col == AGE:
+            return r.age_text
+        if col == LEVEL:
+            return level_label(r.level) or self.tr("Not screened yet")
+        if col == NEXT_STEP:
+            return r.next_step
+        if col == DUE:
+            return self._due_text(r)
+        return ""
+
+    def _overdue(self, r: ChildRow) -> bool:
+        return r.due is not None and r.due < self._clock.now().date()
+
+    def _due_text(self, r: ChildRow) -> str:
+        if r.due is None:
+            return ""
+        when = r.due.strftime("%d/%m/%Y")
+        if self._overdue(r):
+            return self.tr("Overdue since {date}").format(date=when)
+        return when
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        keys: dict[int, Callable[[ChildRow], Any]] = {
+            NAME: lambda r: r.label.casefold(),
+            REF: lambda r: r.ref,
+            AGE: lambda r: (r.age is None, r.age or 0),
+            LEVEL: lambda r: _LEVEL_ORDER.get(r.level or "", -1),
+            NEXT_STEP: lambda r: r.next_step.casefold(),
+            DUE: lambda r: (r.due is None, r.due or date.max),
+        }
+        key = keys.get(column)
+        if key is None:
+            return
+        self.layoutAboutToBeChanged.emit()
+        old = self.persistentIndexList()
+        ids = [self._rows[i.row()].id for i in old]
+        self._rows.sort(key=key, reverse=order == Qt.SortOrder.DescendingOrder)
+        where = {r.id: n for n, r in enumerate(self._rows)}
+        self.changePersistentIndexList(
+            old, [self.index(where[cid], i.column()) for cid, i in zip(ids, old, strict=True)]
+        )
+        self.layoutChanged.emit()
+
+
+_LEVEL_ORDER = {"none": 0, "low": 1, "medium": 2, "high": 3, "immediate": 4}
+
+
+class ChildFilterProxy(QSortFilterProxyModel):
+    """Instant filter over the child list; sorting is delegated to the source model.
+
+    The match is worked out in one Python pass over the rows' precomputed search text (all
+    words must appear, in any order); ``filterAcceptsRow`` then only looks the answer up. Asking
+    the source model's ``data()`` per row from C++ took ~300 ms for 10,000 children; this takes
+    a few tens of milliseconds.
+    """
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.setDynamicSortFilter(False)
+        self._accept: set[str] | None = None
+        self._rows: list[ChildRow] = []
+        self._text = ""
+
+    @property
+    def filter_text(self) -> str:
+        return self._text
+
+    def set_filter_text(self, text: str) -> None:
+        self._text = text
+        words = text.casefold().split()
+        source = self.sourceModel()
+        self.beginFilterChange()
+        self._rows = source.rows() if isinstance(source, ChildTableModel) else []
+        if not words:
+            self._accept = None
+        else:
+            self._accept = {r.id for r in source.rows() if all(w in r.search for w in words)}
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    def refilter(self) -> None:
+        """Re-apply the current text after the source rows changed."""
+        self.set_filter_text(self._text)
+
+    def filterAcceptsRow(self, source_row: int, source_parent: _Index) -> bool:  # noqa: N802
+        accept = self._accept
+        if accept is None:
+            return True
+        rows = self._rows
+        return source_row < len(rows) and rows[source_row].id in accept
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        source = self.sourceModel()
+        if isinstance(source, ChildTableModel):
+            source.sort(column, order)

@@ -1,0 +1,476 @@
+"""The main window: navigation, pages, toolbar, and the lock/unlock cycle.
+
+While locked the whole window is the unlock form (no names anywhere). Unlocking hands the open
+vault to every page the user's role may use (``VaultPage.set_vault``) and returns the user to
+where they were (same page, same child, same tab). Locking, in order: every ``DraftEditor``
+saves its draft; open dialogs close; running background jobs finish; the vault is closed;
+every page is cleared (``VaultPage.clear``); the clipboard is cleared if it holds something the
+app put there; the unlock form is shown.
+
+Extension points for the other parts of the app:
+
+* ``add_page(key, title, widget, roles)``: a page in the left navigation, shown only to the
+  given roles (``None``: everyone). The widget follows ``protocols.VaultPage``.
+* ``child_page.add_tab(widget, title)``: a tab on every child's page (``protocols.ChildTab``).
+* ``child_list.set_next_step_provider(fn)``: the pathway engine's next step and due date.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QStackedWidget,
+    QToolBar,
+    QWidget,
+)
+
+from cse_toolkit import APP_NAME
+from cse_toolkit.core.clock import Clock, parse_utc
+from cse_toolkit.core.entities import Role
+from cse_toolkit.errors import UserError
+from cse_toolkit.gui import clipboard, dialogs, workers
+from cse_toolkit.gui.about_page import AboutPage
+from cse_toolkit.gui.child_dialog import OPEN_EXISTING, ChildDialog
+from cse_toolkit.gui.child_list_page import ChildListPage
+from cse_toolkit.gui.child_page import ChildPage
+from cse_toolkit.gui.first_run_dialog import FirstRunDialog
+from cse_toolkit.gui.guidance_page import GuidancePage
+from cse_toolkit.gui.lock_manager import LockManager
+from cse_toolkit.gui.note_editor import DRAFT_KIND
+from cse_toolkit.gui.protocols import DraftEditor, VaultPage
+from cse_toolkit.gui.search_dialog import SearchNotesDialog
+from cse_toolkit.gui.unlock_dialog import UnlockDialog
+from cse_toolkit.gui.widgets import local_text, local_time
+from cse_toolkit.policy import LoadedPolicy
+from cse_toolkit.vault.keyslots import KdfParams
+
+log = logging.getLogger(__name__)
+
+CASE_ROLES: tuple[Role, ...] = ("worker", "dsl")
+KEY_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+@dataclass
+class _Page:
+    key: str
+    title: str
+    widget: QWidget
+    roles: tuple[str, ...] | None
+    item: QListWidgetItem | None
+
+    def allowed(self, role: str) -> bool:
+        return self.roles is None or role in self.roles
+
+
+class MainWindow(QMainWindow):
+    def __init__(
+        self,
+        policy: LoadedPolicy,
+        folder: Path,
+        clock: Clock,
+        *,
+        kdf: KdfParams | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(APP_NAME)
+        self.setAccessibleName(APP_NAME)
+        self._policy = policy
+        self._folder = folder
+        self._clock = clock
+        self._kdf = kdf
+        self._vault: Any = None
+        self._pages: dict[str, _Page] = {}
+        self._location: dict[str, Any] | None = None
+        self.first_run: FirstRunDialog | None = None
+
+        # -- lock screen and workspace --------------------------------------------------
+        self.root = QStackedWidget()
+        self.setCentralWidget(self.root)
+        self.unlock = UnlockDialog(folder, clock)
+        self.unlock.unlocked.connect(self.enter_vault)
+        self.root.addWidget(self.unlock)
+
+        self.workspace = QWidget()
+        self.nav = QListWidget()
+        self.nav.setObjectName("navigation")
+        self.nav.setAccessibleName(self.tr("Sections"))
+        self.nav.currentItemChanged.connect(self._nav_changed)
+        self.pages = QStackedWidget()
+        work_layout = QHBoxLayout(self.workspace)
+        work_layout.addWidget(self.nav)
+        work_layout.addWidget(self.pages, 1)
+        self.root.addWidget(self.workspace)
+
+        # -- pages -------------------------------------------------------------------------
+        self.child_list = ChildListPage(clock)
+        self.child_list.open_child.connect(lambda cid: self.show_child(cid))
+        self.child_list.add_child_requested.connect(self.add_child)
+        self.child_page = ChildPage()
+        self.child_page.back_requested.connect(self._back_to_list)
+        self.child_page.child_changed.connect(lambda cid: self.child_list.reload(cid))
+        self.child_page.open_other_child.connect(lambda cid: self.show_child(cid))
+        self.guidance = GuidancePage(policy.policy)
+        self.about = AboutPage(policy, folder)
+        self.add_page("children", self.tr("Children"), self.child_list, CASE_ROLES)
+        self.add_page("guidance", self.tr("Guidance"), self.guidance)
+        self.add_page("about", self.tr("About"), self.about)
+        # Reached from the child list, not from the navigation.
+        self.add_page("child", "", self.child_page, CASE_ROLES, in_navigation=False)
+
+        # -- actions ---------------------------------------------------------------------
+        self.lock_action = self._action(
+            self.tr("&Lock now"), "Ctrl+Shift+L", self.tr("Lock the app now (Ctrl+Shift+L)"),
+            lambda: self.lock("panic"),
+        )
+        self.lock_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+        self.add_child_action = self._action(
+            self.tr("&Add child"), "Ctrl+Shift+C", self.tr("Add a child (Ctrl+Shift+C)"),
+            self.add_child,
+        )
+        self.search_action = self._action(
+            self.tr("&Search notes"), "Ctrl+Shift+F",
+            self.tr("Search the notes of every child you can see (Ctrl+Shift+F)"),
+            self.search_notes,
+        )
+        self.guidance_action = self._action(
+            self.tr("&Guidance"), "F1", self.tr("Open the guidance library (F1)"),
+            lambda: self.show_page("guidance"),
+        )
+        self.about_action = self._action(
+            self.tr("A&bout"), "", self.tr("Version, data folder and policy"),
+            lambda: self.show_page("about"),
+        )
+        self.filter_action = self._action(
+            self.tr("Filter children"), "Ctrl+F", "", self.focus_child_filter
+        )
+        self.toolbar = QToolBar(self.tr("Main toolbar"))
+        self.toolbar.setAccessibleName(self.tr("Main toolbar"))
+        self.toolbar.setMovable(False)
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.toolbar.setIconSize(QSize(16, 16))
+        for action in (
+            self.lock_action, self.add_child_action, self.search_action,
+            self.guidance_action, self.about_action,
+        ):
+            self.toolbar.addAction(action)
+        self.addToolBar(self.toolbar)
+        self.addAction(self.filter_action)
+
+        self.user_label = QLabel()
+        self.user_label.setAccessibleName(self.tr("Signed-in user"))
+        self.statusBar().addPermanentWidget(self.user_label)
+
+        self.lock_manager = LockManager(clock, policy.policy.idle_lock_minutes, self)
+        self.lock_manager.lock_requested.connect(self.lock)
+        self._show_locked(first=True)
+        self.resize(1200, 760)
+
+    def _action(self, text: str, shortcut: str, tip: str, slot: Any) -> QAction:
+        action = QAction(text, self)
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+        if tip:
+            action.setToolTip(tip)
+            action.setStatusTip(tip)
+        action.triggered.connect(lambda _checked=False: slot())
+        return action
+
+    # -- pages -------------------------------------------------------------------------
+    def add_page(
+        self,
+        key: str,
+        title: str,
+        widget: QWidget,
+        roles: Sequence[str] | None = None,
+        *,
+        in_navigation: bool = True,
+    ) -> None:
+        """Add a page (a ``VaultPage``) shown only to ``roles`` (None: every role)."""
+        if key in self._pages:
+            raise ValueError(f"a page called {key!r} already exists")
+        if not isinstance(widget, VaultPage):
+            raise TypeError("a page needs set_vault(vault) and clear()")
+        item = None
+        if in_navigation:
+            item = QListWidgetItem(title)
+            item.setData(KEY_ROLE, key)
+            self.nav.addItem(item)
+            self._fit_navigation()
+        self.pages.addWidget(widget)
+        page = _Page(key, title, widget, tuple(roles) if roles is not None else None, item)
+        self._pages[key] = page
+        if self._vault is not None:
+            allowed = page.allowed(self._vault.user.role)
+            if item is not None:
+                item.setHidden(not allowed)
+            if allowed:
+                widget.set_vault(self._vault)  # type: ignore[attr-defined]
+
+    def _fit_navigation(self) -> None:
+        metrics = self.nav.fontMetrics()
+        widest = max(
+            (metrics.horizontalAdvance(self.nav.item(i).text()) for i in range(self.nav.count())),
+            default=0,
+        )
+        self.nav.setFixedWidth(widest + 8 * metrics.averageCharWidth())
+
+    def page_keys(self, *, visible_only: bool = True) -> list[str]:
+        """Navigation pages, in order; only those shown to the signed-in user by default."""
+        keys = []
+        for i in range(self.nav.count()):
+            item = self.nav.item(i)
+            if not visible_only or not item.isHidden():
+                keys.append(str(item.data(KEY_ROLE)))
+        return keys
+
+    def current_page(self) -> str:
+        widget = self.pages.currentWidget()
+        for page in self._pages.values():
+            if page.widget is widget:
+                return page.key
+        return ""
+
+    def show_page(self, key: str) -> bool:
+        page = self._pages.get(key)
+        if page is None or self._vault is None or not page.allowed(self._vault.user.role):
+            return False
+        self.pages.setCurrentWidget(page.widget)
+        nav_key = "children" if key == "child" else key
+        nav_page = self._pages.get(nav_key)
+        if nav_page is not None and nav_page.item is not None:
+            self.nav.blockSignals(True)
+            self.nav.setCurrentItem(nav_page.item)
+            self.nav.blockSignals(False)
+        return True
+
+    def _nav_changed(self, current: QListWidgetItem | None, _previous: Any) -> None:
+        if current is not None:
+            self.show_page(str(current.data(KEY_ROLE)))
+
+    def _back_to_list(self) -> None:
+        self.show_page("children")
+        self.child_list.table.setFocus()
+
+    # -- vault lifecycle ----------------------------------------------------------------
+    @property
+    def vault(self) -> Any:
+        return self._vault
+
+    @property
+    def locked(self) -> bool:
+        return self._vault is None
+
+    def start(self) -> None:
+        """First run (no vault yet) or the unlock form."""
+        from cse_toolkit.vault.vault import exists
+
+        if exists(self._folder):
+            self._show_locked(first=True)
+            return
+        dialog = FirstRunDialog(self._folder, self._policy.policy, self._clock, kdf=self._kdf,
+                                parent=self)
+        self.first_run = dialog
+        dialog.finished.connect(lambda result: self._first_run_done(dialog, result))
+        dialog.open()
+
+    def _first_run_done(self, dialog: FirstRunDialog, result: int) -> None:
+        self.first_run = None
+        dialog.deleteLater()
+        if result and dialog.vault is not None:
+            self.unlock.reset(locked=False)
+            self.enter_vault(dialog.vault)
+        else:
+            self.close()
+
+    def enter_vault(self, vault: Any) -> None:
+        self._vault = vault
+        role = vault.user.role
+        for page in self._pages.values():
+            allowed = page.allowed(role)
+            if page.item is not None:
+                page.item.setHidden(not allowed)
+            if allowed:
+                page.widget.set_vault(vault)  # type: ignore[attr-defined]
+        can_case = role in CASE_ROLES
+        for action in (self.add_child_action, self.search_action, self.filter_action):
+            action.setEnabled(can_case)
+        self.lock_action.setEnabled(True)
+        self.user_label.setText(
+            self.tr("Signed in as {user} ({role})").format(user=vault.user.label, role=role)
+        )
+        self.toolbar.show()
+        self.statusBar().show()
+        self.root.setCurrentWidget(self.workspace)
+        self._restore_location()
+        self.lock_manager.start()
+        log.info("vault open for role %s", role)
+        self.offer_drafts()
+
+    def _restore_location(self) -> None:
+        where = self._location or {}
+        self._location = None
+        role = self._vault.user.role
+        if where.get("child_id") and role in CASE_ROLES:
+            if self.show_child(where["child_id"], where.get("tab")):
+                return
+        if where.get("page") and self.show_page(where["page"]):
+            return
+        self.show_page("children" if role in CASE_ROLES else "guidance")
+
+    def current_location(self) -> dict[str, Any]:
+        key = self.current_page()
+        where: dict[str, Any] = {"page": key}
+        if key == "child" and self.child_page.child_id:
+            where["child_id"] = self.child_page.child_id
+            where["tab"] = self.child_page.current_tab()
+        return where
+
+    def lock(self, reason: str = "panic") -> None:
+        """Save drafts, close the vault, clear every view, show the lock screen."""
+        if self._vault is None:
+            return
+        log.info("locking (%s)", reason)
+        self._location = self.current_location()
+        bugs: list[BaseException] = []
+        for widget in self.findChildren(QWidget):
+            if isinstance(widget, DraftEditor):
+                try:
+                    widget.save_draft()
+                except Exception as exc:  # noqa: BLE001 - lock anyway, report after
+                    bugs.append(exc)
+        for dialog in self.findChildren(QDialog):
+            if dialog.isVisible():
+                dialog.reject()
+        workers.wait_for_all()
+        vault, self._vault = self._vault, None
+        for page in self._pages.values():
+            try:
+                page.widget.clear()  # type: ignore[attr-defined]
+            except Exception as exc:  # noqa: BLE001
+                bugs.append(exc)
+        try:
+            vault.close()
+        except Exception as exc:  # noqa: BLE001
+            bugs.append(exc)
+        clipboard.clear_ours()
+        self._show_locked(first=False)
+        for exc in bugs:
+            sys.excepthook(type(exc), exc, exc.__traceback__)
+
+    def _show_locked(self, *, first: bool) -> None:
+        self.lock_manager.stop()
+        self.toolbar_visible(False)
+        self.user_label.clear()
+        self.unlock.reset(locked=not first)
+        self.root.setCurrentWidget(self.unlock)
+        self.unlock.focus_passphrase()
+
+    def toolbar_visible(self, shown: bool) -> None:
+        self.toolbar.setVisible(shown)
+        for action in (*self.toolbar.actions(), self.filter_action):
+            action.setEnabled(shown)
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt API)
+        self.lock("close")
+        event.accept()
+
+    # -- drafts left from a crash ---------------------------------------------------------
+    def offer_drafts(self) -> None:
+        """Offer back note drafts left by a crash or power cut (one restored at a time)."""
+        vault = self._vault
+        if vault is None or vault.user.role not in CASE_ROLES:
+            return
+        in_editor = self.child_page.notes.editor.draft_id
+        for draft in reversed(vault.repos.drafts(DRAFT_KIND)):
+            if draft.id == in_editor or not draft.target_id:
+                continue
+            try:
+                child = vault.repos.get_child(draft.target_id)
+            except UserError:
+                continue
+            when = parse_utc(draft.updated_at)
+            same_day = when.astimezone().date() == self._clock.now().astimezone().date()
+            stamp = local_time(when) if same_day else local_text(when)
+            choice = dialogs.ask(
+                self,
+                self.tr("Unsaved note"),
+                self.tr("You have an unsaved note for {child} from {time}.").format(
+                    child=child.display_name, time=stamp
+                ),
+                [
+                    ("restore", self.tr("&Restore it")),
+                    ("discard", self.tr("&Discard")),
+                    ("later", self.tr("Decide &later")),
+                ],
+                default="restore",
+                escape="later",
+            )
+            if self._vault is not vault:
+                return  # locked while the question was open
+            if choice == "restore":
+                if self.show_child(child.id, self.child_page.tabs.indexOf(self.child_page.notes)):
+                    self.child_page.notes.editor.load_draft(draft)
+                    self.child_page.notes.editor.focus_text()
+                return
+            if choice == "discard":
+                vault.repos.delete_draft(draft.id)
+
+    # -- actions ---------------------------------------------------------------------------
+    def show_child(self, child_id: str, tab: int | None = None) -> bool:
+        if self._vault is None or self._vault.user.role not in CASE_ROLES:
+            return False
+        try:
+            self.child_page.set_child(self._vault, child_id)
+        except UserError as exc:
+            dialogs.error(self, self.tr("Cannot open this record"), str(exc))
+            return False
+        self.show_page("child")
+        if tab is not None:
+            self.child_page.set_current_tab(tab)
+        self.child_list.select_child(child_id)
+        return True
+
+    def add_child(self) -> None:
+        if self._vault is None or self._vault.user.role not in CASE_ROLES:
+            return
+        dialog = ChildDialog(self._vault, parent=self)
+        dialog.finished.connect(lambda result: self._child_added(dialog, result))
+        dialog.open()
+
+    def _child_added(self, dialog: ChildDialog, result: int) -> None:
+        dialog.deleteLater()
+        if self._vault is None:
+            return
+        if result == OPEN_EXISTING and dialog.open_child_id:
+            self.show_child(dialog.open_child_id)
+        elif result and dialog.child is not None:
+            self.child_list.reload(dialog.child.id)
+            self.show_child(dialog.child.id, self.child_page.tabs.indexOf(self.child_page.notes))
+
+    def search_notes(self) -> None:
+        if self._vault is None or self._vault.user.role not in CASE_ROLES:
+            return
+        dialog = SearchNotesDialog(self._vault, parent=self)
+        notes_tab = self.child_page.tabs.indexOf(self.child_page.notes)
+        dialog.open_child.connect(lambda cid: self.show_child(cid, notes_tab))
+        dialog.finished.connect(lambda _r: dialog.deleteLater())
+        dialog.open()
+
+    def focus_child_filter(self) -> None:
+        if self.show_page("children"):
+            self.child_list.focus_filter()

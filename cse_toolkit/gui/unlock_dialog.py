@@ -1,0 +1,191 @@
+"""The unlock form: choose a user, type the passphrase, open the vault without freezing.
+
+Shown at start-up and as the lock screen (it is the whole window while locked: no names, only
+"CSE Toolkit is locked" and this form). Key derivation (Argon2id, about 0.7 s) and opening the
+database run on a pool thread through :func:`workers.run_in_background`; the open vault is handed
+to the GUI thread in ``unlocked``. Every error a user can act on gets a plain message here, and
+the passphrase field is cleared after any failure.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QWidget
+
+from cse_toolkit.core.clock import Clock
+from cse_toolkit.errors import UserError
+from cse_toolkit.fsutil import DiskFullError
+from cse_toolkit.gui import workers
+from cse_toolkit.gui.forms.ui_unlock_dialog import Ui_UnlockDialog
+from cse_toolkit.vault.errors import (
+    NotAVaultError,
+    NoVaultError,
+    OlderCopyError,
+    UnknownUserError,
+    VaultDamagedError,
+    VaultTooNewError,
+    WrongPassphraseError,
+)
+from cse_toolkit.vault.keyslots import KeySlots
+
+log = logging.getLogger(__name__)
+
+
+class UnlockDialog(QWidget):
+    """The unlock form; emits ``unlocked(vault)`` with the open vault."""
+
+    unlocked = Signal(object)
+
+    def __init__(self, folder: Path, clock: Clock, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._folder = folder
+        self._clock = clock
+        self._busy = False
+        self.ui = Ui_UnlockDialog()
+        self.ui.setupUi(self)
+        title_font = QFont(self.ui.titleLabel.font())
+        title_font.setPointSizeF(title_font.pointSizeF() * 1.5)
+        title_font.setBold(True)
+        self.ui.titleLabel.setFont(title_font)
+        self.ui.busyBox.hide()
+        self.ui.messageLabel.hide()
+        self.ui.unlockButton.clicked.connect(self.unlock)
+        self.ui.passphraseEdit.returnPressed.connect(self.unlock)
+        self.setTabOrder(self.ui.userCombo, self.ui.passphraseEdit)
+        self.setTabOrder(self.ui.passphraseEdit, self.ui.unlockButton)
+        self.reset(locked=False)
+
+    # -- state --------------------------------------------------------------------------
+    @property
+    def busy(self) -> bool:
+        return self._busy
+
+    def reset(self, *, locked: bool) -> None:
+        """Fresh form: user names re-read from the key slots, passphrase empty, no message."""
+        self.ui.titleLabel.setText(
+            self.tr("CSE Toolkit is locked") if locked else self.tr("Unlock CSE Toolkit")
+        )
+        self.ui.passphraseEdit.clear()
+        self._show_message("")
+        self._set_busy(False)
+        current = self.ui.userCombo.currentText()
+        self.ui.userCombo.clear()
+        try:
+            names = KeySlots.load(self._folder).user_names
+        except FileNotFoundError:
+            names = []
+            self._show_message(message_for(NoVaultError(str(self._folder)), self._folder))
+        except UserError as exc:
+            names = []
+            self._show_message(message_for(exc, self._folder))
+        self.ui.userCombo.addItems(sorted(names))
+        if current in names:
+            self.ui.userCombo.setCurrentText(current)
+        self.ui.userCombo.setEnabled(len(names) > 1)
+        self.ui.unlockButton.setEnabled(bool(names))
+        self.ui.passphraseEdit.setEnabled(bool(names))
+
+    def focus_passphrase(self) -> None:
+        self.ui.passphraseEdit.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    # -- unlocking ----------------------------------------------------------------------
+    def unlock(self) -> None:
+        if self._busy:
+            return
+        user = self.ui.userCombo.currentText()
+        passphrase = self.ui.passphraseEdit.text()
+        if not user:
+            return
+        if not passphrase:
+            self._show_message(self.tr("Type your passphrase, then press Enter."))
+            return
+        self._show_message("")
+        self._set_busy(True)
+        folder, clock = self._folder, self._clock
+
+        def work() -> object:
+            from cse_toolkit.vault.vault import Vault
+
+            return Vault.open(folder, user, passphrase, clock=clock)
+
+        workers.run_in_background(work, self._done, self._failed, parent=self)
+
+    def _done(self, vault: object) -> None:
+        self._set_busy(False)
+        self.ui.passphraseEdit.clear()
+        log.info("unlocked")
+        self.unlocked.emit(vault)
+
+    def _failed(self, exc: BaseException) -> None:
+        self._set_busy(False)
+        self.ui.passphraseEdit.clear()
+        if not isinstance(exc, UserError):
+            # A bug, not the user's doing: the exception hook logs it and shows the crash dialog.
+            sys.excepthook(type(exc), exc, exc.__traceback__)
+            return
+        log.info("unlock refused: %s", type(exc).__name__)
+        self._show_message(message_for(exc, self._folder))
+        self.focus_passphrase()
+
+    def _set_busy(self, busy: bool) -> None:
+        self._busy = busy
+        self.ui.busyBox.setVisible(busy)
+        self.ui.unlockButton.setEnabled(not busy and self.ui.userCombo.count() > 0)
+        self.ui.passphraseEdit.setReadOnly(busy)
+        self.ui.userCombo.setEnabled(not busy and self.ui.userCombo.count() > 1)
+
+    def _show_message(self, text: str) -> None:
+        self.ui.messageLabel.setText(text)
+        self.ui.messageLabel.setVisible(bool(text))
+        self.ui.messageLabel.setAccessibleDescription(text)
+
+    def message(self) -> str:
+        return self.ui.messageLabel.text() if self.ui.messageLabel.isVisible() else ""
+
+
+def message_for(exc: BaseException, folder: Path) -> str:
+    """The plain message for an error met while opening the vault."""
+    from PySide6.QtCore import QCoreApplication
+
+    def tr(text: str) -> str:
+        return QCoreApplication.translate("UnlockDialog", text)
+
+    if isinstance(exc, WrongPassphraseError):
+        return tr(
+            "That passphrase is not right. Check Caps Lock and try again. If you have "
+            "forgotten it, use your recovery key (see 'Forgotten passphrase' in the user guide)."
+        )
+    if isinstance(exc, NoVaultError):
+        return tr("There is no vault in {folder}. Ask your IT team which folder holds it.").format(
+            folder=folder
+        )
+    if isinstance(exc, NotAVaultError | VaultDamagedError):
+        return tr(
+            "The vault files in {folder} are damaged or are not a CSE Toolkit vault. Nothing "
+            "was changed. Restore from your most recent backup (see 'Restoring a backup' in the "
+            "user guide) and tell your IT team."
+        ).format(folder=folder)
+    if isinstance(exc, VaultTooNewError):
+        return tr(
+            "This vault was saved by a newer version of CSE Toolkit. Nothing was changed. "
+            "Ask your IT team to install the newer version on this laptop."
+        )
+    if isinstance(exc, OlderCopyError):
+        return tr(
+            "This vault file is older than the last one this laptop saw: it may have been "
+            "replaced by an older copy. Nothing was changed. Tell your DSL and IT team before "
+            "you record anything else."
+        )
+    if isinstance(exc, DiskFullError):
+        return tr(
+            "The disk is full, so the vault could not be opened safely. Nothing was lost. Free "
+            "some space (empty the recycle bin, remove large downloads) and try again."
+        )
+    if isinstance(exc, UnknownUserError):
+        return str(exc)
+    return str(exc)
