@@ -35,7 +35,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def cmd_audit_verify(args: argparse.Namespace) -> int:
-    from cse_toolkit.vault import audit
+    from cse_toolkit.vault import audit, db
 
     vault = open_vault(args)
     try:
@@ -43,6 +43,9 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
         head = vault.chain_head()
         if args.full:
             problems += [f"database: {p}" for p in vault.integrity_problems()]
+    except db.DatabaseError as exc:
+        # A damaged page in the audit table: the plain "damaged" message, not a traceback.
+        raise db.translate(exc, "the audit check") from exc
     finally:
         vault.close()
     if problems:
