@@ -76,3 +76,40 @@ def test_random_bit_flips_are_detected(tmp_path: Path, figure) -> None:  # type:
     assert run.returncode == 1 and "Traceback" not in run.stderr
     assert "not a CSE Toolkit vault or are damaged" in run.stderr
     assert snapshot(first_page) == before
+
+
+def test_damaged_audit_page_gives_the_plain_message(tmp_path: Path) -> None:
+    """Regression: a damaged page inside the audit table made `audit verify` print a traceback."""
+    from relkit import open_with_key
+
+    from cse_toolkit.vault import audit, db
+
+    folder = tmp_path / "v"
+    vault = make_vault(folder)
+    for _ in range(300):
+        vault.log_view("child", "some-id")
+    vault.close()
+    dek = dek_of(folder)
+    trial = tmp_path / "trial"
+    size = (folder / "vault.db").stat().st_size
+    for page in range(1, size // 4096):
+        copy_vault(folder, trial)
+        flip_bit(trial / "vault.db", page * 4096 + 2000, 1)
+        try:
+            opened = open_with_key(trial, dek)
+        except Exception:  # noqa: BLE001 - found on open: not the case we are after
+            continue
+        try:
+            audit.verify_chain(opened.conn, opened.vault_id)
+        except db.DatabaseError:
+            break
+        finally:
+            opened.close()
+    else:
+        raise AssertionError("no page of the audit table found")
+    copy_vault(folder, trial)
+    flip_bit(trial / "vault.db", page * 4096 + 2000, 1)
+    run = run_cli("audit", "verify", "--data-dir", str(trial), stdin=PASSPHRASE + "\n")
+    assert run.returncode == 1
+    assert "Traceback" not in run.stderr
+    assert "The vault file is damaged" in run.stderr
