@@ -22,6 +22,9 @@ class IntelRepository:
     def __init__(self, vault: Vault) -> None:
         self._v = vault
         self._index: intel.EntityIndex | None = None
+        # Bumped on every change: an index built from rows read before a change (on a
+        # background thread, while the GUI saved a draft) must not be cached as current.
+        self._generation = 0
 
     @property
     def _c(self) -> Any:
@@ -71,8 +74,12 @@ class IntelRepository:
                 action = "intel.update"
             self._index_rows(report)
             self._v.audit(action, "intel_report", report.id, report.version)
-        self._index = None
+        self._invalidate()
         return report
+
+    def _invalidate(self) -> None:
+        self._generation += 1
+        self._index = None
 
     def _index_rows(self, report: intel.IntelReport) -> None:
         self._c.executemany(
@@ -128,6 +135,9 @@ class IntelRepository:
 
     def decide_merge(self, a_key: str, b_key: str, decision: str) -> None:
         self._v.require("worker", "dsl")
+        if decision not in ("confirmed", "rejected"):
+            # Stored unchecked, a bad value would make every later read of the decisions fail.
+            raise UserError("A merge decision must be 'confirmed' or 'rejected'.")
         a, b = sorted((a_key, b_key))
         with self._v.write("the merge decision"):
             self._c.execute(
@@ -138,19 +148,23 @@ class IntelRepository:
                 (a, b, decision, self._v.user.name, self._v.now_iso()),
             )
             self._v.audit(f"intel.merge.{decision}", "entity", f"{a}|{b}"[:200])
-        self._index = None
+        self._invalidate()
 
     def index(self) -> intel.EntityIndex:
         """The in-memory connections index over every report the user may see (cached)."""
-        if self._index is None:
+        index = self._index
+        if index is None:
+            generation = self._generation
             clause, params = self._visible()
             bodies = [json.loads(r[0]) for r in self._c.execute(
                 f"SELECT body FROM intel_reports WHERE {clause}", params)]
             keys = {k for b in bodies for e in b.get("entities", []) for k in
                     intel.entity_from_dict(e).keys()}
             resolution = intel.resolve_groups(keys, self.decisions())
-            self._index = intel.build_index(bodies, resolution)
-        return self._index
+            index = intel.build_index(bodies, resolution)
+            if generation == self._generation:
+                self._index = index
+        return index
 
     def connections(self, child_id: str) -> intel.ChildConnections:
         return intel.connections_for_child(self.index(), child_id)
