@@ -270,3 +270,37 @@ def scratch_root(tmp_path: Path) -> Path:
 
         return Path(tempfile.mkdtemp(prefix="cse-rel-", dir=shm))
     return tmp_path
+
+
+AUDIT_TRIGGERS = (
+    "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit"
+    " BEGIN SELECT RAISE(ABORT, 'audit rows are append-only'); END",
+    "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
+    " BEGIN SELECT RAISE(ABORT, 'audit rows are append-only'); END",
+)
+
+
+def tamper_audit(folder: Path, dek: bytes, *statements: tuple[str, tuple[Any, ...]]) -> None:
+    """What an insider with the data key could do: drop the triggers, change rows, put the
+    triggers back."""
+    conn = raw_connect(folder, dek)
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("DROP TRIGGER audit_no_update")
+        conn.execute("DROP TRIGGER audit_no_delete")
+        for sql, params in statements:
+            conn.execute(sql, params)
+        for sql in AUDIT_TRIGGERS:
+            conn.execute(sql)
+        conn.execute("COMMIT")
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        conn.close()
+
+
+def audit_rows(folder: Path, dek: bytes) -> list[tuple[Any, ...]]:
+    conn = raw_connect(folder, dek)
+    try:
+        return conn.execute("SELECT * FROM audit ORDER BY seq").fetchall()
+    finally:
+        conn.close()
