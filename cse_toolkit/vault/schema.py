@@ -205,12 +205,25 @@ CREATE INDEX exports_state ON exports(state);
 CREATE TABLE imports (
     id TEXT PRIMARY KEY NOT NULL,
     pack_id TEXT NOT NULL,
+    kind TEXT NOT NULL DEFAULT '',
     signer TEXT NOT NULL,
+    signer_audit_seq INTEGER NOT NULL DEFAULT 0,
     imported_at TEXT NOT NULL,
     imported_by TEXT NOT NULL,
     summary TEXT NOT NULL DEFAULT '{{}}',
     conflicts TEXT NOT NULL DEFAULT '[]',
     resolved INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE TABLE import_records (
+    record_id TEXT PRIMARY KEY NOT NULL,
+    record_type TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    local_version INTEGER NOT NULL,
+    content_hash TEXT NOT NULL,
+    pack_id TEXT NOT NULL,
+    signer TEXT NOT NULL,
+    imported_at TEXT NOT NULL
 );
 
 CREATE TABLE audit (

@@ -1,0 +1,1042 @@
+"""Export and import of packs: the vault's records in, signed encrypted packs out, and back.
+
+Export builds a ``packs.schema.PackModel`` holding only what the recipient needs (DESIGN.md,
+"Referral packs"), signs it with the vault's key, renders and encrypts it in memory, writes it
+atomically, adds it to the outbox and audits the disclosure with its reason.
+
+Import verifies the pack (signature before any parsing, caps, schema) and merges its records by
+id and version: a record the receiver does not have is added; the same record again changes
+nothing; a newer version of a record the receiver has not touched since it was imported replaces
+it; anything else is a conflict kept for a person to decide, never an overwrite. A pack older
+than one already imported from the same vault for the same records is refused as a replay.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from cse_toolkit.core import intelligence as intel
+from cse_toolkit.core.clock import parse_utc, utc_iso
+from cse_toolkit.errors import UserError
+from cse_toolkit.packs import schema as ps
+from cse_toolkit.packs.pdfpack import ExportResult, export_pack, open_pack
+from cse_toolkit.packs.schema import canonical_json
+from cse_toolkit.policy import Contact, Policy, load_policy
+
+if TYPE_CHECKING:
+    from cse_toolkit.vault.vault import Vault
+
+PackKind = Literal["referral", "intelligence", "screening"]
+KINDS: tuple[PackKind, ...] = ("referral", "intelligence", "screening")
+GROUNDS = {
+    "risk_of_significant_harm": "asking for consent would put the child or someone else at "
+    "risk of significant harm",
+    "interfere_with_police_investigation": "asking would interfere with a police investigation",
+    "unjustified_delay": "asking would cause unjustified delay",
+    "prejudice_serious_crime": "asking would prejudice the prevention or detection of serious "
+    "crime",
+}
+
+
+class ExportNotAllowed(UserError):
+    pass
+
+
+class ReplayedPack(UserError):
+    pass
+
+
+# ---------------------------------------------------------------------------------------------
+# What the person decides before an export
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class SharingChoice:
+    """The information-sharing decision (golden rules): recorded with every export."""
+
+    consent_sought: bool = False
+    consent_given: bool | None = None
+    who_consented: str = ""
+    parents_aware: bool | None = None
+    parents_not_aware_reason: str = ""
+    child_aware: bool | None = None
+    child_consents: bool | None = None
+    ground_without_consent: str | None = None
+    reason: str = ""
+
+    def check(self, kind: PackKind) -> None:
+        if kind == "intelligence":
+            return  # consent is not needed for an information report (DOMAIN.md §4.3)
+        if self.consent_given is False or (not self.consent_sought and self.reason == ""):
+            if not self.ground_without_consent:
+                raise UserError(
+                    "Sharing without consent needs a ground: risk of significant harm, "
+                    "interfering with a police investigation, unjustified delay, or prejudicing "
+                    "the prevention or detection of serious crime."
+                )
+        if self.ground_without_consent and self.ground_without_consent not in GROUNDS:
+            raise UserError(f"Unknown ground '{self.ground_without_consent}'.")
+
+    def audit_reason(self, kind: PackKind) -> str:
+        """A reason for the audit row: the decision, never personal data."""
+        if kind == "intelligence":
+            return "information report to police (consent not required)"
+        if self.consent_given:
+            return "shared with consent"
+        if self.ground_without_consent:
+            return f"shared without consent: {self.ground_without_consent}"
+        return "consent decision recorded in pack"
+
+
+@dataclass
+class ReferralDetails:
+    """What the referral form asks that is not already in the child's records."""
+
+    urgency: Literal["immediate_danger", "urgent", "non_urgent"] = "non_urgent"
+    route: str = ""
+    reason: str = ""
+    referrer_involvement: str = ""
+    basis_of_concern: list[str] = field(default_factory=list)
+    past_violence: list[str] = field(default_factory=list)
+    actions_taken: list[str] = field(default_factory=list)
+    other_agencies: list[str] = field(default_factory=list)
+    child_views: str = ""
+    looked_after_status: str = ""
+    include_notes: Literal["all", "none"] = "all"
+
+
+def default_recipient(kind: PackKind, policy: Policy) -> ps.Recipient:
+    contact: Contact | None = {
+        "referral": policy.contacts.front_door,
+        "intelligence": policy.contacts.police_intelligence,
+        "screening": policy.contacts.cse_team,
+    }[kind]
+    fallback = {
+        "referral": "Children's Social Care (Family Front Door)",
+        "intelligence": "Police (partnership information report)",
+        "screening": "CSE team",
+    }[kind]
+    if contact is None:
+        return ps.Recipient(name=fallback, route="secure email (set the contact in the policy)")
+    return ps.Recipient(
+        name=contact.name[:500] or fallback,
+        route=(contact.notes or (f"secure email to {contact.email}" if contact.email else ""))[
+            :500
+        ],
+        address=contact.address,
+        phone=contact.phone[:500],
+        email=contact.email[:500],
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Vault records -> pack records
+# ---------------------------------------------------------------------------------------------
+
+
+def _split_name(name: str) -> tuple[str, str]:
+    parts = name.split()
+    if len(parts) <= 1:
+        return "", name
+    return parts[-1], " ".join(parts[:-1])
+
+
+def child_record(vault: Vault, child_id: str) -> ps.ChildRecord:
+    child = vault.repos.get_child(child_id)
+    family, given = _split_name(child.name)
+    extra = dict(child.details or {})
+    household = []
+    for member in extra.pop("household_members", []) or []:
+        try:
+            household.append(ps.HouseholdMember.model_validate(member))
+        except ValueError:
+            continue
+    if child.household and not household:
+        household.append(ps.HouseholdMember(name="As recorded", notes=child.household))
+    if child.parental_responsibility:
+        household.append(
+            ps.HouseholdMember(
+                name=child.parental_responsibility[:500],
+                relationship="holds parental responsibility",
+                parental_responsibility=True,
+            )
+        )
+    today = vault.now().date()
+    known = set(ps.ChildData.model_fields)
+    data = ps.ChildData(
+        family_name=family,
+        given_names=given,
+        other_names=[child.alias] if child.alias else [],
+        date_of_birth=child.dob,
+        age=child.age_on(today),
+        gender=child.gender,
+        ethnicity=child.ethnicity,
+        learning_disability=child.learning_disability,
+        disability_health_needs="Additional needs recorded" if child.additional_needs else "",
+        home_address=child.address,
+        school=child.school,
+        household=household,
+        **{k: v for k, v in extra.items() if k in known and k != "household"},
+    )
+    return ps.ChildRecord(type="child", id=child.id, version=child.version, data=data)
+
+
+def note_records(vault: Vault, child_id: str) -> list[ps.NoteRecord]:
+    users = {u.id: u.label for u in vault.users()}
+    out = []
+    for note in vault.repos.notes_for(child_id):
+        out.append(
+            ps.NoteRecord(
+                type="note",
+                id=note.id,
+                version=note.version,
+                data=ps.NoteData(
+                    recorded_at=note.event_at,
+                    occurred_on=note.event_at.date(),
+                    author=users.get(note.author_id, note.author_id.removeprefix("import:"))[:500],
+                    source=note.source,
+                    source_detail=(note.reported_by or note.place)[:500],
+                    text=note.body[: ps.MAX_TEXT],
+                ),
+            )
+        )
+    return out
+
+
+def screening_record(vault: Vault, screening_id: str) -> ps.ScreeningRecord:
+    from cse_toolkit.core import screening as sc
+    from cse_toolkit.core import tools
+
+    rec = vault.repos.get_screening(screening_id)
+    outcome = rec.outcome or {}
+    inp = rec.input
+    try:
+        tool = tools.load_tool(rec.tool_id, rec.tool_version)
+        labels = {ind.id: ind.label for s in tool.sections for ind in s.indicators}
+        sections_def = [(s.id, s.title, [i.id for i in s.indicators]) for s in tool.sections]
+        tool_title = tool.name
+        level_label = {lv.id: lv.label for lv in tool.levels}
+    except UserError:
+        labels, sections_def, tool_title, level_label = {}, [], rec.tool_id, {}
+    answers = {a["indicator"]: a for a in inp.get("answers", [])}
+    sections = []
+    for sid, title, ids in sections_def:
+        rows = []
+        for ind in ids:
+            a = answers.get(ind, {"indicator": ind, "value": "unknown"})
+            rows.append(
+                ps.IndicatorAnswer(
+                    indicator=ind,
+                    label=labels.get(ind, ind),
+                    value=a.get("value", "unknown"),
+                    basis=a.get("basis"),
+                    when=a.get("when"),
+                    note=a.get("note", "") or "",
+                )
+            )
+        sections.append(ps.ScreeningSection(id=sid, title=title[:500], answers=rows))
+    child_ctx = inp.get("child", {})
+    del sc  # imported for the side effect of validating tools are loadable
+    next_steps = outcome.get("next_steps") or {}
+    steps_text = []
+    if isinstance(next_steps, dict):
+        if next_steps.get("text"):
+            steps_text.append(str(next_steps["text"]))
+        for contact in next_steps.get("contacts", []) or []:
+            if isinstance(contact, dict):
+                steps_text.append(
+                    "Contact: " + ", ".join(str(v) for v in contact.values() if v)
+                )
+    users = {u.name: u.label for u in vault.users()}
+    return ps.ScreeningRecord(
+        type="screening",
+        id=rec.id,
+        version=rec.version,
+        data=ps.ScreeningData(
+            tool_id=rec.tool_id,
+            tool_version=rec.tool_version,
+            tool_title=tool_title[:500],
+            screened_on=rec.screened_at.date(),
+            screened_by=users.get(rec.confirmed_by or "", rec.confirmed_by or "")[:500],
+            child_age=child_ctx.get("age"),
+            learning_disability=child_ctx.get("learning_disability"),
+            additional_needs=child_ctx.get("additional_needs"),
+            immediate_danger=bool(inp.get("immediate_danger", False)),
+            sections=sections,
+            suggested_level=rec.suggested_level or outcome.get("suggested_level") or "unknown",
+            reasons=[
+                ps.Reason(
+                    rule=str(r.get("rule", ""))[:500],
+                    indicators=[str(i) for i in r.get("indicators", [])],
+                    text=str(r.get("text", "")),
+                )
+                for r in outcome.get("reasons", [])
+            ],
+            floors_applied=[
+                str(f.get("text", f.get("rule", "")))[:500] for f in outcome.get("floors_applied", [])
+            ],
+            to_verify=[_answer_label(x, labels) for x in outcome.get("to_verify", [])],
+            gaps=[_answer_label(x, labels) for x in outcome.get("gaps", [])],
+            next_steps=steps_text,
+            confirmed_level=rec.confirmed_level,
+            confirmed_by=rec.confirmed_by or "",
+            confirmed_at=parse_utc(rec.confirmed_at) if rec.confirmed_at else None,
+            confirmation_reason=rec.confirm_reason,
+        ),
+    )
+
+
+def _answer_label(item: Any, labels: dict[str, str]) -> str:
+    if isinstance(item, dict):
+        ind = str(item.get("indicator", ""))
+        return labels.get(ind, str(item.get("label", ind)))[:500]
+    return str(item)[:500]
+
+
+def step_records(vault: Vault, child_id: str) -> list[ps.PathwayStepRecord]:
+    from cse_toolkit.core import pathway as pw
+
+    titles: dict[str, str] = {}
+    out = []
+    for st in vault.repos.steps_for(child_id):
+        if st.pathway_id not in titles:
+            try:
+                titles.update({s.id: s.title for s in pw.load_pathway(st.pathway_id).steps})
+            except UserError:
+                pass
+        summary = st.reason or "; ".join(
+            f"{k.replace('_', ' ')}: {v}" for k, v in st.data.items() if v not in ("", None)
+        )
+        out.append(
+            ps.PathwayStepRecord(
+                type="pathway_step",
+                id=st.id,
+                version=st.version,
+                data=ps.PathwayStepData(
+                    pathway_id=st.pathway_id,
+                    step_id=st.step_id,
+                    title=titles.get(st.step_id, st.step_id)[:500],
+                    status=st.status,
+                    recorded_at=st.event_at,
+                    recorded_by=st.created_by[:500],
+                    summary=summary[: ps.MAX_TEXT],
+                    reference=str(st.data.get("reference", st.data.get("police_reference", "")))[
+                        :500
+                    ],
+                ),
+            )
+        )
+    return out
+
+
+def missing_records(vault: Vault, child_id: str) -> list[ps.MissingEpisodeRecord]:
+    return [
+        ps.MissingEpisodeRecord(
+            type="missing_episode",
+            id=m.id,
+            version=m.version,
+            data=ps.MissingEpisodeData(
+                started_at=m.from_at,
+                ended_at=m.to_at,
+                found_where=m.where_found,
+                return_interview=m.return_interview,
+                summary=m.notes,
+            ),
+        )
+        for m in vault.repos.missing_for(child_id)
+    ]
+
+
+_SOURCE_TO_PACK = {
+    "child_disclosed": "child_disclosed",
+    "worker_saw": "worker_observed",
+    "third_party": "third_party",
+    "anonymous": "other",
+}
+_SOURCE_FROM_PACK = {v: k for k, v in _SOURCE_TO_PACK.items()}
+
+
+def intel_record(report: intel.IntelReport) -> ps.IntelReportRecord:
+    subjects, vehicles, phones, online, locations = [], [], [], [], []
+    for e in report.entities:
+        if isinstance(e, intel.Person):
+            subjects.append(
+                ps.Subject(
+                    surname=e.surname.upper(),
+                    forenames=e.forenames,
+                    date_of_birth=e.dob,
+                    age_range=e.age_range or "",
+                    aliases=e.aliases,
+                    address=e.address,
+                    description=e.description,
+                    role=e.role,
+                )
+            )
+        elif isinstance(e, intel.Vehicle):
+            vehicles.append(ps.Vehicle(vrm=e.vrm, make=e.make, model=e.model, colour=e.colour))
+        elif isinstance(e, intel.Phone):
+            phones.append(ps.Phone(number=e.number))
+        elif isinstance(e, intel.OnlineIdentity):
+            handle = e.handle_or_url
+            is_url = "/" in handle or "." in handle
+            online.append(
+                ps.OnlineIdentity(
+                    platform=e.platform,
+                    handle="" if is_url else handle,
+                    url=handle if is_url else "",
+                )
+            )
+        elif isinstance(e, intel.Location):
+            address = ", ".join(p for p in (e.address, e.postcode) if p)
+            locations.append(
+                ps.Location(name=e.name, address=address, notes=e.place_type.replace("_", " "))
+            )
+    h = report.handling
+    how = report.source_detail
+    if report.source_type == "anonymous":
+        how = ("Anonymous. " + how).strip()
+    if report.learned_at:
+        how = (how + f" Learned {report.learned_at[:16].replace('T', ' ')}").strip()
+        if report.learned_place:
+            how += f" at {report.learned_place}"
+    agencies = [ps.Agency(name=a.strip()[:500]) for a in report.other_agencies.split(",") if a.strip()]
+    return ps.IntelReportRecord(
+        type="intel_report",
+        id=report.id,
+        version=report.version,
+        data=ps.IntelReportData(
+            subjects=subjects,
+            vehicles=vehicles,
+            phones=phones,
+            online_identities=online,
+            locations=locations,
+            information=list(report.facts),
+            no_more_information=report.closing_confirmed,
+            source=_SOURCE_TO_PACK.get(report.source_type, "other"),  # type: ignore[arg-type]
+            how_known=how,
+            already_reported=report.already_reported,
+            crime_reference=report.crime_reference,
+            other_agencies=agencies,
+            suggested_handling=ps.Handling(
+                source_evaluation=h.source_evaluation,  # type: ignore[arg-type]
+                intelligence_assessment=h.intelligence_assessment,  # type: ignore[arg-type]
+                handling_code=h.handling_code,  # type: ignore[arg-type]
+                conditions=h.conditions,
+            ),
+        ),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Building and exporting packs
+# ---------------------------------------------------------------------------------------------
+
+
+def _envelope(
+    vault: Vault,
+    kind: PackKind,
+    records: list[Any],
+    sharing: SharingChoice,
+    recipient: ps.Recipient | None,
+    policy: Policy,
+) -> ps.PackModel:
+    import base64
+
+    head = vault.chain_head()
+    user = vault.user
+    return ps.PackModel(
+        pack_id=str(uuid.uuid4()),
+        kind=kind,
+        created_at=vault.now(),
+        organisation=policy.organisation[:500],
+        recipient=recipient or default_recipient(kind, policy),
+        sender=ps.Sender(
+            name=user.label[:500], role=user.role, agency=user.agency[:500],
+            contact=user.contact[:500],
+        ),
+        vault=ps.VaultIdentity(id=vault.vault_id, public_key=base64.b64encode(vault.public_key).decode()),
+        audit_chain_head=ps.ChainHead(seq=head.seq, hash=head.hash),
+        sharing_decision=ps.SharingDecision(
+            consent_sought=sharing.consent_sought,
+            consent_given=sharing.consent_given,
+            who_consented=sharing.who_consented[:500],
+            parents_aware=sharing.parents_aware,
+            parents_not_aware_reason=sharing.parents_not_aware_reason,
+            child_aware=sharing.child_aware,
+            child_consents=sharing.child_consents,
+            ground_without_consent=sharing.ground_without_consent,  # type: ignore[arg-type]
+            decided_by=user.label[:500],
+            decided_at=vault.now(),
+            reason=sharing.reason,
+        ),
+        records=records,
+    )
+
+
+def build_pack(
+    vault: Vault,
+    kind: PackKind,
+    *,
+    child_id: str | None = None,
+    report_id: str | None = None,
+    screening_id: str | None = None,
+    sharing: SharingChoice | None = None,
+    details: ReferralDetails | None = None,
+    recipient: ps.Recipient | None = None,
+    policy: Policy | None = None,
+) -> ps.PackModel:
+    """Gather exactly what the recipient of ``kind`` needs into an unsigned pack."""
+    policy = policy or load_policy().policy
+    if kind not in policy.export_kinds:
+        raise ExportNotAllowed(
+            f"Your organisation's policy does not allow exporting {kind} packs from this laptop."
+        )
+    vault.require("worker", "dsl")
+    sharing = sharing or SharingChoice()
+    sharing.check(kind)
+    records: list[Any] = []
+    if kind == "intelligence":
+        if report_id is None:
+            if child_id is None:
+                raise UserError("Say which intelligence report to export.")
+            rows = vault.intel.list(child_id)
+            if not rows:
+                raise UserError("This child has no intelligence report to export.")
+            report_id = rows[0][0]
+        report = vault.intel.get(report_id)
+        records.append(intel_record(report))
+        return _envelope(vault, kind, records, sharing, recipient, policy)
+    if child_id is None:
+        raise UserError("Say which child the pack is for.")
+    child = vault.repos.get_child(child_id)
+    screenings = [s for s in vault.repos.screenings_for(child.id) if s.status != "in_progress"]
+    if kind == "screening":
+        chosen = screening_id or (screenings[-1].id if screenings else None)
+        if chosen is None:
+            raise UserError("This child has no completed screening to export yet.")
+        records += [child_record(vault, child.id), screening_record(vault, chosen)]
+        return _envelope(vault, kind, records, sharing, recipient, policy)
+    details = details or ReferralDetails()
+    notes = note_records(vault, child.id) if details.include_notes == "all" else []
+    concerns = [
+        ps.Concern(
+            text=n.data.text,
+            source=n.data.source,
+            source_detail=n.data.source_detail,
+            occurred_on=n.data.occurred_on,
+        )
+        for n in notes[-ps.MAX_LIST :]
+    ]
+    referral = ps.ReferralRecord(
+        type="referral",
+        id=str(uuid.uuid4()),
+        version=1,
+        data=ps.ReferralData(
+            urgency=details.urgency,
+            route=details.route,
+            referrer_involvement=details.referrer_involvement,
+            reason=details.reason,
+            concerns=concerns,
+            basis_of_concern=[b[:500] for b in details.basis_of_concern],
+            past_violence=[p[:500] for p in details.past_violence],
+            actions_taken=[ps.Action(action=a) for a in details.actions_taken if a.strip()],
+            other_agencies=[ps.Agency(name=a[:500]) for a in details.other_agencies if a.strip()],
+            child_views=details.child_views,
+        ),
+    )
+    records += [child_record(vault, child.id), referral]
+    records += [screening_record(vault, s.id) for s in screenings[-5:]]
+    records += notes
+    records += step_records(vault, child.id)
+    records += missing_records(vault, child.id)
+    if len(records) > ps.MAX_RECORDS:
+        raise UserError(
+            f"This pack would hold {len(records)} records, more than the limit of "
+            f"{ps.MAX_RECORDS}. Export without the full chronology of notes."
+        )
+    return _envelope(vault, kind, records, sharing, recipient, policy)
+
+
+@dataclass
+class Exported:
+    result: ExportResult
+    export_id: str
+    pack: ps.PackModel
+
+
+def export(vault: Vault, pack: ps.PackModel, out: Path, password: str | None = None) -> Exported:
+    """Sign, encrypt, write atomically; add to the outbox and audit the disclosure."""
+    out = out.expanduser().resolve()
+    if out.suffix.lower() != ".pdf":
+        raise UserError("Name the pack file with .pdf at the end so any PDF reader opens it.")
+    if out.exists():
+        raise UserError(f"{out.name} already exists. Choose another name; nothing was written.")
+    if vault.folder.resolve() in out.parents:
+        raise UserError("Save the pack outside the vault folder.")
+    result = export_pack(pack, out, vault.signing_key(), password)
+    child_id = next((r.id for r in pack.records if r.type == "child"), None)
+    report_id = next((r.id for r in pack.records if r.type == "intel_report"), None)
+    export_id = str(uuid.uuid4())
+    now = vault.now_iso()
+    sharing = pack.sharing_decision.model_dump(mode="json")
+    choice = SharingChoice(
+        consent_sought=pack.sharing_decision.consent_sought,
+        consent_given=pack.sharing_decision.consent_given,
+        ground_without_consent=pack.sharing_decision.ground_without_consent,
+    )
+    with vault.write("the outbox entry"):
+        vault.conn.execute(
+            "INSERT INTO exports (id, origin, created_at, created_by, updated_at, pack_id, kind,"
+            " child_id, report_id, recipient, file_name, sharing)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            (export_id, vault.vault_id, now, vault.user.id, now, pack.pack_id, pack.kind,
+             child_id, report_id, pack.recipient.name, out.name, json.dumps(sharing)),
+        )
+        vault.audit("export." + pack.kind, "export", export_id, 1,
+                    choice.audit_reason(pack.kind))
+    return Exported(result, export_id, pack)
+
+
+# ---------------------------------------------------------------------------------------------
+# Outbox
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    id: str
+    pack_id: str
+    kind: str
+    child_id: str | None
+    report_id: str | None
+    recipient: str
+    file_name: str
+    state: str
+    recipient_ref: str
+    created_at: datetime
+    sent_at: datetime | None
+    acknowledged_at: datetime | None
+
+
+def outbox(vault: Vault, state: str | None = None) -> list[OutboxItem]:
+    sql = (
+        "SELECT id, pack_id, kind, child_id, report_id, recipient, file_name, state,"
+        " recipient_ref, created_at, sent_at, acknowledged_at FROM exports"
+    )
+    params: tuple[Any, ...] = ()
+    if vault.user.role == "worker":
+        sql += " WHERE created_by = ?"
+        params = (vault.user.id,)
+    elif vault.user.role == "admin":
+        vault.require("worker", "dsl")
+    if state:
+        sql += (" AND" if params else " WHERE") + " state = ?"
+        params += (state,)
+    rows = vault.conn.execute(sql + " ORDER BY created_at DESC", params).fetchall()
+    return [
+        OutboxItem(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], parse_utc(r[9]),
+                   parse_utc(r[10]) if r[10] else None, parse_utc(r[11]) if r[11] else None)
+        for r in rows
+    ]
+
+
+def unsent(vault: Vault) -> list[OutboxItem]:
+    """Packs exported but not marked sent: shown as a reminder on unlock."""
+    return outbox(vault, "exported")
+
+
+def mark_sent(vault: Vault, export_id: str) -> None:
+    _move(vault, export_id, "exported", "sent", "sent_at", "")
+
+
+def mark_acknowledged(vault: Vault, export_id: str, recipient_ref: str) -> None:
+    if not recipient_ref.strip():
+        raise UserError("Enter the reference the recipient gave you (it proves they received it).")
+    _move(vault, export_id, "sent", "acknowledged", "acknowledged_at", recipient_ref.strip())
+
+
+def _move(vault: Vault, export_id: str, before: str, after: str, column: str, ref: str) -> None:
+    vault.require("worker", "dsl")
+    row = vault.conn.execute(
+        "SELECT state, version, created_by FROM exports WHERE id = ?", (export_id,)
+    ).fetchone()
+    if row is None:
+        raise UserError("That export is no longer in the outbox.")
+    if vault.user.role == "worker" and row[2] != vault.user.id:
+        raise UserError("You can only update your own exports.")
+    if row[0] != before:
+        raise UserError(f"This pack is '{row[0]}'; it must be '{before}' to mark it '{after}'.")
+    with vault.write("the outbox entry"):
+        vault.conn.execute(
+            f"UPDATE exports SET state = ?, {column} = ?, recipient_ref = CASE WHEN ? = '' THEN"
+            " recipient_ref ELSE ? END, version = version + 1, updated_at = ? WHERE id = ?",
+            (after, vault.now_iso(), ref, ref, vault.now_iso(), export_id),
+        )
+        vault.audit(f"export.{after}", "export", export_id, row[1] + 1)
+
+
+# ---------------------------------------------------------------------------------------------
+# Import
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Conflict:
+    record_type: str
+    record_id: str
+    local_version: int
+    incoming_version: int
+    why: str
+    incoming: dict[str, Any]
+
+
+@dataclass
+class ImportReport:
+    pack_id: str
+    kind: str
+    signer_fingerprint: str
+    added: dict[str, int] = field(default_factory=dict)
+    updated: dict[str, int] = field(default_factory=dict)
+    unchanged: int = 0
+    conflicts: list[Conflict] = field(default_factory=list)
+    already_imported: bool = False
+    new_signer: bool = False
+
+    def lines(self) -> list[str]:
+        out = [f"Pack {self.pack_id} ({self.kind}) signed by {self.signer_fingerprint}"]
+        if self.already_imported:
+            out.append("This pack was imported before: nothing changed.")
+        for label, counts in (("Added", self.added), ("Updated", self.updated)):
+            if counts:
+                out.append(f"{label}: " + ", ".join(f"{n} {t}" for t, n in sorted(counts.items())))
+        if self.unchanged:
+            out.append(f"Unchanged: {self.unchanged} record(s) already here")
+        if self.conflicts:
+            out.append(f"Conflicts for a person to decide: {len(self.conflicts)}")
+            for c in self.conflicts:
+                out.append(f"  {c.record_type} {c.record_id[:8]}: {c.why}")
+        return out
+
+
+def _hash(record: Any) -> str:
+    return hashlib.sha256(canonical_json(record.model_dump(mode="json"))).hexdigest()
+
+
+def _local_record(vault: Vault, record: Any) -> Any | None:
+    """The receiver's current version of ``record`` in pack form, or None if absent."""
+    t, rid = record.type, record.id
+    exists_sql = {
+        "child": "SELECT 1 FROM children WHERE id = ?",
+        "note": "SELECT 1 FROM notes WHERE id = ?",
+        "screening": "SELECT 1 FROM screenings WHERE id = ?",
+        "pathway_step": "SELECT 1 FROM pathway_steps WHERE id = ?",
+        "missing_episode": "SELECT 1 FROM missing_episodes WHERE id = ?",
+        "intel_report": "SELECT 1 FROM intel_reports WHERE id = ?",
+    }.get(t)
+    if exists_sql is None or vault.conn.execute(exists_sql, (rid,)).fetchone() is None:
+        return None
+    if t == "child":
+        return child_record(vault, rid)
+    if t == "screening":
+        return screening_record(vault, rid)
+    if t == "intel_report":
+        return intel_record(vault.intel.get(rid))
+    child_id = vault.conn.execute(
+        {"note": "SELECT child_id FROM notes WHERE id = ?",
+         "pathway_step": "SELECT child_id FROM pathway_steps WHERE id = ?",
+         "missing_episode": "SELECT child_id FROM missing_episodes WHERE id = ?"}[t],
+        (rid,),
+    ).fetchone()[0]
+    pool = {"note": note_records, "pathway_step": step_records,
+            "missing_episode": missing_records}[t](vault, child_id)
+    return next((r for r in pool if r.id == rid), None)
+
+
+def verify(path: Path, password: str, expected_signer: str | None = None) -> Any:
+    """Check a pack without importing; returns the ``VerifiedPack``."""
+    return open_pack(path, password, expected_public_key=expected_signer)
+
+
+def import_pack(
+    vault: Vault, path: Path, password: str, expected_signer: str | None = None
+) -> ImportReport:
+    vault.require("dsl")
+    verified = open_pack(path, password, expected_public_key=expected_signer)
+    pack = verified.pack
+    report = ImportReport(pack.pack_id, pack.kind, verified.signer_fingerprint)
+    if pack.vault.id == vault.vault_id:
+        raise UserError("This pack was exported from this vault; there is nothing to import.")
+    c = vault.conn
+    if c.execute("SELECT 1 FROM imports WHERE pack_id = ?", (pack.pack_id,)).fetchone():
+        report.already_imported = True
+        report.unchanged = len(pack.records)
+        return report
+    report.new_signer = c.execute(
+        "SELECT 1 FROM imports WHERE signer = ? LIMIT 1", (verified.signer_public_key,)
+    ).fetchone() is None
+    # Replay: an older pack from the same vault carrying older versions than already imported.
+    for record in pack.records:
+        row = c.execute(
+            "SELECT version, signer FROM import_records WHERE record_id = ?", (record.id,)
+        ).fetchone()
+        if row and row[1] == verified.signer_public_key and record.version < row[0]:
+            raise ReplayedPack(
+                f"This pack carries an older version of a record already imported from the same "
+                f"vault (version {record.version}, already have {row[0]}). It may be a replay "
+                "of an old pack; nothing was imported. Ask the sender for their latest pack."
+            )
+    now = vault.now_iso()
+    child_map: dict[str, str] = {}
+    with vault.write("the imported pack"):
+        for record in pack.records:
+            if record.type == "referral":
+                continue  # kept in the import summary below; not a vault record
+            incoming_hash = _hash(record)
+            local = _local_record(vault, record)
+            tracked = c.execute(
+                "SELECT version, local_version, content_hash FROM import_records"
+                " WHERE record_id = ?", (record.id,)
+            ).fetchone()
+            if local is None:
+                _insert(vault, record, pack, child_map)
+                report.added[record.type] = report.added.get(record.type, 0) + 1
+            elif _hash(local) == incoming_hash or (tracked and tracked[2] == incoming_hash):
+                report.unchanged += 1
+            elif tracked and local.version == tracked[1] and record.version > tracked[0]:
+                _update(vault, record, pack)
+                report.updated[record.type] = report.updated.get(record.type, 0) + 1
+            else:
+                why = (
+                    "changed here since it was imported"
+                    if tracked and local.version != tracked[1]
+                    else "differs from the version here"
+                )
+                report.conflicts.append(Conflict(record.type, record.id, local.version,
+                                                 record.version, why,
+                                                 record.model_dump(mode="json")))
+                continue
+            local_now = _local_record(vault, record)
+            c.execute(
+                "INSERT INTO import_records (record_id, record_type, version, local_version,"
+                " content_hash, pack_id, signer, imported_at) VALUES (?,?,?,?,?,?,?,?)"
+                " ON CONFLICT(record_id) DO UPDATE SET version = excluded.version,"
+                " local_version = excluded.local_version, content_hash = excluded.content_hash,"
+                " pack_id = excluded.pack_id, imported_at = excluded.imported_at",
+                (record.id, record.type, record.version,
+                 local_now.version if local_now else record.version, incoming_hash,
+                 pack.pack_id, verified.signer_public_key, now),
+            )
+        referral = next((r for r in pack.records if r.type == "referral"), None)
+        summary = {
+            "added": report.added, "updated": report.updated, "unchanged": report.unchanged,
+            "sender": pack.sender.name, "organisation": pack.organisation,
+            "created_at": utc_iso(pack.created_at),
+            "referral": referral.data.model_dump(mode="json") if referral else None,
+            "sharing_decision": pack.sharing_decision.model_dump(mode="json"),
+        }
+        import_id = str(uuid.uuid4())
+        c.execute(
+            "INSERT INTO imports (id, pack_id, kind, signer, signer_audit_seq, imported_at,"
+            " imported_by, summary, conflicts) VALUES (?,?,?,?,?,?,?,?,?)",
+            (import_id, pack.pack_id, pack.kind, verified.signer_public_key,
+             pack.audit_chain_head.seq, now, vault.user.id, json.dumps(summary),
+             json.dumps([c_.__dict__ for c_ in report.conflicts])),
+        )
+        vault.audit("import.pack", "import", import_id, 1,
+                    f"kind={pack.kind} records={len(pack.records)} "
+                    f"conflicts={len(report.conflicts)} signer={verified.signer_fingerprint}")
+    vault.intel._index = None
+    return report
+
+
+def _insert(vault: Vault, record: Any, pack: ps.PackModel, child_map: dict[str, str]) -> None:
+    c = vault.conn
+    now = vault.now_iso()
+    origin = pack.vault.id
+    by = f"import:{pack.sender.name}"[:200]
+    d = record.data
+    if record.type == "child":
+        extra = {k: v for k, v in d.model_dump(mode="json").items()
+                 if k in ("religion", "first_language", "interpreter_needed", "nhs_number",
+                          "current_address", "current_address_reason", "phones", "gp",
+                          "description", "looked_after_status", "disability_health_needs")
+                 and v not in ("", None, [])}
+        extra["household_members"] = [m.model_dump(mode="json") for m in d.household
+                                      if not (m.parental_responsibility and
+                                              m.relationship == "holds parental responsibility")]
+        pr = ", ".join(m.name for m in d.household if m.parental_responsibility)
+        from cse_toolkit.vault.repos import ref_for
+
+        c.execute(
+            "INSERT INTO children (id, version, origin, created_at, created_by, updated_at, ref,"
+            " owner_id, name, alias, dob, gender, ethnicity, school, address,"
+            " parental_responsibility, learning_disability, details)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (record.id, record.version, origin, now, by, now, ref_for(record.id), vault.user.id,
+             " ".join(p for p in (d.given_names, d.family_name) if p),
+             d.other_names[0] if d.other_names else "",
+             d.date_of_birth.isoformat() if d.date_of_birth else None, d.gender, d.ethnicity,
+             d.school, d.home_address, pr, int(bool(d.learning_disability)), json.dumps(extra)),
+        )
+        if d.date_of_birth is None and d.age is not None:
+            c.execute("UPDATE children SET approx_age = ?, approx_age_on = ? WHERE id = ?",
+                      (d.age, pack.created_at.date().isoformat(), record.id))
+        return
+    child_id = next((r.id for r in pack.records if r.type == "child"), None)
+    if record.type == "note":
+        c.execute(
+            "INSERT INTO notes (id, version, origin, created_at, created_by, updated_at, child_id,"
+            " author_id, event_at, category, source, reported_by, body)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (record.id, record.version, origin, now, by, now, child_id,
+             f"import:{d.author}"[:200], utc_iso(d.recorded_at), "imported",
+             "reported" if d.source != "first_hand" else "first_hand", d.source_detail, d.text),
+        )
+    elif record.type == "screening":
+        inp = {
+            "tool": d.tool_id, "tool_version": d.tool_version,
+            "child": {"age": d.child_age if d.child_age is not None else 0,
+                      "learning_disability": bool(d.learning_disability),
+                      "additional_needs": bool(d.additional_needs)},
+            "immediate_danger": d.immediate_danger,
+            "answers": [a.model_dump(mode="json", exclude={"label"}) for s in d.sections
+                        for a in s.answers if a.value != "unknown"],
+        }
+        outcome = {
+            "tool": d.tool_id, "tool_version": d.tool_version,
+            "suggested_level": d.suggested_level,
+            "reasons": [r.model_dump(mode="json") for r in d.reasons],
+            "floors_applied": [{"text": f} for f in d.floors_applied],
+            "to_verify": [{"label": t} for t in d.to_verify],
+            "gaps": [{"label": g} for g in d.gaps],
+            "next_steps": {"text": "\n".join(d.next_steps)},
+            "imported": True,
+        }
+        status = "confirmed" if d.confirmed_level else "in_progress"
+        c.execute(
+            "INSERT INTO screenings (id, version, origin, created_at, created_by, updated_at,"
+            " child_id, tool_id, tool_version, screened_at, input, outcome, suggested_level,"
+            " confirmed_level, confirmed_by, confirmed_at, confirm_reason, status)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (record.id, record.version, origin, now, by, now, child_id, d.tool_id, d.tool_version,
+             f"{d.screened_on.isoformat()}T00:00:00Z", json.dumps(inp), json.dumps(outcome),
+             d.suggested_level, d.confirmed_level, d.confirmed_by or None,
+             utc_iso(d.confirmed_at) if d.confirmed_at else None, d.confirmation_reason, status),
+        )
+        if d.confirmed_level:
+            vault.repos.set_confirmed_level(child_id or "", d.confirmed_level, d.tool_id)
+    elif record.type == "pathway_step":
+        if d.status == "pending":
+            return
+        c.execute(
+            "INSERT INTO pathway_steps (id, version, origin, created_at, created_by, updated_at,"
+            " child_id, pathway_id, step_id, status, event_at, data, reason)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (record.id, record.version, origin, utc_iso(d.recorded_at), by, now, child_id,
+             d.pathway_id, d.step_id, d.status, utc_iso(d.recorded_at),
+             json.dumps({"summary": d.summary, "reference": d.reference}),
+             d.summary if d.status == "not_applicable" else ""),
+        )
+    elif record.type == "missing_episode":
+        c.execute(
+            "INSERT INTO missing_episodes (id, version, origin, created_at, created_by, updated_at,"
+            " child_id, from_at, to_at, where_found, return_interview, notes)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            (record.id, record.version, origin, now, by, now, child_id, utc_iso(d.started_at),
+             utc_iso(d.ended_at) if d.ended_at else None, d.found_where, d.return_interview,
+             d.summary),
+        )
+    elif record.type == "intel_report":
+        report = _intel_from_pack(record)
+        c.execute(
+            "INSERT INTO intel_reports (id, version, origin, created_at, created_by, updated_at,"
+            " ref, title, status, learned_at, body) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            (report.id, report.version, origin, now, vault.user.id, now,
+             vault.intel.ref_of(report.id), report.title, report.status, None,
+             json.dumps(report.to_dict(), ensure_ascii=False)),
+        )
+        vault.intel._index_rows(report)
+
+
+def _update(vault: Vault, record: Any, pack: ps.PackModel) -> None:
+    """Replace a record the receiver has not changed since its last import."""
+    table = {"child": "children", "note": "notes", "screening": "screenings",
+             "pathway_step": "pathway_steps", "missing_episode": "missing_episodes",
+             "intel_report": "intel_reports"}[record.type]
+    if record.type == "child":
+        d = record.data
+        vault.conn.execute(
+            "UPDATE children SET name = ?, alias = ?, dob = ?, gender = ?, ethnicity = ?,"
+            " school = ?, address = ?, learning_disability = ?, version = ?, updated_at = ?"
+            " WHERE id = ?",
+            (" ".join(p for p in (d.given_names, d.family_name) if p),
+             d.other_names[0] if d.other_names else "",
+             d.date_of_birth.isoformat() if d.date_of_birth else None, d.gender, d.ethnicity,
+             d.school, d.home_address, int(bool(d.learning_disability)), record.version,
+             vault.now_iso(), record.id),
+        )
+    elif record.type == "note":
+        d = record.data
+        vault.conn.execute(
+            "UPDATE notes SET body = ?, event_at = ?, source = ?, reported_by = ?, version = ?,"
+            " updated_at = ? WHERE id = ?",
+            (d.text, utc_iso(d.recorded_at), "reported" if d.source != "first_hand"
+             else "first_hand", d.source_detail, record.version, vault.now_iso(), record.id),
+        )
+    elif record.type == "intel_report":
+        report = _intel_from_pack(record)
+        vault.conn.execute(
+            "UPDATE intel_reports SET body = ?, version = ?, updated_at = ? WHERE id = ?",
+            (json.dumps(report.to_dict(), ensure_ascii=False), record.version, vault.now_iso(),
+             record.id),
+        )
+        vault.conn.execute("DELETE FROM intel_entities WHERE report_id = ?", (record.id,))
+        vault.intel._index_rows(report)
+    else:
+        # Screenings, steps and episodes untouched here since import are replaced whole.
+        vault.conn.execute(f"DELETE FROM {table} WHERE id = ?", (record.id,))
+        _insert(vault, record, pack, {})
+    vault.audit("import.update", record.type, record.id, record.version)
+
+
+def _intel_from_pack(record: ps.IntelReportRecord) -> intel.IntelReport:
+    d = record.data
+    entities: list[Any] = []
+    for s in d.subjects:
+        entities.append(intel.Person(surname=s.surname, forenames=s.forenames,
+                                     nickname=", ".join(s.aliases), dob=s.date_of_birth,
+                                     age_range=s.age_range or None, description=s.description,
+                                     address=s.address, role=s.role))
+    for v in d.vehicles:
+        entities.append(intel.Vehicle(vrm=v.vrm, make=v.make, model=v.model, colour=v.colour))
+    for p in d.phones:
+        entities.append(intel.Phone(number=p.number))
+    for o in d.online_identities:
+        entities.append(intel.OnlineIdentity(platform=o.platform, handle_or_url=o.handle or o.url))
+    for loc in d.locations:
+        entities.append(intel.Location(name=loc.name, address=loc.address))
+    return intel.IntelReport(
+        id=record.id,
+        version=record.version,
+        title=(d.information[0][:80] if d.information else "Imported report"),
+        facts=list(d.information),
+        source_type=_SOURCE_FROM_PACK.get(d.source, "third_party"),  # type: ignore[arg-type]
+        source_detail=d.how_known,
+        already_reported=bool(d.already_reported),
+        crime_reference=d.crime_reference,
+        other_agencies=", ".join(a.name for a in d.other_agencies),
+        entities=entities,
+        closing_confirmed=d.no_more_information,
+        status="final",
+    )
+
+
+def today_utc() -> date:
+    return datetime.now(UTC).date()
