@@ -190,24 +190,23 @@ def child_record(vault: Vault, child_id: str) -> ps.ChildRecord:
 
 def note_records(vault: Vault, child_id: str) -> list[ps.NoteRecord]:
     users = {u.id: u.label for u in vault.users()}
-    out = []
-    for note in vault.repos.notes_for(child_id):
-        out.append(
-            ps.NoteRecord(
-                type="note",
-                id=note.id,
-                version=note.version,
-                data=ps.NoteData(
-                    recorded_at=note.event_at,
-                    occurred_on=note.event_at.date(),
-                    author=users.get(note.author_id, note.author_id.removeprefix("import:"))[:500],
-                    source=note.source,
-                    source_detail=(note.reported_by or note.place)[:500],
-                    text=note.body[: ps.MAX_TEXT],
-                ),
-            )
-        )
-    return out
+    return [_note_record(note, users) for note in vault.repos.notes_for(child_id)]
+
+
+def _note_record(note: Any, users: dict[str, str]) -> ps.NoteRecord:
+    return ps.NoteRecord(
+        type="note",
+        id=note.id,
+        version=note.version,
+        data=ps.NoteData(
+            recorded_at=note.event_at,
+            occurred_on=note.event_at.date(),
+            author=users.get(note.author_id, note.author_id.removeprefix("import:"))[:500],
+            source=note.source,
+            source_detail=(note.reported_by or note.place)[:500],
+            text=note.body[: ps.MAX_TEXT],
+        ),
+    )
 
 
 def screening_record(vault: Vault, screening_id: str) -> ps.ScreeningRecord:
@@ -573,6 +572,17 @@ class Exported:
 
 def export(vault: Vault, pack: ps.PackModel, out: Path, password: str | None = None) -> Exported:
     """Sign, encrypt, write atomically; add to the outbox and audit the disclosure."""
+    return record_export(vault, pack, write_pack_file(vault, pack, out, password))
+
+
+def write_pack_file(
+    vault: Vault, pack: ps.PackModel, out: Path, password: str | None = None
+) -> ExportResult:
+    """The slow half of ``export``: sign, render, encrypt and write the file. No vault write.
+
+    The GUI runs this on a pool thread and then ``record_export`` on the GUI thread, so every
+    write to the vault stays on the thread that owns the connection.
+    """
     out = out.expanduser().resolve()
     if out.suffix.lower() != ".pdf":
         raise UserError("Name the pack file with .pdf at the end so any PDF reader opens it.")
@@ -580,7 +590,12 @@ def export(vault: Vault, pack: ps.PackModel, out: Path, password: str | None = N
         raise UserError(f"{out.name} already exists. Choose another name; nothing was written.")
     if vault.folder.resolve() in out.parents:
         raise UserError("Save the pack outside the vault folder.")
-    result = export_pack(pack, out, vault.signing_key(), password)
+    return export_pack(pack, out, vault.signing_key(), password)
+
+
+def record_export(vault: Vault, pack: ps.PackModel, result: ExportResult) -> Exported:
+    """The quick half of ``export``: the outbox entry and the audited disclosure."""
+    out = result.path
     child_id = next((r.id for r in pack.records if r.type == "child"), None)
     report_id = next((r.id for r in pack.records if r.type == "intel_report"), None)
     export_id = str(uuid.uuid4())
@@ -748,6 +763,10 @@ def _local_record(vault: Vault, record: Any) -> Any | None:
         return screening_record(vault, rid)
     if t == "intel_report":
         return intel_record(vault.intel.get(rid))
+    if t == "note":
+        # One note, not the child's whole list: building every note per record made importing
+        # a 500-note pack quadratic (about 12 s).
+        return _note_record(vault.repos.get_note(rid), {u.id: u.label for u in vault.users()})
     child_id = vault.conn.execute(
         {"note": "SELECT child_id FROM notes WHERE id = ?",
          "pathway_step": "SELECT child_id FROM pathway_steps WHERE id = ?",
@@ -757,6 +776,17 @@ def _local_record(vault: Vault, record: Any) -> Any | None:
     pool = {"note": note_records, "pathway_step": step_records,
             "missing_episode": missing_records}[t](vault, child_id)
     return next((r for r in pool if r.id == rid), None)
+
+
+def local_version(vault: Vault, record_type: str, record_id: str) -> dict[str, Any] | None:
+    """The receiver's current version of a record in pack form (JSON), or None if absent.
+
+    For showing a conflict: the local version beside the incoming one.
+    """
+    from types import SimpleNamespace
+
+    local = _local_record(vault, SimpleNamespace(type=record_type, id=record_id))
+    return None if local is None else dict(local.model_dump(mode="json"))
 
 
 def verify(path: Path, password: str, expected_signer: str | None = None) -> Any:
