@@ -93,12 +93,15 @@ def configure_application(app: QApplication) -> None:
 def run_gui(argv: list[str] | None = None) -> int:
     """Open the desktop app; returns the exit code."""
     paths.harden_process()
-    # High-DPI scaling is on by default in Qt 6; keep fractional scale factors as they are.
-    QApplication.setHighDpiScaleFactorRoundingPolicy(
-        Qt.HighDpiScaleFactorRoundingPolicy.PassThrough
-    )
     existing = QApplication.instance()
-    app = existing if isinstance(existing, QApplication) else QApplication(argv or sys.argv)
+    if isinstance(existing, QApplication):
+        app = existing
+    else:
+        # High-DPI scaling is on by default in Qt 6; keep fractional scale factors exact.
+        QApplication.setHighDpiScaleFactorRoundingPolicy(
+            Qt.HighDpiScaleFactorRoundingPolicy.PassThrough
+        )
+        app = QApplication(argv or sys.argv)
     setup_logging()
     configure_application(app)
     try:

@@ -151,7 +151,6 @@ class ChildDialog(QDialog):
             QDialogButtonBox.ButtonRole.AcceptRole,
         )
         self.save_button.setAccessibleName(self.tr("Add child") if adding else self.tr("Save"))
-        self.save_button.setDefault(True)
         cancel = self.buttons.addButton(self.tr("Cancel"), QDialogButtonBox.ButtonRole.RejectRole)
         cancel.setAccessibleName(self.tr("Cancel"))
         self.buttons.accepted.connect(self.save)
@@ -166,6 +165,11 @@ class ChildDialog(QDialog):
         layout.addWidget(self.details_box)
         layout.addStretch(1)
         layout.addWidget(self.buttons)
+        # Enter in any field saves; only once the button is inside the dialog does Qt record it
+        # as the dialog's default, and the helper buttons must not take Enter for themselves.
+        self.save_button.setDefault(True)
+        for button in (self.more_button, self.open_existing_button, cancel):
+            button.setAutoDefault(False)
 
         self._dup_timer = QTimer(self)
         self._dup_timer.setSingleShot(True)

@@ -13,7 +13,6 @@ import logging
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTabWidget, QVBoxLayout, QWidget
 
 from cse_toolkit.core.entities import Child
@@ -73,10 +72,7 @@ class ChildPage(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(head)
         layout.addWidget(self.tabs, 1)
-
-        new_note = QShortcut(QKeySequence.StandardKey.New, self)
-        new_note.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        new_note.activated.connect(self.new_note)
+        self.setTabOrder(self.tabs, self.back_button)
 
     # -- extension point ----------------------------------------------------------------
     def add_tab(self, widget: QWidget, title: str) -> int:

@@ -234,13 +234,14 @@ class ChildTableModel(QAbstractTableModel):
         return when
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        # Each key returns None for "not known"; those rows go last in either direction.
         keys: dict[int, Callable[[ChildRow], Any]] = {
-            NAME: lambda r: r.label.casefold(),
+            NAME: lambda r: r.search,
             REF: lambda r: r.ref,
-            AGE: lambda r: (r.age is None, r.age or 0),
-            LEVEL: lambda r: _LEVEL_ORDER.get(r.level or "", -1),
-            NEXT_STEP: lambda r: r.next_step.casefold(),
-            DUE: lambda r: (r.due is None, r.due or date.max),
+            AGE: lambda r: r.age,
+            LEVEL: lambda r: _LEVEL_ORDER.get(r.level or ""),
+            NEXT_STEP: lambda r: r.next_step.casefold() or None,
+            DUE: lambda r: r.due,
         }
         key = keys.get(column)
         if key is None:
@@ -248,7 +249,10 @@ class ChildTableModel(QAbstractTableModel):
         self.layoutAboutToBeChanged.emit()
         old = self.persistentIndexList()
         ids = [self._rows[i.row()].id for i in old]
-        self._rows.sort(key=key, reverse=order == Qt.SortOrder.DescendingOrder)
+        known = [r for r in self._rows if key(r) is not None]
+        unknown = [r for r in self._rows if key(r) is None]
+        known.sort(key=key, reverse=order == Qt.SortOrder.DescendingOrder)
+        self._rows = known + unknown
         where = {r.id: n for n, r in enumerate(self._rows)}
         self.changePersistentIndexList(
             old, [self.index(where[cid], i.column()) for cid, i in zip(ids, old, strict=True)]

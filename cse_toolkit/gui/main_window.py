@@ -158,6 +158,9 @@ class MainWindow(QMainWindow):
         self.filter_action = self._action(
             self.tr("Filter children"), "Ctrl+F", "", self.focus_child_filter
         )
+        self.new_note_action = self._action(
+            self.tr("New note"), "Ctrl+N", "", self.new_note
+        )
         self.toolbar = QToolBar(self.tr("Main toolbar"))
         self.toolbar.setAccessibleName(self.tr("Main toolbar"))
         self.toolbar.setMovable(False)
@@ -170,6 +173,7 @@ class MainWindow(QMainWindow):
             self.toolbar.addAction(action)
         self.addToolBar(self.toolbar)
         self.addAction(self.filter_action)
+        self.addAction(self.new_note_action)
 
         self.user_label = QLabel()
         self.user_label.setAccessibleName(self.tr("Signed-in user"))
@@ -307,7 +311,9 @@ class MainWindow(QMainWindow):
             if allowed:
                 page.widget.set_vault(vault)  # type: ignore[attr-defined]
         can_case = role in CASE_ROLES
-        for action in (self.add_child_action, self.search_action, self.filter_action):
+        for action in (
+            self.add_child_action, self.search_action, self.filter_action, self.new_note_action
+        ):
             action.setEnabled(can_case)
         self.lock_action.setEnabled(True)
         self.user_label.setText(
@@ -382,7 +388,7 @@ class MainWindow(QMainWindow):
 
     def toolbar_visible(self, shown: bool) -> None:
         self.toolbar.setVisible(shown)
-        for action in (*self.toolbar.actions(), self.filter_action):
+        for action in (*self.toolbar.actions(), self.filter_action, self.new_note_action):
             action.setEnabled(shown)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt API)
@@ -470,6 +476,11 @@ class MainWindow(QMainWindow):
         dialog.open_child.connect(lambda cid: self.show_child(cid, notes_tab))
         dialog.finished.connect(lambda _r: dialog.deleteLater())
         dialog.open()
+
+    def new_note(self) -> None:
+        """Ctrl+N on a child's page: the Notes tab, cursor in the note text."""
+        if self.current_page() == "child":
+            self.child_page.new_note()
 
     def focus_child_filter(self) -> None:
         if self.show_page("children"):

@@ -104,26 +104,31 @@ def make_window(qtbot: Any, policy: Any, clock: FixedClock) -> Iterator[Callable
 
     made: list[Any] = []
 
-    def make(folder: Path, **kw: Any) -> Any:
+    def make(folder: Path, *, tracked: bool = True, **kw: Any) -> Any:
+        """``tracked=False``: the test destroys the window itself (a simulated crash)."""
         win = MainWindow(kw.pop("loaded_policy", policy), folder, kw.pop("clock", clock),
                          kdf=FLOOR_PARAMS)
-        qtbot.addWidget(win)
+        if tracked:
+            qtbot.addWidget(win)
+            made.append(win)
         win.show()
-        made.append(win)
         return win
 
     yield make
+    import shiboken6
+
     for win in made:
-        win.close()  # locks: drafts saved, vault closed, before the vault fixtures tear down
+        if shiboken6.isValid(win):
+            win.close()  # locks: drafts saved, vault closed, before the vault fixtures tear down
 
 
 @pytest.fixture
 def open_window(vault_factory: Any, make_window: Any, clock: FixedClock) -> Callable[..., Any]:
     """A main window already unlocked on a new vault (role and user as asked)."""
 
-    def make(role: str = "worker", user: str = "sam") -> Any:
+    def make(role: str = "worker", user: str = "sam", tracked: bool = True) -> Any:
         vault = vault_factory(user=user, role=role, clock=clock)
-        win = make_window(vault.folder)
+        win = make_window(vault.folder, tracked=tracked)
         win.enter_vault(vault)
         return win
 

@@ -1,0 +1,1081 @@
+"""The screening, as a form generated from the tool file (either tool), one section per page.
+
+Page 1, "Before you start": the tool (the policy's default preselected; the other may be
+chosen), the child's context (age worked out from the date of birth or approximate age on
+today's date, learning disability, additional needs: prefilled from the child's record and
+editable) and, first of all, the immediate danger question. Then one page per section with its
+title, its "about" text and "Page n of m". Each indicator is a row: the label (with "To
+confirm" where its wording is not yet confirmed locally), a "?" button / F1 for the longer help,
+the answer (Yes / Possible / No / Not known), what it is based on (Evidence / Gut feeling, needed
+and enabled only for Yes and Possible), when (for time-period sections) and a note.
+
+Keyboard: Tab moves between the groups of a row and on to the next row; the arrow keys move
+within a group; on an answer, 1-4 or Y/P/N/U answer, E/G set the basis, C/B set when (now /
+before), F1 shows the help; Alt+X next page, Alt+V previous page, Esc back to the process.
+
+Nothing is lost: every change autosaves an in-progress ``ScreeningRecord`` (status
+``in_progress``; ``input`` is ``ScreeningInput.to_dict()`` with ``tool_version`` set) 2 s after
+it, on every page change and on ``save_draft()`` (called by the main window before it locks).
+The page the user was on is kept as a small draft beside it. Opening the wizard for a child with
+an in-progress screening resumes it, with exactly the tool version it was started with, at the
+page it was on.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QFont, QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QApplication,
+    QButtonGroup,
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QRadioButton,
+    QScrollArea,
+    QSpinBox,
+    QStackedWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from cse_toolkit.core.entities import Child, ScreeningRecord
+from cse_toolkit.core.screening import (
+    Answer,
+    ChildContext,
+    ScreeningInput,
+    evaluate,
+    tool_for,
+    validate_input,
+)
+from cse_toolkit.core.tools import (
+    ANSWER_LABELS,
+    ANSWER_VALUES,
+    BASIS_LABELS,
+    BASIS_VALUES,
+    PRESENT_VALUES,
+    WHEN_LABELS,
+    WHEN_VALUES,
+    Indicator,
+    Section,
+    Tool,
+    list_tools,
+    load_tool,
+)
+from cse_toolkit.errors import UserError
+from cse_toolkit.gui import dialogs
+from cse_toolkit.gui.pathway_widgets import (
+    EmergencyBanner,
+    InlineMessage,
+    policy,
+    section_title,
+    wrap_label,
+)
+from cse_toolkit.gui.widgets import heading_label
+
+log = logging.getLogger(__name__)
+
+DRAFT_KIND = "screening_wizard"  # where an in-progress screening's page is kept
+
+K = Qt.Key
+ANSWER_KEYS = {
+    K.Key_1: "yes",
+    K.Key_Y: "yes",
+    K.Key_2: "possible",
+    K.Key_P: "possible",
+    K.Key_3: "no",
+    K.Key_N: "no",
+    K.Key_4: "unknown",
+    K.Key_U: "unknown",
+}
+BASIS_KEYS = {K.Key_E: "evidence", K.Key_G: "gut_feeling"}
+WHEN_KEYS = {K.Key_C: "current", K.Key_B: "prior"}
+ROW_STYLE = (
+    "#indicatorRow { border-bottom: 1px solid #b8b8b8; }"
+    '#indicatorRow[active="true"] { background: #eef3fb; border-left: 4px solid #1d4f91; }'
+    '#indicatorRow[problem="true"] { background: #fff1f0; border-left: 4px solid #8b0000; }'
+)
+TO_CONFIRM_TIP = (
+    "This wording comes from neighbouring areas' tools and is still to be confirmed by the "
+    "local safeguarding partnership (see About this tool)."
+)
+
+
+def _tr(text: str) -> str:
+    return QApplication.translate("screening", text)
+
+
+class IndicatorRow(QFrame):
+    """One indicator: label, help, answer, basis, when, note."""
+
+    changed = Signal()
+    help_requested = Signal(object)  # the row
+
+    def __init__(
+        self, number: int, section: Section, indicator: Indicator, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("indicatorRow")
+        self.section = section
+        self.indicator = indicator
+        self.to_confirm = section.provenance_of(indicator) == "to_confirm"
+        self._loading = False
+        label_text = indicator.label
+        self.setAccessibleName(label_text)
+
+        self.label = QLabel(f"{number}. {label_text}")
+        self.label.setWordWrap(True)
+        font = QFont(self.label.font())
+        font.setPointSizeF(font.pointSizeF() * 1.08)
+        font.setBold(True)
+        self.label.setFont(font)
+        self.label.setToolTip(indicator.id)
+        self.tag = QLabel(_tr("To confirm"))
+        self.tag.setObjectName("toConfirm")
+        self.tag.setStyleSheet(
+            "#toConfirm { color: #5a3d00; background: #fff4d6; border: 1px solid #8a6100;"
+            " border-radius: 3px; padding: 1px 5px; }"
+        )
+        self.tag.setToolTip(_tr(TO_CONFIRM_TIP))
+        self.tag.setAccessibleName(_tr("Wording to confirm"))
+        self.tag.setVisible(self.to_confirm)
+        self.help_button = QToolButton()
+        self.help_button.setText("?")
+        self.help_button.setAccessibleName(_tr("Help: {label}").format(label=label_text))
+        self.help_button.setToolTip(_tr("What this means (F1)"))
+        # F1 opens the help from any control of the row, so the button is not a tab stop.
+        self.help_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.help_button.clicked.connect(lambda: self.help_requested.emit(self))
+
+        self.answer_group = QButtonGroup(self)
+        self.answer_buttons: dict[str, QRadioButton] = {}
+        answers = QHBoxLayout()
+        answers.setSpacing(14)
+        for n, value in enumerate(ANSWER_VALUES, 1):
+            button = QRadioButton(_tr(ANSWER_LABELS[value]))
+            button.setAccessibleName(
+                _tr("{answer}: {label}").format(answer=_tr(ANSWER_LABELS[value]), label=label_text)
+            )
+            button.setToolTip(_tr("Key {n} or {letter}").format(n=n, letter=value[0].upper()))
+            self.answer_group.addButton(button)
+            self.answer_buttons[value] = button
+            answers.addWidget(button)
+
+        self.basis_group = QButtonGroup(self)
+        self.basis_buttons: dict[str, QRadioButton] = {}
+        basis = QHBoxLayout()
+        basis.setSpacing(10)
+        self.basis_label = QLabel(_tr("Based on:"))
+        basis.addWidget(self.basis_label)
+        for value in BASIS_VALUES:
+            button = QRadioButton(_tr(BASIS_LABELS[value]))
+            button.setAccessibleName(
+                _tr("Based on {basis}: {label}").format(
+                    basis=_tr(BASIS_LABELS[value]).lower(), label=label_text
+                )
+            )
+            button.setToolTip(_tr("Key {letter}").format(letter="E" if value == "evidence" else "G"))
+            self.basis_group.addButton(button)
+            self.basis_buttons[value] = button
+            basis.addWidget(button)
+
+        self.when_group = QButtonGroup(self)
+        self.when_buttons: dict[str, QRadioButton] = {}
+        when = QHBoxLayout()
+        when.setSpacing(10)
+        self.when_label = QLabel(_tr("When:"))
+        when.addWidget(self.when_label)
+        for value in WHEN_VALUES:
+            button = QRadioButton(_tr(WHEN_LABELS[value]))
+            button.setAccessibleName(
+                _tr("When: {when}: {label}").format(when=_tr(WHEN_LABELS[value]), label=label_text)
+            )
+            button.setToolTip(_tr("Key {letter}").format(letter="C" if value == "current" else "B"))
+            self.when_group.addButton(button)
+            self.when_buttons[value] = button
+            when.addWidget(button)
+
+        self.note = QLineEdit()
+        self.note.setPlaceholderText(_tr("Note (optional): what was seen or said, by whom"))
+        self.note.setAccessibleName(_tr("Note: {label}").format(label=label_text))
+
+        head = QHBoxLayout()
+        head.addWidget(self.label, 1)
+        head.addWidget(self.tag, 0, Qt.AlignmentFlag.AlignTop)
+        head.addWidget(self.help_button, 0, Qt.AlignmentFlag.AlignTop)
+        grid = QGridLayout(self)
+        grid.setContentsMargins(10, 8, 10, 10)
+        grid.setHorizontalSpacing(28)
+        grid.setVerticalSpacing(6)
+        grid.addLayout(head, 0, 0, 1, 4)
+        grid.addLayout(answers, 1, 0)
+        grid.addLayout(basis, 1, 1)
+        if section.has_time_period:
+            grid.addLayout(when, 2, 0, 1, 3)
+        else:
+            for w in (self.when_label, *self.when_buttons.values()):
+                w.hide()
+        grid.addWidget(self.note, 3, 0, 1, 4)
+        grid.setColumnStretch(3, 1)
+
+        self.answer_group.buttonToggled.connect(self._answer_toggled)
+        self.basis_group.buttonToggled.connect(self._emit_changed)
+        self.when_group.buttonToggled.connect(self._emit_changed)
+        self.note.textChanged.connect(self._emit_changed)
+        for w in self.focusables():
+            w.installEventFilter(self)
+        self._update_enabled()
+
+    # -- values ---------------------------------------------------------------------------
+    def focusables(self) -> list[QWidget]:
+        widgets: list[QWidget] = [*self.answer_buttons.values(), *self.basis_buttons.values()]
+        if self.section.has_time_period:
+            widgets += list(self.when_buttons.values())
+        widgets.append(self.note)
+        return widgets
+
+    def value(self) -> str | None:
+        for value, button in self.answer_buttons.items():
+            if button.isChecked():
+                return value
+        return None
+
+    def basis(self) -> str | None:
+        for value, button in self.basis_buttons.items():
+            if button.isChecked():
+                return value
+        return None
+
+    def when(self) -> str | None:
+        for value, button in self.when_buttons.items():
+            if button.isChecked():
+                return value
+        return None
+
+    @property
+    def present(self) -> bool:
+        return self.value() in PRESENT_VALUES
+
+    def answer(self) -> Answer | None:
+        """The row as an answer; None when nothing was given (counts as not answered)."""
+        value = self.value()
+        note = self.note.text().strip()
+        if value is None and not note:
+            return None
+        value = value or "unknown"
+        present = value in PRESENT_VALUES
+        return Answer(
+            indicator=self.indicator.id,
+            value=value,
+            basis=self.basis() if present else None,
+            when=self.when() if present and self.section.has_time_period else None,
+            note=note,
+        )
+
+    def set_answer(self, answer: Answer) -> None:
+        self._loading = True
+        try:
+            if answer.value in self.answer_buttons:
+                self.answer_buttons[answer.value].setChecked(True)
+            if answer.basis in self.basis_buttons:
+                self.basis_buttons[answer.basis].setChecked(True)
+            if answer.when in self.when_buttons:
+                self.when_buttons[answer.when].setChecked(True)
+            self.note.setText(answer.note)
+        finally:
+            self._loading = False
+        self._update_enabled()
+
+    def set_value(self, value: str) -> None:
+        self.answer_buttons[value].setChecked(True)
+
+    def problem(self) -> str | None:
+        """What is missing before the screening can be finished."""
+        if not self.present:
+            return None
+        if self.basis() is None:
+            return _tr(
+                "'{label}': say whether '{answer}' is based on evidence or a gut feeling."
+            ).format(label=self.indicator.label, answer=_tr(ANSWER_LABELS[self.value() or ""]))
+        if self.section.has_time_period and self.when() is None:
+            return _tr(
+                "'{label}': say when: now or in the past 6 months, or only before that."
+            ).format(label=self.indicator.label)
+        return None
+
+    def mark(self, name: str, on: bool) -> None:
+        if bool(self.property(name)) == on:
+            return
+        self.setProperty(name, "true" if on else None)
+        self.style().unpolish(self)
+        self.style().polish(self)
+
+    def focus_answer(self) -> None:
+        checked = self.answer_group.checkedButton()
+        target = checked or self.answer_buttons["yes"]
+        target.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def focus_problem(self) -> None:
+        if self.present and self.basis() is None:
+            self.basis_buttons["evidence"].setFocus(Qt.FocusReason.OtherFocusReason)
+        elif self.present and self.section.has_time_period and self.when() is None:
+            self.when_buttons["current"].setFocus(Qt.FocusReason.OtherFocusReason)
+        else:
+            self.focus_answer()
+
+    # -- changes --------------------------------------------------------------------------
+    def _answer_toggled(self, _button: QRadioButton, checked: bool) -> None:
+        if checked:
+            self._update_enabled()
+            self._emit_changed()
+
+    def _update_enabled(self) -> None:
+        present = self.present
+        for w in (self.basis_label, *self.basis_buttons.values()):
+            w.setEnabled(present)
+        for w in (self.when_label, *self.when_buttons.values()):
+            w.setEnabled(present)
+        if self.problem() is None:
+            self.mark("problem", False)
+
+    def _emit_changed(self, *_: Any) -> None:
+        if self.problem() is None:
+            self.mark("problem", False)
+        if not self._loading:
+            self.changed.emit()
+
+    # -- keyboard ---------------------------------------------------------------------------
+    def _key_target(self, event: QKeyEvent, on_note: bool) -> tuple[str, str] | None:
+        if event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
+            return None
+        key = event.key()
+        if key == K.Key_F1:
+            return ("help", "")
+        if on_note:
+            return None
+        if key in ANSWER_KEYS:
+            return ("answer", ANSWER_KEYS[key])
+        if key in BASIS_KEYS and self.present:
+            return ("basis", BASIS_KEYS[key])
+        if key in WHEN_KEYS and self.present and self.section.has_time_period:
+            return ("when", WHEN_KEYS[key])
+        return None
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
+        kind = event.type()
+        if kind in (QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress) and isinstance(
+            event, QKeyEvent
+        ):
+            target = self._key_target(event, watched is self.note)
+            if target is None:
+                return False
+            if kind == QEvent.Type.ShortcutOverride:
+                # Claim the key so a window shortcut (F1 = guidance) does not take it here.
+                event.accept()
+                return True
+            what, value = target
+            if what == "help":
+                self.help_requested.emit(self)
+            elif what == "answer":
+                self.answer_buttons[value].setChecked(True)
+                self.answer_buttons[value].setFocus(Qt.FocusReason.ShortcutFocusReason)
+            elif what == "basis":
+                self.basis_buttons[value].setChecked(True)
+            elif what == "when":
+                self.when_buttons[value].setChecked(True)
+            return True
+        return False
+
+
+class SectionPage(QWidget):
+    """One section: title, about, its indicator rows, a help panel."""
+
+    def __init__(self, section: Section, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.section = section
+        self.setAccessibleName(section.title)
+        self.title = heading_label(section.title, 1.4)
+        self.about = wrap_label(section.about)
+        self.about.setVisible(bool(section.about))
+        self.keys = wrap_label(
+            _tr(
+                "Keys on an answer: 1 Yes · 2 Possible · 3 No · 4 Not known · E Evidence · "
+                "G Gut feeling"
+            )
+            + (_tr(" · C Now · B Before") if section.has_time_period else "")
+            + _tr(" · F1 help · Tab next question")
+        )
+        self.keys.setAccessibleName(_tr("Keyboard keys"))
+        self.keys.setStyleSheet("color: palette(text);")
+        context = "" if section.scored else _tr(
+            "Context only: these are recorded and exported, and never change the level."
+        )
+        self.context_note = wrap_label(context)
+        self.context_note.setVisible(bool(context))
+
+        self.rows: list[IndicatorRow] = []
+        content = QWidget()
+        content.setStyleSheet(ROW_STYLE)
+        column = QVBoxLayout(content)
+        column.setContentsMargins(0, 0, 8, 0)
+        column.setSpacing(0)
+        for n, indicator in enumerate(section.indicators, 1):
+            row = IndicatorRow(n, section, indicator)
+            self.rows.append(row)
+            column.addWidget(row)
+        column.addStretch(1)
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setWidget(content)
+        self.scroll.setAccessibleName(_tr("Questions: {title}").format(title=section.title))
+
+        self.help_box = QFrame()
+        self.help_box.setObjectName("helpBox")
+        self.help_box.setStyleSheet(
+            "#helpBox { background: #f3f6fa; border: 1px solid #7d8ea6; border-radius: 3px; }"
+            "#helpBox QLabel { color: #111111; background: transparent; }"
+        )
+        self.help_title = section_title("")
+        self.help_text = wrap_label()
+        self.help_text.setAccessibleName(_tr("Help text"))
+        help_layout = QVBoxLayout(self.help_box)
+        help_layout.addWidget(self.help_title)
+        help_layout.addWidget(self.help_text)
+        self.help_box.hide()
+        self.message = InlineMessage()
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.title)
+        layout.addWidget(self.about)
+        layout.addWidget(self.context_note)
+        layout.addWidget(self.keys)
+        layout.addWidget(self.scroll, 1)
+        layout.addWidget(self.help_box)
+        layout.addWidget(self.message)
+
+        for row in self.rows:
+            row.help_requested.connect(self.show_help)
+        chain = [w for row in self.rows for w in row.focusables()]
+        for first, second in zip(chain, chain[1:], strict=False):
+            self.setTabOrder(first, second)
+
+    def show_help(self, row: IndicatorRow) -> None:
+        ind = row.indicator
+        self.help_title.setText(_tr("About: {label}").format(label=ind.label))
+        text = ind.help or _tr("No further help for this question.")
+        if row.to_confirm:
+            text += "\n\n" + _tr("To confirm: ") + _tr(TO_CONFIRM_TIP)
+        source = ind.source or self.section.source
+        if source:
+            text += "\n" + _tr("Source: {source}").format(source=source)
+        self.help_text.setText(text)
+        self.help_box.setAccessibleDescription(text)
+        self.help_box.show()
+
+    def first_problem(self) -> IndicatorRow | None:
+        for row in self.rows:
+            if row.problem() is not None:
+                return row
+        return None
+
+
+class ContextPage(QWidget):
+    """Before you start: immediate danger, the tool, the child's context."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAccessibleName(_tr("Before you start"))
+        self.title = heading_label(_tr("Before you start"), 1.4)
+
+        self.danger_label = section_title(_tr("Is anyone in immediate danger right now?"))
+        self.danger_yes = QRadioButton(_tr("&Yes"))
+        self.danger_yes.setAccessibleName(_tr("Immediate danger: yes"))
+        self.danger_no = QRadioButton(_tr("N&o"))
+        self.danger_no.setAccessibleName(_tr("Immediate danger: no"))
+        self.danger_group = QButtonGroup(self)
+        self.danger_group.addButton(self.danger_yes)
+        self.danger_group.addButton(self.danger_no)
+        danger_row = QHBoxLayout()
+        danger_row.addWidget(self.danger_yes)
+        danger_row.addSpacing(20)
+        danger_row.addWidget(self.danger_no)
+        danger_row.addStretch(1)
+        self.banner = EmergencyBanner()
+        self.banner.hide()
+
+        self.tool_combo = QComboBox()
+        self.tool_combo.setAccessibleName(_tr("Screening tool"))
+        self.tool_about = wrap_label()
+        self.tool_about.setAccessibleName(_tr("About this tool"))
+        self.age = QSpinBox()
+        self.age.setRange(-1, 30)
+        self.age.setSpecialValueText(_tr("Not known: enter it"))
+        self.age.setSuffix(_tr(" years"))
+        self.age.setAccessibleName(_tr("Age in whole years"))
+        self.age_note = wrap_label()
+        self.age_note.setAccessibleName(_tr("Where the age comes from"))
+        self.learning_disability = QCheckBox(_tr("&Learning disability"))
+        self.learning_disability.setAccessibleName(_tr("Learning disability"))
+        self.additional_needs = QCheckBox(_tr("&Additional needs"))
+        self.additional_needs.setAccessibleName(_tr("Additional needs"))
+        self.child_note = wrap_label(
+            _tr("Filled in from the child's record. Change them here if they are wrong today.")
+        )
+
+        form = QFormLayout()
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
+        tool_label = QLabel(_tr("Screening &tool"))
+        tool_label.setBuddy(self.tool_combo)
+        form.addRow(tool_label, self.tool_combo)
+        form.addRow("", self.tool_about)
+        age_label = QLabel(_tr("A&ge"))
+        age_label.setBuddy(self.age)
+        form.addRow(age_label, self.age)
+        form.addRow("", self.age_note)
+        form.addRow("", self.learning_disability)
+        form.addRow("", self.additional_needs)
+        form.addRow("", self.child_note)
+        self.message = InlineMessage()
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.title)
+        layout.addWidget(self.danger_label)
+        layout.addLayout(danger_row)
+        layout.addWidget(self.banner)
+        layout.addSpacing(10)
+        layout.addWidget(section_title(_tr("The tool and the child")))
+        layout.addLayout(form)
+        layout.addWidget(self.message)
+        layout.addStretch(1)
+        chain = [
+            self.danger_yes,
+            self.danger_no,
+            self.tool_combo,
+            self.age,
+            self.learning_disability,
+            self.additional_needs,
+        ]
+        for first, second in zip(chain, chain[1:], strict=False):
+            self.setTabOrder(first, second)
+        self.danger_group.buttonToggled.connect(self._danger)
+
+    def _danger(self, *_: Any) -> None:
+        self.banner.setVisible(self.danger_yes.isChecked())
+
+    def danger(self) -> bool | None:
+        if self.danger_yes.isChecked():
+            return True
+        if self.danger_no.isChecked():
+            return False
+        return None
+
+    def set_danger(self, value: bool | None) -> None:
+        self.danger_group.setExclusive(False)
+        self.danger_yes.setChecked(value is True)
+        self.danger_no.setChecked(value is False)
+        self.danger_group.setExclusive(True)
+        self._danger()
+
+
+class ScreeningWizard(QWidget):
+    """Run (or resume) a screening for one child.
+
+    ``set_child(vault, child)`` starts or resumes; ``finished(screening_id)`` when the answers
+    are complete (the record is saved, still in progress, for the outcome page);
+    ``back_requested()`` to leave (the answers are kept). ``save_draft()`` / ``clear()`` follow
+    the main window's lock protocol.
+    """
+
+    finished = Signal(str)
+    back_requested = Signal()
+
+    DEBOUNCE_MS = 2_000
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAccessibleName(_tr("Screening"))
+        self._vault: Any = None
+        self._child: Child | None = None
+        self._tool: Tool | None = None
+        self._record_id: str | None = None
+        self._screened_at: Any = None
+        self._page_draft_id: str | None = None
+        self._danger_answered = False
+        self._dirty = False
+        self._loading = False
+        self.pages: list[SectionPage] = []
+
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(self.DEBOUNCE_MS)
+        self._debounce.timeout.connect(self.save_draft)
+
+        self.context = ContextPage()
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.context)
+        self.progress = QLabel()
+        self.progress.setAccessibleName(_tr("Progress"))
+        self.saved_label = QLabel()
+        self.saved_label.setAccessibleName(_tr("Autosave"))
+        self.prev_button = QPushButton(_tr("◀ Pre&vious"))
+        self.prev_button.setAccessibleName(_tr("Previous page"))
+        self.next_button = QPushButton(_tr("Ne&xt ▶"))
+        self.next_button.setAccessibleName(_tr("Next page"))
+        self.next_button.setDefault(True)
+        self.back_button = QPushButton(_tr("Back to the &process"))
+        self.back_button.setToolTip(_tr("Your answers are kept: come back to finish (Esc)"))
+        self.prev_button.clicked.connect(self.previous)
+        self.next_button.clicked.connect(self.next)
+        self.back_button.clicked.connect(self._back)
+        nav = QHBoxLayout()
+        nav.addWidget(self.progress)
+        nav.addSpacing(12)
+        nav.addWidget(self.saved_label, 1)
+        nav.addWidget(self.back_button)
+        nav.addWidget(self.prev_button)
+        nav.addWidget(self.next_button)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.stack, 1)
+        layout.addLayout(nav)
+
+        back = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
+        back.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        back.activated.connect(self._back)
+
+        c = self.context
+        c.danger_group.buttonToggled.connect(self._danger_changed)
+        c.tool_combo.currentIndexChanged.connect(self._tool_chosen)
+        c.age.valueChanged.connect(self._changed)
+        c.learning_disability.toggled.connect(self._changed)
+        c.additional_needs.toggled.connect(self._changed)
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.focusChanged.connect(self._focus_changed)
+        self._update_nav()
+
+    # -- properties for the process tab and tests -----------------------------------------
+    @property
+    def tool(self) -> Tool | None:
+        return self._tool
+
+    @property
+    def record_id(self) -> str | None:
+        return self._record_id
+
+    @property
+    def page_index(self) -> int:
+        return self.stack.currentIndex()
+
+    def rows(self) -> list[IndicatorRow]:
+        return [row for page in self.pages for row in page.rows]
+
+    def row(self, indicator_id: str) -> IndicatorRow:
+        for row in self.rows():
+            if row.indicator.id == indicator_id:
+                return row
+        raise KeyError(indicator_id)
+
+    # -- start / resume -------------------------------------------------------------------
+    def set_child(
+        self, vault: Any, child: Child | str, *, immediate_danger: bool | None = None
+    ) -> None:
+        """Resume the child's in-progress screening, or start a new one.
+
+        ``immediate_danger``: the answer already given at the danger check (prefilled).
+        """
+        self.save_draft()
+        if isinstance(child, str):
+            child = vault.repos.get_child(child)
+        self._vault = vault
+        self._child = child
+        self._record_id = None
+        self._page_draft_id = None
+        self._dirty = False
+        self.saved_label.clear()
+        in_progress = [s for s in vault.repos.screenings_for(child.id) if s.status == "in_progress"]
+        if in_progress:
+            self._resume(max(in_progress, key=lambda s: s.screened_at))
+        else:
+            self._start(immediate_danger)
+
+    def _fill_tools(self, selected: str) -> None:
+        combo = self.context.tool_combo
+        combo.blockSignals(True)
+        combo.clear()
+        for info in list_tools():
+            combo.addItem(f"{info.name} (version {info.version})", info.id)
+        index = combo.findData(selected)
+        combo.setCurrentIndex(max(index, 0))
+        combo.blockSignals(False)
+
+    def _start(self, immediate_danger: bool | None) -> None:
+        assert self._child is not None
+        child = self._child
+        self._loading = True
+        try:
+            tool = load_tool(policy().default_tool)
+            self._fill_tools(tool.id)
+            today = self._vault.now().astimezone().date()
+            age = child.age_on(today)
+            c = self.context
+            c.age.setValue(age if age is not None else -1)
+            if child.dob is not None:
+                c.age_note.setText(
+                    _tr("Worked out from the date of birth ({dob}).").format(
+                        dob=child.dob.strftime("%d/%m/%Y")
+                    )
+                )
+            elif age is not None:
+                c.age_note.setText(_tr("Worked out from the approximate age on the record."))
+            else:
+                c.age_note.setText(_tr("No age on the record: enter the child's age."))
+            c.learning_disability.setChecked(child.learning_disability)
+            c.additional_needs.setChecked(child.additional_needs)
+            c.set_danger(immediate_danger)
+            self._danger_answered = immediate_danger is not None
+            self._screened_at = self._vault.now()
+            self._set_tool(tool)
+        finally:
+            self._loading = False
+        self._dirty = False
+        self._go(0, save=False)
+
+    def _resume(self, record: ScreeningRecord) -> None:
+        inp = ScreeningInput.from_dict(record.input)
+        tool = tool_for(inp)  # exactly the version it was started with
+        page = 0
+        self._page_draft_id = None
+        for draft in self._vault.repos.drafts(DRAFT_KIND):
+            if draft.target_id == record.id:
+                self._page_draft_id = draft.id
+                page = int(draft.payload.get("page", 0))
+                self._danger_answered = bool(draft.payload.get("danger_answered", True))
+        self._loading = True
+        try:
+            self._record_id = record.id
+            self._screened_at = record.screened_at
+            self._fill_tools(tool.id)
+            c = self.context
+            c.age.setValue(inp.child.age)
+            c.age_note.setText(_tr("As entered when this screening was started."))
+            c.learning_disability.setChecked(inp.child.learning_disability)
+            c.additional_needs.setChecked(inp.child.additional_needs)
+            c.set_danger(inp.immediate_danger if self._danger_answered else None)
+            self._set_tool(tool)
+            for answer in inp.answers:
+                try:
+                    self.row(answer.indicator).set_answer(answer)
+                except KeyError:
+                    log.warning("saved answer for an indicator the tool does not have")
+        finally:
+            self._loading = False
+        self.saved_label.setText(
+            _tr("Resumed the screening started {when}.").format(
+                when=record.screened_at.astimezone().strftime("%d/%m/%Y %H:%M")
+            )
+        )
+        self._go(min(max(page, 0), len(self.pages)), save=False)
+
+    def _set_tool(self, tool: Tool) -> None:
+        """Build one page per section of ``tool`` (answers of another tool are dropped)."""
+        self._tool = tool
+        for page in self.pages:
+            self.stack.removeWidget(page)
+            page.deleteLater()
+        self.pages = []
+        for section in tool.sections:
+            page = SectionPage(section)
+            for row in page.rows:
+                row.changed.connect(self._changed)
+            self.pages.append(page)
+            self.stack.addWidget(page)
+        about = " ".join(tool.about.split())
+        self.context.tool_about.setText(
+            f"{tool.area}. " + (about[:400] + "…" if len(about) > 400 else about)
+        )
+        self._update_nav()
+
+    def clear(self) -> None:
+        """Forget everything (on lock, after ``save_draft``)."""
+        self._debounce.stop()
+        self._vault = None
+        self._child = None
+        self._record_id = None
+        self._page_draft_id = None
+        self._dirty = False
+        self._loading = True
+        try:
+            for page in self.pages:
+                self.stack.removeWidget(page)
+                page.deleteLater()
+            self.pages = []
+            self._tool = None
+            c = self.context
+            c.tool_combo.clear()
+            c.age.setValue(-1)
+            c.age_note.clear()
+            c.learning_disability.setChecked(False)
+            c.additional_needs.setChecked(False)
+            c.set_danger(None)
+            c.message.clear_problem()
+        finally:
+            self._loading = False
+        self.saved_label.clear()
+        self.stack.setCurrentIndex(0)
+        self._update_nav()
+
+    # -- changes --------------------------------------------------------------------------
+    def _danger_changed(self, *_: Any) -> None:
+        if self._loading:
+            return
+        self._danger_answered = self.context.danger() is not None
+        self._changed()
+
+    def _tool_chosen(self, _index: int) -> None:
+        if self._loading or self._tool is None:
+            return
+        tool_id = self.context.tool_combo.currentData()
+        if tool_id == self._tool.id:
+            return
+        if any(row.answer() is not None for row in self.rows()) and not dialogs.confirm(
+            self,
+            _tr("Change the screening tool?"),
+            _tr("The answers given with '{tool}' will be cleared.").format(tool=self._tool.name),
+            _tr("&Change the tool"),
+            _tr("&Keep the tool"),
+        ):
+            self._fill_tools(self._tool.id)
+            return
+        self._set_tool(load_tool(tool_id))
+        self._changed()
+
+    def _changed(self, *_: Any) -> None:
+        if self._loading or self._vault is None:
+            return
+        self._dirty = True
+        self._debounce.start()
+
+    def _focus_changed(self, _old: QWidget | None, new: QWidget | None) -> None:
+        # Keep the question with the keyboard focus in view and highlighted.
+        if new is None or not self.pages:
+            return
+        row = new.parent()
+        while row is not None and not isinstance(row, IndicatorRow):
+            row = row.parent()
+        if not isinstance(row, IndicatorRow):
+            return
+        page = self.stack.currentWidget()
+        if isinstance(page, SectionPage) and row in page.rows:
+            for other in page.rows:
+                other.mark("active", other is row)
+            page.scroll.ensureWidgetVisible(row, 0, 24)
+
+    # -- the input --------------------------------------------------------------------------
+    def current_input(self) -> ScreeningInput | None:
+        """The screening as entered so far; None until the age is known."""
+        if self._tool is None:
+            return None
+        c = self.context
+        age = c.age.value()
+        if age < 0:
+            return None
+        answers = [a for a in (row.answer() for row in self.rows()) if a is not None]
+        return ScreeningInput(
+            tool=self._tool.id,
+            tool_version=self._tool.version,
+            child=ChildContext(
+                age=age,
+                learning_disability=c.learning_disability.isChecked(),
+                additional_needs=c.additional_needs.isChecked(),
+            ),
+            immediate_danger=bool(c.danger()),
+            answers=answers,
+        )
+
+    def save_draft(self) -> None:
+        """Autosave the in-progress screening and its page (``DraftEditor`` protocol)."""
+        self._debounce.stop()
+        if not self._dirty or self._vault is None or self._child is None or self._tool is None:
+            return
+        inp = self.current_input()
+        if inp is None:
+            return  # nothing can be scored without an age; the context page asks for it
+        repos = self._vault.repos
+        record = ScreeningRecord(
+            id=self._record_id or str(uuid.uuid4()),
+            child_id=self._child.id,
+            tool_id=self._tool.id,
+            tool_version=self._tool.version,
+            screened_at=self._screened_at or self._vault.now(),
+            input=inp.to_dict(),
+            status="in_progress",
+        )
+        saved = repos.save_screening(record)
+        self._record_id = saved.id
+        self._page_draft_id = repos.save_draft(
+            DRAFT_KIND,
+            saved.id,
+            {"page": self.stack.currentIndex(), "danger_answered": self._danger_answered},
+            self._page_draft_id,
+        )
+        self._dirty = False
+        self.saved_label.setText(
+            _tr("Saved {time}").format(time=self._vault.now().astimezone().strftime("%H:%M:%S"))
+        )
+
+    def forget_position(self) -> None:
+        """Drop the page draft (the screening was confirmed)."""
+        if self._vault is not None and self._page_draft_id is not None:
+            self._vault.repos.delete_draft(self._page_draft_id)
+        self._page_draft_id = None
+
+    # -- navigation -----------------------------------------------------------------------
+    def _update_nav(self) -> None:
+        index = self.stack.currentIndex()
+        total = self.stack.count()
+        self.prev_button.setEnabled(index > 0)
+        if index == 0:
+            self.progress.setText(_tr("Page 1 of {m}: before you start").format(m=total))
+        else:
+            self.progress.setText(_tr("Page {n} of {m}").format(n=index + 1, m=total))
+        self.progress.setAccessibleDescription(self.progress.text())
+        last = index == total - 1 and total > 1
+        self.next_button.setText(_tr("See the &outcome ▶") if last else _tr("Ne&xt ▶"))
+        self.next_button.setAccessibleName(
+            _tr("See the outcome") if last else _tr("Next page")
+        )
+
+    def _go(self, index: int, *, save: bool = True) -> None:
+        self.stack.setCurrentIndex(index)
+        self._update_nav()
+        if save and self._vault is not None:
+            self._dirty = True
+            self.save_draft()
+        page = self.stack.currentWidget()
+        if isinstance(page, SectionPage):
+            page.message.clear_problem()
+            if page.rows:
+                page.rows[0].focus_answer()
+        else:
+            self.context.danger_yes.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def previous(self) -> None:
+        if self.stack.currentIndex() > 0:
+            self._go(self.stack.currentIndex() - 1)
+
+    def next(self) -> None:
+        index = self.stack.currentIndex()
+        if index == 0 and not self._check_context():
+            return
+        if index > 0:
+            page = self.pages[index - 1]
+            row = page.first_problem()
+            if row is not None:
+                self._show_row_problem(page, row)
+                return
+        if index < self.stack.count() - 1:
+            self._go(index + 1)
+        else:
+            self.finish()
+
+    def _check_context(self) -> bool:
+        c = self.context
+        c.message.clear_problem()
+        if c.danger() is None:
+            c.message.show_problem(_tr("Answer the first question: is anyone in immediate danger?"))
+            c.danger_yes.setFocus()
+            return False
+        inp = self.current_input()
+        if inp is None:
+            c.message.show_problem(_tr("Enter the child's age in whole years."))
+            c.age.setFocus()
+            return False
+        assert self._tool is not None
+        try:
+            validate_input(self._tool, inp.model_copy(update={"answers": []}))
+        except UserError as exc:
+            c.message.show_problem(str(exc).replace("The screening answers have problems:", "")
+                                   .strip())
+            c.age.setFocus()
+            return False
+        return True
+
+    def _show_row_problem(self, page: SectionPage, row: IndicatorRow) -> None:
+        problem = row.problem() or ""
+        page.message.show_problem(problem)
+        row.mark("problem", True)
+        row.focus_problem()
+        page.scroll.ensureWidgetVisible(row)
+
+    def finish(self) -> None:
+        """Check every answer, save, and hand over to the outcome page."""
+        if self._tool is None or not self._check_context_quiet():
+            self._go(0, save=False)
+            self._check_context()
+            return
+        for i, page in enumerate(self.pages):
+            row = page.first_problem()
+            if row is not None:
+                self._go(i + 1, save=False)
+                self._show_row_problem(page, row)
+                return
+        inp = self.current_input()
+        assert inp is not None
+        try:
+            evaluate(self._tool, inp)
+        except UserError as exc:
+            page = self.stack.currentWidget()
+            target = page.message if isinstance(page, SectionPage) else self.context.message
+            target.show_problem(str(exc))
+            return
+        self._dirty = True
+        self.save_draft()
+        assert self._record_id is not None
+        self.finished.emit(self._record_id)
+
+    def _check_context_quiet(self) -> bool:
+        inp = self.current_input()
+        if inp is None or self.context.danger() is None or self._tool is None:
+            return False
+        try:
+            validate_input(self._tool, inp.model_copy(update={"answers": []}))
+        except UserError:
+            return False
+        return True
+
+    def _back(self) -> None:
+        self.save_draft()
+        self.back_requested.emit()
+
+    def go_to_page(self, index: int) -> None:
+        """Open a page directly (the outcome page's "change answers")."""
+        self._go(max(0, min(index, self.stack.count() - 1)), save=False)
+
+
+def in_progress_screening(vault: Any, child_id: str) -> ScreeningRecord | None:
+    """The child's newest in-progress screening, if any."""
+    found = [s for s in vault.repos.screenings_for(child_id) if s.status == "in_progress"]
+    return max(found, key=lambda s: s.screened_at) if found else None
+
+
+__all__ = [
+    "DRAFT_KIND",
+    "IndicatorRow",
+    "ScreeningWizard",
+    "SectionPage",
+    "in_progress_screening",
+]
