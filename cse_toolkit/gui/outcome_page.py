@@ -21,6 +21,7 @@ A saved screening is always scored with the tool version it was made with
 from __future__ import annotations
 
 import dataclasses
+import html
 from datetime import date
 from typing import Any
 
@@ -165,6 +166,7 @@ class OutcomePage(QWidget):
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.setSpacing(8)
         left_layout.addWidget(self.level_box)
         left_layout.addWidget(section_title(self.tr("Why")))
         left_layout.addWidget(self.reasons)
@@ -180,6 +182,15 @@ class OutcomePage(QWidget):
         self.next_steps = _Column()
         self.contacts = _Column()
         self.confirm_box = QGroupBox(self.tr("Confirm the level"))
+        self.confirm_box.setObjectName("confirmBox")
+        self.confirm_box.setStyleSheet(
+            "#confirmBox { font-weight: bold; border: 2px solid #1d4f91; border-radius: 6px;"
+            " margin-top: 12px; padding: 10px 8px 8px 8px; }"
+            "#confirmBox::title { subcontrol-origin: margin; left: 10px; padding: 0 4px; }"
+            "#confirmBox QLabel, #confirmBox QPushButton, #confirmBox QComboBox,"
+            " #confirmBox QPlainTextEdit, #confirmBox QLineEdit, #confirmBox QCheckBox,"
+            " #confirmBox QDateEdit { font-weight: normal; }"
+        )
         self.level_combo = QComboBox()
         self.level_combo.setAccessibleName(self.tr("Level to confirm"))
         self.floor_note = wrap_label()
@@ -228,11 +239,13 @@ class OutcomePage(QWidget):
         self.answers_button.clicked.connect(self._change_answers)
         self.back_button = QPushButton(self.tr("Back to the &process"))
         self.back_button.clicked.connect(self.back_requested)
+        confirm_buttons = QHBoxLayout()
+        confirm_buttons.addWidget(self.confirm_button)
+        confirm_buttons.addWidget(self.answers_button)
+        confirm_buttons.addStretch(1)
         buttons = QHBoxLayout()
-        buttons.addWidget(self.confirm_button)
-        buttons.addWidget(self.answers_button)
-        buttons.addWidget(self.back_button)
         buttons.addStretch(1)
+        buttons.addWidget(self.back_button)
 
         confirm_form = QFormLayout()
         level_label = QLabel(self.tr("&Level"))
@@ -245,10 +258,12 @@ class OutcomePage(QWidget):
         confirm_layout.addWidget(self.plan_box)
         confirm_layout.addWidget(self.message)
         confirm_layout.addWidget(self.done_note)
+        confirm_layout.addLayout(confirm_buttons)
 
         right = QWidget()
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.setSpacing(8)
         right_layout.addWidget(section_title(self.tr("What to do next")))
         right_layout.addWidget(self.next_steps)
         right_layout.addWidget(section_title(self.tr("Who to contact")))
@@ -324,8 +339,14 @@ class OutcomePage(QWidget):
         self._record = None
         self._tool = None
         self._outcome = None
-        for column in (self.reasons, self.floors, self.verify, self.gaps, self.next_steps,
-                       self.contacts):
+        for column in (
+            self.reasons,
+            self.floors,
+            self.verify,
+            self.gaps,
+            self.next_steps,
+            self.contacts,
+        ):
             column.clear()
         self.level_label.clear()
         self.level_meaning.clear()
@@ -378,14 +399,14 @@ class OutcomePage(QWidget):
         for floor in outcome.floors_applied:
             extra = self.tr(" (this raised the level)") if floor.raised else ""
             self.floors.add(_bullet(floor.text + extra, floor.rule))
-        self._show_block(self.floors_title, self.floors, bool(outcome.floors_applied),
-                         self.tr("No floor applies."))
+        self._show_block(self.floors, bool(outcome.floors_applied), self.tr("No floor applies."))
 
         self.verify.clear()
         for item in outcome.to_verify:
             self.verify.add(_bullet(self._answer_text(item.label, item), item.indicator))
-        self._show_block(self.verify_title, self.verify, bool(outcome.to_verify),
-                         self.tr("Nothing answered Possible."))
+        self._show_block(
+            self.verify, bool(outcome.to_verify), self.tr("Nothing answered Possible.")
+        )
 
         self.gaps.clear()
         by_section: dict[str, list[str]] = {}
@@ -398,10 +419,11 @@ class OutcomePage(QWidget):
                     section=title, n=len(labels), labels="; ".join(labels)
                 )
             )
-            label.setToolTip(", ".join(g.indicator for g in outcome.gaps if g.section == section_id))
+            label.setToolTip(
+                ", ".join(g.indicator for g in outcome.gaps if g.section == section_id)
+            )
             self.gaps.add(label)
-        self._show_block(self.gaps_title, self.gaps, bool(outcome.gaps),
-                         self.tr("Every question was answered."))
+        self._show_block(self.gaps, bool(outcome.gaps), self.tr("Every question was answered."))
 
         self.next_steps.clear()
         contacts: tuple[str, ...] = ()
@@ -417,18 +439,23 @@ class OutcomePage(QWidget):
                         )
                     )
                 )
-            if ns.review_interval:
+            if ns.review_interval and not any("screen within" in t.lower() for t in ns.text):
                 self.next_steps.add(
                     wrap_label(
-                        self.tr("Re-screen within {interval}, or sooner if anything changes.")
-                        .format(interval=ns.review_interval)
+                        self.tr(
+                            "Re-screen within {interval}, or sooner if anything changes."
+                        ).format(interval=ns.review_interval)
                     )
                 )
             contacts = ns.contacts
         self.contacts.clear()
         for title, text in contact_lines(pol, contacts):
-            label = wrap_label(f"{title}: {text}")
+            label = QLabel(f"<b>{html.escape(title)}</b><br>{html.escape(text)}")
+            label.setTextFormat(Qt.TextFormat.RichText)
+            label.setWordWrap(True)
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             label.setAccessibleName(f"{title}: {text}")
+            label.setContentsMargins(0, 0, 0, 4)
             self.contacts.add(label)
         if not contacts:
             self.contacts.add(wrap_label(self.tr("No contacts listed for this level.")))
@@ -474,7 +501,7 @@ class OutcomePage(QWidget):
             self.level_combo.setFocus(Qt.FocusReason.OtherFocusReason)
         self.rescreen_date.setDate(self._default_rescreen())
 
-    def _show_block(self, title: QLabel, column: _Column, has: bool, empty: str) -> None:
+    def _show_block(self, column: _Column, has: bool, empty: str) -> None:
         if not has:
             column.add(wrap_label(empty))
 
@@ -502,8 +529,13 @@ class OutcomePage(QWidget):
         return QDate(target.year, target.month, target.day)
 
     def _set_read_only(self, read_only: bool) -> None:
-        for w in (self.level_combo, self.reason_edit, self.plan_steps, self.rescreen_set,
-                  self.rescreen_trigger):
+        for w in (
+            self.level_combo,
+            self.reason_edit,
+            self.plan_steps,
+            self.rescreen_set,
+            self.rescreen_trigger,
+        ):
             w.setEnabled(not read_only)
         self.rescreen_date.setEnabled(not read_only and self.rescreen_set.isChecked())
         self.confirm_button.setVisible(not read_only)

@@ -62,6 +62,7 @@ DRAFT_KIND = "pathway_step"
 SHORT_TEXT = {"where", "by_whom", "with_whom", "reference", "police_reference", "report_refs"}
 # A recorded time may be a few minutes ahead of the laptop's clock (set from a phone).
 FUTURE_GRACE = timedelta(minutes=5)
+DATE_WIDTH = 220
 
 
 class _Control:
@@ -131,7 +132,11 @@ class StepForm(QWidget):
         self.banner.hide()
 
         self.body = QWidget()
-        self.form = QFormLayout(self.body)
+        body_layout = QVBoxLayout(self.body)
+        body_layout.setContentsMargins(0, 0, 8, 0)
+        self.form = QFormLayout()
+        body_layout.addLayout(self.form)
+        body_layout.addStretch(1)
         self.form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
@@ -278,6 +283,7 @@ class StepForm(QWidget):
             self.event_edit.setDisplayFormat("dd/MM/yyyy HH:mm")
             self.event_edit.setDateTime(to_qdatetime(self._vault.now()))
             self.event_edit.setAccessibleName(self.tr("When this happened"))
+            self.event_edit.setMaximumWidth(DATE_WIDTH)
             self.event_edit.dateTimeChanged.connect(self._changed)
             label = QLabel(self.tr("When this happened"))
             label.setBuddy(self.event_edit)
@@ -312,15 +318,25 @@ class StepForm(QWidget):
                 line = QLineEdit()
                 line.setAccessibleName(name)
                 line.textChanged.connect(self._changed)
-                return _Control(f, line, [line], lambda: line.text().strip() or None,
-                                lambda v: line.setText(str(v)))
+                return _Control(
+                    f,
+                    line,
+                    [line],
+                    lambda: line.text().strip() or None,
+                    lambda v: line.setText(str(v)),
+                )
             box = QPlainTextEdit()
             box.setAccessibleName(name)
             box.setTabChangesFocus(True)
             box.setFixedHeight(box.fontMetrics().lineSpacing() * 5)
             box.textChanged.connect(self._changed)
-            return _Control(f, box, [box], lambda: box.toPlainText().strip() or None,
-                            lambda v: box.setPlainText(str(v)))
+            return _Control(
+                f,
+                box,
+                [box],
+                lambda: box.toPlainText().strip() or None,
+                lambda v: box.setPlainText(str(v)),
+            )
         if f.type == "bool":
             holder = QWidget()
             holder.setAccessibleName(name)
@@ -352,6 +368,7 @@ class StepForm(QWidget):
         if f.type in ("choice", "level"):
             combo = QComboBox()
             combo.setAccessibleName(name)
+            combo.setMaximumWidth(520)
             combo.addItem(self.tr("Choose…"), None)
             if f.type == "choice":
                 for option in f.options:
@@ -375,6 +392,7 @@ class StepForm(QWidget):
             today = self._vault.now().astimezone().date()
             edit.setDate(QDate(today.year, today.month, today.day))
             edit.setAccessibleName(name)
+            edit.setMaximumWidth(DATE_WIDTH)
             edit.dateChanged.connect(self._changed)
 
             def get_date() -> date:
@@ -392,6 +410,7 @@ class StepForm(QWidget):
         dt_edit.setDisplayFormat("dd/MM/yyyy HH:mm")
         dt_edit.setDateTime(to_qdatetime(self._vault.now()))
         dt_edit.setAccessibleName(name)
+        dt_edit.setMaximumWidth(DATE_WIDTH)
         dt_edit.dateTimeChanged.connect(self._changed)
 
         def set_dt(value: Any) -> None:
@@ -415,7 +434,8 @@ class StepForm(QWidget):
         known.toggled.connect(edit.setEnabled)
         known.toggled.connect(lambda *_: self._changed())
         row.addWidget(known)
-        row.addWidget(edit, 1)
+        row.addWidget(edit)
+        row.addStretch(1)
 
         def get_opt() -> Any:
             return get() if known.isChecked() else None

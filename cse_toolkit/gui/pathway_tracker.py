@@ -19,6 +19,7 @@ from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
+    QLabel,
     QListWidget,
     QListWidgetItem,
     QPushButton,
@@ -51,9 +52,9 @@ DONE_FG = "#1f3d24"
 
 
 def due_phrase(item: DueItem) -> str:
-    """'Overdue since 12 Nov 2026' or 'Due 12 Nov 2026'."""
+    """'Overdue since 12 Nov 2026 (Re-screen due)' or 'Re-screen due 12 Nov 2026'."""
     when = day_text(item.due_at)
-    return f"Overdue since {when}" if item.overdue else f"Due {when}"
+    return f"Overdue since {when} ({item.label})" if item.overdue else f"{item.label} {when}"
 
 
 class PathwayTracker(QWidget):
@@ -81,8 +82,10 @@ class PathwayTracker(QWidget):
         self.urgent_banner.title.setText(self.tr("Immediate danger: strategy meeting now"))
         self.urgent_banner.hide()
         self.due_title = section_title(self.tr("Due dates"))
-        self.due_label = wrap_label()
-        self.due_label.setAccessibleName(self.tr("Due dates"))
+        self.due_box = QWidget()
+        self.due_layout = QVBoxLayout(self.due_box)
+        self.due_layout.setContentsMargins(0, 0, 0, 0)
+        self.due_layout.setSpacing(4)
         self.status = Notice()
 
         self.steps_title = section_title(self.tr("Steps"))
@@ -92,7 +95,8 @@ class PathwayTracker(QWidget):
             self.tr("Press Enter on the current step or an offered step to record it.")
         )
         self.list.setWordWrap(True)
-        self.list.setSpacing(3)
+        self.list.setSpacing(2)
+        self.list.setStyleSheet("QListWidget::item { padding: 6px 4px; }")
         self.list.setUniformItemSizes(False)
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.list.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -119,7 +123,7 @@ class PathwayTracker(QWidget):
         layout.addWidget(self.status)
         layout.addLayout(buttons)
         layout.addWidget(self.due_title)
-        layout.addWidget(self.due_label)
+        layout.addWidget(self.due_box)
         layout.addWidget(self.steps_title)
         layout.addWidget(self.list, 1)
         self.setTabOrder(self.continue_button, self.share_button)
@@ -166,7 +170,7 @@ class PathwayTracker(QWidget):
     def _show_empty(self) -> None:
         self.about.clear()
         self.route_label.clear()
-        self.due_label.clear()
+        self._set_due([])
         self.urgent_banner.hide()
         self.continue_button.setText(self.tr("&Continue"))
         self.continue_button.setEnabled(False)
@@ -181,9 +185,7 @@ class PathwayTracker(QWidget):
 
         route = state.route_name or self.tr("decided when the level is confirmed")
         level = state.level.replace("_", " ") if state.level else self.tr("not confirmed yet")
-        cycle = (
-            self.tr(" · review cycle {n}").format(n=state.cycle) if state.cycle > 1 else ""
-        )
+        cycle = self.tr(" · review cycle {n}").format(n=state.cycle) if state.cycle > 1 else ""
         self.route_label.setText(
             self.tr("Route: {route} · Level: {level}{cycle}").format(
                 route=route, level=level, cycle=cycle
@@ -201,15 +203,7 @@ class PathwayTracker(QWidget):
                 ).format(contact=emergency_text(policy()))
             )
 
-        if state.due:
-            lines = []
-            for item in state.due:
-                mark = "⚠ " if item.overdue else ""
-                lines.append(f"{mark}{item.label}: {due_phrase(item)}")
-            self.due_label.setText("\n".join(lines))
-        else:
-            self.due_label.setText(self.tr("Nothing has a due date yet."))
-        self.due_label.setAccessibleDescription(self.due_label.text())
+        self._set_due(state.due)
 
         by_key = {(r.step, r.recorded_at): r for r in records}
         due_by_step: dict[str, DueItem] = {}
@@ -245,10 +239,12 @@ class PathwayTracker(QWidget):
                 kind = "open"
                 mark = "○"
             if due is not None:
-                detail += " · " + due.label + ": " + due_phrase(due)
+                detail += " · " + due_phrase(due)
                 if due.overdue:
                     mark = "⚠"
-            self._add(view.id, kind, f"{mark} {view.title}", detail, overdue=bool(due and due.overdue))
+            self._add(
+                view.id, kind, f"{mark} {view.title}", detail, overdue=bool(due and due.overdue)
+            )
         if state.current is None:
             self._add("", "ended", self.tr("■ The route has ended"), self.tr("Nothing more to do."))
 
@@ -265,9 +261,7 @@ class PathwayTracker(QWidget):
         if current is not None:
             title = pathway.step(current).title
             self.continue_button.setText(self.tr("&Continue: {step}").format(step=title))
-            self.continue_button.setAccessibleName(
-                self.tr("Continue: {step}").format(step=title)
-            )
+            self.continue_button.setAccessibleName(self.tr("Continue: {step}").format(step=title))
             self.continue_button.setEnabled(True)
         else:
             self.continue_button.setText(self.tr("&Continue"))
@@ -275,7 +269,36 @@ class PathwayTracker(QWidget):
         self.share_button.setEnabled(bool(state.done))
         self._select_current()
 
-    def _add(self, step_id: str, kind: str, title: str, detail: str, *, overdue: bool = False) -> None:
+    def _set_due(self, items: list[DueItem]) -> None:
+        while self.due_layout.count():
+            widget = self.due_layout.takeAt(0).widget()
+            if widget is not None:
+                widget.deleteLater()
+        if not items:
+            self.due_layout.addWidget(wrap_label(self.tr("Nothing has a due date yet.")))
+            return
+        for item in items:
+            label = wrap_label(("⚠ " if item.overdue else "") + due_phrase(item))
+            label.setAccessibleName(label.text())
+            if item.overdue:
+                label.setObjectName("overdue")
+                label.setStyleSheet(
+                    f"#overdue {{ color: {PROBLEM_FG}; background: {PROBLEM_BG}; font-weight: bold;"
+                    f" border-left: 4px solid {PROBLEM_FG}; padding: 4px 8px; }}"
+                )
+            self.due_layout.addWidget(label)
+
+    def due_texts(self) -> list[str]:
+        out = []
+        for i in range(self.due_layout.count()):
+            widget = self.due_layout.itemAt(i).widget()
+            if isinstance(widget, QLabel):
+                out.append(widget.text())
+        return out
+
+    def _add(
+        self, step_id: str, kind: str, title: str, detail: str, *, overdue: bool = False
+    ) -> None:
         item = QListWidgetItem(f"{title}\n      {detail}")
         item.setData(STEP_ROLE, step_id)
         item.setData(KIND_ROLE, kind)
@@ -295,6 +318,9 @@ class PathwayTracker(QWidget):
         elif kind == "done":
             item.setForeground(QBrush(QColor(DONE_FG)))
         if overdue:
+            font = QFont(self.list.font())
+            font.setBold(True)
+            item.setFont(font)
             item.setBackground(QBrush(QColor(PROBLEM_BG)))
             item.setForeground(QBrush(QColor(PROBLEM_FG)))
         self.list.addItem(item)

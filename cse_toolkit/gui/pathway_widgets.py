@@ -111,7 +111,7 @@ def emergency_text(pol: Policy) -> str:
 
 
 class EmergencyBanner(QFrame):
-    """"Call 999 now" across the full width, with the policy's emergency contact."""
+    """ "Call 999 now" across the full width, with the policy's emergency contact."""
 
     def __init__(self, detail: str = "", parent: QWidget | None = None) -> None:
         super().__init__(parent)

@@ -34,7 +34,6 @@ from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
     QComboBox,
-    QFormLayout,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -102,7 +101,7 @@ ANSWER_KEYS = {
 BASIS_KEYS = {K.Key_E: "evidence", K.Key_G: "gut_feeling"}
 WHEN_KEYS = {K.Key_C: "current", K.Key_B: "prior"}
 ROW_STYLE = (
-    "#indicatorRow { border-bottom: 1px solid #b8b8b8; }"
+    "#indicatorRow { border: none; border-bottom: 1px solid #9a9a9a; background: transparent; }"
     '#indicatorRow[active="true"] { background: #eef3fb; border-left: 4px solid #1d4f91; }'
     '#indicatorRow[problem="true"] { background: #fff1f0; border-left: 4px solid #8b0000; }'
 )
@@ -185,7 +184,9 @@ class IndicatorRow(QFrame):
                     basis=_tr(BASIS_LABELS[value]).lower(), label=label_text
                 )
             )
-            button.setToolTip(_tr("Key {letter}").format(letter="E" if value == "evidence" else "G"))
+            button.setToolTip(
+                _tr("Key {letter}").format(letter="E" if value == "evidence" else "G")
+            )
             self.basis_group.addButton(button)
             self.basis_buttons[value] = button
             basis.addWidget(button)
@@ -418,8 +419,10 @@ class SectionPage(QWidget):
         )
         self.keys.setAccessibleName(_tr("Keyboard keys"))
         self.keys.setStyleSheet("color: palette(text);")
-        context = "" if section.scored else _tr(
-            "Context only: these are recorded and exported, and never change the level."
+        context = (
+            ""
+            if section.scored
+            else _tr("Context only: these are recorded and exported, and never change the level.")
         )
         self.context_note = wrap_label(context)
         self.context_note.setVisible(bool(context))
@@ -507,6 +510,10 @@ class ContextPage(QWidget):
         self.danger_group = QButtonGroup(self)
         self.danger_group.addButton(self.danger_yes)
         self.danger_group.addButton(self.danger_no)
+        big = QFont(self.danger_yes.font())
+        big.setPointSizeF(big.pointSizeF() * 1.2)
+        self.danger_yes.setFont(big)
+        self.danger_no.setFont(big)
         danger_row = QHBoxLayout()
         danger_row.addWidget(self.danger_yes)
         danger_row.addSpacing(20)
@@ -534,19 +541,28 @@ class ContextPage(QWidget):
             _tr("Filled in from the child's record. Change them here if they are wrong today.")
         )
 
-        form = QFormLayout()
-        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
+        # Word-wrapped notes sit under their control in a column, not in a form row: a form
+        # row gives a wrapped label far too much height.
+        self.tool_combo.setMinimumWidth(460)
+        self.age.setMinimumWidth(200)
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(16)
+        grid.setVerticalSpacing(6)
         tool_label = QLabel(_tr("Screening &tool"))
         tool_label.setBuddy(self.tool_combo)
-        form.addRow(tool_label, self.tool_combo)
-        form.addRow("", self.tool_about)
         age_label = QLabel(_tr("A&ge"))
         age_label.setBuddy(self.age)
-        form.addRow(age_label, self.age)
-        form.addRow("", self.age_note)
-        form.addRow("", self.learning_disability)
-        form.addRow("", self.additional_needs)
-        form.addRow("", self.child_note)
+        grid.addWidget(tool_label, 0, 0)
+        grid.addWidget(self.tool_combo, 0, 1, Qt.AlignmentFlag.AlignLeft)
+        grid.addWidget(self.tool_about, 1, 1)
+        grid.addWidget(age_label, 2, 0)
+        grid.addWidget(self.age, 2, 1, Qt.AlignmentFlag.AlignLeft)
+        grid.addWidget(self.age_note, 3, 1)
+        grid.addWidget(self.learning_disability, 4, 1)
+        grid.addWidget(self.additional_needs, 5, 1)
+        grid.addWidget(self.child_note, 6, 1)
+        grid.setColumnStretch(1, 1)
+        form = grid
         self.message = InlineMessage()
 
         layout = QVBoxLayout(self)
@@ -555,7 +571,7 @@ class ContextPage(QWidget):
         layout.addWidget(self.danger_label)
         layout.addLayout(danger_row)
         layout.addWidget(self.banner)
-        layout.addSpacing(10)
+        layout.addSpacing(16)
         layout.addWidget(section_title(_tr("The tool and the child")))
         layout.addLayout(form)
         layout.addWidget(self.message)
@@ -955,9 +971,7 @@ class ScreeningWizard(QWidget):
         self.progress.setAccessibleDescription(self.progress.text())
         last = index == total - 1 and total > 1
         self.next_button.setText(_tr("See the &outcome ▶") if last else _tr("Ne&xt ▶"))
-        self.next_button.setAccessibleName(
-            _tr("See the outcome") if last else _tr("Next page")
-        )
+        self.next_button.setAccessibleName(_tr("See the outcome") if last else _tr("Next page"))
 
     def _go(self, index: int, *, save: bool = True) -> None:
         self.stack.setCurrentIndex(index)
@@ -1008,8 +1022,9 @@ class ScreeningWizard(QWidget):
         try:
             validate_input(self._tool, inp.model_copy(update={"answers": []}))
         except UserError as exc:
-            c.message.show_problem(str(exc).replace("The screening answers have problems:", "")
-                                   .strip())
+            c.message.show_problem(
+                str(exc).replace("The screening answers have problems:", "").strip()
+            )
             c.age.setFocus()
             return False
         return True
