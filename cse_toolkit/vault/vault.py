@@ -88,11 +88,13 @@ class Vault:
         self.clock = clock
         self._in_write = False
         self._pending_head: audit.ChainHead | None = None
+        from cse_toolkit.vault.dsl_repo import DslRepository
         from cse_toolkit.vault.intel_repo import IntelRepository
         from cse_toolkit.vault.repos import Repositories
 
         self.repos = Repositories(self)
         self.intel = IntelRepository(self)
+        self.dsl = DslRepository(self)
 
     # -- lifecycle -------------------------------------------------------------------------
     @classmethod

@@ -1,0 +1,134 @@
+"""The one-page anonymised "Network meeting update" PDF, built in memory.
+
+It carries only the figures of ``core.summary.NetworkSummary`` (small numbers already
+suppressed, no names of children or schools), under the OFFICIAL-SENSITIVE marking the packs
+use, in the packs' fonts. It is not encrypted: it is meant to be shown at a partnership
+meeting. It is still written only where the user chooses, atomically (``save_summary_pdf``).
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from cse_toolkit.core.summary import NOTE, NetworkSummary, count_text
+from cse_toolkit.fsutil import atomic_write
+from cse_toolkit.packs.render import MARGIN, MARKING, PAGE_H, PAGE_W, clean, fonts
+
+TITLE = "Network meeting update"
+_INK = colors.HexColor("#1f3a5f")
+_RULE = colors.HexColor("#9aa5b1")
+
+
+def _styles() -> dict[str, ParagraphStyle]:
+    regular, bold = fonts()
+    base = ParagraphStyle("sbody", fontName=regular, fontSize=10, leading=13.5)
+    return {
+        "body": base,
+        "title": ParagraphStyle(
+            "stitle", base, fontName=bold, fontSize=18, leading=22, textColor=_INK, spaceAfter=2
+        ),
+        "sub": ParagraphStyle("ssub", base, fontSize=10.5, leading=14, spaceAfter=8),
+        "head": ParagraphStyle("shead", base, fontName=bold, fontSize=10, leading=13.5),
+        "big": ParagraphStyle("sbig", base, fontName=bold, fontSize=26, leading=30, textColor=_INK),
+        "note": ParagraphStyle(
+            "snote", base, fontSize=8, leading=10.5, textColor=colors.HexColor("#444444")
+        ),
+    }
+
+
+def _furniture(organisation: str) -> Any:
+    regular, bold = fonts()
+
+    def draw(canvas: Canvas, _doc: Any) -> None:
+        canvas.saveState()
+        canvas.setFillColor(colors.HexColor("#9b1c1c"))
+        canvas.setFont(bold, 10)
+        canvas.drawString(MARGIN, PAGE_H - 11 * mm, MARKING)
+        canvas.drawCentredString(PAGE_W / 2, 7 * mm, MARKING)
+        canvas.setFillColor(colors.black)
+        canvas.setFont(regular, 8.5)
+        org = organisation if len(organisation) <= 90 else organisation[:87] + "..."
+        canvas.drawRightString(PAGE_W - MARGIN, PAGE_H - 11 * mm, org)
+        canvas.setStrokeColor(_RULE)
+        canvas.line(MARGIN, PAGE_H - 13 * mm, PAGE_W - MARGIN, PAGE_H - 13 * mm)
+        canvas.line(MARGIN, 15.5 * mm, PAGE_W - MARGIN, 15.5 * mm)
+        canvas.setFont(regular, 7.5)
+        canvas.drawString(
+            MARGIN,
+            11.5 * mm,
+            "Anonymised figures from the CSE Toolkit. "
+            "Do not add names or details that could identify a child.",
+        )
+        canvas.restoreState()
+
+    return draw
+
+
+def render_summary_pdf(summary: NetworkSummary, *, invariant: bool = True) -> bytes:
+    """The summary as a one-page PDF (bytes, in memory)."""
+    s = _styles()
+    story: list[Any] = [
+        Paragraph(TITLE, s["title"]),
+        Paragraph(
+            f"{clean(summary.organisation)} \u00b7 {escape(summary.period_text)}"
+            f" \u00b7 produced {summary.generated_on.strftime('%d/%m/%Y')}",
+            s["sub"],
+        ),
+        Paragraph(escape(count_text(summary.children)), s["big"]),
+        Paragraph("children known to us, affected by or at risk of CSE", s["body"]),
+        Spacer(1, 5 * mm),
+    ]
+    width = PAGE_W - 2 * MARGIN
+    rows = [
+        [Paragraph(escape(head), s["head"]), Paragraph(clean(text), s["body"])]
+        for head, text in summary.lines()
+        if head not in ("Period", "Children known")
+    ]
+    table = Table(rows, colWidths=[0.3 * width, 0.7 * width], hAlign="LEFT")
+    table.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LINEBELOW", (0, 0), (-1, -1), 0.4, _RULE),
+                ("TOPPADDING", (0, 0), (-1, -1), 5),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
+                ("LEFTPADDING", (0, 0), (0, -1), 0),
+            ]
+        )
+    )
+    story += [table, Spacer(1, 6 * mm), Paragraph(escape(NOTE), s["note"])]
+    buffer = io.BytesIO()
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=MARGIN + 2 * mm,
+        bottomMargin=22 * mm,
+        title=TITLE,
+        subject=f"{MARKING} anonymised summary",
+        author="CSE Toolkit",
+        creator="CSE Toolkit",
+        invariant=1 if invariant else 0,
+    )
+    draw = _furniture(summary.organisation)
+    doc.build(story, onFirstPage=draw, onLaterPages=draw)
+    return buffer.getvalue()
+
+
+def save_summary_pdf(summary: NetworkSummary, path: Path) -> None:
+    """Render and write atomically to ``path`` (a place the user chose)."""
+    atomic_write(Path(path), render_summary_pdf(summary), "the summary PDF")
+
+
+__all__ = ["TITLE", "render_summary_pdf", "save_summary_pdf"]
