@@ -89,7 +89,7 @@ class ChildDialog(QDialog):
         basics = QFormLayout()
         basics.addRow(self._label(self.tr("&Name:"), self.name_edit), self.name_edit)
         basics.addRow(self._label(self.tr("A&lias:"), self.alias_edit), self.alias_edit)
-        basics.addRow(self._label(self.tr("Approximate a&ge:"), self.age_spin), self.age_spin)
+        basics.addRow(self._label(self.tr("Appro&ximate age:"), self.age_spin), self.age_spin)
         dob_row = QHBoxLayout()
         dob_row.addWidget(self.dob_check)
         dob_row.addWidget(self.dob_edit, 1)
@@ -112,7 +112,7 @@ class ChildDialog(QDialog):
 
         self.details_box = QGroupBox(self.tr("More details"))
         details = QFormLayout(self.details_box)
-        details.addRow(self._label(self.tr("Gende&r:"), self.gender_combo), self.gender_combo)
+        details.addRow(self._label(self.tr("&Gender:"), self.gender_combo), self.gender_combo)
         details.addRow(self._label(self.tr("E&thnicity:"), self.ethnicity_edit), self.ethnicity_edit)
         details.addRow(self._label(self.tr("&School:"), self.school_edit), self.school_edit)
         details.addRow(self._label(self.tr("Add&ress:"), self.address_edit), self.address_edit)

@@ -13,6 +13,7 @@ import logging
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTabWidget, QVBoxLayout, QWidget
 
 from cse_toolkit.core.entities import Child
@@ -40,7 +41,10 @@ class ChildPage(QWidget):
         self._child: Child | None = None
         self._tabs: list[QWidget] = []
 
-        self.back_button = QPushButton(self.tr("← &Back to children"))
+        # No mnemonic: Alt+B and Alt+H are taken by fields on the tabs; Alt+Left is "back".
+        self.back_button = QPushButton(self.tr("← Back to children"))
+        self.back_button.setShortcut(QKeySequence(QKeySequence.StandardKey.Back))
+        self.back_button.setToolTip(self.tr("Back to the list of children (Alt+Left)"))
         self.back_button.setAccessibleName(self.tr("Back to children"))
         self.back_button.clicked.connect(self.back_requested)
         self.title_label = heading_label("")

@@ -6,6 +6,7 @@ Filter by kind (tick boxes) and by text. The rows come from ``repos.chronology(c
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from PySide6.QtCore import (
@@ -33,6 +34,14 @@ from cse_toolkit.gui.widgets import local_text
 
 _Index = QModelIndex | QPersistentModelIndex
 WHEN, KIND, WHAT, DETAIL = range(4)
+_STORED_TIME = re.compile(r"\b\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\b")
+
+
+def readable(text: str) -> str:
+    """Detail text with stored UTC times ("2026-11-19T14:20:08Z") shown as local times."""
+    from cse_toolkit.core.clock import parse_utc
+
+    return _STORED_TIME.sub(lambda m: local_text(parse_utc(m.group(0))), text)
 KINDS = ("note", "screening", "step", "missing", "intelligence", "export")
 
 
@@ -94,9 +103,9 @@ class ChronologyModel(QAbstractTableModel):
             if col == WHAT:
                 return item.title
             if col == DETAIL:
-                return " ".join(item.detail.split())
+                return readable(" ".join(item.detail.split()))
         if role == Qt.ItemDataRole.ToolTipRole and col == DETAIL and item.detail:
-            return item.detail
+            return readable(item.detail)
         return None
 
 
@@ -162,15 +171,17 @@ class ChronologyView(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
+        # A chronology is read in full: rows wrap and grow to fit their text.
+        self.table.setWordWrap(True)
         self.table.setTabKeyNavigation(False)
         self.table.verticalHeader().hide()
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(WHEN, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(KIND, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(WHAT, QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(DETAIL, QHeaderView.ResizeMode.Stretch)
-        self.table.setColumnWidth(WHAT, self.fontMetrics().averageCharWidth() * 34)
+        self.table.setColumnWidth(WHAT, self.fontMetrics().averageCharWidth() * 40)
 
         self.count_label = QLabel()
         self.count_label.setAccessibleName(self.tr("Number of entries shown"))

@@ -92,7 +92,7 @@ class FirstRunDialog(QDialog):
         self.ui.pages.setCurrentIndex(DETAILS)
         self.ui.detailsMessage.hide()
         self._update_strength("")
-        self.resize(640, 560)
+        self.resize(640, 440)
 
     # -- details page -------------------------------------------------------------------
     def _update_strength(self, text: str) -> None:

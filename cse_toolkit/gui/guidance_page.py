@@ -58,8 +58,10 @@ class GuidancePage(QWidget):
         self.result_label.setWordWrap(True)
         self.result_label.setAccessibleName(self.tr("Search result count"))
         self.page_list = QListWidget()
+        self.page_list.setObjectName("guidanceList")
         self.page_list.setAccessibleName(self.tr("Guidance pages"))
         self.page_list.setWordWrap(True)
+        self.page_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.page_list.currentItemChanged.connect(self._current_changed)
 
         self.browser = QTextBrowser()

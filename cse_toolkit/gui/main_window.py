@@ -311,11 +311,12 @@ class MainWindow(QMainWindow):
             if allowed:
                 page.widget.set_vault(vault)  # type: ignore[attr-defined]
         can_case = role in CASE_ROLES
+        for action in (self.lock_action, self.guidance_action, self.about_action):
+            action.setEnabled(True)
         for action in (
             self.add_child_action, self.search_action, self.filter_action, self.new_note_action
         ):
             action.setEnabled(can_case)
-        self.lock_action.setEnabled(True)
         self.user_label.setText(
             self.tr("Signed in as {user} ({role})").format(user=vault.user.label, role=role)
         )

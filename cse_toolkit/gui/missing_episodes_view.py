@@ -90,7 +90,7 @@ class MissingEpisodesView(QWidget):
         interview_label = QLabel(self.tr("Return &interview:"))
         interview_label.setBuddy(self.interview_edit)
         form.addRow(interview_label, self.interview_edit)
-        notes_label = QLabel(self.tr("N&otes:"))
+        notes_label = QLabel(self.tr("No&tes:"))
         notes_label.setBuddy(self.notes_edit)
         form.addRow(notes_label, self.notes_edit)
         form.addRow("", self.add_button)

@@ -29,14 +29,14 @@ from cse_toolkit.gui.note_editor import NoteEditor
 from cse_toolkit.gui.widgets import local_text
 
 _Index = QModelIndex | QPersistentModelIndex
-WHEN, CATEGORY, SOURCE, TEXT = range(4)
+WHEN, CATEGORY, TEXT = range(3)
 
 
 class NotesModel(QAbstractTableModel):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._notes: list[Note] = []
-        self._headers = [self.tr("When"), self.tr("Category"), self.tr("Source"), self.tr("Note")]
+        self._headers = [self.tr("When"), self.tr("Category"), self.tr("Note")]
 
     def set_notes(self, notes: list[Note]) -> None:
         self.beginResetModel()
@@ -50,7 +50,7 @@ class NotesModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self._notes)
 
     def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else 4
+        return 0 if parent.isValid() else 3
 
     def headerData(  # noqa: N802
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
@@ -58,7 +58,7 @@ class NotesModel(QAbstractTableModel):
         if (
             orientation == Qt.Orientation.Horizontal
             and role == Qt.ItemDataRole.DisplayRole
-            and 0 <= section < 4
+            and 0 <= section < 3
         ):
             return self._headers[section]
         return None
@@ -74,12 +74,11 @@ class NotesModel(QAbstractTableModel):
             return local_text(note.event_at)
         if col == CATEGORY:
             return self.tr(note.category.capitalize())
-        if col == SOURCE:
-            if note.source == "reported":
-                return self.tr("Reported by {who}").format(who=note.reported_by or "?")
-            return self.tr("First-hand")
         if col == TEXT:
-            return " ".join(note.body.split())[:200]
+            text = " ".join(note.body.split())[:200]
+            if note.source == "reported":
+                return self.tr("(reported) {text}").format(text=text)
+            return text
         return None
 
 
@@ -101,9 +100,10 @@ class NotesTab(QWidget):
         self.table.setTabKeyNavigation(False)
         self.table.verticalHeader().hide()
         header = self.table.horizontalHeader()
-        for col in (WHEN, CATEGORY, SOURCE):
-            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(WHEN, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(CATEGORY, QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(TEXT, QHeaderView.ResizeMode.Stretch)
+        self.table.setColumnWidth(CATEGORY, self.fontMetrics().averageCharWidth() * 18)
         self.table.selectionModel().selectionChanged.connect(self._selected)
 
         self.reader = QPlainTextEdit()
@@ -134,6 +134,7 @@ class NotesTab(QWidget):
         split.setStretchFactor(0, 1)
         split.setStretchFactor(1, 1)
         split.setChildrenCollapsible(False)
+        split.setSizes([560, 560])
         layout = QVBoxLayout(self)
         layout.addWidget(split)
         self.setTabOrder(self.table, self.reader)

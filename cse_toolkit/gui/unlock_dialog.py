@@ -86,7 +86,7 @@ class UnlockDialog(QWidget):
         self.ui.userCombo.addItems(sorted(names))
         if current in names:
             self.ui.userCombo.setCurrentText(current)
-        self.ui.userCombo.setEnabled(len(names) > 1)
+        self.ui.userCombo.setEnabled(bool(names))
         self.ui.unlockButton.setEnabled(bool(names))
         self.ui.passphraseEdit.setEnabled(bool(names))
 
@@ -137,7 +137,7 @@ class UnlockDialog(QWidget):
         self.ui.busyBox.setVisible(busy)
         self.ui.unlockButton.setEnabled(not busy and self.ui.userCombo.count() > 0)
         self.ui.passphraseEdit.setReadOnly(busy)
-        self.ui.userCombo.setEnabled(not busy and self.ui.userCombo.count() > 1)
+        self.ui.userCombo.setEnabled(not busy and self.ui.userCombo.count() > 0)
 
     def _show_message(self, text: str) -> None:
         self.ui.messageLabel.setText(text)

@@ -35,10 +35,11 @@ class Ui_UnlockDialog(object):
 
         self.panel = QFrame(UnlockDialog)
         self.panel.setObjectName(u"panel")
-        self.panel.setMinimumSize(QSize(380, 0))
+        self.panel.setMinimumSize(QSize(440, 0))
         self.panel.setMaximumSize(QSize(520, 16777215))
         self.panel.setFrameShape(QFrame.Shape.StyledPanel)
         self.panelLayout = QVBoxLayout(self.panel)
+        self.panelLayout.setSpacing(12)
         self.panelLayout.setObjectName(u"panelLayout")
         self.titleLabel = QLabel(self.panel)
         self.titleLabel.setObjectName(u"titleLabel")
@@ -55,6 +56,7 @@ class Ui_UnlockDialog(object):
 
         self.formLayout = QFormLayout()
         self.formLayout.setObjectName(u"formLayout")
+        self.formLayout.setVerticalSpacing(8)
         self.userLabel = QLabel(self.panel)
         self.userLabel.setObjectName(u"userLabel")
 
