@@ -104,6 +104,8 @@ ROW_STYLE = (
     "#indicatorRow { border: none; border-bottom: 1px solid #9a9a9a; background: transparent; }"
     '#indicatorRow[active="true"] { background: #eef3fb; border-left: 4px solid #1d4f91; }'
     '#indicatorRow[problem="true"] { background: #fff1f0; border-left: 4px solid #8b0000; }'
+    "#toConfirm { color: #5a3d00; background: #fff4d6; border: 1px solid #8a6100;"
+    " border-radius: 3px; padding: 1px 5px; }"
 )
 TO_CONFIRM_TIP = (
     "This wording comes from neighbouring areas' tools and is still to be confirmed by the "
@@ -142,10 +144,6 @@ class IndicatorRow(QFrame):
         self.label.setToolTip(indicator.id)
         self.tag = QLabel(_tr("To confirm"))
         self.tag.setObjectName("toConfirm")
-        self.tag.setStyleSheet(
-            "#toConfirm { color: #5a3d00; background: #fff4d6; border: 1px solid #8a6100;"
-            " border-radius: 3px; padding: 1px 5px; }"
-        )
         self.tag.setToolTip(_tr(TO_CONFIRM_TIP))
         self.tag.setAccessibleName(_tr("Wording to confirm"))
         self.tag.setVisible(self.to_confirm)
@@ -632,6 +630,8 @@ class ScreeningWizard(QWidget):
         self._danger_answered = False
         self._dirty = False
         self._loading = False
+        self._saved_input: dict[str, Any] | None = None
+        self._saved_position: dict[str, Any] | None = None
         self.pages: list[SectionPage] = []
 
         self._debounce = QTimer(self)
@@ -720,6 +720,8 @@ class ScreeningWizard(QWidget):
         self._child = child
         self._record_id = None
         self._page_draft_id = None
+        self._saved_input = None
+        self._saved_position = None
         self._dirty = False
         self.saved_label.clear()
         in_progress = [s for s in vault.repos.screenings_for(child.id) if s.status == "in_progress"]
@@ -780,6 +782,8 @@ class ScreeningWizard(QWidget):
                 self._page_draft_id = draft.id
                 page = int(draft.payload.get("page", 0))
                 self._danger_answered = bool(draft.payload.get("danger_answered", True))
+        self._saved_input = record.input
+        self._saved_position = {"page": page, "danger_answered": self._danger_answered}
         self._loading = True
         try:
             self._record_id = record.id
@@ -830,6 +834,8 @@ class ScreeningWizard(QWidget):
         self._debounce.stop()
         self._vault = None
         self._child = None
+        self._saved_input = None
+        self._saved_position = None
         self._record_id = None
         self._page_draft_id = None
         self._dirty = False
@@ -931,23 +937,27 @@ class ScreeningWizard(QWidget):
         if inp is None:
             return  # nothing can be scored without an age; the context page asks for it
         repos = self._vault.repos
-        record = ScreeningRecord(
-            id=self._record_id or str(uuid.uuid4()),
-            child_id=self._child.id,
-            tool_id=self._tool.id,
-            tool_version=self._tool.version,
-            screened_at=self._screened_at or self._vault.now(),
-            input=inp.to_dict(),
-            status="in_progress",
-        )
-        saved = repos.save_screening(record)
-        self._record_id = saved.id
-        self._page_draft_id = repos.save_draft(
-            DRAFT_KIND,
-            saved.id,
-            {"page": self.stack.currentIndex(), "danger_answered": self._danger_answered},
-            self._page_draft_id,
-        )
+        data = inp.to_dict()
+        # Each write is a synced transaction: skip the parts that did not change (moving
+        # between pages changes only the position).
+        if self._record_id is None or data != self._saved_input:
+            record = ScreeningRecord(
+                id=self._record_id or str(uuid.uuid4()),
+                child_id=self._child.id,
+                tool_id=self._tool.id,
+                tool_version=self._tool.version,
+                screened_at=self._screened_at or self._vault.now(),
+                input=data,
+                status="in_progress",
+            )
+            self._record_id = repos.save_screening(record).id
+            self._saved_input = data
+        position = {"page": self.stack.currentIndex(), "danger_answered": self._danger_answered}
+        if self._page_draft_id is None or position != self._saved_position:
+            self._page_draft_id = repos.save_draft(
+                DRAFT_KIND, self._record_id, position, self._page_draft_id
+            )
+            self._saved_position = position
         self._dirty = False
         self.saved_label.setText(
             _tr("Saved {time}").format(time=self._vault.now().astimezone().strftime("%H:%M:%S"))
