@@ -159,8 +159,8 @@ class ChildListPage(QWidget):
         self._vault = None
         self._generation += 1  # a load still running is dropped when it arrives
         self.filter_edit.clear()
+        self.proxy.prepare([])
         self.model.clear()
-        self.proxy.refilter()
         self._update_count()
 
     def set_next_step_provider(self, provider: NextStepProvider | None) -> None:
@@ -196,8 +196,8 @@ class ChildListPage(QWidget):
                 return
             rows, timings = result
             t0 = time.perf_counter()
+            self.proxy.prepare(rows)
             self.model.set_rows(rows, has_steps=provider is not None)
-            self.proxy.refilter()
             self.table.setColumnHidden(NEXT_STEP, provider is None)
             self.table.setColumnHidden(DUE, provider is None)
             timings["model_ms"] = (time.perf_counter() - t0) * 1000
