@@ -15,8 +15,8 @@ import threading
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import QCoreApplication, Qt, Signal
-from PySide6.QtGui import QImage, QKeyEvent, QPixmap
-from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtGui import QColor, QImage, QKeyEvent, QPainter, QPaintEvent
+from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
 
 # Enough for a reader to check every page; bigger packs show their first pages only, so the
 # preview of a 500-note chronology cannot take hundreds of megabytes of images.
@@ -70,13 +70,28 @@ def render_pages(
     return out
 
 
-class _PageLabel(QLabel):
+class _PageView(QWidget):
+    """One page, painted straight from its QImage.
+
+    No QPixmap: converting 25 full pages to pixmaps on the GUI thread took long enough to
+    freeze the window for a moment; drawing an image only costs what is on screen.
+    """
+
     def __init__(self, image: QImage, number: int, total: int) -> None:
         super().__init__()
-        self.setPixmap(QPixmap.fromImage(image))
-        self.setFrameShape(QFrame.Shape.Box)
+        self._image = image
+        self.setFixedSize(image.width() + 2, image.height() + 2)
         self.setAccessibleName(_tr("Page {n} of {total}").format(n=number, total=total))
-        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+
+    def image(self) -> QImage:
+        return self._image
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt API)
+        painter = QPainter(self)
+        painter.drawImage(1, 1, self._image)
+        painter.setPen(QColor("#777777"))
+        painter.drawRect(0, 0, self.width() - 1, self.height() - 1)
+        painter.end()
 
 
 class PagePreview(QScrollArea):
@@ -89,7 +104,7 @@ class PagePreview(QScrollArea):
         self.setAccessibleName(_tr("Preview of the pack's pages"))
         self.setWidgetResizable(True)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self._pages: list[_PageLabel] = []
+        self._pages: list[_PageView] = []
         self._total = 0
         self._inner = QWidget()
         self._inner.setObjectName("previewPages")
@@ -105,7 +120,7 @@ class PagePreview(QScrollArea):
         self._total = pages.total
         shown = len(pages.images)
         for number, image in enumerate(pages.images, start=1):
-            label = _PageLabel(image, number, pages.total)
+            label = _PageView(image, number, pages.total)
             self._pages.append(label)
             self._column.addWidget(label)
         if shown < pages.total:
@@ -143,6 +158,8 @@ class PagePreview(QScrollArea):
         """The page at the top of the view (1-based), 0 with no pages."""
         if not self._pages:
             return 0
+        if self.verticalScrollBar().value() == 0:
+            return 1  # also before the first layout, when every page still sits at y = 0
         top = self.verticalScrollBar().value() + self.viewport().height() // 3
         current = 1
         for number, label in enumerate(self._pages, start=1):
