@@ -30,6 +30,7 @@ from __future__ import annotations
 import calendar
 import json
 import re
+import threading
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Iterable
@@ -296,6 +297,9 @@ class DslRepository:
         self._due_valid = False
         self._screen_items: list[QueueItem] | None = None
         self._seen_seq = 0
+        # The GUI may build the queue and the dashboard on two pool threads at once; the caches
+        # are filled under this lock.
+        self._lock = threading.RLock()
         self._tools: dict[tuple[str, str | None], tools.Tool | None] = {}
 
     @property
@@ -351,11 +355,12 @@ class DslRepository:
     def queue(self, due_within_days: int = DUE_SOON_DAYS) -> list[QueueItem]:
         """Everything waiting for the DSL: overdue first, then due soon, then oldest first."""
         self._require()
-        self._sync()
+        with self._lock:
+            self._sync()
+            if self._screen_items is None:
+                self._screen_items = self._screening_items()
+            items = list(self._screen_items)
         now = self._v.now()
-        if self._screen_items is None:
-            self._screen_items = self._screening_items()
-        items = list(self._screen_items)
         items += self._due_queue_items(now, due_within_days)
         items += self._unsent_items(now)
         items += self._import_items()
@@ -426,12 +431,14 @@ class DslRepository:
     def due_items(self) -> dict[str, list[pw.DueItem]]:
         """Every child's unmet due items (pathway engine), with ``overdue`` as of now."""
         self._require()
-        self._sync()
         now = self._v.now()
-        cached = self._due_cache if self._due_valid else self._refresh_due_cache()
-        self._due_valid = True
+        with self._lock:
+            self._sync()
+            cached = self._due_cache if self._due_valid else self._refresh_due_cache()
+            self._due_valid = True
+            entries = list(cached.items())
         out: dict[str, list[pw.DueItem]] = {}
-        for child_id, entry in cached.items():
+        for child_id, entry in entries:
             if entry.items:
                 out[child_id] = [
                     pw.DueItem(d.id, d.label, d.step, d.due_at, now > d.due_at) for d in entry.items
