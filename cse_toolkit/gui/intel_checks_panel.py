@@ -102,7 +102,6 @@ class WarningCard(QFrame):
         )
         self.go_button.setToolTip(self.tr("Select what this warning is about"))
         self.go_button.setFlat(True)
-        self.go_button.setEnabled(warning.ref != "report")
         buttons.addWidget(self.go_button)
         buttons.addStretch(1)
         self.override_button = QPushButton(self.tr("Override…"))
@@ -115,9 +114,12 @@ class WarningCard(QFrame):
                 "kept with the report"
             )
         )
-        self.override_button.setVisible(warning.override is None)
         buttons.addWidget(self.override_button)
         layout.addLayout(buttons)
+        self.go_button.setVisible(warning.ref != "report")  # nothing to go to
+        # Only once it has a parent: showing a parentless button opens it as a window, which
+        # takes activation (and the keyboard) away from the editor.
+        self.override_button.setVisible(warning.override is None)
         self.setAccessibleName(f"{state}: {info.title}")
         self.setAccessibleDescription(warning.message)
 
@@ -161,16 +163,20 @@ class ChecksPanel(QWidget):
         self._signature = signature
         focus_index = self._focused_card()
         for card in self.cards:
-            card.setParent(None)
+            # Never setParent(None): that makes the card a window for a moment, and creating
+            # or re-parenting a window takes activation (and the keyboard) from this one.
+            self._list_layout.removeWidget(card)
+            card.hide()
             card.deleteLater()
         self.cards = []
         for warning in warnings:
-            card = WarningCard(warning)
+            card = WarningCard(warning, self._list)
             card.go_button.clicked.connect(lambda _=False, ref=warning.ref: self.go_to.emit(ref))
             card.override_button.clicked.connect(
                 lambda _=False, w=warning: self.override_requested.emit(w)
             )
             self._list_layout.insertWidget(self._list_layout.count() - 1, card)
+            card.show()  # at once, not on the next event loop turn (screen readers, tests)
             self.cards.append(card)
         open_ = sum(1 for w in warnings if w.blocking)
         done = len(warnings) - open_

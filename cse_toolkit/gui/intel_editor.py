@@ -832,6 +832,8 @@ class IntelReportEditor(QWidget):
         self.saved.emit(report.id)
 
     def _autosave(self) -> None:
+        if self._vault is None or not self._vault.is_open:
+            return  # closed under us (the main window saves and clears before closing)
         try:
             self.save_draft()
         except UserError as exc:
