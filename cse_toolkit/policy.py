@@ -98,18 +98,49 @@ class LoadedPolicy(BaseModel):
     source: str  # path of the file in force, or "built-in defaults"
 
 
+_HEADER = re.compile(r"^[ \t]*(\[\[?)[ \t]*([^\]\s][^\]]*?)[ \t]*\]")
+_KEY_PART = r"(?:\"[^\"]*\"|'[^']*'|[A-Za-z0-9_-]+)"
+_ASSIGN = re.compile(rf"^[ \t]*({_KEY_PART}(?:[ \t]*\.[ \t]*{_KEY_PART})*)[ \t]*=")
+
+
+def _split_key(key: str) -> list[str | int]:
+    return [part.strip().strip("\"'") for part in key.split(".")]
+
+
 def _find_line(text: str, loc: tuple[str | int, ...]) -> int | None:
-    """Best-effort line of a key path in TOML text (tomllib does not report positions)."""
-    keys = [str(k) for k in loc if isinstance(k, str)]
-    if not keys:
+    """Best-effort line of a key path in TOML text (tomllib does not report positions).
+
+    Follows [table] and [[array of tables]] headers (counting the arrays, so the error in the
+    second [[contacts.dsl]] points at that block), and returns the line of the assignment or
+    header that is the longest prefix of the error's location. Leading whitespace is matched
+    within a line only, so blank lines before a key do not move the answer.
+    """
+    target = list(loc)
+    if not target:
         return None
-    last = keys[-1]
-    pattern = re.compile(rf"^\s*(\"?{re.escape(last)}\"?)\s*=", re.M)
-    table_pat = re.compile(rf"^\s*\[+\s*{re.escape('.'.join(keys))}\s*\]+", re.M)
-    match = table_pat.search(text) or pattern.search(text)
-    if not match:
-        return None
-    return text.count("\n", 0, match.start()) + 1
+    table: list[str | int] = []
+    counts: dict[tuple[str | int, ...], int] = {}
+    best_line, best_len = None, 0
+    for number, line in enumerate(text.splitlines(), 1):
+        header = _HEADER.match(line)
+        if header:
+            parts = _split_key(header.group(2))
+            if header.group(1) == "[[":
+                counts[tuple(parts)] = counts.get(tuple(parts), 0) + 1
+                table = [*parts, counts[tuple(parts)] - 1]
+            else:
+                table = parts
+            path = table
+        else:
+            assign = _ASSIGN.match(line)
+            if not assign:
+                continue
+            path = [*table, *_split_key(assign.group(1))]
+        if path == target[: len(path)] and len(path) > best_len:
+            best_line, best_len = number, len(path)
+            if best_len == len(target):
+                break
+    return best_line
 
 
 def parse_policy(text: str, source: str) -> Policy:

@@ -15,8 +15,9 @@ import struct
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPointF, QRectF, Qt
-from PySide6.QtGui import (
+# A build tool, not app code: the Qt-only-in-gui rule does not apply here.
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPointF, QRectF, Qt  # noqa: TID251
+from PySide6.QtGui import (  # noqa: TID251
     QBrush,
     QColor,
     QFont,
@@ -45,10 +46,14 @@ def _shield(size: float) -> QPainterPath:
     path.lineTo(right - r, top)
     path.quadTo(right, top, right, top + r)
     path.lineTo(right, size * 0.45)
-    path.cubicTo(QPointF(right, size * 0.72), QPointF(mid + size * 0.2, size * 0.86),
-                 QPointF(mid, bottom))
-    path.cubicTo(QPointF(mid - size * 0.2, size * 0.86), QPointF(left, size * 0.72),
-                 QPointF(left, size * 0.45))
+    path.cubicTo(
+        QPointF(right, size * 0.72), QPointF(mid + size * 0.2, size * 0.86), QPointF(mid, bottom)
+    )
+    path.cubicTo(
+        QPointF(mid - size * 0.2, size * 0.86),
+        QPointF(left, size * 0.72),
+        QPointF(left, size * 0.45),
+    )
     path.lineTo(left, top + r)
     path.quadTo(left, top, left + r, top)
     path.closeSubpath()
@@ -111,7 +116,7 @@ def ico_bytes(sizes: tuple[int, ...]) -> bytes:
 
 def main() -> int:
     app = QGuiApplication.instance() or QGuiApplication(sys.argv)
-    from PySide6.QtGui import QFontDatabase
+    from PySide6.QtGui import QFontDatabase  # noqa: TID251
 
     for ttf in (HERE.parent / "fonts").glob("DejaVuSans*.ttf"):
         QFontDatabase.addApplicationFont(str(ttf))
