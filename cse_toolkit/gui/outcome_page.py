@@ -281,6 +281,7 @@ class OutcomePage(QWidget):
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(columns)
+        scroll.setAccessibleName(self.tr("The outcome and what to do next"))
 
         self.heading = heading_label(self.tr("Screening outcome"))
         layout = QVBoxLayout(self)

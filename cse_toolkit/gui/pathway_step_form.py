@@ -145,6 +145,7 @@ class StepForm(QWidget):
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(self.body)
+        scroll.setAccessibleName(self.tr("What this step records"))
 
         self.message = InlineMessage()
         self.save_button = QPushButton(self.tr("&Save this step"))
