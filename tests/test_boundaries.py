@@ -29,9 +29,7 @@ print(json.dumps({
 
 
 def test_core_vault_packs_never_load_qt() -> None:
-    run = subprocess.run(
-        [sys.executable, "-c", PROBE], capture_output=True, text=True, timeout=120
-    )
+    run = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr
     found = json.loads(run.stdout.strip().splitlines()[-1])
     assert "cse_toolkit.vault.db" in found["loaded"]

@@ -66,8 +66,10 @@ def _cases(rows: list[tuple], vault_id: str) -> dict[str, list[tuple[str, tuple]
         "edit record id": [("UPDATE audit SET record_id = 'other' WHERE seq = ?", (n - 2,))],
         "edit newest row": [("UPDATE audit SET action = 'x' WHERE seq = ?", (n,))],
         "edit with rehash": [
-            ("UPDATE audit SET action = 'x', hash = ? WHERE seq = ?",
-             (row_hash(mid, a[1], a[2], "x", *a[4:9]), mid + 1))
+            (
+                "UPDATE audit SET action = 'x', hash = ? WHERE seq = ?",
+                (row_hash(mid, a[1], a[2], "x", *a[4:9]), mid + 1),
+            )
         ],
         "delete middle row": [("DELETE FROM audit WHERE seq = ?", (mid,))],
         "delete first row": [("DELETE FROM audit WHERE seq = 1", ())],
@@ -79,15 +81,14 @@ def _cases(rows: list[tuple], vault_id: str) -> dict[str, list[tuple[str, tuple]
             ("UPDATE audit SET seq = ? WHERE seq = -1", (b[0],)),
         ],
         "swap two rows' content": [
-            (f"UPDATE audit SET ({COLS[5:]}) = (?,?,?,?,?,?,?,?,?) WHERE seq = ?",
-             (*b[1:], a[0])),
-            (f"UPDATE audit SET ({COLS[5:]}) = (?,?,?,?,?,?,?,?,?) WHERE seq = ?",
-             (*a[1:], b[0])),
+            (f"UPDATE audit SET ({COLS[5:]}) = (?,?,?,?,?,?,?,?,?) WHERE seq = ?", (*b[1:], a[0])),
+            (f"UPDATE audit SET ({COLS[5:]}) = (?,?,?,?,?,?,?,?,?) WHERE seq = ?", (*a[1:], b[0])),
         ],
         "insert a row in the middle": _replace_all(inserted),
         "insert a row, rehash the rest": _replace_all(_rechain(inserted, vault_id)),
-        "delete a row, rehash the rest": _replace_all(_rechain(rows[:mid] + rows[mid + 1 :],
-                                                               vault_id)),
+        "delete a row, rehash the rest": _replace_all(
+            _rechain(rows[:mid] + rows[mid + 1 :], vault_id)
+        ),
     }
 
 
@@ -133,11 +134,19 @@ def test_audit_tampering_is_detected(tmp_path: Path, figure) -> None:  # type: i
     copy_vault(folder, trial)
     last = rows[-1]
     forged = ("2026-01-01T00:00:00Z", "sam", "export.referral", "child", "x", 1, "", last[9])
-    tamper_audit(trial, dek, (
-        f"INSERT INTO audit ({COLS}) VALUES (?,?,?,?,?,?,?,?,?,?)",
-        (last[0] + 1, *forged, row_hash(last[0] + 1, *forged)),
-    ))
+    tamper_audit(
+        trial,
+        dek,
+        (
+            f"INSERT INTO audit ({COLS}) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            (last[0] + 1, *forged, row_hash(last[0] + 1, *forged)),
+        ),
+    )
     run = run_cli("audit", "verify", "--data-dir", str(trial), stdin=PASSPHRASE + "\n")
-    figure("audit_tamper_tail_append_with_key", "detected" if run.returncode else
-           "not detected locally (known limit: pinned by heads signed into exports/sign-offs)")
+    figure(
+        "audit_tamper_tail_append_with_key",
+        "detected"
+        if run.returncode
+        else "not detected locally (known limit: pinned by heads signed into exports/sign-offs)",
+    )
     assert detected == len(results), results

@@ -99,7 +99,9 @@ def test_kill9_loses_nothing_acknowledged(tmp_path: Path, figure) -> None:  # ty
             assert proc.stdout is not None
             proc.stdout.close()
         if proc.returncode != -signal.SIGKILL:
-            pytest.fail(f"writer life {life} exited {proc.returncode}: {errors.read_text()[-2000:]}")
+            pytest.fail(
+                f"writer life {life} exited {proc.returncode}: {errors.read_text()[-2000:]}"
+            )
         text = buf.decode()
         complete = text if text.endswith("\n") else text[: text.rfind("\n") + 1]
         lines += complete.splitlines()

@@ -85,26 +85,51 @@ def test_marker_never_reaches_the_disk(tmp_path: Path, isolated_env, figure) -> 
     now = datetime.now(UTC)
     repos = vault.repos
     child = repos.add_child(
-        name=f"Name {MARKER}", alias=f"alias {MARKER}", school=f"School {MARKER}",
-        address=f"1 {MARKER} Road", details={"note": MARKER}, approx_age=14,
+        name=f"Name {MARKER}",
+        alias=f"alias {MARKER}",
+        school=f"School {MARKER}",
+        address=f"1 {MARKER} Road",
+        details={"note": MARKER},
+        approx_age=14,
     )
     other = repos.add_child(name="Plain Child", approx_age=13)
     draft = repos.save_draft("note", child.id, {"body": f"draft {MARKER}"})
     repos.save_draft("note", child.id, {"body": f"draft again {MARKER}"}, draft)
-    repos.add_note(child.id, f"seen with {MARKER} at the station", now - timedelta(days=2),
-                   place=f"Place {MARKER}", draft_id=draft)
+    repos.add_note(
+        child.id,
+        f"seen with {MARKER} at the station",
+        now - timedelta(days=2),
+        place=f"Place {MARKER}",
+        draft_id=draft,
+    )
     repos.save_draft("note", other.id, {"body": f"open draft {MARKER}"})
-    repos.add_missing(child.id, now - timedelta(days=5), now - timedelta(days=4),
-                      where_found=f"found {MARKER}", notes=f"missing {MARKER}")
-    repos.record_step(child.id, "worcestershire-cse-2013", "concern", now - timedelta(days=3),
-                      {"what": f"concern {MARKER}", "when": "2026-01-05T10:00:00Z",
-                       "by_whom": f"worker {MARKER}"})
+    repos.add_missing(
+        child.id,
+        now - timedelta(days=5),
+        now - timedelta(days=4),
+        where_found=f"found {MARKER}",
+        notes=f"missing {MARKER}",
+    )
+    repos.record_step(
+        child.id,
+        "worcestershire-cse-2013",
+        "concern",
+        now - timedelta(days=3),
+        {
+            "what": f"concern {MARKER}",
+            "when": "2026-01-05T10:00:00Z",
+            "by_whom": f"worker {MARKER}",
+        },
+    )
     repos.update_child(child.id, expected_version=1, household=f"household {MARKER}")
     # Thousands of rows in one transaction, then a big sort over a large text column.
     with vault.write("bulk notes"):
         for i in range(3000):
-            repos.add_note(other.id, f"bulk {i} {MARKER} " + "words and more words " * 80,
-                           now - timedelta(minutes=i))
+            repos.add_note(
+                other.id,
+                f"bulk {i} {MARKER} " + "words and more words " * 80,
+                now - timedelta(minutes=i),
+            )
     sorted_rows = vault.conn.execute(
         "SELECT body FROM notes ORDER BY substr(body, 12) DESC, length(body)"
     ).fetchall()
@@ -142,8 +167,15 @@ def test_marker_never_reaches_the_disk(tmp_path: Path, isolated_env, figure) -> 
 
     new_temp = sorted(_temp_listing() - temp_before)
     etilqs = [p for d in TEMP_DIRS if d.is_dir() for p in d.glob("etilqs_*")]
-    roots = [folder, isolated_env["tmp"], isolated_env["logs"], backup,
-             tmp_path / "cli-backup.zip", *new_temp, *etilqs]
+    roots = [
+        folder,
+        isolated_env["tmp"],
+        isolated_env["logs"],
+        backup,
+        tmp_path / "cli-backup.zip",
+        *new_temp,
+        *etilqs,
+    ]
     files, scanned, hits = _scan(roots)
     figure("marker_files_scanned", files)
     figure("marker_bytes_scanned", scanned)

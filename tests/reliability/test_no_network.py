@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from relkit import PASSPHRASE, REPO, run_cli
 
-GUARD = r'''
+GUARD = r"""
 import json, os, socket
 _log = os.environ["CSE_NET_LOG"]
 
@@ -51,7 +51,7 @@ def sendto(self, *args):
 socket.socket.connect, socket.socket.connect_ex = connect, connect_ex
 socket.socket.sendto = sendto
 socket.getaddrinfo = getaddrinfo
-'''
+"""
 
 
 @pytest.mark.timeout(600)
@@ -62,7 +62,9 @@ def test_commands_open_no_connection(tmp_path: Path, isolated_env, figure) -> No
     log = tmp_path / "net.log"
     env = dict(
         os.environ,
-        PYTHONPATH=os.pathsep.join([str(site), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep),
+        PYTHONPATH=os.pathsep.join([str(site), os.environ.get("PYTHONPATH", "")]).rstrip(
+            os.pathsep
+        ),
         CSE_NET_LOG=str(log),
     )
 
@@ -73,19 +75,32 @@ def test_commands_open_no_connection(tmp_path: Path, isolated_env, figure) -> No
 
     subprocess.run(
         [sys.executable, "-c", "import socket; socket.create_connection(('192.0.2.1', 80), 1)"],
-        env=env, capture_output=True, cwd=REPO,
+        env=env,
+        capture_output=True,
+        cwd=REPO,
     )
     assert log.exists() and log.read_text().strip(), "the guard did not record the control"
     log.unlink()
 
     answers = tmp_path / "answers.json"
-    answers.write_text(json.dumps({
-        "tool": "worcestershire-2013",
-        "child": {"age": 13, "learning_disability": False, "additional_needs": False},
-        "immediate_danger": False,
-        "answers": [{"indicator": "low_unknown_adults", "value": "yes", "basis": "evidence",
-                     "when": "current", "note": "seen with two adults"}],
-    }))
+    answers.write_text(
+        json.dumps(
+            {
+                "tool": "worcestershire-2013",
+                "child": {"age": 13, "learning_disability": False, "additional_needs": False},
+                "immediate_danger": False,
+                "answers": [
+                    {
+                        "indicator": "low_unknown_adults",
+                        "value": "yes",
+                        "basis": "evidence",
+                        "when": "current",
+                        "note": "seen with two adults",
+                    }
+                ],
+            }
+        )
+    )
     commands: list[tuple[list[str], str]] = [
         (["paths"], ""),
         (["init", "--user", "sam", "--role", "worker"], PASSPHRASE + "\n"),

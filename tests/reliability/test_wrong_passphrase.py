@@ -28,8 +28,13 @@ from cse_toolkit.vault.errors import WrongPassphraseError
 from cse_toolkit.vault.vault import Vault
 
 ATTEMPTS = 10
-WRONG = ("otter lamp river grave", "Otter lamp river gravel", "otter lamp river gravel ",
-         "", "correct horse battery staple")
+WRONG = (
+    "otter lamp river grave",
+    "Otter lamp river gravel",
+    "otter lamp river gravel ",
+    "",
+    "correct horse battery staple",
+)
 
 
 def _attempts(folder: Path) -> tuple[float, bool]:

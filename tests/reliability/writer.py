@@ -99,7 +99,11 @@ def main() -> int:
                 "worcestershire-cse-2013",
                 "concern",
                 past,
-                {"what": text(rng, 80), "when": past.strftime("%Y-%m-%dT%H:%M:%SZ"), "by_whom": "me"},
+                {
+                    "what": text(rng, 80),
+                    "when": past.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                    "by_whom": "me",
+                },
             )
             stepped.add(child_id)
             ack(f"step {step.id}")

@@ -46,8 +46,12 @@ def test_edited_or_deleted_rows_fail_audit_verify(vault) -> None:  # type: ignor
     folder, dek = vault.folder, dek_of(vault.folder)
     run = run_cli("audit", "verify", "--data-dir", str(folder), stdin=PASSPHRASE + "\n")
     assert run.returncode == 0 and "Audit trail verified" in run.stdout, run.stderr
-    tamper_audit(folder, dek, ("UPDATE audit SET actor = 'dee' WHERE seq = 3", ()),
-                 ("DELETE FROM audit WHERE seq = 5", ()))
+    tamper_audit(
+        folder,
+        dek,
+        ("UPDATE audit SET actor = 'dee' WHERE seq = 3", ()),
+        ("DELETE FROM audit WHERE seq = 5", ()),
+    )
     run = run_cli("audit", "verify", "--data-dir", str(folder), stdin=PASSPHRASE + "\n")
     assert run.returncode == 1, run.stdout
     assert "row 3: its content was changed" in run.stdout

@@ -25,8 +25,12 @@ def test_backup_and_restore_api(vault, tmp_path: Path) -> None:  # type: ignore[
     manifest = create_backup(vault, out)
     assert manifest["vault_id"] == vault.vault_id
     with zipfile.ZipFile(out) as zf:
-        assert set(zf.namelist()) == {"manifest.json", "vault.db", "keyslots.json",
-                                      "chainhead.json"}
+        assert set(zf.namelist()) == {
+            "manifest.json",
+            "vault.db",
+            "keyslots.json",
+            "chainhead.json",
+        }
         assert b"In Backup" not in zf.read("vault.db")
     vault.repos.add_child(name="After Backup")
     vault.close()
@@ -92,8 +96,9 @@ def test_damaged_or_foreign_backups_are_refused(tmp_path: Path) -> None:
         assert isinstance(err.value, BackupError | WrongPassphraseError) or "damaged" in str(
             err.value
         ), (name, err.value)
-        run = run_cli("restore", str(path), "--data-dir", str(vault.folder),
-                      stdin=PASSPHRASE + "\n")
+        run = run_cli(
+            "restore", str(path), "--data-dir", str(vault.folder), stdin=PASSPHRASE + "\n"
+        )
         assert run.returncode == 1 and "Traceback" not in run.stderr, (name, run.stderr)
         assert snapshot(vault.folder) == before, name
         assert sorted(p.name for p in parent.iterdir()) == listing, name
@@ -104,8 +109,9 @@ def test_damaged_or_foreign_backups_are_refused(tmp_path: Path) -> None:
     from cse_toolkit.vault.keyslots import FLOOR_PARAMS
     from cse_toolkit.vault.vault import change_passphrase
 
-    change_passphrase(foreign_folder, "sam", PASSPHRASE, "other vault pass phrase",
-                      kdf=FLOOR_PARAMS)
+    change_passphrase(
+        foreign_folder, "sam", PASSPHRASE, "other vault pass phrase", kdf=FLOOR_PARAMS
+    )
     with Vault.open(foreign_folder, "sam", "other vault pass phrase") as opened:
         create_backup(opened, tmp_path / "foreign2.zip")
     with pytest.raises(WrongPassphraseError):

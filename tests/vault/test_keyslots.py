@@ -32,8 +32,11 @@ def test_each_user_opens_with_their_own_passphrase_only(vault_factory) -> None: 
         admin.add_user("eve", "worker", "x y z w", "not the admin passphrase", kdf=FLOOR_PARAMS)
     admin.close()
 
-    for name, role, passphrase in (("ada", "admin", PASSPHRASE), ("sam", "worker", SAM),
-                                   ("dee", "dsl", DEE)):
+    for name, role, passphrase in (
+        ("ada", "admin", PASSPHRASE),
+        ("sam", "worker", SAM),
+        ("dee", "dsl", DEE),
+    ):
         with Vault.open(folder, name, passphrase) as opened:
             assert (opened.user.name, opened.user.role) == (name, role)
     for name, passphrase in (("sam", DEE), ("dee", SAM), ("ada", SAM), ("sam", PASSPHRASE)):
@@ -103,8 +106,13 @@ def test_recovery_key_sets_a_new_passphrase(vault) -> None:  # type: ignore[no-u
     folder, key = vault.folder, vault.recovery_key_for_tests
     vault.close()
     with pytest.raises(WrongRecoveryKeyError):
-        recover(folder, None, NEW, recovery_key="0000-0000-0000-0000-0000-0000-0000-0000",
-                kdf=FLOOR_PARAMS)
+        recover(
+            folder,
+            None,
+            NEW,
+            recovery_key="0000-0000-0000-0000-0000-0000-0000-0000",
+            kdf=FLOOR_PARAMS,
+        )
     with pytest.raises(WrongRecoveryKeyError):
         recover(folder, None, NEW, recovery_key="not a key", kdf=FLOOR_PARAMS)
     # As people type it: lowercase, spaces for hyphens.
@@ -169,7 +177,9 @@ def test_organisation_recovery_slot_from_policy(isolated_env, tmp_path: Path) ->
     key_file = tmp_path / "org.key"
     key_file.write_text(base64.b64encode(org.private_bytes_raw()).decode())
     wrong_file = tmp_path / "wrong.key"
-    wrong_file.write_text(base64.b64encode(X25519PrivateKey.generate().private_bytes_raw()).decode())
+    wrong_file.write_text(
+        base64.b64encode(X25519PrivateKey.generate().private_bytes_raw()).decode()
+    )
     run = run_cli("recover", "--organisation-key", str(wrong_file), stdin=f"{NEW}\n")
     assert run.returncode == 1 and "Traceback" not in run.stderr
     run = run_cli("recover", "--organisation-key", str(tmp_path / "none"), stdin=f"{NEW}\n")

@@ -69,9 +69,12 @@ def test_wrong_passphrase_after_crash_then_right_one_loses_nothing(tmp_path: Pat
     assert acked["commits"] >= 20
     with Vault.open(folder, "sam", PASSPHRASE) as opened:
         assert missing_acks(opened.conn, acked) == []
-        assert opened.conn.execute(
-            "SELECT count(*) FROM drafts WHERE id LIKE 'uncommitted-%'"
-        ).fetchone()[0] == 0
+        assert (
+            opened.conn.execute(
+                "SELECT count(*) FROM drafts WHERE id LIKE 'uncommitted-%'"
+            ).fetchone()[0]
+            == 0
+        )
         assert opened.integrity_problems() == []
 
 
@@ -96,24 +99,31 @@ def test_newer_data_version_is_refused_and_nothing_changes(vault) -> None:  # ty
 def test_cli_exit_codes(vault, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     vault.close()
     folder = str(vault.folder)
-    for args in (["no-such-command"], ["init", "--user", "x"], ["audit"], ["audit", "verify",
-                                                                              "--bogus"]):
+    for args in (
+        ["no-such-command"],
+        ["init", "--user", "x"],
+        ["audit"],
+        ["audit", "verify", "--bogus"],
+    ):
         run = run_cli(*args)
         assert run.returncode == 2, (args, run.stderr)
         assert "Traceback" not in run.stderr
     empty = tmp_path / "empty"
     run = run_cli("audit", "verify", "--data-dir", str(empty), stdin=PASSPHRASE + "\n")
     assert run.returncode == 1 and "There is no vault in" in run.stderr
-    run = run_cli("audit", "verify", "--data-dir", folder, "--user", "nobody",
-                  stdin=PASSPHRASE + "\n")
+    run = run_cli(
+        "audit", "verify", "--data-dir", folder, "--user", "nobody", stdin=PASSPHRASE + "\n"
+    )
     assert run.returncode == 1 and "There is no user called 'nobody'" in run.stderr
     run = run_cli("audit", "verify", "--data-dir", folder, stdin="")
     assert run.returncode == 1 and "No passphrase" in run.stderr
-    run = run_cli("init", "--data-dir", folder, "--user", "x", "--role", "worker",
-                  stdin=PASSPHRASE + "\n")
+    run = run_cli(
+        "init", "--data-dir", folder, "--user", "x", "--role", "worker", stdin=PASSPHRASE + "\n"
+    )
     assert run.returncode == 1 and "already exists" in run.stderr
-    run = run_cli("init", "--data-dir", str(empty), "--user", "x", "--role", "worker",
-                  stdin="password\n")
+    run = run_cli(
+        "init", "--data-dir", str(empty), "--user", "x", "--role", "worker", stdin="password\n"
+    )
     assert run.returncode == 1 and "too weak" in run.stderr
     assert not empty.exists() or not any(empty.iterdir())
     run = run_cli("audit", "verify", "--data-dir", folder, stdin=PASSPHRASE + "\n")

@@ -36,12 +36,21 @@ def test_notes_backdated_and_chronology_in_event_order(vault_factory) -> None:  
     repos = vault.repos
     child = repos.add_child(name="Ben")
     n1 = repos.add_note(child.id, "first written, happened 1 day ago", NOW - timedelta(days=1))
-    n2 = repos.add_note(child.id, "written later, happened 3 days ago", NOW - timedelta(days=3),
-                        source="reported", reported_by="teacher")
+    n2 = repos.add_note(
+        child.id,
+        "written later, happened 3 days ago",
+        NOW - timedelta(days=3),
+        source="reported",
+        reported_by="teacher",
+    )
     ep = repos.add_missing(child.id, NOW - timedelta(days=2), NOW - timedelta(days=2, hours=-5))
-    step = repos.record_step(child.id, "worcestershire-cse-2013", "concern",
-                             NOW - timedelta(days=4),
-                             {"what": "seen", "when": "2026-11-19T09:00:00Z", "by_whom": "me"})
+    step = repos.record_step(
+        child.id,
+        "worcestershire-cse-2013",
+        "concern",
+        NOW - timedelta(days=4),
+        {"what": "seen", "when": "2026-11-19T09:00:00Z", "by_whom": "me"},
+    )
     assert [n.id for n in repos.notes_for(child.id)] == [n2.id, n1.id]
     order = [item.record_id for item in repos.chronology(child.id)]
     assert order == [step.id, n2.id, ep.id, n1.id]
