@@ -470,15 +470,17 @@ class ConnectionsView(QWidget):
 
     def _set_cards(self, suggestions: list[Suggestion]) -> None:
         for card in self.cards:
-            card.setParent(None)
+            self._cards_layout.removeWidget(card)  # never setParent(None): see ChecksPanel
+            card.hide()
             card.deleteLater()
         self.cards = []
         for s in suggestions:
             others = self._names(s.b_children) if s.b_children else self.tr("no child")
-            card = SuggestionCard(s, others)
+            card = SuggestionCard(s, others, self._cards_box)
             card.confirm_button.clicked.connect(lambda _=False, x=s: self.decide(x, "confirmed"))
             card.reject_button.clicked.connect(lambda _=False, x=s: self.decide(x, "rejected"))
             self._cards_layout.insertWidget(self._cards_layout.count() - 1, card)
+            card.show()
             self.cards.append(card)
         self.no_matches.setVisible(not suggestions)
 

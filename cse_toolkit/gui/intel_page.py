@@ -43,6 +43,7 @@ from PySide6.QtWidgets import (
     QSplitter,
     QStackedWidget,
     QTableView,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -92,8 +93,9 @@ class _StatusFilter(QSortFilterProxyModel):
         self.setSortRole(SORT_ROLE)
 
     def set_status(self, status: str) -> None:
+        self.beginFilterChange()  # invalidateFilter() is deprecated since Qt 6.9
         self.status = status
-        self.invalidateFilter()
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
     def filterAcceptsRow(self, row: int, parent: Any) -> bool:  # noqa: N802 (Qt API)
         if self.status:
@@ -143,6 +145,8 @@ class IntelligencePage(QWidget):
         self.filter_edit.setAccessibleName(tr("Filter reports"))
         self.filter_edit.setPlaceholderText(tr("Filter by reference or title"))
         self.filter_edit.setClearButtonEnabled(True)
+        for button in self.filter_edit.findChildren(QToolButton):
+            button.setAccessibleName(tr("Clear the filter"))
         filter_label = QLabel(tr("&Filter:"))
         filter_label.setBuddy(self.filter_edit)
         self.status_combo = QComboBox()
