@@ -78,3 +78,24 @@ def repair_modes(folder: Path, file_mode: int = 0o600, dir_mode: int = 0o700) ->
             entry.chmod(want)
             repaired.append(entry.name)
     return repaired
+
+
+def remove_stale_temp_files(folder: Path, older_than_seconds: float = 120.0) -> int:
+    """Remove ``.name.xxxx.tmp`` files left by a process killed mid-save.
+
+    They hold only what ``atomic_write`` was given (wrapped keys, the signed chain head), never
+    plaintext; only files older than a couple of minutes are removed so that a save in progress
+    in another process is never disturbed.
+    """
+    import time
+
+    removed = 0
+    now = time.time()
+    for entry in folder.glob(".*.tmp"):
+        try:
+            if entry.is_file() and now - entry.stat().st_mtime > older_than_seconds:
+                entry.unlink()
+                removed += 1
+        except OSError:
+            continue
+    return removed

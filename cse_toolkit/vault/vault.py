@@ -27,7 +27,7 @@ from cse_toolkit import paths
 from cse_toolkit.core.clock import Clock, SystemClock, utc_iso
 from cse_toolkit.core.entities import ROLES, Role, User
 from cse_toolkit.errors import PermissionDenied, UserError
-from cse_toolkit.fsutil import repair_modes
+from cse_toolkit.fsutil import remove_stale_temp_files, repair_modes
 from cse_toolkit.vault import audit, db, schema
 from cse_toolkit.vault.errors import (
     NoVaultError,
@@ -173,6 +173,7 @@ class Vault:
         cls, folder: Path, slots: KeySlots, name: str, dek: bytes, clock: Clock
     ) -> Vault:
         repair_modes(folder)
+        remove_stale_temp_files(folder)
         db_path = folder / db.DB_FILE
         conn = db.connect(db_path, dek)
         try:
