@@ -30,11 +30,27 @@ def data_dir(override: str | os.PathLike[str] | None = None) -> Path:
     return Path(platformdirs.user_data_dir(APP_ID, _APP_AUTHOR))
 
 
+def site_config_dir() -> Path:
+    """The system-wide config folder: platformdirs' site_config_dir without $XDG_CONFIG_DIRS.
+
+    platformdirs takes the first entry of $XDG_CONFIG_DIRS on Linux and macOS when it is set.
+    Desktop sessions set it (Ubuntu: /etc/xdg/xdg-ubuntu:/etc/xdg), which would move the policy
+    away from where IT installed it, silently, and let a user point the app at a file of their
+    own. So the folder is fixed per OS: /etc/xdg/cse-toolkit, /Library/Application
+    Support/cse-toolkit, C:\\ProgramData\\CSEToolkit\\cse-toolkit.
+    """
+    if sys.platform.startswith("win"):
+        return Path(platformdirs.site_config_dir(APP_ID, _APP_AUTHOR))
+    if sys.platform == "darwin":
+        return Path("/Library/Application Support") / APP_ID
+    return Path("/etc/xdg") / APP_ID
+
+
 def policy_file() -> Path:
     env = os.environ.get("CSE_TOOLKIT_POLICY")
     if env:
         return Path(env).expanduser().resolve()
-    return Path(platformdirs.site_config_dir(APP_ID, _APP_AUTHOR)) / "policy.toml"
+    return site_config_dir() / "policy.toml"
 
 
 def log_dir() -> Path:

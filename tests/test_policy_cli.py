@@ -216,13 +216,15 @@ def test_paths_prints_the_policy_location(isolated_env, capsys) -> None:  # type
     assert f"policy     {isolated_env['policy'].resolve()}" in text
 
 
-def test_default_policy_location_is_site_config_dir(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Without CSE_TOOLKIT_POLICY the file is platformdirs' site_config_dir / policy.toml."""
+def test_default_policy_location_is_fixed_per_os(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without CSE_TOOLKIT_POLICY: platformdirs' site_config_dir, whatever XDG_CONFIG_DIRS says."""
     monkeypatch.delenv("CSE_TOOLKIT_POLICY")
+    monkeypatch.setenv("XDG_CONFIG_DIRS", "/etc/xdg/xdg-ubuntu:/etc/xdg")  # an Ubuntu session
+    if sys.platform.startswith("linux"):
+        assert str(paths.policy_file()) == "/etc/xdg/cse-toolkit/policy.toml"
+    monkeypatch.delenv("XDG_CONFIG_DIRS")
     expected = Path(platformdirs.site_config_dir("cse-toolkit", "CSEToolkit")) / "policy.toml"
     assert paths.policy_file() == expected
-    if sys.platform.startswith("linux") and not os.environ.get("XDG_CONFIG_DIRS"):
-        assert str(expected) == "/etc/xdg/cse-toolkit/policy.toml"
 
 
 def test_policy_show_names_the_file_in_force(isolated_env, capsys) -> None:  # type: ignore[no-untyped-def]
