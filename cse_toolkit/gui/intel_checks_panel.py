@@ -101,7 +101,6 @@ class WarningCard(QFrame):
             self.tr("Go to {target}: {title}").format(target=target, title=info.title)
         )
         self.go_button.setToolTip(self.tr("Select what this warning is about"))
-        self.go_button.setFlat(True)
         buttons.addWidget(self.go_button)
         buttons.addStretch(1)
         self.override_button = QPushButton(self.tr("Override…"))
@@ -153,7 +152,9 @@ class ChecksPanel(QWidget):
         self.set_warnings([])
 
     def set_warnings(self, warnings: Sequence[intel.QualityWarning]) -> bool:
-        """Show ``warnings``; returns True when the cards were rebuilt."""
+        """Show ``warnings`` (stops first, then open warnings, then overridden ones);
+        returns True when the cards were rebuilt."""
+        warnings = sorted(warnings, key=lambda w: (w.override is not None, w.severity != "stop"))
         signature = tuple(
             (w.fingerprint, w.ref, w.message, w.override.at if w.override else None)
             for w in warnings

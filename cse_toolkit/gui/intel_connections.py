@@ -157,7 +157,8 @@ class SuggestionCard(QFrame):
         self.setObjectName("matchCard")
         self.setFrameShape(QFrame.Shape.StyledPanel)
         text = self.tr(
-            "{a} (this child) may be the same as {b} ({others}): {reason}; {certainty}."
+            "\u201c{a}\u201d in this child's reports and \u201c{b}\u201d (linked to {others}) "
+            "may be the same: {reason} ({certainty} match)."
         ).format(
             a=suggestion.a_display,
             b=suggestion.b_display,
@@ -232,7 +233,7 @@ class ConnectionsView(QWidget):
         self.tree = QTreeWidget()
         self.tree.setAccessibleName(tr("What links this child to others"))
         self.tree.setToolTip(tr("Enter or double-click opens a child or a report"))
-        self.tree.setHeaderLabels([tr("Linked through"), tr("Reports"), tr("Also linked to")])
+        self.tree.setHeaderLabels([tr("Linked through"), tr("Mentioned in"), tr("Also linked to")])
         self.tree.setUniformRowHeights(True)
         header = self.tree.header()
         header.setStretchLastSection(True)
@@ -441,13 +442,17 @@ class ConnectionsView(QWidget):
             self.tree.addTopLevelItem(group)
             for link in links:
                 mine, total = len(link.child_report_ids), len(link.report_ids)
-                count = str(total) if mine == total else f"{mine} of {total}"
+                count = self.tr("{n} reports").format(n=total) if total > 1 else self.tr("1 report")
+                if mine != total:
+                    count += " " + self.tr("({n} about this child)").format(n=mine)
                 others = self._names(link.other_child_ids) if link.other_child_ids else ""
                 item = QTreeWidgetItem(group, [link.display, count, others])
                 item.setData(0, Qt.ItemDataRole.AccessibleTextRole, link.display)
                 item.setToolTip(0, link.display)
+                item.setToolTip(2, others)
                 for other in sorted(link.other_child_ids, key=self.label_of):
-                    sub = QTreeWidgetItem(item, [self.label_of(other), "", self.tr("shares this")])
+                    label = self.tr("Child: {name}").format(name=self.label_of(other))
+                    sub = QTreeWidgetItem(item, [label])
                     sub.setData(0, CHILD_ROLE, other)
                 for report_id in sorted(link.child_report_ids):
                     ref = data.refs.get(report_id, report_id)

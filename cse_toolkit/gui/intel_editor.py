@@ -44,6 +44,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QCompleter,
     QFormLayout,
+    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
@@ -198,7 +199,9 @@ class IntelReportEditor(QWidget):
         )
         self.prompts.setWordWrap(True)
         self.prompts.setFocusPolicy(Qt.FocusPolicy.TabFocus)
-        side_layout.addWidget(self.prompts, 2)
+        # Seven prompts of up to two wrapped lines each, all in view without scrolling.
+        self.prompts.setMinimumHeight(self.prompts.fontMetrics().lineSpacing() * 14 + 12)
+        side_layout.addWidget(self.prompts, 0)
         actions = QHBoxLayout()
         self.finalise_button = QPushButton(tr("Finalise"))
         self.finalise_button.setAccessibleName(tr("Finalise the report"))
@@ -259,19 +262,29 @@ class IntelReportEditor(QWidget):
     def _build_about(self) -> QGroupBox:
         tr = self.tr
         box, outer = self._group(tr("About this report"))
-        form = QFormLayout()
-        outer.addLayout(form)
+        # Two label/field pairs a row: the form stays short enough to see the facts below it.
+        grid = QGridLayout()
+        grid.setColumnStretch(1, 1)
+        grid.setColumnStretch(3, 1)
+        outer.addLayout(grid)
+
+        def label(text: str, buddy: QWidget) -> QLabel:
+            caption = QLabel(text)
+            caption.setBuddy(buddy)
+            return caption
+
         self.title_edit = self._line(
             tr("Report title"), tr("A few words, for example: Silver Corsa collecting girls")
         )
-        self._row(form, tr("&Title:"), self.title_edit)
+        grid.addWidget(label(tr("&Title:"), self.title_edit), 0, 0)
+        grid.addWidget(self.title_edit, 0, 1, 1, 3)
         self.learned_date = self._line(
             tr("Date learned"), tr("dd/mm/yyyy"), tr("The day you learned this (dd/mm/yyyy)")
         )
         self.learned_time = self._line(
             tr("Time learned"), tr("hh:mm"), tr("The time, if you know it (24-hour, hh:mm)")
         )
-        self.learned_time.setMaximumWidth(90)
+        self.learned_time.setMaximumWidth(70)
         self.today_button = QPushButton(tr("Today"))
         self.today_button.setAccessibleName(tr("Set the date learned to today"))
         self.today_button.clicked.connect(self._learned_today)
@@ -280,31 +293,34 @@ class IntelReportEditor(QWidget):
         when.addWidget(QLabel(tr("at")))
         when.addWidget(self.learned_time, 1)
         when.addWidget(self.today_button)
-        label = QLabel(tr("Learned on &date:"))
-        label.setBuddy(self.learned_date)
-        form.addRow(label, when)
+        grid.addWidget(label(tr("Learned on &date:"), self.learned_date), 1, 0)
+        grid.addLayout(when, 1, 1)
+        self.learned_place = self._line(
+            tr("Where you learned it"), tr("for example youth centre, outreach in town")
+        )
+        grid.addWidget(label(tr("Where learned:"), self.learned_place), 1, 2)
+        grid.addWidget(self.learned_place, 1, 3)
         self.when_error = QLabel()
         self.when_error.setStyleSheet(f"color: {STOP_COLOUR};")
+        self.when_error.setAccessibleName(tr("Problem with the date learned"))
         self.when_error.setVisible(False)
-        form.addRow("", self.when_error)
-        self.learned_place = self._line(
-            tr("Where you learned it"), tr("for example youth centre, school, outreach in town")
-        )
-        self._row(form, tr("Where learned:"), self.learned_place)
+        grid.addWidget(self.when_error, 2, 1, 1, 3)
         self.source_combo = QComboBox()
         self.source_combo.setAccessibleName(tr("How it is known"))
         for value, text in intel.SOURCE_TYPES.items():
             self.source_combo.addItem(tr(text), value)
         self.source_combo.currentIndexChanged.connect(self._source_changed)
-        self._row(form, tr("How it is &known:"), self.source_combo)
+        grid.addWidget(label(tr("How it is &known:"), self.source_combo), 3, 0)
+        grid.addWidget(self.source_combo, 3, 1)
         self.source_detail = self._line(
             tr("Source detail"),
-            tr("for example: disclosed to me in a 1:1 session"),
+            tr("for example: told me in a 1:1 session"),
             tr("Who the source is and how they know; the police remove it before using this"),
         )
-        self._row(form, tr("Source detail:"), self.source_detail)
+        grid.addWidget(label(tr("Source detail:"), self.source_detail), 3, 2)
+        grid.addWidget(self.source_detail, 3, 3)
         self.already_reported = self._check(
-            tr("Already reported as a crime"),
+            tr("Reported as a crime"),
             tr("Already reported as a crime"),
             tr("Tick if this has already been reported to the police as a crime"),
         )
@@ -316,11 +332,13 @@ class IntelReportEditor(QWidget):
         reported = QHBoxLayout()
         reported.addWidget(self.already_reported)
         reported.addWidget(self.crime_reference, 1)
-        form.addRow(tr("Reported:"), reported)
+        grid.addWidget(QLabel(tr("Already:")), 4, 0)
+        grid.addLayout(reported, 4, 1)
         self.other_agencies = self._line(
             tr("Other agencies told"), tr("for example Children's Social Care, school DSL")
         )
-        self._row(form, tr("Other agencies told:"), self.other_agencies)
+        grid.addWidget(label(tr("Agencies told:"), self.other_agencies), 4, 2)
+        grid.addWidget(self.other_agencies, 4, 3)
         return box
 
     def _row(self, form: QFormLayout, text: str, widget: QWidget) -> None:
@@ -360,7 +378,8 @@ class IntelReportEditor(QWidget):
         self.linked_list = QListWidget()
         self.linked_list.setAccessibleName(tr("Linked children"))
         self.linked_list.setToolTip(tr("Delete unlinks the selected child"))
-        self.linked_list.setMaximumHeight(80)
+        self.linked_list.setSizeAdjustPolicy(QAbstractItemView.SizeAdjustPolicy.AdjustToContents)
+        self.linked_list.setMaximumHeight(60)
         outer.addWidget(self.linked_list)
         row = QHBoxLayout()
         self.unlink_button = QPushButton(tr("Unlink"))
@@ -424,7 +443,9 @@ class IntelReportEditor(QWidget):
             QAbstractItemView.EditTrigger.DoubleClicked
             | QAbstractItemView.EditTrigger.EditKeyPressed
         )
-        self.facts_table.setMinimumHeight(120)
+        # Grow with the lines written rather than fill the form with empty rows.
+        self.facts_table.setSizeAdjustPolicy(QAbstractItemView.SizeAdjustPolicy.AdjustToContents)
+        self.facts_table.setMinimumHeight(96)
         self.facts_table.itemChanged.connect(self._fact_edited)
         outer.addWidget(self.facts_table)
         self.closing_preview = QLabel(intel.CLOSING_MARKER)
@@ -1210,7 +1231,7 @@ class IntelReportEditor(QWidget):
         for i, prompt in enumerate(prompts):
             item = self.prompts.item(i)
             name = self.tr(PROMPT_NAMES[prompt.question])
-            item.setText(f"{name}: {self.tr(prompt.text)}")
+            item.setText(self.tr(prompt.text))
             item.setCheckState(
                 Qt.CheckState.Checked if prompt.answered else Qt.CheckState.Unchecked
             )

@@ -202,6 +202,8 @@ class IntelligencePage(QWidget):
         self.hotspots = QListWidget()
         self.hotspots.setAccessibleName(tr("Hotspots: places by number of mentions"))
         self.hotspots.setToolTip(tr("Places named in reports, the most mentioned first"))
+        self.hotspots.setWordWrap(True)  # a place's full name and its count, never cut off
+        self.hotspots.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         side = QWidget()
         side_layout = QVBoxLayout(side)
         side_layout.setContentsMargins(6, 0, 0, 0)
@@ -224,6 +226,7 @@ class IntelligencePage(QWidget):
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 1)
         splitter.setChildrenCollapsible(False)
+        splitter.setSizes([900, 340])
 
         layout = QVBoxLayout(page)
         layout.addWidget(heading)

@@ -128,7 +128,10 @@ def test_confirm_a_suggested_merge_links_the_children(
     assert view.linked_child_labels() == []
     assert len(view.cards) == 1
     card = view.cards[0]
-    assert "AB12 CDE (this child) may be the same as AB12 CDF (Ava Jones)" in card.label.text()
+    assert card.label.text() == (
+        "\u201cAB12 CDE\u201d in this child's reports and \u201cAB12 CDF\u201d (linked to Ava "
+        "Jones) may be the same: number plates one character different (possible match)."
+    )
     assert card.isVisible()
 
     fake_dialogs.confirm_answer = False  # the person thinks again
