@@ -185,8 +185,9 @@ class ChartPanel(QWidget):
         self.chart.setAccessibleDescription(self.chart.text_alternative())
         self.setToolTip(self.chart.text_alternative())
         self.table.clear()
-        self.table.setColumnCount(len(self._headers))
-        self.table.setHorizontalHeaderLabels(self._headers)
+        headers = [self._headers[0], *series] if series else self._headers
+        self.table.setColumnCount(len(headers))
+        self.table.setHorizontalHeaderLabels(headers)
         self.table.setRowCount(len(categories))
         for r, (cat, vals) in enumerate(zip(categories, values, strict=True)):
             self.table.setItem(r, 0, QTableWidgetItem(cat))

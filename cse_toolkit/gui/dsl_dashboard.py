@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
@@ -69,7 +70,7 @@ class DslDashboardPage(DslPage):
         grid = QGridLayout(grid_host)
         grid.setHorizontalSpacing(24)
         for i, panel in enumerate(self.panels):
-            grid.addWidget(panel, i // 2, i % 2)
+            grid.addWidget(panel, i // 2, i % 2, Qt.AlignmentFlag.AlignTop)
         grid.setRowStretch(len(self.panels) // 2, 1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
@@ -141,7 +142,11 @@ class DslDashboardPage(DslPage):
             ).format(n=f"{data.children:,}", period=period)
         )
         self.levels.set_data([c for c, _ in data.by_level], [[n] for _, n in data.by_level])
-        self.ages.set_data(data.age_bands, data.age_gender, data.genders)
+        # A gender nobody in the period has adds only rows of zeros: leave it out of the chart.
+        used = [g for g, gender in enumerate(data.genders)
+                if any(row[g] for row in data.age_gender)] or [0]
+        self.ages.set_data(data.age_bands, [[row[g] for g in used] for row in data.age_gender],
+                           [data.genders[g] for g in used])
         self.schools.set_data([s for s, _ in data.by_school], [[n] for _, n in data.by_school])
         self.missing.set_data(
             [self._month(m) for m, _ in data.missing_per_month],

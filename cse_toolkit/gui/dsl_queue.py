@@ -114,7 +114,7 @@ class DslQueueModel(QAbstractTableModel):
                 return local_text(it.at, with_time=False) if it.at and it.kind != DUE else ""
         if role == Qt.ItemDataRole.ToolTipRole and col in (WHAT, DETAIL):
             return f"{it.title}\n{it.detail}"
-        if role == Qt.ItemDataRole.ForegroundRole and it.overdue and col in (KIND, DUE_COL):
+        if role == Qt.ItemDataRole.ForegroundRole and it.overdue and col == DUE_COL:
             return QBrush(OVERDUE_COLOUR)
         if role == Qt.ItemDataRole.FontRole and it.overdue and col == KIND:
             return self._bold

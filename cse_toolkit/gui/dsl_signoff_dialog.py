@@ -41,7 +41,7 @@ class DslSignoffDialog(QDialog):
         self.setAccessibleName(self.windowTitle())
 
         facts = QFormLayout()
-        facts.addRow(self.tr("Child:"), QLabel(f"{ctx.child_label} ({ctx.child_ref})"))
+        facts.addRow(self.tr("Child:"), QLabel(f"{ctx.child_label} \u00b7 {ctx.child_ref}"))
         facts.addRow(self.tr("Tool:"), QLabel(f"{ctx.tool_name} (version {ctx.tool_version})"))
         facts.addRow(self.tr("Suggested level:"), QLabel(ctx.label(ctx.suggested_level)))
         who = ctx.confirmed_by or self.tr("the worker")
@@ -60,7 +60,9 @@ class DslSignoffDialog(QDialog):
         floor_text = self.tr("The level cannot go below {floor}.").format(
             floor=ctx.label(ctx.minimum_level)
         )
-        if ctx.floor_reasons:
+        if ctx.levels and ctx.minimum_level == ctx.levels[0][0]:
+            floor_text = self.tr("None: any level of the tool may be chosen.")
+        elif ctx.floor_reasons:
             floor_text += " " + " ".join(ctx.floor_reasons)
         self.floor_label = QLabel(floor_text)
         self.floor_label.setWordWrap(True)

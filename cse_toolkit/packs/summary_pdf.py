@@ -20,7 +20,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from cse_toolkit.core.summary import NOTE, NetworkSummary, count_text
+from cse_toolkit.core.summary import NOTE, NetworkSummary, ToolSummary, count_text
 from cse_toolkit.fsutil import atomic_write
 from cse_toolkit.packs.render import MARGIN, MARKING, PAGE_H, PAGE_W, clean, fonts
 
@@ -40,6 +40,8 @@ def _styles() -> dict[str, ParagraphStyle]:
         "sub": ParagraphStyle("ssub", base, fontSize=10.5, leading=14, spaceAfter=8),
         "head": ParagraphStyle("shead", base, fontName=bold, fontSize=10, leading=13.5),
         "big": ParagraphStyle("sbig", base, fontName=bold, fontSize=26, leading=30, textColor=_INK),
+        "small": ParagraphStyle("ssmall", base, fontSize=8.5, leading=10.5),
+        "count": ParagraphStyle("scount", base, fontName=bold, fontSize=11, leading=14),
         "note": ParagraphStyle(
             "snote", base, fontSize=8, leading=10.5, textColor=colors.HexColor("#444444")
         ),
@@ -74,6 +76,33 @@ def _furniture(organisation: str) -> Any:
     return draw
 
 
+def _levels_table(tool: ToolSummary, s: dict[str, ParagraphStyle], width: float) -> Table:
+    """One tool's levels, highest first, as a small grid: label over count."""
+    shown = list(reversed(tool.levels))
+    col = width / max(1, len(shown))
+    table = Table(
+        [
+            [Paragraph(escape(lv.label), s["small"]) for lv in shown],
+            [Paragraph(escape(count_text(lv.count)), s["count"]) for lv in shown],
+        ],
+        colWidths=[col] * len(shown),
+        hAlign="LEFT",
+    )
+    table.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("BOX", (0, 0), (-1, -1), 0.4, _RULE),
+                ("INNERGRID", (0, 0), (-1, -1), 0.4, _RULE),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e6ebf1")),
+                ("TOPPADDING", (0, 0), (-1, -1), 3),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+            ]
+        )
+    )
+    return table
+
+
 def render_summary_pdf(summary: NetworkSummary, *, invariant: bool = True) -> bytes:
     """The summary as a one-page PDF (bytes, in memory)."""
     s = _styles()
@@ -89,11 +118,16 @@ def render_summary_pdf(summary: NetworkSummary, *, invariant: bool = True) -> by
         Spacer(1, 5 * mm),
     ]
     width = PAGE_W - 2 * MARGIN
-    rows = [
-        [Paragraph(escape(head), s["head"]), Paragraph(clean(text), s["body"])]
-        for head, text in summary.lines()
-        if head not in ("Period", "Children known")
-    ]
+    levels = {f"Levels ({t.name})": t for t in summary.by_tool}
+    rows: list[list[Any]] = []
+    for head, text in summary.lines():
+        if head in ("Period", "Children known"):
+            continue
+        tool = levels.get(head)
+        value: Any = Paragraph(clean(text), s["body"])
+        if tool is not None:
+            value = _levels_table(tool, s, 0.7 * width - 6)
+        rows.append([Paragraph(escape(head), s["head"]), value])
     table = Table(rows, colWidths=[0.3 * width, 0.7 * width], hAlign="LEFT")
     table.setStyle(
         TableStyle(

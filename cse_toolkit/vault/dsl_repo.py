@@ -85,6 +85,7 @@ _NO_QUEUE_EFFECT = (
     "export.",
 )
 UNSENT_AFTER = timedelta(days=1)
+PRIVATE_PLACE = "A private address, not named"
 DUE_SOON_DAYS = 14
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
@@ -278,6 +279,31 @@ def age_band(age: int | None) -> str:
     return AGE_BANDS[1 + (age - 10) // 2]
 
 
+def _fill_months(
+    months: list[tuple[str, int]], date_from: date | None, date_to: date | None
+) -> list[tuple[str, int]]:
+    """Every month of the period (or from the first to the last episode), zeros included: a
+    month left out of a time series would read as if it did not exist."""
+    if not months and not (date_from and date_to):
+        return months
+    have = dict(months)
+    first = date_from.strftime("%Y-%m") if date_from else months[0][0]
+    last = date_to.strftime("%Y-%m") if date_to else months[-1][0]
+    year, month = int(first[:4]), int(first[5:7])
+    out: list[tuple[str, int]] = []
+    while f"{year:04d}-{month:02d}" <= last and len(out) < 1200:
+        key = f"{year:04d}-{month:02d}"
+        out.append((key, have.get(key, 0)))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return out
+
+
+def short_tool_name(name: str) -> str:
+    """ "Worcestershire CSE screening tool" -> "Worcestershire" for chart labels."""
+    short = re.sub(r"\s*(CSE\s+)?screening tool\s*$", "", name, flags=re.I).strip()
+    return short or name
+
+
 def _gender(text: str) -> str:
     value = text.strip().lower()
     if value in ("female", "f", "girl"):
@@ -301,6 +327,7 @@ class DslRepository:
         # are filled under this lock.
         self._lock = threading.RLock()
         self._tools: dict[tuple[str, str | None], tools.Tool | None] = {}
+        self._titles: dict[str, str] | None = None
 
     @property
     def _c(self) -> Any:
@@ -524,7 +551,6 @@ class DslRepository:
             for d in items:
                 if not d.overdue and d.due_at > horizon:
                     continue
-                when = d.due_at.strftime("%d/%m/%Y %H:%M UTC")
                 out.append(
                     QueueItem(
                         kind=DUE,
@@ -532,8 +558,8 @@ class DslRepository:
                         child_id=cid,
                         child_ref=ref,
                         child_label=label,
-                        title=("Overdue: " if d.overdue else "Due: ") + d.label,
-                        detail=(f"Was due {when}." if d.overdue else f"Due {when}."),
+                        title=d.label,
+                        detail=self._due_detail(d, now),
                         at=d.due_at,
                         due_at=d.due_at,
                         overdue=d.overdue,
@@ -541,6 +567,28 @@ class DslRepository:
                     )
                 )
         return out
+
+    def _due_detail(self, d: pw.DueItem, now: datetime) -> str:
+        step = self._step_titles().get(d.step, d.step.replace("_", " "))
+        days = (now - d.due_at).days if d.overdue else (d.due_at - now).days
+        if d.overdue:
+            when = (
+                "Overdue today" if days == 0 else f"Overdue by {days} day{'s' if days != 1 else ''}"
+            )
+        else:
+            when = "Due today" if days == 0 else f"Due in {days} day{'s' if days != 1 else ''}"
+        return f"{when}: record '{step}' on the child's Process tab."
+
+    def _step_titles(self) -> dict[str, str]:
+        if self._titles is None:
+            from cse_toolkit.policy import load_policy
+
+            try:
+                pathway = pw.load_pathway(load_policy().policy.default_pathway)
+                self._titles = {st.id: st.title for st in pathway.steps}
+            except UserError:
+                self._titles = {}
+        return self._titles
 
     def _child_names(self, ids: Iterable[str]) -> dict[str, tuple[str, str]]:
         wanted = set(ids)
@@ -862,6 +910,11 @@ class DslRepository:
         """Places by the number of intelligence reports (in the period) that mention them,
         with places a person confirmed as the same counted together."""
         self._require()
+        return [(shown, n) for _key, shown, n in self._place_counts(date_from, date_to)]
+
+    def _place_counts(
+        self, date_from: date | None, date_to: date | None
+    ) -> list[tuple[str, str, int]]:
         where, params = self._period_where(
             "COALESCE(r.learned_at, r.created_at)", date_from, date_to
         )
@@ -884,9 +937,34 @@ class DslRepository:
             reports[head].add(report_id)
             if head not in display or key == head:
                 display[head] = shown or key.split(":", 1)[-1]
-        counts = [(display[k], len(v)) for k, v in reports.items()]
-        counts.sort(key=lambda t: (-t[1], t[0].casefold()))
+        counts = [(k, display[k], len(v)) for k, v in reports.items()]
+        counts.sort(key=lambda t: (-t[2], t[1].casefold()))
         return counts
+
+    def _private_place_keys(self) -> set[str]:
+        """Keys of places recorded as a house: someone's home is never named in a summary."""
+        from cse_toolkit.core import intelligence as intel
+
+        keys: set[str] = set()
+        for name, address, postcode in self._c.execute(
+            "SELECT DISTINCT json_extract(e.value, '$.name'), json_extract(e.value, '$.address'),"
+            " json_extract(e.value, '$.postcode') FROM intel_reports r,"
+            " json_each(r.body, '$.entities') e"
+            " WHERE json_extract(e.value, '$.kind') = 'location'"
+            " AND json_extract(e.value, '$.place_type') = 'house'"
+        ):
+            try:
+                key = intel.Location(
+                    name=name or "",
+                    address=address or "",
+                    postcode=postcode or "",
+                    place_type="house",
+                ).key()
+            except (ValueError, UserError):
+                continue
+            if key:
+                keys.add(key)
+        return keys
 
     def summary_input(
         self, date_from: date | None = None, date_to: date | None = None
@@ -914,6 +992,7 @@ class DslRepository:
             f" AND {swhere} GROUP BY 1",
             sparams,
         ).fetchall()
+        private = self._private_place_keys()
         return sm.SummaryInput(
             organisation=load_policy().policy.organisation,
             date_from=date_from,
@@ -923,7 +1002,10 @@ class DslRepository:
             tools=self._tool_levels(),
             schools_recorded=int(schools),
             missing_episodes=int(missing),
-            place_mentions=self.place_mentions(date_from, date_to),
+            place_mentions=[
+                (PRIVATE_PLACE if key in private else shown, n)
+                for key, shown, n in self._place_counts(date_from, date_to)
+            ],
             indicator_counts=[(str(label), int(n)) for label, n in themes if label],
         )
 
@@ -975,7 +1057,7 @@ class DslRepository:
                 text = self.level_label(tool_id, lid)
                 tool = self._tool(tool_id) if tool_id else None
                 if several and tool is not None:
-                    text = f"{text} ({tool.name})"
+                    text = f"{text} ({short_tool_name(tool.name)})"
             by_level.append((text, n))
 
         genders = ["Female", "Male", "Other or not recorded"]
@@ -996,6 +1078,7 @@ class DslRepository:
                 params,
             )
         ]
+        months = _fill_months(months, date_from, date_to)
 
         due_counts: dict[str, list[int]] = {}
         now = self._v.now()
@@ -1098,6 +1181,8 @@ class DslRepository:
         """A record as a person can look it up: the child's reference for children."""
         if record_type == "child" and _UUID.match(record_id):
             return f"child {ref_for(record_id)}"
+        if record_type == "intel_report" and _UUID.match(record_id):
+            return f"intelligence report I-{ref_for(record_id)}"  # as intel_repo shows it
         if _UUID.match(record_id):
             return f"{record_type.replace('_', ' ')} {ref_for(record_id)}"
         return f"{record_type.replace('_', ' ')} {record_id}".strip()

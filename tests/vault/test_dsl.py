@@ -340,12 +340,17 @@ def test_summary_and_dashboard_on_demo_data(dsl: Vault) -> None:
     names = {c.name for c in children} | {c.school for c in children}
     text = summary.to_text() + json.dumps(data)
     assert not [n for n in names if n in text]
+    places = [p for p, _ in dsl.dsl.summary_input().place_mentions]
+    assert dsl_repo.PRIVATE_PLACE in places  # the flat in the demo data is a house
+    assert not [p for p in places if "vape shop" in p]
     board = dsl.dsl.dashboard()
     assert board.children == 30
     assert sum(n for _, n in board.by_level) == 30
     assert sum(map(sum, board.age_gender)) == 30
     assert sum(n for _, n in board.by_school) == 30
     assert sum(n for _, n in board.missing_per_month) == sum(len(c.missing) for c in children)
+    months = [m for m, _ in board.missing_per_month]
+    assert months == sorted(set(months)) and len(months) >= 2  # zero months included
     assert board.hotspots and board.hotspots[0][1] >= board.hotspots[-1][1]
     # A period before anything happened holds nobody.
     empty = dsl.dsl.dashboard(NOW.date() - timedelta(days=3000), NOW.date() - timedelta(days=2000))
