@@ -375,22 +375,33 @@ class Repositories:
     def search_notes(self, query: str, limit: int = 200) -> list[tuple[str, str, str, str]]:
         """Full-text search over the notes the user may see.
 
-        Returns (note id, child id, event_at, snippet) rows, newest first.
+        Returns (note id, child id, event_at, snippet) rows for the ``limit`` most recently
+        written matches, ordered by event date, newest first. The full-text index is walked in
+        reverse write order and stops at ``limit``, so a common word costs no more than a rare
+        one (sorting every match by event date first took over a second on 200,000 notes).
         """
         terms = [t for t in query.replace('"', " ").split() if t]
         if not terms:
             return []
         match = " ".join(f'"{t}"*' for t in terms)
-        clause, params = self._visible_clause()
-        clause = clause.replace("owner_id", "c.owner_id")
-        return self._c.execute(
+        role = self._v.user.role
+        if role == "dsl":
+            visible, params = "", ()
+        elif role == "worker":
+            visible = " AND n.child_id IN (SELECT id FROM children WHERE owner_id = ?)"
+            params = (self._v.user.id,)
+        else:
+            self._visible_clause()  # raises for roles that may not read notes
+            return []
+        rows = self._c.execute(
             "SELECT n.id, n.child_id, n.event_at,"
             " snippet(notes_fts, 0, '[', ']', '…', 12) FROM notes_fts"
             " JOIN notes n ON n.rowid = notes_fts.rowid"
-            " JOIN children c ON c.id = n.child_id"
-            f" WHERE notes_fts MATCH ? AND {clause} ORDER BY n.event_at DESC LIMIT ?",
+            f" WHERE notes_fts MATCH ?{visible} ORDER BY notes_fts.rowid DESC LIMIT ?",
             (match, *params, limit),
         ).fetchall()
+        rows.sort(key=lambda r: r[2], reverse=True)
+        return rows
 
     # -- drafts (autosave; they live in the encrypted database) ----------------------------
     def save_draft(
