@@ -36,6 +36,7 @@ from cse_toolkit.gui.pathway_widgets import (
     case_pathway_id,
     emergency_text,
     policy,
+    section_title,
     wrap_label,
 )
 from cse_toolkit.gui.widgets import from_qdatetime, heading_label, to_qdatetime
@@ -82,8 +83,11 @@ class DangerCheck(QWidget):
         self.banner = EmergencyBanner()
         self.banner.hide()
         self.call_box = QWidget()
-        call_form = QFormLayout(self.call_box)
-        call_form.setContentsMargins(0, 0, 0, 0)
+        call_layout = QVBoxLayout(self.call_box)
+        call_layout.setContentsMargins(0, 8, 0, 0)
+        call_layout.addWidget(section_title(self.tr("Record the call")))
+        call_form = QFormLayout()
+        call_layout.addLayout(call_form)
         self.called_at = QDateTimeEdit()
         self.called_at.setCalendarPopup(True)
         self.called_at.setDisplayFormat("dd/MM/yyyy HH:mm")

@@ -204,6 +204,7 @@ class IndicatorRow(QFrame):
             self.when_group.addButton(button)
             self.when_buttons[value] = button
             when.addWidget(button)
+        when.addStretch(1)
 
         self.note = QLineEdit()
         self.note.setPlaceholderText(_tr("Note (optional): what was seen or said, by whom"))
@@ -824,9 +825,10 @@ class ScreeningWizard(QWidget):
             self.pages.append(page)
             self.stack.addWidget(page)
         about = " ".join(tool.about.split())
-        self.context.tool_about.setText(
-            f"{tool.area}. " + (about[:400] + "…" if len(about) > 400 else about)
-        )
+        if len(about) > 400:  # the first sentences; the whole text is in About this tool
+            cut = about.rfind(". ", 0, 400)
+            about = about[: cut + 1] if cut > 0 else about[:400] + "…"
+        self.context.tool_about.setText(f"{tool.area}. {about}")
         self._update_nav()
 
     def clear(self) -> None:

@@ -122,8 +122,10 @@ def test_the_999_path(
     assert next_step_summary(vault, child.id)[0] == "CSE strategy meeting"
 
 
-def test_no_danger_goes_straight_to_the_screening(qtbot: Any, vault_factory: Any) -> None:
-    vault = vault_factory()
+def test_no_danger_goes_straight_to_the_screening(
+    qtbot: Any, vault_factory: Any, clock: FixedClock
+) -> None:
+    vault = vault_factory(clock=clock)
     child = vault.repos.add_child(name="Lee Example", approx_age=14)
     form = StepForm()
     qtbot.addWidget(form)
@@ -142,7 +144,7 @@ def test_no_danger_goes_straight_to_the_screening(qtbot: Any, vault_factory: Any
     with qtbot.waitSignal(form.saved):
         assert form.save()
     (concern,) = vault.repos.engine_records(child.id)
-    assert concern.happened_at == vault.now().replace(microsecond=0) - timedelta(hours=1)
+    assert concern.happened_at == NOW - timedelta(hours=1)
 
     check = DangerCheck()
     qtbot.addWidget(check)

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QWidget
 
 from cse_toolkit.core.clock import FixedClock
 from cse_toolkit.core.screening import ScreeningInput
@@ -55,6 +56,17 @@ def open_process(qtbot: Any, vault: Any, child: Any) -> ProcessTab:
         tab.activateWindow()
     tab.set_child(vault, child.id)
     return tab
+
+
+def unnamed_controls(root: QWidget) -> list[str]:
+    """Visible controls that take keyboard focus but have no accessible name."""
+    return [
+        w.metaObject().className()
+        for w in root.findChildren(QWidget)
+        if w.isVisibleTo(root)
+        and w.focusPolicy() & Qt.FocusPolicy.TabFocus
+        and not (w.accessibleName() or getattr(w, "text", lambda: "")())
+    ]
 
 
 def press(qtbot: Any, widget: Any, *keys: Any) -> None:
@@ -120,6 +132,7 @@ def test_worcestershire_screening_by_keyboard_to_a_confirmed_level(
     assert wizard.page_index == 1 and "Page 2 of 5" in wizard.progress.text()
     answer(qtbot, wizard, "vf_domestic_abuse", Qt.Key.Key_Y, Qt.Key.Key_E)
     next_page(qtbot, wizard)
+    assert unnamed_controls(wizard) == []
     check_row_keyboard(qtbot, wizard)
     answer(qtbot, wizard, "low_unknown_adults", Qt.Key.Key_1, Qt.Key.Key_G)
     qtbot.keyClicks(wizard.row("low_unknown_adults").note, "seen at the bus station")
@@ -146,6 +159,7 @@ def test_worcestershire_screening_by_keyboard_to_a_confirmed_level(
     assert "med_cars_unknown_adults" not in reasons
     assert any("Getting into cars" in t for t in outcome.verify.texts())
     assert not outcome.banner.isVisible()
+    assert unnamed_controls(outcome) == []
     contacts = " ".join(outcome.contacts.texts())
     assert "Designated safeguarding lead" in contacts
 
