@@ -143,10 +143,14 @@ class DslDashboardPage(DslPage):
         )
         self.levels.set_data([c for c, _ in data.by_level], [[n] for _, n in data.by_level])
         # A gender nobody in the period has adds only rows of zeros: leave it out of the chart.
-        used = [g for g, gender in enumerate(data.genders)
-                if any(row[g] for row in data.age_gender)] or [0]
-        self.ages.set_data(data.age_bands, [[row[g] for g in used] for row in data.age_gender],
-                           [data.genders[g] for g in used])
+        used = [g for g in range(len(data.genders)) if any(row[g] for row in data.age_gender)] or [
+            0
+        ]
+        self.ages.set_data(
+            data.age_bands,
+            [[row[g] for g in used] for row in data.age_gender],
+            [data.genders[g] for g in used],
+        )
         self.schools.set_data([s for s, _ in data.by_school], [[n] for _, n in data.by_school])
         self.missing.set_data(
             [self._month(m) for m, _ in data.missing_per_month],

@@ -809,6 +809,14 @@ class DslRepository:
                     head.hash,
                 ),
             )
+        with self._lock:
+            # The queue was up to date just before this sign-off: drop its item instead of
+            # reading every screening again (a changed level also moves the due dates).
+            if self._screen_items is not None and self._seen_seq == head.seq - 1:
+                self._screen_items = [i for i in self._screen_items if i.record_id != screening_id]
+                self._seen_seq = head.seq
+                if decision == "change":
+                    self._due_valid = False
         return SignOff(
             signoff_id,
             screening_id,
