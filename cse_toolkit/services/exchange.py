@@ -246,8 +246,11 @@ def screening_record(vault: Vault, screening_id: str) -> ps.ScreeningRecord:
     next_steps = outcome.get("next_steps") or {}
     steps_text = []
     if isinstance(next_steps, dict):
-        if next_steps.get("text"):
-            steps_text.append(str(next_steps["text"]))
+        text = next_steps.get("text")
+        if isinstance(text, list):  # the engine gives a list of steps; one line each
+            steps_text += [str(t) for t in text if t]
+        elif text:
+            steps_text.append(str(text))
         for contact in next_steps.get("contacts", []) or []:
             if isinstance(contact, dict):
                 steps_text.append(
@@ -285,7 +288,7 @@ def screening_record(vault: Vault, screening_id: str) -> ps.ScreeningRecord:
             gaps=[_answer_label(x, labels) for x in outcome.get("gaps", [])],
             next_steps=steps_text,
             confirmed_level=rec.confirmed_level,
-            confirmed_by=rec.confirmed_by or "",
+            confirmed_by=users.get(rec.confirmed_by or "", rec.confirmed_by or "")[:500],
             confirmed_at=parse_utc(rec.confirmed_at) if rec.confirmed_at else None,
             confirmation_reason=rec.confirm_reason,
         ),
@@ -303,6 +306,7 @@ def step_records(vault: Vault, child_id: str) -> list[ps.PathwayStepRecord]:
     from cse_toolkit.core import pathway as pw
 
     titles: dict[str, str] = {}
+    users = {u.id: u.label for u in vault.users()}
     out = []
     for st in vault.repos.steps_for(child_id):
         if st.pathway_id not in titles:
@@ -324,7 +328,7 @@ def step_records(vault: Vault, child_id: str) -> list[ps.PathwayStepRecord]:
                     title=titles.get(st.step_id, st.step_id)[:500],
                     status=st.status,
                     recorded_at=st.event_at,
-                    recorded_by=st.created_by[:500],
+                    recorded_by=users.get(st.created_by, st.created_by)[:500],
                     summary=summary[: ps.MAX_TEXT],
                     reference=str(st.data.get("reference", st.data.get("police_reference", "")))[
                         :500
@@ -706,6 +710,7 @@ def _move(vault: Vault, export_id: str, before: str, after: str, column: str, re
 class Conflict:
     record_type: str
     record_id: str
+    child_id: str | None
     local_version: int
     incoming_version: int
     why: str
@@ -848,7 +853,9 @@ def import_pack(
                     if tracked and local.version != tracked[1]
                     else "differs from the version here"
                 )
-                report.conflicts.append(Conflict(record.type, record.id, local.version,
+                pack_child = next((r.id for r in pack.records if r.type == "child"), None)
+                report.conflicts.append(Conflict(record.type, record.id, pack_child,
+                                                 local.version,
                                                  record.version, why,
                                                  record.model_dump(mode="json")))
                 continue

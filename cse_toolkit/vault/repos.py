@@ -640,8 +640,12 @@ class Repositories:
             if record.status == "confirmed" and record.confirmed_level:
                 self.set_confirmed_level(child.id, record.confirmed_level, record.tool_id)
             action = "screening.confirm" if record.status == "confirmed" else "screening.save"
-            self._v.audit(action, "screening", record.id, version, record.confirm_reason[:200]
-                          if record.status == "confirmed" else "")
+            # The worker's reason stays on the screening; the audit (which can never be purged)
+            # records only whether the level was changed, never free text.
+            changed = record.status == "confirmed" and record.confirmed_level not in (
+                None, record.suggested_level)
+            self._v.audit(action, "screening", record.id, version,
+                          "level changed from suggestion" if changed else "")
         return self.get_screening(record.id)
 
     def get_screening(self, screening_id: str) -> ScreeningRecord:

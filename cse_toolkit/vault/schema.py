@@ -129,6 +129,9 @@ CREATE TABLE screenings (
 );
 CREATE INDEX screenings_child ON screenings(child_id, screened_at);
 CREATE INDEX screenings_status ON screenings(status);
+-- Covers the review queue's reads so the large JSON columns are not decrypted for it.
+CREATE INDEX screenings_review ON screenings(
+    child_id, status, suggested_level, confirmed_level, screened_at);
 
 CREATE TABLE signoffs (
     {_RECORD},
