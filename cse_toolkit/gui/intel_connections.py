@@ -67,6 +67,7 @@ KIND_GROUPS = (
 )
 CHILD_ROLE = Qt.ItemDataRole.UserRole + 1
 REPORT_ROLE = Qt.ItemDataRole.UserRole + 2
+LINK_ROLE = Qt.ItemDataRole.UserRole + 3
 MAX_NAMES_INLINE = 3
 
 
@@ -87,7 +88,6 @@ class Suggestion:
 class _Loaded:
     index: intel.EntityIndex
     labels: dict[str, str]
-    refs: dict[str, str]
     suggestions: list[Suggestion]
 
 
@@ -95,16 +95,22 @@ def _visible_labels(vault: Any) -> dict[str, str]:
     return {row[0]: child_label(row[2] or "", row[3] or "") for row in vault.repos.child_rows()}
 
 
-def _load(vault: Any, child_id: str) -> _Loaded:
-    """Runs on a pool thread: the index (cached by the repository), the children's labels,
-    the report references and the possible matches for the child."""
+def _load(vault: Any, child_id: str, previous: _Loaded | None = None) -> _Loaded:
+    """Runs on a pool thread: the index (cached by the repository), the children's labels and
+    the possible matches for the child.
+
+    The labels are read again only when the index is new: a child can only appear in the
+    connections through a saved report, and saving one replaces the index.
+    """
     index = vault.intel.index()
-    refs = {rid: vault.intel.ref_of(rid) for rid in index.report_children}
+    if previous is not None and previous.index is index:
+        labels = previous.labels
+    else:
+        labels = _visible_labels(vault)
     decided = [d.pair for d in vault.intel.decisions()]
     return _Loaded(
         index=index,
-        labels=_visible_labels(vault),
-        refs=refs,
+        labels=labels,
         suggestions=possible_matches(index, child_id, decided),
     )
 
@@ -241,6 +247,7 @@ class ConnectionsView(QWidget):
         header.resizeSection(0, 300)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         self.tree.itemActivated.connect(self._activated)
+        self.tree.itemExpanded.connect(self._expanded)
 
         self.children_tree = QTreeWidget()
         self.children_tree.setAccessibleName(tr("Children linked to this child"))
@@ -336,13 +343,13 @@ class ConnectionsView(QWidget):
             self._request()
 
     def _request(self) -> None:
-        vault, child_id = self._vault, self._child_id
+        vault, child_id, previous = self._vault, self._child_id, self._data
         assert child_id is not None
         self._generation += 1
         generation = self._generation
         self.busy.setVisible(True)
         workers.run_in_background(
-            lambda: _load(vault, child_id),
+            lambda: _load(vault, child_id, previous),
             lambda data: self._loaded(generation, data),
             lambda exc: self._failed(generation, exc),
             parent=self,
@@ -440,25 +447,43 @@ class ConnectionsView(QWidget):
             group.setFont(0, bold)
             group.setFirstColumnSpanned(True)
             self.tree.addTopLevelItem(group)
+            items = []
             for link in links:
                 mine, total = len(link.child_report_ids), len(link.report_ids)
                 count = self.tr("{n} reports").format(n=total) if total > 1 else self.tr("1 report")
                 if mine != total:
                     count += " " + self.tr("({n} about this child)").format(n=mine)
                 others = self._names(link.other_child_ids) if link.other_child_ids else ""
-                item = QTreeWidgetItem(group, [link.display, count, others])
+                item = QTreeWidgetItem([link.display, count, others])
                 item.setData(0, Qt.ItemDataRole.AccessibleTextRole, link.display)
+                item.setData(0, LINK_ROLE, link)
                 item.setToolTip(0, link.display)
                 item.setToolTip(2, others)
-                for other in sorted(link.other_child_ids, key=self.label_of):
-                    label = self.tr("Child: {name}").format(name=self.label_of(other))
-                    sub = QTreeWidgetItem(item, [label])
-                    sub.setData(0, CHILD_ROLE, other)
-                for report_id in sorted(link.child_report_ids):
-                    ref = data.refs.get(report_id, report_id)
-                    sub = QTreeWidgetItem(item, [self.tr("Report {ref}").format(ref=ref)])
-                    sub.setData(0, REPORT_ROLE, report_id)
+                # The children and reports under it are made when it is opened: a well-known
+                # car can link hundreds of children, and most rows are never opened.
+                item.setChildIndicatorPolicy(QTreeWidgetItem.ChildIndicatorPolicy.ShowIndicator)
+                items.append(item)
+            group.addChildren(items)
             group.setExpanded(True)
+
+    def _expanded(self, item: QTreeWidgetItem) -> None:
+        link = item.data(0, LINK_ROLE)
+        if not isinstance(link, intel.EntityLink) or item.childCount():
+            return
+        subs = []
+        for other in sorted(link.other_child_ids, key=self.label_of):
+            sub = QTreeWidgetItem([self.tr("Child: {name}").format(name=self.label_of(other))])
+            sub.setData(0, CHILD_ROLE, other)
+            subs.append(sub)
+        for report_id in sorted(link.child_report_ids):
+            ref = self._vault.intel.ref_of(report_id) if self._vault else report_id
+            sub = QTreeWidgetItem([self.tr("Report {ref}").format(ref=ref)])
+            sub.setData(0, REPORT_ROLE, report_id)
+            subs.append(sub)
+        item.addChildren(subs)
+        item.setChildIndicatorPolicy(
+            QTreeWidgetItem.ChildIndicatorPolicy.DontShowIndicatorWhenChildless
+        )
 
     def _fill_children(self, conn: intel.ChildConnections) -> None:
         index = self._data.index if self._data else None
@@ -466,12 +491,14 @@ class ConnectionsView(QWidget):
             conn.connected_children.items(),
             key=lambda item: (-len(item[1]), self.label_of(item[0]).lower()),
         )
+        items = []
         for other, keys in rows:
             through = ", ".join(index.displays.get(k, k) for k in keys) if index else ""
             item = QTreeWidgetItem([self.label_of(other), through])
             item.setData(0, CHILD_ROLE, other)
             item.setToolTip(1, through)
-            self.children_tree.addTopLevelItem(item)
+            items.append(item)
+        self.children_tree.addTopLevelItems(items)
 
     def _set_cards(self, suggestions: list[Suggestion]) -> None:
         for card in self.cards:

@@ -110,6 +110,14 @@ def test_open_a_linked_child_and_a_report(
         qtbot.keyClick(view.children_tree, Qt.Key.Key_Return)
     assert sig.args == [ava.id]
     entity = view.tree.topLevelItem(0).child(0)
+    assert entity.childCount() == 0  # made when opened
+    view.tree.setFocus()
+    view.tree.setCurrentItem(entity)
+    qtbot.keyClick(view.tree, Qt.Key.Key_Right)  # open it from the keyboard
+    assert [entity.child(i).text(0) for i in range(entity.childCount())] == [
+        "Child: Ava Jones",
+        f"Report {vault.intel.ref_of(first.id)}",
+    ]
     report_item = next(
         entity.child(i) for i in range(entity.childCount()) if "Report" in entity.child(i).text(0)
     )
