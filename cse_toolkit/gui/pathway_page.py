@@ -25,7 +25,7 @@ import logging
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -60,7 +60,9 @@ def _first_due(state: CaseState) -> tuple[str | None, bool, Any]:
 
 
 def _title(state: CaseState) -> str:
-    return state.open[0].title if state.open else NO_MORE_STEPS
+    return (
+        state.open[0].title if state.open else QCoreApplication.translate("pathway", NO_MORE_STEPS)
+    )
 
 
 def next_step_summary(vault: Any, child_id: str) -> tuple[str, str | None, bool]:
@@ -95,7 +97,7 @@ def next_step_provider(vault: Any, child_ids: Sequence[str]) -> Mapping[str, Nex
         _, overdue, due_at = _first_due(state)
         text = _title(state)
         if overdue:
-            text = f"⚠ {text} (overdue)"
+            text = QCoreApplication.translate("pathway", "⚠ {step} (overdue)").format(step=text)
         out[child_id] = NextStep(text=text, due=due_at.astimezone().date() if due_at else None)
     return out
 
@@ -169,7 +171,7 @@ class ProcessTab(QWidget):
         self.tracker.set_child(vault, child.id, self._pathway.id)
         self._refresh_latest()
         if not same:
-            self.tracker.show_status("")
+            self.tracker.show_status(self._in_progress_text())
             self.stack.setCurrentWidget(self.tracker_page)
 
     def clear(self) -> None:
@@ -321,6 +323,23 @@ class ProcessTab(QWidget):
             if rec.step == step_id and rec.status == "done":
                 value = rec.data.get(field_id)
         return value
+
+    def _in_progress_text(self) -> str:
+        """After an unlock or on opening a child: say that a screening is waiting."""
+        assert self._vault is not None and self._child is not None
+        state = self.tracker.state
+        if state is None or state.current != "screen":
+            return ""
+        waiting = [
+            s for s in self._vault.repos.screenings_for(self._child.id) if s.status == "in_progress"
+        ]
+        if not waiting:
+            return ""
+        started = max(waiting, key=lambda s: s.screened_at).screened_at
+        return self.tr(
+            "A screening started on {when} is not finished yet: press Continue to pick it up "
+            "where you left off."
+        ).format(when=day_text(started))
 
     def _danger_answer(self) -> bool | None:
         return self._recorded_value("danger_check", "immediate_danger")

@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -54,7 +54,13 @@ DONE_FG = "#1f3d24"
 def due_phrase(item: DueItem) -> str:
     """'Overdue since 12 Nov 2026 (Re-screen due)' or 'Re-screen due 12 Nov 2026'."""
     when = day_text(item.due_at)
-    return f"Overdue since {when} ({item.label})" if item.overdue else f"{item.label} {when}"
+    if item.overdue:
+        return _tr("Overdue since {when} ({label})").format(when=when, label=item.label)
+    return _tr("{label} {when}").format(label=item.label, when=when)
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("pathway", text)
 
 
 class PathwayTracker(QWidget):

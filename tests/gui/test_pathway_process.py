@@ -71,7 +71,7 @@ def record(vault: Any, child_id: str, step: str, data: dict[str, Any] | None = N
     vault.repos.record_step(child_id, PATHWAY, step, vault.now(), data or {})
 
 
-def test_the_999_path(
+def test_the_999_path_and_the_no_danger_path(
     qtbot: Any, vault_factory: Any, clock: FixedClock, isolated_env: dict[str, Path]
 ) -> None:
     isolated_env["policy"].write_text(POLICY, encoding="utf-8")
@@ -120,12 +120,12 @@ def test_the_999_path(
     assert "Next: CSE strategy meeting" in tab.tracker.status.text()
     assert ("strategy_meeting", "current") in [r[:2] for r in tab.tracker.rows()]
     assert next_step_summary(vault, child.id)[0] == "CSE strategy meeting"
+    tab.close()
+
+    no_danger_goes_straight_to_the_screening(qtbot, vault)  # same vault, another child
 
 
-def test_no_danger_goes_straight_to_the_screening(
-    qtbot: Any, vault_factory: Any, clock: FixedClock
-) -> None:
-    vault = vault_factory(clock=clock)
+def no_danger_goes_straight_to_the_screening(qtbot: Any, vault: Any) -> None:
     child = vault.repos.add_child(name="Lee Example", approx_age=14)
     form = StepForm()
     qtbot.addWidget(form)
@@ -144,7 +144,7 @@ def test_no_danger_goes_straight_to_the_screening(
     with qtbot.waitSignal(form.saved):
         assert form.save()
     (concern,) = vault.repos.engine_records(child.id)
-    assert concern.happened_at == NOW - timedelta(hours=1)
+    assert concern.happened_at == vault.now() - timedelta(hours=1)  # a fixed clock
 
     check = DangerCheck()
     qtbot.addWidget(check)
