@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QShowEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -210,6 +210,7 @@ class ConnectionsView(QWidget):
         self._child_id: str | None = None
         self._data: _Loaded | None = None
         self._generation = 0
+        self._pending = False  # a child to show once the view is visible
         self.connections: intel.ChildConnections | None = None
         self.suggestions: list[Suggestion] = []
         self.cards: list[SuggestionCard] = []
@@ -335,7 +336,17 @@ class ConnectionsView(QWidget):
         if child_id != self._child_id:
             self._clear_views()
         self._child_id = child_id
-        self._request()
+        if self.isVisible():
+            self._request()
+        else:
+            # A tab on the child's page is told about every child opened; read the index only
+            # when the tab is actually looked at.
+            self._pending = True
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt API)
+        super().showEvent(event)
+        if self._pending and self._vault is not None and self._child_id is not None:
+            self._request()
 
     def refresh(self) -> None:
         """Re-read after a change (a new report, a merge decision)."""
@@ -343,6 +354,7 @@ class ConnectionsView(QWidget):
             self._request()
 
     def _request(self) -> None:
+        self._pending = False
         vault, child_id, previous = self._vault, self._child_id, self._data
         assert child_id is not None
         self._generation += 1
@@ -375,6 +387,7 @@ class ConnectionsView(QWidget):
         self._vault = None
         self._child_id = None
         self._data = None
+        self._pending = False
         self.busy.setVisible(False)
         self._clear_views()
         self.summary.setText(self.tr("Open a child to see who and what links them to others."))

@@ -676,7 +676,6 @@ class IntelReportEditor(QWidget):
     # =====================================================================================
     def set_vault(self, vault: Any) -> None:
         self._vault = vault
-        self._load_children()
 
     def _load_children(self) -> None:
         self._children = {}
@@ -728,6 +727,7 @@ class IntelReportEditor(QWidget):
 
     def _show(self, report: intel.IntelReport, *, new: bool) -> None:
         self._stop_timers()
+        self._load_children()  # read each time: children may have been added meanwhile
         self._report = report
         self._stored = not new
         self._dirty = False

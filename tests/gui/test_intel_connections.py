@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt
 from cse_toolkit.core import intelligence as intel
 from cse_toolkit.gui.intel_connections import ConnectionsView
 
+from .test_intel_editor import unnamed_controls
 from .test_intel_fixtures import _intel_template, intel_vault, save_report, vault
 
 __all__ = ["_intel_template", "intel_vault", "vault"]  # fixtures, used by name
@@ -189,3 +190,18 @@ def test_clear_forgets_and_ignores_a_late_result(
     assert view.linked_child_labels() == []
     assert view.tree.topLevelItemCount() == 0
     assert "Ava" not in view.summary.text()
+
+
+def test_reads_nothing_until_shown_and_is_accessible(qtbot: Any, vault: Any, children: Any) -> None:
+    mia, ava, _ = children
+    save_report(vault, [mia.id, ava.id], intel.Vehicle(vrm="AB12 CDE"))
+    hidden = ConnectionsView(vault)  # as a tab on a child's page, not yet looked at
+    qtbot.addWidget(hidden)
+    hidden.set_child(vault, mia)
+    qtbot.wait(50)
+    assert hidden.connections is None and not hidden.busy.isVisible()
+    with qtbot.waitSignal(hidden.loaded, timeout=5000):
+        hidden.show()
+    assert hidden.linked_child_labels() == ["Ava Jones"]
+    assert unnamed_controls(hidden) == []
+    hidden.clear()
