@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from cse_toolkit.errors import UserError
 from cse_toolkit.gui import dialogs
-from cse_toolkit.gui.outbox_table_model import FILE, RECIPIENT, OutboxTableModel
+from cse_toolkit.gui.outbox_table_model import OutboxTableModel
 from cse_toolkit.gui.widgets import heading_label, report
 from cse_toolkit.services import exchange
 
@@ -84,9 +84,9 @@ class OutboxPage(QWidget):
         self.table.setWordWrap(False)
         self.table.verticalHeader().hide()
         header = self.table.horizontalHeader()
+        # Every column as wide as what it holds; the last (the file name) takes what is left.
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(RECIPIENT, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(FILE, QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self._update_buttons())
         self.empty_label = QLabel(self.tr("Nothing exported yet."))
 

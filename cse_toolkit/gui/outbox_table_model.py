@@ -25,7 +25,7 @@ from cse_toolkit.gui.widgets import local_text
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 STATE_ROLE = Qt.ItemDataRole.UserRole + 2
 
-EXPORTED, KIND, FOR, RECIPIENT, FILE, STATE, REFERENCE = range(7)
+EXPORTED, KIND, FOR, RECIPIENT, STATE, REFERENCE, FILE = range(7)
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -39,9 +39,9 @@ HEADERS = [
     "Kind",
     "For",
     "Recipient",
-    "File",
     "State",
     "Recipient's reference",
+    "File",
 ]
 KIND_TEXT = {
     "referral": "Referral",
@@ -58,7 +58,7 @@ def state_text(item: Any) -> str:
             .strip()
         )
     if item.state == "sent":
-        return _tr("Sent {when}, awaiting acknowledgement").format(
+        return _tr("Sent {when}, awaiting reply").format(
             when=local_text(item.sent_at, with_time=False)
         )
     return _tr("Exported, not sent yet")

@@ -353,17 +353,20 @@ def test_gui_stays_responsive_while_a_500_note_pack_exports(
     timer.setInterval(10)
     timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
 
-    def measure(action: Any, wait: Any) -> tuple[float, float, float, float]:
+    def measure(action: Any, wait: Any) -> tuple[float, float, float, float, float]:
+        """(work s, click handler s, first tick after it s, median gap s, longest gap s)."""
         ticks.clear()
         started = time.perf_counter()
         timer.start()
-        action()
+        action()  # the click: its own GUI-thread part is measured on its own
+        returned = time.perf_counter()
         wait()
         took = time.perf_counter() - started
         timer.stop()
-        stamps = [started, *ticks]
+        later = [t for t in ticks if t > returned]
+        stamps = [returned, *later]
         gaps = sorted(b - a for a, b in zip(stamps, stamps[1:], strict=False))
-        return took, ticks[0] - started, gaps[len(gaps) // 2], gaps[-1]
+        return took, returned - started, later[0] - returned, gaps[len(gaps) // 2], gaps[-1]
 
     preview = measure(dialog.go_next, lambda: _wait_preview(qtbot, dialog))
     pages, shown = dialog.preview.total, dialog.preview.page_count
@@ -372,15 +375,19 @@ def test_gui_stays_responsive_while_a_500_note_pack_exports(
         qtbot.waitUntil(lambda: dialog.current_page() is dialog.password_page, timeout=30000)
 
     export = measure(dialog.go_next, export_wait)
+
+    def ms(value: float) -> str:
+        return f"{value * 1000:.0f} ms"
+
     print(
         f"\n500-note referral in the GUI: preview {preview[0]:.2f} s ({pages} pages, {shown} "
-        f"drawn), export {export[0]:.2f} s. Event loop during preview: first tick "
-        f"{preview[1] * 1000:.0f} ms, median gap {preview[2] * 1000:.0f} ms, longest "
-        f"{preview[3] * 1000:.0f} ms; during export: first tick {export[1] * 1000:.0f} ms, "
-        f"median gap {export[2] * 1000:.0f} ms, longest {export[3] * 1000:.0f} ms"
+        f"drawn), export {export[0]:.2f} s. Preview: click handler {ms(preview[1])}, then first "
+        f"tick {ms(preview[2])}, median gap {ms(preview[3])}, longest {ms(preview[4])}. Export: "
+        f"click handler {ms(export[1])}, first tick {ms(export[2])}, median gap "
+        f"{ms(export[3])}, longest {ms(export[4])}"
     )
     assert shown == 25 and pages > 25
     limit = float(os.environ.get("CSE_GUI_GAP_LIMIT", "0"))
-    for took, first, median, longest in (preview, export):
-        assert first < 0.1 and median < 0.1
+    for took, handler, first, median, longest in (preview, export):
+        assert handler < 0.1 and first < 0.1 and median < 0.1
         assert longest < (limit or max(0.1, 0.5 * took))
