@@ -1096,9 +1096,12 @@ class IntelReportEditor(QWidget):
         row = item.row()
         text = " ".join(item.text().split())
         if not text:
-            # An emptied line is removed rather than kept as a blank fact.
+            # An emptied line is removed rather than kept as a blank fact; the table is
+            # rebuilt after the cell editor has finished committing, not from inside it.
             del report.facts[row]
-            self._refresh_facts(select=min(row, len(report.facts) - 1))
+            QTimer.singleShot(
+                0, lambda: self._refresh_facts(select=min(row, len(report.facts) - 1))
+            )
         else:
             report.facts[row] = text
         self._changed()

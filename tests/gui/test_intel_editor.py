@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLineEdit
 
 from cse_toolkit.core import intelligence as intel
 from cse_toolkit.gui import dialogs
@@ -400,3 +401,46 @@ def test_clear_forgets_everything(qtbot: Any, editor: IntelReportEditor, vault: 
     assert not editor.banner.isVisible()
     assert not editor.isEnabled()
     editor.save_draft()  # nothing to save, never raises
+
+
+def test_edit_a_fact_in_place_finalise_and_reopen_from_the_keyboard(
+    qtbot: Any, editor: IntelReportEditor, vault: Any
+) -> None:
+    editor._learned_today()
+    add_fact(qtbot, editor, "KERR Jordan DOB 01/01/1990 drove Ava home.")
+    add_fact(qtbot, editor, "Typo line")
+    table = editor.facts_table
+    table.setFocus()
+    table.setCurrentCell(0, 0)
+    qtbot.keyClick(table, Qt.Key.Key_F2)
+    line = table.findChild(QLineEdit)
+    assert line is not None and line.hasFocus()
+    line.selectAll()
+    qtbot.keyClicks(line, "KERR Jordan drove Ava home on Friday at 23:00.")
+    qtbot.keyClick(line, Qt.Key.Key_Return)  # the delegate commits on the next turn
+    qtbot.waitUntil(
+        lambda: editor.report.facts[0] == "KERR Jordan drove Ava home on Friday at 23:00.",
+        timeout=1000,
+    )
+    table.setCurrentCell(1, 0)
+    qtbot.keyClick(table, Qt.Key.Key_F2)
+    line = table.findChild(QLineEdit)
+    line.selectAll()
+    qtbot.keyClick(line, Qt.Key.Key_Delete)  # in the cell: a character, not the fact
+    qtbot.keyClick(line, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: table.rowCount() == 1, timeout=1000)  # an emptied line goes
+    assert editor.report.facts == ["KERR Jordan drove Ava home on Friday at 23:00."]
+
+    editor.title_edit.setFocus()
+    qtbot.keyClick(
+        editor.title_edit,
+        Qt.Key.Key_F,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
+    assert editor.report.status == "final"
+    assert vault.intel.get(editor.report_id).status == "final"
+    assert editor.export_button.hasFocus()
+    qtbot.mouseClick(editor.reopen_button, Qt.MouseButton.LeftButton)
+    assert editor.report.status == "draft"
+    assert vault.intel.get(editor.report_id).status == "draft"
+    assert editor.form_area.isEnabled() and editor.title_edit.hasFocus()
