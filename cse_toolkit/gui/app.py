@@ -118,7 +118,10 @@ def run_gui(argv: list[str] | None = None) -> int:
     install_exception_hook()
     from cse_toolkit.gui.main_window import MainWindow
 
+    from cse_toolkit.gui.extensions import install_all
+
     window = MainWindow(loaded, paths.data_dir(), SystemClock())
+    install_all(window, loaded.policy)
     window.show()
     window.start()
     log.info("app started")

@@ -16,7 +16,7 @@ from cse_toolkit.gui.dsl_retention import DslRetentionPage
 
 DSL_ONLY = ("dsl",)
 # When a tab an item names is not on the child's page, open the closest one that is.
-_FALLBACK_TABS = {"Exports": "Chronology", "Process": "Chronology", "Screening": "Chronology"}
+_FALLBACK_TABS = {"Exports": "Share", "Screening": "Process", "Process": "Chronology"}
 
 
 def tab_index(window: Any, title: str) -> int | None:

@@ -1,0 +1,50 @@
+"""Puts the whole app together: every page and tab the parts of the app contribute.
+
+The main window (``main_window.py``) is the shell; the process, intelligence, export, outbox and
+DSL parts are built as pages and tabs that plug into its extension points. ``install_all`` is
+called once after the window is built (``app.run_gui`` does it; tests that want the complete app
+call it too). Pages are shown only to the roles that may use them; the core refuses the rest.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cse_toolkit.policy import Policy
+
+
+def install_all(window: Any, policy: Policy) -> None:
+    from cse_toolkit.gui import export_tab
+    from cse_toolkit.gui.dsl_pages import install_dsl_pages
+    from cse_toolkit.gui.export_dialog import ExportDialog
+    from cse_toolkit.gui.intel_connections import ConnectionsView
+    from cse_toolkit.gui.intel_page import IntelligencePage
+    from cse_toolkit.gui.pathway_page import ProcessTab, next_step_provider
+
+    # The child's page: the guided process first after the details, then links, then sharing.
+    window.process_tab = ProcessTab()
+    window.child_page.add_tab(window.process_tab, window.tr("&Process"))
+    window.child_list.set_next_step_provider(next_step_provider)
+    window.connections_tab = ConnectionsView()
+    window.child_page.add_tab(window.connections_tab, window.tr("Co&nnections"))
+    window.connections_tab.open_child.connect(lambda cid: window.show_child(cid))
+
+    window.intel_page = IntelligencePage()
+    window.add_page("intelligence", window.tr("Intelligence"), window.intel_page,
+                    ("worker", "dsl"))
+
+    def export_intelligence(report_id: str) -> None:
+        dialog = ExportDialog(window.vault, "intelligence", report_id=report_id, policy=policy,
+                              parent=window)
+        dialog.exported.connect(lambda _id: window.outbox_page.reload())
+        dialog.open()
+
+    def open_report(report_id: str) -> None:
+        window.show_page("intelligence")
+        window.intel_page.open_report(report_id)
+
+    window.intel_page.export_requested.connect(export_intelligence)
+    window.connections_tab.open_report.connect(open_report)
+
+    export_tab.install(window, policy)  # the Share tab, the Outbox page, unsent reminders
+    window.dsl_pages = install_dsl_pages(window)
