@@ -112,8 +112,11 @@ class ChildListPage(QWidget):
         self.table.verticalHeader().hide()
         header = self.table.horizontalHeader()
         header.setSortIndicator(NAME, Qt.SortOrder.AscendingOrder)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        # Name and next step share the spare width; the short columns fit their contents so
+        # the due date ("Overdue since 01/06/2026") is never cut off.
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(NAME, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(NEXT_STEP, QHeaderView.ResizeMode.Stretch)
         header.setHighlightSections(False)
         self.table.activated.connect(self._activated)
         self.table.doubleClicked.connect(self._activated)

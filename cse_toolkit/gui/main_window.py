@@ -61,6 +61,7 @@ from cse_toolkit.vault.keyslots import KdfParams
 log = logging.getLogger(__name__)
 
 CASE_ROLES: tuple[Role, ...] = ("worker", "dsl")
+_TAIL_PAGES = ("guidance", "about")
 KEY_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
@@ -213,7 +214,13 @@ class MainWindow(QMainWindow):
         if in_navigation:
             item = QListWidgetItem(title)
             item.setData(KEY_ROLE, key)
-            self.nav.addItem(item)
+            # Work pages come first; Guidance and About stay at the bottom of the list.
+            tail = [self._pages[k].item for k in _TAIL_PAGES if k in self._pages]
+            rows = [self.nav.row(i) for i in tail if i is not None]
+            if key not in _TAIL_PAGES and rows:
+                self.nav.insertItem(min(rows), item)
+            else:
+                self.nav.addItem(item)
             self._fit_navigation()
         self.pages.addWidget(widget)
         page = _Page(key, title, widget, tuple(roles) if roles is not None else None, item)
