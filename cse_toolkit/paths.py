@@ -47,7 +47,9 @@ def site_config_dir() -> Path:
 
 
 def policy_file() -> Path:
-    env = os.environ.get("CSE_TOOLKIT_POLICY")
+    # The override is for tests and source checkouts. An installed (frozen) app ignores it, so
+    # a user cannot point the app at a policy of their own with weaker security settings.
+    env = None if getattr(sys, "frozen", False) else os.environ.get("CSE_TOOLKIT_POLICY")
     if env:
         return Path(env).expanduser().resolve()
     return site_config_dir() / "policy.toml"

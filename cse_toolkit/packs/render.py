@@ -185,6 +185,17 @@ def human(identifier: str) -> str:
     return words[:1].upper() + words[1:] if words else identifier
 
 
+def level_text(tool_id: str, tool_version: str, level: str) -> str:
+    """The tool's own label for a level ("No indicators", "Significant risk"), else the id."""
+    from cse_toolkit.core import tools
+    from cse_toolkit.errors import UserError
+
+    try:
+        return tools.load_tool(tool_id, tool_version).level(level).label
+    except (UserError, KeyError, ValueError):
+        return human(level)
+
+
 def fmt_date(value: date | None) -> str:
     return value.strftime("%d/%m/%Y") if value else ""
 
@@ -468,10 +479,12 @@ def _screening_outcome(d: _Doc, sc: ScreeningData, *, with_answers: bool) -> lis
             ("Tool", f"{sc.tool_title or sc.tool_id} ({sc.tool_id}, version {sc.tool_version})"),
             ("Screened on", fmt_date(sc.screened_on)),
             ("Screened by", sc.screened_by),
-            ("Suggested level", human(sc.suggested_level)),
+            ("Suggested level", level_text(sc.tool_id, sc.tool_version, sc.suggested_level)),
             (
                 "Confirmed level",
-                human(sc.confirmed_level) if sc.confirmed_level else "Not yet confirmed",
+                level_text(sc.tool_id, sc.tool_version, sc.confirmed_level)
+                if sc.confirmed_level
+                else "Not yet confirmed",
             ),
             ("Confirmed by", sc.confirmed_by),
             ("Confirmed at", fmt_dt(sc.confirmed_at)),
@@ -726,9 +739,9 @@ def _chronology(d: _Doc, pack: PackModel) -> list[Flowable]:
     for r in pack.of_type("screening"):
         sc = r.data
         level = (
-            human(sc.confirmed_level)
+            level_text(sc.tool_id, sc.tool_version, sc.confirmed_level)
             if sc.confirmed_level
-            else f"suggested {human(sc.suggested_level)}"
+            else f"suggested {level_text(sc.tool_id, sc.tool_version, sc.suggested_level)}"
         )
         entries.append(
             (

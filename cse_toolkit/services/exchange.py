@@ -17,7 +17,7 @@ import hashlib
 import json
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -42,6 +42,9 @@ GROUNDS = {
     "prejudice_serious_crime": "asking would prejudice the prevention or detection of serious "
     "crime",
 }
+
+
+ROLE_TITLES = {"worker": "Practitioner", "dsl": "Designated safeguarding lead", "admin": "Admin"}
 
 
 class ExportNotAllowed(UserError):
@@ -221,9 +224,8 @@ def screening_record(vault: Vault, screening_id: str) -> ps.ScreeningRecord:
         labels = {ind.id: ind.label for s in tool.sections for ind in s.indicators}
         sections_def = [(s.id, s.title, [i.id for i in s.indicators]) for s in tool.sections]
         tool_title = tool.name
-        level_label = {lv.id: lv.label for lv in tool.levels}
     except UserError:
-        labels, sections_def, tool_title, level_label = {}, [], rec.tool_id, {}
+        labels, sections_def, tool_title = {}, [], rec.tool_id
     answers = {a["indicator"]: a for a in inp.get("answers", [])}
     sections = []
     for sid, title, ids in sections_def:
@@ -306,16 +308,21 @@ def step_records(vault: Vault, child_id: str) -> list[ps.PathwayStepRecord]:
     from cse_toolkit.core import pathway as pw
 
     titles: dict[str, str] = {}
+    labels: dict[tuple[str, str], str] = {}
     users = {u.id: u.label for u in vault.users()}
     out = []
     for st in vault.repos.steps_for(child_id):
         if st.pathway_id not in titles:
             try:
-                titles.update({s.id: s.title for s in pw.load_pathway(st.pathway_id).steps})
+                steps = pw.load_pathway(st.pathway_id).steps
+                titles.update({s.id: s.title for s in steps})
+                labels.update({(s.id, f.id): f.label for s in steps for f in s.fields})
             except UserError:
                 pass
         summary = st.reason or "; ".join(
-            f"{k.replace('_', ' ')}: {v}" for k, v in st.data.items() if v not in ("", None)
+            f"{labels.get((st.step_id, k), k.replace('_', ' '))}: {_value_text(v)}"
+            for k, v in st.data.items()
+            if v not in ("", None)
         )
         out.append(
             ps.PathwayStepRecord(
@@ -337,6 +344,21 @@ def step_records(vault: Vault, child_id: str) -> list[ps.PathwayStepRecord]:
             )
         )
     return out
+
+
+def _value_text(value: Any) -> str:
+    """A step's stored value as a person writes it: dates as dd/mm/yyyy, yes/no for flags."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    text = str(value)
+    try:
+        if len(text) >= 20 and text[10] == "T":
+            return parse_utc(text).strftime("%d/%m/%Y %H:%M UTC")
+        if len(text) == 10 and text[4] == "-" and text[7] == "-":
+            return date.fromisoformat(text).strftime("%d/%m/%Y")
+    except ValueError:
+        pass
+    return text
 
 
 def missing_records(vault: Vault, child_id: str) -> list[ps.MissingEpisodeRecord]:
@@ -461,7 +483,8 @@ def _envelope(
         organisation=policy.organisation[:500],
         recipient=recipient or default_recipient(kind, policy),
         sender=ps.Sender(
-            name=user.label[:500], role=user.role, agency=user.agency[:500],
+            name=user.label[:500], role=ROLE_TITLES.get(user.role, user.role),
+            agency=user.agency[:500],
             contact=user.contact[:500],
         ),
         vault=ps.VaultIdentity(id=vault.vault_id, public_key=base64.b64encode(vault.public_key).decode()),
@@ -528,6 +551,10 @@ def build_pack(
         return _envelope(vault, kind, records, sharing, recipient, policy)
     details = details or ReferralDetails()
     notes = note_records(vault, child.id) if details.include_notes == "all" else []
+    # "Concerns" is why the referral is made now: the last 90 days (at most 30 notes, at least
+    # the last 5). Every note is in the chronology extract, so nothing is left out.
+    since = vault.now() - timedelta(days=90)
+    recent = [n for n in notes if n.data.recorded_at >= since][-30:] or notes[-5:]
     concerns = [
         ps.Concern(
             text=n.data.text,
@@ -535,7 +562,7 @@ def build_pack(
             source_detail=n.data.source_detail,
             occurred_on=n.data.occurred_on,
         )
-        for n in notes[-ps.MAX_LIST :]
+        for n in recent
     ]
     referral = ps.ReferralRecord(
         type="referral",

@@ -322,9 +322,12 @@ class Vault:
     # -- roles -----------------------------------------------------------------------------
     def require(self, *roles: Role) -> None:
         if self.user.role not in roles:
-            allowed = " or ".join(roles)
+            names = {"worker": "worker", "dsl": "designated safeguarding lead", "admin": "admin"}
+            allowed = " or ".join(names[r] for r in roles)
+            article = "an" if allowed[0] in "aeiou" else "a"
             raise PermissionDenied(
-                f"Only a {allowed} can do this; you are signed in as a {self.user.role}."
+                f"Only {article} {allowed} can do this; you are signed in as "
+                f"{'an' if self.user.role == 'admin' else 'a'} {names[self.user.role]}."
             )
 
     # -- users -----------------------------------------------------------------------------

@@ -65,4 +65,4 @@ def test_summary_refuses_a_worker(tmp_path: Path) -> None:
     make_vault(home, "worker")
     out = run("summary", "--json", home=home)
     assert out.returncode == 1
-    assert "Only a dsl" in out.stderr
+    assert "Only a designated safeguarding lead" in out.stderr

@@ -357,7 +357,7 @@ def test_edited_record_already_changed_here_is_a_conflict(
     assert exchange.local_version(dsl, "note", "no-such-note") is None
     stored = json.loads(
         dsl.conn.execute(
-            "SELECT conflicts FROM imports ORDER BY imported_at DESC LIMIT 1"
+            "SELECT conflicts FROM imports ORDER BY rowid DESC LIMIT 1"
         ).fetchone()[0]
     )
     assert stored[0]["record_id"] == sender.child.id  # kept for the DSL to decide

@@ -300,7 +300,7 @@ def test_core_refuses_workers_and_admins(vault_factory: Any, tmp_path: Path) -> 
         worker.dsl.verify_chain,
         worker.dsl.retention_candidates,
     ):
-        with pytest.raises(PermissionDenied, match="Only a dsl"):
+        with pytest.raises(PermissionDenied, match="Only a designated safeguarding lead"):
             call()
     with pytest.raises(PermissionDenied):
         worker.dsl.sign_off(s.id, "agree")
