@@ -189,8 +189,7 @@ class ChildListPage(QWidget):
             t0 = time.perf_counter()
             raw = vault.repos.child_rows()
             t1 = time.perf_counter()
-            steps = provider(vault, [r[0] for r in raw]) if provider else None
-            rows = rows_from_db(raw, today, steps)
+            rows = rows_from_db(raw, today, None)
             t2 = time.perf_counter()
             return rows, {"query_ms": (t1 - t0) * 1000, "rows_ms": (t2 - t1) * 1000}
 
@@ -212,7 +211,26 @@ class ChildListPage(QWidget):
             self._update_count()
             if keep:
                 self.select_child(keep)
-            self.loaded.emit()
+            if provider is None:
+                self.loaded.emit()
+                return
+            # The list is on screen; the next steps follow (the pathway replay for thousands
+            # of children takes seconds and must not hold the list back).
+            ids = [r.id for r in rows]
+            started = time.perf_counter()
+
+            def steps_done(steps: Any) -> None:
+                if generation != self._generation:
+                    return
+                self.model.set_steps(steps)
+                self.proxy.refilter()
+                self.last_timings["steps_ms"] = (time.perf_counter() - started) * 1000
+                log.info("child list: next steps for %d children in %.0f ms", len(steps),
+                         self.last_timings["steps_ms"])
+                self.loaded.emit()
+
+            workers.run_in_background(lambda: provider(vault, ids), steps_done, self._failed,
+                                      parent=self)
 
         workers.run_in_background(work, done, self._failed, parent=self)
 

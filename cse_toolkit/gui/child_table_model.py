@@ -147,6 +147,17 @@ class ChildTableModel(QAbstractTableModel):
         self._has_steps = has_steps
         self.endResetModel()
 
+    def set_steps(self, steps: Mapping[str, NextStep]) -> None:
+        """Fill in the next step and due date once the pathway engine has worked them out."""
+        for r in self._rows:
+            step = steps.get(r.id)
+            r.next_step, r.due = (step.text, step.due) if step else ("", None)
+            r.search = f"{r.label}\t{r.ref}\t{r.level or ''}\t{r.next_step}".casefold()
+        if self._rows:
+            self.dataChanged.emit(
+                self.index(0, NEXT_STEP), self.index(len(self._rows) - 1, DUE)
+            )
+
     def clear(self) -> None:
         self.set_rows([], has_steps=self._has_steps)
 

@@ -78,19 +78,19 @@ def next_step_summary(vault: Any, child_id: str) -> tuple[str, str | None, bool]
 def next_step_provider(vault: Any, child_ids: Sequence[str]) -> Mapping[str, NextStep]:
     """The child list's provider: each child's next step and due date.
 
-    Runs on the list's pool thread. The policy, the pathway and every child's confirmed level
-    are read once; each child then costs one query (its recorded steps) and the engine replay.
+    Runs on the list's pool thread, after the list is already on screen. The pathway, every
+    child's confirmed level and every recorded step are read in two queries; each child then
+    costs only the engine replay.
     """
     pathway = load_pathway(case_pathway_id())
     levels = {row[0]: row[7] for row in vault.repos.child_rows()}
+    records = vault.repos.engine_records_by_child()
     out: dict[str, NextStep] = {}
     for child_id in child_ids:
         if child_id not in levels:
             continue
         try:
-            state = case_state(
-                pathway, vault.repos.engine_records(child_id), vault.clock, levels[child_id]
-            )
+            state = case_state(pathway, records.get(child_id, []), vault.clock, levels[child_id])
         except Exception as exc:  # noqa: BLE001 - one damaged case must not blank the list
             # The type only: an exception's message could quote personal data.
             log.error("case state failed for one child: %s", type(exc).__name__)

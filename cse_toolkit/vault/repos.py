@@ -552,6 +552,28 @@ class Repositories:
         return StepRecord(rec_id, child.id, pathway_id, step_id, status, event_at,  # type: ignore[arg-type]
                           stored.data, reason, by)
 
+    def engine_records_by_child(self) -> dict[str, list[Any]]:
+        """Every visible child's steps as engine records, in one query (for the child list)."""
+        from cse_toolkit.core import pathway as pw
+
+        clause, params = self._visible_clause()
+        clause = clause.replace("owner_id", "c.owner_id")
+        out: dict[str, list[Any]] = {}
+        for r in self._c.execute(
+            "SELECT s.child_id, s.step_id, s.status, s.created_at, s.event_at, s.reason, s.data,"
+            " s.created_by FROM pathway_steps s JOIN children c ON c.id = s.child_id"
+            f" WHERE {clause} ORDER BY s.child_id, s.created_at, s.rowid",
+            params,
+        ):
+            out.setdefault(r[0], []).append(
+                pw.StepRecord.model_construct(
+                    step=r[1], status=r[2], recorded_at=parse_utc(r[3]),
+                    event_at=parse_utc(r[4]), reason=r[5], data=json.loads(r[6]),
+                    recorded_by=r[7],
+                )
+            )
+        return out
+
     def engine_records(self, child_id: str) -> list[Any]:
         """The child's steps as the pathway engine's records, in the order recorded."""
         from cse_toolkit.core import pathway as pw
