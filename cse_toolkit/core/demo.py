@@ -101,9 +101,9 @@ def _answers(rng: random.Random, tool: tools.Tool, intensity: float) -> list[scr
                 answers.append(
                     screening.Answer(
                         indicator=ind.id,
-                        value=value,  # type: ignore[arg-type]
+                        value=value,
                         basis="evidence" if rng.random() < 0.6 else "gut_feeling",
-                        when=when,  # type: ignore[arg-type]
+                        when=when,
                         note="",
                     )
                 )
@@ -253,7 +253,7 @@ def intelligence(children: list[DemoChild], seed: int = 1, share: float = 0.3) -
             ],
             learned_at=seen.strftime("%Y-%m-%dT%H:%M:%SZ"),
             learned_place=place,
-            source_type=rng.choice(["worker_saw", "child_disclosed", "third_party"]),  # type: ignore[arg-type]
+            source_type=rng.choice(["worker_saw", "child_disclosed", "third_party"]),
             child_ids=[child.id],
             entities=[person, intel.Vehicle(vrm=vrm, make=make, model=model, colour=colour),
                       intel.Location(name=place, postcode=postcode, place_type=kind)],  # type: ignore[arg-type]

@@ -116,9 +116,8 @@ def run_gui(argv: list[str] | None = None) -> int:
         )
         return 1
     install_exception_hook()
-    from cse_toolkit.gui.main_window import MainWindow
-
     from cse_toolkit.gui.extensions import install_all
+    from cse_toolkit.gui.main_window import MainWindow
 
     window = MainWindow(loaded, paths.data_dir(), SystemClock())
     install_all(window, loaded.policy)

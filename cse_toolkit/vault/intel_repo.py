@@ -8,8 +8,9 @@ second copy of the links is kept. Workers see the reports they wrote; DSLs see a
 
 from __future__ import annotations
 
+import builtins
 import json
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from cse_toolkit.core import intelligence as intel
 from cse_toolkit.errors import UserError
@@ -108,7 +109,7 @@ class IntelRepository:
     def ref_of(self, report_id: str) -> str:
         return _ref(report_id)
 
-    def list(self, child_id: str | None = None) -> list[tuple[str, str, str, str, str | None]]:
+    def list(self, child_id: str | None = None) -> builtins.list[tuple[str, str, str, str, str | None]]:
         """(id, ref, title, status, learned_at) rows, newest first."""
         clause, params = self._visible()
         sql = f"SELECT id, ref, title, status, learned_at FROM intel_reports r WHERE {clause}"
@@ -116,8 +117,8 @@ class IntelRepository:
             sql += " AND EXISTS (SELECT 1 FROM intel_children ic WHERE ic.report_id = r.id" \
                    " AND ic.child_id = ?)"
             params = (*params, child_id)
-        return self._c.execute(sql + " ORDER BY COALESCE(learned_at, created_at) DESC",
-                               params).fetchall()
+        rows = self._c.execute(sql + " ORDER BY COALESCE(learned_at, created_at) DESC", params)
+        return cast("builtins.list[tuple[str, str, str, str, str | None]]", rows.fetchall())
 
     def has_intelligence(self, child_id: str) -> bool:
         return self._c.execute(
@@ -125,7 +126,7 @@ class IntelRepository:
         ).fetchone() is not None
 
     # -- connections -------------------------------------------------------------------------
-    def decisions(self) -> list[intel.MergeDecision]:
+    def decisions(self) -> builtins.list[intel.MergeDecision]:
         rows = self._c.execute(
             "SELECT a_key, b_key, decision, decided_by, decided_at FROM entity_merges"
         ).fetchall()
@@ -169,7 +170,7 @@ class IntelRepository:
     def connections(self, child_id: str) -> intel.ChildConnections:
         return intel.connections_for_child(self.index(), child_id)
 
-    def hotspots(self, limit: int | None = None) -> list[tuple[str, int]]:
+    def hotspots(self, limit: int | None = None) -> builtins.list[tuple[str, int]]:
         return intel.hotspots(self.index(), limit)
 
 

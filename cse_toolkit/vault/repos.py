@@ -206,7 +206,7 @@ class Repositories:
         """Raw rows for the child list (fast path: id, ref, name, alias, dob, approx age,
         approx_age_on, level, updated_at, owner)."""
         clause, params = self._visible_clause()
-        return self._c.execute(
+        return self._c.execute(  # type: ignore[no-any-return]
             "SELECT id, ref, name, alias, dob, approx_age, approx_age_on, confirmed_level,"
             f" updated_at, owner_id, status FROM children WHERE {clause}",
             params,
@@ -385,8 +385,9 @@ class Repositories:
             return []
         match = " ".join(f'"{t}"*' for t in terms)
         role = self._v.user.role
+        params: tuple[str, ...] = ()
         if role == "dsl":
-            visible, params = "", ()
+            visible = ""
         elif role == "worker":
             visible = " AND n.child_id IN (SELECT id FROM children WHERE owner_id = ?)"
             params = (self._v.user.id,)
@@ -401,7 +402,7 @@ class Repositories:
             (match, *params, limit),
         ).fetchall()
         rows.sort(key=lambda r: r[2], reverse=True)
-        return rows
+        return rows  # type: ignore[no-any-return]
 
     # -- drafts (autosave; they live in the encrypted database) ----------------------------
     def save_draft(

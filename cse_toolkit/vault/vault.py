@@ -54,7 +54,7 @@ def _require_folder(folder: Path) -> KeySlots:
 def _check_role(role: str) -> Role:
     if role not in ROLES:
         raise UserError(f"Unknown role '{role}'. Use one of: {', '.join(ROLES)}.")
-    return role  # type: ignore[return-value]
+    return role
 
 
 def _pick_user(slots: KeySlots, user: str | None) -> str:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import os
 import time
 
-from cse_toolkit.vault.vault import Vault
 from relkit import PASSPHRASE
+
+from cse_toolkit.vault.vault import Vault
 
 
 def test_old_temp_files_removed_recent_kept(vault_factory) -> None:  # type: ignore[no-untyped-def]
