@@ -132,7 +132,12 @@ def test_frozen_paths_and_policy_check(bundle: Path, tmp_path: Path) -> None:
     assert shown.returncode == 0, shown.stderr
     info = json.loads(shown.stdout)
     assert info["data"] == str((tmp_path / "data").resolve())
-    assert info["policy"] == str((tmp_path / "no-policy.toml").resolve())
+    # An installed app ignores CSE_TOOLKIT_POLICY (set by _run): users cannot swap in a policy
+    # of their own; only the system-wide file counts.
+    from cse_toolkit import paths
+
+    assert info["policy"] == str(paths.site_config_dir() / "policy.toml")
+    assert info["policy"] != str((tmp_path / "no-policy.toml").resolve())
     good = _run(
         bundle, tmp_path, "policy", "check", str(ROOT / "resources" / "policy.example.toml")
     )
