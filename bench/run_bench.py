@@ -164,94 +164,122 @@ def _idle_memory() -> float:
     return int(out.stdout.strip().splitlines()[-1]) / 1024
 
 
-def measure(runs: int) -> dict[str, Any]:
-    from cse_toolkit.services import exchange
+def _prepare_dsl_vaults(runs: int) -> None:
+    """Empty DSL vaults to import into: encrypted ones and unencrypted copies of them.
+
+    Made here, in their own process, because an encrypted connection switches on SQLCipher's
+    process-wide memory security, which would also slow the plain floor if it ran alongside.
+    """
+    import shutil
+
     from cse_toolkit.vault.keyslots import FLOOR_PARAMS
     from cse_toolkit.vault.vault import Vault
 
+    base = OUT / "dsl"
+    shutil.rmtree(base, ignore_errors=True)
+    base.mkdir(parents=True)
+    for i in range(runs):
+        dsl, _ = Vault.create(base / f"enc-{i}", "dana", "dsl", PASSPHRASE, kdf=FLOOR_PARAMS)
+        dsl.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        plain_dir = base / f"plain-{i}"
+        plain_dir.mkdir()
+        dsl.conn.execute(f"ATTACH DATABASE '{plain_dir / 'vault.db'}' AS plain KEY ''")
+        dsl.conn.execute("SELECT sqlcipher_export('plain')")
+        dsl.conn.execute("DETACH DATABASE plain")
+        dsl.close()
+
+
+def measure(mode: str, runs: int) -> dict[str, Any]:
+    """Every data-side figure for one mode ('encrypted' or 'plain'), in this process only."""
+    global USER
+    from cse_toolkit.services import exchange
+    from cse_toolkit.vault.vault import Vault
+
     big = (OUT / "big_child.txt").read_text().strip()
-    results: dict[str, Any] = {"runs": runs}
-    start = time.perf_counter()
-    enc = Vault.open(ENC, USER, PASSPHRASE)
-    results["unlock_ms"] = (time.perf_counter() - start) * 1000
-    plain = _plain_vault(PLAIN, ENC)
+    results: dict[str, Any] = {}
+    if mode == "encrypted":
+        start = time.perf_counter()
+        vault = Vault.open(ENC, USER, PASSPHRASE)
+        results["unlock_ms"] = (time.perf_counter() - start) * 1000
+    else:
+        vault = _plain_vault(PLAIN, ENC)
     try:
         from cse_toolkit.gui.child_table_model import rows_from_db
     except ImportError:  # the GUI is optional for the data-side figures
         rows_from_db = None  # type: ignore[assignment]
 
-    def child_list(v: Any) -> Callable[[], object]:
-        def go() -> object:
-            raw = v.repos.child_rows()
-            return rows_from_db(raw, v.now().date()) if rows_from_db else raw
-        return go
+    def child_list() -> object:
+        raw = vault.repos.child_rows()
+        return rows_from_db(raw, vault.now().date()) if rows_from_db else raw
 
-    work: dict[str, Callable[[Any], Callable[[], object]]] = {
+    work: dict[str, Callable[[], object]] = {
         "child_list": child_list,
-        "search_common": lambda v: lambda: v.repos.search_notes("station"),
-        "search_rare": lambda v: lambda: v.repos.search_notes("clinic appointment"),
-        "open_child_500_notes": lambda v: lambda: (
-            v.repos.get_child(big), v.repos.notes_for(big), v.repos.chronology(big)),
+        "search_common": lambda: vault.repos.search_notes("station"),
+        "search_rare": lambda: vault.repos.search_notes("clinic appointment"),
+        "open_child_500_notes": lambda: (
+            vault.repos.get_child(big), vault.repos.notes_for(big), vault.repos.chronology(big)),
     }
-    for name, make in work.items():
-        e = _median(make(enc), runs)
-        p = _median(make(plain), runs)
-        results[name] = {"encrypted_ms": e, "plain_ms": p, "ratio": e / p if p else None}
+    for name, fn in work.items():
+        fn()  # warm the page cache once, as a second look at the same screen would
+        results[name] = _median(fn, runs)
 
     tmp = Path(tempfile.mkdtemp(dir=OUT))
     counter = iter(range(10_000))
 
-    def export(v: Any) -> Callable[[], object]:
-        def go() -> object:
-            pack = exchange.build_pack(v, "referral", child_id=big,
-                                       sharing=exchange.SharingChoice(
-                                           consent_sought=True, consent_given=True))
-            return exchange.export(v, pack, tmp / f"pack-{next(counter)}.pdf",
-                                   password="bench-otter-lamp-river-gravel")
-        return go
+    def export() -> object:
+        pack = exchange.build_pack(vault, "referral", child_id=big,
+                                   sharing=exchange.SharingChoice(consent_sought=True,
+                                                                  consent_given=True))
+        return exchange.export(vault, pack, tmp / f"pack-{next(counter)}.pdf",
+                               password="bench-otter-lamp-river")
 
-    e = _median(export(enc), runs)
-    p = _median(export(plain), runs)
-    results["export_500_notes"] = {"encrypted_ms": e, "plain_ms": p, "ratio": e / p}
+    results["export_500_notes"] = _median(export, runs)
+    vault.close()
     pack_file = sorted(tmp.glob("pack-*.pdf"))[0]
+    times = []
+    for i in range(runs):
+        if mode == "encrypted":
+            dsl = Vault.open(OUT / "dsl" / f"enc-{i}", "dana", PASSPHRASE)
+        else:
+            saved, USER = USER, "dana"
+            try:
+                dsl = _plain_vault(OUT / "dsl" / f"plain-{i}", OUT / "dsl" / f"enc-{i}")
+            finally:
+                USER = saved
+        start = time.perf_counter()
+        exchange.import_pack(dsl, pack_file, "bench-otter-lamp-river")
+        times.append((time.perf_counter() - start) * 1000)
+        dsl.close()
+    results["import_500_notes"] = statistics.median(times)
+    return results
 
-    def import_into(encrypted: bool) -> float:
-        times = []
-        for i in range(runs):
-            folder = tmp / f"dsl-{'e' if encrypted else 'p'}-{i}"
-            dsl, _ = Vault.create(folder, "dana", "dsl", PASSPHRASE, kdf=FLOOR_PARAMS)
-            if not encrypted:
-                dsl.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-                plain_dir = tmp / f"dsl-plain-{i}"
-                plain_dir.mkdir()
-                dsl.conn.execute(f"ATTACH DATABASE '{plain_dir / 'vault.db'}' AS plain KEY ''")
-                dsl.conn.execute("SELECT sqlcipher_export('plain')")
-                dsl.conn.execute("DETACH DATABASE plain")
-                dsl.close()
-                global USER
-                saved, USER = USER, "dana"
-                try:
-                    dsl = _plain_vault(plain_dir, folder)
-                finally:
-                    USER = saved
-            start = time.perf_counter()
-            exchange.import_pack(dsl, pack_file, "bench-otter-lamp-river-gravel")
-            times.append((time.perf_counter() - start) * 1000)
-            dsl.close()
-        return statistics.median(times)
 
-    e, p = import_into(True), import_into(False)
-    results["import_500_notes"] = {"encrypted_ms": e, "plain_ms": p, "ratio": e / p}
-    enc.close()
-    plain.close()
+def _in_process(*args: str) -> Any:
+    out = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True,
+                         check=True, env=os.environ.copy())
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def run_all(runs: int) -> dict[str, Any]:
+    _in_process("prepare-dsl", "--runs", str(runs))
+    enc = _in_process("measure", "--mode", "encrypted", "--runs", str(runs))
+    plain = _in_process("measure", "--mode", "plain", "--runs", str(runs))
+    results: dict[str, Any] = {"runs": runs, "unlock_ms": enc.pop("unlock_ms")}
+    for key, value in enc.items():
+        results[key] = {"encrypted_ms": value, "plain_ms": plain[key],
+                        "ratio": value / plain[key] if plain[key] else None}
     results["cold_start_to_unlock_ms"] = _cold_start(max(3, runs // 2))
     results["idle_memory_mb"] = _idle_memory()
-    counts = {}
+    from cse_toolkit.vault.vault import Vault
+
     check = Vault.open(ENC, USER, PASSPHRASE)
-    for table in ("children", "notes", "intel_reports"):
-        counts[table] = check.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    results["data"] = {
+        t: check.conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+        for t in ("children", "notes", "intel_reports")
+    }
+    kdf = json.loads((ENC / "keyslots.json").read_text())["users"][USER]["kdf"]
     check.close()
-    results["data"] = counts
+    results["kdf"] = {k: kdf[k] for k in ("m", "t", "p")}
     results["machine"] = {"cpus": os.cpu_count(), "python": sys.version.split()[0]}
     return results
 
@@ -293,11 +321,21 @@ def main() -> None:
     b.add_argument("--notes-per-child", type=int, default=20)
     r = sub.add_parser("run")
     r.add_argument("--runs", type=int, default=7)
+    m = sub.add_parser("measure")  # internal: one mode in its own process
+    m.add_argument("--mode", choices=["encrypted", "plain"], required=True)
+    m.add_argument("--runs", type=int, default=7)
+    d = sub.add_parser("prepare-dsl")  # internal
+    d.add_argument("--runs", type=int, default=7)
     args = parser.parse_args()
     if args.cmd == "build":
         build(args.children, args.notes_per_child)
+    elif args.cmd == "measure":
+        print(json.dumps(measure(args.mode, args.runs)))
+    elif args.cmd == "prepare-dsl":
+        _prepare_dsl_vaults(args.runs)
+        print("{}")
     else:
-        results = measure(args.runs)
+        results = run_all(args.runs)
         (OUT / "results.json").write_text(json.dumps(results, indent=2))
         print(json.dumps(results["data"]))
         print(table(results))

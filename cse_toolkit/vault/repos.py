@@ -376,33 +376,41 @@ class Repositories:
         """Full-text search over the notes the user may see.
 
         Returns (note id, child id, event_at, snippet) rows for the ``limit`` most recently
-        written matches, ordered by event date, newest first. The full-text index is walked in
-        reverse write order and stops at ``limit``, so a common word costs no more than a rare
-        one (sorting every match by event date first took over a second on 200,000 notes).
+        written matches, ordered by event date, newest first; the snippet marks the first
+        matching word with [ ].
+
+        Why it is built this way (measured on 195,000 notes): SQLCipher's memory security
+        (``cipher_memory_security = ON``, process-wide) wipes every freed allocation, which
+        makes FTS5's newest-first walk of a prefix query and its ``snippet()`` function cost
+        400-800 ms. Reading the matching row ids in index order (about 30 ms for 33,000
+        matches), keeping the newest ``limit`` and making the snippets here costs ~30 ms.
         """
         terms = [t for t in query.replace('"', " ").split() if t]
         if not terms:
             return []
-        match = " ".join(f'"{t}"*' for t in terms)
+        # One-letter words are matched whole: as prefixes they match most of the index.
+        match = " ".join(f'"{t}"*' if len(t) > 1 else f'"{t}"' for t in terms)
         role = self._v.user.role
-        params: tuple[str, ...] = ()
-        if role == "dsl":
-            visible = ""
-        elif role == "worker":
-            visible = " AND n.child_id IN (SELECT id FROM children WHERE owner_id = ?)"
-            params = (self._v.user.id,)
-        else:
+        if role not in ("dsl", "worker"):
             self._visible_clause()  # raises for roles that may not read notes
             return []
+        ids = [r[0] for r in self._c.execute(
+            "SELECT rowid FROM notes_fts WHERE notes_fts MATCH ?", (match,))]
+        if role == "worker":
+            mine = {r[0] for r in self._c.execute(
+                "SELECT n.rowid FROM notes n JOIN children c ON c.id = n.child_id"
+                " WHERE c.owner_id = ?", (self._v.user.id,))}
+            ids = [i for i in ids if i in mine]
+        newest = ids[-limit:]
+        if not newest:
+            return []
+        marks = ",".join("?" * len(newest))
         rows = self._c.execute(
-            "SELECT n.id, n.child_id, n.event_at,"
-            " snippet(notes_fts, 0, '[', ']', '…', 12) FROM notes_fts"
-            " JOIN notes n ON n.rowid = notes_fts.rowid"
-            f" WHERE notes_fts MATCH ?{visible} ORDER BY notes_fts.rowid DESC LIMIT ?",
-            (match, *params, limit),
+            f"SELECT id, child_id, event_at, body FROM notes WHERE rowid IN ({marks})", newest
         ).fetchall()
-        rows.sort(key=lambda r: r[2], reverse=True)
-        return rows  # type: ignore[no-any-return]
+        out = [(r[0], r[1], r[2], _snippet(r[3], terms)) for r in rows]
+        out.sort(key=lambda r: r[2], reverse=True)
+        return out
 
     # -- drafts (autosave; they live in the encrypted database) ----------------------------
     def save_draft(
@@ -730,6 +738,30 @@ class Repositories:
                                         f"Exported {kind} pack to {recipient}", f"State: {state}"))
         items.sort(key=lambda i: (i.at, i.kind))
         return items
+
+
+def _snippet(body: str, terms: list[str], before: int = 60, after: int = 110) -> str:
+    """A short piece of ``body`` around the first word starting with one of ``terms``."""
+    import re
+
+    # Longer words match as prefixes (as in the index query); one-letter words whole.
+    alternatives = [re.escape(t) + (r"\w*" if len(t) > 1 else r"\b") for t in terms]
+    pattern = re.compile(r"\b(?:" + "|".join(alternatives) + ")", re.IGNORECASE)
+    found = pattern.search(body)
+    if found is None:
+        text = " ".join(body.split())
+        return text[: before + after] + ("…" if len(text) > before + after else "")
+    start = max(0, found.start() - before)
+    end = min(len(body), found.end() + after)
+    if start > 0:
+        space = body.find(" ", start)
+        start = space + 1 if 0 <= space < found.start() else start
+    if end < len(body):
+        space = body.rfind(" ", found.end(), end)
+        end = space if space > found.end() else end
+    piece = body[start : found.start()] + "[" + found.group(0) + "]" + body[found.end() : end]
+    piece = " ".join(piece.split())
+    return ("…" if start > 0 else "") + piece + ("…" if end < len(body) else "")
 
 
 def entity_dict(obj: Any) -> dict[str, Any]:
