@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import shutil
+import threading
 import uuid
 from collections.abc import Iterator
 from datetime import datetime
@@ -86,7 +87,8 @@ class Vault:
         self.user = user
         self._signing_key = signing_key
         self.clock = clock
-        self._in_write = False
+        self._write_lock = threading.RLock()
+        self._write_owner: int | None = None
         self._pending_head: audit.ChainHead | None = None
         from cse_toolkit.vault.dsl_repo import DslRepository
         from cse_toolkit.vault.intel_repo import IntelRepository
@@ -263,32 +265,38 @@ class Vault:
     # -- writing ---------------------------------------------------------------------------
     @contextlib.contextmanager
     def write(self, what: str = "the change") -> Iterator[None]:
-        """One serialised transaction; audit rows added inside it commit with it."""
-        if self._in_write:
-            yield
-            return
-        self._in_write = True
-        self._pending_head = None
-        try:
-            try:
-                self.conn.execute("BEGIN IMMEDIATE")
-            except db.DatabaseError as exc:
-                raise db.translate(exc, what) from exc
-            try:
+        """One serialised transaction; audit rows added inside it commit with it.
+
+        Writes are serialised across threads (the GUI thread autosaving while a DSL import runs
+        on a worker): a lock is held for the whole transaction, and a nested ``write()`` on the
+        same thread joins the transaction already open.
+        """
+        with self._write_lock:
+            if self._write_owner == threading.get_ident():
                 yield
-                self.conn.execute("COMMIT")
-            except BaseException as exc:
-                with contextlib.suppress(db.DatabaseError):
-                    self.conn.execute("ROLLBACK")
-                if isinstance(exc, db.DatabaseError | OSError):
+                return
+            self._write_owner = threading.get_ident()
+            self._pending_head = None
+            try:
+                try:
+                    self.conn.execute("BEGIN IMMEDIATE")
+                except db.DatabaseError as exc:
                     raise db.translate(exc, what) from exc
-                raise
-        finally:
-            self._in_write = False
-        if self._pending_head is not None:
-            audit.write_head_file(
-                self.folder, self.vault_id, self._pending_head, self._signing_key
-            )
+                try:
+                    yield
+                    self.conn.execute("COMMIT")
+                except BaseException as exc:
+                    with contextlib.suppress(db.DatabaseError):
+                        self.conn.execute("ROLLBACK")
+                    if isinstance(exc, db.DatabaseError | OSError):
+                        raise db.translate(exc, what) from exc
+                    raise
+            finally:
+                self._write_owner = None
+            if self._pending_head is not None:
+                audit.write_head_file(
+                    self.folder, self.vault_id, self._pending_head, self._signing_key
+                )
 
     def audit(
         self,
@@ -299,7 +307,7 @@ class Vault:
         reason: str = "",
     ) -> audit.ChainHead:
         """Record an action. Must run inside ``write()``. Reasons never hold personal data."""
-        if not self._in_write:
+        if self._write_owner != threading.get_ident():
             raise RuntimeError("audit() outside a write transaction")
         head = audit.append(
             self.conn,
