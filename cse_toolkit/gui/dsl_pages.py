@@ -48,5 +48,6 @@ def install_dsl_pages(window: Any) -> dict[str, Any]:
     for key, page in pages.items():
         window.add_page(key, titles[key], page, DSL_ONLY)
     queue.open_child.connect(lambda cid, tab: window.show_child(cid, tab_index(window, tab)))
-    queue.open_page.connect(lambda key: window.show_page(key))
+    # Items with no child open a page; sent/unsent packs live on the Outbox page.
+    queue.open_page.connect(lambda key: window.show_page({"exports": "outbox"}.get(key, key)))
     return pages

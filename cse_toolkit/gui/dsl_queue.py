@@ -37,6 +37,7 @@ from cse_toolkit.gui.dsl_common import DslPage
 from cse_toolkit.gui.widgets import heading_label, local_text, report
 from cse_toolkit.vault.dsl_repo import (
     DUE,
+    IMPORT_CONFLICT,
     KIND_LABELS,
     LEVEL_CHANGED,
     SIGNOFF,
@@ -276,7 +277,9 @@ class DslQueuePage(DslPage):
         item = self.current_item()
         if item is None:
             return
-        if item.child_id:
+        if item.kind == IMPORT_CONFLICT:
+            self.open_page.emit("imports")  # decided on the Imported packs page
+        elif item.child_id:
             self.open_child.emit(item.child_id, item.open_tab)
         else:
             self.open_page.emit(item.open_tab.lower())

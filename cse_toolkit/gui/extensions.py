@@ -17,6 +17,7 @@ def install_all(window: Any, policy: Policy) -> None:
     from cse_toolkit.gui import export_tab
     from cse_toolkit.gui.dsl_pages import install_dsl_pages
     from cse_toolkit.gui.export_dialog import ExportDialog
+    from cse_toolkit.gui.import_conflicts_page import ImportConflictsPage
     from cse_toolkit.gui.intel_connections import ConnectionsView
     from cse_toolkit.gui.intel_page import IntelligencePage
     from cse_toolkit.gui.pathway_page import ProcessTab, next_step_provider
@@ -48,3 +49,6 @@ def install_all(window: Any, policy: Policy) -> None:
 
     export_tab.install(window, policy)  # the Share tab, the Outbox page, unsent reminders
     window.dsl_pages = install_dsl_pages(window)
+    window.imports_page = ImportConflictsPage()
+    window.add_page("imports", window.tr("Imported packs"), window.imports_page, ("dsl",))
+    window.imports_page.changed.connect(window.dsl_pages["dsl_queue"].reload)

@@ -1104,3 +1104,100 @@ def _intel_from_pack(record: ps.IntelReportRecord) -> intel.IntelReport:
 
 def today_utc() -> date:
     return datetime.now(UTC).date()
+
+
+# ---------------------------------------------------------------------------------------------
+# Resolving import conflicts (DSL)
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PendingConflict:
+    import_id: str
+    pack_id: str
+    imported_at: str
+    record_type: str
+    record_id: str
+    child_id: str | None
+    why: str
+    incoming: dict[str, Any]
+
+
+def pending_conflicts(vault: Vault) -> list[PendingConflict]:
+    """Conflicts from imported packs that no one has decided yet, oldest import first."""
+    vault.require("dsl")
+    out: list[PendingConflict] = []
+    for import_id, pack_id, at, raw in vault.conn.execute(
+        "SELECT id, pack_id, imported_at, conflicts FROM imports WHERE resolved = 0"
+        " ORDER BY imported_at, rowid"
+    ):
+        for c in json.loads(raw or "[]"):
+            if isinstance(c, dict) and not c.get("resolution"):
+                out.append(PendingConflict(import_id, pack_id, at, c["record_type"],
+                                           c["record_id"], c.get("child_id"), c.get("why", ""),
+                                           c.get("incoming", {})))
+    return out
+
+
+def resolve_conflict(vault: Vault, import_id: str, record_id: str, keep: str) -> None:
+    """Decide one conflict: keep the version here ("local") or take the pack's ("incoming").
+
+    Taking the incoming version replaces the record with it (its version becomes the pack's);
+    either way the decision is recorded with the import and audited, and the import leaves the
+    review queue once every conflict in it is decided.
+    """
+    from types import SimpleNamespace
+
+    from pydantic import TypeAdapter
+
+    vault.require("dsl")
+    if keep not in ("local", "incoming"):
+        raise UserError("Choose to keep the version here or take the incoming one.")
+    row = vault.conn.execute(
+        "SELECT pack_id, signer, conflicts, summary FROM imports WHERE id = ?", (import_id,)
+    ).fetchone()
+    if row is None:
+        raise UserError("That import is no longer in this vault.")
+    conflicts = json.loads(row[2] or "[]")
+    target = next((c for c in conflicts if c.get("record_id") == record_id
+                   and not c.get("resolution")), None)
+    if target is None:
+        raise UserError("That conflict has already been decided.")
+    summary = json.loads(row[3] or "{}")
+    record = TypeAdapter(ps.Record).validate_python(target["incoming"])
+    with vault.write("the decision on the conflict"):
+        if keep == "incoming":
+            local = _local_record(vault, record)
+            child_id = target.get("child_id")
+            context = SimpleNamespace(
+                records=[SimpleNamespace(type="child", id=child_id)] if child_id else [],
+                vault=SimpleNamespace(id=f"import:{row[0]}"),
+                sender=SimpleNamespace(name=str(summary.get("sender", "imported pack"))),
+                created_at=parse_utc(summary["created_at"]) if summary.get("created_at")
+                else vault.now(),
+            )
+            if local is None:
+                _insert(vault, record, context, {})  # type: ignore[arg-type]
+            else:
+                _update(vault, record, context)  # type: ignore[arg-type]
+            now_local = _local_record(vault, record)
+            vault.conn.execute(
+                "INSERT INTO import_records (record_id, record_type, version, local_version,"
+                " content_hash, pack_id, signer, imported_at) VALUES (?,?,?,?,?,?,?,?)"
+                " ON CONFLICT(record_id) DO UPDATE SET version = excluded.version,"
+                " local_version = excluded.local_version, content_hash = excluded.content_hash,"
+                " pack_id = excluded.pack_id, imported_at = excluded.imported_at",
+                (record.id, record.type, record.version,
+                 now_local.version if now_local else record.version, _hash(record), row[0],
+                 row[1], vault.now_iso()),
+            )
+        target["resolution"] = keep
+        target["decided_by"] = vault.user.name
+        target["decided_at"] = vault.now_iso()
+        done = all(c.get("resolution") for c in conflicts if isinstance(c, dict))
+        vault.conn.execute(
+            "UPDATE imports SET conflicts = ?, resolved = ? WHERE id = ?",
+            (json.dumps(conflicts), int(done), import_id),
+        )
+        vault.audit(f"import.resolve.{keep}", record.type, record.id, record.version)
+    vault.intel._index = None

@@ -14,7 +14,7 @@ from cse_toolkit.vault import bulk
 
 EVERYONE = {"guidance", "about"}
 CASE_PAGES = {"children", "intelligence", "outbox"}
-DSL_PAGES = {"dsl_queue", "dsl_dashboard", "dsl_audit", "dsl_retention"}
+DSL_PAGES = {"dsl_queue", "dsl_dashboard", "dsl_audit", "dsl_retention", "imports"}
 
 
 def _window(vault_factory: Any, make_window: Any, policy: Any, clock: Any, role: str) -> Any:

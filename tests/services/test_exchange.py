@@ -27,7 +27,7 @@ from cse_toolkit.packs import signing
 from cse_toolkit.packs.render import NO_INFO
 from cse_toolkit.packs.schema import canonical_json
 from cse_toolkit.services import exchange
-from cse_toolkit.vault import bulk
+from cse_toolkit.vault import audit, bulk
 from cse_toolkit.vault.vault import Vault
 
 PASSPHRASE = "otter lamp river gravel"
@@ -524,3 +524,49 @@ def test_500_note_child_exports_and_imports_in_time(
     )
     assert report.added["note"] == 500
     assert exchange.outbox(vault)[0].file_name == "big.pdf"
+
+
+# ------------------------------------------------------------------------------------------
+# Deciding conflicts
+# ------------------------------------------------------------------------------------------
+
+
+def _conflicting_imports(sender: Sender, dsl: Vault, tmp_path: Path) -> None:
+    first = sender.export(tmp_path / "a.pdf")
+    exchange.import_pack(dsl, first.result.path, first.result.password)
+    dsl.repos.update_child(sender.child.id, school="DSL's correction")
+    sender.vault.repos.update_child(sender.child.id, school="Worker's update")
+    second = sender.export(tmp_path / "b.pdf")
+    exchange.import_pack(dsl, second.result.path, second.result.password)
+
+
+def test_take_incoming_replaces_and_clears_the_queue(
+    sender: Sender, dsl: Vault, tmp_path: Path
+) -> None:
+    _conflicting_imports(sender, dsl, tmp_path)
+    pending = exchange.pending_conflicts(dsl)
+    assert [(p.record_type, p.record_id) for p in pending] == [("child", sender.child.id)]
+    assert any(i.kind == "import_conflict" for i in dsl.dsl.queue())
+    exchange.resolve_conflict(dsl, pending[0].import_id, sender.child.id, "incoming")
+    assert dsl.repos.get_child(sender.child.id).school == "Worker's update"
+    assert exchange.pending_conflicts(dsl) == []
+    assert not any(i.kind == "import_conflict" for i in dsl.dsl.queue())
+    with pytest.raises(UserError, match="already been decided"):
+        exchange.resolve_conflict(dsl, pending[0].import_id, sender.child.id, "local")
+    # The next pack from the worker updates the record again without a conflict.
+    sender.vault.repos.update_child(sender.child.id, school="Worker's second update")
+    third = sender.export(tmp_path / "c.pdf")
+    report = exchange.import_pack(dsl, third.result.path, third.result.password)
+    assert report.conflicts == []
+    assert dsl.repos.get_child(sender.child.id).school == "Worker's second update"
+    assert audit.verify_chain(dsl.conn, dsl.vault_id)[1] == []
+
+
+def test_keep_local_keeps_ours(sender: Sender, dsl: Vault, tmp_path: Path) -> None:
+    _conflicting_imports(sender, dsl, tmp_path)
+    pending = exchange.pending_conflicts(dsl)
+    exchange.resolve_conflict(dsl, pending[0].import_id, sender.child.id, "local")
+    assert dsl.repos.get_child(sender.child.id).school == "DSL's correction"
+    assert exchange.pending_conflicts(dsl) == []
+    actions = [r.action for r in audit.rows(dsl.conn)]
+    assert "import.resolve.local" in actions
