@@ -9,6 +9,7 @@ the user chose an existing record, the dialog ends with ``OPEN_EXISTING`` and
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 from typing import Any
 
@@ -39,6 +40,8 @@ from cse_toolkit.gui import dialogs
 from cse_toolkit.gui.widgets import heading_label, report
 
 OPEN_EXISTING = 2
+CHILD_DRAFT_KIND = "child_form"
+log = logging.getLogger(__name__)
 GENDERS = ("", "Female", "Male", "Non-binary", "Prefer not to say")
 
 
@@ -51,6 +54,7 @@ class ChildDialog(QDialog):
         self._editing = child
         self.child: Child | None = None
         self.open_child_id: str | None = None
+        self.draft_id: str | None = None
         self._duplicates: list[Child] = []
         adding = child is None
         title = self.tr("Add a child") if adding else self.tr("Edit details")
@@ -258,6 +262,55 @@ class ChildDialog(QDialog):
             "additional_needs": self.needs_check.isChecked(),
         }
 
+    # -- drafts (protocols.DraftEditor) ----------------------------------------------------
+    def save_draft(self) -> None:
+        """Called before locking: keep what was typed, encrypted, to offer back on unlock."""
+        if self._vault is None or self.child is not None:
+            return
+        values = self.values()
+        if self._editing is None and not any(v not in ("", None, False) for v in values.values()):
+            return
+        payload = {
+            "editing": self._editing.id if self._editing else None,
+            "values": {k: (v.isoformat() if isinstance(v, date) else v)
+                       for k, v in values.items()},
+        }
+        try:
+            self.draft_id = self._vault.repos.save_draft(
+                CHILD_DRAFT_KIND, self._editing.id if self._editing else None, payload,
+                self.draft_id,
+            )
+        except Exception:  # noqa: BLE001 - saving a draft must never stop the lock
+            log.error("could not save the child form draft")
+
+    def load_values(self, values: dict[str, Any]) -> None:
+        """Fill the form from a saved draft (see ``save_draft``)."""
+        self.name_edit.setText(values.get("name", ""))
+        self.alias_edit.setText(values.get("alias", ""))
+        age = values.get("approx_age")
+        self.age_spin.setValue(age if isinstance(age, int) else -1)
+        dob = values.get("dob")
+        if dob:
+            d = date.fromisoformat(dob)
+            self.dob_check.setChecked(True)
+            self.dob_edit.setDate(QDate(d.year, d.month, d.day))
+        self.gender_combo.setCurrentText(values.get("gender", ""))
+        self.ethnicity_edit.setText(values.get("ethnicity", ""))
+        self.school_edit.setText(values.get("school", ""))
+        self.address_edit.setPlainText(values.get("address", ""))
+        self.household_edit.setPlainText(values.get("household", ""))
+        self.parental_edit.setText(values.get("parental_responsibility", ""))
+        self.ld_check.setChecked(bool(values.get("learning_disability")))
+        self.needs_check.setChecked(bool(values.get("additional_needs")))
+
+    def _drop_draft(self) -> None:
+        if self.draft_id is not None:
+            try:
+                self._vault.repos.delete_draft(self.draft_id)
+            except Exception:  # noqa: BLE001 - the record is saved; a stale draft is harmless
+                log.error("could not delete the child form draft")
+            self.draft_id = None
+
     # -- duplicates ----------------------------------------------------------------------
     def check_duplicates(self) -> list[Child]:
         values = self.values()
@@ -337,4 +390,5 @@ class ChildDialog(QDialog):
         except UserError as exc:
             report(self, self.tr("Not saved"), exc)
             return
+        self._drop_draft()
         self.accept()

@@ -443,6 +443,43 @@ class MainWindow(QMainWindow):
                 return
             if choice == "discard":
                 vault.repos.delete_draft(draft.id)
+        self._offer_child_form_drafts(vault)
+
+    def _offer_child_form_drafts(self, vault: Any) -> None:
+        """Offer back an Add/Edit child form that was open when the app locked or died."""
+        from cse_toolkit.gui.child_dialog import CHILD_DRAFT_KIND
+
+        for draft in reversed(vault.repos.drafts(CHILD_DRAFT_KIND)):
+            values = draft.payload.get("values", {})
+            editing = draft.payload.get("editing")
+            who = values.get("name") or values.get("alias") or self.tr("a child")
+            when = local_text(parse_utc(draft.updated_at))
+            text = (self.tr("You were editing the details of {who} at {time}.") if editing
+                    else self.tr("You were adding {who} at {time}.")).format(who=who, time=when)
+            choice = dialogs.ask(
+                self, self.tr("Unsaved details"), text,
+                [("restore", self.tr("&Restore it")), ("discard", self.tr("&Discard")),
+                 ("later", self.tr("Decide &later"))],
+                default="restore", escape="later",
+            )
+            if self._vault is not vault:
+                return
+            if choice == "discard":
+                vault.repos.delete_draft(draft.id)
+            elif choice == "restore":
+                child = None
+                if editing:
+                    try:
+                        child = vault.repos.get_child(editing)
+                    except UserError:
+                        vault.repos.delete_draft(draft.id)
+                        continue
+                dialog = ChildDialog(vault, child, parent=self)
+                dialog.load_values(values)
+                dialog.draft_id = draft.id
+                dialog.finished.connect(lambda result, d=dialog: self._child_added(d, result))
+                dialog.open()
+                return
 
     # -- actions ---------------------------------------------------------------------------
     def show_child(self, child_id: str, tab: int | None = None) -> bool:

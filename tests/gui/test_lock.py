@@ -122,3 +122,28 @@ def test_closing_the_window_saves_the_draft(
         (draft,) = again.repos.drafts("note")
         assert draft.target_id == child.id
     QApplication.processEvents()
+
+
+def test_add_child_form_survives_a_lock(qtbot: Any, open_window: Any, fake_dialogs: Any) -> None:
+    from cse_toolkit.gui.child_dialog import ChildDialog
+
+    win = open_window()
+    win.add_child()  # Ctrl+Shift+C; the shortcut itself is covered in test_children
+    (dialog,) = [d for d in win.findChildren(ChildDialog) if d.isVisible()]
+    qtbot.keyClicks(dialog.alias_edit, "Kez")
+    dialog.age_spin.setValue(13)
+    qtbot.keyClicks(dialog.school_edit, "Northfield Academy")
+    win.lock("panic")
+    assert win.locked
+    fake_dialogs.answers = ["restore"]
+    _unlock(qtbot, win)
+    assert any("You were adding Kez" in text for text in fake_dialogs.texts("ask"))
+    restored = [d for d in win.findChildren(ChildDialog) if d.isVisible()]
+    assert len(restored) == 1
+    form = restored[0]
+    assert form.alias_edit.text() == "Kez"
+    assert form.age_spin.value() == 13
+    assert form.school_edit.text() == "Northfield Academy"
+    qtbot.keyClick(form.alias_edit, Qt.Key.Key_Return)  # save: the draft goes with it
+    qtbot.waitUntil(lambda: win.vault.repos.list_children() != [], timeout=5000)
+    assert win.vault.repos.drafts("child_form") == []
