@@ -888,3 +888,48 @@ __all__ = [
     "toml_key_lines",
     "validate_step_data",
 ]
+
+
+# --- describing recorded steps to people ----------------------------------------------------
+
+_HIDDEN_FIELDS = {"screening_id", "tool_version"}
+
+
+def describe_step_data(
+    pathway: Pathway, step_id: str, data: Mapping[str, Any], level_labels: Mapping[str, str]
+) -> str:
+    """A recorded step's data in words: field labels, local dates, level labels, yes/no.
+
+    Internal references (the screening's id, the tool version) are left out; they stay in the
+    record and in exports.
+    """
+    try:
+        fields = {f.id: f for f in pathway.step(step_id).fields}
+    except KeyError:
+        fields = {}
+    parts: list[str] = []
+    for key, value in data.items():
+        if value in ("", None) or key in _HIDDEN_FIELDS:
+            continue
+        field = fields.get(key)
+        label = field.label if field else key.replace("_", " ").capitalize()
+        parts.append(f"{label}: {_value_words(value, field, level_labels)}")
+    return "; ".join(parts)
+
+
+def _value_words(value: Any, field: FieldDef | None, level_labels: Mapping[str, str]) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    text = str(value)
+    kind = field.type if field else ""
+    if kind == "level" or text in level_labels:
+        return level_labels.get(text, text.replace("_", " "))
+    try:
+        if kind == "datetime" or (len(text) >= 20 and text[10] == "T"):
+            moment = datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone()
+            return moment.strftime("%d/%m/%Y %H:%M")
+        if kind == "date":
+            return datetime.fromisoformat(text).strftime("%d/%m/%Y")
+    except ValueError:
+        pass
+    return text

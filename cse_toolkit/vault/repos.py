@@ -706,19 +706,40 @@ class Repositories:
             who = "reported" if n.source == "reported" else "first-hand"
             title = f"Note ({n.category}, {who})"
             items.append(ChronologyItem(n.event_at, "note", n.id, title, n.body, n.place))
+        levels, tool_names = _level_and_tool_labels()
         for s in self.screenings_for(child.id):
-            level = s.confirmed_level or s.suggested_level or "in progress"
+            level_id = s.confirmed_level or s.suggested_level
+            level = levels.get(level_id, level_id) if level_id else "in progress"
+            tool = tool_names.get(s.tool_id, s.tool_id)
             items.append(
                 ChronologyItem(
-                    s.screened_at, "screening", s.id, f"Screening ({s.tool_id} v{s.tool_version})",
+                    s.screened_at, "screening", s.id, f"Screening ({tool})",
                     f"Level: {level}; status: {s.status.replace('_', ' ')}",
                 )
             )
+        pathways: dict[str, Any] = {}
         for st in self.steps_for(child.id):
             state = "not applicable" if st.status == "not_applicable" else "done"
-            detail = st.reason or ", ".join(f"{k}: {v}" for k, v in st.data.items() if v)
+            if st.pathway_id not in pathways:
+                pathways[st.pathway_id] = _pathway_or_none(st.pathway_id)
+            pathway = pathways[st.pathway_id]
+            if st.reason:
+                detail = st.reason
+            elif pathway is not None:
+                from cse_toolkit.core.pathway import describe_step_data
+
+                detail = describe_step_data(pathway, st.step_id, st.data,
+                                            {**levels, **tool_names})
+            else:
+                detail = ", ".join(f"{k}: {v}" for k, v in st.data.items() if v)
+            title = st.step_id.replace("_", " ")
+            if pathway is not None:
+                try:
+                    title = pathway.step(st.step_id).title
+                except KeyError:
+                    pass
             items.append(ChronologyItem(st.event_at, "step", st.id,
-                                        f"Step: {st.step_id.replace('_', ' ')} ({state})", detail))
+                                        f"Step: {title} ({state})", detail))
         for m in self.missing_for(child.id):
             end = utc_iso(m.to_at) if m.to_at else "not yet found"
             items.append(ChronologyItem(m.from_at, "missing", m.id, "Missing episode",
@@ -738,6 +759,32 @@ class Repositories:
                                         f"Exported {kind} pack to {recipient}", f"State: {state}"))
         items.sort(key=lambda i: (i.at, i.kind))
         return items
+
+
+def _level_and_tool_labels() -> tuple[dict[str, str], dict[str, str]]:
+    """Level id -> label and tool id -> name, from the installed tool files."""
+    from cse_toolkit.core import tools
+
+    levels: dict[str, str] = {}
+    names: dict[str, str] = {}
+    for info in tools.list_tools():
+        try:
+            tool = tools.load_tool(info.id)
+        except UserError:
+            continue
+        names[tool.id] = tool.name
+        for level in tool.levels:
+            levels.setdefault(level.id, level.label)
+    return levels, names
+
+
+def _pathway_or_none(pathway_id: str) -> Any:
+    from cse_toolkit.core import pathway as pw
+
+    try:
+        return pw.load_pathway(pathway_id)
+    except UserError:
+        return None
 
 
 def _snippet(body: str, terms: list[str], before: int = 60, after: int = 110) -> str:
