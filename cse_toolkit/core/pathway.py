@@ -913,7 +913,8 @@ def describe_step_data(
             continue
         field = fields.get(key)
         label = field.label if field else key.replace("_", " ").capitalize()
-        parts.append(f"{label}: {_value_words(value, field, level_labels)}")
+        words = _value_words(value, field, level_labels)
+        parts.append(f"{label} {words}" if label.endswith("?") else f"{label}: {words}")
     return "; ".join(parts)
 
 
