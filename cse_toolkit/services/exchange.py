@@ -772,6 +772,22 @@ class ImportReport:
         return out
 
 
+def _track_import(vault: Vault, record: Any, pack_id: str, signer: str) -> None:
+    """Remember which version of ``record`` arrived and which local version it became, so the
+    next import can tell "unchanged here since" (update) from "changed here" (conflict)."""
+    local_now = _local_record(vault, record)
+    vault.conn.execute(
+        "INSERT INTO import_records (record_id, record_type, version, local_version,"
+        " content_hash, pack_id, signer, imported_at) VALUES (?,?,?,?,?,?,?,?)"
+        " ON CONFLICT(record_id) DO UPDATE SET version = excluded.version,"
+        " local_version = excluded.local_version, content_hash = excluded.content_hash,"
+        " pack_id = excluded.pack_id, imported_at = excluded.imported_at",
+        (record.id, record.type, record.version,
+         local_now.version if local_now else record.version, _hash(record), pack_id, signer,
+         vault.now_iso()),
+    )
+
+
 def _hash(record: Any) -> str:
     return hashlib.sha256(canonical_json(record.model_dump(mode="json"))).hexdigest()
 
@@ -886,17 +902,7 @@ def import_pack(
                                                  record.version, why,
                                                  record.model_dump(mode="json")))
                 continue
-            local_now = _local_record(vault, record)
-            c.execute(
-                "INSERT INTO import_records (record_id, record_type, version, local_version,"
-                " content_hash, pack_id, signer, imported_at) VALUES (?,?,?,?,?,?,?,?)"
-                " ON CONFLICT(record_id) DO UPDATE SET version = excluded.version,"
-                " local_version = excluded.local_version, content_hash = excluded.content_hash,"
-                " pack_id = excluded.pack_id, imported_at = excluded.imported_at",
-                (record.id, record.type, record.version,
-                 local_now.version if local_now else record.version, incoming_hash,
-                 pack.pack_id, verified.signer_public_key, now),
-            )
+            _track_import(vault, record, pack.pack_id, verified.signer_public_key)
         referral = next((r for r in pack.records if r.type == "referral"), None)
         summary = {
             "added": report.added, "updated": report.updated, "unchanged": report.unchanged,
@@ -1180,17 +1186,7 @@ def resolve_conflict(vault: Vault, import_id: str, record_id: str, keep: str) ->
                 _insert(vault, record, context, {})  # type: ignore[arg-type]
             else:
                 _update(vault, record, context)  # type: ignore[arg-type]
-            now_local = _local_record(vault, record)
-            vault.conn.execute(
-                "INSERT INTO import_records (record_id, record_type, version, local_version,"
-                " content_hash, pack_id, signer, imported_at) VALUES (?,?,?,?,?,?,?,?)"
-                " ON CONFLICT(record_id) DO UPDATE SET version = excluded.version,"
-                " local_version = excluded.local_version, content_hash = excluded.content_hash,"
-                " pack_id = excluded.pack_id, imported_at = excluded.imported_at",
-                (record.id, record.type, record.version,
-                 now_local.version if now_local else record.version, _hash(record), row[0],
-                 row[1], vault.now_iso()),
-            )
+            _track_import(vault, record, row[0], row[1])
         target["resolution"] = keep
         target["decided_by"] = vault.user.name
         target["decided_at"] = vault.now_iso()
