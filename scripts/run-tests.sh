@@ -7,10 +7,13 @@ need_apt=""
 for tool in pdftotext:poppler-utils pdftoppm:poppler-utils qpdf:qpdf Xvfb:xvfb; do
   command -v "${tool%%:*}" >/dev/null 2>&1 || need_apt="$need_apt ${tool##*:}"
 done
-# Qt's offscreen platform still loads these shared libraries.
-for lib in libEGL.so.1 libxkbcommon.so.0 libfontconfig.so.1 libdbus-1.so.3 libGL.so.1; do
-  ldconfig -p 2>/dev/null | grep -q "$lib" || need_apt="$need_apt libegl1 libxkbcommon0 libfontconfig1 libdbus-1-3 libgl1"
+# Qt's offscreen platform still loads these shared libraries; the installer test bundles the X11
+# platform plugin, whose libraries PyInstaller analyses, so those are installed too.
+for lib in libEGL.so.1 libxkbcommon.so.0 libfontconfig.so.1 libdbus-1.so.3 libGL.so.1 \
+           libxcb-cursor.so.0 libxkbcommon-x11.so.0; do
+  ldconfig -p 2>/dev/null | grep -q "$lib" || need_apt="$need_apt libegl1 libxkbcommon0 libfontconfig1 libdbus-1-3 libgl1 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 libxkbcommon-x11-0"
 done
+need_apt=$(echo $need_apt | tr ' ' '\n' | sort -u | xargs)
 if [ -n "$need_apt" ]; then
   if [ "$(id -u)" = "0" ]; then
     apt-get update -qq
