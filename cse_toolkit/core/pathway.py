@@ -896,12 +896,18 @@ _HIDDEN_FIELDS = {"screening_id", "tool_version"}
 
 
 def describe_step_data(
-    pathway: Pathway, step_id: str, data: Mapping[str, Any], level_labels: Mapping[str, str]
+    pathway: Pathway,
+    step_id: str,
+    data: Mapping[str, Any],
+    level_labels: Mapping[str, str],
+    *,
+    utc: bool = False,
 ) -> str:
-    """A recorded step's data in words: field labels, local dates, level labels, yes/no.
+    """A recorded step's data in words: field labels, dates, level labels, yes/no.
 
-    Internal references (the screening's id, the tool version) are left out; they stay in the
-    record and in exports.
+    Times are local for the screen, or UTC marked "UTC" (``utc=True``) for a pack read on
+    another machine. Internal references (the screening's id, the tool version) are left out;
+    they stay in the record.
     """
     try:
         fields = {f.id: f for f in pathway.step(step_id).fields}
@@ -913,12 +919,14 @@ def describe_step_data(
             continue
         field = fields.get(key)
         label = field.label if field else key.replace("_", " ").capitalize()
-        words = _value_words(value, field, level_labels)
+        words = _value_words(value, field, level_labels, utc)
         parts.append(f"{label} {words}" if label.endswith("?") else f"{label}: {words}")
     return "; ".join(parts)
 
 
-def _value_words(value: Any, field: FieldDef | None, level_labels: Mapping[str, str]) -> str:
+def _value_words(
+    value: Any, field: FieldDef | None, level_labels: Mapping[str, str], utc: bool
+) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     text = str(value)
@@ -927,8 +935,10 @@ def _value_words(value: Any, field: FieldDef | None, level_labels: Mapping[str, 
         return level_labels.get(text, text.replace("_", " "))
     try:
         if kind == "datetime" or (len(text) >= 20 and text[10] == "T"):
-            moment = datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone()
-            return moment.strftime("%d/%m/%Y %H:%M")
+            moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+            if utc:
+                return moment.astimezone(UTC).strftime("%d/%m/%Y %H:%M UTC")
+            return moment.astimezone().strftime("%d/%m/%Y %H:%M")
         if kind == "date":
             return datetime.fromisoformat(text).strftime("%d/%m/%Y")
     except ValueError:

@@ -833,3 +833,26 @@ def load_tool(tool_id: str, version: str | None = None) -> Tool:
     if tool.id != chosen.id or tool.version != chosen.version:  # pragma: no cover - defensive
         raise ToolFileError(f"Tool file {chosen.path} changed while it was being read.")
     return tool
+
+
+@lru_cache(maxsize=1)
+def installed_labels() -> tuple[Mapping[str, str], Mapping[str, str]]:
+    """(level id -> label, tool id -> name) over the installed tools, newest versions.
+
+    Level ids do not clash between the shipped tools; where an organisation's tool reuses one,
+    the first tool listed wins. Cached: tool files do not change while the app runs.
+    """
+    from types import MappingProxyType
+
+    levels: dict[str, str] = {}
+    names: dict[str, str] = {}
+    for info in list_tools():
+        try:
+            tool = load_tool(info.id)
+        except UserError:
+            continue
+        names[tool.id] = tool.name
+        for level in tool.levels:
+            levels.setdefault(level.id, level.label)
+    return MappingProxyType(levels), MappingProxyType(names)
+

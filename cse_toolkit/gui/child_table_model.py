@@ -13,7 +13,6 @@ instant.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -52,25 +51,12 @@ class NextStep:
 NextStepProvider = Callable[[Any, Sequence[str]], Mapping[str, NextStep]]
 
 
-@functools.cache
-def _tool_level_labels() -> dict[str, str]:
-    """Level id -> the label the tool file gives it ("none" -> "No indicators")."""
-    from cse_toolkit.core import tools
-
-    labels: dict[str, str] = {}
-    for info in tools.list_tools():
-        try:
-            for level in tools.load_tool(info.id).levels:
-                labels.setdefault(level.id, level.label)
-        except Exception:  # noqa: BLE001 - a broken tool file must not blank the list
-            continue
-    return labels
-
-
 def level_label(level: str | None) -> str:
     if not level:
         return ""
-    return _tool_level_labels().get(level) or level.replace("_", " ").capitalize()
+    from cse_toolkit.core.tools import installed_labels
+
+    return installed_labels()[0].get(level) or level.replace("_", " ").capitalize()
 
 
 @dataclass(slots=True)

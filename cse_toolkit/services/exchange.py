@@ -206,8 +206,9 @@ def _note_record(note: Any, users: dict[str, str]) -> ps.NoteRecord:
             occurred_on=note.event_at.date(),
             author=users.get(note.author_id, note.author_id.removeprefix("import:"))[:500],
             source=note.source,
-            source_detail=(note.reported_by or note.place)[:500],
-            text=note.body[: ps.MAX_TEXT],
+            # Who reported it, if someone did; the place is where it happened, not a source.
+            source_detail=note.reported_by[:500],
+            text=(f"At {note.place}: {note.body}" if note.place else note.body)[: ps.MAX_TEXT],
         ),
     )
 
@@ -306,23 +307,25 @@ def _answer_label(item: Any, labels: dict[str, str]) -> str:
 
 def step_records(vault: Vault, child_id: str) -> list[ps.PathwayStepRecord]:
     from cse_toolkit.core import pathway as pw
+    from cse_toolkit.core.tools import installed_labels
 
-    titles: dict[str, str] = {}
-    labels: dict[tuple[str, str], str] = {}
+    levels, tool_names = installed_labels()
+    words = {**levels, **tool_names}
+    pathways: dict[str, pw.Pathway | None] = {}
     users = {u.id: u.label for u in vault.users()}
     out = []
     for st in vault.repos.steps_for(child_id):
-        if st.pathway_id not in titles:
+        if st.pathway_id not in pathways:
             try:
-                steps = pw.load_pathway(st.pathway_id).steps
-                titles.update({s.id: s.title for s in steps})
-                labels.update({(s.id, f.id): f.label for s in steps for f in s.fields})
+                pathways[st.pathway_id] = pw.load_pathway(st.pathway_id)
             except UserError:
-                pass
-        summary = st.reason or "; ".join(
-            f"{labels.get((st.step_id, k), k.replace('_', ' '))}: {_value_text(v)}"
-            for k, v in st.data.items()
-            if v not in ("", None)
+                pathways[st.pathway_id] = None
+        pathway = pathways[st.pathway_id]
+        titles = {s.id: s.title for s in pathway.steps} if pathway else {}
+        summary = st.reason or (
+            pw.describe_step_data(pathway, st.step_id, st.data, words, utc=True)
+            if pathway
+            else "; ".join(f"{k}: {v}" for k, v in st.data.items() if v not in ("", None))
         )
         out.append(
             ps.PathwayStepRecord(
@@ -344,21 +347,6 @@ def step_records(vault: Vault, child_id: str) -> list[ps.PathwayStepRecord]:
             )
         )
     return out
-
-
-def _value_text(value: Any) -> str:
-    """A step's stored value as a person writes it: dates as dd/mm/yyyy, yes/no for flags."""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    text = str(value)
-    try:
-        if len(text) >= 20 and text[10] == "T":
-            return parse_utc(text).strftime("%d/%m/%Y %H:%M UTC")
-        if len(text) == 10 and text[4] == "-" and text[7] == "-":
-            return date.fromisoformat(text).strftime("%d/%m/%Y")
-    except ValueError:
-        pass
-    return text
 
 
 def missing_records(vault: Vault, child_id: str) -> list[ps.MissingEpisodeRecord]:

@@ -706,7 +706,9 @@ class Repositories:
             who = "reported" if n.source == "reported" else "first-hand"
             title = f"Note ({n.category}, {who})"
             items.append(ChronologyItem(n.event_at, "note", n.id, title, n.body, n.place))
-        levels, tool_names = _level_and_tool_labels()
+        from cse_toolkit.core.tools import installed_labels
+
+        levels, tool_names = installed_labels()
         for s in self.screenings_for(child.id):
             level_id = s.confirmed_level or s.suggested_level
             level = levels.get(level_id, level_id) if level_id else "in progress"
@@ -759,23 +761,6 @@ class Repositories:
                                         f"Exported {kind} pack to {recipient}", f"State: {state}"))
         items.sort(key=lambda i: (i.at, i.kind))
         return items
-
-
-def _level_and_tool_labels() -> tuple[dict[str, str], dict[str, str]]:
-    """Level id -> label and tool id -> name, from the installed tool files."""
-    from cse_toolkit.core import tools
-
-    levels: dict[str, str] = {}
-    names: dict[str, str] = {}
-    for info in tools.list_tools():
-        try:
-            tool = tools.load_tool(info.id)
-        except UserError:
-            continue
-        names[tool.id] = tool.name
-        for level in tool.levels:
-            levels.setdefault(level.id, level.label)
-    return levels, names
 
 
 def _pathway_or_none(pathway_id: str) -> Any:
