@@ -722,7 +722,7 @@ def _chronology(d: _Doc, pack: PackModel) -> list[Flowable]:
         text = "\n".join(
             x
             for x in [
-                f"{p.title or human(p.step_id)}: {human(p.status)}",
+                f"{p.title or human(p.step_id)} ({human(p.status).lower()})",
                 p.summary,
                 f"Reference {p.reference}" if p.reference else "",
             ]

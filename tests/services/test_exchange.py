@@ -356,9 +356,7 @@ def test_edited_record_already_changed_here_is_a_conflict(
     assert report.conflicts[0].incoming["data"]["school"] == "Worker's update"
     assert exchange.local_version(dsl, "note", "no-such-note") is None
     stored = json.loads(
-        dsl.conn.execute(
-            "SELECT conflicts FROM imports ORDER BY rowid DESC LIMIT 1"
-        ).fetchone()[0]
+        dsl.conn.execute("SELECT conflicts FROM imports ORDER BY rowid DESC LIMIT 1").fetchone()[0]
     )
     assert stored[0]["record_id"] == sender.child.id  # kept for the DSL to decide
 
@@ -570,3 +568,28 @@ def test_keep_local_keeps_ours(sender: Sender, dsl: Vault, tmp_path: Path) -> No
     assert exchange.pending_conflicts(dsl) == []
     actions = [r.action for r in audit.rows(dsl.conn)]
     assert "import.resolve.local" in actions
+
+
+def test_note_place_is_not_shown_as_its_source(sender: Sender) -> None:
+    """A note's place is where it happened; only a reporter is a source (first-hand vs reported)."""
+    from datetime import timedelta
+
+    vault = sender.vault
+    vault.repos.add_note(
+        sender.child.id,
+        "Seen waiting by a silver car.",
+        vault.now() - timedelta(hours=2),
+        place="Station taxi rank",
+    )
+    vault.repos.add_note(
+        sender.child.id,
+        "Mum says she came home at 2am.",
+        vault.now() - timedelta(hours=1),
+        source="reported",
+        reported_by="Mother, by phone",
+    )
+    notes = {n.data.text: n.data for n in exchange.note_records(vault, sender.child.id)}
+    seen = notes["At Station taxi rank: Seen waiting by a silver car."]
+    assert (seen.source, seen.source_detail) == ("first_hand", "")
+    told = notes["Mum says she came home at 2am."]
+    assert (told.source, told.source_detail) == ("reported", "Mother, by phone")
