@@ -10,7 +10,6 @@ import re
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -30,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from cse_toolkit.core.entities import Child, ChronologyItem
+from cse_toolkit.gui.table_model import RowTableModel
 from cse_toolkit.gui.widgets import local_text
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -59,41 +59,20 @@ def kind_label(kind: str) -> str:
     return QCoreApplication.translate("ChronologyView", labels.get(kind, kind))
 
 
-class ChronologyModel(QAbstractTableModel):
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._items: list[ChronologyItem] = []
-        self._headers = [self.tr("When"), self.tr("Kind"), self.tr("What"), self.tr("Detail")]
+class ChronologyModel(RowTableModel):
+    HEADERS = ("When", "Kind", "What", "Detail")
 
     def set_items(self, items: list[ChronologyItem]) -> None:
-        self.beginResetModel()
-        self._items = sorted(items, key=lambda i: i.at)
-        self.endResetModel()
+        self.set_rows(sorted(items, key=lambda i: i.at))
 
     def item_at(self, row: int) -> ChronologyItem:
-        return self._items[row]
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self._items)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else 4
-
-    def headerData(  # noqa: N802
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.DisplayRole
-            and 0 <= section < 4
-        ):
-            return self._headers[section]
-        return None
+        item: ChronologyItem = self.row_at(row)
+        return item
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._items):
+        item = self.row_for(index)
+        if item is None:
             return None
-        item = self._items[index.row()]
         col = index.column()
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             if col == WHEN:

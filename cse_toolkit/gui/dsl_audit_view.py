@@ -7,11 +7,10 @@ head kept outside the database.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -27,6 +26,7 @@ from PySide6.QtWidgets import (
 from cse_toolkit.core.clock import parse_utc
 from cse_toolkit.gui import workers
 from cse_toolkit.gui.dsl_common import DateRange, DslPage
+from cse_toolkit.gui.table_model import RowTableModel
 from cse_toolkit.gui.widgets import heading_label, local_text, report
 from cse_toolkit.vault.audit import AuditRow
 
@@ -35,48 +35,21 @@ SEQ, WHEN, WHO, ACTION, RECORD, WHY = range(6)
 _Index = QModelIndex | QPersistentModelIndex
 
 
-class DslAuditModel(QAbstractTableModel):
+class DslAuditModel(RowTableModel):
     HEADERS = ("#", "When", "Who", "Action", "Record", "Reason")
 
     def __init__(self, describe: Any, parent: Any = None) -> None:
         super().__init__(parent)
-        self._rows: list[AuditRow] = []
         self._describe = describe
 
-    def set_rows(self, rows: Sequence[AuditRow]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-
     def row(self, index: int) -> AuditRow:
-        return self._rows[index]
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802 (Qt API)
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802 (Qt API)
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(  # noqa: N802 (Qt API)
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.DisplayRole
-            and 0 <= section < len(self.HEADERS)
-        ):
-            return self.tr(self.HEADERS[section])
-        return None
-
-    def flags(self, index: _Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        row: AuditRow = self.row_at(index)
+        return row
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not (0 <= index.row() < len(self._rows)):
+        r = self.row_for(index)
+        if r is None:
             return None
-        r = self._rows[index.row()]
         col = index.column()
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             if col == SEQ:

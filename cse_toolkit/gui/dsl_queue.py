@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
     QSortFilterProxyModel,
@@ -34,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from cse_toolkit.gui import workers
 from cse_toolkit.gui.dsl_common import DslPage
+from cse_toolkit.gui.table_model import RowTableModel
 from cse_toolkit.gui.widgets import heading_label, local_text, report
 from cse_toolkit.vault.dsl_repo import (
     DUE,
@@ -51,51 +51,27 @@ _Index = QModelIndex | QPersistentModelIndex
 OVERDUE_COLOUR = QColor("#9b1c1c")
 
 
-class DslQueueModel(QAbstractTableModel):
+class DslQueueModel(RowTableModel):
     """A read-only table over ``QueueItem`` rows."""
 
     HEADERS = ("Kind", "Child", "Name", "What", "Detail", "Due", "Waiting since")
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
-        self._items: list[QueueItem] = []
         self._bold = QFont()
         self._bold.setBold(True)
 
     def set_items(self, items: Sequence[QueueItem]) -> None:
-        self.beginResetModel()
-        self._items = list(items)
-        self.endResetModel()
+        self.set_rows(items)
 
     def item(self, row: int) -> QueueItem:
-        return self._items[row]
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802 (Qt API)
-        return 0 if parent.isValid() else len(self._items)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802 (Qt API)
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(  # noqa: N802 (Qt API)
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.DisplayRole
-            and 0 <= section < len(self.HEADERS)
-        ):
-            return self.tr(self.HEADERS[section])
-        return None
-
-    def flags(self, index: _Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        item: QueueItem = self.row_at(row)
+        return item
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not (0 <= index.row() < len(self._items)):
+        it = self.row_for(index)
+        if it is None:
             return None
-        it = self._items[index.row()]
         col = index.column()
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             if col == KIND:

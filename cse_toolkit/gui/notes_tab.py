@@ -5,10 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QItemSelection,
     QModelIndex,
-    QObject,
     QPersistentModelIndex,
     Qt,
     Signal,
@@ -26,49 +24,29 @@ from PySide6.QtWidgets import (
 
 from cse_toolkit.core.entities import Child, Note
 from cse_toolkit.gui.note_editor import NoteEditor
+from cse_toolkit.gui.table_model import RowTableModel
 from cse_toolkit.gui.widgets import local_text
 
 _Index = QModelIndex | QPersistentModelIndex
 WHEN, CATEGORY, TEXT = range(3)
 
 
-class NotesModel(QAbstractTableModel):
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._notes: list[Note] = []
-        self._headers = [self.tr("When"), self.tr("Category"), self.tr("Note")]
+class NotesModel(RowTableModel):
+    HEADERS = ("When", "Category", "Note")
 
     def set_notes(self, notes: list[Note]) -> None:
-        self.beginResetModel()
-        self._notes = sorted(notes, key=lambda n: (n.event_at, n.created_at), reverse=True)
-        self.endResetModel()
+        self.set_rows(sorted(notes, key=lambda n: (n.event_at, n.created_at), reverse=True))
 
     def note_at(self, row: int) -> Note:
-        return self._notes[row]
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self._notes)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else 3
-
-    def headerData(  # noqa: N802
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.DisplayRole
-            and 0 <= section < 3
-        ):
-            return self._headers[section]
-        return None
+        note: Note = self.row_at(row)
+        return note
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._notes):
+        note = self.row_for(index)
+        if note is None or role not in (
+            Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole
+        ):
             return None
-        if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-            return None
-        note = self._notes[index.row()]
         col = index.column()
         if col == WHEN:
             return local_text(note.event_at)
