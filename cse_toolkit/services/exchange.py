@@ -208,9 +208,17 @@ def _note_record(note: Any, users: dict[str, str]) -> ps.NoteRecord:
             source=note.source,
             # Who reported it, if someone did; the place is where it happened, not a source.
             source_detail=note.reported_by[:500],
-            text=(f"At {note.place}: {note.body}" if note.place else note.body)[: ps.MAX_TEXT],
+            text=_fit(f"At {note.place}: {note.body}" if note.place else note.body),
         ),
     )
+
+
+def _fit(text: str) -> str:
+    """Text within a pack field's limit, saying so when it had to be shortened."""
+    if len(text) <= ps.MAX_TEXT:
+        return text
+    note = f" […shortened for the pack: {len(text):,} characters in the sender's record]"
+    return text[: ps.MAX_TEXT - len(note)] + note
 
 
 def screening_record(vault: Vault, screening_id: str) -> ps.ScreeningRecord:

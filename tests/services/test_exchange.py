@@ -593,3 +593,21 @@ def test_note_place_is_not_shown_as_its_source(sender: Sender) -> None:
     assert (seen.source, seen.source_detail) == ("first_hand", "")
     told = notes["Mum says she came home at 2am."]
     assert (told.source, told.source_detail) == ("reported", "Mother, by phone")
+
+
+def test_a_note_longer_than_a_pack_field_says_it_was_shortened(sender: Sender) -> None:
+    from datetime import timedelta
+
+    from cse_toolkit.packs import schema as ps
+
+    vault = sender.vault
+    long_text = "word " * 6000  # 30,000 characters, within the vault's limit
+    vault.repos.add_note(sender.child.id, long_text, vault.now() - timedelta(hours=1))
+    (data,) = [
+        n.data
+        for n in exchange.note_records(vault, sender.child.id)
+        if n.data.text.startswith("word word")
+    ]
+    assert len(data.text) <= ps.MAX_TEXT
+    assert data.text.endswith("characters in the sender's record]")
+    assert "29,999" in data.text or "30,000" in data.text
