@@ -10,6 +10,14 @@ from collections.abc import Callable
 
 import pytest
 
+def pytest_collection_modifyitems(config, items) -> None:  # type: ignore[no-untyped-def]
+    """Everything under tests/reliability carries the ``reliability`` marker, so the inner loop
+    can leave it out with ``-m "not slow and not reliability"``."""
+    for item in items:
+        if "tests/reliability/" in str(item.fspath).replace("\\", "/"):
+            item.add_marker(pytest.mark.reliability)
+
+
 _FIGURES = pytest.StashKey[list[tuple[str, str, str]]]()
 
 
