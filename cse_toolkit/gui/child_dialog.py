@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 
 from cse_toolkit.core.entities import Child
 from cse_toolkit.errors import UserError
-from cse_toolkit.gui import dialogs
+from cse_toolkit.gui import autosave, dialogs
 from cse_toolkit.gui.widgets import heading_label, report
 
 OPEN_EXISTING = 2
@@ -196,6 +196,16 @@ class ChildDialog(QDialog):
         self.setTabOrder(self.age_spin, self.dob_check)
         self.setTabOrder(self.dob_check, self.dob_edit)
         self.resize(560, 0)
+        # Typing is kept as an encrypted draft as it goes (gui/autosave.py), not only on lock.
+        self._draft_timer = autosave.DraftTimer(self.save_draft, self)
+        autosave.watch(self, self._draft_timer.touch)
+
+    def reject(self) -> None:
+        """Cancel drops the draft; a lock (which also rejects the dialog) keeps it."""
+        self._draft_timer.stop()
+        if not dialogs.lock_in_progress():
+            self._drop_draft()
+        super().reject()
 
     # -- building helpers ----------------------------------------------------------------
     def _line(self, name: str) -> QLineEdit:
@@ -344,6 +354,8 @@ class ChildDialog(QDialog):
         if item is None:
             return
         self.open_child_id = str(item.data(Qt.ItemDataRole.UserRole))
+        self._draft_timer.stop()
+        self._drop_draft()
         self.done(OPEN_EXISTING)
 
     # -- saving --------------------------------------------------------------------------

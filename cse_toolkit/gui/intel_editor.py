@@ -64,7 +64,8 @@ from PySide6.QtWidgets import (
 
 from cse_toolkit.core import intelligence as intel
 from cse_toolkit.errors import UserError
-from cse_toolkit.gui import dialogs
+from cse_toolkit.gui import autosave, dialogs
+from cse_toolkit.gui.autosave import DraftTimer
 from cse_toolkit.gui.intel_checks_panel import STOP_COLOUR, ChecksPanel, ref_label
 from cse_toolkit.gui.intel_entity_forms import (
     FORM_TYPES,
@@ -101,8 +102,8 @@ class IntelReportEditor(QWidget):
     saved = Signal(str)
     closed = Signal()
 
-    DEBOUNCE_MS = 2_000
-    MAX_WAIT_MS = 8_000
+    DEBOUNCE_MS = autosave.IDLE_MS
+    MAX_WAIT_MS = autosave.MAX_WAIT_MS
 
     def __init__(self, vault: Any = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -118,12 +119,7 @@ class IntelReportEditor(QWidget):
         self.warnings: list[intel.QualityWarning] = []
         self.last_saved: datetime | None = None
 
-        self._debounce = QTimer(self)
-        self._debounce.setSingleShot(True)
-        self._debounce.timeout.connect(self._autosave)
-        self._max_wait = QTimer(self)
-        self._max_wait.setSingleShot(True)
-        self._max_wait.timeout.connect(self._autosave)
+        self._debounce = DraftTimer(self._autosave, self, self.DEBOUNCE_MS, self.MAX_WAIT_MS)
 
         self._build()
         self._wire_shortcuts()
@@ -866,16 +862,13 @@ class IntelReportEditor(QWidget):
 
     def _stop_timers(self) -> None:
         self._debounce.stop()
-        self._max_wait.stop()
 
     def _changed(self) -> None:
         """After any edit: checks now, autosave soon."""
         if self._loading or self._report is None:
             return
         self._dirty = True
-        self._debounce.start(self.DEBOUNCE_MS)
-        if not self._max_wait.isActive():
-            self._max_wait.start(self.MAX_WAIT_MS)
+        self._debounce.touch()
         self.run_checks()
 
     def _update_state(self) -> None:

@@ -27,7 +27,7 @@ import logging
 import uuid
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QFont, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
@@ -73,7 +73,8 @@ from cse_toolkit.core.tools import (
     load_tool,
 )
 from cse_toolkit.errors import UserError
-from cse_toolkit.gui import dialogs
+from cse_toolkit.gui import autosave, dialogs
+from cse_toolkit.gui.autosave import DraftTimer
 from cse_toolkit.gui.pathway_widgets import (
     EmergencyBanner,
     InlineMessage,
@@ -617,7 +618,8 @@ class ScreeningWizard(QWidget):
     finished = Signal(str)
     back_requested = Signal()
 
-    DEBOUNCE_MS = 2_000
+    DEBOUNCE_MS = autosave.IDLE_MS
+    MAX_WAIT_MS = autosave.MAX_WAIT_MS
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -635,10 +637,7 @@ class ScreeningWizard(QWidget):
         self._saved_position: dict[str, Any] | None = None
         self.pages: list[SectionPage] = []
 
-        self._debounce = QTimer(self)
-        self._debounce.setSingleShot(True)
-        self._debounce.setInterval(self.DEBOUNCE_MS)
-        self._debounce.timeout.connect(self.save_draft)
+        self._debounce = DraftTimer(self.save_draft, self, self.DEBOUNCE_MS, self.MAX_WAIT_MS)
 
         self.context = ContextPage()
         self.stack = QStackedWidget()
