@@ -23,6 +23,7 @@ from cse_toolkit.core.passphrase import estimate
 from cse_toolkit.errors import UserError
 from cse_toolkit.gui import clipboard, workers
 from cse_toolkit.gui.forms.ui_first_run_dialog import Ui_FirstRunDialog
+from cse_toolkit.gui.passphrase_meter import meter_text, too_weak
 from cse_toolkit.policy import Policy
 from cse_toolkit.vault.keyslots import KdfParams
 
@@ -98,16 +99,7 @@ class FirstRunDialog(QDialog):
     def _update_strength(self, text: str) -> None:
         strength = estimate(text)
         self.ui.strengthBar.setValue(strength.score)
-        label = self.tr("{label}: {feedback}").format(
-            label=strength.label, feedback=strength.feedback
-        ) if text else strength.feedback
-        if text and strength.score < self._policy.min_passphrase_score:
-            label += " " + self.tr("Your organisation needs at least '{needed}'.").format(
-                needed=("Very weak", "Weak", "Fair", "Good", "Strong")[
-                    self._policy.min_passphrase_score
-                ]
-            )
-        self.ui.strengthLabel.setText(label)
+        self.ui.strengthLabel.setText(meter_text(text, self._policy.min_passphrase_score))
         self.ui.strengthBar.setAccessibleDescription(strength.label)
 
     def problems(self) -> str:
@@ -116,11 +108,9 @@ class FirstRunDialog(QDialog):
         passphrase = self.ui.passphraseEdit.text()
         if not name:
             return self.tr("Type a user name: it is what you choose when you unlock.")
-        strength = estimate(passphrase)
-        if strength.score < self._policy.min_passphrase_score:
-            return self.tr("That passphrase is too easy to guess. {feedback}").format(
-                feedback=strength.feedback
-            )
+        weak = too_weak(passphrase, self._policy.min_passphrase_score)
+        if weak:
+            return weak
         if passphrase != self.ui.confirmEdit.text():
             return self.tr("The two passphrases are not the same. Type them again.")
         return ""

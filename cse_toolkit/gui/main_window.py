@@ -104,6 +104,8 @@ class MainWindow(QMainWindow):
         self.root = QStackedWidget()
         self.setCentralWidget(self.root)
         self.unlock = UnlockDialog(folder, clock)
+        self.unlock.kdf = kdf
+        self.unlock.min_passphrase_score = policy.policy.min_passphrase_score
         self.unlock.unlocked.connect(self.enter_vault)
         self.root.addWidget(self.unlock)
 
