@@ -42,6 +42,12 @@ class Ui_UnlockDialog(object):
 
         self.contentLayout.addItem(self.topSpacer)
 
+        self.centreLayout = QHBoxLayout()
+        self.centreLayout.setObjectName(u"centreLayout")
+        self.leftSpacer = QSpacerItem(0, 20, QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Minimum)
+
+        self.centreLayout.addItem(self.leftSpacer)
+
         self.panel = QFrame(self.content)
         self.panel.setObjectName(u"panel")
         self.panel.setMinimumSize(QSize(360, 0))
@@ -152,7 +158,14 @@ class Ui_UnlockDialog(object):
         self.panelLayout.addLayout(self.buttonLayout)
 
 
-        self.contentLayout.addWidget(self.panel, 0, Qt.AlignmentFlag.AlignHCenter)
+        self.centreLayout.addWidget(self.panel)
+
+        self.rightSpacer = QSpacerItem(0, 20, QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Minimum)
+
+        self.centreLayout.addItem(self.rightSpacer)
+
+
+        self.contentLayout.addLayout(self.centreLayout)
 
         self.bottomSpacer = QSpacerItem(20, 40, QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Expanding)
 
