@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import QDialog, QFileDialog, QInputDialog, QMessageBox, QWidget
 
 _locks = 0
@@ -131,6 +132,32 @@ def get_text(parent: QWidget | None, title: str, label: str, text: str = "") -> 
     if not _run(dialog) or dialog.result() != QDialog.DialogCode.Accepted:
         return None
     return dialog.textValue()
+
+
+def print_document(parent: QWidget | None, title: str, document: QTextDocument) -> bool:
+    """Print ``document`` through Qt's print dialog, to a printer only; True if it was sent.
+
+    "Print to file" is switched off, and a printer that turns out to write a file (PDF) is
+    refused: what this prints (the recovery sheet) must never be left on the disk as a file.
+    """
+    from PySide6.QtPrintSupport import QAbstractPrintDialog, QPrintDialog, QPrinter
+
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setDocName(title)
+    printer.setOutputFileName("")
+    dialog = QPrintDialog(printer, parent)
+    dialog.setWindowTitle(title)
+    dialog.setOption(QAbstractPrintDialog.PrintDialogOption.PrintToFile, False)
+    dialog.setOption(QAbstractPrintDialog.PrintDialogOption.PrintSelection, False)
+    if not _run(dialog) or dialog.result() != QDialog.DialogCode.Accepted:
+        return False
+    if printer.outputFileName() or printer.outputFormat() == QPrinter.OutputFormat.PdfFormat:
+        error(parent, title, _tr(
+            "That printer writes a file, which would leave the recovery key on this laptop's "
+            "disk unencrypted. Choose a paper printer, or write the key down instead."))
+        return False
+    document.print_(printer)
+    return True
 
 
 def _file_dialog(
