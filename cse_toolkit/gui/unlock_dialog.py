@@ -21,7 +21,6 @@ from __future__ import annotations
 import logging
 import sys
 from pathlib import Path
-
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
