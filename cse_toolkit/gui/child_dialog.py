@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 from cse_toolkit.core.entities import Child
 from cse_toolkit.errors import UserError
 from cse_toolkit.gui import autosave, dialogs
+from cse_toolkit.gui.plurals import ntr
 from cse_toolkit.gui.widgets import heading_label, report
 
 OPEN_EXISTING = 2
@@ -343,8 +344,8 @@ class ChildDialog(QDialog):
             self.duplicates_list.setCurrentRow(0)
             n = len(self._duplicates)
             self.duplicates_label.setText(
-                self.tr("{n} existing record(s) look similar. Open one instead of adding a "
-                        "second record for the same child.").format(n=n)
+                ntr("ChildDialog", "%n existing record(s) [looks|look] similar. Open one "
+                    "instead of adding a second record for the same child.", n)
             )
         self.duplicates_box.setVisible(bool(self._duplicates))
         return self._duplicates

@@ -67,6 +67,7 @@ from PySide6.QtWidgets import (
 from cse_toolkit.errors import UserError
 from cse_toolkit.gui import autosave, clipboard, dialogs, workers
 from cse_toolkit.gui.export_preview import PagePreview, RenderedPages, render_pages
+from cse_toolkit.gui.plurals import counted
 from cse_toolkit.gui.widgets import heading_label
 from cse_toolkit.packs import schema as ps
 from cse_toolkit.services import exchange
@@ -1249,8 +1250,7 @@ def _without_full_gc_pauses(fn: Callable[[], Any]) -> Callable[[], Any]:
 
 
 def _count(n: int, record_type: str) -> str:
-    word = record_type.replace("_", " ")
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+    return counted(n, record_type, "ExportDialog")
 
 
 def _discard(path: Path) -> None:

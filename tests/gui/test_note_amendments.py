@@ -115,3 +115,17 @@ def test_restored_draft_cursor_at_the_end_and_time_from_opening(
     assert any("more than an hour" in t for t in fake_dialogs.texts("ask"))
     fake_dialogs.answers = ["save"]
     assert editor.save() is not None
+
+
+def test_plural_aware_counts() -> None:
+    from cse_toolkit.gui.plurals import counted, ntr
+
+    assert ntr("t", "%n note(s) found.", 1) == "1 note found."
+    assert ntr("t", "%n note(s) found.", 2) == "2 notes found."
+    assert ntr("t", "%n existing record(s) [looks|look] similar.", 1) == (
+        "1 existing record looks similar.")
+    assert ntr("t", "%n existing record(s) [looks|look] similar.", 3) == (
+        "3 existing records look similar.")
+    assert ntr("t", "%n [entry|entries]", 1) == "1 entry"
+    assert ", ".join([counted(2, "note"), counted(5, "pathway_step"), counted(1, "child"),
+                      counted(3, "child")]) == "2 notes, 5 pathway steps, 1 child, 3 children"
