@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 
 from cse_toolkit.core.entities import Child
 from cse_toolkit.errors import UserError
-from cse_toolkit.gui import autosave, dialogs
+from cse_toolkit.gui import autosave, dialogs, workers
 from cse_toolkit.gui.plurals import ntr
 from cse_toolkit.gui.widgets import heading_label, report
 
@@ -179,7 +179,8 @@ class ChildDialog(QDialog):
         self._dup_timer = QTimer(self)
         self._dup_timer.setSingleShot(True)
         self._dup_timer.setInterval(self.DUPLICATE_DELAY_MS)
-        self._dup_timer.timeout.connect(self.check_duplicates)
+        self._dup_timer.timeout.connect(self._check_in_background)
+        self._dup_result: tuple[Any, list[Child]] | None = None
         if adding:
             for signal in (
                 self.name_edit.textChanged,
@@ -323,14 +324,37 @@ class ChildDialog(QDialog):
             self.draft_id = None
 
     # -- duplicates ----------------------------------------------------------------------
-    def check_duplicates(self) -> list[Child]:
+    def _dup_key(self) -> tuple[str, str, Any]:
         values = self.values()
-        if not (values["name"] or values["alias"] or values["dob"]):
-            self._duplicates = []
-        else:
-            self._duplicates = self._vault.repos.possible_duplicates(
-                values["name"], values["alias"], values["dob"]
-            )
+        return values["name"], values["alias"], values["dob"]
+
+    def _check_in_background(self) -> None:
+        """While typing: the check (spelling variants over every child) runs off the GUI
+        thread; the list shows what it finds for what is typed by then."""
+        key = self._dup_key()
+        if not any(key):
+            self._show_duplicates([])
+            return
+        vault = self._vault
+
+        def found(result: list[Child]) -> None:
+            self._dup_result = (key, result)
+            if self._dup_key() == key:
+                self._show_duplicates(result)
+
+        workers.run_in_background(lambda: vault.repos.possible_duplicates(*key), found,
+                                  parent=self)
+
+    def check_duplicates(self) -> list[Child]:
+        key = self._dup_key()
+        if not any(key):
+            return self._show_duplicates([])
+        if self._dup_result is not None and self._dup_result[0] == key:
+            return self._show_duplicates(self._dup_result[1])
+        return self._show_duplicates(self._vault.repos.possible_duplicates(*key))
+
+    def _show_duplicates(self, found: list[Child]) -> list[Child]:
+        self._duplicates = found
         self.duplicates_list.clear()
         for child in self._duplicates[:20]:
             age = child.age_on(self._vault.now().date())

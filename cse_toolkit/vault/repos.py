@@ -245,6 +245,24 @@ class Repositories:
                 params + (dob.isoformat(),),
             ):
                 found[row[0]] = _child(row)
+        if terms and len(found) < 20:
+            # Spelling variants ("Jayde Wilson" / "Jade Wilson"): the connections view's name
+            # rules (core.names), over the names and aliases only, then the full rows.
+            from cse_toolkit.core.names import names_alike
+
+            alike = [
+                r[0]
+                for r in self._c.execute(
+                    f"SELECT id, name, alias FROM children WHERE {clause}", params
+                )
+                if r[0] not in found
+                and any(names_alike(t, v) for t in terms for v in (r[1], r[2]) if v)
+            ][: 20 - len(found)]
+            for child_id in alike:
+                row = self._c.execute(
+                    f"SELECT {_CHILD_COLS} FROM children WHERE id = ?", (child_id,)
+                ).fetchone()
+                found[row[0]] = _child(row)
         return list(found.values())
 
     def add_child(self, **fields: Any) -> Child:
