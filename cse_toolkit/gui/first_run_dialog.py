@@ -25,6 +25,7 @@ from cse_toolkit.errors import UserError
 from cse_toolkit.gui import clipboard, dialogs, workers
 from cse_toolkit.gui.forms.ui_first_run_dialog import Ui_FirstRunDialog
 from cse_toolkit.gui.passphrase_meter import meter_text, too_weak
+from cse_toolkit.gui.widgets import keep_wrapped_height
 from cse_toolkit.policy import Policy
 from cse_toolkit.vault.keyslots import KdfParams
 
@@ -79,6 +80,7 @@ class FirstRunDialog(QDialog):
         }
         for role in ROLES:
             self.ui.roleCombo.addItem(labels[role], role)
+        keep_wrapped_height(self.ui.strengthLabel)
         self.ui.passphraseEdit.textChanged.connect(self._update_strength)
         self.ui.createButton.clicked.connect(self.create)
         self.ui.cancelButton.clicked.connect(self.reject)

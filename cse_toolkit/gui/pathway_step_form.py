@@ -54,7 +54,12 @@ from cse_toolkit.gui.pathway_widgets import (
     policy,
     wrap_label,
 )
-from cse_toolkit.gui.widgets import from_qdatetime, heading_label, to_qdatetime
+from cse_toolkit.gui.widgets import (
+    from_qdatetime,
+    heading_label,
+    keep_wrapped_height,
+    to_qdatetime,
+)
 
 log = logging.getLogger(__name__)
 
@@ -270,8 +275,9 @@ class StepForm(QWidget):
         for f in step.fields:
             control = self._make_control(f)
             self._controls[f.id] = control
-            label = QLabel(f.label + ("" if not f.required else self.tr(" (required)")))
-            label.setWordWrap(True)
+            label = keep_wrapped_height(
+                QLabel(f.label + ("" if not f.required else self.tr(" (required)")))
+            )
             label.setBuddy(control.focusables[-1])
             if f.help:
                 label.setToolTip(f.help)

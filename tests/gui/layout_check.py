@@ -33,6 +33,10 @@ def clipped(root: QWidget) -> list[str]:
     for widget in [root, *root.findChildren(QWidget)]:
         if not widget.isVisibleTo(root) or widget.width() <= 0:
             continue
+        if widget.objectName().startswith("qt_") or isinstance(
+            widget.parentWidget(), QComboBox | QAbstractSpinBox
+        ):
+            continue  # Qt's own parts of a control (the line edit inside a combo or spin box)
         size = widget.size()
         if isinstance(widget, QLabel):
             if not widget.text() or widget.pixmap() is not None and not widget.pixmap().isNull():
