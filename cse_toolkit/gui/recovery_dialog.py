@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 from cse_toolkit.errors import UserError
 from cse_toolkit.gui import dialogs, workers
 from cse_toolkit.gui.passphrase_meter import meter_text, too_weak
+from cse_toolkit.gui.pathway_widgets import InlineMessage
 from cse_toolkit.gui.widgets import heading_label
 
 log = logging.getLogger(__name__)
@@ -132,13 +133,9 @@ class RecoveryDialog(QDialog):
         form.addRow(self.org_box)
         form.addRow(self._label(self.tr("&New passphrase:"), self.new_edit), self.new_edit)
         form.addRow(self._label(self.tr("&Again:"), self.confirm_edit), self.confirm_edit)
-        form.addRow(self.strength_label)
+        form.addRow(QLabel(self.tr("Strength:")), self.strength_label)
 
-        self.message = QLabel()
-        self.message.setWordWrap(True)
-        self.message.setTextFormat(Qt.TextFormat.PlainText)
-        self.message.setAccessibleName(self.tr("Message"))
-        self.message.hide()
+        self.message = InlineMessage()
         self.busy_bar = QProgressBar()
         self.busy_bar.setRange(0, 0)
         self.busy_bar.setTextVisible(False)
@@ -273,9 +270,10 @@ class RecoveryDialog(QDialog):
             self._route_changed(self.route.checkedId(), True)
 
     def _show(self, text: str) -> None:
-        self.message.setText(text)
-        self.message.setVisible(bool(text))
-        self.message.setAccessibleDescription(text)
+        if text:
+            self.message.show_problem(text)
+        else:
+            self.message.clear_problem()
 
     def message_text(self) -> str:
         return self.message.text() if self.message.isVisible() else ""

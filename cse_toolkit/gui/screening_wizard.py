@@ -544,7 +544,6 @@ class SectionPage(QWidget):
 
         # The questions not answered yet, each a button that jumps to it (Alt+U comes here).
         self.unanswered_label = QLabel()
-        self.unanswered_label.setWordWrap(True)
         self.unanswered_label.setAccessibleName(_tr("Questions not answered yet"))
         self.unanswered_buttons: list[QToolButton] = []
         self._jump_buttons: list[QToolButton] = []

@@ -58,16 +58,15 @@ class UnlockDialog(QWidget):
         self._busy = False
         self.ui = Ui_UnlockDialog()
         self.ui.setupUi(self)
-        title_font = QFont(self.ui.titleLabel.font())
-        title_font.setPointSizeF(title_font.pointSizeF() * 1.5)
-        title_font.setBold(True)
-        self.ui.titleLabel.setFont(title_font)
+        # Through the style sheet: the app's style sheet styles the panel, and a font set with
+        # setFont on a widget inside a styled one is replaced when it is polished.
+        size = QFont(self.ui.titleLabel.font()).pointSizeF() * 1.5
+        self.ui.titleLabel.setStyleSheet(f"font-size: {size:.1f}pt; font-weight: bold;")
         self.ui.busyBox.hide()
         self.ui.messageLabel.hide()
         self.ui.capsLabel.hide()
-        warn = QFont(self.ui.capsLabel.font())
-        warn.setBold(True)
-        self.ui.capsLabel.setFont(warn)
+        self.ui.capsLabel.setStyleSheet("font-weight: bold;")
+        self.ui.capsLabel.setText("\u26a0 " + self.ui.capsLabel.text())
         self.ui.messageLabel.setTextFormat(Qt.TextFormat.PlainText)
         for label in (self.ui.titleLabel, self.ui.userLabel, self.ui.passphraseLabel,
                       self.ui.busyLabel):
