@@ -40,7 +40,7 @@ from cse_toolkit.gui import workers
 log = logging.getLogger(__name__)
 
 IDLE_MS = 1_500
-MAX_WAIT_MS = 4_000
+MAX_WAIT_MS = 3_000
 
 
 class DraftTimer(QObject):

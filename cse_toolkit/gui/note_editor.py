@@ -1,7 +1,7 @@
 """Writing a note that is never lost.
 
 While the user types, the note is saved as an encrypted draft in the vault
-(``repos.save_draft``) by :mod:`autosave`: 1.5 s after the last change and at least every 4 s
+(``repos.save_draft``) by :mod:`autosave`: 1.5 s after the last change and at least every 3 s
 during continuous typing, written on the draft lane so typing never waits for the disk. The
 main window also calls ``save_draft()`` before it locks or closes (the ``DraftEditor``
 protocol), which writes at once. Saving the note creates it and deletes the draft in one transaction
