@@ -92,6 +92,17 @@ class DraftWriter(QObject):
         super().__init__(parent)
         self._kind = kind
         self.draft_id: str | None = None
+        self._pending = 0
+        self.written.connect(self._landed)
+        self.failed.connect(self._landed)
+
+    @property
+    def pending(self) -> bool:
+        """A write is queued or running and has not reached the vault yet."""
+        return self._pending > 0
+
+    def _landed(self, *_: object) -> None:
+        self._pending = max(0, self._pending - 1)
 
     def write(self, vault: Any, target_id: str | None, payload: dict[str, Any]) -> None:
         if self.draft_id is None:
@@ -104,6 +115,7 @@ class DraftWriter(QObject):
             saved: str = vault.repos.save_draft(kind, target_id, payload, draft_id)
             return saved
 
+        self._pending += 1
         workers.run_in_background(work, self.written.emit, self.failed.emit, parent=self,
                                   lane="drafts")
 

@@ -173,7 +173,8 @@ class NoteEditor(QWidget):
         return not (self.ui.bodyEdit.toPlainText().strip() or self.ui.placeEdit.text().strip())
 
     def has_unsaved(self) -> bool:
-        return self._dirty
+        """Typed but not yet in the vault (changed since the last draft, or being written)."""
+        return self._dirty or self._writer.pending
 
     def load_draft(self, draft: Draft) -> None:
         data = draft.payload
