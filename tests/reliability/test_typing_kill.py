@@ -1,7 +1,8 @@
 """Typing is never lost: kill -9 while a person types into the real editors, count what is lost.
 
 typist.py types synthetic text into a real widget (a note, the Add child form's household
-field, the export wizard's consent field, an intelligence report's fact line) at a human speed
+field, the export wizard's consent field, an intelligence report's fact line, the "what was
+seen or heard" of a step of the process) at a human speed
 (with thinking pauses) or a burst speed, printing the count after each key. This test kills it
 with SIGKILL at a random moment from 1 s after the first key (half within 1-3 s, half 3-6.5 s,
 so continuous typing past the 3 s ceiling is covered), then opens the vault and compares the
@@ -35,9 +36,9 @@ KILLS = int(os.environ.get("CSE_TYPING_KILLS", "100"))
 SEED = int(os.environ.get("CSE_RELIABILITY_SEED", "20261203"))
 PROMISE_S = 5.0
 LANES = 3  # typists at once: they mostly wait between keys, so three share two cores well
-EDITORS = ("note", "child", "export", "intel")
+EDITORS = ("note", "child", "export", "intel", "step")
 DRAFT_KINDS = {"note": "note", "child": "child_form", "export": "export_form",
-               "intel": "intel_fact"}
+               "intel": "intel_fact", "step": "pathway_step"}
 
 
 @dataclass
@@ -70,6 +71,8 @@ def _typed_text(editor: str, draft: Any) -> str:
         return str(data.get("values", {}).get("household", ""))
     if editor == "intel":
         return str(data.get("text", ""))
+    if editor == "step":
+        return str(data.get("values", {}).get("what", ""))
     for values in data.get("fields", {}).values():
         for key, value in values.items():
             if key.startswith("QLineEdit:Who gave consent"):

@@ -3,7 +3,7 @@
     python typist.py FOLDER EDITOR SPEED SEED TARGET
 
 Opens the vault in FOLDER (data key from CSE_TEST_DEK, so no key derivation), builds the real
-widget for EDITOR ("note", "child", "export", "intel") the way the app does, prints ``READY``,
+widget for EDITOR ("note", "child", "export", "intel", "step") the way the app does, prints ``READY``,
 then types the text ``text_for(SEED)`` key by key with QTest at SPEED ("human": 120-320 ms a
 key with thinking pauses of up to 2.5 s; "burst": 25-45 ms a key, no pause) and prints
 ``T <chars typed> <monotonic time>`` after each key. It never ends by itself: the test kills
@@ -86,6 +86,17 @@ def build(editor: str, vault: Any, target: str) -> tuple[Any, Any]:
         widget.save_draft()  # a report in the vault; the fact being typed is its own draft
         widget.show()
         return widget, widget.fact_input
+    if editor == "step":
+        from cse_toolkit.core.pathway import load_pathway
+        from cse_toolkit.core.tools import load_tool
+        from cse_toolkit.gui.pathway_step_form import StepForm
+
+        widget = StepForm()
+        widget.open_step(vault, vault.repos.get_child(target),
+                         load_pathway("worcestershire-cse-2013"), "concern",
+                         tool=load_tool("worcestershire-2013"))
+        widget.show()
+        return widget, widget._controls["what"].focusables[-1]
     raise SystemExit(f"unknown editor {editor}")
 
 
