@@ -483,7 +483,8 @@ def _envelope(
             agency=user.agency[:500],
             contact=user.contact[:500],
         ),
-        vault=ps.VaultIdentity(id=vault.vault_id, public_key=base64.b64encode(vault.public_key).decode()),
+        vault=ps.VaultIdentity(id=vault.vault_id,
+                               public_key=base64.b64encode(vault.user_public_key).decode()),
         audit_chain_head=ps.ChainHead(seq=head.seq, hash=head.hash),
         sharing_decision=ps.SharingDecision(
             consent_sought=sharing.consent_sought,

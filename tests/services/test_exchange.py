@@ -239,7 +239,7 @@ def test_verify_pack_accepts_the_pack_and_rejects_damage_and_wrong_keys(
     ok = cli("verify-pack", str(path), "--password-stdin", stdin=password + "\n")
     assert ok.returncode == 0, ok.stderr
     assert f"Valid referral pack {done.result.pack_id}" in ok.stdout
-    key = base64.b64encode(sender.vault.public_key).decode()
+    key = base64.b64encode(sender.vault.user_public_key).decode()
     ok = cli(
         "verify-pack",
         str(path),
@@ -269,7 +269,7 @@ def test_verify_pack_accepts_the_pack_and_rejects_damage_and_wrong_keys(
     assert wrong.returncode == 1 and "The password is wrong" in wrong.stderr
 
     other = vault_factory(user="kim", role="worker")
-    other_key = base64.b64encode(other.public_key).decode()
+    other_key = base64.b64encode(other.user_public_key).decode()
     foreign = cli(
         "verify-pack",
         str(path),
@@ -280,7 +280,7 @@ def test_verify_pack_accepts_the_pack_and_rejects_damage_and_wrong_keys(
     )
     assert foreign.returncode == 1
     assert "signed, but by a different vault from the one expected" in foreign.stderr
-    assert signing.fingerprint(sender.vault.public_key) in foreign.stderr
+    assert signing.fingerprint(sender.vault.user_public_key) in foreign.stderr
 
 
 # ------------------------------------------------------------------------------------------
@@ -449,7 +449,7 @@ def test_pack_from_a_vault_other_than_expected_is_not_imported(
     other = vault_factory(user="kim", role="worker")
     with pytest.raises(UserError, match="different vault from the one expected"):
         exchange.import_pack(
-            dsl, done.result.path, done.result.password, base64.b64encode(other.public_key).decode()
+            dsl, done.result.path, done.result.password, base64.b64encode(other.user_public_key).decode()
         )
     assert dsl.conn.execute("SELECT COUNT(*) FROM imports").fetchone()[0] == 0
 
