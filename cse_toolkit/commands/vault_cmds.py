@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from cse_toolkit import paths
-from cse_toolkit.commands.common import add_vault_args, secrets
+from cse_toolkit.commands.common import add_vault_args, safe_text, secrets
 from cse_toolkit.commands.setup_cmds import open_vault
 from cse_toolkit.errors import UserError
 
@@ -35,12 +35,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def cmd_audit_verify(args: argparse.Namespace) -> int:
-    from cse_toolkit.vault import audit, db
+    from cse_toolkit.vault import db
 
     vault = open_vault(args)
     try:
-        count, problems = audit.verify_chain(vault.conn, vault.vault_id)
-        head = vault.chain_head()
+        report = vault.audit_report()
+        problems = list(report.problems)
         if args.full:
             problems += [f"database: {p}" for p in vault.integrity_problems()]
     except db.DatabaseError as exc:
@@ -48,12 +48,22 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
         raise db.translate(exc, "the audit check") from exc
     finally:
         vault.close()
+    head = report.head
     if problems:
-        print(f"Audit trail: {len(problems)} problem(s) in {count} entries:")
+        print(f"Audit trail: {len(problems)} problem(s) in {report.entries} entries:")
         for problem in problems:
-            print(f"  {problem}")
+            print(f"  {safe_text(problem)}")
         raise UserError("The audit trail does not verify. Tell your DSL and IT team.")
-    print(f"Audit trail verified: {count} entries, chain head {head.seq}:{head.hash[:16]}")
+    print(f"Audit trail verified: {report.entries} entries, chain head "
+          f"{head.seq}:{head.hash[:16]}")
+    if report.authorship.registry_signed:
+        print(f"Authorship verified against the signed user registry "
+              f"({report.decisions_checked} sign-offs and levels checked):")
+    else:
+        print("Authorship cannot be proven yet: the user registry is not signed (the first "
+              "admin signs it at their next unlock).")
+    for line in report.authorship.report_lines():
+        print(safe_text(line))
     return 0
 
 

@@ -304,6 +304,7 @@ class Repositories:
             " updated_at = ? WHERE id = ?",
             (level, tool_id, self._v.now_iso(), child_id),
         )
+        self._v._sign_level(child_id, level, tool_id)  # (2) signed by the person setting it
 
     # -- notes ---------------------------------------------------------------------------
     def add_note(

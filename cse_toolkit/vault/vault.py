@@ -17,6 +17,7 @@ import shutil
 import threading
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -70,9 +71,37 @@ def _pick_user(slots: KeySlots, user: str | None) -> str:
     raise UserError(f"This vault has several users; say which with --user ({', '.join(names)}).")
 
 
+@dataclass
+class AuditReport:
+    entries: int
+    head: audit.ChainHead
+    problems: list[str]
+    authorship: audit.Authorship
+    decisions_checked: int
+
+
 def level_message(vault_id: str, child_id: str, level: str, tool: str, signer: str) -> bytes:
     """What a person signs when they set a child's confirmed level."""
     return f"cse-toolkit/child-level/v1|{vault_id}|{child_id}|{level}|{tool}|{signer}".encode()
+
+
+def signoff_message(
+    vault_id: str,
+    signoff_id: str,
+    screening_id: str,
+    decision: str,
+    level: str | None,
+    comment: str,
+    chain_seq: int,
+    chain_hash: str,
+    signer: str,
+) -> bytes:
+    """What a DSL signs with a sign-off (the comment included, so it cannot be reworded)."""
+    import hashlib
+
+    comment_hash = hashlib.sha256(comment.encode("utf-8")).hexdigest()
+    return (f"cse-toolkit/signoff/v1|{vault_id}|{signoff_id}|{screening_id}|{decision}|"
+            f"{level or ''}|{comment_hash}|{chain_seq}|{chain_hash}|{signer}").encode()
 
 
 def _check_registry(
@@ -666,6 +695,48 @@ class Vault:
         )
         self.audit("registry.sign", "registry", "", version.version,
                    f"version={version.version} {what}")
+
+    # -- (2) proving authorship ------------------------------------------------------------
+    def audit_report(self) -> AuditReport:
+        """Everything `audit verify` checks: the chain, the head kept outside the file, the
+        registry, every entry's signature and role at the time, every sign-off and level."""
+        from cse_toolkit.vault.dsl_repo import verify_signoff
+        from cse_toolkit.vault.registry import verify_sig
+
+        count, problems = audit.verify_chain(self.conn, self.vault_id)
+        head = self.chain_head()
+        try:
+            saved = audit.read_head_file(self.folder, self.vault_id, self.public_key)
+            if saved is not None and saved != head:
+                problems.append(f"the head kept outside the database is entry {saved.seq}, the "
+                                f"database ends at {head.seq}")
+        except UserError as exc:
+            problems.append(str(exc))
+        state = registry.load(self.conn, self.vault_id)
+        problems += [f"user registry: {p}" for p in state.problems]
+        if state.signed:
+            for entry in registry.db_entries(self.conn):
+                problems += [f"user {p}" for p in registry.check_user(state, entry, None)]
+        published = {e.name: e.public_key for e in registry.db_entries(self.conn)}
+        authorship = audit.verify_authorship(self.conn, self.vault_id, state, published)
+        problems += authorship.problems
+        decisions = 0
+        if state.signed:
+            for (sid,) in self.conn.execute("SELECT id FROM signoffs ORDER BY rowid").fetchall():
+                decisions += 1
+                why = verify_signoff(self.conn, self.vault_id, state, sid)
+                if why:
+                    problems.append(f"sign-off {sid[:8]}: {why}")
+            for child_id, level, tool, signer, sig in self.conn.execute(
+                "SELECT id, confirmed_level, COALESCE(level_tool, ''), level_signer, level_sig"
+                " FROM children WHERE confirmed_level IS NOT NULL"
+            ).fetchall():
+                decisions += 1
+                message = level_message(self.vault_id, child_id, level, tool, signer)
+                if not sig or not any(verify_sig(k, sig, message) for k in state.keys_of(signer)):
+                    problems.append(f"child {child_id[:8]}: its level '{level}' is not signed by "
+                                    f"the person who set it{f' ({signer})' if signer else ''}")
+        return AuditReport(count, head, problems, authorship, decisions)
 
     # -- backup ----------------------------------------------------------------------------
     def integrity_problems(self) -> list[str]:
