@@ -28,9 +28,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--out", required=True, metavar="FILE")
     p.set_defaults(func=cmd_backup)
 
-    p = sub.add_parser("restore", help="restore a backup (the current vault is kept aside)")
+    p = sub.add_parser("restore", help="restore a backup (DSL or admin; the current vault is "
+                                       "kept aside)")
     add_vault_args(p)
     p.add_argument("file", metavar="FILE")
+    p.add_argument("--reason", required=True,
+                   help="why the backup is restored (recorded in the audit trail)")
     p.set_defaults(func=cmd_restore)
 
 
@@ -100,9 +103,11 @@ def cmd_restore(args: argparse.Namespace) -> int:
     from cse_toolkit.vault.backup import restore_backup
 
     folder = paths.data_dir(args.data_dir)
-    passphrase = secrets().read("Passphrase (for the backup): ")
-    kept = restore_backup(Path(args.file), folder, args.user, passphrase)
+    passphrase = secrets().read("Passphrase: ")
+    kept = restore_backup(Path(args.file), folder, args.user, passphrase, args.reason)
     print(f"Restored {Path(args.file).name} into {folder}.")
     if kept:
-        print(f"The vault it replaced was kept at {kept}.")
+        print(f"The vault it replaced was kept at {kept} (nothing in it was deleted).")
+        print("The current passphrases were kept: passphrases changed since the backup stay "
+              "changed.")
     return 0

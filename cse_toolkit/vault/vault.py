@@ -850,6 +850,37 @@ def _rewrap(
         vault.close()
 
 
+def verified_role(folder: Path, user: str | None, passphrase: str) -> tuple[str, str]:
+    """(name, role) of a person, checked against the signed registry, without writing anything
+    (read-only): for deciding whether they may restore over this vault."""
+    slots = _require_folder(folder)
+    name = _pick_user(slots, user)
+    keys = slots.unwrap_user_keys(name, passphrase)
+    conn = db.connect(folder / db.DB_FILE, keys.dek)  # nothing is written; closing removes the WAL
+    try:
+        try:
+            if conn.execute("PRAGMA user_version").fetchone()[0] < schema.LATEST:
+                # Not migrated yet (no registry to check): the role as the database has it.
+                row = conn.execute("SELECT role FROM users WHERE name = ?", (name,)).fetchone()
+                if row is None:
+                    raise UnknownUserError(name, slots.user_names)
+                return name, str(row[0])
+            row = conn.execute(
+                "SELECT id, name, role, display_name, agency, contact, active, public_key"
+                " FROM users WHERE name = ?", (name,),
+            ).fetchone()
+            state = registry.load(conn, slots.vault_id)
+        except db.DatabaseError as exc:
+            raise db.translate(exc, "opening the vault") from exc
+        if row is None or not row[6]:
+            raise UnknownUserError(name, slots.user_names)
+        person = User(row[0], row[1], row[2], row[3], row[4], row[5], bool(row[6]))
+        _check_registry(state, person, row[7] or "", keys)
+        return name, person.role
+    finally:
+        conn.close()
+
+
 def open_with_key_for_restore(
     folder: Path, user: str, dek: bytes, keys: UserKeys | None = None
 ) -> Vault:

@@ -107,7 +107,7 @@ def test_wrong_password_is_explained(
 def test_conflict_lists_both_versions(qtbot: Any, packs: dict[str, Any], monkeypatch: Any) -> None:
     worker, dsl, child = packs["worker"], packs["dsl"], packs["child"]
     first, pw1 = packs["export"]("v1.pdf")
-    exchange.import_pack(dsl, first, pw1)
+    exchange.import_pack(dsl, first, pw1, confirmed="compared")
     dsl.repos.update_child(child.id, school="Changed by the DSL")
     worker.repos.update_child(child.id, school="Changed by the worker")
     second, pw2 = packs["export"]("v2.pdf")
