@@ -1336,21 +1336,30 @@ class PendingConflict:
     child_id: str | None
     why: str
     incoming: dict[str, Any]
+    sender: str = ""  # the pack's own words: untrusted, shown as plain text
+    signer_fingerprint: str = ""
 
 
 def pending_conflicts(vault: Vault) -> list[PendingConflict]:
     """Conflicts from imported packs that no one has decided yet, oldest import first."""
+    from cse_toolkit.packs.signing import fingerprint
+
     vault.require("dsl")
     out: list[PendingConflict] = []
-    for import_id, pack_id, at, raw in vault.conn.execute(
-        "SELECT id, pack_id, imported_at, conflicts FROM imports WHERE resolved = 0"
-        " ORDER BY imported_at, rowid"
-    ):
+    for import_id, pack_id, at, raw, summary, signer in vault.conn.execute(
+        "SELECT id, pack_id, imported_at, conflicts, summary, signer FROM imports"
+        " WHERE resolved = 0 ORDER BY imported_at, rowid"
+    ).fetchall():
+        try:
+            sender = str(json.loads(summary or "{}").get("sender", ""))
+            signer_fpr = fingerprint(signer)
+        except (ValueError, UserError):
+            sender, signer_fpr = "", ""
         for c in json.loads(raw or "[]"):
             if isinstance(c, dict) and not c.get("resolution"):
                 out.append(PendingConflict(import_id, pack_id, at, c["record_type"],
                                            c["record_id"], c.get("child_id"), c.get("why", ""),
-                                           c.get("incoming", {})))
+                                           c.get("incoming", {}), sender, signer_fpr))
     return out
 
 

@@ -54,12 +54,16 @@ def _check_and_import(
     with qtbot.waitSignal(dialog.verified, timeout=10000):
         qtbot.keyClick(dialog.password_edit, Qt.Key.Key_Return)
     assert dialog.current_page() is dialog.summary_page
+    if dialog.trust_box.isVisibleTo(dialog):
+        dialog.compared_box.setChecked(True)  # compared with the sender on the phone
     with qtbot.waitSignal(dialog.imported, timeout=10000):
         qtbot.keyClick(dialog.next_button, Qt.Key.Key_Return)
     assert dialog.current_page() is dialog.report_page
 
 
-def test_summary_then_report(qtbot: Any, packs: dict[str, Any], monkeypatch: Any) -> None:
+def test_summary_then_report(
+    qtbot: Any, packs: dict[str, Any], monkeypatch: Any, fake_dialogs: Any
+) -> None:
     path, password = packs["export"]("one.pdf")
     dialog = _open(qtbot, packs["dsl"])
     monkeypatch.setattr("cse_toolkit.gui.dialogs.open_file", lambda *a, **k: path)
@@ -74,14 +78,25 @@ def test_summary_then_report(qtbot: Any, packs: dict[str, Any], monkeypatch: Any
     assert fields["signer"] == exchange.verify(path, password).signer_fingerprint
     assert fields["records"] == "1 child, 1 note, 1 referral"
     assert fields["created"]
-    # Nothing imported before the DSL says so.
+    # Nothing imported before the DSL says so, and a first signer needs its key confirmed.
     assert packs["dsl"].conn.execute("SELECT COUNT(*) FROM imports").fetchone()[0] == 0
+    assert dialog.trust_box.isVisible()
+    qtbot.keyClick(dialog.next_button, Qt.Key.Key_Return)
+    assert fake_dialogs.shown[-1][:2] == ("warning", "Confirm the sender's key first")
+    assert dialog.fingerprint_edit.hasFocus()
+    qtbot.keyClicks(dialog.fingerprint_edit, "0000 1111 2222 3333")
+    qtbot.keyClick(dialog.next_button, Qt.Key.Key_Return)
+    assert fake_dialogs.shown[-1][:2] == ("error", "The fingerprint does not match")
+    assert packs["dsl"].conn.execute("SELECT COUNT(*) FROM imports").fetchone()[0] == 0
+    dialog.fingerprint_edit.clear()
+    qtbot.keyClicks(dialog.fingerprint_edit, fields["signer"].upper().replace(" ", "-"))
     with qtbot.waitSignal(dialog.imported, timeout=10000):
         qtbot.keyClick(dialog.next_button, Qt.Key.Key_Return)
     text = dialog.report_label.text()
     assert "Added: 1 child, 1 note" in text
     assert "Conflicts: 0" in text
-    assert "first pack from this sender's vault" in text
+    assert f"You confirmed the key {fields['signer']}" in text
+    assert exchange.is_trusted(packs["dsl"], exchange.verify(path, password).signer_public_key)
     assert not dialog.conflicts_box.isVisible()
     assert dialog.close_button.text() == "&Close"
 
