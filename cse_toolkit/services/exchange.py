@@ -791,18 +791,33 @@ def _track_import(vault: Vault, record: Any, pack_id: str, signer: str) -> None:
     local_now = _local_record(vault, record)
     vault.conn.execute(
         "INSERT INTO import_records (record_id, record_type, version, local_version,"
-        " content_hash, pack_id, signer, imported_at) VALUES (?,?,?,?,?,?,?,?)"
+        " content_hash, pack_id, signer, imported_at, local_data_hash)"
+        " VALUES (?,?,?,?,?,?,?,?,?)"
         " ON CONFLICT(record_id) DO UPDATE SET version = excluded.version,"
         " local_version = excluded.local_version, content_hash = excluded.content_hash,"
-        " pack_id = excluded.pack_id, imported_at = excluded.imported_at",
+        " pack_id = excluded.pack_id, imported_at = excluded.imported_at,"
+        " local_data_hash = excluded.local_data_hash",
         (record.id, record.type, record.version,
          local_now.version if local_now else record.version, _hash(record), pack_id, signer,
-         vault.now_iso()),
+         vault.now_iso(), _data_hash(local_now or record)),
     )
 
 
 def _hash(record: Any) -> str:
     return hashlib.sha256(canonical_json(record.model_dump(mode="json"))).hexdigest()
+
+
+def _data_hash(record: Any) -> str:
+    """The record's content without its version: a child's version also moves when its level
+    is set, which is not part of the child's data in a pack."""
+    return hashlib.sha256(canonical_json(record.data.model_dump(mode="json"))).hexdigest()
+
+
+def _unchanged_here(local: Any, tracked: Any) -> bool:
+    """Is the record here as it was after its last import (content, else version)?"""
+    if tracked[3]:
+        return _data_hash(local) == tracked[3]
+    return bool(local.version == tracked[1])
 
 
 def _local_record(vault: Vault, record: Any) -> Any | None:
@@ -982,7 +997,15 @@ def import_pack(
     here = c.execute(
         "SELECT origin, confirmed_level, level_tool FROM children WHERE id = ?", (pack_child,)
     ).fetchone() if pack_child else None
-    foreign = here is not None and here[0] != pack.vault.id
+    # A child already here from another vault, or first sent by another key (a pack can name
+    # any vault id, but not sign with that sender's key), is held whole for a DSL to decide.
+    first_signer = c.execute(
+        "SELECT signer FROM import_records WHERE record_id = ?", (pack_child,)
+    ).fetchone() if here is not None else None
+    foreign = here is not None and (
+        here[0] != pack.vault.id
+        or (first_signer is not None and first_signer[0] != verified.signer_public_key)
+    )
     to_track: list[Any] = []
 
     def conflict(record: Any, local_version: int, why: str) -> None:
@@ -1000,12 +1023,12 @@ def import_pack(
                 # Someone else's pack naming a child that came from elsewhere: nothing merges
                 # into the record here without a DSL deciding.
                 conflict(record, local.version if local else 0,
-                         "this child is already here from another source (another vault); "
-                         "nothing in this pack was merged into it")
+                         "this child is already here from another source (another vault or "
+                         "another sender's key); nothing in this pack was merged into it")
                 continue
             incoming_hash = _hash(record)
             tracked = c.execute(
-                "SELECT version, local_version, content_hash FROM import_records"
+                "SELECT version, local_version, content_hash, local_data_hash FROM import_records"
                 " WHERE record_id = ?", (record.id,)
             ).fetchone()
             if local is None:
@@ -1015,12 +1038,14 @@ def import_pack(
                     _sender_level(vault, record, here, pack, report)
             elif _hash(local) == incoming_hash or (tracked and tracked[2] == incoming_hash):
                 report.unchanged += 1
+            elif _data_hash(local) == _data_hash(record):
+                report.unchanged += 1  # only the versions moved (e.g. a level set on a child)
             elif record.type == "screening" and _decided_here(vault, record.id):
                 conflict(record, local.version,
                          "signed off here by a DSL: the pack's version would replace the "
                          "sign-off")
                 continue
-            elif tracked and local.version == tracked[1] and record.version > tracked[0]:
+            elif tracked and _unchanged_here(local, tracked) and record.version > tracked[0]:
                 _update(vault, record, pack)
                 report.updated[record.type] = report.updated.get(record.type, 0) + 1
                 if record.type == "screening":
@@ -1028,7 +1053,7 @@ def import_pack(
             else:
                 why = (
                     "changed here since it was imported"
-                    if tracked and local.version != tracked[1]
+                    if tracked and not _unchanged_here(local, tracked)
                     else "differs from the version here"
                 )
                 conflict(record, local.version, why)
