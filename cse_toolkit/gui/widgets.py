@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import sys
 from datetime import UTC, datetime
-
-import html
 
 from PySide6.QtCore import QDateTime, QEvent, QObject
 from PySide6.QtGui import QFont

@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractItemView, QApplication, QLabel
 
@@ -22,7 +23,8 @@ SENDER = "<table><tr><td>Fingerprint 0000 0000</td></tr></table><img src='file:/
 
 
 def test_every_page_shows_pack_text_as_plain_text(
-    qtbot: Any, vault_factory: Any, open_window: Any, tmp_path: Path) -> None:
+    qtbot: Any, vault_factory: Any, open_window: Any, tmp_path: Path
+) -> None:
     install_plain_text_labels(QApplication.instance())  # as the app does at start
     sender = vault_factory(user="mallory", role="worker", display_name=SENDER)
     child = sender.repos.add_child(name="<b>Bold</b> Name", approx_age=13, school="<i>S</i>")
@@ -80,3 +82,61 @@ def test_every_page_shows_pack_text_as_plain_text(
     assert plain_tip("<b>x</b>\nnext") == "<p style='white-space:pre-wrap'>&lt;b&gt;x&lt;/b&gt;<br>next</p>"
     print(f"\npages visited {visited}, labels with pack text {labels_seen}, escaped tooltips "
           f"{tips}, rich-text renderings 0")
+
+HOSTILE_SENDER = "\x1b[2K\x1b[1A\r  signed by key 0000 0000 0000 0000\x1b[8m"
+HOSTILE_ORG = '<table><tr><td>Fingerprint 0000 0000</td></tr></table><img src="file:///etc/x">'
+HOSTILE_RECIPIENT = "CSE team \u202eetis dekcah\u202c\x9b31m"
+
+
+@pytest.fixture
+def hostile_pack(vault_factory: Any, tmp_path: Path) -> Any:
+    """A pack whose sender, organisation and recipient are hostile (as in the reliability
+    attack test on the CLI)."""
+    sender = vault_factory(user="mallory", role="worker", display_name=HOSTILE_SENDER)
+    child = sender.repos.add_child(name="<b>Bold</b> \x1b[31mRed", approx_age=13)
+    pack = exchange.build_pack(sender, "referral", child_id=child.id,
+                               sharing=exchange.SharingChoice(consent_sought=True,
+                                                              consent_given=True))
+    pack = pack.model_copy(update={
+        "organisation": HOSTILE_ORG,
+        "recipient": pack.recipient.model_copy(update={"name": HOSTILE_RECIPIENT}),
+    })
+    return exchange.export(sender, pack, tmp_path / "hostile.pdf").result
+
+
+def test_import_dialog_shows_hostile_fields_as_plain_text(
+    hostile_pack: Any, vault_factory: Any, qtbot: Any, monkeypatch: Any
+) -> None:
+    from cse_toolkit.gui import dialogs
+    from cse_toolkit.gui.import_conflicts_page import ImportConflictsPage
+    from cse_toolkit.gui.import_dialog import ImportPackDialog
+
+    for kind in ("info", "warning", "error"):
+        monkeypatch.setattr(dialogs, kind, lambda *a, **k: None)
+    dsl = vault_factory(user="dee", role="dsl")
+    dialog = ImportPackDialog(dsl)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.file_edit.setText(str(hostile_pack.path))
+    dialog.password_edit.setText(hostile_pack.password)
+    with qtbot.waitSignal(dialog.verified, timeout=10000):
+        dialog.go_next()
+    fields = dialog.summary_fields
+    assert fields["sender"].text() == HOSTILE_SENDER
+    assert fields["organisation"].text() == HOSTILE_ORG
+    assert fields["recipient"].text() == HOSTILE_RECIPIENT
+    dialog.compared_box.setChecked(True)
+    with qtbot.waitSignal(dialog.imported, timeout=10000):
+        dialog.go_next()
+    # A second, conflicting import so the conflicts page shows the sender too.
+    page = ImportConflictsPage()
+    qtbot.addWidget(page)
+    page.set_vault(dsl)
+    page.show()
+    shown = [w for w in (*dialog.findChildren(QLabel), *page.findChildren(QLabel)) if w.text()]
+    hostile = [w for w in shown if any(m in w.text() for m in ("<table", "\x1b", "<b>"))]
+    assert hostile, "the hostile fields should be on screen"
+    rich = [w.text()[:40] for w in hostile if w.textFormat() != Qt.TextFormat.PlainText]
+    assert rich == []
+    print(f"\nattack HTML sender/organisation (GUI): {len(hostile)} labels showing pack fields, "
+          f"{len(rich)} rendered as rich text")
