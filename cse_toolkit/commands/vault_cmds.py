@@ -80,7 +80,9 @@ def cmd_audit_show(args: argparse.Namespace) -> int:
         start = max(0, head.seq - args.last)
         for row in audit.rows(vault.conn, limit=args.last, offset=start):
             record = f"{row.record_type}:{row.record_id[:8]}" if row.record_id else ""
-            print(f"{row.seq:6d} {row.at} {row.actor:12s} {row.action:24s} {record} {row.reason}")
+            # Actors and reasons were typed by people (a restore's reason): shown escaped.
+            print(f"{row.seq:6d} {row.at} {safe_text(row.actor):12s} {safe_text(row.action):24s}"
+                  f" {safe_text(record)} {safe_text(row.reason)}")
     finally:
         vault.close()
     return 0

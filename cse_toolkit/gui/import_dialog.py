@@ -241,9 +241,10 @@ class ImportPackDialog(QDialog):
         self.trust_note = QLabel(
             self.tr(
                 "This is the first pack signed with this key. Phone the sender on a number you "
-                "already know, ask them to read out the fingerprint their app shows, and type "
-                "it here, or compare it on both screens and tick the box. Nothing is imported "
-                "until you confirm it."
+                "already know and ask them to read out the key fingerprint their app showed "
+                "when they exported it (it is also at the foot of each page of the pack). Type "
+                "it here, or compare it and tick the box. Nothing is imported until you "
+                "confirm it."
             )
         )
         self.trust_note.setWordWrap(True)
@@ -420,6 +421,13 @@ class ImportPackDialog(QDialog):
         # One indexed read: has a DSL of this vault confirmed this key before?
         self._trusted = exchange.is_trusted(self._vault, verified.signer_public_key)
         self.trust_box.setVisible(not self._trusted)
+        self.summary_ok.setText(
+            self.tr("The pack is intact and signed with a key this vault has confirmed before. "
+                    "Nothing has been imported yet.")
+            if self._trusted else
+            self.tr("The pack is intact and correctly signed, by a key this vault has not seen "
+                    "before. Nothing has been imported yet.")
+        )
         self.fingerprint_edit.clear()
         self.compared_box.setChecked(False)
         fields = self.summary_fields
