@@ -676,8 +676,11 @@ class Repositories:
             # records only whether the level was changed, never free text.
             changed = record.status == "confirmed" and record.confirmed_level not in (
                 None, record.suggested_level)
+            # (2) The confirmed level (an id, not personal data) is in the entry its confirmer
+            # signs.
+            level = f"level={record.confirmed_level}" if record.status == "confirmed" else ""
             self._v.audit(action, "screening", record.id, version,
-                          "level changed from suggestion" if changed else "")
+                          f"{level} level changed from suggestion".strip() if changed else level)
         return self.get_screening(record.id)
 
     def get_screening(self, screening_id: str) -> ScreeningRecord:
