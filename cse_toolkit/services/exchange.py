@@ -907,10 +907,29 @@ def verify(path: Path, password: str, expected_signer: str | None = None) -> Any
 
 
 def is_trusted(vault: Vault, signer_public_key: str) -> bool:
-    """Has a DSL of this vault confirmed this signing key (or imported from it before)?"""
-    return vault.conn.execute(
-        "SELECT 1 FROM trusted_signers WHERE public_key = ?", (signer_public_key,)
-    ).fetchone() is not None
+    """Has a DSL of this vault confirmed this signing key (or imported from it before)?
+
+    The decision counts only when it carries the signature of the DSL (or, for senders from
+    before per-person keys, the admin who signed the registry) who made it: a row added around
+    the app does not skip the fingerprint check.
+    """
+    from cse_toolkit.vault.registry import verify_sig
+    from cse_toolkit.vault.vault import trust_message
+
+    row = vault.conn.execute(
+        "SELECT signed_by, sig FROM trusted_signers WHERE public_key = ?", (signer_public_key,)
+    ).fetchone()
+    if row is None:
+        return False
+    state = vault.registry
+    if not state.signed:
+        return True  # a vault from before per-person keys: nothing to check yet
+    signer, sig = row
+    entry = state.current.get(signer)
+    if not sig or entry is None or entry.role not in ("dsl", "admin"):
+        return False
+    message = trust_message(vault.vault_id, signer_public_key, signer)
+    return any(verify_sig(k, sig, message) for k in state.keys_of(signer))
 
 
 @dataclass(frozen=True)
@@ -937,11 +956,15 @@ def trusted_signers(vault: Vault) -> list[TrustedSigner]:
 
 def _trust(vault: Vault, verified: Any, how: str) -> None:
     """Inside a write: keep the DSL's decision about this signer, audited."""
+    from cse_toolkit.vault.vault import trust_message
+
+    sig = vault.sign(trust_message(vault.vault_id, verified.signer_public_key, vault.user.name))
     vault.conn.execute(
-        "INSERT OR IGNORE INTO trusted_signers (public_key, fingerprint, sender, decided_by,"
-        " decided_at, how) VALUES (?,?,?,?,?,?)",
+        "INSERT OR REPLACE INTO trusted_signers (public_key, fingerprint, sender, decided_by,"
+        " decided_at, how, signed_by, sig) VALUES (?,?,?,?,?,?,?,?)",
         (verified.signer_public_key, verified.signer_fingerprint,
-         verified.pack.sender.name[:500], vault.user.name, vault.now_iso(), how),
+         verified.pack.sender.name[:500], vault.user.name, vault.now_iso(), how,
+         vault.user.name, sig),
     )
     vault.audit("import.trust", "signer", verified.signer_fingerprint.replace(" ", ""), None,
                 f"how={how}")

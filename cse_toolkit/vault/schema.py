@@ -273,10 +273,13 @@ CREATE TABLE trusted_signers (
     sender TEXT NOT NULL DEFAULT '',
     decided_by TEXT NOT NULL,
     decided_at TEXT NOT NULL,
-    how TEXT NOT NULL DEFAULT ''
+    how TEXT NOT NULL DEFAULT '',
+    signed_by TEXT NOT NULL DEFAULT '',
+    sig TEXT NOT NULL DEFAULT ''
 );
 INSERT OR IGNORE INTO trusted_signers (public_key, fingerprint, decided_by, decided_at, how)
-    SELECT signer, '', imported_by, MIN(imported_at), 'imported before the upgrade'
+    SELECT signer, '', COALESCE((SELECT name FROM users WHERE id = imports.imported_by), ''),
+           MIN(imported_at), 'imported before the upgrade'
     FROM imports GROUP BY signer;
 """
 

@@ -80,6 +80,11 @@ class AuditReport:
     decisions_checked: int
 
 
+def trust_message(vault_id: str, public_key: str, signer: str) -> bytes:
+    """What a DSL signs when they confirm a sender's key (a trust row is worthless unsigned)."""
+    return f"cse-toolkit/trusted-signer/v1|{vault_id}|{public_key}|{signer}".encode()
+
+
 def level_message(vault_id: str, child_id: str, level: str, tool: str, signer: str) -> bytes:
     """What a person signs when they set a child's confirmed level."""
     return f"cse-toolkit/child-level/v1|{vault_id}|{child_id}|{level}|{tool}|{signer}".encode()
@@ -389,6 +394,7 @@ class Vault:
             self.audit("registry.sign", "registry", "", 1,
                        f"version=1 first signing after the upgrade; legacy_until={legacy}")
             self._sign_legacy_levels()
+            self._sign_legacy_trust()
             return
         if self.user.role != "admin":
             return
@@ -413,6 +419,17 @@ class Vault:
         ).fetchall()
         for child_id, level, tool in rows:
             self._sign_level(child_id, level, tool or "")
+
+    def _sign_legacy_trust(self) -> None:
+        """At the first signing, vouch for senders imported from before the upgrade."""
+        for (key,) in self.conn.execute(
+            "SELECT public_key FROM trusted_signers WHERE sig = ''"
+        ).fetchall():
+            self.conn.execute(
+                "UPDATE trusted_signers SET signed_by = ?, sig = ? WHERE public_key = ?",
+                (self.user.name, self.sign(trust_message(self.vault_id, key, self.user.name)),
+                 key),
+            )
 
     def _sign_level(self, child_id: str, level: str, tool: str) -> None:
         sig = self.sign(level_message(self.vault_id, child_id, level, tool, self.user.name))

@@ -402,6 +402,18 @@ def test_an_unknown_signer_waits_and_cannot_merge_into_a_child(
         "records": [*pack.records, lowered, extra],
     })
     out = export_pack(forged, tmp_path / "forged.pdf", mallory, "a password for it")
+    # An insider with the DSL vault's data key pre-trusts the attacker's key around the app
+    # (a row "signed" with the attacker's own key in dee's name): it does not count.
+    from cse_toolkit.vault.vault import trust_message
+
+    conn = raw_connect(dsl.folder, KeySlots.load(dsl.folder).unwrap_user("dee", PASSPHRASE))
+    conn.execute(
+        "INSERT INTO trusted_signers (public_key, fingerprint, decided_by, decided_at, how,"
+        " signed_by, sig) VALUES (?,?,?,?,?,?,?)",
+        (registry.public_b64(mallory), "", "dee", "2026-12-03T09:00:00Z", "compared", "dee",
+         mallory.sign(trust_message(dsl.vault_id, registry.public_b64(mallory), "dee")).hex()))
+    conn.close()
+    assert not exchange.is_trusted(dsl, registry.public_b64(mallory))
     before = _state(dsl, child)
     head = dsl.chain_head()
     with pytest.raises(exchange.UnknownSigner) as refused:
@@ -416,9 +428,10 @@ def test_an_unknown_signer_waits_and_cannot_merge_into_a_child(
     assert _state(dsl, child) == before
     assert report.added == {} and len(report.conflicts) == len(forged.records) - 1
     assert all("already here from another source" in c.why for c in report.conflicts)
-    figure("attack lowering pack, unknown signer", "refused before import (0 rows written, CLI "
-           f"exit 1); once confirmed: 0 changes, {len(report.conflicts)} records held as "
-           "conflicts")
+    assert exchange.is_trusted(dsl, registry.public_b64(mallory))  # now dee's own decision
+    figure("attack lowering pack, unknown signer", "refused before import, also with a trust "
+           "row forged around the app (0 rows written, CLI exit 1); once confirmed: 0 changes, "
+           f"{len(report.conflicts)} records held as conflicts")
 
 
 # -- 6. a worker restores an old backup -------------------------------------------------------
