@@ -913,7 +913,6 @@ def is_trusted(vault: Vault, signer_public_key: str) -> bool:
     before per-person keys, the admin who signed the registry) who made it: a row added around
     the app does not skip the fingerprint check.
     """
-    from cse_toolkit.vault.registry import verify_sig
     from cse_toolkit.vault.vault import trust_message
 
     row = vault.conn.execute(
@@ -929,7 +928,7 @@ def is_trusted(vault: Vault, signer_public_key: str) -> bool:
     if not sig or entry is None or entry.role not in ("dsl", "admin"):
         return False
     message = trust_message(vault.vault_id, signer_public_key, signer)
-    return any(verify_sig(k, sig, message) for k in state.keys_of(signer))
+    return state.signed_by(signer, sig, message)
 
 
 @dataclass(frozen=True)

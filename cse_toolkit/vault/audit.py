@@ -234,8 +234,7 @@ def verify_authorship(conn: Any, vault_id: str, state: Any, published: dict[str,
             awaiting += 1
             continue
         message = signed_message(vault_id, digest)
-        keys = state.keys_of(actor)
-        if any(verify_sig(k, sig, message) for k in keys):
+        if state.signed_by(actor, sig, message):
             signed[actor] = signed.get(actor, 0) + 1
         elif _key_pending(state, actor) and verify_sig(published.get(actor, ""), sig, message):
             awaiting += 1

@@ -234,33 +234,37 @@ class _DueCacheEntry:
 # --- helpers --------------------------------------------------------------------------------
 
 
+_SIGNOFF_SQL = (
+    "SELECT g.id, g.screening_id, g.decision, g.level, g.comment, g.chain_seq, g.chain_hash,"
+    " g.sig, u.name, a.hash, a.actor, a.record_id"
+    " FROM signoffs g LEFT JOIN users u ON u.id = g.created_by"
+    " LEFT JOIN audit a ON a.seq = g.chain_seq"
+)
+
+
 def verify_signoff(conn: Any, vault_id: str, state: Any, signoff_id: str) -> str:
     """Why sign-off ``signoff_id`` is not a registered DSL's own, or "" when it is."""
-    from cse_toolkit.vault.registry import verify_sig
-
-    row = conn.execute(
-        "SELECT g.screening_id, g.decision, g.level, g.comment, g.chain_seq, g.chain_hash, g.sig,"
-        " u.name FROM signoffs g LEFT JOIN users u ON u.id = g.created_by WHERE g.id = ?",
-        (signoff_id,),
-    ).fetchone()
+    row = conn.execute(_SIGNOFF_SQL + " WHERE g.id = ?", (signoff_id,)).fetchone()
     if row is None:
         return "no such sign-off"
-    screening_id, decision, level, comment, seq, digest, sig, name = row
+    return _signoff_problem(vault_id, state, row)
+
+
+def _signoff_problem(vault_id: str, state: Any, row: Any) -> str:
+
+    signoff_id, screening_id, decision, level, comment, seq, digest, sig, name = row[:9]
+    entry_hash, signer, entry_record = row[9:12]
     if not state.signed:
         return ""
     if not sig:
         if seq <= state.legacy_until:
             return ""
         return "it is not signed"
-    entry = conn.execute(
-        "SELECT hash, actor, action, record_id FROM audit WHERE seq = ?", (seq,)
-    ).fetchone()
-    if entry is None or entry[0] != digest or entry[3] != signoff_id:
+    if entry_hash is None or entry_hash != digest or entry_record != signoff_id:
         return "the audit entry it names is not there"
-    signer = entry[1]
     message = signoff_message(vault_id, signoff_id, screening_id, decision, level, comment or "",
                               seq, digest, signer)
-    if name != signer or not any(verify_sig(k, sig, message) for k in state.keys_of(signer)):
+    if name != signer or not state.signed_by(signer, sig, message):
         return f"it is not signed by {signer}'s registered key"
     role = state.in_force_at(seq).get(signer)
     if role is None or role.role != "dsl":
@@ -916,16 +920,28 @@ class DslRepository:
         return row is not None and self.signoff_verified(row[0])
 
     def _forged_signoff_items(self) -> list[QueueItem]:
+        """Screenings marked signed off (or returned) whose latest sign-off is not a registered
+        DSL's own: one query, each signature checked once per session."""
         if not self._v.registry.signed:
             return []
         rows = self._c.execute(
-            "SELECT s.id, s.child_id, c.ref, c.name, c.alias, s.screened_at"
+            "SELECT s.id, s.child_id, c.ref, c.name, c.alias, s.screened_at,"
+            " (SELECT g.id FROM signoffs g WHERE g.screening_id = s.id"
+            "  ORDER BY g.created_at DESC, g.rowid DESC LIMIT 1)"
             " FROM screenings s JOIN children c ON c.id = s.child_id"
             " WHERE s.status IN ('signed_off', 'returned')"
         ).fetchall()
+        unknown = [r[6] for r in rows if r[6] is not None and r[6] not in self._signoff_ok]
+        for start in range(0, len(unknown), 500):
+            chunk = unknown[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for found in self._c.execute(_SIGNOFF_SQL + f" WHERE g.id IN ({marks})", chunk):
+                self._signoff_ok[found[0]] = (
+                    _signoff_problem(self._v.vault_id, self._v.registry, found) == ""
+                )
         out = []
-        for sid, cid, ref, name, alias, screened in rows:
-            if self._latest_signoff_verified(sid):
+        for sid, cid, ref, name, alias, screened, latest in rows:
+            if latest is not None and self._signoff_ok.get(latest, False):
                 continue
             out.append(QueueItem(
                 kind=SIGNOFF, record_id=sid, child_id=cid, child_ref=ref,

@@ -62,12 +62,16 @@ class Version:
     def at_seq(self) -> int:
         return int(self.body.get("at_seq", 0))
 
+    _entries: dict[str, Entry] | None = field(default=None, repr=False, compare=False)
+
     def entries(self) -> dict[str, Entry]:
-        return {
-            u["name"]: Entry(str(u["id"]), str(u["name"]), str(u["role"]),
-                             str(u.get("public_key", "")), bool(u.get("active", True)))
-            for u in self.body.get("users", [])
-        }
+        if self._entries is None:  # read once: verification asks for every audit entry
+            self._entries = {
+                u["name"]: Entry(str(u["id"]), str(u["name"]), str(u["role"]),
+                                 str(u.get("public_key", "")), bool(u.get("active", True)))
+                for u in self.body.get("users", [])
+            }
+        return self._entries
 
 
 @dataclass
@@ -77,6 +81,7 @@ class RegistryState:
     versions: list[Version] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     root: bytes | None = None
+    _key_cache: dict[str, list[Ed25519PublicKey]] = field(default_factory=dict, repr=False)
 
     @property
     def signed(self) -> bool:
@@ -95,7 +100,7 @@ class RegistryState:
         """Audit entries up to this sequence number were written before per-person keys."""
         return int(self.versions[0].body.get("legacy_until", 0)) if self.versions else 0
 
-    def in_force_at(self, seq: int) -> dict[str, Entry]:
+    def in_force_at(self, seq: int) -> dict[str, Entry]:  # a few versions: a linear scan
         """The registry in force when audit entry ``seq`` was written (the first version for
         entries before it was signed)."""
         chosen = self.versions[0] if self.versions else None
@@ -112,6 +117,27 @@ class RegistryState:
             if entry and entry.public_key:
                 found.add(entry.public_key)
         return found
+
+    def public_keys(self, name: str) -> list[Ed25519PublicKey]:
+        """``keys_of`` as loaded key objects, cached (verifying thousands of entries)."""
+        if name not in self._key_cache:
+            self._key_cache[name] = [Ed25519PublicKey.from_public_bytes(base64.b64decode(k))
+                                     for k in sorted(self.keys_of(name))]
+        return self._key_cache[name]
+
+    def signed_by(self, name: str, signature_hex: str, message: bytes) -> bool:
+        """Is ``signature_hex`` over ``message`` made with a key registered for ``name``?"""
+        try:
+            raw = bytes.fromhex(signature_hex)
+        except ValueError:
+            return False
+        for key in self.public_keys(name):
+            try:
+                key.verify(raw, message)
+                return True
+            except InvalidSignature:
+                continue
+        return False
 
 
 def _canonical(body: dict[str, Any]) -> bytes:
@@ -247,6 +273,7 @@ def append(
     version = Version(number, body, signer_name, signature,
                       hashlib.sha256(DOMAIN + raw.encode()).hexdigest())
     state.versions.append(version)
+    state._key_cache.clear()
     if number == 1 and signer_name != RECOVERY_SIGNER:
         state.root = signer_key.public_key().public_bytes_raw()
     return version

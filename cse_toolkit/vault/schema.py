@@ -257,6 +257,7 @@ ALTER TABLE signoffs ADD COLUMN sig TEXT NOT NULL DEFAULT '';
 ALTER TABLE children ADD COLUMN level_signer TEXT NOT NULL DEFAULT '';
 ALTER TABLE children ADD COLUMN level_sig TEXT NOT NULL DEFAULT '';
 ALTER TABLE import_records ADD COLUMN local_data_hash TEXT NOT NULL DEFAULT '';
+CREATE INDEX IF NOT EXISTS signoffs_screening ON signoffs(screening_id, created_at);
 CREATE TABLE registry (
     version INTEGER PRIMARY KEY,
     body TEXT NOT NULL,

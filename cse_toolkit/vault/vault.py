@@ -718,7 +718,6 @@ class Vault:
         """Everything `audit verify` checks: the chain, the head kept outside the file, the
         registry, every entry's signature and role at the time, every sign-off and level."""
         from cse_toolkit.vault.dsl_repo import verify_signoff
-        from cse_toolkit.vault.registry import verify_sig
 
         count, problems = audit.verify_chain(self.conn, self.vault_id)
         head = self.chain_head()
@@ -750,7 +749,7 @@ class Vault:
             ).fetchall():
                 decisions += 1
                 message = level_message(self.vault_id, child_id, level, tool, signer)
-                if not sig or not any(verify_sig(k, sig, message) for k in state.keys_of(signer)):
+                if not sig or not state.signed_by(signer, sig, message):
                     problems.append(f"child {child_id[:8]}: its level '{level}' is not signed by "
                                     f"the person who set it{f' ({signer})' if signer else ''}")
         return AuditReport(count, head, problems, authorship, decisions)
