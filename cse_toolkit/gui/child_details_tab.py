@@ -57,6 +57,7 @@ class ChildDetailsTab(QWidget):
             self.values[key] = value
             form.addRow(QLabel(self.tr(title) + ":"), value)
         scroll = QScrollArea()
+        scroll.setAccessibleName(self.tr("Child's details"))
         scroll.setWidgetResizable(True)
         scroll.setWidget(form_widget)
         self.edit_button = QPushButton(self.tr("&Edit details…"))

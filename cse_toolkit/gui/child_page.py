@@ -76,7 +76,8 @@ class ChildPage(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(head)
         layout.addWidget(self.tabs, 1)
-        self.setTabOrder(self.tabs, self.back_button)
+        # Reading order: "Back to children" (top right of the header) before the tabs.
+        self.setTabOrder(self.back_button, self.tabs)
 
     # -- extension point ----------------------------------------------------------------
     def add_tab(self, widget: QWidget, title: str) -> int:
@@ -88,6 +89,12 @@ class ChildPage(QWidget):
         if changed is not None and hasattr(changed, "connect"):
             changed.connect(self.refresh)
         index = self.tabs.addTab(widget, title)
+        # Keep "Back to children" just before the tab bar in the Tab chain (reading order),
+        # however many tabs are added later.
+        bar = self.tabs.tabBar()
+        anchor = bar.previousInFocusChain()
+        if anchor is not self.back_button:
+            self.setTabOrder(anchor, self.back_button)
         if self._vault is not None and self._child is not None:
             widget.set_child(self._vault, self._child)
         return index

@@ -90,6 +90,7 @@ class DslAuditPage(DslPage):
         self.table = QTableView()
         self.table.setAccessibleName(self.tr("Audit entries, newest first"))
         self.table.setModel(self.model)
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table; the arrows move inside
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().setVisible(False)
         self.table.setWordWrap(False)

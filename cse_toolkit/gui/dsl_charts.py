@@ -159,6 +159,7 @@ class ChartPanel(QWidget):
         self.table = QTableWidget()
         self.table.setAccessibleName(self.tr("{title} (table)").format(title=title))
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table; the arrows move inside
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.stack = QStackedWidget()

@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QStandardPaths, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QStandardPaths, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QFont, QFontDatabase, QKeyEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -714,6 +714,7 @@ class ExportDialog(QDialog):
     @staticmethod
     def _scroll(inner: QWidget) -> QScrollArea:
         area = QScrollArea()
+        area.setAccessibleName(QCoreApplication.translate("ExportDialog", "Page contents"))
         area.setWidgetResizable(True)
         area.setFrameShape(QFrame.Shape.NoFrame)
         area.setWidget(inner)

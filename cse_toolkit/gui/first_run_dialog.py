@@ -92,8 +92,9 @@ class FirstRunDialog(QDialog):
         self.setTabOrder(self.ui.roleCombo, self.ui.fullNameEdit)
         self.setTabOrder(self.ui.fullNameEdit, self.ui.passphraseEdit)
         self.setTabOrder(self.ui.passphraseEdit, self.ui.confirmEdit)
-        self.setTabOrder(self.ui.confirmEdit, self.ui.createButton)
-        self.setTabOrder(self.ui.createButton, self.ui.cancelButton)
+        # Buttons in the order they are shown (left to right).
+        self.setTabOrder(self.ui.confirmEdit, self.ui.cancelButton)
+        self.setTabOrder(self.ui.cancelButton, self.ui.createButton)
         self.ui.pages.setCurrentIndex(DETAILS)
         self.ui.detailsMessage.hide()
         self._update_strength("")

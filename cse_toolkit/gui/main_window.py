@@ -156,7 +156,8 @@ class MainWindow(QMainWindow):
             lambda: self.show_page("guidance"),
         )
         self.about_action = self._action(
-            self.tr("A&bout"), "", self.tr("Version, data folder and policy"),
+            self.tr("A&bout"), "Ctrl+Shift+B", self.tr("Version, data folder and policy "
+                                                       "(Ctrl+Shift+B)"),
             lambda: self.show_page("about"),
         )
         self.filter_action = self._action(
@@ -176,6 +177,22 @@ class MainWindow(QMainWindow):
         ):
             self.toolbar.addAction(action)
         self.addToolBar(self.toolbar)
+        for action in self.toolbar.actions():
+            # Keyboard users reach the toolbar by Tab (it is first in reading order) or F6.
+            button = self.toolbar.widgetForAction(action)
+            button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+            button.setAccessibleName(action.text().replace("&", ""))
+            button.setAccessibleDescription(action.toolTip())
+        buttons = [self.toolbar.widgetForAction(a) for a in self.toolbar.actions()]
+        for first, second in zip(buttons, [*buttons[1:], self.nav], strict=False):
+            self.setTabOrder(first, second)  # the toolbar first, then the navigation
+        self.region_action = self._action(
+            self.tr("Next region"), "F6", "", lambda: self.cycle_region(1))
+        self.region_back_action = self._action(
+            self.tr("Previous region"), "Shift+F6", "", lambda: self.cycle_region(-1))
+        for action in (self.region_action, self.region_back_action):
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            self.addAction(action)
         self.addAction(self.filter_action)
         self.addAction(self.new_note_action)
 
@@ -628,6 +645,44 @@ class MainWindow(QMainWindow):
         if self.current_page() == "child":
             self.child_page.new_note()
 
+    def regions(self) -> list[QWidget]:
+        """The window's regions in reading order: the toolbar, the navigation, the page."""
+        if self._vault is None:
+            return []
+        return [w for w in (self.toolbar, self.nav, self.pages.currentWidget())
+                if w is not None and w.isVisible()]
+
+    def cycle_region(self, step: int) -> None:
+        """F6 / Shift+F6: focus moves to the first control of the next / previous region."""
+        regions = self.regions()
+        if not regions:
+            return
+        focus = QApplication.focusWidget()
+        here = next((i for i, r in enumerate(regions)
+                     if focus is not None and (focus is r or r.isAncestorOf(focus))), -1)
+        start = 0 if here < 0 and step > 0 else here
+        for n in range(1, len(regions) + 1):
+            region = regions[(start + step * n) % len(regions)]
+            target = _first_focusable(region)
+            if target is not None:
+                target.setFocus(Qt.FocusReason.OtherFocusReason)
+                return
+
     def focus_child_filter(self) -> None:
         if self.show_page("children"):
             self.child_list.focus_filter()
+
+
+def _first_focusable(region: QWidget) -> QWidget | None:
+    """The first control of ``region`` that Tab would stop on, in focus-chain order."""
+    if region.focusPolicy() & Qt.FocusPolicy.TabFocus and region.isEnabled():
+        return region
+    widget = region.nextInFocusChain()
+    for _ in range(5000):
+        if widget is region:
+            return None
+        if (region.isAncestorOf(widget) and widget.isVisible() and widget.isEnabled()
+                and widget.focusPolicy() & Qt.FocusPolicy.TabFocus):
+            return widget
+        widget = widget.nextInFocusChain()
+    return None

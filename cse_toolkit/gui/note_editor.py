@@ -86,8 +86,9 @@ class NoteEditor(QWidget):
         self.setTabOrder(self.ui.firstHandRadio, self.ui.reportedRadio)
         self.setTabOrder(self.ui.reportedRadio, self.ui.reportedByEdit)
         self.setTabOrder(self.ui.reportedByEdit, self.ui.bodyEdit)
-        self.setTabOrder(self.ui.bodyEdit, self.ui.saveButton)
-        self.setTabOrder(self.ui.saveButton, self.ui.discardButton)
+        # Buttons in the order they are shown (left to right), as the platform lays them out.
+        self.setTabOrder(self.ui.bodyEdit, self.ui.discardButton)
+        self.setTabOrder(self.ui.discardButton, self.ui.saveButton)
         self.setEnabled(False)
 
     # -- context ------------------------------------------------------------------------

@@ -171,7 +171,10 @@ class IndicatorRow(QFrame):
         self.help_button.setAccessibleName(_tr("Help: {label}").format(label=label_text))
         self.help_button.setToolTip(_tr("What this means (F1)"))
         # F1 opens the help from any control of the row, so the button is not a tab stop.
+        # Out of the Tab chain (one "?" per question would double the stops); F1 on any of
+        # the question's controls opens the same help, and every control says so.
         self.help_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.help_button.setAccessibleDescription(_tr("F1 opens the same help from the keyboard"))
         self.help_button.clicked.connect(lambda: self.help_requested.emit(self))
 
         self.answer_group = QButtonGroup(self)
@@ -568,7 +571,12 @@ class SectionPage(QWidget):
         layout.addWidget(self.help_box)
         layout.addWidget(self.message)
 
+        # The rows hold the focus (they scroll into view); the area itself is no Tab stop.
+        self.scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         for row in self.rows:
+            for widget in row.focusables():
+                if not widget.accessibleDescription():
+                    widget.setAccessibleDescription(_tr("F1: what this question means"))
             row.help_requested.connect(self.show_help)
             row.move.connect(lambda delta, enter, r=row: self._move(r, delta, enter))
             row.changed.connect(self.refresh_unanswered)
@@ -609,6 +617,14 @@ class SectionPage(QWidget):
                 button.clicked.connect(lambda _c=False, r=row: self.go_to_row(r))
                 self.unanswered_row.insertWidget(self.unanswered_row.count() - 1, button)
                 self._jump_buttons.append(button)
+            # Reading order: the jump buttons (above the questions) come before the questions.
+            # (Each button is moved to just before the first question's first control.)
+            chain = [w for row in self.rows for w in row.focusables()]
+            if chain:
+                anchor = chain[0].previousInFocusChain()
+                for button in self._jump_buttons:
+                    self.setTabOrder(anchor, button)
+                    anchor = button
         key = tuple(id(r) for r in missing)
         if key == self._shown_missing:
             return
@@ -980,6 +996,14 @@ class ScreeningWizard(QWidget):
                 row.changed.connect(self._changed)
             self.pages.append(page)
             self.stack.addWidget(page)
+        # Reading order: the page's questions, then the buttons under them, then out of the
+        # wizard (pages made after the buttons would otherwise come after them in the chain).
+        last_rows = self.pages[-1].rows if self.pages else []
+        if last_rows:
+            anchor = last_rows[-1].focusables()[-1]
+            for button in (self.back_button, self.prev_button, self.next_button):
+                self.setTabOrder(anchor, button)
+                anchor = button
         about = " ".join(tool.about.split())
         if len(about) > 400:  # the first sentences; the whole text is in About this tool
             cut = about.rfind(". ", 0, 400)

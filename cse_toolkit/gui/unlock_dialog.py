@@ -81,8 +81,9 @@ class UnlockDialog(QWidget):
         self.ui.forgotButton.clicked.connect(self.forgotten)
         self.setTabOrder(self.ui.userCombo, self.ui.passphraseEdit)
         self.setTabOrder(self.ui.passphraseEdit, self.ui.showCheck)
-        self.setTabOrder(self.ui.showCheck, self.ui.unlockButton)
-        self.setTabOrder(self.ui.unlockButton, self.ui.forgotButton)
+        # The buttons in the order they are shown (left to right).
+        self.setTabOrder(self.ui.showCheck, self.ui.forgotButton)
+        self.setTabOrder(self.ui.forgotButton, self.ui.unlockButton)
         self.reset(locked=False)
 
     # -- state --------------------------------------------------------------------------

@@ -429,6 +429,11 @@ def test_every_dialog_has_a_factory() -> None:
 
 
 @pytest.mark.skipif(SCALE >= 2, reason="the 100 % walk")
+@pytest.mark.xfail(strict=True, reason=(
+    "still open (docs/ACCESSIBILITY.md, 'Known gaps'): on the child page's Process, "
+    "Connections and Share tabs Tab returns to 'Back to children' after the tab's last control; "
+    "the screening page's 'Go to question' buttons are skipped by Tab; the first state after "
+    "unlocking is not yet the active window offscreen"))
 def test_every_window_by_keyboard_and_accessibility_tree(
     qtbot: Any, world: World, make_window: Any
 ) -> None:

@@ -181,8 +181,8 @@ class Ui_UnlockDialog(object):
 #endif // QT_CONFIG(shortcut)
         QWidget.setTabOrder(self.userCombo, self.passphraseEdit)
         QWidget.setTabOrder(self.passphraseEdit, self.showCheck)
-        QWidget.setTabOrder(self.showCheck, self.unlockButton)
-        QWidget.setTabOrder(self.unlockButton, self.forgotButton)
+        QWidget.setTabOrder(self.showCheck, self.forgotButton)
+        QWidget.setTabOrder(self.forgotButton, self.unlockButton)
 
         self.retranslateUi(UnlockDialog)
 
@@ -196,6 +196,9 @@ class Ui_UnlockDialog(object):
         UnlockDialog.setWindowTitle(QCoreApplication.translate("UnlockDialog", u"Unlock CSE Toolkit", None))
 #if QT_CONFIG(accessibility)
         UnlockDialog.setAccessibleName(QCoreApplication.translate("UnlockDialog", u"Unlock CSE Toolkit", None))
+#endif // QT_CONFIG(accessibility)
+#if QT_CONFIG(accessibility)
+        self.scrollArea.setAccessibleName(QCoreApplication.translate("UnlockDialog", u"Unlock form", None))
 #endif // QT_CONFIG(accessibility)
         self.titleLabel.setText(QCoreApplication.translate("UnlockDialog", u"CSE Toolkit is locked", None))
 #if QT_CONFIG(accessibility)
