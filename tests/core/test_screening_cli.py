@@ -142,7 +142,7 @@ def test_screen_text_for_a_practitioner(run: Any, tmp_path: Path) -> None:
     assert out.returncode == 0, out.stderr
     text = out.stdout
     assert "Suggested level: Medium" in text
-    assert "Why:" in text and "Associating with unknown adults (yes, evidence" in text
+    assert "Why:" in text and "In contact with adults the family does not know (yes, evidence" in text
     assert 'To verify (answered "possible"):\n  - Being groomed online' in text
     assert "Gaps to follow up" in text
     assert "What to do next:" in text and "Family Front Door" in text

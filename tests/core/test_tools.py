@@ -66,6 +66,7 @@ WORCS_HIGH = [
     "high_clubs_hotels_sex",
     "high_disappeared",
     "high_recruiting_peers",
+    "disclosure_of_exploitation",  # 1.1, SAFETY.md R5
 ]
 WM_SIGNIFICANT = [
     "sr_missing",
@@ -75,6 +76,8 @@ WM_SIGNIFICANT = [
     "sr_risky_areas",
     "sr_online_grooming",
     "sr_hotels_taxis_takeaways",
+    "sr_recurring_sti_terminations",  # 1.1, Sandwell (DOMAIN S3)
+    "disclosure_of_exploitation",  # 1.1, SAFETY.md R5
 ]
 WM_RISK = [
     "ri_whereabouts_unknown",
@@ -117,7 +120,7 @@ def test_worcestershire_matches_contract() -> None:
     assert (tool.age_gate.under, tool.age_gate.under_with_additional_needs) == (18, 21)
     danger = tool.rules[0]
     assert isinstance(danger, tools.ImmediateDangerRule)
-    assert (danger.mode, danger.level) == ("level", "immediate")
+    assert (danger.mode, danger.level, danger.minimum_level) == ("level", "immediate", "immediate")
 
 
 def test_west_midlands_matches_contract() -> None:
@@ -131,6 +134,8 @@ def test_west_midlands_matches_contract() -> None:
     danger = tool.rules[0]
     assert isinstance(danger, tools.ImmediateDangerRule)
     assert danger.mode == "urgent_flag" and danger.level is None
+    assert danger.minimum == "significant"  # SAFETY.md R1
+    assert tool.section("risk").provenance == "to_confirm"  # the source list is cut off
     # No rule may compute "serious"; every level records a re-screen plan.
     assert all(getattr(r, "level", None) != "serious" for r in tool.rules)
     for level in tool.level_ids:
@@ -143,7 +148,8 @@ def test_every_indicator_has_label_help_and_provenance(tool_id: str) -> None:
     tool = load_tool(tool_id)
     for sec in tool.sections:
         for ind in sec.indicators:
-            assert ind.label and ind.help and len(ind.label) <= 60
+            # SAFETY.md's 1.1 labels say what is done to the child, which takes a few more words.
+            assert ind.label and ind.help and len(ind.label) <= 90
             assert sec.provenance_of(ind) in ("published", "to_confirm")
     assert check_tool_file(list_tools_path(tool_id)) == []
 
@@ -176,12 +182,27 @@ def resources(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def test_old_versions_stay_loadable(resources: Path) -> None:
     src = resources / "tools" / "worcestershire-2013.toml"
-    newer = src.read_text(encoding="utf-8").replace('version = "1.0"', 'version = "1.10"', 1)
+    newer = src.read_text(encoding="utf-8").replace('version = "1.1"', 'version = "1.10"', 1)
     (resources / "tools" / "worcestershire-2013@1.10.toml").write_text(newer, encoding="utf-8")
     assert load_tool("worcestershire-2013").version == "1.10"  # numeric, not text, order
     assert load_tool("worcestershire-2013", "1.0").version == "1.0"
+    assert load_tool("worcestershire-2013", "1.1").version == "1.1"
     versions = [t.version for t in list_tools(all_versions=True) if t.id == "worcestershire-2013"]
-    assert versions == ["1.10", "1.0"]
+    assert versions == ["1.10", "1.1", "1.0"]
+
+
+def test_retired_version_is_never_used_for_a_new_screening(resources: Path) -> None:
+    # 1.0 is kept (retired) to show screenings saved under it; the newest current one is used.
+    infos = {t.version: t for t in list_tools(all_versions=True) if t.id == "worcestershire-2013"}
+    assert infos["1.0"].retired and not infos["1.1"].retired
+    assert load_tool("worcestershire-2013").version == "1.1"
+    (resources / "tools" / "worcestershire-2013.toml").unlink()
+    assert [t.id for t in list_tools()] == ["west-midlands-regional"]
+    with pytest.raises(ToolNotFound, match="retired"):
+        load_tool("worcestershire-2013")
+    # A 1.0 screening still opens with its own labels.
+    old = load_tool("worcestershire-2013", "1.0")
+    assert old.indicator("high_u13_sexual_activity")[1].label == "Under 13 and sexually active"
 
 
 def test_edited_file_is_reread(resources: Path) -> None:
