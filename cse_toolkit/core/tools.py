@@ -866,13 +866,12 @@ def _safety_checks(tool: Tool, problems: ProblemList) -> None:
                     f"safety rule R1: level '{lv}' can follow immediate danger, so its steps "
                     f"must not include '{NFA_STEP}' (no further action)",
                 )
-        if not tool.is_referral_route(minimum):
-            ns = tool.next_steps_for(minimum)
-            problems.add(
-                ("next_steps", tool.next_steps.index(ns), "steps") if ns else ("rules",),
-                f"safety rule R1: the immediate-danger level '{minimum}' must include the "
-                f"'{REFER_STEP}' step (a referral to children's social care)",
-            )
+            if REFER_STEP not in ns.steps:
+                problems.add(
+                    ("next_steps", ni, "steps"),
+                    f"safety rule R1: level '{lv}' can follow immediate danger, so its steps "
+                    f"must include '{REFER_STEP}' (a referral to children's social care)",
+                )
 
     # R2: not enough information.
     if not tool.rules_of(IncompleteRule):
