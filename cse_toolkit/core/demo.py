@@ -61,7 +61,7 @@ NOTE_TEMPLATES = [
     "School reports {name} absent three days this week; mum says {name} was at a friend's.",
     "Met {name} at the youth centre. Quiet, tired, new trainers and a designer jacket.",
     "Mum rang: {name} came home in a taxi at 2am; she does not know who paid.",
-    "{name} showed me messages from an older 'boyfriend' asking for pictures.",
+    "{name} showed me messages from a much older person they call a 'boyfriend', asking for pictures.",
     "Outreach session near {place}: {name} was waiting by a silver car, left before we spoke.",
     "Return interview after missing episode: {name} said they were 'just chilling' with mates.",
     "{name} disclosed feeling pressured to bring friends to parties.",
