@@ -247,8 +247,8 @@ def intelligence(children: list[DemoChild], seed: int = 1, share: float = 0.3) -
             id=str(uuid.UUID(int=rng.getrandbits(128), version=4)),
             title=f"Adult seen with a child at {place.split(',')[0]}",
             facts=[
-                f"{label} seen collecting a 14-15 year old girl known as {first} at {place}.",
-                f"VRM: {vrm} {colour} {make} {model} used to collect her.",
+                f"{label} seen collecting a child of 14-15 known as {first} at {place}.",
+                f"VRM: {vrm} {colour} {make} {model} used to collect the child.",
                 "Seen on at least three evenings in the past fortnight, around 21:00.",
             ],
             learned_at=seen.strftime("%Y-%m-%dT%H:%M:%SZ"),

@@ -4,6 +4,7 @@ rules it applies, and what the local partnership has not yet confirmed (SAFETY.m
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -49,7 +50,8 @@ class ToolAboutView(QWidget):
             self.tr("{name}, version {version}").format(name=tool.name, version=tool.version)
         ))
         layout.addWidget(wrap_label(tool.area))
-        layout.addWidget(wrap_label(tool.about.strip()))
+        # The tool file wraps its text at 100 columns: join lines, keep paragraphs.
+        layout.addWidget(wrap_label(re.sub(r"(?<!\n)\n(?!\n)", " ", tool.about.strip())))
         if tool.source:
             layout.addWidget(wrap_label(self.tr("Sources: {s}").format(s=tool.source)))
         layout.addWidget(section_title(self.tr("Safety rules this tool applies")))

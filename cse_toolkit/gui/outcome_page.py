@@ -401,7 +401,10 @@ class OutcomePage(QWidget):
         self.banner.setVisible(outcome.urgent)
         if outcome.urgent:
             self.banner.set_detail(
-                self.tr("Someone is in immediate danger. {contact}. Then tell your DSL.").format(
+                self.tr(
+                    "Someone is in immediate danger. {contact}. Then refer to children's "
+                    "social care by phone and tell your DSL."
+                ).format(
                     contact=emergency_text(pol)
                 )
             )
