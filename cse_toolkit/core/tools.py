@@ -933,7 +933,7 @@ def _safety_checks(tool: Tool, problems: ProblemList) -> None:
     gate = tool.age_gate
     if gate.under_with_additional_needs > gate.under and not tool.rules_of(AdultRouteRule):
         problems.add(
-            ("age_gate", "under_with_additional_needs"),
+            ("rules",),
             f"safety rule R10: this tool screens young people aged {gate.under} or over, so "
             "add an adult_route rule (adult safeguarding, not the children's front door)"
             + retire_hint,

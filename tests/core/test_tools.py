@@ -343,3 +343,63 @@ def test_toml_key_lines_handles_tables_and_multiline() -> None:
     assert lines[("s", 1, "id")] == 12
     assert lines[("s", 1, "i", 0, "id")] == 17
     assert ("y",) not in lines and ("s", 1, "y") not in lines
+
+
+# --- safety rules (SAFETY.md R1-R5, R10) refused by line and key ------------------------------
+
+
+def _unsafe(tmp_path: Path, old: str, new: str) -> Path:
+    text = (DATA / "tool_minimal.toml").read_text(encoding="utf-8")
+    assert old in text
+    path = tmp_path / "unsafe.toml"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return path
+
+
+def test_immediate_danger_without_a_minimum_is_refused(tmp_path: Path) -> None:
+    path = _unsafe(tmp_path, 'minimum = "some"\n', "")
+    problem = _find(check_tool_file(path), "safety rule R1")
+    assert problem.key == "rules[danger].kind" and problem.line == _line(path, 'id = "danger"') + 1
+    with pytest.raises(ToolFileError, match="R1"):
+        load_tool_file(path)  # the app refuses it at load too
+
+
+def test_immediate_danger_at_the_lowest_level_is_refused(tmp_path: Path) -> None:
+    path = _unsafe(tmp_path, 'minimum = "some"', 'minimum = "none"')
+    problem = _find(check_tool_file(path), "never give the lowest level")
+    assert problem.key == "rules[danger].minimum" and problem.line == _line(path, 'minimum = "none"')
+
+
+def test_lowest_level_without_require_plan_is_refused(tmp_path: Path) -> None:
+    path = _unsafe(tmp_path, "require_plan = true\n", "")
+    problem = _find(check_tool_file(path), "safety rule R3")
+    assert problem.key == "next_steps[#1].level"
+    assert problem.line == _line(path, 'level = "none"', occurrence=2)  # the [[next_steps]] one
+
+
+def test_missing_incomplete_floor_and_disclosure_rules_are_refused(tmp_path: Path) -> None:
+    path = _unsafe(tmp_path, 'kind = "incomplete"', 'kind = "floor_flag"\nflag = "additional_needs"\nlevel = "some"')
+    path.write_text(
+        path.read_text(encoding="utf-8").replace('next_steps = ["Complete the screening."]\n', ""),
+        encoding="utf-8",
+    )
+    messages = [p.message for p in check_tool_file(path)]
+    assert any("safety rule R2" in m for m in messages), messages
+
+
+def test_floor_that_is_not_a_referral_route_is_refused(tmp_path: Path) -> None:
+    path = _unsafe(tmp_path, 'steps = ["refer"]', 'steps = ["early_help"]')
+    problems = check_tool_file(path)
+    assert {p.message.split(":")[0] for p in problems} >= {
+        "safety rule R1", "safety rule R4", "safety rule R5"
+    }
+    floor = _find(problems, "floor level 'some' must be a referral route")
+    assert floor.key == "rules[floor_u13].level"
+
+
+def test_retired_file_is_exempt_from_safety_rules_but_never_newest(tmp_path: Path) -> None:
+    path = _unsafe(tmp_path, 'minimum = "some"\n', "")
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        'version = "1.0"', 'version = "1.0"\nretired = true', 1), encoding="utf-8")
+    assert check_tool_file(path) == []
+    assert tools.file_retired(path)
