@@ -627,9 +627,9 @@ def evaluate(tool: Tool, inp: ScreeningInput, pathway: Pathway | None = None) ->
             continue
         if rule_c.provenance == "to_confirm" and rule_c.id not in to_confirm:
             to_confirm.append(rule_c.id)
-        for ind in fired:
-            if tool.indicator_provenance(ind) == "to_confirm" and ind not in to_confirm:
-                to_confirm.append(ind)
+        for fired_id in fired:
+            if tool.indicator_provenance(fired_id) == "to_confirm" and fired_id not in to_confirm:
+                to_confirm.append(fired_id)
 
     return Outcome(
         tool=tool.id,

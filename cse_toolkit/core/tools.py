@@ -237,6 +237,9 @@ class IncompleteRule(_Rule):
     next_steps: list[Text] = Field(min_length=1)
 
 
+_FRONT_DOOR: tuple[ContactKey, ...] = ("front_door",)
+
+
 class AdultRouteRule(_Rule):
     """A young person aged ``from_age`` or over (screened because of additional needs) takes the
     adult route (SAFETY.md R10): ``next_steps`` come first and ``drop_contacts`` (the children's
@@ -245,7 +248,7 @@ class AdultRouteRule(_Rule):
     kind: Literal["adult_route"]
     from_age: int = Field(ge=1, le=30)
     next_steps: list[Text] = Field(min_length=1)
-    drop_contacts: list[ContactKey] = Field(default_factory=lambda: ["front_door"])
+    drop_contacts: list[ContactKey] = Field(default_factory=lambda: list(_FRONT_DOOR))
 
 
 Rule = Annotated[
@@ -856,10 +859,11 @@ def _safety_checks(tool: Tool, problems: ProblemList) -> None:
             )
             continue
         for lv in levels[rank[minimum] :]:
-            ns = tool.next_steps_for(lv)
-            if ns is None:
+            found = tool.next_steps_for(lv)
+            if found is None:
                 continue
-            ni = tool.next_steps.index(ns)
+            ni = tool.next_steps.index(found)
+            ns = found
             if NFA_STEP in ns.steps:
                 problems.add(
                     ("next_steps", ni, "steps"),
@@ -899,11 +903,12 @@ def _safety_checks(tool: Tool, problems: ProblemList) -> None:
             "safety rule R4: add a floor_flag rule for learning_disability giving a "
             "referral-route level" + retire_hint,
         )
-    for rule in [*ages, *flags]:
-        if not tool.is_referral_route(rule.level):
+    floors: list[FloorAgeUnderRule | FloorFlagRule] = [*ages, *flags]
+    for floor in floors:
+        if not tool.is_referral_route(floor.level):
             problems.add(
-                _rule_loc(tool, rule, "level"),
-                f"safety rule R4: the floor level '{rule.level}' must be a referral route "
+                _rule_loc(tool, floor, "level"),
+                f"safety rule R4: the floor level '{floor.level}' must be a referral route "
                 f"(its next steps must include the '{REFER_STEP}' step)",
             )
 
@@ -915,16 +920,16 @@ def _safety_checks(tool: Tool, problems: ProblemList) -> None:
             "safety rule R5: add a minimum_if_present rule for disclosure and assault "
             "indicators" + retire_hint,
         )
-    for rule in minimums:
-        if not tool.is_referral_route(rule.level):
+    for minimum_rule in minimums:
+        if not tool.is_referral_route(minimum_rule.level):
             problems.add(
-                _rule_loc(tool, rule, "level"),
-                f"safety rule R5: the minimum level '{rule.level}' must be a referral route "
-                f"(its next steps must include the '{REFER_STEP}' step)",
+                _rule_loc(tool, minimum_rule, "level"),
+                f"safety rule R5: the minimum level '{minimum_rule.level}' must be a referral "
+                f"route (its next steps must include the '{REFER_STEP}' step)",
             )
-        if not rule.next_steps:
+        if not minimum_rule.next_steps:
             problems.add(
-                _rule_loc(tool, rule, "kind"),
+                _rule_loc(tool, minimum_rule, "kind"),
                 "safety rule R5: say what to do today in next_steps (for example 'Tell the "
                 "police and children's social care today.')",
             )

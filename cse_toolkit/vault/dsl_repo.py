@@ -39,9 +39,8 @@ from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from cse_toolkit.core import pathway as pw
-from cse_toolkit.core import screening
+from cse_toolkit.core import screening, tools
 from cse_toolkit.core import summary as sm
-from cse_toolkit.core import tools
 from cse_toolkit.core.clock import parse_utc, utc_iso
 from cse_toolkit.errors import UserError
 from cse_toolkit.vault import audit

@@ -15,7 +15,6 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from cse_toolkit.core.clock import parse_utc, utc_iso
-from cse_toolkit.core.screening import driving_level, is_lowered
 from cse_toolkit.core.entities import (
     Child,
     ChronologyItem,
@@ -25,6 +24,7 @@ from cse_toolkit.core.entities import (
     ScreeningRecord,
     StepRecord,
 )
+from cse_toolkit.core.screening import driving_level, is_lowered
 from cse_toolkit.errors import PermissionDenied, UserError
 
 if TYPE_CHECKING:

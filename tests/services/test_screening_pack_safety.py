@@ -10,11 +10,11 @@ from typing import Any
 
 from cse_toolkit.core import screening
 from cse_toolkit.core.entities import ScreeningRecord
+from cse_toolkit.packs import signing
 from cse_toolkit.packs.render import render_pdf
 from cse_toolkit.packs.schema import PackModel
 from cse_toolkit.services import exchange
 from tests.packs.factories import FIXED_KEY, pack_dict
-from cse_toolkit.packs import signing
 
 PROVENANCE = screening.PROVENANCE_LINE
 
