@@ -151,3 +151,18 @@ def test_about_this_tool_lists_what_is_to_confirm(qtbot: Any, tool_id: str) -> N
         assert "Medium-level indicators" in joined and "Five or more" in joined
     else:
         assert "Risk indicators" in joined
+
+
+def test_child_page_header_says_a_lowered_level_awaits_signoff(
+    qtbot: Any, vault_factory: Any, clock: FixedClock
+) -> None:
+    from cse_toolkit.gui.child_page import ChildPage
+
+    vault = vault_factory(clock=clock)
+    rec = make_record(vault, "worcestershire-2013", [yes("med_hotspots")], confirm="low",
+                      reason="The house is a relative's")
+    page = ChildPage()
+    qtbot.addWidget(page)
+    page.set_child(vault, rec.child_id)
+    text = page.summary_label.text()
+    assert "level: Medium" in text and "'Low' awaiting DSL sign-off" in text
