@@ -676,8 +676,13 @@ def _semantic_checks(tool: Tool, problems: ProblemList, step_ids: set[str] | Non
                 (*loc, "level"), f"level '{level}' is manual-only, so no rule may suggest it"
             )
         if isinstance(rule, ImmediateDangerRule):
-            if rule.minimum is not None:
-                known_level((*loc, "minimum"), rule.minimum)
+            if rule.minimum is not None and known_level((*loc, "minimum"), rule.minimum):
+                if rule.minimum in manual:
+                    problems.add(
+                        (*loc, "minimum"),
+                        f"level '{rule.minimum}' is manual-only (a person's judgement), so it "
+                        "cannot be the immediate-danger minimum",
+                    )
             immediate_rules += 1
             if immediate_rules > 1:
                 problems.add((*loc, "kind"), "only one immediate_danger rule is allowed")

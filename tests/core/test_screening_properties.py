@@ -8,9 +8,9 @@ installed tool and for generated tool files that ``tools check`` accepts:
 - nothing answered is always ``incomplete``, and the lowest level cannot be confirmed then;
 - the lowest level always requires a plan.
 
-Example counts come from a hypothesis profile: ``screening-ci`` (the default, 2,000 examples per
-tool and property group) or ``screening-quick`` (set ``CSE_SCREENING_PROFILE=screening-quick``
-while working). No example database is written (nothing readable on disk).
+Example counts come from a hypothesis profile: ``screening-ci`` (the default: 2,000 examples per
+tool, a fixed sample), ``screening-explore`` (5,000, a fresh search each run) or
+``screening-quick`` (set ``CSE_SCREENING_PROFILE=screening-quick`` while working). No example database is written (nothing readable on disk).
 """
 
 from __future__ import annotations
@@ -45,6 +45,16 @@ from cse_toolkit.core.tools import (
 settings.register_profile(
     "screening-ci",
     max_examples=2000,
+    deadline=None,
+    database=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+# CI runs a fixed sample (derandomized) so a red build is reproducible; "screening-explore"
+# searches afresh each run with more examples (it found the manual-only minimum hole).
+settings.register_profile(
+    "screening-explore",
+    max_examples=5000,
     deadline=None,
     database=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
@@ -373,5 +383,7 @@ def test_the_check_refuses_every_generated_file_that_breaks_r1_or_r3(text: str) 
     if minimum == lowest or not low_plan or any(
         "refer" not in steps[lv] or "nfa" in steps[lv] for lv in after_danger
     ):
-        assert tool is None
-        assert any("safety rule" in p.message for p in problems)
+        assert tool is None and problems
+        if not any("manual-only" in p.message for p in problems):
+            # Safety rules are checked once the file's structure is sound.
+            assert any("safety rule" in p.message for p in problems)

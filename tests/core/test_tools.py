@@ -403,3 +403,11 @@ def test_retired_file_is_exempt_from_safety_rules_but_never_newest(tmp_path: Pat
         'version = "1.0"', 'version = "1.0"\nretired = true', 1), encoding="utf-8")
     assert check_tool_file(path) == []
     assert tools.file_retired(path)
+
+
+def test_immediate_danger_minimum_cannot_be_a_manual_only_level(tmp_path: Path) -> None:
+    # Found by the generated-file property: a manual-only level can never be suggested.
+    path = _unsafe(tmp_path, 'pathway = "worcestershire-cse-2013"',
+                   'pathway = "worcestershire-cse-2013"\nmanual_only_levels = ["some"]')
+    problem = _find(check_tool_file(path), "cannot be the immediate-danger minimum")
+    assert problem.key == "rules[danger].minimum"
