@@ -166,3 +166,21 @@ def test_child_page_header_says_a_lowered_level_awaits_signoff(
     page.set_child(vault, rec.child_id)
     text = page.summary_label.text()
     assert "level: Medium" in text and "'Low' awaiting DSL sign-off" in text
+
+
+def test_dsl_signoff_dialog_says_the_level_was_lowered(
+    qtbot: Any, vault_factory: Any, clock: FixedClock
+) -> None:
+    from cse_toolkit.gui.dsl_signoff_dialog import DslSignoffDialog
+
+    dsl = vault_factory(user="dee", role="dsl", clock=clock)
+    rec = make_record(dsl, "worcestershire-2013", [yes("med_hotspots")], confirm="low",
+                      reason="The house is a relative's")
+    dialog = DslSignoffDialog(dsl, rec.id)
+    qtbot.addWidget(dialog)
+    assert "Until you agree, Medium drives the process" in dialog.lowered_label.text()
+    raised = make_record(dsl, "worcestershire-2013", [yes("med_hotspots")], confirm="high",
+                         reason="More known")
+    other = DslSignoffDialog(dsl, raised.id)
+    qtbot.addWidget(other)
+    assert not hasattr(other, "lowered_label")
