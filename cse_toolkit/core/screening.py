@@ -680,10 +680,12 @@ class Confirmation:
     rescreen_on: date | None
     rescreen_trigger: str
     awaiting_signoff: bool = False  # R7: below the suggestion, so a DSL must agree
+    incomplete_reason: str = ""  # R2: why an incomplete screening cannot be completed
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "awaiting_signoff": self.awaiting_signoff,
+            "incomplete_reason": self.incomplete_reason,
             "tool": self.tool,
             "tool_version": self.tool_version,
             "suggested_level": self.suggested_level,
@@ -708,6 +710,7 @@ def confirm_level(
     next_steps_considered: str = "",
     rescreen_on: date | None = None,
     rescreen_trigger: str = "",
+    incomplete_reason: str = "",
     clock: Clock | None = None,
 ) -> Confirmation:
     """Record a named person confirming the suggested level or choosing another.
@@ -715,6 +718,9 @@ def confirm_level(
     Refuses (``BelowFloorError``) a level below ``outcome.minimum_level``; needs a ``reason``
     for a change or for a manual-only level (``ConfirmationError``); where the level's next
     steps say ``require_plan``, needs ``next_steps_considered`` and a re-screen date or trigger.
+    While the outcome is incomplete (R2) the lowest level is refused unless
+    ``incomplete_reason`` says why the screening cannot be completed; that confirmation then
+    waits for a DSL's sign-off, as a lowered level does (R7).
     """
     if outcome.tool != tool.id or outcome.tool_version != tool.version:
         raise ToolVersionMismatch(
@@ -737,12 +743,16 @@ def confirm_level(
             f"The level cannot be lower than '{tool.level(outcome.minimum_level).label}': "
             f"{floor_text} If the child's details are wrong, correct them and screen again."
         )
-    if outcome.incomplete and tool.rank(level) == 0:
+    incomplete_reason = incomplete_reason.strip()
+    if outcome.incomplete and tool.rank(level) == 0 and not incomplete_reason:
         raise ConfirmationError(
             f"{INCOMPLETE_LINE} '{tool.level(level).label}' cannot be confirmed while the "
             "screening is incomplete: complete the screening first (answer the questions that "
-            "are Not known), or choose a higher level."
+            "are Not known), or choose a higher level. If it cannot be completed, say why: "
+            "your DSL signs that off."
         )
+    if not (outcome.incomplete and tool.rank(level) == 0):
+        incomplete_reason = ""
     changed = level != outcome.suggested_level
     lowered = tool.rank(level) < tool.rank(outcome.suggested_level)
     if lowered and not reason:
@@ -782,7 +792,8 @@ def confirm_level(
         next_steps_considered=next_steps_considered.strip(),
         rescreen_on=rescreen_on,
         rescreen_trigger=rescreen_trigger.strip(),
-        awaiting_signoff=lowered,
+        awaiting_signoff=lowered or bool(incomplete_reason),
+        incomplete_reason=incomplete_reason,
     )
 
 

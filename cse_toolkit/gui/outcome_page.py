@@ -539,7 +539,17 @@ class OutcomePage(QWidget):
         waiting = confirmed and awaiting_signoff(
             tool, record.suggested_level, record.confirmed_level, record.status
         )
-        self.signoff_note.setVisible(waiting)
+        stored = (record.outcome or {}).get("confirmation") or {}
+        cannot_complete = (
+            record.status == "confirmed" and not waiting and bool(stored.get("incomplete_reason"))
+        )
+        self.signoff_note.setVisible(waiting or cannot_complete)
+        if cannot_complete:
+            self.signoff_note.setText(
+                self.tr(
+                    "Awaiting DSL sign-off: the screening could not be completed. Reason: {r}"
+                ).format(r=stored.get("incomplete_reason", ""))
+            )
         if waiting:
             self.signoff_note.setText(
                 self.tr(
@@ -618,7 +628,11 @@ class OutcomePage(QWidget):
         level = self.level_combo.currentData()
         if level is None:
             return
-        if level in tool.manual_only_levels:
+        if outcome.incomplete and tool.rank(level) == 0:
+            text = self.tr(
+                "&Reason (required: why the screening cannot be completed; your DSL signs it off)"
+            )
+        elif level in tool.manual_only_levels:
             text = self.tr("&Reason (required: this level is a professional judgement)")
         elif tool.rank(level) < tool.rank(outcome.suggested_level):
             text = self.tr(
@@ -657,6 +671,9 @@ class OutcomePage(QWidget):
                 next_steps_considered=self.plan_steps.toPlainText(),
                 rescreen_on=rescreen_on,
                 rescreen_trigger=self.rescreen_trigger.text(),
+                incomplete_reason=self.reason_edit.toPlainText()
+                if outcome.incomplete and tool.rank(level) == 0
+                else "",
                 clock=vault.clock,
             )
         except (BelowFloorError, ConfirmationError) as exc:

@@ -404,7 +404,7 @@ class DslRepository:
         rows = self._c.execute(
             "SELECT s.id, s.child_id, c.ref, c.name, c.alias, s.tool_id, s.suggested_level,"
             " s.confirmed_level, s.confirmed_by, s.confirmed_at, s.confirm_reason, s.screened_at,"
-            " s.tool_version"
+            " s.tool_version, json_extract(s.outcome, '$.confirmation.incomplete_reason')"
             " FROM screenings s JOIN children c ON c.id = s.child_id WHERE s.status = 'confirmed'"
         ).fetchall()
         out: list[QueueItem] = []
@@ -422,6 +422,7 @@ class DslRepository:
             reason,
             screened,
             version,
+            cannot_complete,
         ) in rows:
             when = parse_utc(at or screened)
             who = by or "the worker"
@@ -443,6 +444,22 @@ class DslRepository:
                         f"{self.level_label(tool_id, suggested)}. Until you agree, "
                         f"{self.level_label(tool_id, suggested)} drives the process and due "
                         f"dates. Reason: {reason or 'none given'}",
+                        at=when,
+                        open_tab=TAB_SCREENING,
+                    )
+                )
+            elif cannot_complete:
+                # SAFETY.md R2: the lowest level on an incomplete screening, with the reason.
+                out.append(
+                    QueueItem(
+                        kind=SIGNOFF,
+                        record_id=sid,
+                        child_id=cid,
+                        child_ref=ref,
+                        child_label=_label(name, alias, ref),
+                        title=f"Incomplete screening, {screening.AWAITING_SIGNOFF}",
+                        detail=f"{who} could not complete the screening and confirmed {level}. "
+                        f"Why it cannot be completed: {cannot_complete}",
                         at=when,
                         open_tab=TAB_SCREENING,
                     )

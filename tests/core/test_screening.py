@@ -517,3 +517,16 @@ def test_confirm_with_other_tool_version_refused(worcs: Tool, wm: Tool) -> None:
     out = evaluate(worcs, inp(WORCS))
     with pytest.raises(ToolVersionMismatch):
         confirm_level(wm, out, "at_risk", "Sam", "x")
+
+
+def test_incomplete_lowest_level_needs_why_it_cannot_be_completed(worcs: Tool) -> None:
+    # SAFETY.md R2: the lowest level is refused while incomplete, unless the worker records why
+    # the screening cannot be completed; that waits for a DSL's sign-off.
+    out = evaluate(worcs, inp(WORCS))
+    plan = {"next_steps_considered": "Asked school", "rescreen_trigger": "any news"}
+    with pytest.raises(ConfirmationError, match="cannot be confirmed while the screening"):
+        confirm_level(worcs, out, "none", "Sam", **plan)
+    c = confirm_level(worcs, out, "none", "Sam", incomplete_reason="Family moved away", **plan)
+    assert c.awaiting_signoff and c.to_dict()["incomplete_reason"] == "Family moved away"
+    higher = confirm_level(worcs, out, "low", "Sam", "Worried", incomplete_reason="ignored")
+    assert higher.incomplete_reason == "" and not higher.awaiting_signoff

@@ -82,6 +82,15 @@ def test_nothing_answered_is_incomplete_and_the_lowest_level_is_refused(
     qtbot.mouseClick(page.confirm_button, Qt.MouseButton.LeftButton)
     assert "incomplete" in page.message.text()
     assert page.record is not None and page.record.status == "in_progress"
+    # SAFETY.md R2: if it cannot be completed, the worker says why and a DSL signs that off.
+    assert "cannot be completed" in page.reason_label.text()
+    qtbot.keyClicks(page.reason_edit, "The family has moved away; no agency can be reached")
+    qtbot.mouseClick(page.confirm_button, Qt.MouseButton.LeftButton)
+    assert page.record.status == "confirmed"
+    assert page.record.outcome["confirmation"]["incomplete_reason"].startswith("The family")
+    page.show_screening(vault, page.record)
+    assert page.signoff_note.isVisibleTo(page)
+    assert "could not be completed" in page.signoff_note.text()
 
 
 def test_immediate_danger_on_west_midlands_is_significant_with_999_first(

@@ -531,3 +531,24 @@ def test_a_raised_level_drives_at_once(dsl: Vault) -> None:
     child = dsl.repos.add_child(name="Ned Raised")
     confirmed_screening(dsl, child.id, age=14, level="high", reason="new information")
     assert dsl.repos.get_child(child.id).confirmed_level == "high"
+
+
+def test_incomplete_screening_confirmed_at_the_lowest_level_is_queued_with_its_reason(
+    dsl: Vault,
+) -> None:
+    tool = screening.load_tool("worcestershire-2013")
+    child = dsl.repos.add_child(name="Oli Incomplete")
+    inp = screening.ScreeningInput.from_dict({"tool": tool.id, "tool_version": tool.version,
+                                              "child": {"age": 14}, "answers": []})
+    out = screening.evaluate(tool, inp)
+    c = screening.confirm_level(tool, out, "none", "dee", next_steps_considered="asked",
+                                rescreen_trigger="news", incomplete_reason="Family moved away")
+    stored = {**out.to_dict(), "confirmation": c.to_dict()}
+    rec = dsl.repos.save_screening(ScreeningRecord(
+        id=str(uuid.uuid4()), child_id=child.id, tool_id=tool.id, tool_version=tool.version,
+        screened_at=dsl.now(), input=inp.to_dict(), outcome=stored, suggested_level="none",
+        confirmed_level="none", confirmed_by="dee", confirmed_at=dsl.now_iso(),
+        confirm_reason="", status="confirmed"))
+    item = next(i for i in dsl.dsl.queue() if i.record_id == rec.id)
+    assert item.title == "Incomplete screening, awaiting DSL sign-off"
+    assert "Family moved away" in item.detail
