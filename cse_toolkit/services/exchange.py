@@ -263,6 +263,7 @@ def screening_record(vault: Vault, screening_id: str) -> ps.ScreeningRecord:
     rec = vault.repos.get_screening(screening_id)
     outcome = rec.outcome or {}
     inp = rec.input
+    tool: tools.Tool | None = None
     try:
         tool = tools.load_tool(rec.tool_id, rec.tool_version)
         labels = {ind.id: ind.label for s in tool.sections for ind in s.indicators}
@@ -270,6 +271,14 @@ def screening_record(vault: Vault, screening_id: str) -> ps.ScreeningRecord:
         tool_title = tool.name
     except UserError:
         labels, sections_def, tool_title = {}, [], rec.tool_id
+    # R9: worked out with the version the screening was made with (never re-scored), so a 1.0
+    # screening carries the line too.
+    provenance = str(outcome.get("provenance") or "")
+    if not provenance and tool is not None and inp:
+        try:
+            provenance = sc.evaluate(tool, sc.ScreeningInput.from_dict(inp)).provenance or ""
+        except UserError:
+            provenance = ""
     answers = {a["indicator"]: a for a in inp.get("answers", [])}
     sections = []
     for sid, title, ids in sections_def:
@@ -288,7 +297,6 @@ def screening_record(vault: Vault, screening_id: str) -> ps.ScreeningRecord:
             )
         sections.append(ps.ScreeningSection(id=sid, title=title[:500], answers=rows))
     child_ctx = inp.get("child", {})
-    del sc  # imported for the side effect of validating tools are loadable
     next_steps = outcome.get("next_steps") or {}
     steps_text = []
     if isinstance(next_steps, dict):
@@ -337,6 +345,10 @@ def screening_record(vault: Vault, screening_id: str) -> ps.ScreeningRecord:
             confirmed_by=users.get(rec.confirmed_by or "", rec.confirmed_by or "")[:500],
             confirmed_at=parse_utc(rec.confirmed_at) if rec.confirmed_at else None,
             confirmation_reason=rec.confirm_reason,
+            provenance=provenance,
+            awaiting_signoff=sc.awaiting_signoff(
+                tool, rec.suggested_level, rec.confirmed_level, rec.status
+            ),
         ),
     )
 
