@@ -86,6 +86,7 @@ def tool_about_dialog(tool: Tool, parent: QWidget | None = None) -> QDialog:
     dialog = QDialog(parent)
     dialog.setWindowTitle(dialog.tr("About this tool"))
     scroll = QScrollArea()
+    scroll.setAccessibleName(dialog.tr("About this tool"))
     scroll.setWidgetResizable(True)
     scroll.setWidget(ToolAboutView(tool))
     buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
@@ -138,6 +139,7 @@ class AboutPage(QWidget):
             except UserError:
                 continue
             scroll = QScrollArea()
+            scroll.setAccessibleName(tool.name)
             scroll.setWidgetResizable(True)
             scroll.setWidget(ToolAboutView(tool))
             self.tools.addTab(scroll, tool.name)

@@ -130,9 +130,10 @@ class ChildListPage(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.empty_label)
         layout.addWidget(self.table, 1)
-        self.setTabOrder(self.filter_edit, self.table)
-        self.setTabOrder(self.table, self.open_button)
+        # Reading order: the filter, the buttons beside it, then the list below.
+        self.setTabOrder(self.filter_edit, self.open_button)
         self.setTabOrder(self.open_button, self.add_button)
+        self.setTabOrder(self.add_button, self.table)
         self._size_columns()
         self._update_count()
 

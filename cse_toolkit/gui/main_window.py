@@ -34,7 +34,9 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QRadioButton,
     QStackedWidget,
+    QTabWidget,
     QToolBar,
     QWidget,
 )
@@ -183,9 +185,6 @@ class MainWindow(QMainWindow):
             button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
             button.setAccessibleName(action.text().replace("&", ""))
             button.setAccessibleDescription(action.toolTip())
-        buttons = [self.toolbar.widgetForAction(a) for a in self.toolbar.actions()]
-        for first, second in zip(buttons, [*buttons[1:], self.nav], strict=False):
-            self.setTabOrder(first, second)  # the toolbar first, then the navigation
         self.region_action = self._action(
             self.tr("Next region"), "F6", "", lambda: self.cycle_region(1))
         self.region_back_action = self._action(
@@ -645,6 +644,50 @@ class MainWindow(QMainWindow):
         if self.current_page() == "child":
             self.child_page.new_note()
 
+    def tab_chain(self) -> list[QWidget]:
+        """The Tab stops of the unlocked window in reading order: the toolbar, the navigation,
+        then the page (on a child's page: "Back to children", the tab bar, the tab). Within each
+        part Qt's focus chain order is kept; this is computed, not set with setTabOrder, because
+        pages and tabs plugged in later (``add_page``, ``add_tab``) join the chain at its end."""
+        stops: list[QWidget] = []
+        groups: set[int] = set()
+        step = self.nextInFocusChain()
+        for _ in range(50000):
+            if step is self:
+                break
+            if _tab_stop(step, groups):
+                stops.append(step)
+            step = step.nextInFocusChain()
+        back, bar = self.child_page.back_button, self.child_page.tabs.tabBar()
+
+        def place(widget: QWidget) -> tuple[int, int]:
+            if self.toolbar.isAncestorOf(widget):
+                return 0, 0
+            if widget is self.nav:
+                return 1, 0
+            if widget is back:
+                return 2, 0
+            if widget is bar:
+                return 2, 1
+            return 2, 2
+
+        return sorted(stops, key=place)
+
+    def focusNextPrevChild(self, next: bool) -> bool:  # noqa: N802, A002 (Qt API)
+        if self._vault is None:
+            return super().focusNextPrevChild(next)
+        stops = self.tab_chain()
+        focus = QApplication.focusWidget()
+        if not stops or focus is None:
+            return super().focusNextPrevChild(next)
+        here = stops.index(focus) if focus in stops else -1
+        if here < 0:
+            return super().focusNextPrevChild(next)
+        target = stops[(here + (1 if next else -1)) % len(stops)]
+        target.setFocus(Qt.FocusReason.TabFocusReason if next
+                        else Qt.FocusReason.BacktabFocusReason)
+        return True
+
     def regions(self) -> list[QWidget]:
         """The window's regions in reading order: the toolbar, the navigation, the page."""
         if self._vault is None:
@@ -686,3 +729,28 @@ def _first_focusable(region: QWidget) -> QWidget | None:
             return widget
         widget = widget.nextInFocusChain()
     return None
+
+
+def _tab_stop(widget: QWidget, groups: set[int]) -> bool:
+    """Whether Tab stops on ``widget`` (as Qt decides: visible, enabled, Tab focus, one stop
+    per group of exclusive radio buttons: the checked one, else the first)."""
+    if not (widget.isVisible() and widget.isEnabled()
+            and widget.focusPolicy() & Qt.FocusPolicy.TabFocus and widget.focusProxy() is None):
+        return False
+    if isinstance(widget, QTabWidget):
+        return False  # it hands focus to its tab bar, which is the stop
+    if isinstance(widget, QRadioButton):
+        group = widget.group()
+        exclusive = group.exclusive() if group is not None else widget.autoExclusive()
+        if exclusive:
+            members = (group.buttons() if group is not None else [
+                b for b in widget.parentWidget().findChildren(QRadioButton)
+                if b.parentWidget() is widget.parentWidget() and b.autoExclusive()])
+            checked = [b for b in members if b.isChecked()]
+            if checked:
+                return widget.isChecked()
+            key = id(group if group is not None else widget.parentWidget())
+            if key in groups:
+                return False
+            groups.add(key)
+    return True

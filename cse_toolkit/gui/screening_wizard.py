@@ -618,13 +618,9 @@ class SectionPage(QWidget):
                 self.unanswered_row.insertWidget(self.unanswered_row.count() - 1, button)
                 self._jump_buttons.append(button)
             # Reading order: the jump buttons (above the questions) come before the questions.
-            # (Each button is moved to just before the first question's first control.)
-            chain = [w for row in self.rows for w in row.focusables()]
-            if chain:
-                anchor = chain[0].previousInFocusChain()
-                for button in self._jump_buttons:
-                    self.setTabOrder(anchor, button)
-                    anchor = button
+            chain = [*self._jump_buttons, *(w for row in self.rows for w in row.focusables())]
+            for first, second in zip(chain, chain[1:], strict=False):
+                self.setTabOrder(first, second)
         key = tuple(id(r) for r in missing)
         if key == self._shown_missing:
             return
@@ -996,12 +992,13 @@ class ScreeningWizard(QWidget):
                 row.changed.connect(self._changed)
             self.pages.append(page)
             self.stack.addWidget(page)
-        # Reading order: the page's questions, then the buttons under them, then out of the
-        # wizard (pages made after the buttons would otherwise come after them in the chain).
+        # After the page's questions: Next (Tab past the last question lands there, the key
+        # model), then Back to the process and Previous, then out of the wizard. (Pages made
+        # after the buttons would otherwise come after them in the chain.)
         last_rows = self.pages[-1].rows if self.pages else []
         if last_rows:
             anchor = last_rows[-1].focusables()[-1]
-            for button in (self.back_button, self.prev_button, self.next_button):
+            for button in (self.next_button, self.back_button, self.prev_button):
                 self.setTabOrder(anchor, button)
                 anchor = button
         about = " ".join(tool.about.split())

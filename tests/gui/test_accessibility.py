@@ -42,8 +42,8 @@ from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
     QDateTimeEdit,
-    QRadioButton,
     QDialog,
+    QRadioButton,
     QStackedWidget,
     QTabWidget,
     QWidget,
@@ -54,8 +54,14 @@ from .layout_check import clipped
 SCALE = float(os.environ.get("CSE_A11Y_SCALE", "1"))
 MAIN_SIZE = QSize(960, 540) if SCALE >= 2 else QSize(1024, 600)
 
-# Tab steps that go back against reading order on purpose: (state, from, to) by accessible name.
-ORDER_ALLOWED: set[tuple[str, str, str]] = set()
+# Tab steps that go back against reading order on purpose: (state, from, to) by accessible name;
+# "*" for any state.
+ORDER_ALLOWED: set[tuple[str, str, str]] = {
+    # The screening key model: Tab past the last question lands on Next (the usual way on);
+    # from Next, Tab goes on to the two buttons left of it, so they are reachable too.
+    ("*", "Next page", "Back to the process"),
+    ("*", "See the outcome", "Back to the process"),
+}
 
 
 # -- the dialogs -----------------------------------------------------------------------------
@@ -205,6 +211,7 @@ class Figures:
 def check_state(name: str, root: QWidget, figures: Figures, *, tab_walk: bool = True) -> None:
     if QApplication.activeWindow() is not root.window():
         root.window().activateWindow()
+        QTest.qWaitForWindowActive(root.window(), 2000)
     for _ in range(2):
         QApplication.processEvents()
     figures.states += 1
@@ -263,13 +270,15 @@ def check_state(name: str, root: QWidget, figures: Figures, *, tab_walk: bool = 
         previous = seen[-1]
         if stop is not previous and backwards(previous, stop) and (root.isAncestorOf(stop)):
             key = (name, accessible_name(previous), accessible_name(stop))
-            if key not in ORDER_ALLOWED:
+            if key not in ORDER_ALLOWED and ("*", *key[1:]) not in ORDER_ALLOWED:
                 figures.backwards += 1
                 figures.add(name, f"Tab goes back from {label(previous)} to {label(stop)}")
         if stop in seen:
             break
         seen.append(stop)
     groups = {_radio_group(w) for w in seen} - {None}
+    if os.environ.get("CSE_A11Y_DEBUG") and os.environ["CSE_A11Y_DEBUG"] in name:
+        print(name, [label(w) for w in seen])
     missed = [w for w in candidates if w not in seen and _radio_group(w) not in groups]
     figures.reachable += len(candidates) - len(missed)
     for widget in missed:
@@ -381,12 +390,13 @@ def walk(qtbot: Any, world: World, make_window: Any) -> Figures:
     win.unlock._show_message(message_for(WrongPassphraseError("wrong"), world.folder))
     check_state("unlock screen after a wrong passphrase", win, figures)
     win.enter_vault(world.vault)
-    with qtbot.waitActive(win):
-        win.activateWindow()
     # The process tab with a screening under way, so the wizard has its pages.
     win.show_child(world.child.id, win.child_page.tabs.indexOf(win.process_tab))
     win.process_tab.show_wizard() if hasattr(win.process_tab, "show_wizard") else None
     win.process_tab.wizard.set_child(world.vault, world.child)
+    win.show_page("children")
+    with qtbot.waitActive(win):
+        win.activateWindow()
     for key in win.page_keys():
         win.show_page(key)
         check_state(f"page {key}", win, figures)
@@ -429,11 +439,6 @@ def test_every_dialog_has_a_factory() -> None:
 
 
 @pytest.mark.skipif(SCALE >= 2, reason="the 100 % walk")
-@pytest.mark.xfail(strict=True, reason=(
-    "still open (docs/ACCESSIBILITY.md, 'Known gaps'): on the child page's Process, "
-    "Connections and Share tabs Tab returns to 'Back to children' after the tab's last control; "
-    "the screening page's 'Go to question' buttons are skipped by Tab; the first state after "
-    "unlocking is not yet the active window offscreen"))
 def test_every_window_by_keyboard_and_accessibility_tree(
     qtbot: Any, world: World, make_window: Any
 ) -> None:
