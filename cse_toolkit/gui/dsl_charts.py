@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPaintEvent
+from PySide6.QtGui import QBrush, QColor, QFontMetrics, QPainter, QPaintEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -28,8 +28,25 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-# Colour-blind-safe series colours (Okabe-Ito), dark enough for white page contrast.
-SERIES_COLOURS = ("#0b5394", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9")
+# Colour-blind-safe series colours (Okabe-Ito hues, darkened to 3:1 or more on a white page:
+# tests/gui/test_contrast.py), and a pattern for each series so colour is never the only cue
+# (the legend shows the same pattern).
+SERIES_COLOURS = ("#0b5394", "#b84a00", "#00795a", "#a3427f", "#8a6100", "#1f6f9e")
+SERIES_PATTERNS = (
+    Qt.BrushStyle.NoBrush,
+    Qt.BrushStyle.BDiagPattern,
+    Qt.BrushStyle.CrossPattern,
+    Qt.BrushStyle.FDiagPattern,
+    Qt.BrushStyle.Dense5Pattern,
+    Qt.BrushStyle.DiagCrossPattern,
+)
+
+
+def _fill_series(p: QPainter, rect: QRectF, series: int) -> None:
+    p.fillRect(rect, QColor(SERIES_COLOURS[series % len(SERIES_COLOURS)]))
+    pattern = SERIES_PATTERNS[series % len(SERIES_PATTERNS)]
+    if pattern != Qt.BrushStyle.NoBrush:
+        p.fillRect(rect, QBrush(QColor("#ffffff"), pattern))
 
 
 class BarChart(QWidget):
@@ -97,10 +114,7 @@ class BarChart(QWidget):
         if len(self._series) > 1:
             x = 0
             for i, name in enumerate(self._series):
-                p.fillRect(
-                    QRectF(x, top + 2, 12, fm.height() - 4),
-                    QColor(SERIES_COLOURS[i % len(SERIES_COLOURS)]),
-                )
+                _fill_series(p, QRectF(x, top + 2, 14, fm.height() - 4), i)
                 p.setPen(text)
                 p.drawText(x + 16, top + fm.ascent(), name)
                 x += 16 + fm.horizontalAdvance(name) + 16
@@ -126,8 +140,7 @@ class BarChart(QWidget):
             for s, v in enumerate(vals):
                 by = y + 3 + s * bar_h
                 w = bar_area * v / biggest
-                colour = QColor(SERIES_COLOURS[s % len(SERIES_COLOURS)])
-                p.fillRect(QRectF(label_w, by, max(w, 1 if v else 0), bar_h - 1), colour)
+                _fill_series(p, QRectF(label_w, by, max(w, 1 if v else 0), bar_h - 1), s)
                 p.setPen(text)
                 p.drawText(
                     QRectF(label_w + w + 4, by, value_w, bar_h),
