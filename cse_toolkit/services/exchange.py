@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -322,7 +323,9 @@ def step_records(vault: Vault, child_id: str) -> list[ps.PathwayStepRecord]:
     pathways: dict[str, pw.Pathway | None] = {}
     users = {u.id: u.label for u in vault.users()}
     out = []
-    for st in vault.repos.steps_for(child_id):
+    # In the order they were written down: the order the receiver's engine replays them.
+    steps = sorted(vault.repos.steps_for(child_id), key=lambda st: st.created_at or st.event_at)
+    for st in steps:
         if st.pathway_id not in pathways:
             try:
                 pathways[st.pathway_id] = pw.load_pathway(st.pathway_id)
@@ -342,19 +345,41 @@ def step_records(vault: Vault, child_id: str) -> list[ps.PathwayStepRecord]:
                 version=st.version,
                 data=ps.PathwayStepData(
                     pathway_id=st.pathway_id,
+                    pathway_version=pathway.version[:500] if pathway else "",
                     step_id=st.step_id,
                     title=titles.get(st.step_id, st.step_id)[:500],
                     status=st.status,
                     recorded_at=st.event_at,
+                    entered_at=st.created_at,
                     recorded_by=users.get(st.created_by, st.created_by)[:500],
                     summary=summary[: ps.MAX_TEXT],
                     reference=str(st.data.get("reference", st.data.get("police_reference", "")))[
                         :500
                     ],
+                    fields=_step_fields(st.data),
+                    reason=_fit(st.reason),
                 ),
             )
         )
     return out
+
+
+def _step_fields(data: dict[str, Any]) -> list[ps.StepField]:
+    """A step's recorded fields, as the engine stored them (text, ISO dates, yes/no).
+
+    A field too long for a pack field is not cut: a shortened value would be imported as if
+    it were what was recorded. It is left out, so the receiver sees the step read-only with
+    that field named as missing, and the summary (which says it was shortened) beside it.
+    """
+    out = []
+    for key, value in data.items():
+        if value is None or value == "" or not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._:-]*", key):
+            continue
+        if isinstance(value, bool):
+            out.append(ps.StepField(id=key, value=value))
+        elif isinstance(value, str | int) and len(str(value)) <= ps.MAX_TEXT:
+            out.append(ps.StepField(id=key, value=str(value)))
+    return out[:100]
 
 
 def missing_records(vault: Vault, child_id: str) -> list[ps.MissingEpisodeRecord]:
@@ -1001,14 +1026,22 @@ def _insert(vault: Vault, record: Any, pack: ps.PackModel, child_map: dict[str, 
     elif record.type == "pathway_step":
         if d.status == "pending":
             return
+        if d.fields or d.entered_at is not None or pack_format(pack) == "2":
+            # Format 2: the fields as the sender's engine recorded them; this vault's engine
+            # checks them when the case is read, exactly as it checks its own.
+            data: dict[str, Any] = {f.id: f.value for f in d.fields}
+            reason = d.reason or (d.summary if d.status == "not_applicable" else "")
+        else:
+            # Format 1 carried only words: kept as such, shown read-only (vault.repos).
+            data = {"summary": d.summary, "reference": d.reference}
+            reason = d.summary if d.status == "not_applicable" else ""
         c.execute(
             "INSERT INTO pathway_steps (id, version, origin, created_at, created_by, updated_at,"
             " child_id, pathway_id, step_id, status, event_at, data, reason)"
             " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (record.id, record.version, origin, utc_iso(d.recorded_at), by, now, child_id,
-             d.pathway_id, d.step_id, d.status, utc_iso(d.recorded_at),
-             json.dumps({"summary": d.summary, "reference": d.reference}),
-             d.summary if d.status == "not_applicable" else ""),
+            (record.id, record.version, origin, utc_iso(d.entered_at or d.recorded_at), by, now,
+             child_id, d.pathway_id, d.step_id, d.status, utc_iso(d.recorded_at),
+             json.dumps(data, ensure_ascii=False), reason),
         )
     elif record.type == "missing_episode":
         c.execute(
@@ -1029,6 +1062,11 @@ def _insert(vault: Vault, record: Any, pack: ps.PackModel, child_map: dict[str, 
              json.dumps(report.to_dict(), ensure_ascii=False)),
         )
         vault.intel._index_rows(report)
+
+
+def pack_format(pack: Any) -> str:
+    """The pack's format ("1" or "2"); "" for a conflict decided later (no envelope kept)."""
+    return str(getattr(pack, "schema_version", ""))
 
 
 def _update(vault: Vault, record: Any, pack: ps.PackModel) -> None:

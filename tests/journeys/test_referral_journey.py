@@ -41,7 +41,7 @@ def test_an_imported_child_opens_on_the_dsl_laptop_with_every_step(  # type: ign
     for step in ("concern", "danger_check", "screen", "discuss", "decide"):
         assert rows[step][1] == "done", rows[step]
     assert rows["refer"][1] == "current"
-    assert "by Sam Okafor" in rows["concern"][2] or "by sam" in rows["concern"][2]
+    assert "by Sam Okafor (imported)" in rows["concern"][2], rows["concern"]
 
     # The DSL's vault holds Sam's steps with the fields he recorded, not a flattened summary.
     with dsl.vault() as vault:
