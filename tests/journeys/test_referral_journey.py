@@ -49,3 +49,27 @@ def test_an_imported_child_opens_on_the_dsl_laptop_with_every_step(  # type: ign
         assert steps == local_steps
         state = vault.repos.case_state(child_id)
         assert state.current == "refer" and state.route == "refer" and state.level == "high"
+
+    # The command line tells the same story.
+    case = dsl.case_show(ref)
+    assert case["ref"] == ref and case["record"]["name"] == "Jade Wilson"
+    assert case["origin"]["kind"] == "imported" and case["origin"]["sender"] == "Sam Okafor"
+    assert case["level"]["confirmed"] == "high" and case["level"]["suggested"] == "high"
+    assert case["pathway"]["route"] == "refer" and case["pathway"]["set_aside"] == []
+    assert [s["id"] for s in case["pathway"]["done"]] == [
+        "concern", "danger_check", "screen", "discuss", "decide"]
+    assert case["next_step"]["id"] == "refer" and case["next_step"]["due_at"]
+    kinds = [e["kind"] for e in case["chronology"]]
+    assert kinds.count("step") == 5 and kinds.count("note") == 1 and "screening" in kinds
+    for entry in case["chronology"]:
+        assert entry["origin"]["kind"] == "imported", entry
+        assert entry["origin"]["pack_id"] == checked["pack_id"]
+        assert entry["author"] in ("Sam Okafor", "sam"), entry
+    assert [e["at"] for e in case["chronology"]] == sorted(e["at"] for e in case["chronology"])
+    listed = dsl.case_list()["cases"]
+    assert [(c["ref"], c["confirmed_level"], c["next_step"]["id"]) for c in listed] == [
+        (ref, "high", "refer")]
+    # On Sam's laptop the same case is local.
+    mine = worker.case_show(ref)
+    assert {e["origin"]["kind"] for e in mine["chronology"]} == {"local"}
+    assert worker.run("case", "show", "NOPE-0000").code == 1
