@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from cse_toolkit.core.clock import Clock
 from cse_toolkit.gui import workers
+from cse_toolkit.gui.changes import CASE_TOPICS, follow_changes
 from cse_toolkit.gui.child_table_model import (
     AGE,
     DUE,
@@ -63,6 +64,7 @@ class ChildListPage(QWidget):
 
     def __init__(self, clock: Clock, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.follower = follow_changes(self, CASE_TOPICS, self.reload)
         self.setAccessibleName(self.tr("Children"))
         self._clock = clock
         self._vault: Any = None

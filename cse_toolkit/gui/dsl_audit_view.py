@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from cse_toolkit.core.clock import parse_utc
 from cse_toolkit.gui import workers
+from cse_toolkit.gui.changes import ALL_TOPICS, follow_changes
 from cse_toolkit.gui.dsl_common import DateRange, DslPage
 from cse_toolkit.gui.table_model import RowTableModel
 from cse_toolkit.gui.widgets import heading_label, local_text, report
@@ -74,6 +75,7 @@ class DslAuditModel(RowTableModel):
 class DslAuditPage(DslPage):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.follower = follow_changes(self, ALL_TOPICS, self.reload)
         from cse_toolkit.vault.dsl_repo import DslRepository
 
         self.heading = heading_label(self.tr("Audit trail"))

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from cse_toolkit.gui import workers
+from cse_toolkit.gui.changes import follow_changes
 from cse_toolkit.gui.dsl_common import DslPage
 from cse_toolkit.gui.table_model import RowTableModel
 from cse_toolkit.gui.widgets import heading_label, local_text, report
@@ -142,6 +143,7 @@ class DslQueuePage(DslPage):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.follower = follow_changes(self, {"screening", "signoff", "import", "export", "step", "purge", "child", "vault"}, self.reload)
         self.heading = heading_label(self.tr("Review queue"))
         self.summary = QLabel()
         self.summary.setAccessibleName(self.tr("Queue summary"))
@@ -235,6 +237,10 @@ class DslQueuePage(DslPage):
         self.summary.clear()
         self._loading = False
         self._update_buttons()
+
+    def items(self) -> list[QueueItem]:
+        """Every item loaded, in the order shown before any filter."""
+        return [self.model.item(r) for r in range(self.model.rowCount())]
 
     # -- actions ---------------------------------------------------------------------------
     def current_item(self) -> QueueItem | None:

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from cse_toolkit.core.clock import parse_utc
 from cse_toolkit.errors import UserError
 from cse_toolkit.gui import dialogs
+from cse_toolkit.gui.changes import follow_changes
 from cse_toolkit.gui.import_dialog import record_text
 from cse_toolkit.gui.widgets import heading_label, local_text
 from cse_toolkit.services import exchange
@@ -39,6 +40,7 @@ class ImportConflictsPage(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.follower = follow_changes(self, {"import", "purge", "vault"}, self.reload)
         self.setAccessibleName(self.tr("Imported packs"))
         self._vault: Any = None
         self._pending: list[exchange.PendingConflict] = []

@@ -13,10 +13,11 @@ the audit chain head against the one saved outside the file, repair loose file m
 from __future__ import annotations
 
 import contextlib
+import logging
 import shutil
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,7 @@ from cse_toolkit.core.entities import ROLES, Role, User
 from cse_toolkit.errors import PermissionDenied, UserError
 from cse_toolkit.fsutil import remove_stale_temp_files, repair_modes
 from cse_toolkit.vault import audit, db, schema
+from cse_toolkit.vault.changes import Change, Listener
 from cse_toolkit.vault.errors import (
     NoVaultError,
     UnknownUserError,
@@ -40,6 +42,8 @@ from cse_toolkit.vault.errors import (
 from cse_toolkit.vault.keyslots import KdfParams, KeySlots, calibrate, new_recovery_key
 
 BACKUP_DIR = "backups"
+
+log = logging.getLogger(__name__)
 
 
 def exists(folder: Path) -> bool:
@@ -90,6 +94,8 @@ class Vault:
         self._write_lock = threading.RLock()
         self._write_owner: int | None = None
         self._pending_head: audit.ChainHead | None = None
+        self._pending_changes: list[tuple[str, str, str]] = []
+        self._listeners: list[Listener] = []
         from cse_toolkit.vault.dsl_repo import DslRepository
         from cse_toolkit.vault.intel_repo import IntelRepository
         from cse_toolkit.vault.repos import Repositories
@@ -227,6 +233,7 @@ class Vault:
             self.conn.close()
             self.conn = None
         self._signing_key = None  # type: ignore[assignment]
+        self._listeners.clear()
 
     @property
     def is_open(self) -> bool:
@@ -277,6 +284,7 @@ class Vault:
                 return
             self._write_owner = threading.get_ident()
             self._pending_head = None
+            self._pending_changes = []
             try:
                 try:
                     self.conn.execute("BEGIN IMMEDIATE")
@@ -297,6 +305,28 @@ class Vault:
                 audit.write_head_file(
                     self.folder, self.vault_id, self._pending_head, self._signing_key
                 )
+            committed, self._pending_changes = tuple(self._pending_changes), []
+        if committed:
+            self._notify(Change(committed))
+
+    # -- change notification --------------------------------------------------------------
+    def subscribe(self, listener: Listener) -> Callable[[], None]:
+        """Call ``listener(change)`` after each committed write (on the writing thread);
+        returns the function that unsubscribes it."""
+        self._listeners.append(listener)
+
+        def unsubscribe() -> None:
+            with contextlib.suppress(ValueError):
+                self._listeners.remove(listener)
+
+        return unsubscribe
+
+    def _notify(self, change: Change) -> None:
+        for listener in list(self._listeners):
+            try:
+                listener(change)
+            except Exception as exc:  # noqa: BLE001 - a view's problem never undoes a write
+                log.error("a change listener failed: %s", type(exc).__name__)
 
     def audit(
         self,
@@ -321,6 +351,7 @@ class Vault:
             reason,
         )
         self._pending_head = head
+        self._pending_changes.append((action, record_type, record_id))
         return head
 
     def log_view(self, record_type: str, record_id: str, reason: str = "") -> None:

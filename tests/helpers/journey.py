@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from cse_toolkit.core import screening
+from cse_toolkit.core.clock import utc_iso
 from cse_toolkit.core.entities import ScreeningRecord
 from cse_toolkit.vault.vault import Vault
 
@@ -145,3 +146,26 @@ def worker_case(vault: Vault, name: str = "Jade Wilson", *, level_answers: dict[
     saved = screen(vault, child.id, answers)
     discuss_and_decide(vault, child.id, saved.confirmed_level, "Priya Natarajan (DSL)")
     return vault.repos.get_child(child.id)
+
+
+def intel_report(vault: Vault, child_id: str, *, vrm: str = "WR21 XKZ",
+                 place: str = "Lowesmoor car park, Worcester") -> Any:
+    """The intelligence form: an adult, a vehicle and a place seen with the child (final)."""
+    from cse_toolkit.core import intelligence as intel
+
+    report = intel.IntelReport(
+        title=f"Adult collecting a child at {place.split(',')[0]}",
+        facts=[f"A man calling himself 'Smithy' collected the child in a grey car {vrm} at "
+               f"{place} around 21:00 on three evenings."],
+        learned_at=utc_iso(vault.now() - timedelta(hours=2)),
+        learned_place=place,
+        source_type="worker_saw",
+        child_ids=[child_id],
+        entities=[intel.Person(surname="Smith", forenames="", nickname="Smithy",
+                               age_range="30-40", role="suspected_perpetrator"),
+                  intel.Vehicle(vrm=vrm, make="Vauxhall", model="Astra", colour="grey"),
+                  intel.Location(name=place)],
+        closing_confirmed=True,
+        status="final",
+    )
+    return vault.intel.save(report)
