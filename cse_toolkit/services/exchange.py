@@ -776,6 +776,9 @@ class ImportReport:
     conflicts: list[Conflict] = field(default_factory=list)
     already_imported: bool = False
     new_signer: bool = False
+    # (ref of the child this pack added, ref of a child already here who may be the same
+    # child: same name, alias or date of birth). Nothing is merged; a person compares them.
+    possible_duplicates: list[tuple[str, str]] = field(default_factory=list)
 
     def lines(self) -> list[str]:
         out = [f"Pack {self.pack_id} ({self.kind}) signed by {self.signer_fingerprint}"]
@@ -786,6 +789,10 @@ class ImportReport:
                 out.append(f"{label}: " + ", ".join(f"{n} {t}" for t, n in sorted(counts.items())))
         if self.unchanged:
             out.append(f"Unchanged: {self.unchanged} record(s) already here")
+        for new_ref, old_ref in self.possible_duplicates:
+            out.append(f"The child {new_ref} may be the same child as {old_ref} (same name or "
+                       "date of birth): compare the two records before acting; nothing was "
+                       "merged.")
         if self.conflicts:
             out.append(f"Conflicts for a person to decide: {len(self.conflicts)}")
             for c in self.conflicts:
@@ -924,6 +931,13 @@ def import_pack(
                                                  record.model_dump(mode="json")))
                 continue
             _track_import(vault, record, pack.pack_id, verified.signer_public_key)
+        from cse_toolkit.vault.repos import ref_for
+
+        for record in pack.records:
+            if record.type == "child" and report.added.get("child"):
+                report.possible_duplicates += [
+                    (ref_for(record.id), ref) for ref in possible_duplicates(vault, record.id)
+                ]
         referral = next((r for r in pack.records if r.type == "referral"), None)
         summary = {
             "added": report.added, "updated": report.updated, "unchanged": report.unchanged,
@@ -945,6 +959,16 @@ def import_pack(
                     f"conflicts={len(report.conflicts)} signer={verified.signer_fingerprint}")
     vault.intel._index = None
     return report
+
+
+def possible_duplicates(vault: Vault, child_id: str) -> list[str]:
+    """Refs of other children here who may be the same child (name, alias or date of birth)."""
+    child = vault.repos.get_child(child_id)
+    return sorted(
+        c.ref
+        for c in vault.repos.possible_duplicates(child.name, child.alias, child.dob)
+        if c.id != child.id
+    )
 
 
 def _insert(vault: Vault, record: Any, pack: ps.PackModel, child_map: dict[str, str]) -> None:
