@@ -400,10 +400,10 @@ class Repositories:
         written matches, ordered by event date, newest first; the snippet marks the first
         matching word with [ ].
 
-        Why it is built this way (measured on 195,000 notes): SQLCipher's memory security
-        (``cipher_memory_security = ON``, process-wide) wipes every freed allocation, which
-        makes FTS5's newest-first walk of a prefix query and its ``snippet()`` function cost
-        400-800 ms. Reading the matching row ids in index order (about 30 ms for 33,000
+        Why it is built this way (measured on 195,000 notes, when the recipe still had
+        SQLCipher's process-wide ``cipher_memory_security = ON``, which wiped every freed
+        allocation): FTS5's newest-first walk of a prefix query and its ``snippet()`` function
+        cost 400-800 ms. Reading the matching row ids in index order (about 30 ms for 33,000
         matches), keeping the newest ``limit`` and making the snippets here costs ~30 ms.
         """
         terms = [t for t in query.replace('"', " ").split() if t]

@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 import pytest
 
+
 def pytest_collection_modifyitems(config, items) -> None:  # type: ignore[no-untyped-def]
     """Everything under tests/reliability carries the ``reliability`` marker, so the inner loop
     can leave it out with ``-m "not slow and not reliability"``."""
