@@ -28,6 +28,7 @@ a ``purge`` entry in the audit trail with counts only.
 from __future__ import annotations
 
 import calendar
+import dataclasses
 import json
 import re
 import threading
@@ -41,6 +42,7 @@ from typing import TYPE_CHECKING, Any
 from cse_toolkit.core import pathway as pw
 from cse_toolkit.core import summary as sm
 from cse_toolkit.core import tools
+from cse_toolkit.core import urgency as urg
 from cse_toolkit.core.clock import parse_utc, utc_iso
 from cse_toolkit.errors import UserError
 from cse_toolkit.vault import audit
@@ -56,7 +58,9 @@ LEVEL_CHANGED = "level_changed"
 DUE = "due"
 UNSENT = "unsent"
 IMPORT_CONFLICT = "import_conflict"
+DANGER = "danger"
 KIND_LABELS = {
+    DANGER: "Immediate danger",
     SIGNOFF: "Sign-off",
     LEVEL_CHANGED: "Level changed",
     DUE: "Due date",
@@ -108,6 +112,10 @@ class QueueItem:
     due_at: datetime | None = None
     overdue: bool = False
     open_tab: str = TAB_SCREENING
+    # Risk first (core.urgency) for the child this item is about: 0 immediate danger, 1 overdue
+    # on a high level, 2 new high level, 3 the rest; ``flag`` is the same in words.
+    rank: int = urg.OTHER
+    flag: str = ""
 
     @property
     def key(self) -> str:
@@ -225,6 +233,8 @@ class PurgeReport:
 class _DueCacheEntry:
     fingerprint: tuple[int, int, str | None]
     items: list[pw.DueItem] = field(default_factory=list)
+    state: pw.CaseState | None = None
+    records: list[pw.StepRecord] = field(default_factory=list)
 
 
 # --- helpers --------------------------------------------------------------------------------
@@ -392,13 +402,39 @@ class DslRepository:
         items += self._unsent_items(now)
         items += self._import_items()
         far = datetime.max.replace(tzinfo=UTC)
+        risk = self.urgencies()
+        items += self._danger_items(risk)
+        items = [
+            dataclasses.replace(i, rank=risk[i.child_id].rank, flag=risk[i.child_id].text)
+            if i.child_id in risk and i.kind != DANGER else i
+            for i in items
+        ]
 
-        def order(item: QueueItem) -> tuple[int, datetime, datetime, str]:
+        def order(item: QueueItem) -> tuple[int, int, datetime, datetime, str]:
             group = 0 if item.overdue else 1 if item.due_at is not None else 2
-            return (group, item.due_at or far, item.at or far, item.child_ref)
+            return (item.rank, group, item.due_at or far, item.at or far, item.child_ref)
 
         items.sort(key=order)
         return items
+
+    def _danger_items(self, risk: dict[str, urg.Urgency]) -> list[QueueItem]:
+        """One item per child in immediate danger, above everything else."""
+        danger = {cid: u for cid, u in risk.items() if u.rank == urg.IMMEDIATE}
+        if not danger:
+            return []
+        names = self._child_names(danger)
+        out = []
+        for cid, u in danger.items():
+            ref, label = names[cid] if cid in names else (ref_for(cid), ref_for(cid))
+            out.append(QueueItem(
+                kind=DANGER, record_id=f"{cid}:danger", child_id=cid, child_ref=ref,
+                child_label=label, title=u.text,
+                detail="Make sure the child is safe now; the strategy meeting is held "
+                       "straight away. Record it on the child's Process tab.",
+                at=u.called_999_at, due_at=u.due_at, overdue=False, open_tab=TAB_PROCESS,
+                rank=u.rank, flag=u.text,
+            ))
+        return out
 
     def _screening_items(self) -> list[QueueItem]:
         rows = self._c.execute(
@@ -515,6 +551,8 @@ class DslRepository:
             fp = fingerprints[cid]
             recs = grouped.get(cid, [])
             items: list[pw.DueItem] = []
+            state: pw.CaseState | None = None
+            records: list[pw.StepRecord] = []
             if recs:
                 pid = recs[-1][1]
                 if pid not in pathways:
@@ -536,8 +574,34 @@ class DslRepository:
                     items = list(state.due)
                 except pw.PathwayError:
                     items = []  # a broken history is shown on the child's Process tab
-            cache[cid] = _DueCacheEntry(fp, items)
+            cache[cid] = _DueCacheEntry(fp, items, state, records)
         return cache
+
+    def urgencies(self) -> dict[str, urg.Urgency]:
+        """Each child's urgency now (core.urgency), for children with a recorded step."""
+        self._require()
+        now = self._v.now()
+        with self._lock:
+            self._sync()
+            cached = self._due_cache if self._due_valid else self._refresh_due_cache()
+            self._due_valid = True
+            entries = list(cached.items())
+        latest: dict[str, tuple[str, datetime]] = {}
+        for cid, status, at in self._c.execute(
+            "SELECT child_id, status, screened_at FROM screenings ORDER BY child_id, screened_at"
+        ):
+            latest[cid] = (status, parse_utc(at))
+        out: dict[str, urg.Urgency] = {}
+        for cid, entry in entries:
+            if entry.state is None:
+                continue
+            fresh = [pw.DueItem(d.id, d.label, d.step, d.due_at, now > d.due_at)
+                     for d in entry.items]
+            state = dataclasses.replace(entry.state, due=fresh)
+            status, at = latest.get(cid, (None, None))
+            out[cid] = urg.urgency(state, entry.records, entry.fingerprint[2] or state.level, now,
+                                   latest_screening_status=status, latest_screening_at=at)
+        return out
 
     def _due_queue_items(self, now: datetime, within_days: int) -> list[QueueItem]:
         horizon = now + timedelta(days=within_days)

@@ -607,6 +607,20 @@ class Repositories:
             )
         return out
 
+    def latest_screenings(self) -> dict[str, tuple[str, datetime]]:
+        """Each visible child's latest screening: (status, when screened), in one query."""
+        clause, params = self._visible_clause()
+        clause = clause.replace("owner_id", "c.owner_id")
+        out: dict[str, tuple[str, datetime]] = {}
+        for child_id, status, at in self._c.execute(
+            "SELECT s.child_id, s.status, s.screened_at FROM screenings s"
+            " JOIN children c ON c.id = s.child_id"
+            f" WHERE {clause} ORDER BY s.child_id, s.screened_at, s.rowid",
+            params,
+        ):
+            out[child_id] = (status, parse_utc(at))
+        return out
+
     def engine_records(self, child_id: str) -> list[Any]:
         """The child's steps as the pathway engine's records, in the order recorded."""
         from cse_toolkit.core import pathway as pw
