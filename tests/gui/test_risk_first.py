@@ -8,12 +8,12 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from helpers.journey import PATHWAY, add_child, discuss_and_decide, record_concern, screen
 from PySide6.QtCore import Qt
 
 from cse_toolkit.gui.child_table_model import NAME, PRIORITY
 from cse_toolkit.gui.dsl_queue import PRIORITY as QUEUE_PRIORITY
 from cse_toolkit.gui.extensions import install_all
-from helpers.journey import PATHWAY, add_child, discuss_and_decide, record_concern, screen
 
 
 def _case(vault: Any, name: str, answers: dict[str, str]) -> Any:

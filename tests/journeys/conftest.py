@@ -12,7 +12,6 @@ from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
 
 import pytest  # noqa: E402
-
 from gui.conftest import FakeDialogs, fake_dialogs  # noqa: E402,F401 - the shared seam fake
 from helpers.journey import Person  # noqa: E402
 

@@ -8,8 +8,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from cse_toolkit.gui.dsl_queue import ITEM_ROLE
 from helpers.journey import Person, intel_report, worker_case
+
+from cse_toolkit.gui.dsl_queue import ITEM_ROLE
 
 DATA = Path(__file__).parent / "data"
 
