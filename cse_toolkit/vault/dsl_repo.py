@@ -1217,6 +1217,13 @@ class DslRepository:
         ).fetchall()
         return [audit.AuditRow(*r) for r in rows], int(total)
 
+    def audit_words(self, rows: list[audit.AuditRow]) -> dict[int, str]:
+        """Each row as a plain sentence ("Sam signed off the screening for Jade Wilson ...")."""
+        from cse_toolkit.vault.audit_words import describe
+
+        self._require()
+        return describe(self._v, rows)
+
     def audit_actors(self) -> list[str]:
         self._require()
         return [r[0] for r in self._c.execute("SELECT DISTINCT actor FROM audit ORDER BY 1")]

@@ -109,9 +109,19 @@ def test_screening_and_intelligence_packs_then_the_dsl_signs_off(  # type: ignor
                                     for i in queue.items()), timeout=5000)
     audit = win.dsl_pages["dsl_audit"]
     win.show_page("dsl_audit")
-    qtbot.waitUntil(lambda: any("signoff" in str(audit.model.index(r, c).data())
-                                for r in range(audit.model.rowCount())
-                                for c in range(audit.model.columnCount())), timeout=5000)
+    # The audit trail in words, the raw entry one click away; the stored entry has no text.
+    said = f"Priya Natarajan signed off the screening for Mia Hartley ({ref}): agreed High"
+    qtbot.waitUntil(lambda: any(audit.model.words(r) == said
+                                for r in range(audit.model.rowCount())), timeout=5000)
+    row = next(r for r in range(audit.model.rowCount()) if audit.model.words(r) == said)
+    audit.table.selectRow(row)
+    raw = audit.raw_entry.text()
+    assert "action: signoff.agree" in raw and "reason: screening=" in raw
+    assert "Mia" not in raw and "Hartley" not in raw
+    imported = [audit.model.words(r) for r in range(audit.model.rowCount())
+                if audit.model.row(r).action == "import.pack"]
+    assert "Priya Natarajan imported a referral pack from Sam Okafor (9 records, 0 conflicts)" \
+        in imported, imported
 
     case = dsl.case_show(ref)
     assert case["level"]["latest_screening"]["status"] == "signed_off"
