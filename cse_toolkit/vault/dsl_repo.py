@@ -1089,6 +1089,8 @@ class DslRepository:
         schools_listed: int | None = None,
         hotspot_min: int = sm.HOTSPOT_MIN,
     ) -> sm.NetworkSummary:
+        if schools_listed is None:
+            schools_listed = self._policy(None).schools_in_area
         return sm.build_summary(
             self.summary_input(date_from, date_to),
             schools_listed=schools_listed,
