@@ -29,6 +29,9 @@ def install_all(window: Any, policy: Policy) -> None:
     window.connections_tab = ConnectionsView()
     window.child_page.add_tab(window.connections_tab, window.tr("Co&nnections"))
     window.connections_tab.open_child.connect(lambda cid: window.show_child(cid))
+    window.connections_tab.rescreen_requested.connect(
+        lambda cid: window.show_child(cid, window.child_page.tabs.indexOf(window.process_tab))
+    )
 
     window.intel_page = IntelligencePage()
     window.add_page("intelligence", window.tr("Intelligence"), window.intel_page,
