@@ -16,7 +16,7 @@ from typing import Any
 from cse_toolkit.commands.common import add_vault_args
 from cse_toolkit.commands.setup_cmds import open_vault
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def plain(text: Any) -> str:
@@ -86,6 +86,8 @@ def cmd_show(args: argparse.Namespace) -> int:
     for aside in path["set_aside"]:
         print(f"  NOT USED  {_when(aside['recorded_at'])}  {plain(aside['title'])}: "
               f"{plain(aside['problem'])}")
+    if case["urgency"]["text"]:
+        print(f"Priority: {plain(case['urgency']['text'])}")
     nxt = case["next_step"]
     if nxt is None:
         print("Next step: none (the route has ended)")
@@ -126,5 +128,6 @@ def cmd_list(args: argparse.Namespace) -> int:
         if nxt and nxt["due_at"]:
             due = f" ({'OVERDUE since' if nxt['overdue'] else 'due'} {nxt['due_at'][:10]})"
         level = plain(row["confirmed_label"] or "not screened")
-        print(f"{row['ref']}  {plain(row['name']):<30.30} {level:<14.14} {step}{due}")
+        flag = f"  [{plain(row['urgency']['text'])}]" if row["urgency"]["text"] else ""
+        print(f"{row['ref']}  {plain(row['name']):<30.30} {level:<14.14} {step}{due}{flag}")
     return 0

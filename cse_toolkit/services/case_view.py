@@ -15,6 +15,7 @@ from cse_toolkit.core import pathway as pw
 from cse_toolkit.core.clock import utc_iso
 from cse_toolkit.core.entities import Child, ImportOrigin
 from cse_toolkit.core.tools import installed_labels
+from cse_toolkit.core.urgency import urgency
 from cse_toolkit.errors import UserError
 from cse_toolkit.policy import load_policy
 from cse_toolkit.services import exchange
@@ -106,6 +107,20 @@ def next_step(state: pw.CaseState) -> dict[str, Any] | None:
     }
 
 
+def _urgency(vault: Vault, child: Child, state: pw.CaseState,
+             records: list[pw.StepRecord] | None = None,
+             latest: tuple[str, datetime] | None = None) -> dict[str, Any]:
+    if records is None:
+        records = vault.repos.engine_records(child.id)
+    if latest is None:
+        screenings = vault.repos.screenings_for(child.id)
+        newest = max(screenings, key=lambda s: s.screened_at) if screenings else None
+        latest = (newest.status, newest.screened_at) if newest else None
+    status, at = latest if latest else (None, None)
+    return urgency(state, records, child.confirmed_level or state.level, vault.now(),
+                   latest_screening_status=status, latest_screening_at=at).to_dict()
+
+
 def _case_state(vault: Vault, child: Child) -> tuple[pw.CaseState, pw.Pathway]:
     pathway = pw.load_pathway(load_policy().policy.default_pathway)
     return vault.repos.case_state(child.id, pathway.id), pathway
@@ -150,6 +165,7 @@ def show(vault: Vault, ref: str) -> dict[str, Any]:
         "possible_duplicates": exchange.possible_duplicates(vault, child.id),
         "level": _levels(vault, child),
         "pathway": _pathway(state, pathway),
+        "urgency": _urgency(vault, child, state),
         "next_step": next_step(state),
         "due": [d.to_dict() for d in state.due],
         "chronology": [
@@ -173,6 +189,7 @@ def case_list(vault: Vault) -> list[dict[str, Any]]:
     pathway = pw.load_pathway(load_policy().policy.default_pathway)
     labels, _tools = installed_labels()
     records = vault.repos.engine_records_by_child()
+    latest_by_child = vault.repos.latest_screenings()
     out = []
     for child in vault.repos.list_children():
         try:
@@ -194,6 +211,10 @@ def case_list(vault: Vault) -> list[dict[str, Any]]:
             "next_step": step,
             "overdue": [d.id for d in state.overdue],
             "set_aside": len(state.set_aside),
+            "urgency": _urgency(vault, child, state, records.get(child.id, []),
+                                latest_by_child.get(child.id)),
         })
-    out.sort(key=lambda r: (r["ref"]))
+    # Risk first, as in the app: the most urgent case first, then by due date, then by ref.
+    far = "9999"
+    out.sort(key=lambda r: (r["urgency"]["rank"], r["urgency"]["due_at"] or far, r["ref"]))
     return out

@@ -73,3 +73,5 @@ def test_an_imported_child_opens_on_the_dsl_laptop_with_every_step(  # type: ign
     mine = worker.case_show(ref)
     assert {e["origin"]["kind"] for e in mine["chronology"]} == {"local"}
     assert worker.run("case", "show", "NOPE-0000").code == 1
+    assert case["urgency"]["flag"] == "new_high" and case["urgency"]["rank"] == 2
+    assert listed[0]["urgency"]["needs_action_now"] is True
