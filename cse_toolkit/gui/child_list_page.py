@@ -130,7 +130,8 @@ class ChildListPage(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(NAME, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(NEXT_STEP, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(PRIORITY, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(PRIORITY, QHeaderView.ResizeMode.ResizeToContents)
+        header.moveSection(PRIORITY, NAME + 1)  # read right after the name
         header.setHighlightSections(False)
         self.table.activated.connect(self._activated)
         self.table.doubleClicked.connect(self._activated)

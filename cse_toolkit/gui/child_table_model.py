@@ -236,6 +236,8 @@ class ChildTableModel(QAbstractTableModel):
             return r.id
         if role == Qt.ItemDataRole.ToolTipRole and col == DUE and r.due is not None:
             return self._due_text(r)
+        if role == Qt.ItemDataRole.ToolTipRole and col == PRIORITY and r.flag:
+            return r.flag
         if role == Qt.ItemDataRole.FontRole and (
             (col == DUE and self._overdue(r)) or (col == PRIORITY and r.rank <= 1)
         ):

@@ -37,6 +37,7 @@ from cse_toolkit.gui.dsl_common import DslPage
 from cse_toolkit.gui.table_model import RowTableModel
 from cse_toolkit.gui.widgets import heading_label, local_text, report
 from cse_toolkit.vault.dsl_repo import (
+    DANGER,
     DUE,
     IMPORT_CONFLICT,
     KIND_LABELS,
@@ -251,11 +252,13 @@ class DslQueuePage(DslPage):
         self.model.set_items(items)
         overdue = sum(1 for i in items if i.overdue)
         signoffs = sum(1 for i in items if i.kind in (SIGNOFF, LEVEL_CHANGED))
-        self.summary.setText(
-            self.tr("{n} items: {o} overdue, {s} screenings to sign off.").format(
-                n=f"{len(items):,}", o=f"{overdue:,}", s=f"{signoffs:,}"
-            )
+        danger = sum(1 for i in items if i.kind == DANGER)
+        text = self.tr("{n} items: {o} overdue, {s} screenings to sign off.").format(
+            n=f"{len(items):,}", o=f"{overdue:,}", s=f"{signoffs:,}"
         )
+        if danger:
+            text = self.tr("⚠ {d} in immediate danger. ").format(d=danger) + text
+        self.summary.setText(text)
         if self.proxy.rowCount():
             self.table.selectRow(0)
         self._update_buttons()

@@ -127,9 +127,8 @@ def urgency_text(risk: Urgency) -> str:
             )
         return tr("pathway", "⚠ Immediate danger: time of the 999 call not recorded")
     if risk.flag == "overdue" and risk.due_at is not None:
-        return tr("pathway", "⚠ Overdue since {day}: {what}").format(
-            day=day_text(risk.due_at), what=risk.overdue_label
-        )
+        # The Due column says since when; this says what.
+        return tr("pathway", "⚠ Overdue: {what}").format(what=risk.overdue_label)
     if risk.flag == "new_high":
         return tr("pathway", "New high level: not yet reviewed")
     return ""

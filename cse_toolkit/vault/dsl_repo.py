@@ -431,7 +431,7 @@ class DslRepository:
                 child_label=label, title=u.text,
                 detail="Make sure the child is safe now; the strategy meeting is held "
                        "straight away. Record it on the child's Process tab.",
-                at=u.called_999_at, due_at=u.due_at, overdue=False, open_tab=TAB_PROCESS,
+                at=u.called_999_at, due_at=None, overdue=False, open_tab=TAB_PROCESS,
                 rank=u.rank, flag=u.text,
             ))
         return out

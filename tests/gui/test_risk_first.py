@@ -66,10 +66,10 @@ def test_child_list_and_queue_put_risk_first(  # type: ignore[no-untyped-def]
     assert names[:4] == ["Amy Danger Two", "Ben Overdue", "Cat New", "Eve Medium"], names
     flags = dict(zip(names, shown(PRIORITY), strict=True))
     assert flags["Amy Danger Two"].startswith("⚠ Immediate danger: 999 called at ")
-    assert "Referral to Children's Social Care not made" in flags["Ben Overdue"]
-    assert flags["Ben Overdue"].startswith("⚠ Overdue since")
+    assert "Referral to Children's Social Care due" in flags["Ben Overdue"]
+    assert flags["Ben Overdue"].startswith("⚠ Overdue: ")
     assert flags["Cat New"] == "New high level: not yet reviewed"
-    assert flags["Eve Medium"].startswith("⚠ Overdue since")  # medium: overdue, not ranked up
+    assert flags["Eve Medium"].startswith("⚠ Overdue: ")  # medium: overdue, not ranked up
     assert flags["Dan Low"] == ""
     assert table.horizontalHeader().sortIndicatorSection() == PRIORITY
     # The flag is text, so a screen reader reads it too.
@@ -96,7 +96,7 @@ def test_child_list_and_queue_put_risk_first(  # type: ignore[no-untyped-def]
             order.append(item.child_label)
     assert order[:3] == ["Amy Danger Two", "Ben Overdue", "Cat New"], order
     ben = [i for i in items if i.child_label == "Ben Overdue" and i.kind == "due"]
-    assert any(i.title == "Referral to Children's Social Care not made" and i.overdue
+    assert any(i.title == "Referral to Children's Social Care due" and i.overdue
                for i in ben)
     assert queue.model.index(0, QUEUE_PRIORITY).data() == "⚠ Immediate danger"
     queue.kind_filter.setCurrentIndex(queue.kind_filter.findData("action_now"))
