@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from cse_toolkit.commands.case_cmds import plain
-from cse_toolkit.vault.keyslots import FLOOR_PARAMS
 from helpers.cli import cli, lines
 from helpers.journey import worker_case
+
+from cse_toolkit.commands.case_cmds import plain
+from cse_toolkit.vault.keyslots import FLOOR_PARAMS
 
 PASS = "otter lamp river gravel"
 SAM = "heron quilt marble cactus"

@@ -48,8 +48,8 @@ class _Lookup:
 
     def __init__(self, vault: Vault, rows: Sequence[AuditRow]) -> None:
         c = vault.conn
-        self.users = {
-            name: (display or name)
+        self.users: dict[str, str] = {
+            str(name): str(display or name)
             for name, display in c.execute("SELECT name, display_name FROM users")
         }
         from cse_toolkit.core.tools import installed_labels

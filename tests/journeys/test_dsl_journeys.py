@@ -21,6 +21,11 @@ def test_a_pack_of_the_older_format_imports_and_its_steps_show_read_only(  # typ
     pack = DATA / "referral-pack-format-1.pdf"
     meta = json.loads((DATA / "referral-pack-format-1.json").read_text())
     assert dsl.verify(pack, meta["password"])["valid"] is True
+    from cse_toolkit.packs.pdfpack import open_pack
+
+    old = open_pack(pack, meta["password"]).pack
+    assert old.schema_version == "1"  # made by the toolkit before pack format 2
+    assert all(not r.data.fields for r in old.of_type("pathway_step"))
     imported = dsl.import_pack(pack, meta["password"])
     assert imported["added"]["pathway_step"] == 5 and imported["added"]["child"] == 1
 
