@@ -405,6 +405,14 @@ class ProcessTab(QWidget):
     def _view_latest(self) -> None:
         if self._latest is None or self._vault is None or self._pathway is None:
             return
-        self.outcome.show_screening(self._vault, self._latest, self._pathway.id)
+        try:
+            self.outcome.show_screening(self._vault, self._latest, self._pathway.id)
+        except (UserError, ValueError) as exc:
+            # An imported screening made with a tool version not installed here, say: the
+            # record stays; say plainly why it cannot be shown.
+            self.tracker.show_status(
+                self.tr("This screening cannot be shown here: {why}").format(why=exc)
+            )
+            return
         self.stack.setCurrentWidget(self.outcome)
         self.outcome.back_button.setFocus(Qt.FocusReason.OtherFocusReason)

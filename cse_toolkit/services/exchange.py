@@ -364,6 +364,11 @@ def step_records(vault: Vault, child_id: str) -> list[ps.PathwayStepRecord]:
     return out
 
 
+def _legacy_step(data: dict[str, Any]) -> bool:
+    """A step imported from a format 1 pack: stored as its summary, no fields."""
+    return "summary" in data and set(data) <= {"summary", "reference"}
+
+
 def _step_fields(data: dict[str, Any]) -> list[ps.StepField]:
     """A step's recorded fields, as the engine stored them (text, ISO dates, yes/no).
 
@@ -371,7 +376,9 @@ def _step_fields(data: dict[str, Any]) -> list[ps.StepField]:
     it were what was recorded. It is left out, so the receiver sees the step read-only with
     that field named as missing, and the summary (which says it was shortened) beside it.
     """
-    out = []
+    out: list[ps.StepField] = []
+    if _legacy_step(data):
+        return out  # not fields: the words of an older pack (kept in the summary)
     for key, value in data.items():
         if value is None or value == "" or not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._:-]*", key):
             continue
@@ -915,7 +922,11 @@ def import_pack(
                 report.added[record.type] = report.added.get(record.type, 0) + 1
             elif _hash(local) == incoming_hash or (tracked and tracked[2] == incoming_hash):
                 report.unchanged += 1
-            elif tracked and local.version == tracked[1] and record.version > tracked[0]:
+            elif (tracked and local.version == tracked[1] and record.version > tracked[0]) or (
+                record.type == "pathway_step" and record.data.fields
+                and not local.data.fields and vault.repos.is_legacy_import(record.id)
+            ):
+                # Newer, or the same step again in full where an older pack gave only words.
                 _update(vault, record, pack)
                 report.updated[record.type] = report.updated.get(record.type, 0) + 1
             else:

@@ -607,6 +607,16 @@ class Repositories:
             )
         return out
 
+    def is_legacy_import(self, step_id: str) -> bool:
+        """A pathway step imported from a pack of format 1 (its words only, no fields)."""
+        row = self._c.execute(
+            "SELECT origin, data FROM pathway_steps WHERE id = ?", (step_id,)
+        ).fetchone()
+        if row is None or row[0] == self._v.vault_id:
+            return False
+        data = json.loads(row[1])
+        return "summary" in data and set(data) <= {"summary", "reference"}
+
     def latest_screenings(self) -> dict[str, tuple[str, datetime]]:
         """Each visible child's latest screening: (status, when screened), in one query."""
         clause, params = self._visible_clause()

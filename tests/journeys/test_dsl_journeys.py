@@ -152,3 +152,28 @@ def test_a_second_workers_pack_about_the_same_child_is_flagged(  # type: ignore[
     assert set(cases) == {first.ref, second.ref}
     shown = dsl.case_show(second.ref)
     assert shown["possible_duplicates"] == [first.ref]
+
+
+def test_an_upgraded_workers_next_pack_completes_steps_an_older_pack_gave_as_words(  # type: ignore[no-untyped-def]
+    dsl: Person, tmp_path: Path
+) -> None:
+    """Sam's laptop made the format 1 pack; after the upgrade it exports again (format 2) and
+    the DSL's read-only steps become the steps Sam recorded, with no conflict."""
+    import shutil
+
+    pack = DATA / "referral-pack-format-1.pdf"
+    meta = json.loads((DATA / "referral-pack-format-1.json").read_text())
+    dsl.import_pack(pack, meta["password"])
+    assert len(dsl.case_show(meta["ref"])["pathway"]["set_aside"]) == 5
+
+    laptop = tmp_path / "laptop-sam"
+    shutil.copytree(DATA / "laptop-format-1", laptop)
+    sam = Person(laptop, "sam", "worker", "Sam Okafor")
+    password = sam.export(meta["ref"], "referral", tmp_path / "again.pdf")
+    again = dsl.import_pack(tmp_path / "again.pdf", password)
+    assert again["updated"] == {"pathway_step": 5} and again["conflicts"] == 0
+    case = dsl.case_show(meta["ref"])
+    assert case["pathway"]["set_aside"] == []
+    assert case["pathway"]["current"]["id"] == "refer"
+    assert [s["id"] for s in case["pathway"]["done"]] == [
+        "concern", "danger_check", "screen", "discuss", "decide"]
