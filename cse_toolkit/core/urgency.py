@@ -85,6 +85,13 @@ def _danger_call(state: CaseState, records: Sequence[StepRecord]) -> tuple[bool,
     return True, called
 
 
+def driving_level(confirmed_level: str | None, state: CaseState) -> str | None:
+    """The level that drives a case's urgency: the confirmed level, else the one the pathway
+    recorded (a danger check's "immediate", a decide step). The one place to change when the
+    "effective level" rule (a lowered level awaiting sign-off: the suggestion drives) lands."""
+    return confirmed_level or state.level
+
+
 def urgency(
     state: CaseState,
     records: Sequence[StepRecord],

@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
 from cse_toolkit.core.entities import Child, ScreeningRecord
 from cse_toolkit.core.pathway import CaseState, Pathway, case_state, load_pathway
 from cse_toolkit.core.tools import load_tool
-from cse_toolkit.core.urgency import Urgency, urgency
+from cse_toolkit.core.urgency import Urgency, driving_level, urgency
 from cse_toolkit.errors import UserError
 from cse_toolkit.gui.child_table_model import NextStep
 from cse_toolkit.gui.outcome_page import OutcomePage
@@ -96,7 +96,7 @@ def next_step_provider(vault: Any, child_ids: Sequence[str]) -> Mapping[str, Nex
             recs = records.get(child_id, [])
             state = case_state(pathway, recs, vault.clock, levels[child_id])
             status, screened_at = screenings.get(child_id, (None, None))
-            risk = urgency(state, recs, levels[child_id] or state.level, now,
+            risk = urgency(state, recs, driving_level(levels[child_id], state), now,
                            latest_screening_status=status, latest_screening_at=screened_at)
         except Exception as exc:  # noqa: BLE001 - one damaged case must not blank the list
             # The type only: an exception's message could quote personal data.

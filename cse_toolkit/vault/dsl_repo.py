@@ -599,7 +599,8 @@ class DslRepository:
                      for d in entry.items]
             state = dataclasses.replace(entry.state, due=fresh)
             status, at = latest.get(cid, (None, None))
-            out[cid] = urg.urgency(state, entry.records, entry.fingerprint[2] or state.level, now,
+            level = urg.driving_level(entry.fingerprint[2], state)
+            out[cid] = urg.urgency(state, entry.records, level, now,
                                    latest_screening_status=status, latest_screening_at=at)
         return out
 
