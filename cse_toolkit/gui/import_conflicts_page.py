@@ -184,5 +184,4 @@ class ImportConflictsPage(QWidget):
         from cse_toolkit.gui.import_dialog import ImportPackDialog
 
         dialog = ImportPackDialog(self._vault, parent=self)
-        dialog.finished.connect(lambda _result: self.reload())
         dialog.open()
