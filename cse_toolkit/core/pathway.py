@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
@@ -487,11 +487,19 @@ def _walk(
             _apply(pathway, state, rec, confirmed_level, started)
             started = True
             continue
-        saved = replace(state, latest=dict(state.latest), order=list(state.order))
+        # _apply raises before it changes anything, except where a step was already added to
+        # ``latest``/``order``: undo exactly that (cheaper than copying the state each time).
+        scalars = (state.current, state.level, state.route, state.cycle, state.cycle_start)
+        length, had, before = len(state.order), rec.step in state.latest, state.latest.get(rec.step)
         try:
             _apply(pathway, state, rec, confirmed_level, started)
         except PathwayError as exc:
-            state.__dict__.update(saved.__dict__)
+            state.current, state.level, state.route, state.cycle, state.cycle_start = scalars
+            del state.order[length:]
+            if had:
+                state.latest[rec.step] = before  # type: ignore[assignment]
+            else:
+                state.latest.pop(rec.step, None)
             set_aside.append(_set_aside(pathway, rec, exc))
             continue
         started = True

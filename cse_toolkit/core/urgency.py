@@ -22,7 +22,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 from cse_toolkit.core.clock import parse_utc
-from cse_toolkit.core.pathway import CaseState, StepRecord
+from cse_toolkit.core.pathway import CaseState, DueItem, StepRecord
 
 IMMEDIATE, OVERDUE_HIGH, NEW_HIGH, OTHER = range(4)
 HIGH_LEVELS = frozenset({"high", "significant", "serious", "immediate"})
@@ -100,13 +100,17 @@ def urgency(
     *,
     latest_screening_status: str | None = None,
     latest_screening_at: datetime | None = None,
+    due: Sequence[DueItem] | None = None,
 ) -> Urgency:
     """How urgently this case needs action (see the module doc).
 
     ``level`` is the level that drives the case (the confirmed level, or the one the pathway
-    recorded); ``latest_screening_*`` say whether the DSL has signed off the latest screening.
+    recorded); ``latest_screening_*`` say whether the DSL has signed off the latest screening;
+    ``due`` replaces ``state.due`` (the same items with ``overdue`` worked out again as of
+    ``now``, for a cached state).
     """
-    first_due = min((d.due_at for d in state.due), default=None)
+    items = list(state.due if due is None else due)
+    first_due = min((d.due_at for d in items), default=None)
     danger, called = _danger_call(state, records)
     if danger or level == "immediate":
         text = (
@@ -116,7 +120,7 @@ def urgency(
         )
         return Urgency(IMMEDIATE, "immediate_danger", text, first_due, called)
     high = (level or state.level or "") in HIGH_LEVELS
-    overdue = sorted(state.overdue, key=lambda d: d.due_at)
+    overdue = sorted((d for d in items if d.overdue), key=lambda d: d.due_at)
     if high and overdue:
         item = overdue[0]
         text = f"Overdue since {item.due_at:%d %b %Y}: {item.label}"

@@ -331,6 +331,7 @@ class DslRepository:
         self._v = vault
         self._due_cache: dict[str, _DueCacheEntry] = {}
         self._due_valid = False
+        self._urgency_cache: dict[str, tuple[Any, datetime, urg.Urgency]] = {}
         self._screen_items: list[QueueItem] | None = None
         self._seen_seq = 0
         # The GUI may build the queue and the dashboard on two pool threads at once; the caches
@@ -404,9 +405,12 @@ class DslRepository:
         far = datetime.max.replace(tzinfo=UTC)
         risk = self.urgencies()
         items += self._danger_items(risk)
+        # Only the few urgent children's items change (a copy of thousands of items per
+        # reload cost more than the rest of the queue).
+        urgent = {cid: u for cid, u in risk.items() if u.rank < urg.OTHER}
         items = [
-            dataclasses.replace(i, rank=risk[i.child_id].rank, flag=risk[i.child_id].text)
-            if i.child_id in risk and i.kind != DANGER else i
+            dataclasses.replace(i, rank=urgent[i.child_id].rank, flag=urgent[i.child_id].text)
+            if i.child_id in urgent and i.kind != DANGER else i
             for i in items
         ]
 
@@ -592,16 +596,30 @@ class DslRepository:
         ):
             latest[cid] = (status, parse_utc(at))
         out: dict[str, urg.Urgency] = {}
+        cache = self._urgency_cache
         for cid, entry in entries:
             if entry.state is None:
                 continue
+            status, at = latest.get(cid, (None, None))
+            key = (entry.fingerprint, status, at)
+            hit = cache.get(cid)
+            # An urgency holds until its steps or screening change, or a date passes (a due
+            # date, or the end of "new" for a high level).
+            if hit is not None and hit[0] == key and now < hit[1]:
+                out[cid] = hit[2]
+                continue
             fresh = [pw.DueItem(d.id, d.label, d.step, d.due_at, now > d.due_at)
                      for d in entry.items]
-            state = dataclasses.replace(entry.state, due=fresh)
-            status, at = latest.get(cid, (None, None))
-            level = urg.driving_level(entry.fingerprint[2], state)
-            out[cid] = urg.urgency(state, entry.records, level, now,
-                                   latest_screening_status=status, latest_screening_at=at)
+            level = urg.driving_level(entry.fingerprint[2], entry.state)
+            found = urg.urgency(entry.state, entry.records, level, now,
+                                latest_screening_status=status, latest_screening_at=at,
+                                due=fresh)
+            moments = [d.due_at for d in entry.items]
+            if at is not None:
+                moments.append(at + timedelta(days=urg.NEW_DAYS))
+            until = min([m for m in moments if m > now] + [now + timedelta(hours=1)])
+            cache[cid] = (key, until, found)
+            out[cid] = found
         return out
 
     def _due_queue_items(self, now: datetime, within_days: int) -> list[QueueItem]:

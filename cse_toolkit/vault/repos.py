@@ -589,20 +589,19 @@ class Repositories:
         clause, params = self._visible_clause()
         clause = clause.replace("owner_id", "c.owner_id")
         out: dict[str, list[Any]] = {}
+        # The engine's facts only (no origin or summary: the list shows neither); a step held
+        # as an older pack's words fails validation and is set aside all the same.
         for r in self._c.execute(
             "SELECT s.child_id, s.step_id, s.status, s.created_at, s.event_at, s.reason, s.data,"
-            " s.created_by, s.origin, i.pack_id FROM pathway_steps s"
-            " JOIN children c ON c.id = s.child_id"
-            " LEFT JOIN import_records i ON i.record_id = s.id"
+            " s.created_by FROM pathway_steps s JOIN children c ON c.id = s.child_id"
             f" WHERE {clause} ORDER BY s.child_id, s.created_at, s.rowid",
             params,
         ):
-            data, summary = _step_data(json.loads(r[6]), r[8] != self._v.vault_id)
             out.setdefault(r[0], []).append(
                 pw.StepRecord.model_construct(
                     step=r[1], status=r[2], recorded_at=parse_utc(r[3]),
-                    event_at=parse_utc(r[4]), reason=r[5], data=data,
-                    recorded_by=r[7], summary=summary, origin=_origin(r[8], r[9], self._v),
+                    event_at=parse_utc(r[4]), reason=r[5], data=json.loads(r[6]),
+                    recorded_by=r[7],
                 )
             )
         return out

@@ -72,7 +72,7 @@ def test_urgency_ranks_follow_the_rule(danger, level, referred, days, status) ->
     high = level in HIGH_LEVELS
     if high and state.overdue:
         assert u.rank == OVERDUE_HIGH and u.flag == "overdue" and u.text.startswith("Overdue")
-    elif high and (status == "confirmed" or days <= 14):
+    elif high and (status == "confirmed" or (status is not None and days <= 14)):
         assert u.rank == NEW_HIGH and u.text.startswith("New high level")
     else:
         assert u.rank == OTHER
