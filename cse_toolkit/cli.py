@@ -60,7 +60,10 @@ def run(argv: list[str]) -> int:
         setup_logging(console=False)
         return int(args.func(args) or 0)
     except UserError as err:
-        print(f"{APP_ID}: {err.message}", file=sys.stderr)
+        from cse_toolkit.core.safetext import safe_text
+
+        # Messages may quote a pack's fields: control characters are shown, never obeyed.
+        print(f"{APP_ID}: {safe_text(err.message, keep_newlines=True)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print(f"{APP_ID}: interrupted", file=sys.stderr)

@@ -176,6 +176,7 @@ def _core_and_cli_flow(tmp_path: Path, home: Path) -> str:
         )
     )
     password = re.search(r"^Password: (.+)$", out, re.M).group(1)  # type: ignore[union-attr]
+    signer = re.search(r"^Signed by .*: (.+)$", out, re.M).group(1)  # type: ignore[union-attr]
     SECRETS_FOUND.append(password)
     _ok(
         _cli(
@@ -193,6 +194,8 @@ def _core_and_cli_flow(tmp_path: Path, home: Path) -> str:
             "--user",
             "lee",
             str(tmp_path / "cli-pack.pdf"),
+            "--expect-signer",
+            signer,
             stdin=f"{OTHER_PASSPHRASE}\n{password}\n",
             home=other,
         )

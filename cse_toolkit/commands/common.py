@@ -60,3 +60,10 @@ def secrets() -> SecretReader:
     if _reader is None:
         _reader = SecretReader()
     return _reader
+
+
+def safe_text(text: object, *, keep_newlines: bool = False) -> str:
+    """Untrusted text for the terminal: control, bidi and invisible characters escaped."""
+    from cse_toolkit.core.safetext import safe_text as _safe
+
+    return _safe(text, keep_newlines=keep_newlines)

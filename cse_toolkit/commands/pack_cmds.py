@@ -6,7 +6,7 @@ import argparse
 import json
 from pathlib import Path
 
-from cse_toolkit.commands.common import add_vault_args, secrets
+from cse_toolkit.commands.common import add_vault_args, safe_text, secrets
 from cse_toolkit.commands.setup_cmds import open_vault
 from cse_toolkit.errors import UserError
 
@@ -40,8 +40,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         p.add_argument("file", metavar="FILE")
         p.add_argument("--password-stdin", action="store_true",
                        help="read the pack password from standard input")
-        p.add_argument("--expect-signer", metavar="KEY",
-                       help="refuse the pack unless signed by this vault key (base64)")
+        p.add_argument("--expect-signer", metavar="FPR",
+                       help="the sender's key fingerprint as they read it out (or their key, "
+                            "base64): refuse any other signer; a first pack from an unknown "
+                            "signer is imported only with it")
         p.add_argument("--json", action="store_true")
         p.set_defaults(func=cmd_verify if name == "verify-pack" else cmd_import)
 
@@ -91,7 +93,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     finally:
         vault.close()
     print(f"Exported {args.kind} pack to {done.result.path} ({done.result.size:,} bytes)")
-    print(f"Signed by this vault: {done.result.signer_fingerprint}")
+    print(f"Signed by your key: {done.result.signer_fingerprint}")
     print(f"Password: {done.result.password}")
     print("Send the file by secure email and give the password by another route (phone).")
     return 0
@@ -107,11 +109,15 @@ def cmd_verify(args: argparse.Namespace) -> int:
     verified = exchange.verify(Path(args.file), _pack_password(args), args.expect_signer)
     summary = verified.summary
     if args.json:
+        # JSON escapes every control character itself (ensure_ascii).
         print(json.dumps({"valid": True, **summary.as_dict()}, indent=2, default=str))
     else:
-        print(f"Valid {summary.kind} pack {summary.pack_id}")
-        print(f"  signed by vault key {summary.signer_fingerprint}")
-        print(f"  from {summary.sender} ({summary.organisation}) to {summary.recipient}")
+        # Everything after "Valid" comes from the pack: control characters are shown escaped,
+        # so a sender's name cannot overwrite the fingerprint line (ANSI) or reorder it (bidi).
+        print(f"Valid {summary.kind} pack {safe_text(summary.pack_id)}")
+        print(f"  signed by key {summary.signer_fingerprint}")
+        print(f"  from {safe_text(summary.sender)} ({safe_text(summary.organisation)}) to "
+              f"{safe_text(summary.recipient)}")
         print(f"  created {summary.created_at:%Y-%m-%d %H:%M} UTC; audit chain head "
               f"{summary.audit_seq}:{summary.audit_hash[:16]}")
         counts = ", ".join(f"{n} {t}" for t, n in sorted(summary.record_counts.items()))
@@ -138,10 +144,10 @@ def cmd_import(args: argparse.Namespace) -> int:
                               {"imported": a, "already_here": b}
                               for a, b in report.possible_duplicates]}, indent=2))
     else:
-        print("\n".join(report.lines()))
+        print("\n".join(safe_text(line) for line in report.lines()))
         if report.new_signer:
-            print(f"First pack from this sender's vault: check the key {report.signer_fingerprint}"
-                  " with them by phone.")
+            print(f"Signer {report.signer_fingerprint} is now trusted by this vault (you "
+                  "confirmed the fingerprint with --expect-signer).")
     return 0
 
 
@@ -163,7 +169,7 @@ def cmd_outbox(args: argparse.Namespace) -> int:
     for item in items:
         ref = f" ref {item.recipient_ref}" if item.recipient_ref else ""
         print(f"{item.id[:8]}  {item.created_at:%Y-%m-%d}  {item.kind:12s} {item.state:12s} "
-              f"{item.recipient}{ref}  {item.file_name}")
+              f"{safe_text(item.recipient)}{safe_text(ref)}  {safe_text(item.file_name)}")
     return 0
 
 

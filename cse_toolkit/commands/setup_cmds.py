@@ -51,9 +51,19 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     add.add_argument("--role", required=True, choices=["worker", "dsl", "admin"])
     add.add_argument("--display-name", default="")
     add.set_defaults(func=cmd_user_add)
-    lst = user_sub.add_parser("list", help="list users")
+    lst = user_sub.add_parser("list", help="list users, their roles and key fingerprints")
     add_vault_args(lst)
     lst.set_defaults(func=cmd_user_list)
+    role = user_sub.add_parser("set-role", help="change a user's role (admin; signs the registry)")
+    add_vault_args(role)
+    role.add_argument("name")
+    role.add_argument("--role", required=True, choices=["worker", "dsl", "admin"])
+    role.set_defaults(func=cmd_user_set_role)
+    confirm = user_sub.add_parser(
+        "confirm-key", help="register a user's new signing key after a recovery (admin)")
+    add_vault_args(confirm)
+    confirm.add_argument("name")
+    confirm.set_defaults(func=cmd_user_confirm_key)
 
     p = sub.add_parser("policy", help="organisation policy")
     pol_sub = p.add_subparsers(dest="policy_command", metavar="ACTION", required=True)
@@ -166,7 +176,10 @@ def open_vault(args: argparse.Namespace):  # type: ignore[no-untyped-def]
 
         raise NoVaultError(str(folder))
     passphrase = secrets().read("Passphrase: ")
-    return Vault.open(folder, args.user, passphrase)
+    vault = Vault.open(folder, args.user, passphrase)
+    for notice in vault.notices:
+        print(notice, file=sys.stderr)
+    return vault
 
 
 def cmd_user_add(args: argparse.Namespace) -> int:
@@ -191,12 +204,57 @@ def cmd_user_add(args: argparse.Namespace) -> int:
 
 
 def cmd_user_list(args: argparse.Namespace) -> int:
+    from cse_toolkit.commands.common import safe_text
+    from cse_toolkit.packs.signing import fingerprint
+
     vault = open_vault(args)
     try:
+        registered = vault.registry.current
         for user in vault.users():
-            print(f"{user.name}\t{user.role}\t{'active' if user.active else 'inactive'}")
+            entry = registered.get(user.name)
+            key = entry.public_key if entry else ""
+            state = (f"key {fingerprint(key)}" if key else
+                     "key not registered yet" if entry or not vault.registry.signed else
+                     "NOT IN THE SIGNED REGISTRY")
+            print(f"{safe_text(user.name)}\t{user.role}\t"
+                  f"{'active' if user.active else 'inactive'}\t{state}")
     finally:
         vault.close()
+    return 0
+
+
+def _admin_session(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    from cse_toolkit.vault.vault import Vault, exists
+
+    folder = paths.data_dir(args.data_dir)
+    if not exists(folder):
+        from cse_toolkit.vault.errors import NoVaultError
+
+        raise NoVaultError(str(folder))
+    admin_pass = secrets().read("Your (admin) passphrase: ")
+    vault = Vault.open(folder, args.user, admin_pass)
+    return vault, admin_pass
+
+
+def cmd_user_set_role(args: argparse.Namespace) -> int:
+    vault, admin_pass = _admin_session(args)
+    try:
+        vault.set_role(args.name, args.role, admin_pass)
+    finally:
+        vault.close()
+    print(f"{args.name} is now {'an' if args.role == 'admin' else 'a'} {args.role}; the user "
+          "registry was signed again with your key.")
+    return 0
+
+
+def cmd_user_confirm_key(args: argparse.Namespace) -> int:
+    vault, admin_pass = _admin_session(args)
+    try:
+        fpr = vault.confirm_key(args.name, admin_pass)
+    finally:
+        vault.close()
+    print(f"Registered {args.name}'s signing key {fpr}. Check it matches the one their app "
+          "shows before they sign anything.")
     return 0
 
 

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from cse_toolkit import paths
-from cse_toolkit.commands.common import add_vault_args, secrets
+from cse_toolkit.commands.common import add_vault_args, safe_text, secrets
 from cse_toolkit.commands.setup_cmds import open_vault
 from cse_toolkit.errors import UserError
 
@@ -28,19 +28,22 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--out", required=True, metavar="FILE")
     p.set_defaults(func=cmd_backup)
 
-    p = sub.add_parser("restore", help="restore a backup (the current vault is kept aside)")
+    p = sub.add_parser("restore", help="restore a backup (DSL or admin; the current vault is "
+                                       "kept aside)")
     add_vault_args(p)
     p.add_argument("file", metavar="FILE")
+    p.add_argument("--reason", required=True,
+                   help="why the backup is restored (recorded in the audit trail)")
     p.set_defaults(func=cmd_restore)
 
 
 def cmd_audit_verify(args: argparse.Namespace) -> int:
-    from cse_toolkit.vault import audit, db
+    from cse_toolkit.vault import db
 
     vault = open_vault(args)
     try:
-        count, problems = audit.verify_chain(vault.conn, vault.vault_id)
-        head = vault.chain_head()
+        report = vault.audit_report()
+        problems = list(report.problems)
         if args.full:
             problems += [f"database: {p}" for p in vault.integrity_problems()]
     except db.DatabaseError as exc:
@@ -48,12 +51,22 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
         raise db.translate(exc, "the audit check") from exc
     finally:
         vault.close()
+    head = report.head
     if problems:
-        print(f"Audit trail: {len(problems)} problem(s) in {count} entries:")
+        print(f"Audit trail: {len(problems)} problem(s) in {report.entries} entries:")
         for problem in problems:
-            print(f"  {problem}")
+            print(f"  {safe_text(problem)}")
         raise UserError("The audit trail does not verify. Tell your DSL and IT team.")
-    print(f"Audit trail verified: {count} entries, chain head {head.seq}:{head.hash[:16]}")
+    print(f"Audit trail verified: {report.entries} entries, chain head "
+          f"{head.seq}:{head.hash[:16]}")
+    if report.authorship.registry_signed:
+        print(f"Authorship verified against the signed user registry "
+              f"({report.decisions_checked} sign-offs and levels checked):")
+    else:
+        print("Authorship cannot be proven yet: the user registry is not signed (the first "
+              "admin signs it at their next unlock).")
+    for line in report.authorship.report_lines():
+        print(safe_text(line))
     return 0
 
 
@@ -67,7 +80,9 @@ def cmd_audit_show(args: argparse.Namespace) -> int:
         start = max(0, head.seq - args.last)
         for row in audit.rows(vault.conn, limit=args.last, offset=start):
             record = f"{row.record_type}:{row.record_id[:8]}" if row.record_id else ""
-            print(f"{row.seq:6d} {row.at} {row.actor:12s} {row.action:24s} {record} {row.reason}")
+            # Actors and reasons were typed by people (a restore's reason): shown escaped.
+            print(f"{row.seq:6d} {row.at} {safe_text(row.actor):12s} {safe_text(row.action):24s}"
+                  f" {safe_text(record)} {safe_text(row.reason)}")
     finally:
         vault.close()
     return 0
@@ -90,9 +105,11 @@ def cmd_restore(args: argparse.Namespace) -> int:
     from cse_toolkit.vault.backup import restore_backup
 
     folder = paths.data_dir(args.data_dir)
-    passphrase = secrets().read("Passphrase (for the backup): ")
-    kept = restore_backup(Path(args.file), folder, args.user, passphrase)
+    passphrase = secrets().read("Passphrase: ")
+    kept = restore_backup(Path(args.file), folder, args.user, passphrase, args.reason)
     print(f"Restored {Path(args.file).name} into {folder}.")
     if kept:
-        print(f"The vault it replaced was kept at {kept}.")
+        print(f"The vault it replaced was kept at {kept} (nothing in it was deleted).")
+        print("The current passphrases were kept: passphrases changed since the backup stay "
+              "changed.")
     return 0

@@ -86,6 +86,9 @@ def configure_application(app: QApplication) -> None:
     from cse_toolkit.gui.forms.style_app import STYLESHEET
 
     app.setStyleSheet(STYLESHEET)
+    from cse_toolkit.gui.widgets import install_plain_text_labels
+
+    install_plain_text_labels(app)  # text from packs and other users is never markup
     hints = app.styleHints()
     log.info("colour scheme at start: %s", hints.colorScheme().name)
 

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 
 from cse_toolkit.core.entities import Child, ChronologyItem
 from cse_toolkit.gui.table_model import RowTableModel
-from cse_toolkit.gui.widgets import local_text
+from cse_toolkit.gui.widgets import local_text, plain_tip
 
 _Index = QModelIndex | QPersistentModelIndex
 WHEN, KIND, WHAT, DETAIL, BY = range(5)
@@ -98,7 +98,7 @@ class ChronologyModel(RowTableModel):
             if col == BY:
                 return by_text(item)
         if role == Qt.ItemDataRole.ToolTipRole and col == DETAIL and item.detail:
-            return readable(item.detail)
+            return plain_tip(readable(item.detail))  # a note may come from a pack
         return None
 
 

@@ -144,7 +144,10 @@ class ChartPanel(QWidget):
         super().__init__(parent)
         self.title = title
         self._headers = list(headers)
-        self.heading = QLabel(f"<b>{title}</b>")
+        self.heading = QLabel(title)
+        bold = self.heading.font()
+        bold.setBold(True)
+        self.heading.setFont(bold)
         self.heading.setAccessibleName(title)
         self.toggle = QToolButton()
         self.toggle.setText(self.tr("Show as &table"))

@@ -35,7 +35,7 @@ from cse_toolkit.gui import workers
 from cse_toolkit.gui.changes import follow_changes
 from cse_toolkit.gui.dsl_common import DslPage
 from cse_toolkit.gui.table_model import RowTableModel
-from cse_toolkit.gui.widgets import heading_label, local_text, report
+from cse_toolkit.gui.widgets import heading_label, local_text, plain_tip, report
 from cse_toolkit.vault.dsl_repo import (
     DANGER,
     DUE,
@@ -112,7 +112,7 @@ class DslQueueModel(RowTableModel):
             if col == PRIORITY:
                 return priority_text(it)
         if role == Qt.ItemDataRole.ToolTipRole and col in (WHAT, DETAIL):
-            return f"{it.title}\n{it.detail}"
+            return plain_tip(f"{it.title}\n{it.detail}")  # names may come from a pack
         if role == Qt.ItemDataRole.ForegroundRole and it.overdue and col == DUE_COL:
             return QBrush(OVERDUE_COLOUR)
         if role == Qt.ItemDataRole.FontRole and (

@@ -1078,8 +1078,9 @@ class ExportDialog(QDialog):
         )
         self.fingerprint_label.setText(
             self.tr(
-                "Signed by this laptop's key {fp}. The recipient can check it with "
-                "'cse-toolkit verify-pack'."
+                "Signed with your own key {fp}. The first time, the DSL who imports it will "
+                "ask you to read this fingerprint out by phone (it is also printed at the foot "
+                "of every page of the pack)."
             ).format(fp=result.signer_fingerprint)
         )
         self.password_label.setText(result.password)

@@ -46,6 +46,7 @@ class ImportConflictsPage(QWidget):
         self._pending: list[exchange.PendingConflict] = []
 
         self.summary = QLabel()
+        self.summary.setTextFormat(Qt.TextFormat.PlainText)
         self.summary.setWordWrap(True)
         self.summary.setAccessibleName(self.tr("Summary"))
         self.import_button = QPushButton(self.tr("&Import pack…"))
@@ -57,6 +58,8 @@ class ImportConflictsPage(QWidget):
         self.list.currentRowChanged.connect(self._show)
         self.local_caption = QLabel(self.tr("Here"))
         self.incoming_caption = QLabel(self.tr("In the pack"))
+        for label in (self.local_caption, self.incoming_caption):
+            label.setTextFormat(Qt.TextFormat.PlainText)  # the sender's name is the pack's
         self.local_text = QPlainTextEdit()
         self.local_text.setReadOnly(True)
         self.local_text.setAccessibleName(self.tr("The version here"))
@@ -152,8 +155,10 @@ class ImportConflictsPage(QWidget):
             local = None
         self.local_caption.setText(self.tr("Here (version {v})").format(
             v=local.get("version", "?") if local else "-"))
-        self.incoming_caption.setText(self.tr("In the pack (version {v})").format(
-            v=conflict.incoming.get("version", "?")))
+        self.incoming_caption.setText(
+            self.tr("In the pack from {sender}, signed by key {fp} (version {v})").format(
+                sender=conflict.sender or self.tr("an unnamed sender"),
+                fp=conflict.signer_fingerprint or "?", v=conflict.incoming.get("version", "?")))
         self.local_text.setPlainText(record_text(local))
         self.incoming_text.setPlainText(record_text(conflict.incoming))
         self._update_buttons()

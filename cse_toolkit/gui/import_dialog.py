@@ -11,6 +11,11 @@ Three steps, all from the keyboard:
 3. **Import** on a pool thread (``exchange.import_pack``), then the report: added, updated,
    unchanged, and every conflict with the local version beside the incoming one.
 
+(2) The first pack signed by a key this vault has not seen is imported only after the DSL has
+confirmed the key's fingerprint with the sender: typed in as the sender reads it out, or compared
+on both screens and ticked. The decision is kept per key. Everything the pack says (sender,
+organisation, recipient, records) is shown as plain text, never as rich text.
+
 Conflicts are never resolved here. The importer already keeps the local record and stores each
 conflict with the import (``imports.conflicts``) for the DSL to decide; this dialog lists them
 so the DSL can see what differs. "Take incoming" is not offered yet.
@@ -182,7 +187,7 @@ class ImportPackDialog(QDialog):
         self.signer_edit = QLineEdit()
         self.signer_edit.setAccessibleName(self.tr("Expected signing key"))
         self.signer_edit.setPlaceholderText(
-            self.tr("Optional: the sender's vault key (base64), to refuse any other signer")
+            self.tr("Optional: the sender's key fingerprint, to refuse any other signer")
         )
         form = QFormLayout()
         file_label = QLabel(self.tr("Pack &file:"))
@@ -223,6 +228,7 @@ class ImportPackDialog(QDialog):
             ("records", self.tr("Records")),
         ):
             value = QLabel()
+            value.setTextFormat(Qt.TextFormat.PlainText)  # the pack's words, never markup
             value.setWordWrap(True)
             value.setTextInteractionFlags(
                 Qt.TextInteractionFlag.TextSelectableByMouse
@@ -231,15 +237,44 @@ class ImportPackDialog(QDialog):
             value.setAccessibleName(label)
             self.summary_fields[key] = value
             form.addRow(label + ":", value)
+        self.trust_box = QWidget()
+        self.trust_note = QLabel(
+            self.tr(
+                "This is the first pack signed with this key. Phone the sender on a number you "
+                "already know and ask them to read out the key fingerprint their app showed "
+                "when they exported it (it is also at the foot of each page of the pack). Type "
+                "it here, or compare it and tick the box. Nothing is imported until you "
+                "confirm it."
+            )
+        )
+        self.trust_note.setWordWrap(True)
+        self.fingerprint_edit = QLineEdit()
+        self.fingerprint_edit.setAccessibleName(self.tr("Fingerprint the sender read out"))
+        self.fingerprint_edit.setPlaceholderText(self.tr("e.g. 1a2b 3c4d 5e6f 7a8b"))
+        fingerprint_label = QLabel(self.tr("Fingerprint they read &out:"))
+        fingerprint_label.setBuddy(self.fingerprint_edit)
+        self.compared_box = QCheckBox(
+            self.tr("I &compared the fingerprint with the sender and it is the same")
+        )
+        trust_form = QFormLayout()
+        trust_form.addRow(fingerprint_label, self.fingerprint_edit)
+        trust_layout = QVBoxLayout(self.trust_box)
+        trust_layout.setContentsMargins(0, 8, 0, 0)
+        trust_layout.addWidget(self.trust_note)
+        trust_layout.addLayout(trust_form)
+        trust_layout.addWidget(self.compared_box)
+        self.trust_box.setVisible(False)
         layout = QVBoxLayout(page)
         layout.addWidget(self.summary_ok)
         layout.addLayout(form)
+        layout.addWidget(self.trust_box)
         layout.addStretch(1)
         return page
 
     def _build_report_page(self) -> QWidget:
         page = QWidget()
         self.report_label = QLabel()
+        self.report_label.setTextFormat(Qt.TextFormat.PlainText)
         self.report_label.setWordWrap(True)
         self.report_label.setAccessibleName(self.tr("Import report"))
         self.report_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -262,6 +297,8 @@ class ImportPackDialog(QDialog):
         self.incoming_text.setAccessibleName(self.tr("The version in the pack"))
         self.local_caption = QLabel(self.tr("Here"))
         self.incoming_caption = QLabel(self.tr("In the pack"))
+        for label in (self.local_caption, self.incoming_caption):
+            label.setTextFormat(Qt.TextFormat.PlainText)
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
@@ -369,17 +406,30 @@ class ImportPackDialog(QDialog):
         generation = self._generation
         self._set_busy(self.tr("Checking the pack…"))
         workers.run_in_background(
-            lambda: exchange.verify(path, password, signer).summary,
-            lambda summary: self._checked(generation, summary),
+            lambda: exchange.verify(path, password, signer),
+            lambda verified: self._checked(generation, verified),
             lambda exc: self._failed(generation, self.tr("This pack cannot be used"), exc),
             parent=self,
         )
 
-    def _checked(self, generation: int, summary: Any) -> None:
+    def _checked(self, generation: int, verified: Any) -> None:
         if generation != self._generation:
             return
         self._set_busy(None)
+        summary = verified.summary
         self._summary = summary
+        # One indexed read: has a DSL of this vault confirmed this key before?
+        self._trusted = exchange.is_trusted(self._vault, verified.signer_public_key)
+        self.trust_box.setVisible(not self._trusted)
+        self.summary_ok.setText(
+            self.tr("The pack is intact and signed with a key this vault has confirmed before. "
+                    "Nothing has been imported yet.")
+            if self._trusted else
+            self.tr("The pack is intact and correctly signed, by a key this vault has not seen "
+                    "before. Nothing has been imported yet.")
+        )
+        self.fingerprint_edit.clear()
+        self.compared_box.setChecked(False)
         fields = self.summary_fields
         fields["kind"].setText(self.tr(KIND_TEXT.get(summary.kind, summary.kind)))
         fields["sender"].setText(summary.sender)
@@ -393,11 +443,47 @@ class ImportPackDialog(QDialog):
         self.verified.emit()
 
     # -- import ----------------------------------------------------------------------------
+    def _confirmation(self) -> str | None:
+        """How the DSL confirmed an unknown signer ("typed" / "compared"), or None to stop."""
+        if getattr(self, "_trusted", True):
+            return ""
+        typed = self.fingerprint_edit.text().strip()
+        fingerprint = self._summary.signer_fingerprint
+        if typed:
+            if exchange.fingerprint_matches(typed, fingerprint):
+                return "typed"
+            dialogs.error(
+                self,
+                self.tr("The fingerprint does not match"),
+                self.tr(
+                    "The fingerprint you typed is not the one this pack is signed with "
+                    "({fp}). Do not import it: check with the sender, on a number you already "
+                    "know, who made this pack. Nothing was imported."
+                ).format(fp=fingerprint),
+            )
+            self.fingerprint_edit.setFocus()
+            return None
+        if self.compared_box.isChecked():
+            return "compared"
+        dialogs.warning(
+            self,
+            self.tr("Confirm the sender's key first"),
+            self.tr(
+                "This is the first pack signed with this key. Type the fingerprint the sender "
+                "reads out to you, or compare it with theirs and tick the box."
+            ),
+        )
+        self.fingerprint_edit.setFocus()
+        return None
+
     def import_now(self) -> None:
         inputs = self._inputs()
         if inputs is None or self._summary is None:
             return
         path, password, signer = inputs
+        confirmed = self._confirmation()
+        if confirmed is None:
+            return
         vault = self._vault
         self._generation += 1
         generation = self._generation
@@ -405,7 +491,8 @@ class ImportPackDialog(QDialog):
         # The merge writes on a pool thread: it must run as one transaction, and for a big
         # pack it takes longer than the GUI thread may block.
         workers.run_in_background(
-            lambda: exchange.import_pack(vault, path, password, signer),
+            lambda: exchange.import_pack(vault, path, password, signer,
+                                         confirmed=confirmed or None),
             lambda result: self._imported(generation, result),
             lambda exc: self._failed(generation, self.tr("The pack was not imported"), exc),
             parent=self,
@@ -434,8 +521,8 @@ class ImportPackDialog(QDialog):
         if result.new_signer:
             lines.append(
                 self.tr(
-                    "This is the first pack from this sender's vault: check the key "
-                    "fingerprint {fp} with them by phone."
+                    "You confirmed the key {fp}; packs signed with it are now accepted "
+                    "without asking again."
                 ).format(fp=result.signer_fingerprint)
             )
         self.report_label.setText("\n".join(lines))

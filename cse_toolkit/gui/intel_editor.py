@@ -72,7 +72,7 @@ from cse_toolkit.gui.intel_entity_forms import (
     entity_label,
     parse_day,
 )
-from cse_toolkit.gui.widgets import heading_label, local_time
+from cse_toolkit.gui.widgets import heading_label, local_time, plain_tip
 
 log = logging.getLogger(__name__)
 
@@ -1064,7 +1064,7 @@ class IntelReportEditor(QWidget):
             self.facts_table.setRowCount(len(facts))
             for row, fact in enumerate(facts):
                 item = QTableWidgetItem(fact)
-                item.setToolTip(fact)
+                item.setToolTip(plain_tip(fact))  # facts may come from a pack
                 self.facts_table.setItem(row, 0, item)
             if select is not None and 0 <= select < len(facts):
                 self.facts_table.setCurrentCell(select, 0)

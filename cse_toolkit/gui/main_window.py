@@ -330,6 +330,9 @@ class MainWindow(QMainWindow):
         )
         self.toolbar.show()
         self.statusBar().show()
+        for notice in getattr(vault, "notices", []):
+            # e.g. the user registry not signed yet (a vault from before per-person keys).
+            self.statusBar().showMessage(self.tr(notice))
         self.root.setCurrentWidget(self.workspace)
         self._restore_location()
         self.lock_manager.start()

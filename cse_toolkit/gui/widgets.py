@@ -2,14 +2,42 @@
 
 from __future__ import annotations
 
+import html
 import sys
 from datetime import UTC, datetime
 
-from PySide6.QtCore import QDateTime
+from PySide6.QtCore import QDateTime, QEvent, QObject
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QLabel, QWidget
 
 from cse_toolkit.errors import UserError
+
+
+class PlainTextLabels(QObject):
+    """(2) An application-wide backstop: every label left in Qt's default "auto" format is
+    made plain text when it is first polished, so text from a pack or another user (a sender's
+    name, a note) can never be taken for markup (a fake table, an image). Labels that mean to
+    show markup say so with ``setTextFormat(Qt.RichText)`` and escape what they insert."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if event.type() == QEvent.Type.Polish and isinstance(watched, QLabel):
+            from PySide6.QtCore import Qt
+
+            if watched.textFormat() == Qt.TextFormat.AutoText:
+                watched.setTextFormat(Qt.TextFormat.PlainText)
+        return False
+
+
+def install_plain_text_labels(app: QObject) -> None:
+    """Install ``PlainTextLabels`` on the application (kept on it, so it lives as long)."""
+    guard = PlainTextLabels(app)
+    app._plain_text_labels = guard  # type: ignore[attr-defined]
+    app.installEventFilter(guard)
+
+
+def plain_tip(text: str) -> str:
+    """A tooltip that shows ``text`` literally (Qt guesses markup in tooltips otherwise)."""
+    return "<p style='white-space:pre-wrap'>" + html.escape(text).replace("\n", "<br>") + "</p>"
 
 
 def heading_label(text: str, scale: float = 1.3, parent: QWidget | None = None) -> QLabel:

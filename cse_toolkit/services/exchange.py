@@ -56,6 +56,22 @@ class ReplayedPack(UserError):
     pass
 
 
+class UnknownSigner(UserError):
+    """(2) The first pack signed by a key this vault has not confirmed: nothing is imported
+    until a DSL has checked the fingerprint with the sender."""
+
+    def __init__(self, fingerprint: str, sender: str) -> None:
+        from cse_toolkit.core.safetext import safe_text
+
+        self.fingerprint = fingerprint
+        super().__init__(
+            f"This pack is signed by a key this vault has not seen before: {fingerprint} "
+            f"(the pack says it is from {safe_text(sender)[:200]}). Nothing was imported. Ask "
+            "the sender, by phone, to read out the fingerprint shown in their app; if it "
+            f"matches, import again with --expect-signer '{fingerprint}'."
+        )
+
+
 # ---------------------------------------------------------------------------------------------
 # What the person decides before an export
 # ---------------------------------------------------------------------------------------------
@@ -515,7 +531,8 @@ def _envelope(
             agency=user.agency[:500],
             contact=user.contact[:500],
         ),
-        vault=ps.VaultIdentity(id=vault.vault_id, public_key=base64.b64encode(vault.public_key).decode()),
+        vault=ps.VaultIdentity(id=vault.vault_id,
+                               public_key=base64.b64encode(vault.user_public_key).decode()),
         audit_chain_head=ps.ChainHead(seq=head.seq, hash=head.hash),
         sharing_decision=ps.SharingDecision(
             consent_sought=sharing.consent_sought,
@@ -813,18 +830,33 @@ def _track_import(vault: Vault, record: Any, pack_id: str, signer: str) -> None:
     local_now = _local_record(vault, record)
     vault.conn.execute(
         "INSERT INTO import_records (record_id, record_type, version, local_version,"
-        " content_hash, pack_id, signer, imported_at) VALUES (?,?,?,?,?,?,?,?)"
+        " content_hash, pack_id, signer, imported_at, local_data_hash)"
+        " VALUES (?,?,?,?,?,?,?,?,?)"
         " ON CONFLICT(record_id) DO UPDATE SET version = excluded.version,"
         " local_version = excluded.local_version, content_hash = excluded.content_hash,"
-        " pack_id = excluded.pack_id, imported_at = excluded.imported_at",
+        " pack_id = excluded.pack_id, imported_at = excluded.imported_at,"
+        " local_data_hash = excluded.local_data_hash",
         (record.id, record.type, record.version,
          local_now.version if local_now else record.version, _hash(record), pack_id, signer,
-         vault.now_iso()),
+         vault.now_iso(), _data_hash(local_now or record)),
     )
 
 
 def _hash(record: Any) -> str:
     return hashlib.sha256(canonical_json(record.model_dump(mode="json"))).hexdigest()
+
+
+def _data_hash(record: Any) -> str:
+    """The record's content without its version: a child's version also moves when its level
+    is set, which is not part of the child's data in a pack."""
+    return hashlib.sha256(canonical_json(record.data.model_dump(mode="json"))).hexdigest()
+
+
+def _unchanged_here(local: Any, tracked: Any) -> bool:
+    """Is the record here as it was after its last import (content, else version)?"""
+    if tracked[3]:
+        return _data_hash(local) == tracked[3]
+    return bool(local.version == tracked[1])
 
 
 def _local_record(vault: Vault, record: Any) -> Any | None:
@@ -868,20 +900,134 @@ def local_version(vault: Vault, record_type: str, record_id: str) -> dict[str, A
     """
     from types import SimpleNamespace
 
+    if record_type == "level":
+        row = vault.conn.execute(
+            "SELECT confirmed_level, level_tool, level_signer FROM children WHERE id = ?",
+            (record_id,),
+        ).fetchone()
+        if row is None:
+            return None
+        return {"type": "level", "id": record_id, "version": 0,
+                "data": {"level": row[0], "tool_id": row[1], "set_by": row[2]}}
     local = _local_record(vault, SimpleNamespace(type=record_type, id=record_id))
     return None if local is None else dict(local.model_dump(mode="json"))
 
 
+def _normal_fingerprint(text: str) -> str:
+    return "".join(ch for ch in text.lower() if ch in "0123456789abcdef")
+
+
+def _is_fingerprint(text: str) -> bool:
+    return len(_normal_fingerprint(text)) == 16 and len(text.strip()) <= 24
+
+
+def fingerprint_matches(typed: str, fingerprint: str) -> bool:
+    """Does what the DSL typed (spaces, case and dashes aside) match the fingerprint?"""
+    return bool(typed.strip()) and _normal_fingerprint(typed) == _normal_fingerprint(fingerprint)
+
+
 def verify(path: Path, password: str, expected_signer: str | None = None) -> Any:
-    """Check a pack without importing; returns the ``VerifiedPack``."""
+    """Check a pack without importing; returns the ``VerifiedPack``.
+
+    ``expected_signer`` is the sender's key (base64) or its fingerprint as read over the phone.
+    """
+    from cse_toolkit.packs.errors import PackUntrustedSigner
+
+    if expected_signer and _is_fingerprint(expected_signer):
+        verified = open_pack(path, password)
+        if not fingerprint_matches(expected_signer, verified.signer_fingerprint):
+            raise PackUntrustedSigner(
+                f"The pack is correctly signed, but by key {verified.signer_fingerprint}, not "
+                f"the expected {expected_signer.strip()}. Nothing was imported. Check with the "
+                "sender before using it."
+            )
+        return verified
     return open_pack(path, password, expected_public_key=expected_signer)
 
 
+def is_trusted(vault: Vault, signer_public_key: str) -> bool:
+    """Has a DSL of this vault confirmed this signing key (or imported from it before)?
+
+    The decision counts only when it carries the signature of the DSL (or, for senders from
+    before per-person keys, the admin who signed the registry) who made it: a row added around
+    the app does not skip the fingerprint check.
+    """
+    from cse_toolkit.vault.vault import trust_message
+
+    row = vault.conn.execute(
+        "SELECT signed_by, sig FROM trusted_signers WHERE public_key = ?", (signer_public_key,)
+    ).fetchone()
+    if row is None:
+        return False
+    state = vault.registry
+    if not state.signed:
+        return True  # a vault from before per-person keys: nothing to check yet
+    signer, sig = row
+    entry = state.current.get(signer)
+    if not sig or entry is None or entry.role not in ("dsl", "admin"):
+        return False
+    message = trust_message(vault.vault_id, signer_public_key, signer)
+    return state.signed_by(signer, sig, message)
+
+
+@dataclass(frozen=True)
+class TrustedSigner:
+    public_key: str
+    fingerprint: str
+    sender: str
+    decided_by: str
+    decided_at: str
+    how: str
+
+
+def trusted_signers(vault: Vault) -> list[TrustedSigner]:
+    from cse_toolkit.packs.signing import fingerprint
+
+    return [
+        TrustedSigner(r[0], r[1] or fingerprint(r[0]), r[2], r[3], r[4], r[5])
+        for r in vault.conn.execute(
+            "SELECT public_key, fingerprint, sender, decided_by, decided_at, how"
+            " FROM trusted_signers ORDER BY decided_at"
+        ).fetchall()
+    ]
+
+
+def _trust(vault: Vault, verified: Any, how: str) -> None:
+    """Inside a write: keep the DSL's decision about this signer, audited."""
+    from cse_toolkit.vault.vault import trust_message
+
+    sig = vault.sign(trust_message(vault.vault_id, verified.signer_public_key, vault.user.name))
+    vault.conn.execute(
+        "INSERT OR REPLACE INTO trusted_signers (public_key, fingerprint, sender, decided_by,"
+        " decided_at, how, signed_by, sig) VALUES (?,?,?,?,?,?,?,?)",
+        (verified.signer_public_key, verified.signer_fingerprint,
+         verified.pack.sender.name[:500], vault.user.name, vault.now_iso(), how,
+         vault.user.name, sig),
+    )
+    vault.audit("import.trust", "signer", verified.signer_fingerprint.replace(" ", ""), None,
+                f"how={how}")
+
+
 def import_pack(
-    vault: Vault, path: Path, password: str, expected_signer: str | None = None
+    vault: Vault,
+    path: Path,
+    password: str,
+    expected_signer: str | None = None,
+    *,
+    confirmed: str | None = None,
 ) -> ImportReport:
+    """Verify and merge a pack. Imports never lower protection (DESIGN.md, (2)):
+
+    * the first pack signed by a key this vault has not confirmed is refused (``UnknownSigner``)
+      unless the DSL expects this signer (``expected_signer``: key or fingerprint) or has just
+      confirmed it (``confirmed``: how, e.g. "typed" or "compared"); the decision is kept;
+    * a pack about a child that exists here with another origin is held whole as conflicts;
+    * an incoming screening is stored as the sender's screening and never changes the level of
+      a child that has one here: a different level is a conflict for a DSL to decide;
+    * a record signed off or changed here since it was imported is never replaced.
+    """
     vault.require("dsl")
-    verified = open_pack(path, password, expected_public_key=expected_signer)
+    verified = verify(path, password, expected_signer)
     pack = verified.pack
     report = ImportReport(pack.pack_id, pack.kind, verified.signer_fingerprint)
     if pack.vault.id == vault.vault_id:
@@ -891,9 +1037,10 @@ def import_pack(
         report.already_imported = True
         report.unchanged = len(pack.records)
         return report
-    report.new_signer = c.execute(
-        "SELECT 1 FROM imports WHERE signer = ? LIMIT 1", (verified.signer_public_key,)
-    ).fetchone() is None
+    trusted = is_trusted(vault, verified.signer_public_key)
+    if not trusted and not expected_signer and not confirmed:
+        raise UnknownSigner(verified.signer_fingerprint, pack.sender.name)
+    report.new_signer = not trusted
     # Replay: an older pack from the same vault carrying older versions than already imported.
     for record in pack.records:
         row = c.execute(
@@ -907,40 +1054,80 @@ def import_pack(
             )
     now = vault.now_iso()
     child_map: dict[str, str] = {}
+    pack_child = next((r.id for r in pack.records if r.type == "child"), None)
+    here = c.execute(
+        "SELECT origin, confirmed_level, level_tool FROM children WHERE id = ?", (pack_child,)
+    ).fetchone() if pack_child else None
+    # A child already here from another vault, or first sent by another key (a pack can name
+    # any vault id, but not sign with that sender's key), is held whole for a DSL to decide.
+    first_signer = c.execute(
+        "SELECT signer FROM import_records WHERE record_id = ?", (pack_child,)
+    ).fetchone() if here is not None else None
+    foreign = here is not None and (
+        here[0] != pack.vault.id
+        or (first_signer is not None and first_signer[0] != verified.signer_public_key)
+    )
+    to_track: list[Any] = []
+
+    def conflict(record: Any, local_version: int, why: str) -> None:
+        report.conflicts.append(Conflict(record.type, record.id, pack_child, local_version,
+                                         record.version, why, record.model_dump(mode="json")))
+
     with vault.write("the imported pack"):
+        if not trusted:
+            _trust(vault, verified, "expect-signer" if expected_signer else confirmed or "")
         for record in pack.records:
             if record.type == "referral":
                 continue  # kept in the import summary below; not a vault record
-            incoming_hash = _hash(record)
             local = _local_record(vault, record)
+            if foreign:
+                # Someone else's pack naming a child that came from elsewhere: nothing merges
+                # into the record here without a DSL deciding.
+                conflict(record, local.version if local else 0,
+                         "this child is already here from another source (another vault or "
+                         "another sender's key); nothing in this pack was merged into it")
+                continue
+            incoming_hash = _hash(record)
             tracked = c.execute(
-                "SELECT version, local_version, content_hash FROM import_records"
+                "SELECT version, local_version, content_hash, local_data_hash FROM import_records"
                 " WHERE record_id = ?", (record.id,)
             ).fetchone()
             if local is None:
                 _insert(vault, record, pack, child_map)
                 report.added[record.type] = report.added.get(record.type, 0) + 1
+                if record.type == "screening":
+                    _sender_level(vault, record, here, pack, report)
             elif _hash(local) == incoming_hash or (tracked and tracked[2] == incoming_hash):
                 report.unchanged += 1
-            elif (tracked and local.version == tracked[1] and record.version > tracked[0]) or (
+            elif _data_hash(local) == _data_hash(record):
+                report.unchanged += 1  # only the versions moved (e.g. a level set on a child)
+            elif record.type == "screening" and _decided_here(vault, record.id):
+                conflict(record, local.version,
+                         "signed off here by a DSL: the pack's version would replace the "
+                         "sign-off")
+                continue
+            elif (tracked and _unchanged_here(local, tracked) and record.version > tracked[0]) or (
                 record.type == "pathway_step" and record.data.fields
                 and not local.data.fields and vault.repos.is_legacy_import(record.id)
             ):
                 # Newer, or the same step again in full where an older pack gave only words.
                 _update(vault, record, pack)
                 report.updated[record.type] = report.updated.get(record.type, 0) + 1
+                if record.type == "screening":
+                    _sender_level(vault, record, here, pack, report)
             else:
                 why = (
                     "changed here since it was imported"
-                    if tracked and local.version != tracked[1]
+                    if tracked and not _unchanged_here(local, tracked)
                     else "differs from the version here"
                 )
-                pack_child = next((r.id for r in pack.records if r.type == "child"), None)
-                report.conflicts.append(Conflict(record.type, record.id, pack_child,
-                                                 local.version,
-                                                 record.version, why,
-                                                 record.model_dump(mode="json")))
+                conflict(record, local.version, why)
                 continue
+            to_track.append(record)
+        # Tracked after every record is in: a screening may have set a new child's level,
+        # and the child's local version must be the one after that (else the next pack
+        # raises a false "changed here since it was imported").
+        for record in to_track:
             _track_import(vault, record, pack.pack_id, verified.signer_public_key)
         from cse_toolkit.vault.repos import ref_for
 
@@ -980,6 +1167,55 @@ def possible_duplicates(vault: Vault, child_id: str) -> list[str]:
         for c in vault.repos.possible_duplicates(child.name, child.alias, child.dob)
         if c.id != child.id
     )
+
+
+def _decided_here(vault: Vault, screening_id: str) -> bool:
+    """A screening a DSL of this vault signed off or returned."""
+    return vault.conn.execute(
+        "SELECT 1 FROM signoffs WHERE screening_id = ? LIMIT 1", (screening_id,)
+    ).fetchone() is not None
+
+
+def _sender_level(
+    vault: Vault, record: Any, here: Any, pack: ps.PackModel, report: ImportReport
+) -> None:
+    """An incoming confirmed screening is the sender's view. A child new with this pack takes
+    its level (nothing here to lower); a child with a level here keeps it, and a different
+    incoming level is a conflict a DSL decides."""
+    d = record.data
+    child_id = next((r.id for r in pack.records if r.type == "child"), None)
+    if not d.confirmed_level or child_id is None:
+        return
+    if here is None or here[1] is None:
+        vault.repos.set_confirmed_level(child_id, d.confirmed_level, d.tool_id)
+        return
+    if here[1] == d.confirmed_level:
+        return
+    from cse_toolkit.core.tools import installed_labels
+
+    labels = installed_labels()[0]
+    direction = "lower" if _rank(d.tool_id, d.confirmed_level) < _rank(here[2], here[1]) \
+        else "different"
+    report.conflicts.append(Conflict(
+        "level", child_id, child_id, 0, record.version,
+        f"the sender's screening says {labels.get(d.confirmed_level, d.confirmed_level)}, "
+        f"{direction} than the level here ({labels.get(here[1], here[1])}); the level here "
+        "stays until a DSL decides",
+        {"type": "level", "id": child_id, "version": record.version,
+         "data": {"level": d.confirmed_level, "tool_id": d.tool_id,
+                  "screening_id": record.id, "confirmed_by": d.confirmed_by,
+                  "sender": pack.sender.name, "origin": pack.vault.id}},
+    ))
+
+
+def _rank(tool_id: str | None, level: str | None) -> int:
+    from cse_toolkit.core import tools
+
+    try:
+        ids = list(tools.load_tool(tool_id or "").level_ids)
+    except UserError:
+        return -1
+    return ids.index(level) if level in ids else -1
 
 
 def _insert(vault: Vault, record: Any, pack: ps.PackModel, child_map: dict[str, str]) -> None:
@@ -1056,8 +1292,7 @@ def _insert(vault: Vault, record: Any, pack: ps.PackModel, child_map: dict[str, 
              d.suggested_level, d.confirmed_level, d.confirmed_by or None,
              utc_iso(d.confirmed_at) if d.confirmed_at else None, d.confirmation_reason, status),
         )
-        if d.confirmed_level:
-            vault.repos.set_confirmed_level(child_id or "", d.confirmed_level, d.tool_id)
+        # (2) The child's level is never set here: ``_sender_level`` decides (import_pack).
     elif record.type == "pathway_step":
         if d.status == "pending":
             return
@@ -1145,6 +1380,31 @@ def _update(vault: Vault, record: Any, pack: ps.PackModel) -> None:
     vault.audit("import.update", record.type, record.id, record.version)
 
 
+def _resolve_level(
+    vault: Vault, import_id: str, conflicts: list[Any], target: dict[str, Any], keep: str
+) -> None:
+    """A DSL decides between the level here and the sender's: taking the sender's sets it
+    (signed by this DSL); keeping ours changes nothing. Either way it is recorded."""
+    data = target.get("incoming", {}).get("data", {})
+    child_id = str(target.get("record_id", ""))
+    with vault.write("the decision on the level"):
+        if keep == "incoming":
+            level, tool = str(data.get("level", "")), str(data.get("tool_id", ""))
+            if not level:
+                raise UserError("The pack's level is not readable; keep the level here.")
+            vault.repos.set_confirmed_level(child_id, level, tool)
+        target["resolution"] = keep
+        target["decided_by"] = vault.user.name
+        target["decided_at"] = vault.now_iso()
+        done = all(c.get("resolution") for c in conflicts if isinstance(c, dict))
+        vault.conn.execute(
+            "UPDATE imports SET conflicts = ?, resolved = ? WHERE id = ?",
+            (json.dumps(conflicts), int(done), import_id),
+        )
+        vault.audit(f"import.resolve.{keep}", "child", child_id, None,
+                    f"level={data.get('level', '')}")
+
+
 def _intel_from_pack(record: ps.IntelReportRecord) -> intel.IntelReport:
     d = record.data
     entities: list[Any] = []
@@ -1196,21 +1456,30 @@ class PendingConflict:
     child_id: str | None
     why: str
     incoming: dict[str, Any]
+    sender: str = ""  # the pack's own words: untrusted, shown as plain text
+    signer_fingerprint: str = ""
 
 
 def pending_conflicts(vault: Vault) -> list[PendingConflict]:
     """Conflicts from imported packs that no one has decided yet, oldest import first."""
+    from cse_toolkit.packs.signing import fingerprint
+
     vault.require("dsl")
     out: list[PendingConflict] = []
-    for import_id, pack_id, at, raw in vault.conn.execute(
-        "SELECT id, pack_id, imported_at, conflicts FROM imports WHERE resolved = 0"
-        " ORDER BY imported_at, rowid"
-    ):
+    for import_id, pack_id, at, raw, summary, signer in vault.conn.execute(
+        "SELECT id, pack_id, imported_at, conflicts, summary, signer FROM imports"
+        " WHERE resolved = 0 ORDER BY imported_at, rowid"
+    ).fetchall():
+        try:
+            sender = str(json.loads(summary or "{}").get("sender", ""))
+            signer_fpr = fingerprint(signer)
+        except (ValueError, UserError):
+            sender, signer_fpr = "", ""
         for c in json.loads(raw or "[]"):
             if isinstance(c, dict) and not c.get("resolution"):
                 out.append(PendingConflict(import_id, pack_id, at, c["record_type"],
                                            c["record_id"], c.get("child_id"), c.get("why", ""),
-                                           c.get("incoming", {})))
+                                           c.get("incoming", {}), sender, signer_fpr))
     return out
 
 
@@ -1239,6 +1508,9 @@ def resolve_conflict(vault: Vault, import_id: str, record_id: str, keep: str) ->
     if target is None:
         raise UserError("That conflict has already been decided.")
     summary = json.loads(row[3] or "{}")
+    if target.get("record_type") == "level":
+        _resolve_level(vault, import_id, conflicts, target, keep)
+        return
     record = TypeAdapter(ps.Record).validate_python(target["incoming"])
     with vault.write("the decision on the conflict"):
         if keep == "incoming":

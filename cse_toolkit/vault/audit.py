@@ -4,6 +4,12 @@ Each row's hash covers its fields and the previous row's hash, so editing, delet
 or inserting a row breaks the chain (``verify_chain``). Deleting the newest rows, or replacing the
 whole file with an older copy, is caught by the signed chain head stored beside the key slots
 (``chainhead.json``) and checked on every open.
+
+(2) Every entry is also signed by the person who made it (``sig``: Ed25519 over the vault id and
+the entry's hash, which covers the previous hash): deleting, editing or re-chaining another
+person's entries leaves their signatures covering a chain that no longer exists.
+``verify_authorship`` checks each signature against the signed user registry and each actor's
+role at the time of the action.
 """
 
 from __future__ import annotations
@@ -66,6 +72,10 @@ def row_hash(
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
 
+def signed_message(vault_id: str, digest: str) -> bytes:
+    return f"cse-toolkit/audit-entry/v1|{vault_id}|{digest}".encode()
+
+
 def append(
     conn: Any,
     vault_id: str,
@@ -76,15 +86,23 @@ def append(
     record_id: str = "",
     record_version: int | None = None,
     reason: str = "",
+    *,
+    signer: Ed25519PrivateKey | None = None,
 ) -> ChainHead:
-    """Append one row inside the caller's transaction; returns the new head."""
+    """Append one row inside the caller's transaction; returns the new head.
+
+    ``signer`` is the actor's own key; without it the entry is unsigned (only a session opened
+    with the data key alone, which the app never does, writes such entries).
+    """
     last = conn.execute("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
     seq, prev = (1, genesis_hash(vault_id)) if last is None else (last[0] + 1, last[1])
     digest = row_hash(seq, at, actor, action, record_type, record_id, record_version, reason, prev)
+    sig = signer.sign(signed_message(vault_id, digest)).hex() if signer is not None else ""
     conn.execute(
         "INSERT INTO audit (seq, at, actor, action, record_type, record_id, record_version,"
-        " reason, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?)",
-        (seq, at, actor, action, record_type, record_id, record_version, reason, prev, digest),
+        " reason, prev_hash, hash, sig) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+        (seq, at, actor, action, record_type, record_id, record_version, reason, prev, digest,
+         sig),
     )
     return ChainHead(seq, digest)
 
@@ -142,6 +160,101 @@ def verify_chain(conn: Any, vault_id: str) -> tuple[int, list[str]]:
             problems.append("... more problems not listed")
             break
     return count, problems
+
+
+# -- (2) authorship ------------------------------------------------------------------------
+
+# Actions only some roles may take, checked against the registry in force at the time.
+ROLE_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("signoff.", ("dsl",)),
+    ("import.", ("dsl",)),
+    ("registry.sign", ("admin",)),
+    ("user.add", ("admin",)),
+    ("user.role", ("admin",)),
+    ("vault.restore", ("dsl", "admin")),
+)
+
+
+@dataclass
+class Authorship:
+    """What ``verify_authorship`` found: signed entries per person, and problems."""
+
+    signed_by: dict[str, int]
+    legacy: int
+    awaiting_registry: int
+    problems: list[str]
+    registry_signed: bool
+    recoveries: int = 0
+
+    def report_lines(self) -> list[str]:
+        out = [f"  {name}: {n} entr{'y' if n == 1 else 'ies'} signed"
+               for name, n in sorted(self.signed_by.items())]
+        if self.legacy:
+            out.append(f"  {self.legacy} entr{'y' if self.legacy == 1 else 'ies'} from before "
+                       "per-person keys (covered by the chain, not signed by a person)")
+        if self.recoveries:
+            out.append(f"  {self.recoveries} unsigned entr{'y' if self.recoveries == 1 else 'ies'}"
+                       " from recoveries with the recovery key (no personal key is used)")
+        if self.awaiting_registry:
+            out.append(f"  {self.awaiting_registry} entries signed with keys the admin has not "
+                       "yet confirmed in the user registry")
+        return out
+
+
+def _key_pending(state: Any, name: str) -> bool:
+    entry = state.current.get(name)
+    return entry is not None and not entry.public_key
+
+
+def verify_authorship(conn: Any, vault_id: str, state: Any, published: dict[str, str]) -> Authorship:
+    """Check every entry's signature against the user registry (``registry.RegistryState``)
+    and every actor's role at the time of the action. ``published`` maps a user's name to the
+    public key their slot publishes (used only while their registry entry has no key yet)."""
+    from cse_toolkit.vault.registry import verify_sig
+
+    signed: dict[str, int] = {}
+    legacy = awaiting = recoveries = 0
+    problems: list[str] = []
+    legacy_until = state.legacy_until if state.signed else None
+    cursor = conn.execute("SELECT seq, actor, action, hash, sig FROM audit ORDER BY seq")
+    for seq, actor, action, digest, sig in cursor:
+        if len(problems) > 50:
+            problems.append("... more problems not listed")
+            break
+        if not sig:
+            if legacy_until is None or seq <= legacy_until:
+                legacy += 1
+            elif action in ("vault.open", "passphrase.recover"):
+                # A recovery with the vault's recovery key opens with the data key alone.
+                recoveries += 1
+            else:
+                problems.append(f"entry {seq} ({action} by {actor}) is not signed by anyone")
+            continue
+        if not state.signed:
+            awaiting += 1
+            continue
+        message = signed_message(vault_id, digest)
+        if state.signed_by(actor, sig, message):
+            signed[actor] = signed.get(actor, 0) + 1
+        elif _key_pending(state, actor) and verify_sig(published.get(actor, ""), sig, message):
+            awaiting += 1
+        else:
+            problems.append(f"entry {seq} ({action}) is not signed by {actor}'s registered key")
+            continue
+        in_force = state.in_force_at(seq)
+        entry = in_force.get(actor)
+        if entry is None:
+            if not (action == "registry.sign" and seq == state.versions[0].at_seq + 1):
+                problems.append(f"entry {seq} ({action}): {actor} was not a registered user then")
+            continue
+        for prefix, roles in ROLE_RULES:
+            if action.startswith(prefix) and entry.role not in roles:
+                first_signing = action == "registry.sign" and state.versions[0].at_seq + 1 == seq
+                if not first_signing:
+                    problems.append(f"entry {seq} ({action}): {actor} was a {entry.role} then, "
+                                    f"not {' or '.join(roles)}")
+                break
+    return Authorship(signed, legacy, awaiting, problems, state.signed, recoveries)
 
 
 # -- the head kept outside the database --------------------------------------------------

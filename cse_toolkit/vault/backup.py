@@ -4,6 +4,10 @@ Nothing in a backup is readable without a passphrase or the recovery key: the da
 the SQLCipher file itself and the key slots hold only wrapped keys. Restoring checks the backup
 opens with the user's passphrase and that its audit chain verifies before anything is replaced;
 the vault being replaced is kept beside it, never deleted.
+
+(2) Restoring is a DSL's or an admin's act, with a reason, audited. Over an existing vault it
+keeps the current key slots: the data key never changes, so today's passphrases open the older
+database, and a passphrase changed since the backup stays changed (old ones do not come back).
 """
 
 from __future__ import annotations
@@ -117,18 +121,62 @@ def _read_backup(path: Path, staging: Path) -> dict[str, object]:
     return manifest
 
 
-def restore_backup(backup: Path, folder: Path, user: str | None, passphrase: str) -> Path | None:
+RESTORE_ROLES = ("dsl", "admin")
+
+
+def _require_restorer(vault: Vault) -> None:
+    if vault.user.role not in RESTORE_ROLES:
+        raise BackupError(
+            "Only a designated safeguarding lead or an admin can restore a backup (this backup "
+            f"knows {vault.user.name} as a {vault.user.role}). Nothing was changed."
+        )
+
+
+def restore_backup(
+    backup: Path, folder: Path, user: str | None, passphrase: str, reason: str = ""
+) -> Path | None:
     """Restore ``backup`` into ``folder``. Returns where the replaced vault was kept, if any."""
+    from cse_toolkit.vault.keyslots import KeySlots
+
+    reason = " ".join(reason.split())
+    if not reason:
+        raise BackupError("Say why the backup is being restored (--reason): it is audited.")
     backup = backup.expanduser().resolve()
     folder = folder.expanduser().resolve()
+    current_slots: bytes | None = None
+    if exists(folder):
+        # Who restores is checked in the vault as it is now (read-only), before anything else.
+        from cse_toolkit.vault.vault import verified_role
+
+        user, role = verified_role(folder, user, passphrase)
+        if role not in RESTORE_ROLES:
+            raise BackupError(
+                "Only a designated safeguarding lead or an admin can restore a backup: it "
+                "replaces everyone's records. Nothing was changed. Ask your DSL."
+            )
+        current_slots = (folder / SLOTS_FILE).read_bytes()
+        current_id = KeySlots.load(folder).vault_id
     parent = paths.ensure_private_dir(folder.parent)
     staging = parent / f".{folder.name}.restore-{secrets.token_hex(4)}"
     paths.ensure_private_dir(staging)
     try:
-        _read_backup(backup, staging)
+        manifest = _read_backup(backup, staging)
+        if current_slots is not None:
+            if manifest.get("vault_id") != current_id:
+                raise BackupError(
+                    f"{backup.name} is a backup of another vault, not this one. Nothing was "
+                    "changed."
+                )
+            # Key slots never go back: the current ones (today's passphrases) are kept.
+            fd = os.open(staging / SLOTS_FILE, os.O_WRONLY | os.O_TRUNC)
+            with os.fdopen(fd, "wb") as out:
+                out.write(current_slots)
+                out.flush()
+                os.fsync(out.fileno())
         # Prove it opens with this person's passphrase and that its history is intact.
         vault = Vault.open(staging, user, passphrase)
         try:
+            _require_restorer(vault)
             _, problems = audit.verify_chain(vault.conn, vault.vault_id)
             if problems:
                 raise BackupError(
@@ -153,7 +201,11 @@ def restore_backup(backup: Path, folder: Path, user: str | None, passphrase: str
     vault = Vault.open(folder, user, passphrase)
     try:
         with vault.write("the audit entry"):
-            vault.audit("vault.restore", reason=f"from backup; previous vault kept={bool(kept)}")
+            vault.audit(
+                "vault.restore",
+                reason=f"{reason[:300]} (backup of {manifest.get('created_at', '?')}, audit entry "
+                f"{manifest.get('audit_seq', '?')}; replaced vault kept: {'yes' if kept else 'none'})",
+            )
     finally:
         vault.close()
     return kept

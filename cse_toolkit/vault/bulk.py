@@ -49,14 +49,23 @@ def _write(vault: Vault, children: list[DemoChild]) -> None:
     c = vault.conn
     now = vault.now_iso()
     uid, origin = vault.user.id, vault.vault_id
+    from cse_toolkit.vault.vault import level_message
+
+    def level_sig(ch: DemoChild) -> str:  # (2) levels are signed by whoever sets them
+        if not ch.confirmed_level:
+            return ""
+        return vault.sign(level_message(origin, ch.id, ch.confirmed_level, ch.tool_id or "",
+                                        vault.user.name))
+
     with vault.write("the demo data"):
         c.executemany(
             "INSERT INTO children (id, ref, owner_id, origin, created_at, created_by, updated_at,"
-            " name, alias, dob, gender, school, learning_disability, confirmed_level, level_tool)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            " name, alias, dob, gender, school, learning_disability, confirmed_level, level_tool,"
+            " level_signer, level_sig) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             [(ch.id, ref_for(ch.id), uid, origin, now, uid, now, ch.name, ch.alias,
               ch.dob.isoformat(), ch.gender, ch.school, int(ch.learning_disability),
-              ch.confirmed_level, ch.tool_id) for ch in children],
+              ch.confirmed_level, ch.tool_id, vault.user.name if ch.confirmed_level else "",
+              level_sig(ch)) for ch in children],
         )
         c.executemany(
             "INSERT INTO notes (id, origin, created_at, created_by, updated_at, child_id,"

@@ -35,7 +35,7 @@ import threading
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -47,6 +47,7 @@ from cse_toolkit.core.clock import parse_utc, utc_iso
 from cse_toolkit.errors import UserError
 from cse_toolkit.vault import audit
 from cse_toolkit.vault.repos import ref_for
+from cse_toolkit.vault.vault import signoff_message
 
 if TYPE_CHECKING:
     from cse_toolkit.policy import Policy
@@ -167,6 +168,9 @@ class SignOff:
     chain_seq: int
     chain_hash: str
     signed_at: datetime
+    # (2) True when the sign-off carries the signature of a DSL in the signed user registry
+    # (or dates from before per-person keys); a forged one is shown and refused.
+    verified: bool = True
 
 
 @dataclass(frozen=True)
@@ -238,6 +242,44 @@ class _DueCacheEntry:
 
 
 # --- helpers --------------------------------------------------------------------------------
+
+
+_SIGNOFF_SQL = (
+    "SELECT g.id, g.screening_id, g.decision, g.level, g.comment, g.chain_seq, g.chain_hash,"
+    " g.sig, u.name, a.hash, a.actor, a.record_id"
+    " FROM signoffs g LEFT JOIN users u ON u.id = g.created_by"
+    " LEFT JOIN audit a ON a.seq = g.chain_seq"
+)
+
+
+def verify_signoff(conn: Any, vault_id: str, state: Any, signoff_id: str) -> str:
+    """Why sign-off ``signoff_id`` is not a registered DSL's own, or "" when it is."""
+    row = conn.execute(_SIGNOFF_SQL + " WHERE g.id = ?", (signoff_id,)).fetchone()
+    if row is None:
+        return "no such sign-off"
+    return _signoff_problem(vault_id, state, row)
+
+
+def _signoff_problem(vault_id: str, state: Any, row: Any) -> str:
+
+    signoff_id, screening_id, decision, level, comment, seq, digest, sig, name = row[:9]
+    entry_hash, signer, entry_record = row[9:12]
+    if not state.signed:
+        return ""
+    if not sig:
+        if seq <= state.legacy_until:
+            return ""
+        return "it is not signed"
+    if entry_hash is None or entry_hash != digest or entry_record != signoff_id:
+        return "the audit entry it names is not there"
+    message = signoff_message(vault_id, signoff_id, screening_id, decision, level, comment or "",
+                              seq, digest, signer)
+    if name != signer or not state.signed_by(signer, sig, message):
+        return f"it is not signed by {signer}'s registered key"
+    role = state.in_force_at(seq).get(signer)
+    if role is None or role.role != "dsl":
+        return f"{signer} was not a designated safeguarding lead then"
+    return ""
 
 
 def _start(d: date) -> str:
@@ -334,6 +376,7 @@ class DslRepository:
         self._urgency_cache: dict[str, tuple[Any, datetime, urg.Urgency]] = {}
         self._screen_items: list[QueueItem] | None = None
         self._seen_seq = 0
+        self._signoff_ok: dict[str, bool] = {}  # sign-off id -> its signature verified
         # The GUI may build the queue and the dashboard on two pool threads at once; the caches
         # are filled under this lock.
         self._lock = threading.RLock()
@@ -396,7 +439,7 @@ class DslRepository:
         with self._lock:
             self._sync()
             if self._screen_items is None:
-                self._screen_items = self._screening_items()
+                self._screen_items = self._screening_items() + self._forged_signoff_items()
             items = list(self._screen_items)
         now = self._v.now()
         items += self._due_queue_items(now, due_within_days)
@@ -810,6 +853,10 @@ class DslRepository:
         if decision not in DECISIONS:
             raise UserError(f"Unknown decision '{decision}': agree, change or return.")
         ctx = self.signoff_context(screening_id)
+        if ctx.status in ("signed_off", "returned") and not self._latest_signoff_verified(
+            screening_id
+        ):
+            ctx = replace(ctx, status="confirmed")  # a forged sign-off does not count
         if ctx.status != "confirmed":
             state = {
                 "in_progress": "is still in progress",
@@ -863,7 +910,7 @@ class DslRepository:
         with self._v.write("the sign-off"):
             updated = self._c.execute(
                 "UPDATE screenings SET status = ?, version = version + 1, updated_at = ?"
-                " WHERE id = ? AND status = 'confirmed' AND version = ?",
+                " WHERE id = ? AND version = ?",
                 (status, now, screening_id, ctx.version),
             ).rowcount
             if updated != 1:
@@ -874,10 +921,17 @@ class DslRepository:
             if decision == "change" and new_level and self._is_latest(ctx):
                 self._v.repos.set_confirmed_level(ctx.child_id, new_level, ctx.tool_id)
             head = self._v.audit(f"signoff.{decision}", "signoff", signoff_id, 1, reason)
+            saved_level = None if decision == "return" else new_level
+            sig = self._v.sign(signoff_message(
+                self._v.vault_id, signoff_id, screening_id, decision, saved_level, comment,
+                head.seq, head.hash, self._v.user.name))
+            if not sig:
+                raise UserError("Signing off needs your own signature: lock and unlock with "
+                                "your passphrase, then sign off again.")
             self._c.execute(
                 "INSERT INTO signoffs (id, origin, created_at, created_by, updated_at,"
-                " screening_id, decision, level, comment, chain_seq, chain_hash)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                " screening_id, decision, level, comment, chain_seq, chain_hash, sig)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     signoff_id,
                     self._v.vault_id,
@@ -890,6 +944,7 @@ class DslRepository:
                     comment,
                     head.seq,
                     head.hash,
+                    sig,
                 ),
             )
         with self._lock:
@@ -926,7 +981,61 @@ class DslRepository:
             " FROM signoffs WHERE screening_id = ? ORDER BY created_at, rowid",
             (screening_id,),
         ).fetchall()
-        return [SignOff(r[0], r[1], r[2], r[3], r[4], r[5], r[6], parse_utc(r[7])) for r in rows]
+        return [SignOff(r[0], r[1], r[2], r[3], r[4], r[5], r[6], parse_utc(r[7]),
+                        self.signoff_verified(r[0])) for r in rows]
+
+    def signoff_verified(self, signoff_id: str) -> bool:
+        """(2) Does this sign-off carry the signature of a DSL in the signed user registry,
+        and the audit entry it names? Sign-offs from before per-person keys count as verified
+        (the chain covers them); with no signed registry yet nothing can be checked."""
+        cached = self._signoff_ok.get(signoff_id)
+        if cached is not None:
+            return cached
+        ok = verify_signoff(self._c, self._v.vault_id, self._v.registry, signoff_id) == ""
+        self._signoff_ok[signoff_id] = ok
+        return ok
+
+    def _latest_signoff_verified(self, screening_id: str) -> bool:
+        row = self._c.execute(
+            "SELECT id FROM signoffs WHERE screening_id = ? ORDER BY created_at DESC, rowid DESC"
+            " LIMIT 1", (screening_id,),
+        ).fetchone()
+        return row is not None and self.signoff_verified(row[0])
+
+    def _forged_signoff_items(self) -> list[QueueItem]:
+        """Screenings marked signed off (or returned) whose latest sign-off is not a registered
+        DSL's own: one query, each signature checked once per session."""
+        if not self._v.registry.signed:
+            return []
+        rows = self._c.execute(
+            "SELECT s.id, s.child_id, c.ref, c.name, c.alias, s.screened_at,"
+            " (SELECT g.id FROM signoffs g WHERE g.screening_id = s.id"
+            "  ORDER BY g.created_at DESC, g.rowid DESC LIMIT 1)"
+            " FROM screenings s JOIN children c ON c.id = s.child_id"
+            " WHERE s.status IN ('signed_off', 'returned')"
+        ).fetchall()
+        unknown = [r[6] for r in rows if r[6] is not None and r[6] not in self._signoff_ok]
+        for start in range(0, len(unknown), 500):
+            chunk = unknown[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for found in self._c.execute(_SIGNOFF_SQL + f" WHERE g.id IN ({marks})", chunk):
+                self._signoff_ok[found[0]] = (
+                    _signoff_problem(self._v.vault_id, self._v.registry, found) == ""
+                )
+        out = []
+        for sid, cid, ref, name, alias, screened, latest in rows:
+            if latest is not None and self._signoff_ok.get(latest, False):
+                continue
+            out.append(QueueItem(
+                kind=SIGNOFF, record_id=sid, child_id=cid, child_ref=ref,
+                child_label=_label(name, alias, ref),
+                title="Sign-off not signed by a DSL: refused",
+                detail="This screening is marked as signed off, but the sign-off does not carry "
+                       "the signature of a designated safeguarding lead in the user registry, "
+                       "so it does not count. Sign it off again and tell your IT team.",
+                at=parse_utc(screened), open_tab=TAB_SCREENING,
+            ))
+        return out
 
     # -- figures --------------------------------------------------------------------------
     def _children_in_period(self, date_from: date | None, date_to: date | None) -> list[Any]:

@@ -11,6 +11,12 @@
 
 Every slot binds the vault id and the slot's purpose as AES-GCM associated data, so a slot copied
 from another vault or another user does not open. Changing a passphrase re-wraps the DEK only.
+
+(2) Per-person keys. A user's slot also wraps that person's own Ed25519 signing key (under the
+same Argon2id-derived key, so one derivation opens both), together with the public key of the
+user registry's root as this person last saw it (a registry replaced wholesale is then caught at
+their next unlock). The organisation slot, when there is one, also seals each signing key, for
+recovery. ``generation`` counts every save, so a restore can refuse to bring back older slots.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
@@ -146,6 +153,25 @@ def _aad(vault_id: str, purpose: str) -> bytes:
     return f"cse-toolkit/keyslot/v1|{vault_id}|{purpose}".encode()
 
 
+@dataclass
+class UserKeys:
+    """What one passphrase opens: the data key and (2) the person's own signing key.
+
+    ``root`` is the user registry's root public key pinned in this slot (None until pinned).
+    ``kek`` is kept only so the caller can add a signing key to an older slot without a second
+    key derivation; it never leaves the process and is dropped with this object.
+    """
+
+    dek: bytes
+    signing: Ed25519PrivateKey | None
+    root: bytes | None
+    kek: bytes
+
+
+def _sign_aad(vault_id: str, user: str) -> bytes:
+    return _aad(vault_id, f"sign:{user}")
+
+
 class KeySlots:
     """The parsed key-slot file. Mutating methods change memory only; call ``save``."""
 
@@ -184,6 +210,7 @@ class KeySlots:
         return cls(data, path)
 
     def save(self) -> None:
+        self._data["generation"] = self.generation + 1
         text = json.dumps(self._data, indent=2, sort_keys=True).encode("utf-8")
         atomic_write(self.path, text, what="the vault's key slots")
 
@@ -195,6 +222,12 @@ class KeySlots:
     @property
     def signing_public_key(self) -> bytes:
         return _unb64(self._data["signing_public_key"])
+
+    @property
+    def generation(self) -> int:
+        """How many times this file was saved (0 for files written before (2))."""
+        value = self._data.get("generation", 0)
+        return value if isinstance(value, int) else 0
 
     @property
     def user_names(self) -> list[str]:
@@ -216,7 +249,17 @@ class KeySlots:
         return slot  # type: ignore[no-any-return]
 
     # -- wrap / unwrap ------------------------------------------------------------------
-    def set_user(self, user: str, passphrase: str, dek: bytes, params: KdfParams) -> None:
+    def set_user(
+        self,
+        user: str,
+        passphrase: str,
+        dek: bytes,
+        params: KdfParams,
+        *,
+        signing: Ed25519PrivateKey | None = None,
+        root: bytes | None = None,
+    ) -> None:
+        """Wrap the data key (and the person's signing key, if given) under the passphrase."""
         params.check_floor()
         salt = os.urandom(16)
         kek = derive(passphrase, salt, params)
@@ -227,12 +270,37 @@ class KeySlots:
             "nonce": _b64(nonce),
             "wrapped": _b64(wrapped),
         }
+        if signing is not None:
+            self.store_signing(user, kek, signing, root)
+
+    def store_signing(
+        self, user: str, kek: bytes, signing: Ed25519PrivateKey, root: bytes | None
+    ) -> None:
+        """Wrap ``signing`` (and the pinned registry root) in ``user``'s slot under ``kek``."""
+        slot = self._slot(user)
+        payload = signing.private_bytes_raw() + (root or b"")
+        nonce = os.urandom(12)
+        slot["sign_nonce"] = _b64(nonce)
+        slot["sign_wrapped"] = _b64(
+            AESGCM(kek).encrypt(nonce, payload, _sign_aad(self.vault_id, user))
+        )
+        slot["public_key"] = _b64(signing.public_key().public_bytes_raw())
+
+    def public_key(self, user: str) -> bytes | None:
+        """The public half of ``user``'s signing key as published in the slot (not trusted:
+        the signed registry is what vouches for it)."""
+        value = self._slot(user).get("public_key")
+        return _unb64(value) if isinstance(value, str) else None
 
     def remove_user(self, user: str) -> None:
         self._slot(user)
         del self._data["users"][user]
 
     def unwrap_user(self, user: str, passphrase: str) -> bytes:
+        return self.unwrap_user_keys(user, passphrase).dek
+
+    def unwrap_user_keys(self, user: str, passphrase: str) -> UserKeys:
+        """One key derivation; the data key and the person's signing key from one slot."""
         slot = self._slot(user)
         try:
             params = KdfParams.from_dict(slot["kdf"])
@@ -242,9 +310,23 @@ class KeySlots:
             raise NotAVaultError(str(self.path.parent), "key slot damaged") from exc
         kek = derive(passphrase, salt, params)
         try:
-            return AESGCM(kek).decrypt(nonce, wrapped, _aad(self.vault_id, f"user:{user}"))
+            dek = AESGCM(kek).decrypt(nonce, wrapped, _aad(self.vault_id, f"user:{user}"))
         except InvalidTag:
             raise WrongPassphraseError(user) from None
+        signing: Ed25519PrivateKey | None = None
+        root: bytes | None = None
+        if "sign_wrapped" in slot:
+            try:
+                payload = AESGCM(kek).decrypt(
+                    _unb64(slot["sign_nonce"]),
+                    _unb64(slot["sign_wrapped"]),
+                    _sign_aad(self.vault_id, user),
+                )
+            except (InvalidTag, KeyError, ValueError, TypeError) as exc:
+                raise NotAVaultError(str(self.path.parent), "signing key slot damaged") from exc
+            signing = Ed25519PrivateKey.from_private_bytes(payload[:32])
+            root = payload[32:64] or None
+        return UserKeys(dek, signing, root, kek)
 
     def set_recovery(self, recovery_key: str, dek: bytes) -> None:
         salt = os.urandom(16)
@@ -264,6 +346,14 @@ class KeySlots:
             )
         except InvalidTag:
             raise WrongRecoveryKeyError() from None
+
+    def recovery_signing_key(self, recovery_key: str) -> Ed25519PrivateKey:
+        """(2) A signing key derived from the recovery key: its public half is in the user
+        registry, so whoever holds the recovery key (and only they) can register a person's new
+        signing key after a recovery. It can change keys only, never roles or users."""
+        seed = _hkdf(_recovery_bytes(recovery_key), b"cse-toolkit/recovery-signing",
+                     self.vault_id.encode())
+        return Ed25519PrivateKey.from_private_bytes(seed)
 
     def set_organisation(self, public_key_b64: str, dek: bytes) -> None:
         recipient = X25519PublicKey.from_public_bytes(_unb64(public_key_b64))
@@ -293,6 +383,41 @@ class KeySlots:
             )
         except InvalidTag:
             raise WrongRecoveryKeyError() from None
+
+    def seal_signing_to_organisation(self, user: str, signing: Ed25519PrivateKey) -> None:
+        """(2) Seal ``user``'s signing key to the organisation key too, for recovery."""
+        slot = self._data.get("organisation")
+        if not slot:
+            return
+        recipient = X25519PublicKey.from_public_bytes(_unb64(slot["recipient"]))
+        ephemeral = X25519PrivateKey.generate()
+        eph_pub = ephemeral.public_key().public_bytes_raw()
+        kek = _hkdf(ephemeral.exchange(recipient), b"cse-toolkit/organisation/sign", eph_pub)
+        nonce = os.urandom(12)
+        wrapped = AESGCM(kek).encrypt(
+            nonce, signing.private_bytes_raw(), _aad(self.vault_id, f"organisation-sign:{user}")
+        )
+        sealed = self._data.setdefault("organisation_signing", {})
+        sealed[user] = {"ephemeral": _b64(eph_pub), "nonce": _b64(nonce), "wrapped": _b64(wrapped)}
+
+    def unwrap_organisation_signing(
+        self, private_key: X25519PrivateKey, user: str
+    ) -> Ed25519PrivateKey | None:
+        sealed = (self._data.get("organisation_signing") or {}).get(user)
+        if not sealed:
+            return None
+        eph_pub = _unb64(sealed["ephemeral"])
+        shared = private_key.exchange(X25519PublicKey.from_public_bytes(eph_pub))
+        kek = _hkdf(shared, b"cse-toolkit/organisation/sign", eph_pub)
+        try:
+            raw = AESGCM(kek).decrypt(
+                _unb64(sealed["nonce"]),
+                _unb64(sealed["wrapped"]),
+                _aad(self.vault_id, f"organisation-sign:{user}"),
+            )
+        except InvalidTag:
+            raise WrongRecoveryKeyError() from None
+        return Ed25519PrivateKey.from_private_bytes(raw)
 
     def organisation_recipient(self) -> str | None:
         slot = self._data.get("organisation")

@@ -325,6 +325,7 @@ class Repositories:
             " updated_at = ? WHERE id = ?",
             (level, tool_id, self._v.now_iso(), child_id),
         )
+        self._v._sign_level(child_id, level, tool_id)  # (2) signed by the person setting it
 
     # -- notes ---------------------------------------------------------------------------
     def add_note(
@@ -729,8 +730,11 @@ class Repositories:
             # records only whether the level was changed, never free text.
             changed = record.status == "confirmed" and record.confirmed_level not in (
                 None, record.suggested_level)
+            # (2) The confirmed level (an id, not personal data) is in the entry its confirmer
+            # signs.
+            level = f"level={record.confirmed_level}" if record.status == "confirmed" else ""
             self._v.audit(action, "screening", record.id, version,
-                          "level changed from suggestion" if changed else "")
+                          f"{level} level changed from suggestion".strip() if changed else level)
         return self.get_screening(record.id)
 
     def get_screening(self, screening_id: str) -> ScreeningRecord:

@@ -247,6 +247,43 @@ CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
 BEGIN SELECT RAISE(ABORT, 'audit rows are append-only'); END;
 """
 
+# (2) Per-person keys (issue 21): each person's public signing key, a signature on every audit
+# entry, sign-off and child level, the admin-signed user registry (append-only: one signed
+# snapshot per change), and the senders whose key fingerprint a DSL has confirmed.
+V2_PERSONAL_KEYS = """
+ALTER TABLE users ADD COLUMN public_key TEXT NOT NULL DEFAULT '';
+ALTER TABLE audit ADD COLUMN sig TEXT NOT NULL DEFAULT '';
+ALTER TABLE signoffs ADD COLUMN sig TEXT NOT NULL DEFAULT '';
+ALTER TABLE children ADD COLUMN level_signer TEXT NOT NULL DEFAULT '';
+ALTER TABLE children ADD COLUMN level_sig TEXT NOT NULL DEFAULT '';
+ALTER TABLE import_records ADD COLUMN local_data_hash TEXT NOT NULL DEFAULT '';
+CREATE INDEX IF NOT EXISTS signoffs_screening ON signoffs(screening_id, created_at);
+CREATE TABLE registry (
+    version INTEGER PRIMARY KEY,
+    body TEXT NOT NULL,
+    signer TEXT NOT NULL,
+    signature TEXT NOT NULL
+);
+CREATE TRIGGER registry_no_update BEFORE UPDATE ON registry
+BEGIN SELECT RAISE(ABORT, 'registry versions are append-only'); END;
+CREATE TRIGGER registry_no_delete BEFORE DELETE ON registry
+BEGIN SELECT RAISE(ABORT, 'registry versions are append-only'); END;
+CREATE TABLE trusted_signers (
+    public_key TEXT PRIMARY KEY NOT NULL,
+    fingerprint TEXT NOT NULL,
+    sender TEXT NOT NULL DEFAULT '',
+    decided_by TEXT NOT NULL,
+    decided_at TEXT NOT NULL,
+    how TEXT NOT NULL DEFAULT '',
+    signed_by TEXT NOT NULL DEFAULT '',
+    sig TEXT NOT NULL DEFAULT ''
+);
+INSERT OR IGNORE INTO trusted_signers (public_key, fingerprint, decided_by, decided_at, how)
+    SELECT signer, '', COALESCE((SELECT name FROM users WHERE id = imports.imported_by), ''),
+           MIN(imported_at), 'imported before the upgrade'
+    FROM imports GROUP BY signer;
+"""
+
 Migration = Callable[[Any], None]
 
 
@@ -284,5 +321,5 @@ def _split(sql: str) -> list[str]:
 
 
 # Ordered: index i migrates from user_version i to i + 1.
-MIGRATIONS: list[Migration] = [_script(V1)]
+MIGRATIONS: list[Migration] = [_script(V1), _script(V2_PERSONAL_KEYS)]
 LATEST = len(MIGRATIONS)

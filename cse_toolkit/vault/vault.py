@@ -18,6 +18,7 @@ import shutil
 import threading
 import uuid
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -30,7 +31,7 @@ from cse_toolkit.core.clock import Clock, SystemClock, utc_iso
 from cse_toolkit.core.entities import ROLES, Role, User
 from cse_toolkit.errors import PermissionDenied, UserError
 from cse_toolkit.fsutil import remove_stale_temp_files, repair_modes
-from cse_toolkit.vault import audit, db, schema
+from cse_toolkit.vault import audit, db, registry, schema
 from cse_toolkit.vault.changes import Change, Listener
 from cse_toolkit.vault.errors import (
     NoVaultError,
@@ -39,7 +40,8 @@ from cse_toolkit.vault.errors import (
     VaultExistsError,
     VaultTooNewError,
 )
-from cse_toolkit.vault.keyslots import KdfParams, KeySlots, calibrate, new_recovery_key
+from cse_toolkit.vault.keyslots import KdfParams, KeySlots, UserKeys, calibrate, new_recovery_key
+from cse_toolkit.vault.registry import RegistryError
 
 BACKUP_DIR = "backups"
 
@@ -73,6 +75,88 @@ def _pick_user(slots: KeySlots, user: str | None) -> str:
     raise UserError(f"This vault has several users; say which with --user ({', '.join(names)}).")
 
 
+@dataclass
+class AuditReport:
+    entries: int
+    head: audit.ChainHead
+    problems: list[str]
+    authorship: audit.Authorship
+    decisions_checked: int
+
+
+def trust_message(vault_id: str, public_key: str, signer: str) -> bytes:
+    """What a DSL signs when they confirm a sender's key (a trust row is worthless unsigned)."""
+    return f"cse-toolkit/trusted-signer/v1|{vault_id}|{public_key}|{signer}".encode()
+
+
+def level_message(vault_id: str, child_id: str, level: str, tool: str, signer: str) -> bytes:
+    """What a person signs when they set a child's confirmed level."""
+    return f"cse-toolkit/child-level/v1|{vault_id}|{child_id}|{level}|{tool}|{signer}".encode()
+
+
+def signoff_message(
+    vault_id: str,
+    signoff_id: str,
+    screening_id: str,
+    decision: str,
+    level: str | None,
+    comment: str,
+    chain_seq: int,
+    chain_hash: str,
+    signer: str,
+) -> bytes:
+    """What a DSL signs with a sign-off (the comment included, so it cannot be reworded)."""
+    import hashlib
+
+    comment_hash = hashlib.sha256(comment.encode("utf-8")).hexdigest()
+    return (f"cse-toolkit/signoff/v1|{vault_id}|{signoff_id}|{screening_id}|{decision}|"
+            f"{level or ''}|{comment_hash}|{chain_seq}|{chain_hash}|{signer}").encode()
+
+
+def _check_registry(
+    state: registry.RegistryState, user: User, published: str, keys: UserKeys | None
+) -> bool:
+    """Refuse a user whose database row or key does not match the signed registry.
+
+    Returns True when the slot must be saved again (the registry root to pin)."""
+    if state.problems:
+        raise RegistryError(
+            "The user registry does not verify, so no one can sign in until it is checked: "
+            + "; ".join(state.problems[:3])
+            + ". Nothing was changed. Tell your IT team and restore a backup if needed."
+        )
+    if keys is not None and keys.root is not None:
+        if not state.signed:
+            raise RegistryError(
+                f"The signed user registry is missing from this vault, but {user.name}'s key "
+                "slot expects one: someone removed it. Nothing was changed. Tell your IT team."
+            )
+        if state.root != keys.root:
+            raise RegistryError(
+                "The user registry was replaced since you last signed in: it is signed by a "
+                f"root key that {user.name}'s key slot does not know. Nothing was changed. "
+                "Tell your IT team."
+            )
+    if not state.signed:
+        return False
+    own = registry.public_b64(keys.signing) if keys and keys.signing else None
+    entry = registry.Entry(user.id, user.name, user.role, published, user.active)
+    problems = registry.check_user(state, entry, own)
+    registered = state.current.get(user.name)
+    if keys is not None and keys.signing is None and registered and registered.public_key:
+        problems.append(
+            f"{user.name}'s key slot has no signing key although one is registered (a new "
+            f"slot written after a recovery, or a forged one); an admin must confirm the new "
+            f"key with 'cse-toolkit user confirm-key {user.name}'"
+        )
+    if problems:
+        raise RegistryError(
+            f"{user.name} cannot sign in: " + "; ".join(problems)
+            + ". Nothing was changed. Ask an admin to check the users ('cse-toolkit user list')."
+        )
+    return keys is not None and keys.root is None
+
+
 class Vault:
     """An open vault for one signed-in user. Not thread-safe: one thread owns it."""
 
@@ -84,13 +168,18 @@ class Vault:
         user: User,
         signing_key: Ed25519PrivateKey,
         clock: Clock,
+        personal_key: Ed25519PrivateKey | None = None,
     ) -> None:
         self.folder = folder
         self.conn = conn
         self.slots = slots
         self.user = user
         self._signing_key = signing_key
+        self._personal_key = personal_key
         self.clock = clock
+        self.registry = registry.RegistryState()
+        # Plain sentences the app and the CLI show after unlocking (e.g. registry not signed).
+        self.notices: list[str] = []
         self._write_lock = threading.RLock()
         self._write_owner: int | None = None
         self._pending_head: audit.ChainHead | None = None
@@ -131,12 +220,16 @@ class Vault:
         dek = _random_key()
         vault_id = str(uuid.uuid4())
         signing_key = Ed25519PrivateKey.generate()
+        personal = Ed25519PrivateKey.generate()
+        personal_pub = personal.public_key().public_bytes_raw()
         slots = KeySlots.new(folder, vault_id, signing_key.public_key().public_bytes_raw())
-        slots.set_user(user, passphrase, dek, params)
+        # The creator's key is the registry's root; their own slot pins it.
+        slots.set_user(user, passphrase, dek, params, signing=personal, root=personal_pub)
         recovery = new_recovery_key()
         slots.set_recovery(recovery, dek)
         if organisation_public_key:
             slots.set_organisation(organisation_public_key, dek)
+            slots.seal_signing_to_organisation(user, personal)
         db_path = folder / db.DB_FILE
         conn = db.connect(db_path, dek, create=True)
         try:
@@ -150,10 +243,18 @@ class Vault:
                 (vault_id, signing_key.private_bytes_raw(), now),
             )
             conn.execute(
-                "INSERT INTO users (id, name, role, display_name, created_at) VALUES (?,?,?,?,?)",
-                (user_id, user, role, display_name, now),
+                "INSERT INTO users (id, name, role, display_name, created_at, public_key)"
+                " VALUES (?,?,?,?,?,?)",
+                (user_id, user, role, display_name, now, registry.b64(personal_pub)),
             )
-            head = audit.append(conn, vault_id, now, user, "vault.create", "user", user_id, 1)
+            audit.append(conn, vault_id, now, user, "vault.create", "user", user_id, 1,
+                         signer=personal)
+            state = registry.RegistryState()
+            recovery_public = registry.public_b64(slots.recovery_signing_key(recovery))
+            registry.append(conn, vault_id, state, registry.db_entries(conn), user, personal,
+                            now, 1, extra={"recovery_public": recovery_public})
+            head = audit.append(conn, vault_id, now, user, "registry.sign", "registry", "", 1,
+                                "version=1 at creation", signer=personal)
             conn.execute("COMMIT")
             # Key slots are written after the database exists and before the head, so a crash
             # here leaves a folder that `exists()` does not accept rather than a half vault.
@@ -164,7 +265,9 @@ class Vault:
             raise
         repair_modes(folder)
         del dek
-        vault = cls(folder, conn, slots, User(user_id, user, role, display_name), signing_key, clock)
+        vault = cls(folder, conn, slots, User(user_id, user, role, display_name), signing_key, clock,
+                    personal)
+        vault.registry = registry.load(conn, vault_id)
         return vault, recovery
 
     @classmethod
@@ -173,12 +276,18 @@ class Vault:
     ) -> Vault:
         slots = _require_folder(folder)
         name = _pick_user(slots, user)
-        dek = slots.unwrap_user(name, passphrase)
-        return cls._open_with_key(folder, slots, name, dek, clock or SystemClock())
+        keys = slots.unwrap_user_keys(name, passphrase)  # one key derivation for both keys
+        return cls._open_with_key(folder, slots, name, keys.dek, clock or SystemClock(), keys)
 
     @classmethod
     def _open_with_key(
-        cls, folder: Path, slots: KeySlots, name: str, dek: bytes, clock: Clock
+        cls,
+        folder: Path,
+        slots: KeySlots,
+        name: str,
+        dek: bytes,
+        clock: Clock,
+        keys: UserKeys | None = None,
     ) -> Vault:
         repair_modes(folder)
         remove_stale_temp_files(folder)
@@ -202,27 +311,181 @@ class Vault:
                     raise VaultDamagedError("the signing key does not match")
                 audit.check_not_rolled_back(conn, saved)
                 row = conn.execute(
-                    "SELECT id, name, role, display_name, agency, contact, active FROM users"
-                    " WHERE name = ?",
+                    "SELECT id, name, role, display_name, agency, contact, active, public_key"
+                    " FROM users WHERE name = ?",
                     (name,),
                 ).fetchone()
+                state = registry.load(conn, slots.vault_id)
             except db.DatabaseError as exc:
                 raise db.translate(exc, "opening the vault") from exc
             if row is None or not row[6]:
                 raise UnknownUserError(name, slots.user_names)
             user = User(row[0], row[1], row[2], row[3], row[4], row[5], bool(row[6]))
+            slot_changed = _check_registry(state, user, row[7] or "", keys)
         except BaseException:
             conn.close()
             raise
-        vault = cls(folder, conn, slots, user, signing_key, clock)
+        personal = keys.signing if keys else None
+        vault = cls(folder, conn, slots, user, signing_key, clock, personal)
+        vault.registry = state
         try:
             with vault.write():
+                if keys is not None and keys.signing is None:
+                    slot_changed = vault._make_personal_key(keys) or slot_changed
+                vault._publish_own_key()
+                if keys is not None:
+                    vault._upkeep_registry(keys)
                 vault.audit("vault.open")
+            if keys is not None and keys.kek and keys.signing is not None and (
+                slot_changed or (keys.root is None and vault.registry.root is not None)
+            ):
+                slots.store_signing(name, keys.kek, keys.signing, vault.registry.root)
+                slots.save()
         except BaseException:
             # e.g. disk full or a damaged audit page: do not leave a keyed connection open.
             vault.close()
             raise
+        if not vault.registry.signed:
+            vault.notices.append(
+                "The user registry is not signed yet (this vault was made before per-person "
+                "keys). The first admin signs it at their next unlock; until then role changes "
+                "and new users are refused, and authorship cannot be proven."
+            )
         return vault
+
+    # -- (2) personal keys and the registry ------------------------------------------------
+    def _make_personal_key(self, keys: UserKeys) -> bool:
+        """An older slot without a signing key: make one now, wrapped under the same key."""
+        personal = Ed25519PrivateKey.generate()
+        keys.signing = personal
+        self._personal_key = personal
+        self.slots.store_signing(self.user.name, keys.kek, personal, keys.root)
+        self.slots.seal_signing_to_organisation(self.user.name, personal)
+        self.audit("user.key.create", "user", self.user.id)
+        return True
+
+    def _publish_own_key(self) -> None:
+        if self._personal_key is None:
+            return
+        mine = registry.public_b64(self._personal_key)
+        self.conn.execute(
+            "UPDATE users SET public_key = ? WHERE id = ? AND public_key != ?",
+            (mine, self.user.id, mine),
+        )
+
+    def _may_sign_first_registry(self) -> bool:
+        if self.user.role == "admin":
+            return True
+        admins = self.conn.execute(
+            "SELECT 1 FROM users WHERE role = 'admin' AND active = 1 LIMIT 1"
+        ).fetchone()
+        creator = self.conn.execute("SELECT actor FROM audit WHERE seq = 1").fetchone()
+        return admins is None and creator is not None and creator[0] == self.user.name
+
+    def _upkeep_registry(self, keys: UserKeys) -> None:
+        """Sign the registry the first time (upgrade), and confirm keys made since."""
+        if self._personal_key is None:
+            return
+        state = self.registry
+        if not state.signed:
+            if not self._may_sign_first_registry():
+                return
+            legacy = self.conn.execute(
+                "SELECT COALESCE(MAX(seq), 0) FROM audit WHERE sig = ''"
+            ).fetchone()[0]
+            head = self.chain_head()
+            registry.append(self.conn, self.vault_id, state, registry.db_entries(self.conn),
+                            self.user.name, self._personal_key, self.now_iso(), head.seq,
+                            legacy_until=legacy)
+            self.audit("registry.sign", "registry", "", 1,
+                       f"version=1 first signing after the upgrade; legacy_until={legacy}")
+            self._sign_legacy_levels()
+            self._sign_legacy_trust()
+            return
+        if self.user.role != "admin":
+            return
+        current = state.current
+        waiting = [e for e in registry.db_entries(self.conn)
+                   if e.name in current and not current[e.name].public_key and e.public_key
+                   and current[e.name].role == e.role and current[e.name].id == e.id]
+        if not waiting:
+            return
+        names = {e.name: e for e in waiting}
+        entries = [names.get(n, e) for n, e in current.items()]
+        version = registry.append(self.conn, self.vault_id, state, entries, self.user.name,
+                                  self._personal_key, self.now_iso(), self.chain_head().seq)
+        self.audit("registry.sign", "registry", "", version.version,
+                   f"version={version.version} confirmed keys: {', '.join(sorted(names))}")
+
+    def _sign_legacy_levels(self) -> None:
+        """At the first signing, vouch for child levels set before per-person keys."""
+        rows = self.conn.execute(
+            "SELECT id, confirmed_level, level_tool FROM children"
+            " WHERE confirmed_level IS NOT NULL AND level_sig = ''"
+        ).fetchall()
+        for child_id, level, tool in rows:
+            self._sign_level(child_id, level, tool or "")
+
+    def _sign_legacy_trust(self) -> None:
+        """At the first signing, vouch for senders imported from before the upgrade."""
+        for (key,) in self.conn.execute(
+            "SELECT public_key FROM trusted_signers WHERE sig = ''"
+        ).fetchall():
+            self.conn.execute(
+                "UPDATE trusted_signers SET signed_by = ?, sig = ? WHERE public_key = ?",
+                (self.user.name, self.sign(trust_message(self.vault_id, key, self.user.name)),
+                 key),
+            )
+
+    def _sign_level(self, child_id: str, level: str, tool: str) -> None:
+        sig = self.sign(level_message(self.vault_id, child_id, level, tool, self.user.name))
+        self.conn.execute(
+            "UPDATE children SET level_signer = ?, level_sig = ? WHERE id = ?",
+            (self.user.name if sig else "", sig, child_id),
+        )
+
+    def _register_recovered_key(
+        self, signing: Ed25519PrivateKey, slots: KeySlots, recovery_key: str
+    ) -> str:
+        """Inside a write: a registry version, signed with the recovery key, that replaces
+        this person's signing key. Returns the audit reason (or why it could not)."""
+        recovery_signer = slots.recovery_signing_key(recovery_key)
+        if self.registry.versions[0].body.get("recovery_public") != registry.public_b64(
+            recovery_signer
+        ):
+            return ("new signing key not registered (vault made before per-person keys): an "
+                    "admin confirms it with 'user confirm-key'")
+        mine = registry.public_b64(signing)
+        self.conn.execute("UPDATE users SET public_key = ? WHERE id = ?", (mine, self.user.id))
+        entries = [registry.Entry(e.id, e.name, e.role, mine if e.name == self.user.name
+                                  else e.public_key, e.active)
+                   for e in self.registry.current.values()]
+        version = registry.append(
+            self.conn, self.vault_id, self.registry, entries, registry.RECOVERY_SIGNER,
+            recovery_signer, self.now_iso(), self.chain_head().seq,
+        )
+        self._personal_key = signing  # the entry recording the recovery is signed by it
+        return f"new signing key registered with the recovery key (registry version {version.version})"
+
+    def sign(self, message: bytes) -> str:
+        """This person's signature (hex) over ``message``; "" in a session without a key."""
+        if self._personal_key is None:
+            return ""
+        return self._personal_key.sign(message).hex()
+
+    @property
+    def user_public_key(self) -> bytes:
+        """The signed-in person's own public signing key (packs carry it)."""
+        return self.signing_key().public_key().public_bytes_raw()
+
+    def require_registry(self) -> None:
+        if not self.registry.signed:
+            raise RegistryError(
+                "The user registry is not signed yet, so roles and users cannot change. The "
+                "first admin signs it by unlocking the vault once; then try again."
+            )
+        if self.registry.problems:
+            raise RegistryError("The user registry does not verify: " + self.registry.problems[0])
 
     def close(self) -> None:
         if self.conn is not None:
@@ -233,6 +496,7 @@ class Vault:
             self.conn.close()
             self.conn = None
         self._signing_key = None  # type: ignore[assignment]
+        self._personal_key = None
         self._listeners.clear()
 
     @property
@@ -255,8 +519,14 @@ class Vault:
         return self.slots.signing_public_key
 
     def signing_key(self) -> Ed25519PrivateKey:
-        """The vault's Ed25519 key, for signing packs and sign-offs (never leaves the process)."""
-        return self._signing_key
+        """(2) The signed-in person's own Ed25519 key, for packs and decisions (never leaves
+        the process). The vault's own key only signs the chain head file."""
+        if self._personal_key is None:
+            raise UserError(
+                "This session was opened without your passphrase, so it cannot sign. Lock and "
+                "unlock with your passphrase."
+            )
+        return self._personal_key
 
     def now(self) -> datetime:
         return self.clock.now()
@@ -349,6 +619,7 @@ class Vault:
             record_id,
             record_version,
             reason,
+            signer=self._personal_key,
         )
         self._pending_head = head
         self._pending_changes.append((action, record_type, record_id))
@@ -389,26 +660,130 @@ class Vault:
         """An admin adds a person with their own passphrase (a new slot; no re-encryption).
 
         The admin types their own passphrase again: the data key is not kept in memory while
-        the vault is open, so it is unwrapped from the admin's slot for this one change.
+        the vault is open, so it is unwrapped from the admin's slot for this one change. (2)
+        The new person's signing key is made here, wrapped only in their slot, and the user
+        registry gets a new version signed by the admin.
         """
         self.require("admin")
+        self.require_registry()
         role = _check_role(role)
         if not name.strip():
             raise UserError("A user name is needed.")
         if name in self.slots.user_names:
             raise UserError(f"There is already a user called '{name}'.")
-        dek = self.slots.unwrap_user(self.user.name, admin_passphrase)
+        dek = self._admin_keys(admin_passphrase).dek
         params = kdf or calibrate()[0]
         user = User(str(uuid.uuid4()), name, role, display_name)
+        personal = Ed25519PrivateKey.generate()
         with self.write("the new user"):
             self.conn.execute(
-                "INSERT INTO users (id, name, role, display_name, created_at) VALUES (?,?,?,?,?)",
-                (user.id, name, role, display_name, self.now_iso()),
+                "INSERT INTO users (id, name, role, display_name, created_at, public_key)"
+                " VALUES (?,?,?,?,?,?)",
+                (user.id, name, role, display_name, self.now_iso(), registry.public_b64(personal)),
             )
             self.audit("user.add", "user", user.id, 1, f"role={role}")
-            self.slots.set_user(name, passphrase, dek, params)
+            self._sign_registry(f"added {name} as {role}")
+            self.slots.set_user(name, passphrase, dek, params, signing=personal,
+                                root=self.registry.root)
+            self.slots.seal_signing_to_organisation(name, personal)
             self.slots.save()
         return user
+
+    def set_role(self, name: str, role: str, admin_passphrase: str) -> None:
+        """(2) An admin changes a person's role: a new registry version signed by the admin."""
+        self.require("admin")
+        self.require_registry()
+        role = _check_role(role)
+        target = next((u for u in self.users() if u.name == name), None)
+        if target is None:
+            raise UnknownUserError(name, [u.name for u in self.users()])
+        if target.role == role:
+            raise UserError(f"{name} is already {'an' if role == 'admin' else 'a'} {role}.")
+        self._admin_keys(admin_passphrase)
+        with self.write("the new role"):
+            self.conn.execute("UPDATE users SET role = ? WHERE id = ?", (role, target.id))
+            self.audit("user.role", "user", target.id, None, f"role={role} from={target.role}")
+            self._sign_registry(f"{name}: {target.role} -> {role}")
+
+    def confirm_key(self, name: str, admin_passphrase: str) -> str:
+        """(2) An admin registers the signing key now in ``name``'s slot (after a recovery
+        with the recovery key, which makes a new key). Returns its fingerprint."""
+        from cse_toolkit.packs.signing import fingerprint
+
+        self.require("admin")
+        self.require_registry()
+        target = next((u for u in self.users() if u.name == name), None)
+        if target is None:
+            raise UnknownUserError(name, [u.name for u in self.users()])
+        published = self.slots.public_key(name)
+        if published is None:
+            raise UserError(f"{name}'s key slot holds no signing key yet; they unlock first.")
+        self._admin_keys(admin_passphrase)
+        with self.write("the confirmed key"):
+            self.conn.execute("UPDATE users SET public_key = ? WHERE id = ?",
+                              (registry.b64(published), target.id))
+            self.audit("user.key.confirm", "user", target.id, None, "")
+            self._sign_registry(f"confirmed a new key for {name}")
+        return fingerprint(published)
+
+    def _admin_keys(self, admin_passphrase: str) -> UserKeys:
+        keys = self.slots.unwrap_user_keys(self.user.name, admin_passphrase)
+        if keys.signing is None or self._personal_key is None or (
+            registry.public_b64(keys.signing) != registry.public_b64(self._personal_key)
+        ):
+            raise RegistryError("Your key slot changed since you signed in; unlock again.")
+        return keys
+
+    def _sign_registry(self, what: str) -> None:
+        """Inside a write: sign the users as they now are into the next registry version."""
+        assert self._personal_key is not None
+        version = registry.append(
+            self.conn, self.vault_id, self.registry, registry.db_entries(self.conn),
+            self.user.name, self._personal_key, self.now_iso(), self.chain_head().seq,
+        )
+        self.audit("registry.sign", "registry", "", version.version,
+                   f"version={version.version} {what}")
+
+    # -- (2) proving authorship ------------------------------------------------------------
+    def audit_report(self) -> AuditReport:
+        """Everything `audit verify` checks: the chain, the head kept outside the file, the
+        registry, every entry's signature and role at the time, every sign-off and level."""
+        from cse_toolkit.vault.dsl_repo import verify_signoff
+
+        count, problems = audit.verify_chain(self.conn, self.vault_id)
+        head = self.chain_head()
+        try:
+            saved = audit.read_head_file(self.folder, self.vault_id, self.public_key)
+            if saved is not None and saved != head:
+                problems.append(f"the head kept outside the database is entry {saved.seq}, the "
+                                f"database ends at {head.seq}")
+        except UserError as exc:
+            problems.append(str(exc))
+        state = registry.load(self.conn, self.vault_id)
+        problems += [f"user registry: {p}" for p in state.problems]
+        if state.signed:
+            for entry in registry.db_entries(self.conn):
+                problems += [f"user {p}" for p in registry.check_user(state, entry, None)]
+        published = {e.name: e.public_key for e in registry.db_entries(self.conn)}
+        authorship = audit.verify_authorship(self.conn, self.vault_id, state, published)
+        problems += authorship.problems
+        decisions = 0
+        if state.signed:
+            for (sid,) in self.conn.execute("SELECT id FROM signoffs ORDER BY rowid").fetchall():
+                decisions += 1
+                why = verify_signoff(self.conn, self.vault_id, state, sid)
+                if why:
+                    problems.append(f"sign-off {sid[:8]}: {why}")
+            for child_id, level, tool, signer, sig in self.conn.execute(
+                "SELECT id, confirmed_level, COALESCE(level_tool, ''), level_signer, level_sig"
+                " FROM children WHERE confirmed_level IS NOT NULL"
+            ).fetchall():
+                decisions += 1
+                message = level_message(self.vault_id, child_id, level, tool, signer)
+                if not sig or not state.signed_by(signer, sig, message):
+                    problems.append(f"child {child_id[:8]}: its level '{level}' is not signed by "
+                                    f"the person who set it{f' ({signer})' if signer else ''}")
+        return AuditReport(count, head, problems, authorship, decisions)
 
     # -- backup ----------------------------------------------------------------------------
     def integrity_problems(self) -> list[str]:
@@ -455,8 +830,8 @@ def change_passphrase(
     """Re-wrap the data key under a new passphrase; the database is not re-encrypted."""
     slots = _require_folder(folder)
     name = _pick_user(slots, user)
-    dek = slots.unwrap_user(name, old)
-    _rewrap(folder, slots, name, dek, new, kdf, "passphrase.change")
+    keys = slots.unwrap_user_keys(name, old)
+    _rewrap(folder, slots, name, keys, new, kdf, "passphrase.change")
     return name
 
 
@@ -474,13 +849,19 @@ def recover(
     name = _pick_user(slots, user)
     if organisation_key is not None:
         dek = slots.unwrap_organisation(organisation_key)
+        # The organisation slot also holds each person's signing key: they keep their key.
+        signing = slots.unwrap_organisation_signing(organisation_key, name)
         action = "passphrase.recover.organisation"
     elif recovery_key is not None:
         dek = slots.unwrap_recovery(recovery_key)
+        # The vault's recovery key never holds anyone's signing key: a new one is made and
+        # registered with the recovery key's own signature (keys only; never roles or users).
+        signing = None
         action = "passphrase.recover"
     else:
         raise UserError("A recovery key is needed.")
-    _rewrap(folder, slots, name, dek, new, kdf, action)
+    _rewrap(folder, slots, name, UserKeys(dek, signing, None, b""), new, kdf, action,
+            recovery_key=recovery_key)
     return name
 
 
@@ -488,22 +869,69 @@ def _rewrap(
     folder: Path,
     slots: KeySlots,
     name: str,
-    dek: bytes,
+    keys: UserKeys,
     new: str,
     kdf: KdfParams | None,
     action: str,
+    *,
+    recovery_key: str | None = None,
 ) -> None:
     # Prove the key opens the database (and record the change) before replacing the slot.
-    vault = Vault._open_with_key(folder, slots, name, dek, SystemClock())
+    # A recovery with the vault's recovery key has no signing key: that session is opened with
+    # the data key alone and its audit entry is unsigned (audit verify lists it as a recovery).
+    signed = keys.signing is not None
+    vault = Vault._open_with_key(folder, slots, name, keys.dek, SystemClock(),
+                                 keys if signed else None)
     try:
         with vault.write("the new passphrase"):
-            vault.audit(action, "user", vault.user.id)
-            slots.set_user(name, new, dek, kdf or calibrate()[0])
+            signing = keys.signing or Ed25519PrivateKey.generate()
+            reason = ""
+            if not signed and recovery_key is not None and vault.registry.signed:
+                reason = vault._register_recovered_key(signing, slots, recovery_key)
+            vault.audit(action, "user", vault.user.id, None, reason)
+            slots.set_user(name, new, keys.dek, kdf or calibrate()[0], signing=signing,
+                           root=keys.root or vault.registry.root)
+            slots.seal_signing_to_organisation(name, signing)
             slots.save()
     finally:
         vault.close()
 
 
-def open_with_key_for_restore(folder: Path, user: str, dek: bytes) -> Vault:
+def verified_role(folder: Path, user: str | None, passphrase: str) -> tuple[str, str]:
+    """(name, role) of a person, checked against the signed registry, without writing anything
+    (read-only): for deciding whether they may restore over this vault."""
     slots = _require_folder(folder)
-    return Vault._open_with_key(folder, slots, user, dek, SystemClock())
+    name = _pick_user(slots, user)
+    keys = slots.unwrap_user_keys(name, passphrase)
+    conn = db.connect(folder / db.DB_FILE, keys.dek)  # nothing is written; closing removes the WAL
+    try:
+        try:
+            if conn.execute("PRAGMA user_version").fetchone()[0] < schema.LATEST:
+                # Not migrated yet (no registry to check): the role as the database has it.
+                row = conn.execute("SELECT role FROM users WHERE name = ?", (name,)).fetchone()
+                if row is None:
+                    raise UnknownUserError(name, slots.user_names)
+                return name, str(row[0])
+            row = conn.execute(
+                "SELECT id, name, role, display_name, agency, contact, active, public_key"
+                " FROM users WHERE name = ?", (name,),
+            ).fetchone()
+            state = registry.load(conn, slots.vault_id)
+        except db.DatabaseError as exc:
+            raise db.translate(exc, "opening the vault") from exc
+        if row is None or not row[6]:
+            raise UnknownUserError(name, slots.user_names)
+        person = User(row[0], row[1], row[2], row[3], row[4], row[5], bool(row[6]))
+        _check_registry(state, person, row[7] or "", keys)
+        return name, person.role
+    finally:
+        conn.close()
+
+
+def open_with_key_for_restore(
+    folder: Path, user: str, dek: bytes, keys: UserKeys | None = None
+) -> Vault:
+    """Open with the data key alone (tests, maintenance): the user's registry entry is still
+    checked, but without ``keys`` the session has no signing key and its entries are unsigned."""
+    slots = _require_folder(folder)
+    return Vault._open_with_key(folder, slots, user, dek, SystemClock(), keys)

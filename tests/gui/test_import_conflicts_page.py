@@ -28,11 +28,11 @@ def test_queue_opens_the_page_and_a_decision_clears_it(  # type: ignore[no-untyp
     child = bulk.load_children(worker, demo.generate(1, seed=3, today=clock.now().date()))[0]
     dsl = vault_factory(user="dee", role="dsl", clock=clock)
     first = _export(worker, child.id, tmp_path / "a.pdf")
-    exchange.import_pack(dsl, first.path, first.password)
+    exchange.import_pack(dsl, first.path, first.password, confirmed="compared")
     dsl.repos.update_child(child.id, school="DSL's correction")
     worker.repos.update_child(child.id, school="Worker's update")
     second = _export(worker, child.id, tmp_path / "b.pdf")
-    exchange.import_pack(dsl, second.path, second.password)
+    exchange.import_pack(dsl, second.path, second.password, confirmed="compared")
 
     win = make_window(dsl.folder)
     install_all(win, policy.policy)

@@ -54,12 +54,16 @@ def _check_and_import(
     with qtbot.waitSignal(dialog.verified, timeout=10000):
         qtbot.keyClick(dialog.password_edit, Qt.Key.Key_Return)
     assert dialog.current_page() is dialog.summary_page
+    if dialog.trust_box.isVisibleTo(dialog):
+        dialog.compared_box.setChecked(True)  # compared with the sender on the phone
     with qtbot.waitSignal(dialog.imported, timeout=10000):
         qtbot.keyClick(dialog.next_button, Qt.Key.Key_Return)
     assert dialog.current_page() is dialog.report_page
 
 
-def test_summary_then_report(qtbot: Any, packs: dict[str, Any], monkeypatch: Any) -> None:
+def test_summary_then_report(
+    qtbot: Any, packs: dict[str, Any], monkeypatch: Any, fake_dialogs: Any
+) -> None:
     path, password = packs["export"]("one.pdf")
     dialog = _open(qtbot, packs["dsl"])
     monkeypatch.setattr("cse_toolkit.gui.dialogs.open_file", lambda *a, **k: path)
@@ -74,14 +78,25 @@ def test_summary_then_report(qtbot: Any, packs: dict[str, Any], monkeypatch: Any
     assert fields["signer"] == exchange.verify(path, password).signer_fingerprint
     assert fields["records"] == "1 child, 1 note, 1 referral"
     assert fields["created"]
-    # Nothing imported before the DSL says so.
+    # Nothing imported before the DSL says so, and a first signer needs its key confirmed.
     assert packs["dsl"].conn.execute("SELECT COUNT(*) FROM imports").fetchone()[0] == 0
+    assert dialog.trust_box.isVisible()
+    qtbot.keyClick(dialog.next_button, Qt.Key.Key_Return)
+    assert fake_dialogs.shown[-1][:2] == ("warning", "Confirm the sender's key first")
+    assert dialog.fingerprint_edit.hasFocus()
+    qtbot.keyClicks(dialog.fingerprint_edit, "0000 1111 2222 3333")
+    qtbot.keyClick(dialog.next_button, Qt.Key.Key_Return)
+    assert fake_dialogs.shown[-1][:2] == ("error", "The fingerprint does not match")
+    assert packs["dsl"].conn.execute("SELECT COUNT(*) FROM imports").fetchone()[0] == 0
+    dialog.fingerprint_edit.clear()
+    qtbot.keyClicks(dialog.fingerprint_edit, fields["signer"].upper().replace(" ", "-"))
     with qtbot.waitSignal(dialog.imported, timeout=10000):
         qtbot.keyClick(dialog.next_button, Qt.Key.Key_Return)
     text = dialog.report_label.text()
     assert "Added: 1 child, 1 note" in text
     assert "Conflicts: 0" in text
-    assert "first pack from this sender's vault" in text
+    assert f"You confirmed the key {fields['signer']}" in text
+    assert exchange.is_trusted(packs["dsl"], exchange.verify(path, password).signer_public_key)
     assert not dialog.conflicts_box.isVisible()
     assert dialog.close_button.text() == "&Close"
 
@@ -107,7 +122,7 @@ def test_wrong_password_is_explained(
 def test_conflict_lists_both_versions(qtbot: Any, packs: dict[str, Any], monkeypatch: Any) -> None:
     worker, dsl, child = packs["worker"], packs["dsl"], packs["child"]
     first, pw1 = packs["export"]("v1.pdf")
-    exchange.import_pack(dsl, first, pw1)
+    exchange.import_pack(dsl, first, pw1, confirmed="compared")
     dsl.repos.update_child(child.id, school="Changed by the DSL")
     worker.repos.update_child(child.id, school="Changed by the worker")
     second, pw2 = packs["export"]("v2.pdf")

@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from relkit import PASSPHRASE, REPO, dek_of, make_vault, run_cli
+from relkit import PASSPHRASE, REPO, make_vault, run_cli
 
 MARKER = "ZQX-MARKER-7731"
 NEEDLES = [
@@ -32,8 +32,10 @@ CRASH = r"""
 import os, sys, time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from cse_toolkit.vault.vault import open_with_key_for_restore
-vault = open_with_key_for_restore(Path(sys.argv[1]), "sam", bytes.fromhex(os.environ["DEK"]))
+from cse_toolkit.vault.vault import Vault
+# With the passphrase (not the data key alone): its entries are signed by sam, so audit verify
+# below passes only if nothing else is wrong.
+vault = Vault.open(Path(sys.argv[1]), "sam", os.environ["PASS"])
 child = vault.repos.list_children()[0]
 for i in range(20):
     vault.repos.add_note(child.id, f"crash note {i} {sys.argv[2]} " * 30,
@@ -150,7 +152,7 @@ def test_marker_never_reaches_the_disk(tmp_path: Path, isolated_env, figure) -> 
         [sys.executable, "-c", CRASH, str(folder), MARKER],
         stdout=subprocess.PIPE,
         text=True,
-        env=dict(os.environ, DEK=dek_of(folder).hex()),
+        env=dict(os.environ, PASS=PASSPHRASE),
         cwd=REPO,
     )
     assert proc.stdout is not None

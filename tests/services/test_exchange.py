@@ -239,7 +239,7 @@ def test_verify_pack_accepts_the_pack_and_rejects_damage_and_wrong_keys(
     ok = cli("verify-pack", str(path), "--password-stdin", stdin=password + "\n")
     assert ok.returncode == 0, ok.stderr
     assert f"Valid referral pack {done.result.pack_id}" in ok.stdout
-    key = base64.b64encode(sender.vault.public_key).decode()
+    key = base64.b64encode(sender.vault.user_public_key).decode()
     ok = cli(
         "verify-pack",
         str(path),
@@ -269,7 +269,7 @@ def test_verify_pack_accepts_the_pack_and_rejects_damage_and_wrong_keys(
     assert wrong.returncode == 1 and "The password is wrong" in wrong.stderr
 
     other = vault_factory(user="kim", role="worker")
-    other_key = base64.b64encode(other.public_key).decode()
+    other_key = base64.b64encode(other.user_public_key).decode()
     foreign = cli(
         "verify-pack",
         str(path),
@@ -280,7 +280,7 @@ def test_verify_pack_accepts_the_pack_and_rejects_damage_and_wrong_keys(
     )
     assert foreign.returncode == 1
     assert "signed, but by a different vault from the one expected" in foreign.stderr
-    assert signing.fingerprint(sender.vault.public_key) in foreign.stderr
+    assert signing.fingerprint(sender.vault.user_public_key) in foreign.stderr
 
 
 # ------------------------------------------------------------------------------------------
@@ -311,7 +311,11 @@ def test_import_twice_leaves_one_copy_and_replay_is_refused(
     sender.vault.repos.update_child(sender.child.id, school="Moved to Riverside Academy")
     v2 = sender.export(tmp_path / "v2.pdf")
 
-    first = _import(dsl, v2.result.path, v2.result.password, "--json")
+    unknown = _import(dsl, v2.result.path, v2.result.password, "--json")
+    assert unknown.returncode == 1 and "not seen before" in unknown.stderr  # nothing imported
+    assert v2.result.signer_fingerprint in unknown.stderr
+    first = _import(dsl, v2.result.path, v2.result.password, "--json",
+                    "--expect-signer", v2.result.signer_fingerprint)
     assert first.returncode == 0, first.stderr
     assert json.loads(first.stdout)["added"]["child"] == 1
     again = _import(dsl, v2.result.path, v2.result.password, "--json")
@@ -342,11 +346,11 @@ def test_edited_record_already_changed_here_is_a_conflict(
     sender: Sender, dsl: Vault, tmp_path: Path
 ) -> None:
     first = sender.export(tmp_path / "a.pdf")
-    exchange.import_pack(dsl, first.result.path, first.result.password)
+    exchange.import_pack(dsl, first.result.path, first.result.password, confirmed="compared")
     dsl.repos.update_child(sender.child.id, school="DSL's correction")
     sender.vault.repos.update_child(sender.child.id, school="Worker's update")
     second = sender.export(tmp_path / "b.pdf")
-    report = exchange.import_pack(dsl, second.result.path, second.result.password)
+    report = exchange.import_pack(dsl, second.result.path, second.result.password, confirmed="compared")
     assert [(c.record_type, c.why) for c in report.conflicts] == [
         ("child", "changed here since it was imported")
     ]
@@ -415,7 +419,7 @@ def test_hostile_packs_are_refused_and_nothing_is_written(dsl: Vault, tmp_path: 
     head_file = (folder / "chainhead.json").read_bytes()
     for name, path, message in cases:
         with pytest.raises(UserError) as refused:
-            exchange.import_pack(dsl, path, PASSWORD)
+            exchange.import_pack(dsl, path, PASSWORD, confirmed="compared")
         assert message in str(refused.value), name
     assert head_state(dsl) == before
     assert (folder / "chainhead.json").read_bytes() == head_file
@@ -449,7 +453,7 @@ def test_pack_from_a_vault_other_than_expected_is_not_imported(
     other = vault_factory(user="kim", role="worker")
     with pytest.raises(UserError, match="different vault from the one expected"):
         exchange.import_pack(
-            dsl, done.result.path, done.result.password, base64.b64encode(other.public_key).decode()
+            dsl, done.result.path, done.result.password, base64.b64encode(other.user_public_key).decode()
         )
     assert dsl.conn.execute("SELECT COUNT(*) FROM imports").fetchone()[0] == 0
 
@@ -514,7 +518,7 @@ def test_500_note_child_exports_and_imports_in_time(
     done = exchange.export(vault, pack, tmp_path / "big.pdf")
     total = time.perf_counter() - started
     started = time.perf_counter()
-    report = exchange.import_pack(dsl, done.result.path, done.result.password)
+    report = exchange.import_pack(dsl, done.result.path, done.result.password, confirmed="compared")
     imported = time.perf_counter() - started
     print(
         f"\n500-note referral: build {built:.2f} s, build+sign+render+encrypt+write "
@@ -531,11 +535,11 @@ def test_500_note_child_exports_and_imports_in_time(
 
 def _conflicting_imports(sender: Sender, dsl: Vault, tmp_path: Path) -> None:
     first = sender.export(tmp_path / "a.pdf")
-    exchange.import_pack(dsl, first.result.path, first.result.password)
+    exchange.import_pack(dsl, first.result.path, first.result.password, confirmed="compared")
     dsl.repos.update_child(sender.child.id, school="DSL's correction")
     sender.vault.repos.update_child(sender.child.id, school="Worker's update")
     second = sender.export(tmp_path / "b.pdf")
-    exchange.import_pack(dsl, second.result.path, second.result.password)
+    exchange.import_pack(dsl, second.result.path, second.result.password, confirmed="compared")
 
 
 def test_take_incoming_replaces_and_clears_the_queue(
@@ -554,7 +558,7 @@ def test_take_incoming_replaces_and_clears_the_queue(
     # The next pack from the worker updates the record again without a conflict.
     sender.vault.repos.update_child(sender.child.id, school="Worker's second update")
     third = sender.export(tmp_path / "c.pdf")
-    report = exchange.import_pack(dsl, third.result.path, third.result.password)
+    report = exchange.import_pack(dsl, third.result.path, third.result.password, confirmed="compared")
     assert report.conflicts == []
     assert dsl.repos.get_child(sender.child.id).school == "Worker's second update"
     assert audit.verify_chain(dsl.conn, dsl.vault_id)[1] == []

@@ -19,6 +19,11 @@ def _names(folder: Path) -> list[str]:
         return sorted(c.name for c in opened.repos.list_children())
 
 
+@pytest.fixture
+def vault(vault_factory):  # type: ignore[no-untyped-def]
+    return vault_factory(role="dsl")  # restoring is a DSL's (or an admin's) act
+
+
 def test_backup_and_restore_api(vault, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     vault.repos.add_child(name="In Backup")
     out = tmp_path / "b.zip"
@@ -34,7 +39,7 @@ def test_backup_and_restore_api(vault, tmp_path: Path) -> None:  # type: ignore[
         assert b"In Backup" not in zf.read("vault.db")
     vault.repos.add_child(name="After Backup")
     vault.close()
-    kept = restore_backup(out, vault.folder, "sam", PASSPHRASE)
+    kept = restore_backup(out, vault.folder, "sam", PASSPHRASE, "test restore")
     assert _names(vault.folder) == ["In Backup"]
     assert kept is not None and _names(kept) == ["After Backup", "In Backup"]
     with pytest.raises(BackupError, match="outside the vault folder"):
@@ -50,10 +55,13 @@ def test_backup_and_restore_cli(vault, tmp_path: Path) -> None:  # type: ignore[
     run = run_cli("backup", "--out", str(out), *args, stdin=PASSPHRASE + "\n")
     assert run.returncode == 0 and "Backup written" in run.stdout, run.stderr
     target = tmp_path / "fresh"
-    run = run_cli("restore", str(out), "--data-dir", str(target), stdin=PASSPHRASE + "\n")
+    run = run_cli("restore", str(out), "--data-dir", str(target), "--reason", "new laptop",
+                  stdin=PASSPHRASE + "\n")
     assert run.returncode == 0, run.stderr
     assert _names(target) == ["In Backup"]
     run = run_cli("restore", str(out), *args, stdin=PASSPHRASE + "\n")
+    assert run.returncode == 2 and "--reason" in run.stderr  # the reason is required
+    run = run_cli("restore", str(out), *args, "--reason", "test", stdin=PASSPHRASE + "\n")
     assert run.returncode == 0 and "was kept at" in run.stdout, run.stderr
 
 
@@ -66,7 +74,7 @@ def _zip(members: dict[str, bytes]) -> bytes:
 
 
 def test_damaged_or_foreign_backups_are_refused(tmp_path: Path) -> None:
-    vault = make_vault(tmp_path / "home" / "vault")
+    vault = make_vault(tmp_path / "home" / "vault", role="dsl")
     vault.repos.add_child(name="Current")
     good = tmp_path / "good.zip"
     create_backup(vault, good)
@@ -74,7 +82,7 @@ def test_damaged_or_foreign_backups_are_refused(tmp_path: Path) -> None:
     with zipfile.ZipFile(good) as zf:
         members = {n: zf.read(n) for n in zf.namelist()}
     foreign_folder = tmp_path / "foreign"
-    foreign = make_vault(foreign_folder, user="sam")
+    foreign = make_vault(foreign_folder, user="sam", role="dsl")
     create_backup(foreign, tmp_path / "foreign.zip")
     foreign.close()
     bad_db = dict(members, **{"vault.db": members["vault.db"][:4096] + b"\0" * 4096})
@@ -92,12 +100,13 @@ def test_damaged_or_foreign_backups_are_refused(tmp_path: Path) -> None:
         path = tmp_path / f"{name.replace(' ', '-')}.zip"
         path.write_bytes(data)
         with pytest.raises(Exception) as err:  # noqa: B017 - the type is checked below
-            restore_backup(path, vault.folder, "sam", PASSPHRASE)
+            restore_backup(path, vault.folder, "sam", PASSPHRASE, "test")
         assert isinstance(err.value, BackupError | WrongPassphraseError) or "damaged" in str(
             err.value
         ), (name, err.value)
         run = run_cli(
-            "restore", str(path), "--data-dir", str(vault.folder), stdin=PASSPHRASE + "\n"
+            "restore", str(path), "--data-dir", str(vault.folder), "--reason", "test",
+            stdin=PASSPHRASE + "\n",
         )
         assert run.returncode == 1 and "Traceback" not in run.stderr, (name, run.stderr)
         assert snapshot(vault.folder) == before, name
@@ -114,6 +123,6 @@ def test_damaged_or_foreign_backups_are_refused(tmp_path: Path) -> None:
     )
     with Vault.open(foreign_folder, "sam", "other vault pass phrase") as opened:
         create_backup(opened, tmp_path / "foreign2.zip")
-    with pytest.raises(WrongPassphraseError):
-        restore_backup(tmp_path / "foreign2.zip", vault.folder, "sam", PASSPHRASE)
+    with pytest.raises(BackupError, match="another vault"):
+        restore_backup(tmp_path / "foreign2.zip", vault.folder, "sam", PASSPHRASE, "test")
     assert snapshot(vault.folder) == before

@@ -365,7 +365,7 @@ def test_audit_page_filters_and_verify(dsl: Vault) -> None:
     rows, total = dsl.dsl.audit_page(action="child")
     assert [r.action for r in rows] == ["child.create"] and total == 1
     rows, total = dsl.dsl.audit_page(actor="dee", limit=2)
-    assert len(rows) == 2 and total == 3 and rows[0].seq > rows[1].seq  # create, child, view
+    assert len(rows) == 2 and total == 4 and rows[0].seq > rows[1].seq  # create, registry, child, view
     assert dsl.dsl.audit_page(actor="nobody")[1] == 0
     assert "view" in dsl.dsl.audit_actions() and "child" in dsl.dsl.audit_actions()
     assert dsl.dsl.describe_record("child", child.id) == f"child {child.ref}"

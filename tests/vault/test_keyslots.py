@@ -154,7 +154,8 @@ def test_cli_passwd_and_recover(vault) -> None:  # type: ignore[no-untyped-def]
     assert run.returncode == 0, run.stderr
     assert "Passphrase changed for sam" in run.stdout
     again = "amber falcon window pebble"
-    run = run_cli("recover", "--data-dir", str(folder), stdin=f"{key[:-1]}Q\n{again}\n")
+    wrong = "Q" if key[-1] != "Q" else "R"  # a different last character, always
+    run = run_cli("recover", "--data-dir", str(folder), stdin=f"{key[:-1]}{wrong}\n{again}\n")
     assert run.returncode == 1 and "recovery key does not open" in run.stderr
     run = run_cli("recover", "--data-dir", str(folder), stdin=f"{key.lower()}\n{again}\n")
     assert run.returncode == 0, run.stderr
