@@ -178,9 +178,10 @@ def _sentence(r: AuditRow, k: _Lookup) -> str:
     if action == "screening.save":
         return f"{who} saved a screening in progress for {child}"
     if action == "screening.confirm":
-        changed = " (not the suggested level)" if r.reason else ""
-        return (f"{who} confirmed the screening for {child}: "
-                f"{k.level(k.screening_level.get(rid))}{changed}")
+        changed = " (not the suggested level)" if "changed from suggestion" in r.reason else ""
+        # The level the entry itself records, else (older entries) the screening's now.
+        level = t.get("level") or k.screening_level.get(rid)
+        return f"{who} confirmed the screening for {child}: {k.level(level)}{changed}"
     if action.startswith("signoff."):
         sid = t.get("screening", "")
         child = k.child("screening", sid) if sid else "a child"

@@ -54,7 +54,9 @@ def test_dsl_views_follow_imports_decisions_and_purges(  # type: ignore[no-untyp
     dashboard = win.dsl_pages["dsl_dashboard"]
 
     # An import on a worker thread: the list and its count follow, and the queue.
-    _in_background(lambda: exchange.import_pack(dsl, first.path, first.password))
+    _in_background(
+        lambda: exchange.import_pack(dsl, first.path, first.password, confirmed="compared")
+    )
     qtbot.waitUntil(lambda: win.child_list.count_label.text() == "1 child", timeout=5000)
     win.show_page("dsl_queue")
     qtbot.waitUntil(lambda: any(i.child_id == child.id and i.kind == "signoff"
@@ -69,7 +71,9 @@ def test_dsl_views_follow_imports_decisions_and_purges(  # type: ignore[no-untyp
     dsl.repos.update_child(child.id, school="DSL's correction")
     sam.repos.update_child(child.id, school="Worker's update")
     second = _export(sam, child.id, tmp_path / "b.pdf")
-    _in_background(lambda: exchange.import_pack(dsl, second.path, second.password))
+    _in_background(
+        lambda: exchange.import_pack(dsl, second.path, second.password, confirmed="compared")
+    )
     imports = win.imports_page
     win.show_page("imports")
     qtbot.waitUntil(lambda: imports.list.count() == 1, timeout=5000)

@@ -69,7 +69,11 @@ class Person:
         return cli("verify-pack", str(pack), "--json", stdin=lines(password)).json()
 
     def import_pack(self, pack: Path, password: str) -> Any:
-        return self.run("import-pack", str(pack), "--json", secrets=(password,)).json()
+        """As a DSL does: check the pack, compare the signer's fingerprint with the sender by
+        phone (here: the sender's own vault key, as the sender would read it out), import."""
+        signer = self.verify(pack, password)["signer_fingerprint"]
+        return self.run("import-pack", str(pack), "--json", "--expect-signer", signer,
+                        secrets=(password,)).json()
 
     def case_show(self, ref: str) -> Any:
         return self.run("case", "show", ref, "--json").json()

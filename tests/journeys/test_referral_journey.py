@@ -26,6 +26,9 @@ def test_an_imported_child_opens_on_the_dsl_laptop_with_every_step(  # type: ign
 
     checked = dsl.verify(pack, password)
     assert checked["valid"] is True and checked["kind"] == "referral"
+    # A first pack from Sam's laptop is not imported until Priya has checked who signed it.
+    unchecked = dsl.run("import-pack", str(pack), secrets=(password,))
+    assert unchecked.code == 1 and checked["signer_fingerprint"] in unchecked.err
     imported = dsl.import_pack(pack, password)
     assert imported["added"]["pathway_step"] == 5
     assert imported["conflicts"] == 0
