@@ -85,11 +85,12 @@ def _danger_call(state: CaseState, records: Sequence[StepRecord]) -> tuple[bool,
     return True, called
 
 
-def driving_level(confirmed_level: str | None, state: CaseState) -> str | None:
-    """The level that drives a case's urgency: the confirmed level, else the one the pathway
-    recorded (a danger check's "immediate", a decide step). The one place to change when the
-    "effective level" rule (a lowered level awaiting sign-off: the suggestion drives) lands."""
-    return confirmed_level or state.level
+def urgency_level(child_level: str | None, state: CaseState) -> str | None:
+    """The level a case's urgency is judged on: the child's level, which already follows rule
+    R7 (``core.screening.driving_level``, applied when a screening is confirmed or signed off:
+    a lowered level awaiting sign-off leaves the suggestion in force), else the level the
+    pathway recorded (a danger check's "immediate", a decide step)."""
+    return child_level or state.level
 
 
 def urgency(

@@ -37,8 +37,9 @@ from PySide6.QtWidgets import (
 
 from cse_toolkit.core.entities import Child, ScreeningRecord
 from cse_toolkit.core.pathway import CaseState, Pathway, case_state, load_pathway
+from cse_toolkit.core.screening import driving_level
 from cse_toolkit.core.tools import load_tool
-from cse_toolkit.core.urgency import Urgency, driving_level, urgency
+from cse_toolkit.core.urgency import Urgency, urgency, urgency_level
 from cse_toolkit.errors import UserError
 from cse_toolkit.gui.child_table_model import NextStep
 from cse_toolkit.gui.outcome_page import OutcomePage
@@ -96,7 +97,7 @@ def next_step_provider(vault: Any, child_ids: Sequence[str]) -> Mapping[str, Nex
             recs = records.get(child_id, [])
             state = case_state(pathway, recs, vault.clock, levels[child_id])
             status, screened_at = screenings.get(child_id, (None, None))
-            risk = urgency(state, recs, driving_level(levels[child_id], state), now,
+            risk = urgency(state, recs, urgency_level(levels[child_id], state), now,
                            latest_screening_status=status, latest_screening_at=screened_at)
         except Exception as exc:  # noqa: BLE001 - one damaged case must not blank the list
             # The type only: an exception's message could quote personal data.
@@ -259,7 +260,17 @@ class ProcessTab(QWidget):
     def _open_form(self, step_id: str) -> None:
         assert self._vault is not None and self._child is not None and self._pathway is not None
         latest = self._latest_confirmed()
-        screened_level = latest.confirmed_level if latest else self._child.confirmed_level
+        # SAFETY.md R7: a lowered level awaiting DSL sign-off does not drive the case yet.
+        screened_level = self._child.confirmed_level
+        if latest is not None:
+            try:
+                latest_tool = load_tool(latest.tool_id, latest.tool_version)
+            except UserError:
+                latest_tool = None
+            screened_level = driving_level(
+                latest_tool, latest.suggested_level, latest.confirmed_level, latest.status,
+                signed_level=self._child.confirmed_level,
+            ) or screened_level
         prefill: dict[str, Any] = {}
         if step_id == "discuss" and screened_level:
             prefill["agreed_level"] = screened_level

@@ -15,7 +15,7 @@ from cse_toolkit.core import pathway as pw
 from cse_toolkit.core.clock import utc_iso
 from cse_toolkit.core.entities import Child, ImportOrigin
 from cse_toolkit.core.tools import installed_labels
-from cse_toolkit.core.urgency import driving_level, urgency
+from cse_toolkit.core.urgency import urgency, urgency_level
 from cse_toolkit.errors import UserError
 from cse_toolkit.policy import load_policy
 from cse_toolkit.services import exchange
@@ -117,7 +117,7 @@ def _urgency(vault: Vault, child: Child, state: pw.CaseState,
         newest = max(screenings, key=lambda s: s.screened_at) if screenings else None
         latest = (newest.status, newest.screened_at) if newest else None
     status, at = latest if latest else (None, None)
-    return urgency(state, records, driving_level(child.confirmed_level, state), vault.now(),
+    return urgency(state, records, urgency_level(child.confirmed_level, state), vault.now(),
                    latest_screening_status=status, latest_screening_at=at).to_dict()
 
 
