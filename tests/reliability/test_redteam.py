@@ -1,0 +1,104 @@
+"""Red team of issue 21: attacks beyond those in test_insider_attacks.py.
+
+Written as the attacker would: a worker of the team vault with their own passphrase and Python
+using the bundled libraries (sqlcipher3 through the vault's own connection recipe, cryptography),
+or a sender who signs packs with their own key. Each test states what the attacker does and
+asserts the app, the CLI or ``audit verify`` refuses or detects it; the figures are printed.
+"""
+
+from __future__ import annotations
+
+import shutil
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+from relkit import PASSPHRASE, raw_connect, run_cli
+from test_insider_attacks import attacker_keys, confirmed, dee_report, resign_head
+
+from cse_toolkit.vault.keyslots import FLOOR_PARAMS
+from cse_toolkit.vault.vault import Vault
+
+
+@pytest.fixture
+def raised(tmp_path: Path) -> dict[str, Any]:
+    """ada (admin), dee (DSL), sam (worker). sam screened Jay (low); dee signed it off, raising
+    Jay to medium; sam screened again (low); dee signed that off raising Jay to high. sam kept
+    a copy of Jay's row from when it said medium (any user can read the database)."""
+    folder = tmp_path / "team"
+    ada, _ = Vault.create(folder, "ada", "admin", PASSPHRASE, kdf=FLOOR_PARAMS)
+    ada.add_user("dee", "dsl", PASSPHRASE, PASSPHRASE, kdf=FLOOR_PARAMS)
+    ada.add_user("sam", "worker", PASSPHRASE, PASSPHRASE, kdf=FLOOR_PARAMS)
+    ada.close()
+    with Vault.open(folder, "sam", PASSPHRASE) as sam:
+        child = sam.repos.add_child(name="Jay Example", approx_age=14)
+        first = confirmed(sam, child.id)
+    with Vault.open(folder, "dee", PASSPHRASE) as dee:
+        dee.dsl.sign_off(first.id, "change", level="medium", comment="Seen with older men.")
+    conn = raw_connect(folder, attacker_keys(folder).dek)
+    kept = conn.execute("SELECT confirmed_level, level_tool, level_signer, level_sig FROM children"
+                        " WHERE id = ?", (child.id,)).fetchone()
+    conn.close()
+    with Vault.open(folder, "sam", PASSPHRASE) as sam:
+        second = confirmed(sam, child.id)
+    with Vault.open(folder, "dee", PASSPHRASE) as dee:
+        dee.dsl.sign_off(second.id, "change", level="high", comment="Now missing overnight.")
+        assert dee.repos.get_child(child.id).confirmed_level == "high"
+        assert dee.audit_report().problems == []
+    return {"folder": folder, "child": child.id, "kept": kept, "first": first.id,
+            "second": second.id}
+
+
+def _sql(folder: Path, *statements: tuple[str, tuple[Any, ...]]) -> None:
+    """sam's few lines of Python: their own data key, a raw connection, edits, head re-signed."""
+    conn = raw_connect(folder, attacker_keys(folder).dek)
+    for sql, params in statements:
+        conn.execute(sql, params)
+    resign_head(folder, conn)
+    conn.close()
+
+
+def _level_of(folder: Path, child_id: str) -> str:
+    with Vault.open(folder, "dee", PASSPHRASE) as dee:
+        return str(dee.repos.get_child(child_id).confirmed_level)
+
+
+# -- 4. the newest registry version deleted: a demotion undone -------------------------------
+
+
+def test_deleted_registry_version_is_detected(tmp_path: Path, figure: Any) -> None:
+    folder = tmp_path / "team"
+    ada, _ = Vault.create(folder, "ada", "admin", PASSPHRASE, kdf=FLOOR_PARAMS)
+    ada.add_user("sam", "dsl", PASSPHRASE, PASSPHRASE, kdf=FLOOR_PARAMS)
+    ada.add_user("dee", "dsl", PASSPHRASE, PASSPHRASE, kdf=FLOOR_PARAMS)
+    ada.set_role("sam", "worker", PASSPHRASE)  # sam is no longer a DSL
+    newest = ada.conn.execute("SELECT MAX(version) FROM registry").fetchone()[0]
+    ada.close()
+    # sam: drop the append-only trigger, delete the version that demoted them, role back.
+    _sql(folder,
+         ("DROP TRIGGER registry_no_delete", ()),
+         ("DELETE FROM registry WHERE version = ?", (newest,)),
+         ("UPDATE users SET role = 'dsl' WHERE name = 'sam'", ()))
+    refused = ""
+    try:
+        with Vault.open(folder, "sam", PASSPHRASE) as sam:
+            role = sam.user.role
+    except Exception as exc:  # noqa: BLE001 - the refusal is what we measure
+        refused, role = str(exc), ""
+    problems = dee_report_or_refusal(folder)
+    assert refused or problems, f"sam signed in as {role}; audit verify: {problems}"
+    assert "registry" in (refused + " ".join(problems))
+    figure("attack newest registry version deleted (demotion undone)",
+           f"sam's unlock: {'refused' if refused else 'allowed as ' + role}; "
+           f"dee's audit verify: {len(problems)} problem(s)")
+
+
+def dee_report_or_refusal(folder: Path) -> list[str]:
+    try:
+        return list(dee_report(folder).problems)
+    except Exception as exc:  # noqa: BLE001
+        return [str(exc)]
+
+
+_ = (shutil, uuid, run_cli)
