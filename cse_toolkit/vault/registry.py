@@ -225,7 +225,7 @@ def _check_against_audit(conn: Any, state: RegistryState) -> None:
         "SELECT COALESCE(MAX(record_version), 0) FROM audit WHERE action = 'registry.sign'"
     ).fetchone()[0] or 0
     for (reason,) in conn.execute(
-        "SELECT reason FROM audit WHERE action LIKE 'passphrase.recover%'"
+        "SELECT reason FROM audit WHERE action = 'passphrase.recover'"
         " AND reason LIKE '%(registry version %'"
     ).fetchall():
         tail = str(reason).rsplit("(registry version ", 1)[-1].rstrip(")")
