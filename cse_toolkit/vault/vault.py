@@ -743,6 +743,7 @@ class Vault:
                 why = verify_signoff(self.conn, self.vault_id, state, sid)
                 if why:
                     problems.append(f"sign-off {sid[:8]}: {why}")
+            newest = _newest_levels(self.conn)
             for child_id, level, tool, signer, sig in self.conn.execute(
                 "SELECT id, confirmed_level, COALESCE(level_tool, ''), level_signer, level_sig"
                 " FROM children WHERE confirmed_level IS NOT NULL"
@@ -752,6 +753,17 @@ class Vault:
                 if not sig or not state.signed_by(signer, sig, message):
                     problems.append(f"child {child_id[:8]}: its level '{level}' is not signed by "
                                     f"the person who set it{f' ({signer})' if signer else ''}")
+                    continue
+                problems += _level_matches_trail(self.conn, state, child_id, level, tool, signer,
+                                                 newest.pop(child_id, None))
+            for (child_id,) in self.conn.execute(
+                "SELECT id FROM children WHERE confirmed_level IS NULL"
+            ).fetchall():
+                if child_id in newest:
+                    seq, actor, reason = newest[child_id]
+                    problems.append(f"child {child_id[:8]}: it has no level, but entry {seq} "
+                                    f"recorded {reason.split(' ')[0]} by {actor} (removed "
+                                    "around the app)")
         return AuditReport(count, head, problems, authorship, decisions)
 
     # -- backup ----------------------------------------------------------------------------
@@ -760,6 +772,60 @@ class Vault:
             return db.integrity_check(self.conn)
         except db.DatabaseError as exc:
             return [str(exc)]
+
+
+def _newest_levels(conn: Any) -> dict[str, tuple[int, str, str]]:
+    """Each child's newest ``child.level`` audit entry: (seq, actor, reason)."""
+    newest: dict[str, tuple[int, str, str]] = {}
+    for seq, actor, child_id, reason in conn.execute(
+        "SELECT seq, actor, record_id, reason FROM audit WHERE action = 'child.level'"
+        " ORDER BY seq"
+    ):
+        newest[child_id] = (int(seq), str(actor), str(reason))
+    return newest
+
+
+# A worker sets a child's level only by confirming a screening (or recording a step) about
+# that child: the level entry is followed, in the same transaction, by that entry.
+_WORKER_LEVEL_SOURCES = {
+    "screening.confirm": "SELECT child_id FROM screenings WHERE id = ?",
+    "step.decide": "SELECT child_id FROM pathway_steps WHERE id = ?",
+}
+
+
+def _level_matches_trail(
+    conn: Any,
+    state: registry.RegistryState,
+    child_id: str,
+    level: str,
+    tool: str,
+    signer: str,
+    recorded: tuple[int, str, str] | None,
+) -> list[str]:
+    """(2) A signed level must also be the newest level the audit trail records for the child
+    (else an older signed level was put back), and a worker's level must come with the
+    screening that set it (else it was written around the app with the worker's own key)."""
+    from cse_toolkit.vault.repos import level_reason
+
+    if recorded is None:
+        return []  # set before levels were recorded in the trail (covered by its signature)
+    seq, actor, reason = recorded
+    label = f"child {child_id[:8]}: its level '{level}' ({signer})"
+    if actor != signer or reason != level_reason(level, tool):
+        return [f"{label} is not the newest level recorded for the child (entry {seq}: "
+                f"{reason.split(' ')[0]} by {actor}): it was put back or edited around the app"]
+    entry = state.in_force_at(seq).get(actor)
+    if entry is None or entry.role != "worker":
+        return []
+    following = conn.execute(
+        "SELECT actor, action, record_id FROM audit WHERE seq = ?", (seq + 1,)
+    ).fetchone()
+    sql = _WORKER_LEVEL_SOURCES.get(following[1]) if following else None
+    owner = conn.execute(sql, (following[2],)).fetchone() if sql and following else None
+    if following is None or following[0] != actor or owner is None or owner[0] != child_id:
+        return [f"{label} was set by a worker without a screening of this child (entry {seq}): "
+                "written around the app"]
+    return []
 
 
 def _random_key() -> bytes:

@@ -8,17 +8,16 @@ asserts the app, the CLI or ``audit verify`` refuses or detects it; the figures 
 
 from __future__ import annotations
 
-import shutil
-import uuid
 from pathlib import Path
 from typing import Any
 
 import pytest
-from relkit import PASSPHRASE, raw_connect, run_cli
-from test_insider_attacks import attacker_keys, confirmed, dee_report, resign_head
+from relkit import PASSPHRASE, raw_connect
+from test_insider_attacks import COLS, attacker_keys, cli_verify, confirmed, dee_report, resign_head
 
+from cse_toolkit.vault import audit
 from cse_toolkit.vault.keyslots import FLOOR_PARAMS
-from cse_toolkit.vault.vault import Vault
+from cse_toolkit.vault.vault import Vault, level_message
 
 
 @pytest.fixture
@@ -64,6 +63,78 @@ def _level_of(folder: Path, child_id: str) -> str:
         return str(dee.repos.get_child(child_id).confirmed_level)
 
 
+# -- 1. a DSL's level put back to an earlier one of their own signed levels ------------------
+
+
+def test_replayed_old_dsl_level_is_detected(raised: dict[str, Any], figure: Any) -> None:
+    folder, child = raised["folder"], raised["child"]
+    level, tool, signer, sig = raised["kept"]
+    assert (level, signer) == ("medium", "dee")
+    _sql(folder, ("UPDATE children SET confirmed_level = ?, level_tool = ?, level_signer = ?,"
+                  " level_sig = ? WHERE id = ?", (level, tool, signer, sig, child)))
+    assert _level_of(folder, child) == "medium"  # what the app shows after the edit
+    problems = dee_report(folder).problems
+    assert any("level" in p and child[:8] in p for p in problems), problems
+    verify = cli_verify(folder)
+    assert verify.returncode == 1 and child[:8] in verify.stdout
+    figure("attack old DSL level signature replayed (high -> medium)",
+           f"detected by audit verify: {len(problems)} problem(s), CLI exit {verify.returncode}")
+
+
+# -- 2. a worker lowers a child's level and signs the row with their own key -----------------
+
+
+def test_worker_self_signed_lower_level_is_detected(raised: dict[str, Any], figure: Any) -> None:
+    folder, child = raised["folder"], raised["child"]
+    keys = attacker_keys(folder)
+    vault_id = raised_vault_id(folder)
+    sig = keys.signing.sign(level_message(vault_id, child, "none", "worcestershire-2013",
+                                          "sam")).hex()
+    _sql(folder, ("UPDATE children SET confirmed_level = 'none', level_signer = 'sam',"
+                  " level_sig = ? WHERE id = ?", (sig, child)))
+    assert _level_of(folder, child) == "none"
+    problems = dee_report(folder).problems
+    assert any("level" in p and child[:8] in p for p in problems), problems
+    figure("attack worker's own signature on a lowered level (high -> none, no screening)",
+           f"detected by audit verify: {len(problems)} problem(s)")
+
+
+def test_worker_level_with_own_trail_entry_is_detected(
+    raised: dict[str, Any], figure: Any
+) -> None:
+    """The careful version: sam also appends their own signed ``child.level`` entry at the end
+    of the chain (correct hash, sam's registered key), so the row is 'the newest level'."""
+    folder, child = raised["folder"], raised["child"]
+    keys = attacker_keys(folder)
+    vault_id = raised_vault_id(folder)
+    tool = "worcestershire-2013"
+    sig = keys.signing.sign(level_message(vault_id, child, "none", tool, "sam")).hex()
+    conn = raw_connect(folder, keys.dek)
+    seq, prev = conn.execute("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
+    at = "2026-12-03T10:00:00Z"
+    reason = f"level=none tool={tool}"
+    digest = audit.row_hash(seq + 1, at, "sam", "child.level", "child", child, None, reason, prev)
+    entry_sig = keys.signing.sign(audit.signed_message(vault_id, digest)).hex()
+    conn.execute(f"INSERT INTO audit ({COLS}) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                 (seq + 1, at, "sam", "child.level", "child", child, None, reason, prev, digest,
+                  entry_sig))
+    conn.execute("UPDATE children SET confirmed_level = 'none', level_signer = 'sam',"
+                 " level_sig = ? WHERE id = ?", (sig, child))
+    resign_head(folder, conn)
+    conn.close()
+    assert _level_of(folder, child) == "none"
+    problems = dee_report(folder).problems
+    assert any("without a screening of this child" in p for p in problems), problems
+    figure("attack worker lowers a level with their own signed trail entry (no screening)",
+           f"detected by audit verify: {len(problems)} problem(s)")
+
+
+def raised_vault_id(folder: Path) -> str:
+    from cse_toolkit.vault.keyslots import KeySlots
+
+    return KeySlots.load(folder).vault_id
+
+
 # -- 4. the newest registry version deleted: a demotion undone -------------------------------
 
 
@@ -100,5 +171,3 @@ def dee_report_or_refusal(folder: Path) -> list[str]:
     except Exception as exc:  # noqa: BLE001
         return [str(exc)]
 
-
-_ = (shutil, uuid, run_cli)
