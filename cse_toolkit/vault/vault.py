@@ -743,6 +743,7 @@ class Vault:
                 why = verify_signoff(self.conn, self.vault_id, state, sid)
                 if why:
                     problems.append(f"sign-off {sid[:8]}: {why}")
+            problems += _missing_signoffs(self.conn)
             newest = _newest_levels(self.conn)
             for child_id, level, tool, signer, sig in self.conn.execute(
                 "SELECT id, confirmed_level, COALESCE(level_tool, ''), level_signer, level_sig"
@@ -772,6 +773,41 @@ class Vault:
             return db.integrity_check(self.conn)
         except db.DatabaseError as exc:
             return [str(exc)]
+
+
+def _missing_signoffs(conn: Any) -> list[str]:
+    """(2) A DSL's sign-off recorded in the audit trail must still be there, and the screening
+    it agreed or changed must still say so: deleting the sign-off row (and putting the
+    screening back to "awaiting") would otherwise undo the DSL's decision without a trace.
+    A screening deleted by a purge (a DSL's act, in the trail after it) takes its sign-offs."""
+    found: list[str] = []
+    present = {str(r[0]) for r in conn.execute("SELECT id FROM signoffs").fetchall()}
+    last_purge = conn.execute(
+        "SELECT COALESCE(MAX(seq), 0) FROM audit WHERE action = 'purge'").fetchone()[0]
+    for seq, actor, action, signoff_id, reason in conn.execute(
+        "SELECT seq, actor, action, record_id, reason FROM audit WHERE action LIKE 'signoff.%'"
+        " ORDER BY seq"
+    ).fetchall():
+        if signoff_id in present:
+            continue
+        screening_id = next((part[len("screening="):] for part in str(reason).split()
+                             if part.startswith("screening=")), "")
+        gone = conn.execute("SELECT 1 FROM screenings WHERE id = ?",
+                            (screening_id,)).fetchone() is None
+        if gone and last_purge > seq:
+            continue
+        found.append(f"sign-off {str(signoff_id)[:8]} ({action} by {actor}, entry {seq}) is in "
+                     "the audit trail but its record is gone: removed around the app")
+    for signoff_id, decision, status in conn.execute(
+        "SELECT g.id, g.decision, s.status FROM signoffs g JOIN screenings s"
+        " ON s.id = g.screening_id WHERE g.rowid = (SELECT h.rowid FROM signoffs h"
+        " WHERE h.screening_id = g.screening_id ORDER BY h.created_at DESC, h.rowid DESC"
+        " LIMIT 1)"
+    ).fetchall():
+        if decision in ("agree", "change") and status != "signed_off":
+            found.append(f"sign-off {str(signoff_id)[:8]} ({decision}): its screening says "
+                         f"'{status}' instead of signed off (changed around the app)")
+    return found
 
 
 def _newest_levels(conn: Any) -> dict[str, tuple[int, str, str]]:

@@ -8,6 +8,7 @@ asserts the app, the CLI or ``audit verify`` refuses or detects it; the figures 
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -133,6 +134,31 @@ def raised_vault_id(folder: Path) -> str:
     from cse_toolkit.vault.keyslots import KeySlots
 
     return KeySlots.load(folder).vault_id
+
+
+# -- 3. the DSL's sign-off deleted, the screening put back to "awaiting" ---------------------
+
+
+def test_deleted_dsl_signoff_is_detected(
+    raised: dict[str, Any], tmp_path: Path, figure: Any
+) -> None:
+    folder, second = raised["folder"], raised["second"]
+    kept = tmp_path / "status-only"
+    shutil.copytree(folder, kept)
+    _sql(kept, ("UPDATE screenings SET status = 'confirmed' WHERE id = ?", (second,)))
+    status_only = dee_report(kept).problems
+    assert any("instead of signed off" in p for p in status_only), status_only
+    _sql(folder,
+         ("DELETE FROM signoffs WHERE screening_id = ?", (second,)),
+         ("UPDATE screenings SET status = 'confirmed' WHERE id = ?", (second,)))
+    problems = dee_report(folder).problems
+    assert any("sign-off" in p for p in problems), problems
+    verify = cli_verify(folder)
+    assert verify.returncode == 1
+    figure("attack DSL sign-off row deleted (screening back to awaiting)",
+           f"detected by audit verify: {len(problems)} problem(s), CLI exit {verify.returncode}")
+    figure("attack sign-off kept, screening status put back to awaiting",
+           f"detected by audit verify: {len(status_only)} problem(s)")
 
 
 # -- 4. the newest registry version deleted: a demotion undone -------------------------------
