@@ -115,12 +115,7 @@ def _check_registry(
     """Refuse a user whose database row or key does not match the signed registry.
 
     Returns True when the slot must be saved again (the registry root to pin)."""
-    if state.problems:
-        raise RegistryError(
-            "The user registry does not verify, so no one can sign in until it is checked: "
-            + "; ".join(state.problems[:3])
-            + ". Nothing was changed. Tell your IT team and restore a backup if needed."
-        )
+    # A registry replaced wholesale is named as such before its other problems.
     if keys is not None and keys.root is not None:
         if not state.signed:
             raise RegistryError(
@@ -133,6 +128,12 @@ def _check_registry(
                 f"root key that {user.name}'s key slot does not know. Nothing was changed. "
                 "Tell your IT team."
             )
+    if state.problems:
+        raise RegistryError(
+            "The user registry does not verify, so no one can sign in until it is checked: "
+            + "; ".join(state.problems[:3])
+            + ". Nothing was changed. Tell your IT team and restore a backup if needed."
+        )
     if not state.signed:
         return False
     own = registry.public_b64(keys.signing) if keys and keys.signing else None
