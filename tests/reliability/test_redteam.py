@@ -8,14 +8,25 @@ asserts the app, the CLI or ``audit verify`` refuses or detects it; the figures 
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
 from relkit import PASSPHRASE, raw_connect
-from test_insider_attacks import COLS, attacker_keys, cli_verify, confirmed, dee_report, resign_head
+from test_insider_attacks import (
+    COLS,
+    _export,
+    attacker_keys,
+    cli_verify,
+    confirmed,
+    dee_report,
+    resign_head,
+)
 
+from cse_toolkit.errors import UserError
+from cse_toolkit.services import exchange
 from cse_toolkit.vault import audit
 from cse_toolkit.vault.keyslots import FLOOR_PARAMS
 from cse_toolkit.vault.vault import Vault, level_message
@@ -197,3 +208,87 @@ def dee_report_or_refusal(folder: Path) -> list[str]:
     except Exception as exc:  # noqa: BLE001
         return [str(exc)]
 
+
+
+# -- 5. a pending import conflict edited or hidden by a worker -------------------------------
+
+
+@pytest.fixture
+def pending(vault_factory: Any, tmp_path: Path) -> dict[str, Any]:
+    """pat (another vault) referred Jay at low; dee imported it (fingerprint compared) and
+    raised Jay to medium. pat's second pack says immediate: a level conflict waits for dee."""
+    folder = tmp_path / "team"
+    ada, _ = Vault.create(folder, "ada", "admin", PASSPHRASE, kdf=FLOOR_PARAMS)
+    ada.add_user("dee", "dsl", PASSPHRASE, PASSPHRASE, kdf=FLOOR_PARAMS)
+    ada.add_user("sam", "worker", PASSPHRASE, PASSPHRASE, kdf=FLOOR_PARAMS)
+    ada.close()
+    pat = vault_factory(user="pat", role="worker", display_name="Pat Sender")
+    child = pat.repos.add_child(name="Jay Example", approx_age=14)
+    first = confirmed(pat, child.id)
+    one = _export(pat, child.id, tmp_path / "one.pdf")
+    with Vault.open(folder, "dee", PASSPHRASE) as dee:
+        exchange.import_pack(dee, one.result.path, one.result.password, confirmed="compared")
+        dee.dsl.sign_off(first.id, "change", level="medium", comment="Seen with older men.")
+    confirmed(pat, child.id, level="immediate")
+    two = _export(pat, child.id, tmp_path / "two.pdf")
+    with Vault.open(folder, "dee", PASSPHRASE) as dee:
+        report = exchange.import_pack(dee, two.result.path, two.result.password)
+        assert [c.record_type for c in report.conflicts] == ["level"]
+        assert dee.audit_report().problems == []
+    return {"folder": folder, "child": child.id}
+
+
+def _edit_conflicts(folder: Path, edit: Any) -> None:
+    conn = raw_connect(folder, attacker_keys(folder).dek)
+    import_id, raw = conn.execute(
+        "SELECT id, conflicts FROM imports WHERE conflicts != '[]'").fetchone()
+    conflicts = json.loads(raw)
+    resolved = edit(conflicts)
+    conn.execute("UPDATE imports SET conflicts = ?, resolved = ? WHERE id = ?",
+                 (json.dumps(conflicts), int(resolved), import_id))
+    resign_head(folder, conn)
+    conn.close()
+
+
+def test_forged_incoming_level_in_a_pending_conflict_is_refused(
+    pending: dict[str, Any], figure: Any
+) -> None:
+    """sam rewrites what 'the sender's screening says' from immediate to none, hoping dee
+    takes the incoming version and signs a lowering the sender never sent."""
+    folder, child = pending["folder"], pending["child"]
+
+    def lower(conflicts: list[dict[str, Any]]) -> bool:
+        conflicts[0]["incoming"]["data"]["level"] = "none"
+        conflicts[0]["why"] = "the sender's screening says None, lower than the level here"
+        return False
+
+    _edit_conflicts(folder, lower)
+    with Vault.open(folder, "dee", PASSPHRASE) as dee:
+        shown = exchange.pending_conflicts(dee)
+        problems = dee.audit_report().problems
+        with pytest.raises(UserError) as refused:
+            exchange.resolve_conflict(dee, shown[0].import_id, child, "incoming")
+        level = dee.repos.get_child(child).confirmed_level
+    assert level == "medium"
+    assert "changed around the app" in str(refused.value)
+    assert any("conflicts" in p for p in problems), problems
+    figure("attack pending conflict's incoming level rewritten (immediate -> none)",
+           f"taking it refused; level stays {level}; audit verify: {len(problems)} problem(s)")
+
+
+def test_hidden_pending_conflict_is_detected(pending: dict[str, Any], figure: Any) -> None:
+    """sam marks the conflict decided ('keep ours') so dee never sees that the sender now
+    says immediate."""
+    folder = pending["folder"]
+
+    def hide(conflicts: list[dict[str, Any]]) -> bool:
+        conflicts[0].update(resolution="local", decided_by="dee", decided_at="2026-12-03T10:00:00Z")
+        return True
+
+    _edit_conflicts(folder, hide)
+    with Vault.open(folder, "dee", PASSPHRASE) as dee:
+        waiting = len(exchange.pending_conflicts(dee))
+        problems = dee.audit_report().problems
+    assert any("conflict" in p for p in problems), problems
+    figure("attack pending conflict marked decided by a worker (hidden from the DSL)",
+           f"queue shows {waiting}; audit verify: {len(problems)} problem(s)")
