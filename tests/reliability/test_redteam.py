@@ -292,3 +292,60 @@ def test_hidden_pending_conflict_is_detected(pending: dict[str, Any], figure: An
     assert any("conflict" in p for p in problems), problems
     figure("attack pending conflict marked decided by a worker (hidden from the DSL)",
            f"queue shows {waiting}; audit verify: {len(problems)} problem(s)")
+
+
+# -- 6. a DSL's sign-off row moved onto another screening --------------------------------------
+
+
+def test_signoff_moved_to_another_screening_is_detected(
+    raised: dict[str, Any], figure: Any
+) -> None:
+    """sam re-points dee's first sign-off (agreeing medium) at the second screening, after
+    deleting dee's real sign-off of it (which raised Jay to high)."""
+    folder, first, second = raised["folder"], raised["first"], raised["second"]
+    _sql(folder,
+         ("DELETE FROM signoffs WHERE screening_id = ?", (second,)),
+         ("UPDATE signoffs SET screening_id = ? WHERE screening_id = ?", (second, first)))
+    problems = dee_report(folder).problems
+    assert any("not signed by dee's registered key" in p for p in problems), problems
+    figure("attack signed sign-off moved to another screening",
+           f"held: detected by audit verify ({len(problems)} problem(s); the signature covers "
+           "the screening id and its audit entry)")
+
+
+# -- 7. the DSL's own newest entries removed by another user ---------------------------------
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "open: the chain head file is signed with the vault key, which every user can read from the "
+    "database, and every file in the vault folder can be put back to an older copy by any user "
+    "of the laptop account, so nothing local records how far another person's entries went: a "
+    "worker removes the DSL's newest entries (and what they wrote) when nobody has written "
+    "since, and re-signs the head. Needs an anchor outside the files the worker can write (the "
+    "OS credential store of a separate OS account, or heads held elsewhere): not a contained fix."
+))
+def test_another_persons_newest_entries_removed(raised: dict[str, Any], figure: Any) -> None:
+    folder, child, second = raised["folder"], raised["child"], raised["second"]
+    keys = attacker_keys(folder)
+    vault_id = raised_vault_id(folder)
+    conn = raw_connect(folder, keys.dek)
+    rows = conn.execute("SELECT seq, actor FROM audit ORDER BY seq").fetchall()
+    keep = max(seq for seq, actor in rows if actor != "dee")  # dee's session is the tail
+    before = conn.execute("SELECT reason FROM audit WHERE seq = (SELECT MAX(seq) FROM audit"
+                          " WHERE action = 'child.level' AND seq <= ?)", (keep,)).fetchone()[0]
+    level = before.split()[0].split("=", 1)[1]
+    sig = keys.signing.sign(level_message(vault_id, child, level, "worcestershire-2013",
+                                          "sam")).hex()
+    conn.execute("DROP TRIGGER audit_no_delete")
+    conn.execute("DELETE FROM audit WHERE seq > ?", (keep,))
+    conn.execute("DELETE FROM signoffs WHERE screening_id = ?", (second,))
+    conn.execute("UPDATE screenings SET status = 'confirmed' WHERE id = ?", (second,))
+    conn.execute("UPDATE children SET confirmed_level = ?, level_signer = 'sam', level_sig = ?"
+                 " WHERE id = ?", (level, sig, child))
+    resign_head(folder, conn)
+    conn.close()
+    assert _level_of(folder, child) == level
+    problems = dee_report(folder).problems
+    figure("attack the DSL's own newest entries removed by a worker (sign-off high undone)",
+           f"audit verify problems: {len(problems)} (open)")
+    assert problems
