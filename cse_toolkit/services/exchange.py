@@ -768,6 +768,9 @@ class ImportReport:
     conflicts: list[Conflict] = field(default_factory=list)
     already_imported: bool = False
     new_signer: bool = False
+    # (2) Children already here with the new child's name and date of birth (their refs): the
+    # pack made a separate record, which never changes theirs; a person checks which is which.
+    same_person: list[str] = field(default_factory=list)
 
     def lines(self) -> list[str]:
         out = [f"Pack {self.pack_id} ({self.kind}) signed by {self.signer_fingerprint}"]
@@ -778,6 +781,12 @@ class ImportReport:
                 out.append(f"{label}: " + ", ".join(f"{n} {t}" for t, n in sorted(counts.items())))
         if self.unchanged:
             out.append(f"Unchanged: {self.unchanged} record(s) already here")
+        if self.same_person:
+            out.append(
+                "A child with the same name and date of birth is already here ("
+                + ", ".join(self.same_person) + "): this pack made a separate record and did "
+                "not change theirs. Check whether it is the same child before relying on "
+                "either record's level.")
         if self.conflicts:
             out.append(f"Conflicts for a person to decide: {len(self.conflicts)}")
             for c in self.conflicts:
@@ -1056,6 +1065,8 @@ def import_pack(
             if local is None:
                 _insert(vault, record, pack, child_map)
                 report.added[record.type] = report.added.get(record.type, 0) + 1
+                if record.type == "child":
+                    report.same_person = _same_person(vault, record.id)
                 if record.type == "screening":
                     _sender_level(vault, record, here, pack, report)
             elif _hash(local) == incoming_hash or (tracked and tracked[2] == incoming_hash):
@@ -1114,6 +1125,18 @@ def import_pack(
                     f"signer={verified.signer_fingerprint}")
     vault.intel._index = None
     return report
+
+
+def _same_person(vault: Vault, child_id: str) -> list[str]:
+    """Refs of other children here with the same name and date of birth as ``child_id`` (a
+    pack naming a known child under a new id must not pass as a different child unnoticed)."""
+    row = vault.conn.execute("SELECT name, dob FROM children WHERE id = ?", (child_id,)).fetchone()
+    if row is None or not str(row[0] or "").strip() or not row[1]:
+        return []
+    return [str(r[0]) for r in vault.conn.execute(
+        "SELECT ref FROM children WHERE id != ? AND lower(trim(name)) = lower(trim(?))"
+        " AND dob = ? ORDER BY ref LIMIT 5", (child_id, row[0], row[1]),
+    ).fetchall()]
 
 
 def _decided_here(vault: Vault, screening_id: str) -> bool:

@@ -349,3 +349,34 @@ def test_another_persons_newest_entries_removed(raised: dict[str, Any], figure: 
     figure("attack the DSL's own newest entries removed by a worker (sign-off high undone)",
            f"audit verify problems: {len(problems)} (open)")
     assert problems
+
+
+# -- 8. a sender's pack about the same person under a new child id --------------------------
+
+
+def test_same_person_new_id_pack_does_not_lower_and_is_pointed_out(
+    pending: dict[str, Any], vault_factory: Any, tmp_path: Path, figure: Any
+) -> None:
+    """mal (their own key; the DSL expects it) knows Jay's name and date of birth and sends a
+    pack about 'Jay Example' under a new child id, screened at none: the record the DSL raised
+    stays as it is, and the import says that a child of that name and birth date is here."""
+    from datetime import date
+
+    folder, child = pending["folder"], pending["child"]
+    with Vault.open(folder, "dee", PASSPHRASE) as dee:
+        dee.repos.update_child(child, dob=date(2012, 5, 1))
+    mal = vault_factory(user="mal", role="worker", display_name="Mal Sender")
+    twin = mal.repos.add_child(name="Jay Example", dob=date(2012, 5, 1))
+    confirmed(mal, twin.id, level="none")
+    pack = _export(mal, twin.id, tmp_path / "twin.pdf")
+    with Vault.open(folder, "dee", PASSPHRASE) as dee:
+        report = exchange.import_pack(dee, pack.result.path, pack.result.password,
+                                      expected_signer=pack.result.signer_fingerprint)
+        level = dee.repos.get_child(child).confirmed_level
+        ref = dee.repos.get_child(child).ref
+    lines = "\n".join(report.lines())
+    assert level == "medium"
+    assert ref in lines and "same name and date of birth" in lines, lines
+    figure("attack same person under a new child id, level none",
+           f"existing record stays {level}; the import report names {ref} as the same name "
+           "and date of birth")
