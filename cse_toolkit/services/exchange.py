@@ -209,10 +209,29 @@ def child_record(vault: Vault, child_id: str) -> ps.ChildRecord:
 
 def note_records(vault: Vault, child_id: str) -> list[ps.NoteRecord]:
     users = {u.id: u.label for u in vault.users()}
-    return [_note_record(note, users) for note in vault.repos.notes_for(child_id)]
+    amended = vault.repos.amendments_for_child(child_id)
+    return [_note_record(note, users, amended.get(note.id, ()))
+            for note in vault.repos.notes_for(child_id)]
 
 
-def _note_record(note: Any, users: dict[str, str]) -> ps.NoteRecord:
+def amendment_text(amendments: Any, users: dict[str, str]) -> str:
+    """Addenda and corrections as they follow the note's own words in a pack (UTC times)."""
+    parts = []
+    for a in amendments:
+        who = users.get(a.author_id, a.author_id.removeprefix("import:"))
+        when = a.created_at.replace("T", " ").removesuffix("Z") + " UTC"
+        if a.kind == "correction":
+            parts.append(f"[Correction by {who}, {when}; reason: {a.reason}] {a.body}")
+        else:
+            parts.append(f"[Addendum by {who}, {when}] {a.body}")
+    return "\n\n".join(parts)
+
+
+def _note_record(note: Any, users: dict[str, str], amendments: Any = ()) -> ps.NoteRecord:
+    text = f"At {note.place}: {note.body}" if note.place else note.body
+    if amendments:
+        # The original words first, unchanged; then each addition or correction, marked.
+        text += "\n\n" + amendment_text(amendments, users)
     return ps.NoteRecord(
         type="note",
         id=note.id,
@@ -224,7 +243,7 @@ def _note_record(note: Any, users: dict[str, str]) -> ps.NoteRecord:
             source=note.source,
             # Who reported it, if someone did; the place is where it happened, not a source.
             source_detail=note.reported_by[:500],
-            text=_fit(f"At {note.place}: {note.body}" if note.place else note.body),
+            text=_fit(text),
         ),
     )
 
@@ -244,6 +263,7 @@ def screening_record(vault: Vault, screening_id: str) -> ps.ScreeningRecord:
     rec = vault.repos.get_screening(screening_id)
     outcome = rec.outcome or {}
     inp = rec.input
+    tool: tools.Tool | None = None
     try:
         tool = tools.load_tool(rec.tool_id, rec.tool_version)
         labels = {ind.id: ind.label for s in tool.sections for ind in s.indicators}
@@ -251,6 +271,14 @@ def screening_record(vault: Vault, screening_id: str) -> ps.ScreeningRecord:
         tool_title = tool.name
     except UserError:
         labels, sections_def, tool_title = {}, [], rec.tool_id
+    # R9: worked out with the version the screening was made with (never re-scored), so a 1.0
+    # screening carries the line too.
+    provenance = str(outcome.get("provenance") or "")
+    if not provenance and tool is not None and inp:
+        try:
+            provenance = sc.evaluate(tool, sc.ScreeningInput.from_dict(inp)).provenance or ""
+        except UserError:
+            provenance = ""
     answers = {a["indicator"]: a for a in inp.get("answers", [])}
     sections = []
     for sid, title, ids in sections_def:
@@ -269,7 +297,6 @@ def screening_record(vault: Vault, screening_id: str) -> ps.ScreeningRecord:
             )
         sections.append(ps.ScreeningSection(id=sid, title=title[:500], answers=rows))
     child_ctx = inp.get("child", {})
-    del sc  # imported for the side effect of validating tools are loadable
     next_steps = outcome.get("next_steps") or {}
     steps_text = []
     if isinstance(next_steps, dict):
@@ -318,6 +345,10 @@ def screening_record(vault: Vault, screening_id: str) -> ps.ScreeningRecord:
             confirmed_by=users.get(rec.confirmed_by or "", rec.confirmed_by or "")[:500],
             confirmed_at=parse_utc(rec.confirmed_at) if rec.confirmed_at else None,
             confirmation_reason=rec.confirm_reason,
+            provenance=provenance,
+            awaiting_signoff=sc.awaiting_signoff(
+                tool, rec.suggested_level, rec.confirmed_level, rec.status
+            ),
         ),
     )
 
@@ -851,7 +882,9 @@ def _local_record(vault: Vault, record: Any) -> Any | None:
     if t == "note":
         # One note, not the child's whole list: building every note per record made importing
         # a 500-note pack quadratic (about 12 s).
-        return _note_record(vault.repos.get_note(rid), {u.id: u.label for u in vault.users()})
+        local = vault.repos.get_note(rid)
+        amended = vault.repos.amendments_for_child(local.child_id).get(local.id, ())
+        return _note_record(local, {u.id: u.label for u in vault.users()}, amended)
     child_id = vault.conn.execute(
         {"note": "SELECT child_id FROM notes WHERE id = ?",
          "pathway_step": "SELECT child_id FROM pathway_steps WHERE id = ?",

@@ -21,9 +21,11 @@ from cse_toolkit.core.entities import (
     Draft,
     MissingEpisode,
     Note,
+    NoteAmendment,
     ScreeningRecord,
     StepRecord,
 )
+from cse_toolkit.core.screening import driving_level, is_lowered
 from cse_toolkit.errors import PermissionDenied, UserError
 
 if TYPE_CHECKING:
@@ -40,6 +42,15 @@ def new_id() -> str:
 def level_reason(level: str, tool_id: str) -> str:
     """The audit reason of a ``child.level`` entry (ids only, never personal data)."""
     return f"level={level} tool={tool_id or ''}"
+
+
+def _tool_or_none(tool_id: str, version: str | None) -> Any:
+    from cse_toolkit.core import tools
+
+    try:
+        return tools.load_tool(tool_id, version)
+    except UserError:
+        return None
 
 
 def ref_for(record_id: str) -> str:
@@ -249,6 +260,24 @@ class Repositories:
                 params + (dob.isoformat(),),
             ):
                 found[row[0]] = _child(row)
+        if terms and len(found) < 20:
+            # Spelling variants ("Jayde Wilson" / "Jade Wilson"): the connections view's name
+            # rules (core.names), over the names and aliases only, then the full rows.
+            from cse_toolkit.core.names import names_alike
+
+            alike = [
+                r[0]
+                for r in self._c.execute(
+                    f"SELECT id, name, alias FROM children WHERE {clause}", params
+                )
+                if r[0] not in found
+                and any(names_alike(t, v) for t in terms for v in (r[1], r[2]) if v)
+            ][: 20 - len(found)]
+            for child_id in alike:
+                row = self._c.execute(
+                    f"SELECT {_CHILD_COLS} FROM children WHERE id = ?", (child_id,)
+                ).fetchone()
+                found[row[0]] = _child(row)
         return list(found.values())
 
     def add_child(self, **fields: Any) -> Child:
@@ -365,6 +394,46 @@ class Repositories:
                 self._c.execute("DELETE FROM drafts WHERE id = ?", (draft_id,))
             self._v.audit("note.create", "note", note_id, 1)
         return self.get_note(note_id)
+
+    # -- note amendments (the note keeps its words; these are added and shown with it) ------
+    def add_amendment(self, note_id: str, kind: str, body: str, reason: str = "") -> NoteAmendment:
+        """Add an addendum, or a correction with its reason, to a saved note (audited)."""
+        self._v.require("worker", "dsl")
+        note = self.get_note(note_id)  # also the role check on the child
+        if kind not in ("addendum", "correction"):
+            raise UserError("Choose whether this adds to the note or corrects it.")
+        if not body.strip():
+            raise UserError("Write what you are adding or correcting before saving.")
+        if kind == "correction" and not reason.strip():
+            raise UserError("Say why the note needs correcting: the reason is kept with it.")
+        _check_text(body, "amendment")
+        _check_text(reason, "reason")
+        amendment_id = new_id()
+        now, by, origin, _ = self._record_meta()
+        with self._v.write("the amendment"):
+            self._c.execute(
+                "INSERT INTO note_amendments (id, version, origin, created_at, created_by,"
+                " updated_at, note_id, kind, body, reason, author_id)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                (amendment_id, 1, origin, now, by, now, note.id, kind, body.strip(),
+                 reason.strip(), by),
+            )
+            self._v.audit(f"note.{kind}", "note", note.id, note.version)
+        return NoteAmendment(amendment_id, note.id, kind, body.strip(), reason.strip(), by, now)
+
+    def amendments_for_child(self, child_id: str) -> dict[str, list[NoteAmendment]]:
+        """Every amendment to the child's notes, by note id, oldest first."""
+        self.get_child(child_id)  # role check
+        rows = self._c.execute(
+            "SELECT a.id, a.note_id, a.kind, a.body, a.reason, a.author_id, a.created_at"
+            " FROM note_amendments a JOIN notes n ON n.id = a.note_id WHERE n.child_id = ?"
+            " ORDER BY a.created_at, a.rowid",
+            (child_id,),
+        ).fetchall()
+        found: dict[str, list[NoteAmendment]] = {}
+        for r in rows:
+            found.setdefault(r[1], []).append(NoteAmendment(*r))
+        return found
 
     def get_note(self, note_id: str) -> Note:
         row = self._c.execute(f"SELECT {_NOTE_COLS} FROM notes WHERE id = ?", (note_id,)).fetchone()
@@ -540,6 +609,8 @@ class Repositories:
             reason=reason,
             data=data or {},
         )
+        if step_id == "decide" and status == "done":
+            self._refuse_lowering_alone(child, (data or {}).get("confirmed_level"))
         updated = pw.record_step(pathway, existing, new, child.confirmed_level)
         stored = updated[-1]
         rec_id = new_id()
@@ -570,6 +641,24 @@ class Repositories:
             self._v.audit(f"step.{step_id}", "pathway_step", rec_id, 1)
         return StepRecord(rec_id, child.id, pathway_id, step_id, status, event_at,  # type: ignore[arg-type]
                           stored.data, reason, by)
+
+    def _refuse_lowering_alone(self, child: Any, level: Any) -> None:
+        """SAFETY.md R7 at the decide step: only a DSL may record a level below the child's
+        current level; a worker lowers it on the screening, where it waits for sign-off."""
+        if self._v.user.role == "dsl" or not isinstance(level, str) or not child.confirmed_level:
+            return
+        tool = _tool_or_none(child.level_tool or "", None)
+        if tool is None or not is_lowered(tool, child.confirmed_level, level):
+            return
+        try:
+            current, chosen = tool.level(child.confirmed_level).label, tool.level(level).label
+        except KeyError:
+            return
+        raise UserError(
+            f"'{chosen}' is lower than the child's level '{current}'. A lower level needs your "
+            f"DSL's sign-off: confirm it on the screening with a reason (it goes to your DSL, "
+            f"and '{current}' stays until they agree), or record '{current}' here."
+        )
 
     def engine_records_by_child(self) -> dict[str, list[Any]]:
         """Every visible child's steps as engine records, in one query (for the child list)."""
@@ -679,7 +768,17 @@ class Repositories:
                 )
                 version = existing[0] + 1
             if record.status == "confirmed" and record.confirmed_level:
-                self.set_confirmed_level(child.id, record.confirmed_level, record.tool_id)
+                # SAFETY.md R7: a level below the suggestion waits for a DSL; until then the
+                # suggestion is the child's level (pathway, due dates, list, queue).
+                driving = driving_level(
+                    _tool_or_none(record.tool_id, record.tool_version),
+                    record.suggested_level,
+                    record.confirmed_level,
+                    record.status,
+                )
+                self.set_confirmed_level(
+                    child.id, driving or record.confirmed_level, record.tool_id
+                )
             action = "screening.confirm" if record.status == "confirmed" else "screening.save"
             # The worker's reason stays on the screening; the audit (which can never be purged)
             # records only whether the level was changed, never free text.
