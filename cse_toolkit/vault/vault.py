@@ -122,8 +122,10 @@ def import_entry(conn: Any, vault_id: str, state: registry.RegistryState,
         return None
     if audit.row_hash(*row[:9]) != row[9]:
         return None
-    if state.signed and not state.signed_by(row[2], row[10],
-                                            audit.signed_message(vault_id, row[9])):
+    legacy = not row[10] and int(row[0]) <= state.legacy_until  # from before personal keys
+    if state.signed and not legacy and not state.signed_by(
+        row[2], row[10], audit.signed_message(vault_id, row[9])
+    ):
         return None
     return int(row[0]), str(row[2]), str(row[7])
 
