@@ -41,6 +41,11 @@ def new_id() -> str:
     return str(uuid.uuid4())
 
 
+def level_reason(level: str, tool_id: str) -> str:
+    """The audit reason of a ``child.level`` entry (ids only, never personal data)."""
+    return f"level={level} tool={tool_id or ''}"
+
+
 def _tool_or_none(tool_id: str, version: str | None) -> Any:
     from cse_toolkit.core import tools
 
@@ -355,6 +360,10 @@ class Repositories:
             (level, tool_id, self._v.now_iso(), child_id),
         )
         self._v._sign_level(child_id, level, tool_id)  # (2) signed by the person setting it
+        # The level also goes into the (signed, chained) audit trail: a signature on the row
+        # alone proves only that this person once set this level, so an older signed level put
+        # back with SQL would verify. audit verify compares the row with the newest entry.
+        self._v.audit("child.level", "child", child_id, None, level_reason(level, tool_id))
 
     # -- notes ---------------------------------------------------------------------------
     def add_note(
