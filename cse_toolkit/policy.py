@@ -75,6 +75,13 @@ class Policy(BaseModel):
     retention_months: int = Field(default=84, ge=1, le=600)
     keep_after_acknowledged_days: int = Field(default=90, ge=0, le=3650)
     min_passphrase_score: int = Field(default=3, ge=2, le=4)
+    schools_in_area: int | None = Field(
+        default=None,
+        ge=0,
+        le=10_000,
+        description="schools in the area: the network-meeting summary says 'concerns in N of "
+        "M schools' only when this is set",
+    )
 
     @field_validator("recovery_public_key")
     @classmethod

@@ -139,7 +139,10 @@ def cmd_import(args: argparse.Namespace) -> int:
                           "added": report.added, "updated": report.updated,
                           "unchanged": report.unchanged,
                           "conflicts": len(report.conflicts),
-                          "already_imported": report.already_imported}, indent=2))
+                          "already_imported": report.already_imported,
+                          "possible_duplicates": [
+                              {"imported": a, "already_here": b}
+                              for a, b in report.possible_duplicates]}, indent=2))
     else:
         print("\n".join(safe_text(line) for line in report.lines()))
         if report.new_signer:

@@ -155,6 +155,7 @@ class StepRecord:
     reason: str = ""
     created_by: str = ""
     version: int = 1
+    created_at: datetime | None = None  # when it was written down (the engine's order)
 
 
 @dataclass
@@ -185,4 +186,16 @@ class ChronologyItem:
     record_id: str
     title: str
     detail: str = ""
-    by: str = ""
+    by: str = ""  # who recorded it (a user's name, or the sender's for an imported record)
+    origin: str = ""  # "" when recorded in this vault; else the id of the pack it came in
+
+
+@dataclass(frozen=True)
+class ImportOrigin:
+    """Where an imported record came from."""
+
+    pack_id: str
+    kind: str
+    sender: str
+    organisation: str
+    imported_at: str

@@ -2127,6 +2127,21 @@ def connections_for_child(index: EntityIndex, child_id: str) -> ChildConnections
     return ChildConnections(child_id=child_id, links=links, connected_children=connected)
 
 
+RESCREEN_KINDS = frozenset({"person", "vehicle", "location"})
+RESCREEN_MIN_CHILDREN = 2  # "several other children"
+
+
+def rescreen_prompts(conn: ChildConnections) -> list[EntityLink]:
+    """The adults, vehicles and places linked to this child that also appear in the
+    intelligence about ``RESCREEN_MIN_CHILDREN`` or more other children: each is a reason to
+    screen the child again (issue 13), most shared first."""
+    return [
+        link
+        for link in conn.links
+        if link.kind in RESCREEN_KINDS and len(link.other_child_ids) >= RESCREEN_MIN_CHILDREN
+    ]
+
+
 def hotspots(
     index_or_reports: EntityIndex | Iterable[IntelReport | Mapping[str, Any]],
     limit: int | None = None,
@@ -2147,6 +2162,9 @@ def hotspots(
 
 __all__ = [
     "CHECKS",
+    "RESCREEN_KINDS",
+    "RESCREEN_MIN_CHILDREN",
+    "rescreen_prompts",
     "CLOSING_MARKER",
     "CheckInfo",
     "ChildConnections",

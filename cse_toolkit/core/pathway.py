@@ -219,6 +219,11 @@ class StepRecord(BaseModel):
     recorded_by: str = ""
     reason: str = ""
     data: dict[str, Any] = Field(default_factory=dict)
+    # Where the record came from: "" when recorded in this vault, else the id of the pack it
+    # was imported from. ``summary`` is the sender's own summary of an imported step (packs of
+    # format 1 carried only that, not the fields).
+    origin: str = ""
+    summary: str = ""
 
     @field_validator("recorded_at", "event_at")
     @classmethod
@@ -333,6 +338,17 @@ class DueItem:
 
 
 @dataclass(frozen=True)
+class SetAside:
+    """A recorded step the engine could not accept (an imported record, usually): shown
+    read-only with ``problem`` in plain words; it does not move the case on."""
+
+    step: str
+    title: str
+    record: StepRecord
+    problem: str
+
+
+@dataclass(frozen=True)
 class CaseState:
     """Where a case stands on the pathway at ``as_of``."""
 
@@ -348,6 +364,7 @@ class CaseState:
     open: list[StepView]  # current and the steps still ahead on this route
     available: list[StepView]  # what can be recorded now: current + offered steps
     due: list[DueItem] = field(default_factory=list)
+    set_aside: list[SetAside] = field(default_factory=list)
 
     @property
     def overdue(self) -> list[DueItem]:
@@ -390,6 +407,16 @@ class CaseState:
             "available": [view(v) for v in self.available],
             "due": [d.to_dict() for d in self.due],
             "overdue": [d.id for d in self.overdue],
+            "set_aside": [
+                {
+                    "step": a.step,
+                    "title": a.title,
+                    "recorded_at": utc_iso(a.record.happened_at),
+                    "origin": a.record.origin,
+                    "problem": a.problem,
+                }
+                for a in self.set_aside
+            ],
         }
 
 
@@ -444,15 +471,64 @@ def _level_of(step: Step, rec: StepRecord, confirmed_level: str | None) -> str |
     return confirmed_level
 
 
-def _walk(pathway: Pathway, records: Sequence[StepRecord], confirmed_level: str | None) -> _Walk:
+def _walk(
+    pathway: Pathway,
+    records: Sequence[StepRecord],
+    confirmed_level: str | None,
+    set_aside: list[SetAside] | None = None,
+) -> _Walk:
+    """Replay ``records``. With a ``set_aside`` list, a record the engine cannot accept is put
+    there (with what is wrong, in words) and the replay goes on without it; without one, the
+    first such record raises ``PathwayError``."""
     state = _Walk(current=pathway.start, level=None)
     started = False
     for rec in records:
-        _apply(pathway, state, rec, confirmed_level, started)
+        if set_aside is None:
+            _apply(pathway, state, rec, confirmed_level, started)
+            started = True
+            continue
+        # _apply raises before it changes anything, except where a step was already added to
+        # ``latest``/``order``: undo exactly that (cheaper than copying the state each time).
+        scalars = (state.current, state.level, state.route, state.cycle, state.cycle_start)
+        length, had, before = len(state.order), rec.step in state.latest, state.latest.get(rec.step)
+        try:
+            _apply(pathway, state, rec, confirmed_level, started)
+        except PathwayError as exc:
+            state.current, state.level, state.route, state.cycle, state.cycle_start = scalars
+            del state.order[length:]
+            if had:
+                state.latest[rec.step] = before  # type: ignore[assignment]
+            else:
+                state.latest.pop(rec.step, None)
+            set_aside.append(_set_aside(pathway, rec, exc))
+            continue
         started = True
     if state.level is None:
         state.level = confirmed_level
     return state
+
+
+def missing_fields(step: Step, data: Mapping[str, Any]) -> list[str]:
+    """The labels of the required fields ``data`` lacks (for a read-only note)."""
+    return [f.label for f in step.fields if f.required and data.get(f.id) in (None, "")]
+
+
+def _set_aside(pathway: Pathway, rec: StepRecord, exc: PathwayError) -> SetAside:
+    try:
+        step = pathway.step(rec.step)
+    except KeyError:
+        return SetAside(rec.step, rec.step, rec, str(exc))
+    problem = str(exc)
+    if isinstance(exc, StepDataError) and rec.status == "done":
+        missing = missing_fields(step, rec.data)
+        if rec.summary and not rec.data:
+            problem = (
+                "It came from an older pack that carried only a summary, not what was recorded"
+                + (f": {', '.join(missing)} missing." if missing else ".")
+            )
+        elif missing:
+            problem = f"Missing: {', '.join(missing)}. " + problem
+    return SetAside(step.id, step.title, rec, problem)
 
 
 def _apply(
@@ -537,14 +613,14 @@ def record_step(
     missing or wrong data (or a not-applicable step without a reason). Returns a new list; the
     step's data is stored normalised (see ``validate_step_data``).
     """
-    state = _walk(pathway, records, confirmed_level)
+    state = _walk(pathway, records, confirmed_level, [])
     if new.status == "done":
         try:
             step = pathway.step(new.step)
         except KeyError:
             raise PathwayError(f"'{new.step}' is not a step of this pathway.") from None
         new = new.model_copy(update={"data": validate_step_data(step, new.data)})
-    _apply(pathway, state, new, confirmed_level, started=bool(records))
+    _apply(pathway, state, new, confirmed_level, started=bool(state.order))
     return [*records, new]
 
 
@@ -634,10 +710,12 @@ def case_state(
     """Replay ``records`` (in the order recorded) and say where the case stands now.
 
     ``confirmed_level`` is the level confirmed for the case's latest screening; a level
-    recorded at the decide step takes precedence within its cycle. Raises ``PathwayError``
-    if the records break the pathway's order (they cannot if written via ``record_step``).
+    recorded at the decide step takes precedence within its cycle. A record the engine cannot
+    accept (an imported step without its fields, one out of order) does not stop the replay: it
+    is listed in ``set_aside`` with what is wrong, and the case stands where the others put it.
     """
-    state = _walk(pathway, records, confirmed_level)
+    set_aside: list[SetAside] = []
+    state = _walk(pathway, records, confirmed_level, set_aside)
     now = clock.now()
     done = [
         StepView(
@@ -673,6 +751,7 @@ def case_state(
         open=open_views,
         available=available,
         due=_due_items(pathway, state, now),
+        set_aside=set_aside,
     )
 
 
@@ -870,6 +949,7 @@ __all__ = [
     "PathwayFileError",
     "PathwayNotFound",
     "Route",
+    "SetAside",
     "Step",
     "StepDataError",
     "StepOrderError",
@@ -884,6 +964,7 @@ __all__ = [
     "list_pathways",
     "load_pathway",
     "load_pathway_file",
+    "missing_fields",
     "record_step",
     "toml_key_lines",
     "validate_step_data",

@@ -96,7 +96,7 @@ class SummaryInput:
     generated_on: date
     children: list[ChildFacts]
     tools: list[ToolLevels]
-    schools_recorded: int  # distinct schools on any record: the default "schools listed"
+    schools_recorded: int  # distinct schools on any record (not a denominator: see below)
     missing_episodes: int
     place_mentions: list[tuple[str, int]] = field(default_factory=list)  # place, reports
     indicator_counts: list[tuple[str, int]] = field(default_factory=list)  # label, screenings
@@ -124,7 +124,7 @@ class NetworkSummary:
     date_from: date | None
     date_to: date | None
     generated_on: date
-    children: Count
+    children: Count  # every child known in the period
     levels: dict[str, Count]
     not_confirmed: Count
     by_tool: tuple[ToolSummary, ...]
@@ -134,6 +134,13 @@ class NetworkSummary:
     hotspots: tuple[tuple[str, int], ...]
     themes: tuple[tuple[str, Count], ...]
     missing_episodes: Count
+    # "Affected by or at risk": a current level above the lowest of its tool. The rest (the
+    # lowest level, or no confirmed level yet) are a line of their own.
+    at_risk: Count = 0
+    lowest_or_unscreened: Count = 0
+    # The number of schools in the area (the policy's ``schools_in_area`` or --schools);
+    # None: not known, so "of N schools" is not said at all.
+    schools_in_area: Count | None = None
 
     @property
     def period_text(self) -> str:
@@ -147,6 +154,8 @@ class NetworkSummary:
             "to": self.date_to.isoformat() if self.date_to else None,
             "generated_on": self.generated_on.isoformat(),
             "children": self.children,
+            "at_risk": self.at_risk,
+            "lowest_or_not_screened": self.lowest_or_unscreened,
             "levels": dict(self.levels),
             "not_confirmed": self.not_confirmed,
             "levels_by_tool": [
@@ -162,6 +171,7 @@ class NetworkSummary:
             "schools": {
                 "with_concerns": self.schools_with_concerns,
                 "listed": self.schools_listed,
+                "in_area": self.schools_in_area,
             },
             "hotspot_threshold": self.hotspot_threshold,
             "hotspots": [{"place": p, "mentions": n} for p, n in self.hotspots],
@@ -179,14 +189,22 @@ class NetworkSummary:
         """(heading, text) pairs, in reading order: the text and PDF forms share them."""
         out: list[tuple[str, str]] = [
             ("Period", self.period_text),
-            ("Children known", _children_sentence(self.children)),
+            ("Children known", _children_sentence(self.at_risk)),
         ]
+        if self.lowest_or_unscreened != 0:
+            out.append(
+                (
+                    "Also known",
+                    f"{count_text(self.lowest_or_unscreened)} more children known: at the "
+                    "lowest level or not screened yet.",
+                )
+            )
         for tool in self.by_tool:
             parts = [f"{lv.label} {count_text(lv.count)}" for lv in reversed(tool.levels)]
             out.append((f"Levels ({tool.name})", "; ".join(parts) + "."))
         if self.not_confirmed not in (0,):
             out.append(("No confirmed level yet", count_text(self.not_confirmed) + "."))
-        out.append(("Schools", _schools_sentence(self.schools_with_concerns, self.schools_listed)))
+        out.append(("Schools", _schools_sentence(self.schools_with_concerns, self.schools_in_area)))
         if self.hotspots:
             places = "; ".join(f"{p} ({n} reports)" for p, n in self.hotspots)
             out.append(("Hotspots", places + "."))
@@ -229,10 +247,12 @@ def _children_sentence(n: Count) -> str:
     return f"{count_text(n)} children known to us, affected by or at risk of CSE."
 
 
-def _schools_sentence(hit: Count, listed: Count) -> str:
-    if listed == 0:
-        return "No schools recorded."
-    return f"Concerns identified in {count_text(hit)} of {count_text(listed)} schools listed."
+def _schools_sentence(hit: Count, in_area: Count | None) -> str:
+    if hit == 0:
+        return "No school recorded for the children at risk."
+    if in_area is None:
+        return f"Concerns identified in {count_text(hit)} schools."
+    return f"Concerns identified in {count_text(hit)} of {count_text(in_area)} schools in the area."
 
 
 def _missing_sentence(n: Count) -> str:
@@ -261,8 +281,8 @@ def build_summary(
     schools_listed: int | None = None,
 ) -> NetworkSummary:
     """Count, suppress and shape the facts. ``hotspot_min`` below 5 is raised to 5;
-    ``schools_listed`` (e.g. the number of secondary schools in the area) replaces the number
-    of schools recorded in the vault as the denominator."""
+    ``schools_listed`` is the number of schools in the area (the policy's ``schools_in_area``),
+    the only denominator for "concerns in N of M schools"; without it only N is said."""
     threshold = max(HOTSPOT_MIN, hotspot_min)
     total = len(facts.children)
 
@@ -319,9 +339,22 @@ def build_summary(
     for tool_id, items in grouped.items():
         by_tool.append(ToolSummary(tool_id, names.get(tool_id, "Other levels"), tuple(items)))
 
-    schools = {c.school.strip().casefold() for c in facts.children if c.school.strip()}
-    listed = schools_listed if schools_listed is not None else facts.schools_recorded
-    listed = max(listed, len(schools))
+    lowest = {t.tool_id: t.levels[0][0] for t in facts.tools if t.levels}
+    lowest_ids = set(lowest.values())
+
+    def above_lowest(child: ChildFacts) -> bool:
+        if not child.level:
+            return False
+        floor = lowest.get(child.level_tool or "")
+        return child.level != floor if floor is not None else child.level not in lowest_ids
+
+    at_risk = [c for c in facts.children if above_lowest(c)]
+    at_risk_shown, rest_shown = suppress_group([len(at_risk), total - len(at_risk)])
+    schools = {c.school.strip().casefold() for c in at_risk if c.school.strip()}
+    # The old "of N schools listed" counted the schools typed on any record: not a real
+    # denominator. Only a number of schools in the area is one.
+    in_area = None if schools_listed is None else max(schools_listed, len(schools))
+    listed = in_area if in_area is not None else len(schools)
 
     hotspots = tuple(
         (place, n)
@@ -345,6 +378,9 @@ def build_summary(
         by_tool=tuple(by_tool),
         schools_with_concerns=suppress(len(schools)),
         schools_listed=suppress(listed),
+        schools_in_area=None if in_area is None else suppress(in_area),
+        at_risk=at_risk_shown,
+        lowest_or_unscreened=rest_shown,
         hotspot_threshold=threshold,
         hotspots=hotspots,
         themes=themes,

@@ -15,6 +15,7 @@ from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -27,12 +28,14 @@ from PySide6.QtWidgets import (
 
 from cse_toolkit.core.clock import Clock
 from cse_toolkit.gui import workers
+from cse_toolkit.gui.changes import CASE_TOPICS, follow_changes
 from cse_toolkit.gui.child_table_model import (
     AGE,
     DUE,
     LEVEL,
     NAME,
     NEXT_STEP,
+    PRIORITY,
     REF,
     ChildFilterProxy,
     ChildTableModel,
@@ -63,6 +66,7 @@ class ChildListPage(QWidget):
 
     def __init__(self, clock: Clock, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.follower = follow_changes(self, CASE_TOPICS, self.reload)
         self.setAccessibleName(self.tr("Children"))
         self._clock = clock
         self._vault: Any = None
@@ -83,6 +87,12 @@ class ChildListPage(QWidget):
         self.filter_edit.setClearButtonEnabled(True)
         self.filter_edit.textChanged.connect(self._filter_changed)
         self.filter_edit.move_to_table.connect(self._focus_table)
+        self.action_only = QCheckBox(self.tr("Needs action &now"))
+        self.action_only.setAccessibleName(self.tr("Show only children who need action now"))
+        self.action_only.setToolTip(
+            self.tr("Immediate danger, overdue actions and new high levels only")
+        )
+        self.action_only.toggled.connect(self._action_only_changed)
         self.count_label = QLabel()
         self.count_label.setAccessibleName(self.tr("Number of children shown"))
         self.add_button = QPushButton(self.tr("&Add child…"))
@@ -95,6 +105,7 @@ class ChildListPage(QWidget):
 
         top = QHBoxLayout()
         top.addWidget(self.filter_edit, 1)
+        top.addWidget(self.action_only)
         top.addWidget(self.count_label)
         top.addWidget(self.open_button)
         top.addWidget(self.add_button)
@@ -111,12 +122,16 @@ class ChildListPage(QWidget):
         self.table.setWordWrap(False)
         self.table.verticalHeader().hide()
         header = self.table.horizontalHeader()
-        header.setSortIndicator(NAME, Qt.SortOrder.AscendingOrder)
+        # Risk first: the most urgent child at the top (core.urgency); by name until the
+        # pathway has worked the urgency out. Any column header sorts by that column instead.
+        header.setSortIndicator(PRIORITY, Qt.SortOrder.AscendingOrder)
         # Name and next step share the spare width; the short columns fit their contents so
         # the due date ("Overdue since 01/06/2026") is never cut off.
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(NAME, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(NEXT_STEP, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(PRIORITY, QHeaderView.ResizeMode.ResizeToContents)
+        header.moveSection(PRIORITY, NAME + 1)  # read right after the name
         header.setHighlightSections(False)
         self.table.activated.connect(self._activated)
         self.table.doubleClicked.connect(self._activated)
@@ -203,6 +218,9 @@ class ChildListPage(QWidget):
             self.model.set_rows(rows, has_steps=provider is not None)
             self.table.setColumnHidden(NEXT_STEP, provider is None)
             self.table.setColumnHidden(DUE, provider is None)
+            self.table.setColumnHidden(PRIORITY, provider is None)
+            self.action_only.setVisible(provider is not None)
+            self._resort()
             timings["model_ms"] = (time.perf_counter() - t0) * 1000
             self.last_timings = timings
             log.info(
@@ -224,7 +242,9 @@ class ChildListPage(QWidget):
                 if generation != self._generation:
                     return
                 self.model.set_steps(steps)
+                self._resort()
                 self.proxy.refilter()
+                self._update_count()
                 self.last_timings["steps_ms"] = (time.perf_counter() - started) * 1000
                 log.info("child list: next steps for %d children in %.0f ms", len(steps),
                          self.last_timings["steps_ms"])
@@ -250,6 +270,14 @@ class ChildListPage(QWidget):
     def focus_filter(self) -> None:
         self.filter_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.filter_edit.selectAll()
+
+    def _resort(self) -> None:
+        header = self.table.horizontalHeader()
+        self.model.sort(header.sortIndicatorSection(), header.sortIndicatorOrder())
+
+    def _action_only_changed(self, on: bool) -> None:
+        self.proxy.set_action_only(on)
+        self._update_count()
 
     def _filter_changed(self, text: str) -> None:
         t0 = time.perf_counter()

@@ -20,6 +20,7 @@ from cse_toolkit.core.entities import Child
 from cse_toolkit.core.screening import awaiting_signoff
 from cse_toolkit.core.tools import load_tool
 from cse_toolkit.errors import UserError
+from cse_toolkit.gui.changes import CASE_TOPICS, follow_changes
 from cse_toolkit.gui.child_details_tab import ChildDetailsTab
 from cse_toolkit.gui.child_dialog import OPEN_EXISTING, ChildDialog
 from cse_toolkit.gui.child_table_model import level_label
@@ -39,6 +40,7 @@ class ChildPage(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.follower = follow_changes(self, CASE_TOPICS, self._changed_elsewhere)
         self.setAccessibleName(self.tr("Child"))
         self._vault: Any = None
         self._child: Child | None = None
@@ -137,6 +139,23 @@ class ChildPage(QWidget):
         child = self._vault.repos.get_child(self._child.id)
         self._show(child)
         self.child_changed.emit(child.id)
+
+    def _changed_elsewhere(self) -> None:
+        """A write committed somewhere (an import, a sign-off, a purge): show it."""
+        if self._vault is None or self._child is None:
+            return
+        try:
+            child = self._vault.repos.get_child(self._child.id)
+        except UserError:
+            # Purged (or no longer this user's): nothing left to show on this page.
+            self._child = None
+            self.title_label.clear()
+            self.summary_label.clear()
+            for tab in self._tabs:
+                tab.clear()  # type: ignore[attr-defined]
+            self.back_requested.emit()
+            return
+        self._show(child)
 
     def _show(self, child: Child) -> None:
         self._child = child

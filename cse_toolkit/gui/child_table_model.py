@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from PySide6.QtCore import (
@@ -26,7 +26,7 @@ from PySide6.QtCore import (
     QSortFilterProxyModel,
     Qt,
 )
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QBrush, QColor, QFont
 
 from cse_toolkit.core.clock import Clock
 
@@ -34,7 +34,9 @@ SEARCH_ROLE = Qt.ItemDataRole.UserRole + 1
 ID_ROLE = Qt.ItemDataRole.UserRole + 2
 SORT_ROLE = Qt.ItemDataRole.UserRole + 3
 
-NAME, REF, AGE, LEVEL, NEXT_STEP, DUE = range(6)
+NAME, REF, AGE, LEVEL, NEXT_STEP, DUE, PRIORITY = range(7)
+COLUMNS = 7
+NO_RANK = 9  # no urgency worked out yet (no pathway provider, or still loading)
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -45,6 +47,12 @@ class NextStep:
 
     text: str
     due: date | None = None
+    # Risk first (core.urgency): 0 immediate danger, 1 overdue on a high level, 2 new high,
+    # 3 the rest; ``flag`` says it in words; ``action_now`` is the "needs action now" filter.
+    rank: int = NO_RANK
+    flag: str = ""
+    action_now: bool = False
+    due_at: datetime | None = None
 
 
 # (vault, child ids) -> {child id: NextStep}; children missing from the mapping show nothing.
@@ -71,6 +79,13 @@ class ChildRow:
     due: date | None
     search: str
     visible: bool = True  # set by ChildFilterProxy: the filter's answer for this row
+    rank: int = NO_RANK
+    flag: str = ""
+    action_now: bool = False
+    due_at: datetime | None = None
+
+    def urgency_key(self) -> tuple[int, datetime, str]:
+        return (self.rank, self.due_at or _FAR, self.search)
 
     @property
     def age_text(self) -> str:
@@ -108,19 +123,20 @@ def rows_from_db(
             age = ages[key] = _age(dob, approx, approx_on, today)
         step = steps.get(cid)
         text, due = (step.text, step.due) if step else ("", None)
-        out.append(
-            ChildRow(
-                cid,
-                ref,
-                label,
-                age,
-                not dob and approx is not None,
-                level,
-                text,
-                due,
-                f"{label}\t{ref}\t{level or ''}\t{text}".casefold(),
-            )
+        row = ChildRow(
+            cid,
+            ref,
+            label,
+            age,
+            not dob and approx is not None,
+            level,
+            text,
+            due,
+            f"{label}\t{ref}\t{level or ''}\t{text}".casefold(),
         )
+        if step:
+            _apply_step(row, step)
+        out.append(row)
     out.sort(key=lambda r: r.search)
     return out
 
@@ -140,6 +156,7 @@ class ChildTableModel(QAbstractTableModel):
             self.tr("Confirmed level"),
             self.tr("Next step"),
             self.tr("Due"),
+            self.tr("Priority"),
         ]
 
     # -- contents -----------------------------------------------------------------------
@@ -153,11 +170,15 @@ class ChildTableModel(QAbstractTableModel):
         """Fill in the next step and due date once the pathway engine has worked them out."""
         for r in self._rows:
             step = steps.get(r.id)
-            r.next_step, r.due = (step.text, step.due) if step else ("", None)
-            r.search = f"{r.label}\t{r.ref}\t{r.level or ''}\t{r.next_step}".casefold()
+            if step:
+                _apply_step(r, step)
+            else:
+                r.next_step, r.due, r.rank, r.flag, r.action_now, r.due_at = (
+                    "", None, NO_RANK, "", False, None)
+                r.search = f"{r.label}\t{r.ref}\t{r.level or ''}".casefold()
         if self._rows:
             self.dataChanged.emit(
-                self.index(0, NEXT_STEP), self.index(len(self._rows) - 1, DUE)
+                self.index(0, NEXT_STEP), self.index(len(self._rows) - 1, PRIORITY)
             )
 
     def clear(self) -> None:
@@ -184,12 +205,12 @@ class ChildTableModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self._rows)
 
     def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else 6
+        return 0 if parent.isValid() else COLUMNS
 
     def headerData(  # noqa: N802
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and 0 <= section < 6:
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < COLUMNS:
             if role == Qt.ItemDataRole.DisplayRole:
                 return self._headers[section]
         return None
@@ -215,8 +236,16 @@ class ChildTableModel(QAbstractTableModel):
             return r.id
         if role == Qt.ItemDataRole.ToolTipRole and col == DUE and r.due is not None:
             return self._due_text(r)
-        if role == Qt.ItemDataRole.FontRole and col == DUE and self._overdue(r):
+        if role == Qt.ItemDataRole.ToolTipRole and col == PRIORITY and r.flag:
+            return r.flag
+        if role == Qt.ItemDataRole.FontRole and (
+            (col == DUE and self._overdue(r)) or (col == PRIORITY and r.rank <= 1)
+        ):
             return self._bold
+        if role == Qt.ItemDataRole.ForegroundRole and col == PRIORITY and r.rank <= 1:
+            return _URGENT_FG
+        if role == Qt.ItemDataRole.BackgroundRole and col == PRIORITY and r.rank == 0:
+            return _DANGER_BG
         if role == Qt.ItemDataRole.AccessibleTextRole:
             return self._display(r, col)
         return None
@@ -234,6 +263,8 @@ class ChildTableModel(QAbstractTableModel):
             return r.next_step
         if col == DUE:
             return self._due_text(r)
+        if col == PRIORITY:
+            return r.flag
         return ""
 
     def _overdue(self, r: ChildRow) -> bool:
@@ -256,6 +287,7 @@ class ChildTableModel(QAbstractTableModel):
             LEVEL: lambda r: _LEVEL_ORDER.get(r.level or ""),
             NEXT_STEP: lambda r: r.next_step.casefold() or None,
             DUE: lambda r: r.due,
+            PRIORITY: lambda r: r.urgency_key(),
         }
         key = keys.get(column)
         if key is None:
@@ -276,6 +308,16 @@ class ChildTableModel(QAbstractTableModel):
 
 
 _LEVEL_ORDER = {"none": 0, "low": 1, "medium": 2, "high": 3, "immediate": 4}
+_FAR = datetime.max.replace(tzinfo=UTC)
+_URGENT_FG = QBrush(QColor("#9b1c1c"))
+_DANGER_BG = QBrush(QColor("#fde8e8"))
+
+
+def _apply_step(row: ChildRow, step: NextStep) -> None:
+    row.next_step, row.due = step.text, step.due
+    row.rank, row.flag, row.action_now, row.due_at = (
+        step.rank, step.flag, step.action_now, step.due_at)
+    row.search = f"{row.label}\t{row.ref}\t{row.level or ''}\t{row.next_step}\t{row.flag}".casefold()
 
 
 class ChildFilterProxy(QSortFilterProxyModel):
@@ -293,6 +335,16 @@ class ChildFilterProxy(QSortFilterProxyModel):
         self._filtering = False
         self._rows: list[ChildRow] = []
         self._text = ""
+        self._action_only = False
+
+    @property
+    def action_only(self) -> bool:
+        return self._action_only
+
+    def set_action_only(self, on: bool) -> None:
+        """Show only the children who need action now (``NextStep.action_now``)."""
+        self._action_only = on
+        self.set_filter_text(self._text)
 
     @property
     def filter_text(self) -> str:
@@ -317,7 +369,7 @@ class ChildFilterProxy(QSortFilterProxyModel):
             rows = source.rows() if isinstance(source, ChildTableModel) else []
         self._rows = rows
         words = text.casefold().split()
-        self._filtering = bool(words)
+        self._filtering = bool(words) or self._action_only
         if len(words) == 1:
             word = words[0]
             for r in rows:
@@ -325,6 +377,12 @@ class ChildFilterProxy(QSortFilterProxyModel):
         elif words:
             for r in rows:
                 r.visible = all(w in r.search for w in words)
+        else:
+            for r in rows:
+                r.visible = True
+        if self._action_only:
+            for r in rows:
+                r.visible = r.visible and r.action_now
 
     def refilter(self) -> None:
         """Re-apply the current text after the source rows changed."""

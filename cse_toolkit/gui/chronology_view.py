@@ -34,7 +34,7 @@ from cse_toolkit.gui.table_model import RowTableModel
 from cse_toolkit.gui.widgets import local_text, plain_tip
 
 _Index = QModelIndex | QPersistentModelIndex
-WHEN, KIND, WHAT, DETAIL = range(4)
+WHEN, KIND, WHAT, DETAIL, BY = range(5)
 _STORED_TIME = re.compile(r"\b\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\b")
 
 
@@ -60,8 +60,20 @@ def kind_label(kind: str) -> str:
     return QCoreApplication.translate("ChronologyView", labels.get(kind, kind))
 
 
+def by_text(item: ChronologyItem) -> str:
+    """"Sam Okafor" for a record made here; "Sam Okafor (imported, pack 1a2b3c4d)"."""
+    from PySide6.QtCore import QCoreApplication
+
+    if not item.origin:
+        return item.by
+    return QCoreApplication.translate("ChronologyView", "{by} (imported, pack {pack})").format(
+        by=item.by or QCoreApplication.translate("ChronologyView", "sender"),
+        pack=item.origin[:8],
+    )
+
+
 class ChronologyModel(RowTableModel):
-    HEADERS = ("When", "Kind", "What", "Detail")
+    HEADERS = ("When", "Kind", "What", "Detail", "Recorded by")
 
     def set_items(self, items: list[ChronologyItem]) -> None:
         self.set_rows(sorted(items, key=lambda i: i.at))
@@ -84,6 +96,8 @@ class ChronologyModel(RowTableModel):
                 return item.title
             if col == DETAIL:
                 return readable(" ".join(item.detail.split()))
+            if col == BY:
+                return by_text(item)
         if role == Qt.ItemDataRole.ToolTipRole and col == DETAIL and item.detail:
             return plain_tip(readable(item.detail))  # a note may come from a pack
         return None
@@ -113,7 +127,7 @@ class ChronologyFilter(QSortFilterProxyModel):
             return False
         if not self._words:
             return True
-        text = f"{item.title} {item.detail} {item.by}".casefold()
+        text = f"{item.title} {item.detail} {by_text(item)}".casefold()
         return all(w in text for w in self._words)
 
 
@@ -161,6 +175,7 @@ class ChronologyView(QWidget):
         header.setSectionResizeMode(KIND, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(WHAT, QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(DETAIL, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(BY, QHeaderView.ResizeMode.ResizeToContents)
         self.table.setColumnWidth(WHAT, self.fontMetrics().averageCharWidth() * 40)
 
         self.count_label = QLabel()

@@ -13,6 +13,7 @@ from typing import Any
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
     QHBoxLayout,
     QHeaderView,
@@ -25,22 +26,32 @@ from PySide6.QtWidgets import (
 
 from cse_toolkit.core.clock import parse_utc
 from cse_toolkit.gui import workers
+from cse_toolkit.gui.changes import ALL_TOPICS, follow_changes
 from cse_toolkit.gui.dsl_common import DateRange, DslPage
 from cse_toolkit.gui.table_model import RowTableModel
 from cse_toolkit.gui.widgets import heading_label, local_text, report
 from cse_toolkit.vault.audit import AuditRow
 
 PAGE_SIZE = 100
-SEQ, WHEN, WHO, ACTION, RECORD, WHY = range(6)
+SEQ, WHEN, WHO, ACTION, RECORD, WHY, SAID = range(7)
+RAW_COLUMNS = (WHO, ACTION, RECORD, WHY)
 _Index = QModelIndex | QPersistentModelIndex
 
 
 class DslAuditModel(RowTableModel):
-    HEADERS = ("#", "When", "Who", "Action", "Record", "Reason")
+    HEADERS = ("#", "When", "Who", "Action", "Record", "Reason", "What happened")
 
     def __init__(self, describe: Any, parent: Any = None) -> None:
         super().__init__(parent)
         self._describe = describe
+        self._words: dict[int, str] = {}
+
+    def set_page(self, rows: list[AuditRow], words: dict[int, str]) -> None:
+        self._words = words
+        self.set_rows(rows)
+
+    def words(self, row: int) -> str:
+        return self._words.get(self.row(row).seq, "")
 
     def row(self, index: int) -> AuditRow:
         row: AuditRow = self.row_at(index)
@@ -64,6 +75,8 @@ class DslAuditModel(RowTableModel):
                 return self._describe(r.record_type, r.record_id) if r.record_type else ""
             if col == WHY:
                 return r.reason
+            if col == SAID:
+                return self._words.get(r.seq, r.action)
         if role == Qt.ItemDataRole.ToolTipRole and col == SEQ:
             return self.tr("Hash {h}").format(h=r.hash)
         if role == Qt.ItemDataRole.TextAlignmentRole and col == SEQ:
@@ -74,6 +87,7 @@ class DslAuditModel(RowTableModel):
 class DslAuditPage(DslPage):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.follower = follow_changes(self, ALL_TOPICS, self.reload)
         from cse_toolkit.vault.dsl_repo import DslRepository
 
         self.heading = heading_label(self.tr("Audit trail"))
@@ -97,6 +111,19 @@ class DslAuditPage(DslPage):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(WHY, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(SAID, QHeaderView.ResizeMode.Stretch)
+        header.moveSection(SAID, WHEN + 1)  # #, When, What happened, then the raw columns
+        # In words by default; the stored entry is one click away (the tick box, or the
+        # selected entry shown in full below the table).
+        self.show_raw = QCheckBox(self.tr("Show the &raw entries"))
+        self.show_raw.setAccessibleName(self.tr("Show the raw audit entries"))
+        self.show_raw.toggled.connect(self._raw_toggled)
+        self.raw_entry = QLabel()
+        self.raw_entry.setTextFormat(Qt.TextFormat.PlainText)
+        self.raw_entry.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.raw_entry.setAccessibleName(self.tr("The selected entry as stored"))
+        self.raw_entry.setWordWrap(True)
+        self._raw_toggled(False)
         self.prev_button = QPushButton(self.tr("&Newer"))
         self.next_button = QPushButton(self.tr("O&lder"))
         self.position = QLabel()
@@ -114,6 +141,7 @@ class DslAuditPage(DslPage):
         filters.addWidget(self.action)
         filters.addWidget(self.range)
         filters.addStretch(1)
+        filters.addWidget(self.show_raw)
         paging = QHBoxLayout()
         paging.addWidget(self.position, 1)
         paging.addWidget(self.prev_button)
@@ -125,6 +153,7 @@ class DslAuditPage(DslPage):
         layout.addWidget(self.heading)
         layout.addLayout(filters)
         layout.addWidget(self.table, 1)
+        layout.addWidget(self.raw_entry)
         layout.addLayout(paging)
         layout.addLayout(verify)
 
@@ -136,7 +165,24 @@ class DslAuditPage(DslPage):
         self.prev_button.clicked.connect(lambda: self.show_page(self.offset - PAGE_SIZE))
         self.next_button.clicked.connect(lambda: self.show_page(self.offset + PAGE_SIZE))
         self.verify_button.clicked.connect(self.verify)
+        self.table.selectionModel().currentRowChanged.connect(
+            lambda current, _prev: self._show_raw_entry(current.row())
+        )
         self._filling = False
+
+    def _raw_toggled(self, on: bool) -> None:
+        for col in RAW_COLUMNS:
+            self.table.setColumnHidden(col, not on)
+
+    def _show_raw_entry(self, row: int) -> None:
+        if 0 <= row < self.model.rowCount():
+            from cse_toolkit.vault.audit_words import raw_text
+
+            self.raw_entry.setText(
+                self.tr("Entry as stored:") + "\n" + raw_text(self.model.row(row))
+            )
+        else:
+            self.raw_entry.clear()
 
     def set_vault(self, vault: Any) -> None:
         if vault.user.role == "dsl":
@@ -197,7 +243,13 @@ class DslAuditPage(DslPage):
             report(self, self.tr("Audit trail"), exc)
             return
         self.offset, self.total = offset, total
-        self.model.set_rows(rows)
+        try:
+            words = vault.dsl.audit_words(rows)
+        except Exception as exc:  # noqa: BLE001 - the raw entries still show
+            report(self, self.tr("Audit trail"), exc)
+            words = {}
+        self.model.set_page(rows, words)
+        self.raw_entry.clear()
         first = offset + 1 if rows else 0
         self.position.setText(
             self.tr("Entries {a}–{b} of {n}, newest first").format(

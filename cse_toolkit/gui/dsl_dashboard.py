@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from cse_toolkit.gui import dialogs, workers
+from cse_toolkit.gui.changes import CASE_TOPICS, follow_changes
 from cse_toolkit.gui.dsl_charts import ChartPanel
 from cse_toolkit.gui.dsl_common import DateRange, DslPage
 from cse_toolkit.gui.plurals import ntr
@@ -33,6 +34,7 @@ from cse_toolkit.vault.dsl_repo import DUE_SOON_DAYS, DashboardData
 class DslDashboardPage(DslPage):
     def __init__(self, today: date | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.follower = follow_changes(self, CASE_TOPICS, self.reload)
         self.heading = heading_label(self.tr("Dashboard"))
         self.range = DateRange(today or date.today())
         self.apply_button = QPushButton(self.tr("Sho&w"))

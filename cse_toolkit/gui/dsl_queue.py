@@ -32,10 +32,12 @@ from PySide6.QtWidgets import (
 )
 
 from cse_toolkit.gui import workers
+from cse_toolkit.gui.changes import follow_changes
 from cse_toolkit.gui.dsl_common import DslPage
 from cse_toolkit.gui.table_model import RowTableModel
 from cse_toolkit.gui.widgets import heading_label, local_text, plain_tip, report
 from cse_toolkit.vault.dsl_repo import (
+    DANGER,
     DUE,
     IMPORT_CONFLICT,
     KIND_LABELS,
@@ -44,17 +46,35 @@ from cse_toolkit.vault.dsl_repo import (
     QueueItem,
 )
 
-KIND, CHILD, NAME, WHAT, DETAIL, DUE_COL, SINCE = range(7)
+KIND, CHILD, NAME, WHAT, DETAIL, DUE_COL, SINCE, PRIORITY = range(8)
 ITEM_ROLE = Qt.ItemDataRole.UserRole + 1
 KIND_ROLE = Qt.ItemDataRole.UserRole + 2
 _Index = QModelIndex | QPersistentModelIndex
 OVERDUE_COLOUR = QColor("#9b1c1c")
+DANGER_BACKGROUND = QColor("#fde8e8")
+ACTION_NOW = "action_now"
+
+
+def priority_text(item: QueueItem) -> str:
+    """The urgency flag in words (not only a colour): what a screen reader reads first."""
+    from PySide6.QtCore import QCoreApplication
+
+    tr = QCoreApplication.translate
+    if item.rank == 0:
+        return tr("DslQueue", "⚠ Immediate danger")
+    if item.rank == 1:
+        return tr("DslQueue", "⚠ Overdue, high level")
+    if item.rank == 2:
+        return tr("DslQueue", "New high level")
+    if item.overdue:
+        return tr("DslQueue", "Overdue")
+    return ""
 
 
 class DslQueueModel(RowTableModel):
     """A read-only table over ``QueueItem`` rows."""
 
-    HEADERS = ("Kind", "Child", "Name", "What", "Detail", "Due", "Waiting since")
+    HEADERS = ("Kind", "Child", "Name", "What", "Detail", "Due", "Waiting since", "Priority")
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
@@ -89,12 +109,20 @@ class DslQueueModel(RowTableModel):
                 return local_text(it.due_at) if it.due_at else ""
             if col == SINCE:
                 return local_text(it.at, with_time=False) if it.at and it.kind != DUE else ""
+            if col == PRIORITY:
+                return priority_text(it)
         if role == Qt.ItemDataRole.ToolTipRole and col in (WHAT, DETAIL):
             return plain_tip(f"{it.title}\n{it.detail}")  # names may come from a pack
         if role == Qt.ItemDataRole.ForegroundRole and it.overdue and col == DUE_COL:
             return QBrush(OVERDUE_COLOUR)
-        if role == Qt.ItemDataRole.FontRole and it.overdue and col == KIND:
+        if role == Qt.ItemDataRole.FontRole and (
+            (it.overdue and col == KIND) or (it.rank <= 1 and col == PRIORITY)
+        ):
             return self._bold
+        if role == Qt.ItemDataRole.ForegroundRole and it.rank <= 1 and col == PRIORITY:
+            return QBrush(OVERDUE_COLOUR)
+        if role == Qt.ItemDataRole.BackgroundRole and it.rank == 0:
+            return QBrush(DANGER_BACKGROUND)
         if role == ITEM_ROLE:
             return it
         if role == KIND_ROLE:
@@ -119,6 +147,8 @@ class _KindFilter(QSortFilterProxyModel):
         it = model.data(model.index(row, 0, parent), ITEM_ROLE)
         if self.kind == "overdue":
             return bool(it.overdue)
+        if self.kind == ACTION_NOW:
+            return bool(it.rank < 3 or it.overdue)
         return bool(it.kind == self.kind)
 
 
@@ -146,12 +176,18 @@ class DslQueuePage(DslPage):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.follower = follow_changes(
+            self,
+            {"screening", "signoff", "import", "export", "step", "purge", "child", "vault"},
+            self.reload,
+        )
         self.heading = heading_label(self.tr("Review queue"))
         self.summary = QLabel()
         self.summary.setAccessibleName(self.tr("Queue summary"))
         self.kind_filter = QComboBox()
         self.kind_filter.setAccessibleName(self.tr("Show"))
         self.kind_filter.addItem(self.tr("Everything"), None)
+        self.kind_filter.addItem(self.tr("Needs action now"), ACTION_NOW)
         self.kind_filter.addItem(self.tr("Overdue"), "overdue")
         for kind, label in KIND_LABELS.items():
             self.kind_filter.addItem(self.tr(label), kind)
@@ -172,6 +208,8 @@ class DslQueuePage(DslPage):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(DETAIL, QHeaderView.ResizeMode.Stretch)
+        # Risk first: the priority reads first; the queue is ordered by it (vault.dsl.queue).
+        header.moveSection(PRIORITY, 0)
         self.open_button = QPushButton(self.tr("&Open"))
         self.signoff_button = QPushButton(self.tr("&Sign off…"))
         for b in (self.open_button, self.signoff_button):
@@ -218,11 +256,13 @@ class DslQueuePage(DslPage):
         self.model.set_items(items)
         overdue = sum(1 for i in items if i.overdue)
         signoffs = sum(1 for i in items if i.kind in (SIGNOFF, LEVEL_CHANGED))
-        self.summary.setText(
-            self.tr("{n} items: {o} overdue, {s} screenings to sign off.").format(
-                n=f"{len(items):,}", o=f"{overdue:,}", s=f"{signoffs:,}"
-            )
+        danger = sum(1 for i in items if i.kind == DANGER)
+        text = self.tr("{n} items: {o} overdue, {s} screenings to sign off.").format(
+            n=f"{len(items):,}", o=f"{overdue:,}", s=f"{signoffs:,}"
         )
+        if danger:
+            text = self.tr("⚠ {d} in immediate danger. ").format(d=danger) + text
+        self.summary.setText(text)
         if self.proxy.rowCount():
             self.table.selectRow(0)
         self._update_buttons()
@@ -239,6 +279,10 @@ class DslQueuePage(DslPage):
         self.summary.clear()
         self._loading = False
         self._update_buttons()
+
+    def items(self) -> list[QueueItem]:
+        """Every item loaded, in the order shown before any filter."""
+        return [self.model.item(r) for r in range(self.model.rowCount())]
 
     # -- actions ---------------------------------------------------------------------------
     def current_item(self) -> QueueItem | None:

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from cse_toolkit.errors import UserError
 from cse_toolkit.gui import dialogs, workers
+from cse_toolkit.gui.changes import CASE_TOPICS, follow_changes
 from cse_toolkit.gui.dsl_common import DslPage
 from cse_toolkit.gui.widgets import heading_label, local_text, report
 from cse_toolkit.vault.dsl_repo import RetentionItem
@@ -33,6 +34,7 @@ ID_ROLE = Qt.ItemDataRole.UserRole + 1
 class DslRetentionPage(DslPage):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.follower = follow_changes(self, CASE_TOPICS, self.reload)
         self.heading = heading_label(self.tr("Retention review"))
         self.explain = QLabel()
         self.explain.setWordWrap(True)

@@ -130,7 +130,6 @@ def install(window: Any, policy: Any = None) -> None:
 
     outbox = OutboxPage()
     tab = ExportTab(policy)
-    tab.exported.connect(lambda _id: outbox.reload())
     window.child_page.add_tab(tab, window.tr("Sh&are"))
     window.add_page("outbox", window.tr("Outbox"), outbox, ("worker", "dsl"))
     window.export_tab = tab

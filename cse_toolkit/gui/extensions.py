@@ -29,6 +29,9 @@ def install_all(window: Any, policy: Policy) -> None:
     window.connections_tab = ConnectionsView()
     window.child_page.add_tab(window.connections_tab, window.tr("Co&nnections"))
     window.connections_tab.open_child.connect(lambda cid: window.show_child(cid))
+    window.connections_tab.rescreen_requested.connect(
+        lambda cid: window.show_child(cid, window.child_page.tabs.indexOf(window.process_tab))
+    )
 
     window.intel_page = IntelligencePage()
     window.add_page("intelligence", window.tr("Intelligence"), window.intel_page,
@@ -37,7 +40,6 @@ def install_all(window: Any, policy: Policy) -> None:
     def export_intelligence(report_id: str) -> None:
         dialog = ExportDialog(window.vault, "intelligence", report_id=report_id, policy=policy,
                               parent=window)
-        dialog.exported.connect(lambda _id: window.outbox_page.reload())
         dialog.open()
 
     def open_report(report_id: str) -> None:
@@ -51,4 +53,5 @@ def install_all(window: Any, policy: Policy) -> None:
     window.dsl_pages = install_dsl_pages(window)
     window.imports_page = ImportConflictsPage()
     window.add_page("imports", window.tr("Imported packs"), window.imports_page, ("dsl",))
-    window.imports_page.changed.connect(window.dsl_pages["dsl_queue"].reload)
+    # Every page that shows imported data, the queue included, follows committed changes
+    # through the change hub (gui.changes): no page reloads another by hand.

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from cse_toolkit.core.clock import parse_utc
 from cse_toolkit.errors import UserError
 from cse_toolkit.gui import dialogs
+from cse_toolkit.gui.changes import follow_changes
 from cse_toolkit.gui.import_dialog import record_text
 from cse_toolkit.gui.plurals import ntr
 from cse_toolkit.gui.widgets import heading_label, local_text
@@ -40,6 +41,7 @@ class ImportConflictsPage(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.follower = follow_changes(self, {"import", "purge", "vault"}, self.reload)
         self.setAccessibleName(self.tr("Imported packs"))
         self._vault: Any = None
         self._pending: list[exchange.PendingConflict] = []
@@ -189,5 +191,4 @@ class ImportConflictsPage(QWidget):
         from cse_toolkit.gui.import_dialog import ImportPackDialog
 
         dialog = ImportPackDialog(self._vault, parent=self)
-        dialog.finished.connect(lambda _result: self.reload())
         dialog.open()

@@ -514,6 +514,13 @@ class ImportPackDialog(QDialog):
             lines.append(self.tr("Updated: {c}").format(c=_count_text(result.updated)))
             lines.append(self.tr("Unchanged: {n}").format(n=result.unchanged))
             lines.append(self.tr("Conflicts: {n}").format(n=len(result.conflicts)))
+        for new_ref, old_ref in result.possible_duplicates:
+            lines.append(
+                self.tr(
+                    "The child {new} may be the same child as {old} (same name or date of "
+                    "birth): compare the two records before acting. Nothing was merged."
+                ).format(new=new_ref, old=old_ref)
+            )
         if result.new_signer:
             lines.append(
                 self.tr(

@@ -202,6 +202,7 @@ class ConnectionsView(QWidget):
     open_report = Signal(str)
     loaded = Signal()
     changed = Signal()
+    rescreen_requested = Signal(str)  # a child id: open its Process tab to screen again
 
     def __init__(self, vault: Any = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -214,6 +215,7 @@ class ConnectionsView(QWidget):
         self.connections: intel.ChildConnections | None = None
         self.suggestions: list[Suggestion] = []
         self.cards: list[SuggestionCard] = []
+        self.rescreen_links: list[intel.EntityLink] = []
         self._build()
         if vault is not None:
             self.set_vault(vault)
@@ -224,6 +226,24 @@ class ConnectionsView(QWidget):
         self.summary = QLabel(tr("Open a child to see who and what links them to others."))
         self.summary.setAccessibleName(tr("Connections summary"))
         self.summary.setWordWrap(True)
+        # Risk first: an adult, vehicle or place in several other children's intelligence is a
+        # reason to screen this child again. Words and a button, not only a colour.
+        self.rescreen = QFrame()
+        self.rescreen.setObjectName("rescreenPrompt")
+        self.rescreen.setStyleSheet(
+            "#rescreenPrompt { background: #fff4e5; border-left: 4px solid #8a4b00; }"
+        )
+        rescreen_layout = QHBoxLayout(self.rescreen)
+        self.rescreen_label = QLabel()
+        self.rescreen_label.setTextFormat(Qt.TextFormat.PlainText)  # names come from reports
+        self.rescreen_label.setWordWrap(True)
+        self.rescreen_label.setAccessibleName(tr("Re-screen prompt"))
+        self.rescreen_button = QPushButton(tr("&Re-screen on the Process tab"))
+        self.rescreen_button.setAccessibleName(tr("Re-screen this child on the Process tab"))
+        self.rescreen_button.clicked.connect(self._rescreen_clicked)
+        rescreen_layout.addWidget(self.rescreen_label, 1)
+        rescreen_layout.addWidget(self.rescreen_button)
+        self.rescreen.setVisible(False)
 
         self.busy = QWidget()
         busy_layout = QHBoxLayout(self.busy)
@@ -313,6 +333,7 @@ class ConnectionsView(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.heading)
         layout.addWidget(self.summary)
+        layout.addWidget(self.rescreen)
         layout.addWidget(self.busy)
         layout.addWidget(split, 1)
         QWidget.setTabOrder(self.tree, self.children_tree)
@@ -398,6 +419,7 @@ class ConnectionsView(QWidget):
         self.tree.clear()
         self.children_tree.clear()
         self._set_cards([])
+        self._set_rescreen([])
 
     # -- showing -----------------------------------------------------------------------------
     def label_of(self, child_id: str) -> str:
@@ -429,6 +451,7 @@ class ConnectionsView(QWidget):
             self.children_tree.setUpdatesEnabled(True)
         self.suggestions = data.suggestions
         self._set_cards(self.suggestions)
+        self._set_rescreen(intel.rescreen_prompts(conn))
         n_children = len(conn.connected_children)
         if not conn.links:
             self.summary.setText(self.tr("No intelligence reports link this child to anything."))
@@ -445,6 +468,34 @@ class ConnectionsView(QWidget):
                     "children."
                 ).format(n=len(conn.links), shared=len(conn.shared), c=n_children)
             )
+
+    def _set_rescreen(self, links: list[intel.EntityLink]) -> None:
+        self.rescreen_links = links
+        if not links:
+            self.rescreen.setVisible(False)
+            self.rescreen_label.clear()
+            return
+        kinds = {"person": self.tr("the adult"), "vehicle": self.tr("the vehicle"),
+                 "location": self.tr("the place")}
+        parts = [
+            self.tr("{what} '{name}' (in the intelligence about {n} other children)").format(
+                what=kinds.get(link.kind, link.kind), name=link.display,
+                n=len(link.other_child_ids),
+            )
+            for link in links[:3]
+        ]
+        more = len(links) - 3
+        text = self.tr("⚠ Re-screen this child: linked to {things}.").format(
+            things="; ".join(parts)
+        )
+        if more > 0:
+            text += " " + self.tr("And {n} more.").format(n=more)
+        self.rescreen_label.setText(text)
+        self.rescreen.setVisible(True)
+
+    def _rescreen_clicked(self) -> None:
+        if self._child_id is not None:
+            self.rescreen_requested.emit(self._child_id)
 
     def _fill_tree(self, conn: intel.ChildConnections, data: _Loaded) -> None:
         bold = QFont(self.tree.font())

@@ -45,7 +45,7 @@ from cse_toolkit import APP_NAME
 from cse_toolkit.core.clock import Clock, parse_utc
 from cse_toolkit.core.entities import Role
 from cse_toolkit.errors import UserError
-from cse_toolkit.gui import clipboard, dialogs, workers
+from cse_toolkit.gui import changes, clipboard, dialogs, workers
 from cse_toolkit.gui.about_page import AboutPage
 from cse_toolkit.gui.child_dialog import OPEN_EXISTING, ChildDialog
 from cse_toolkit.gui.child_list_page import ChildListPage
@@ -330,6 +330,7 @@ class MainWindow(QMainWindow):
 
     def enter_vault(self, vault: Any) -> None:
         self._vault = vault
+        changes.hub().watch(vault)  # every view that follows changes stays current
         role = vault.user.role
         for page in self._pages.values():
             allowed = page.allowed(role)
@@ -400,6 +401,7 @@ class MainWindow(QMainWindow):
         self._close_everything_else()
         workers.wait_for_all()
         vault, self._vault = self._vault, None
+        changes.hub().forget()
         for page in self._pages.values():
             try:
                 page.widget.clear()  # type: ignore[attr-defined]

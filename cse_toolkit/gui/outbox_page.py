@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from cse_toolkit.errors import UserError
 from cse_toolkit.gui import dialogs
+from cse_toolkit.gui.changes import follow_changes
 from cse_toolkit.gui.outbox_table_model import OutboxTableModel
 from cse_toolkit.gui.widgets import heading_label, report
 from cse_toolkit.services import exchange
@@ -61,6 +62,7 @@ class OutboxPage(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.follower = follow_changes(self, {"export", "import", "purge", "vault"}, self.reload)
         self.setAccessibleName(self.tr("Outbox"))
         self._vault: Any = None
 

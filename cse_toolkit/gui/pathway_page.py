@@ -39,13 +39,14 @@ from cse_toolkit.core.entities import Child, ScreeningRecord
 from cse_toolkit.core.pathway import CaseState, Pathway, case_state, load_pathway
 from cse_toolkit.core.screening import driving_level
 from cse_toolkit.core.tools import load_tool
+from cse_toolkit.core.urgency import Urgency, urgency, urgency_level
 from cse_toolkit.errors import UserError
 from cse_toolkit.gui.child_table_model import NextStep
 from cse_toolkit.gui.outcome_page import OutcomePage
 from cse_toolkit.gui.pathway_danger_check import DangerCheck
 from cse_toolkit.gui.pathway_step_form import StepForm
 from cse_toolkit.gui.pathway_tracker import PathwayTracker
-from cse_toolkit.gui.pathway_widgets import case_pathway_id, case_tool, day_text
+from cse_toolkit.gui.pathway_widgets import case_pathway_id, case_tool, day_text, moment_text
 from cse_toolkit.gui.screening_wizard import ScreeningWizard
 
 log = logging.getLogger(__name__)
@@ -86,12 +87,18 @@ def next_step_provider(vault: Any, child_ids: Sequence[str]) -> Mapping[str, Nex
     pathway = load_pathway(case_pathway_id())
     levels = {row[0]: row[7] for row in vault.repos.child_rows()}
     records = vault.repos.engine_records_by_child()
+    screenings = vault.repos.latest_screenings()
+    now = vault.clock.now()
     out: dict[str, NextStep] = {}
     for child_id in child_ids:
         if child_id not in levels:
             continue
         try:
-            state = case_state(pathway, records.get(child_id, []), vault.clock, levels[child_id])
+            recs = records.get(child_id, [])
+            state = case_state(pathway, recs, vault.clock, levels[child_id])
+            status, screened_at = screenings.get(child_id, (None, None))
+            risk = urgency(state, recs, urgency_level(levels[child_id], state), now,
+                           latest_screening_status=status, latest_screening_at=screened_at)
         except Exception as exc:  # noqa: BLE001 - one damaged case must not blank the list
             # The type only: an exception's message could quote personal data.
             log.error("case state failed for one child: %s", type(exc).__name__)
@@ -100,8 +107,32 @@ def next_step_provider(vault: Any, child_ids: Sequence[str]) -> Mapping[str, Nex
         text = _title(state)
         if overdue:
             text = QCoreApplication.translate("pathway", "⚠ {step} (overdue)").format(step=text)
-        out[child_id] = NextStep(text=text, due=due_at.astimezone().date() if due_at else None)
+        out[child_id] = NextStep(
+            text=text,
+            due=due_at.astimezone().date() if due_at else None,
+            rank=risk.rank,
+            flag=urgency_text(risk),
+            action_now=risk.needs_action_now,
+            due_at=risk.due_at,
+        )
     return out
+
+
+def urgency_text(risk: Urgency) -> str:
+    """The urgency flag in words, for the lists (text as well as colour)."""
+    tr = QCoreApplication.translate
+    if risk.flag == "immediate_danger":
+        if risk.called_999_at is not None:
+            return tr("pathway", "⚠ Immediate danger: 999 called at {when}").format(
+                when=moment_text(risk.called_999_at)
+            )
+        return tr("pathway", "⚠ Immediate danger: time of the 999 call not recorded")
+    if risk.flag == "overdue" and risk.due_at is not None:
+        # The Due column says since when; this says what.
+        return tr("pathway", "⚠ Overdue: {what}").format(what=risk.overdue_label)
+    if risk.flag == "new_high":
+        return tr("pathway", "New high level: not yet reviewed")
+    return ""
 
 
 class ProcessTab(QWidget):
@@ -385,6 +416,14 @@ class ProcessTab(QWidget):
     def _view_latest(self) -> None:
         if self._latest is None or self._vault is None or self._pathway is None:
             return
-        self.outcome.show_screening(self._vault, self._latest, self._pathway.id)
+        try:
+            self.outcome.show_screening(self._vault, self._latest, self._pathway.id)
+        except (UserError, ValueError) as exc:
+            # An imported screening made with a tool version not installed here, say: the
+            # record stays; say plainly why it cannot be shown.
+            self.tracker.show_status(
+                self.tr("This screening cannot be shown here: {why}").format(why=exc)
+            )
+            return
         self.stack.setCurrentWidget(self.outcome)
         self.outcome.back_button.setFocus(Qt.FocusReason.OtherFocusReason)

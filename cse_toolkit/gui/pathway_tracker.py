@@ -51,6 +51,14 @@ CURRENT_FG = "#0a2a5e"
 DONE_FG = "#1f3d24"
 
 
+def person_text(recorded_by: str, names: dict[str, str], origin: str = "") -> str:
+    """Who recorded a step: a user's name here, or "Sam Okafor (imported)"."""
+    if recorded_by.startswith("import:") or origin:
+        name = recorded_by.removeprefix("import:") or _tr("the sender")
+        return _tr("{name} (imported)").format(name=name)
+    return names.get(recorded_by, recorded_by)
+
+
 def due_phrase(item: DueItem) -> str:
     """'Overdue since 12 Nov 2026 (Re-screen due)' or 'Re-screen due 12 Nov 2026'."""
     when = day_text(item.due_at)
@@ -222,7 +230,7 @@ class PathwayTracker(QWidget):
         for view in state.done:
             rec = by_key.get((view.id, view.recorded_at))
             when: datetime | None = rec.happened_at if rec else view.recorded_at
-            who = names.get(rec.recorded_by, rec.recorded_by) if rec else ""
+            who = person_text(rec.recorded_by, names, rec.origin) if rec else ""
             when_text = moment_text(when) if when else ""
             if view.status == "not_applicable":
                 detail = self.tr("Not applicable: {reason}").format(reason=view.reason)
@@ -235,6 +243,18 @@ class PathwayTracker(QWidget):
             if who:
                 detail += self.tr(" by {who}").format(who=who)
             self._add(view.id, "done", f"{mark} {view.title}", detail)
+
+        for aside in state.set_aside:
+            # Read-only: shown with what is missing, never an error that hides the child.
+            rec = aside.record
+            who = person_text(rec.recorded_by, names, rec.origin)
+            detail = self.tr("Not used: {problem}").format(problem=aside.problem)
+            detail += self.tr(" · {when}").format(when=moment_text(rec.happened_at))
+            if who:
+                detail += self.tr(" by {who}").format(who=who)
+            if rec.summary:
+                detail += "\n      " + self.tr("Their summary: {text}").format(text=rec.summary)
+            self._add(aside.step, "set_aside", f"✗ {aside.title}", detail)
 
         for i, view in enumerate(state.open):
             due = due_by_step.get(view.id)

@@ -69,6 +69,7 @@ from cse_toolkit.packs.schema import (
     MAX_DEPTH,
     MAX_RECORDS,
     MAX_TEXT,
+    SUPPORTED_SCHEMA_VERSIONS,
     PackModel,
     canonical_json,
 )
@@ -586,7 +587,7 @@ def open_pack(
             "ask the sender to export it again."
         )
     schema_version = plain.get("schema_version")
-    if schema_version != "1":
+    if schema_version not in SUPPORTED_SCHEMA_VERSIONS:
         raise PackSchemaError(
             "This pack was made in a newer pack format than this version of the toolkit reads. "
             "Update the toolkit, or ask the sender to export it from the same version."

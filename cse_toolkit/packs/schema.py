@@ -31,7 +31,11 @@ from pydantic import (
     model_validator,
 )
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
+# Every format this version reads. 2 added a pathway step's recorded fields (`fields`), the
+# reason a step did not apply, when it was written down and the pathway's version; a pack of
+# format 1 still imports (its steps carry only a summary and are shown read-only).
+SUPPORTED_SCHEMA_VERSIONS = ("1", "2")
 
 # Caps. Generous for real work (a long note is a few thousand characters), small enough that a
 # hostile pack cannot make the importer or the PDF renderer run out of memory.
@@ -271,15 +275,39 @@ class ScreeningData(_Strict):
     awaiting_signoff: bool = False
 
 
+class StepField(_Strict):
+    """One field of a pathway step as recorded: text (dates and times as ISO text) or yes/no."""
+
+    id: RecordId = Field(description="the field's id in the pathway file, e.g. 'what'")
+    value: Annotated[str, StringConstraints(max_length=MAX_TEXT)] | bool
+
+
 class PathwayStepData(_Strict):
     pathway_id: RecordId
+    pathway_version: Short = ""
     step_id: RecordId
     title: Short = ""
     status: Literal["done", "not_applicable", "pending"]
-    recorded_at: UtcDateTime
+    recorded_at: UtcDateTime = Field(description="when the step happened")
+    entered_at: UtcDateTime | None = Field(
+        default=None, description="when it was written down: the order the pathway replays"
+    )
     recorded_by: Short = ""
-    summary: Text = ""
+    summary: Text = Field(default="", description="the step in words, for people")
     reference: Short = ""
+    fields: list[StepField] = Field(
+        default_factory=list,
+        max_length=100,
+        description="format 2: every field as recorded, for the receiver's pathway engine",
+    )
+    reason: Text = Field(default="", description="why a step did not apply")
+
+    @model_validator(mode="after")
+    def _fields_once(self) -> PathwayStepData:
+        ids = [f.id for f in self.fields]
+        if len(ids) != len(set(ids)):
+            raise ValueError("a step field appears twice")
+        return self
 
 
 class MissingEpisodeData(_Strict):
@@ -454,7 +482,7 @@ class PackModel(_Strict):
         },
     )
 
-    schema_version: Literal["1"] = "1"
+    schema_version: Literal["1", "2"] = "2"
     pack_id: Annotated[
         str,
         StringConstraints(

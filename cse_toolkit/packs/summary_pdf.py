@@ -113,7 +113,7 @@ def render_summary_pdf(summary: NetworkSummary, *, invariant: bool = True) -> by
             f" \u00b7 produced {summary.generated_on.strftime('%d/%m/%Y')}",
             s["sub"],
         ),
-        Paragraph(escape(count_text(summary.children)), s["big"]),
+        Paragraph(escape(count_text(summary.at_risk)), s["big"]),
         Paragraph("children known to us, affected by or at risk of CSE", s["body"]),
         Spacer(1, 5 * mm),
     ]

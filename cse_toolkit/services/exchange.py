@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -369,7 +370,9 @@ def step_records(vault: Vault, child_id: str) -> list[ps.PathwayStepRecord]:
     pathways: dict[str, pw.Pathway | None] = {}
     users = {u.id: u.label for u in vault.users()}
     out = []
-    for st in vault.repos.steps_for(child_id):
+    # In the order they were written down: the order the receiver's engine replays them.
+    steps = sorted(vault.repos.steps_for(child_id), key=lambda st: st.created_at or st.event_at)
+    for st in steps:
         if st.pathway_id not in pathways:
             try:
                 pathways[st.pathway_id] = pw.load_pathway(st.pathway_id)
@@ -389,19 +392,48 @@ def step_records(vault: Vault, child_id: str) -> list[ps.PathwayStepRecord]:
                 version=st.version,
                 data=ps.PathwayStepData(
                     pathway_id=st.pathway_id,
+                    pathway_version=pathway.version[:500] if pathway else "",
                     step_id=st.step_id,
                     title=titles.get(st.step_id, st.step_id)[:500],
                     status=st.status,
                     recorded_at=st.event_at,
+                    entered_at=st.created_at,
                     recorded_by=users.get(st.created_by, st.created_by)[:500],
                     summary=summary[: ps.MAX_TEXT],
                     reference=str(st.data.get("reference", st.data.get("police_reference", "")))[
                         :500
                     ],
+                    fields=_step_fields(st.data),
+                    reason=_fit(st.reason),
                 ),
             )
         )
     return out
+
+
+def _legacy_step(data: dict[str, Any]) -> bool:
+    """A step imported from a format 1 pack: stored as its summary, no fields."""
+    return "summary" in data and set(data) <= {"summary", "reference"}
+
+
+def _step_fields(data: dict[str, Any]) -> list[ps.StepField]:
+    """A step's recorded fields, as the engine stored them (text, ISO dates, yes/no).
+
+    A field too long for a pack field is not cut: a shortened value would be imported as if
+    it were what was recorded. It is left out, so the receiver sees the step read-only with
+    that field named as missing, and the summary (which says it was shortened) beside it.
+    """
+    out: list[ps.StepField] = []
+    if _legacy_step(data):
+        return out  # not fields: the words of an older pack (kept in the summary)
+    for key, value in data.items():
+        if value is None or value == "" or not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._:-]*", key):
+            continue
+        if isinstance(value, bool):
+            out.append(ps.StepField(id=key, value=value))
+        elif isinstance(value, str | int) and len(str(value)) <= ps.MAX_TEXT:
+            out.append(ps.StepField(id=key, value=str(value)))
+    return out[:100]
 
 
 def missing_records(vault: Vault, child_id: str) -> list[ps.MissingEpisodeRecord]:
@@ -799,6 +831,12 @@ class ImportReport:
     conflicts: list[Conflict] = field(default_factory=list)
     already_imported: bool = False
     new_signer: bool = False
+    # (ref of the child this pack added, ref of a child already here who may be the same
+    # child: same name, alias or date of birth). Nothing is merged; a person compares them.
+    possible_duplicates: list[tuple[str, str]] = field(default_factory=list)
+    # (2) Children already here with the new child's name and date of birth (their refs): the
+    # pack made a separate record, which never changes theirs; a person checks which is which.
+    same_person: list[str] = field(default_factory=list)
 
     def lines(self) -> list[str]:
         out = [f"Pack {self.pack_id} ({self.kind}) signed by {self.signer_fingerprint}"]
@@ -809,6 +847,18 @@ class ImportReport:
                 out.append(f"{label}: " + ", ".join(f"{n} {t}" for t, n in sorted(counts.items())))
         if self.unchanged:
             out.append(f"Unchanged: {self.unchanged} record(s) already here")
+        if self.same_person:
+            out.append(
+                "A child with the same name and date of birth is already here ("
+                + ", ".join(self.same_person) + "): this pack made a separate record and did "
+                "not change theirs. Check whether it is the same child before relying on "
+                "either record's level.")
+        for new_ref, old_ref in self.possible_duplicates:
+            if old_ref in self.same_person:
+                continue  # said just above
+            out.append(f"The child {new_ref} may be the same child as {old_ref} (same name or "
+                       "date of birth): compare the two records before acting; nothing was "
+                       "merged.")
         if self.conflicts:
             out.append(f"Conflicts for a person to decide: {len(self.conflicts)}")
             for c in self.conflicts:
@@ -1089,6 +1139,8 @@ def import_pack(
             if local is None:
                 _insert(vault, record, pack, child_map)
                 report.added[record.type] = report.added.get(record.type, 0) + 1
+                if record.type == "child":
+                    report.same_person = _same_person(vault, record.id)
                 if record.type == "screening":
                     _sender_level(vault, record, here, pack, report)
             elif _hash(local) == incoming_hash or (tracked and tracked[2] == incoming_hash):
@@ -1100,7 +1152,11 @@ def import_pack(
                          "signed off here by a DSL: the pack's version would replace the "
                          "sign-off")
                 continue
-            elif tracked and _unchanged_here(local, tracked) and record.version > tracked[0]:
+            elif (tracked and _unchanged_here(local, tracked) and record.version > tracked[0]) or (
+                record.type == "pathway_step" and record.data.fields
+                and not local.data.fields and vault.repos.is_legacy_import(record.id)
+            ):
+                # Newer, or the same step again in full where an older pack gave only words.
                 _update(vault, record, pack)
                 report.updated[record.type] = report.updated.get(record.type, 0) + 1
                 if record.type == "screening":
@@ -1119,6 +1175,13 @@ def import_pack(
         # raises a false "changed here since it was imported").
         for record in to_track:
             _track_import(vault, record, pack.pack_id, verified.signer_public_key)
+        from cse_toolkit.vault.repos import ref_for
+
+        for record in pack.records:
+            if record.type == "child" and report.added.get("child"):
+                report.possible_duplicates += [
+                    (ref_for(record.id), ref) for ref in possible_duplicates(vault, record.id)
+                ]
         referral = next((r for r in pack.records if r.type == "referral"), None)
         summary = {
             "added": report.added, "updated": report.updated, "unchanged": report.unchanged,
@@ -1128,18 +1191,47 @@ def import_pack(
             "sharing_decision": pack.sharing_decision.model_dump(mode="json"),
         }
         import_id = str(uuid.uuid4())
+        from cse_toolkit.vault.vault import conflicts_digest
+
+        conflicts_json = json.dumps([c_.__dict__ for c_ in report.conflicts])
         c.execute(
             "INSERT INTO imports (id, pack_id, kind, signer, signer_audit_seq, imported_at,"
             " imported_by, summary, conflicts) VALUES (?,?,?,?,?,?,?,?,?)",
             (import_id, pack.pack_id, pack.kind, verified.signer_public_key,
              pack.audit_chain_head.seq, now, vault.user.id, json.dumps(summary),
-             json.dumps([c_.__dict__ for c_ in report.conflicts])),
+             conflicts_json),
         )
+        # (2) The conflicts' hash goes into the DSL's signed entry: an incoming version edited
+        # in the database, or a conflict removed, is then refused and reported.
         vault.audit("import.pack", "import", import_id, 1,
                     f"kind={pack.kind} records={len(pack.records)} "
-                    f"conflicts={len(report.conflicts)} signer={verified.signer_fingerprint}")
+                    f"conflicts={len(report.conflicts)} "
+                    f"decide={conflicts_digest(json.loads(conflicts_json))} "
+                    f"signer={verified.signer_fingerprint}")
     vault.intel._index = None
     return report
+
+
+def possible_duplicates(vault: Vault, child_id: str) -> list[str]:
+    """Refs of other children here who may be the same child (name, alias or date of birth)."""
+    child = vault.repos.get_child(child_id)
+    return sorted(
+        c.ref
+        for c in vault.repos.possible_duplicates(child.name, child.alias, child.dob)
+        if c.id != child.id
+    )
+
+
+def _same_person(vault: Vault, child_id: str) -> list[str]:
+    """Refs of other children here with the same name and date of birth as ``child_id`` (a
+    pack naming a known child under a new id must not pass as a different child unnoticed)."""
+    row = vault.conn.execute("SELECT name, dob FROM children WHERE id = ?", (child_id,)).fetchone()
+    if row is None or not str(row[0] or "").strip() or not row[1]:
+        return []
+    return [str(r[0]) for r in vault.conn.execute(
+        "SELECT ref FROM children WHERE id != ? AND lower(trim(name)) = lower(trim(?))"
+        " AND dob = ? ORDER BY ref LIMIT 5", (child_id, row[0], row[1]),
+    ).fetchall()]
 
 
 def _decided_here(vault: Vault, screening_id: str) -> bool:
@@ -1269,14 +1361,22 @@ def _insert(vault: Vault, record: Any, pack: ps.PackModel, child_map: dict[str, 
     elif record.type == "pathway_step":
         if d.status == "pending":
             return
+        if d.fields or d.entered_at is not None or pack_format(pack) == "2":
+            # Format 2: the fields as the sender's engine recorded them; this vault's engine
+            # checks them when the case is read, exactly as it checks its own.
+            data: dict[str, Any] = {f.id: f.value for f in d.fields}
+            reason = d.reason or (d.summary if d.status == "not_applicable" else "")
+        else:
+            # Format 1 carried only words: kept as such, shown read-only (vault.repos).
+            data = {"summary": d.summary, "reference": d.reference}
+            reason = d.summary if d.status == "not_applicable" else ""
         c.execute(
             "INSERT INTO pathway_steps (id, version, origin, created_at, created_by, updated_at,"
             " child_id, pathway_id, step_id, status, event_at, data, reason)"
             " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (record.id, record.version, origin, utc_iso(d.recorded_at), by, now, child_id,
-             d.pathway_id, d.step_id, d.status, utc_iso(d.recorded_at),
-             json.dumps({"summary": d.summary, "reference": d.reference}),
-             d.summary if d.status == "not_applicable" else ""),
+            (record.id, record.version, origin, utc_iso(d.entered_at or d.recorded_at), by, now,
+             child_id, d.pathway_id, d.step_id, d.status, utc_iso(d.recorded_at),
+             json.dumps(data, ensure_ascii=False), reason),
         )
     elif record.type == "missing_episode":
         c.execute(
@@ -1297,6 +1397,11 @@ def _insert(vault: Vault, record: Any, pack: ps.PackModel, child_map: dict[str, 
              json.dumps(report.to_dict(), ensure_ascii=False)),
         )
         vault.intel._index_rows(report)
+
+
+def pack_format(pack: Any) -> str:
+    """The pack's format ("1" or "2"); "" for a conflict decided later (no envelope kept)."""
+    return str(getattr(pack, "schema_version", ""))
 
 
 def _update(vault: Vault, record: Any, pack: ps.PackModel) -> None:
@@ -1420,6 +1525,18 @@ class PendingConflict:
     signer_fingerprint: str = ""
 
 
+def _conflicts_as_imported(vault: Vault, import_id: str, conflicts: Any) -> bool:
+    """Are ``conflicts`` the ones the importing DSL's signed entry names? (Imports from before
+    the hash was kept, with no ``decide=`` in their entry, are taken as they are.)"""
+    from cse_toolkit.vault.vault import conflicts_digest, import_entry, recorded_conflicts_digest
+
+    entry = import_entry(vault.conn, vault.vault_id, vault.registry, import_id)
+    if entry is None:
+        return False
+    recorded = recorded_conflicts_digest(entry[2])
+    return recorded is None or recorded == conflicts_digest(conflicts)
+
+
 def pending_conflicts(vault: Vault) -> list[PendingConflict]:
     """Conflicts from imported packs that no one has decided yet, oldest import first."""
     from cse_toolkit.packs.signing import fingerprint
@@ -1435,10 +1552,15 @@ def pending_conflicts(vault: Vault) -> list[PendingConflict]:
             signer_fpr = fingerprint(signer)
         except (ValueError, UserError):
             sender, signer_fpr = "", ""
-        for c in json.loads(raw or "[]"):
+        listed = json.loads(raw or "[]")
+        altered = "" if _conflicts_as_imported(vault, import_id, listed) else (
+            "CHANGED AROUND THE APP since the pack was imported: not what the sender sent; "
+            "it cannot be decided. ")
+        for c in listed:
             if isinstance(c, dict) and not c.get("resolution"):
                 out.append(PendingConflict(import_id, pack_id, at, c["record_type"],
-                                           c["record_id"], c.get("child_id"), c.get("why", ""),
+                                           c["record_id"], c.get("child_id"),
+                                           altered + str(c.get("why", "")),
                                            c.get("incoming", {}), sender, signer_fpr))
     return out
 
@@ -1463,6 +1585,11 @@ def resolve_conflict(vault: Vault, import_id: str, record_id: str, keep: str) ->
     if row is None:
         raise UserError("That import is no longer in this vault.")
     conflicts = json.loads(row[2] or "[]")
+    if not _conflicts_as_imported(vault, import_id, conflicts):
+        raise UserError(
+            "The conflicts of this import were changed around the app since the pack was "
+            "imported, so what it shows may not be what the sender sent; nothing was decided. "
+            "Run 'cse-toolkit audit verify', tell your IT team, and import the pack again.")
     target = next((c for c in conflicts if c.get("record_id") == record_id
                    and not c.get("resolution")), None)
     if target is None:

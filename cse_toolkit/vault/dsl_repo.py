@@ -28,6 +28,7 @@ a ``purge`` entry in the audit trail with counts only.
 from __future__ import annotations
 
 import calendar
+import dataclasses
 import json
 import re
 import threading
@@ -41,6 +42,7 @@ from typing import TYPE_CHECKING, Any
 from cse_toolkit.core import pathway as pw
 from cse_toolkit.core import screening, tools
 from cse_toolkit.core import summary as sm
+from cse_toolkit.core import urgency as urg
 from cse_toolkit.core.clock import parse_utc, utc_iso
 from cse_toolkit.errors import UserError
 from cse_toolkit.vault import audit
@@ -57,7 +59,9 @@ LEVEL_CHANGED = "level_changed"
 DUE = "due"
 UNSENT = "unsent"
 IMPORT_CONFLICT = "import_conflict"
+DANGER = "danger"
 KIND_LABELS = {
+    DANGER: "Immediate danger",
     SIGNOFF: "Sign-off",
     LEVEL_CHANGED: "Level changed",
     DUE: "Due date",
@@ -109,6 +113,10 @@ class QueueItem:
     due_at: datetime | None = None
     overdue: bool = False
     open_tab: str = TAB_SCREENING
+    # Risk first (core.urgency) for the child this item is about: 0 immediate danger, 1 overdue
+    # on a high level, 2 new high level, 3 the rest; ``flag`` is the same in words.
+    rank: int = urg.OTHER
+    flag: str = ""
 
     @property
     def key(self) -> str:
@@ -229,6 +237,8 @@ class PurgeReport:
 class _DueCacheEntry:
     fingerprint: tuple[int, int, str | None]
     items: list[pw.DueItem] = field(default_factory=list)
+    state: pw.CaseState | None = None
+    records: list[pw.StepRecord] = field(default_factory=list)
 
 
 # --- helpers --------------------------------------------------------------------------------
@@ -363,6 +373,7 @@ class DslRepository:
         self._v = vault
         self._due_cache: dict[str, _DueCacheEntry] = {}
         self._due_valid = False
+        self._urgency_cache: dict[str, tuple[Any, datetime, urg.Urgency]] = {}
         self._screen_items: list[QueueItem] | None = None
         self._seen_seq = 0
         self._signoff_ok: dict[str, bool] = {}  # sign-off id -> its signature verified
@@ -435,13 +446,42 @@ class DslRepository:
         items += self._unsent_items(now)
         items += self._import_items()
         far = datetime.max.replace(tzinfo=UTC)
+        risk = self.urgencies()
+        items += self._danger_items(risk)
+        # Only the few urgent children's items change (a copy of thousands of items per
+        # reload cost more than the rest of the queue).
+        urgent = {cid: u for cid, u in risk.items() if u.rank < urg.OTHER}
+        items = [
+            dataclasses.replace(i, rank=urgent[i.child_id].rank, flag=urgent[i.child_id].text)
+            if i.child_id in urgent and i.kind != DANGER else i
+            for i in items
+        ]
 
-        def order(item: QueueItem) -> tuple[int, datetime, datetime, str]:
+        def order(item: QueueItem) -> tuple[int, int, datetime, datetime, str]:
             group = 0 if item.overdue else 1 if item.due_at is not None else 2
-            return (group, item.due_at or far, item.at or far, item.child_ref)
+            return (item.rank, group, item.due_at or far, item.at or far, item.child_ref)
 
         items.sort(key=order)
         return items
+
+    def _danger_items(self, risk: dict[str, urg.Urgency]) -> list[QueueItem]:
+        """One item per child in immediate danger, above everything else."""
+        danger = {cid: u for cid, u in risk.items() if u.rank == urg.IMMEDIATE}
+        if not danger:
+            return []
+        names = self._child_names(danger)
+        out = []
+        for cid, u in danger.items():
+            ref, label = names[cid] if cid in names else (ref_for(cid), ref_for(cid))
+            out.append(QueueItem(
+                kind=DANGER, record_id=f"{cid}:danger", child_id=cid, child_ref=ref,
+                child_label=label, title=u.text,
+                detail="Make sure the child is safe now; the strategy meeting is held "
+                       "straight away. Record it on the child's Process tab.",
+                at=u.called_999_at, due_at=None, overdue=False, open_tab=TAB_PROCESS,
+                rank=u.rank, flag=u.text,
+            ))
+        return out
 
     def _screening_items(self) -> list[QueueItem]:
         rows = self._c.execute(
@@ -598,6 +638,8 @@ class DslRepository:
             fp = fingerprints[cid]
             recs = grouped.get(cid, [])
             items: list[pw.DueItem] = []
+            state: pw.CaseState | None = None
+            records: list[pw.StepRecord] = []
             if recs:
                 pid = recs[-1][1]
                 if pid not in pathways:
@@ -619,8 +661,49 @@ class DslRepository:
                     items = list(state.due)
                 except pw.PathwayError:
                     items = []  # a broken history is shown on the child's Process tab
-            cache[cid] = _DueCacheEntry(fp, items)
+            cache[cid] = _DueCacheEntry(fp, items, state, records)
         return cache
+
+    def urgencies(self) -> dict[str, urg.Urgency]:
+        """Each child's urgency now (core.urgency), for children with a recorded step."""
+        self._require()
+        now = self._v.now()
+        with self._lock:
+            self._sync()
+            cached = self._due_cache if self._due_valid else self._refresh_due_cache()
+            self._due_valid = True
+            entries = list(cached.items())
+        latest: dict[str, tuple[str, datetime]] = {}
+        for cid, status, at in self._c.execute(
+            "SELECT child_id, status, screened_at FROM screenings ORDER BY child_id, screened_at"
+        ):
+            latest[cid] = (status, parse_utc(at))
+        out: dict[str, urg.Urgency] = {}
+        cache = self._urgency_cache
+        for cid, entry in entries:
+            if entry.state is None:
+                continue
+            status, at = latest.get(cid, (None, None))
+            key = (entry.fingerprint, status, at)
+            hit = cache.get(cid)
+            # An urgency holds until its steps or screening change, or a date passes (a due
+            # date, or the end of "new" for a high level).
+            if hit is not None and hit[0] == key and now < hit[1]:
+                out[cid] = hit[2]
+                continue
+            fresh = [pw.DueItem(d.id, d.label, d.step, d.due_at, now > d.due_at)
+                     for d in entry.items]
+            level = urg.urgency_level(entry.fingerprint[2], entry.state)
+            found = urg.urgency(entry.state, entry.records, level, now,
+                                latest_screening_status=status, latest_screening_at=at,
+                                due=fresh)
+            moments = [d.due_at for d in entry.items]
+            if at is not None:
+                moments.append(at + timedelta(days=urg.NEW_DAYS))
+            until = min([m for m in moments if m > now] + [now + timedelta(hours=1)])
+            cache[cid] = (key, until, found)
+            out[cid] = found
+        return out
 
     def _due_queue_items(self, now: datetime, within_days: int) -> list[QueueItem]:
         horizon = now + timedelta(days=within_days)
@@ -1179,6 +1262,8 @@ class DslRepository:
         schools_listed: int | None = None,
         hotspot_min: int = sm.HOTSPOT_MIN,
     ) -> sm.NetworkSummary:
+        if schools_listed is None:
+            schools_listed = self._policy(None).schools_in_area
         return sm.build_summary(
             self.summary_input(date_from, date_to),
             schools_listed=schools_listed,
@@ -1306,6 +1391,13 @@ class DslRepository:
             [*params, limit, offset],
         ).fetchall()
         return [audit.AuditRow(*r) for r in rows], int(total)
+
+    def audit_words(self, rows: list[audit.AuditRow]) -> dict[int, str]:
+        """Each row as a plain sentence ("Sam signed off the screening for Jade Wilson ...")."""
+        from cse_toolkit.vault.audit_words import describe
+
+        self._require()
+        return describe(self._v, rows)
 
     def audit_actors(self) -> list[str]:
         self._require()

@@ -8,6 +8,7 @@ writes a ``view`` row.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import uuid
 from dataclasses import asdict
@@ -19,6 +20,7 @@ from cse_toolkit.core.entities import (
     Child,
     ChronologyItem,
     Draft,
+    ImportOrigin,
     MissingEpisode,
     Note,
     NoteAmendment,
@@ -37,6 +39,11 @@ MAX_TEXT = 200_000  # characters in one note: far beyond any real note, well bel
 
 def new_id() -> str:
     return str(uuid.uuid4())
+
+
+def level_reason(level: str, tool_id: str) -> str:
+    """The audit reason of a ``child.level`` entry (ids only, never personal data)."""
+    return f"level={level} tool={tool_id or ''}"
 
 
 def _tool_or_none(tool_id: str, version: str | None) -> Any:
@@ -178,6 +185,25 @@ def _screening(row: Any) -> ScreeningRecord:
         created_by=row[13],
         version=row[14],
     )
+
+
+def _step_data(data: dict[str, Any], imported: bool) -> tuple[dict[str, Any], str]:
+    """(the step's recorded fields, the sender's summary) of a stored step.
+
+    Packs of format 1 carried a step only as a summary and a reference; those imports are
+    stored as ``{"summary": ..., "reference": ...}``. They are given to the engine without
+    fields (so it shows them read-only, saying what is missing), never as fields it refuses.
+    """
+    if imported and "summary" in data and set(data) <= {"summary", "reference"}:
+        return {}, str(data.get("summary") or "")
+    return data, ""
+
+
+def _origin(row_origin: str, pack_id: str | None, vault: Any) -> str:
+    """'' for a record made in this vault; else the id of the pack it was imported from."""
+    if row_origin == vault.vault_id:
+        return ""
+    return pack_id or (row_origin[7:] if row_origin.startswith("import:") else "import")
 
 
 class Repositories:
@@ -334,6 +360,10 @@ class Repositories:
             (level, tool_id, self._v.now_iso(), child_id),
         )
         self._v._sign_level(child_id, level, tool_id)  # (2) signed by the person setting it
+        # The level also goes into the (signed, chained) audit trail: a signature on the row
+        # alone proves only that this person once set this level, so an older signed level put
+        # back with SQL would verify. audit verify compares the row with the newest entry.
+        self._v.audit("child.level", "child", child_id, None, level_reason(level, tool_id))
 
     # -- notes ---------------------------------------------------------------------------
     def add_note(
@@ -658,6 +688,8 @@ class Repositories:
         clause, params = self._visible_clause()
         clause = clause.replace("owner_id", "c.owner_id")
         out: dict[str, list[Any]] = {}
+        # The engine's facts only (no origin or summary: the list shows neither); a step held
+        # as an older pack's words fails validation and is set aside all the same.
         for r in self._c.execute(
             "SELECT s.child_id, s.step_id, s.status, s.created_at, s.event_at, s.reason, s.data,"
             " s.created_by FROM pathway_steps s JOIN children c ON c.id = s.child_id"
@@ -673,22 +705,52 @@ class Repositories:
             )
         return out
 
+    def is_legacy_import(self, step_id: str) -> bool:
+        """A pathway step imported from a pack of format 1 (its words only, no fields)."""
+        row = self._c.execute(
+            "SELECT origin, data FROM pathway_steps WHERE id = ?", (step_id,)
+        ).fetchone()
+        if row is None or row[0] == self._v.vault_id:
+            return False
+        data = json.loads(row[1])
+        return "summary" in data and set(data) <= {"summary", "reference"}
+
+    def latest_screenings(self) -> dict[str, tuple[str, datetime]]:
+        """Each visible child's latest screening: (status, when screened), in one query."""
+        clause, params = self._visible_clause()
+        clause = clause.replace("owner_id", "c.owner_id")
+        out: dict[str, tuple[str, datetime]] = {}
+        for child_id, status, at in self._c.execute(
+            "SELECT s.child_id, s.status, s.screened_at FROM screenings s"
+            " JOIN children c ON c.id = s.child_id"
+            f" WHERE {clause} ORDER BY s.child_id, s.screened_at, s.rowid",
+            params,
+        ):
+            out[child_id] = (status, parse_utc(at))
+        return out
+
     def engine_records(self, child_id: str) -> list[Any]:
         """The child's steps as the pathway engine's records, in the order recorded."""
         from cse_toolkit.core import pathway as pw
 
         rows = self._c.execute(
-            "SELECT step_id, status, created_at, event_at, reason, data, created_by"
-            " FROM pathway_steps WHERE child_id = ? ORDER BY created_at, rowid",
+            "SELECT s.step_id, s.status, s.created_at, s.event_at, s.reason, s.data, s.created_by,"
+            " s.origin, i.pack_id FROM pathway_steps s"
+            " LEFT JOIN import_records i ON i.record_id = s.id"
+            " WHERE s.child_id = ? ORDER BY s.created_at, s.rowid",
             (child_id,),
         ).fetchall()
-        return [
-            pw.StepRecord(
-                step=r[0], status=r[1], recorded_at=parse_utc(r[2]), event_at=parse_utc(r[3]),
-                reason=r[4], data=json.loads(r[5]), recorded_by=r[6],
+        out = []
+        for r in rows:
+            data, summary = _step_data(json.loads(r[5]), r[7] != self._v.vault_id)
+            out.append(
+                pw.StepRecord(
+                    step=r[0], status=r[1], recorded_at=parse_utc(r[2]),
+                    event_at=parse_utc(r[3]), reason=r[4], data=data, recorded_by=r[6],
+                    summary=summary, origin=_origin(r[7], r[8], self._v),
+                )
             )
-            for r in rows
-        ]
+        return out
 
     def case_state(self, child_id: str, pathway_id: str | None = None) -> Any:
         """Where the child's case stands on the pathway now (``core.pathway.CaseState``)."""
@@ -704,12 +766,13 @@ class Repositories:
         child = self.get_child(child_id)
         rows = self._c.execute(
             "SELECT id, child_id, pathway_id, step_id, status, event_at, data, reason, created_by,"
-            " version FROM pathway_steps WHERE child_id = ? ORDER BY event_at, created_at",
+            " version, created_at FROM pathway_steps WHERE child_id = ?"
+            " ORDER BY event_at, created_at",
             (child.id,),
         ).fetchall()
         return [
             StepRecord(r[0], r[1], r[2], r[3], r[4], parse_utc(r[5]), json.loads(r[6]), r[7], r[8],
-                       r[9])
+                       r[9], parse_utc(r[10]))
             for r in rows
         ]
 
@@ -801,25 +864,69 @@ class Repositories:
         return [_screening(r) for r in rows]
 
     # -- chronology ------------------------------------------------------------------------
+    def import_origins(self, record_ids: list[str]) -> dict[str, ImportOrigin]:
+        """For each imported record among ``record_ids``: the pack it (last) came in."""
+        out: dict[str, ImportOrigin] = {}
+        for start in range(0, len(record_ids), 500):
+            chunk = record_ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for rid, pack_id, kind, summary, at in self._c.execute(
+                "SELECT r.record_id, r.pack_id, COALESCE(i.kind, ''), COALESCE(i.summary, '{}'),"
+                " COALESCE(i.imported_at, r.imported_at) FROM import_records r"
+                " LEFT JOIN imports i ON i.pack_id = r.pack_id"
+                f" WHERE r.record_id IN ({marks})",
+                chunk,
+            ):
+                try:
+                    info = json.loads(summary)
+                except ValueError:
+                    info = {}
+                out[rid] = ImportOrigin(
+                    pack_id, kind, str(info.get("sender", "")), str(info.get("organisation", "")),
+                    at,
+                )
+        return out
+
     def chronology(self, child_id: str) -> list[ChronologyItem]:
-        """One timeline ordered by event date: backdated items slot into place."""
+        """One timeline ordered by event date: backdated items slot into place.
+
+        Each item says who recorded it and, for an imported record, the pack it came in.
+        """
         child = self.get_child(child_id)
+        users = {u.id: u.label for u in self._v.users()}
+        names = {u.name: u.label for u in self._v.users()}
+        local = self._v.vault_id
+
+        def who(user_id: str) -> str:
+            return users.get(user_id, user_id.removeprefix("import:"))
+
         items: list[ChronologyItem] = []
         for n in self.notes_for(child.id):
-            who = "reported" if n.source == "reported" else "first-hand"
-            title = f"Note ({n.category}, {who})"
-            items.append(ChronologyItem(n.event_at, "note", n.id, title, n.body, n.place))
+            source = "reported" if n.source == "reported" else "first-hand"
+            title = f"Note ({n.category}, {source})"
+            detail = f"At {n.place}: {n.body}" if n.place else n.body
+            items.append(ChronologyItem(n.event_at, "note", n.id, title, detail,
+                                        who(n.author_id), n.origin if n.origin != local else ""))
         from cse_toolkit.core.tools import installed_labels
 
         levels, tool_names = installed_labels()
+        origins = dict(self._c.execute(
+            "SELECT id, origin FROM screenings WHERE child_id = ? UNION ALL"
+            " SELECT id, origin FROM pathway_steps WHERE child_id = ? UNION ALL"
+            " SELECT id, origin FROM missing_episodes WHERE child_id = ?",
+            (child.id, child.id, child.id),
+        ).fetchall())
         for s in self.screenings_for(child.id):
             level_id = s.confirmed_level or s.suggested_level
             level = levels.get(level_id, level_id) if level_id else "in progress"
             tool = tool_names.get(s.tool_id, s.tool_id)
+            origin = origins.get(s.id, local)
+            by = names.get(s.confirmed_by or "", s.confirmed_by or "") or who(s.created_by)
             items.append(
                 ChronologyItem(
                     s.screened_at, "screening", s.id, f"Screening ({tool})",
-                    f"Level: {level}; status: {s.status.replace('_', ' ')}",
+                    f"Level: {level}; status: {s.status.replace('_', ' ')}", by,
+                    origin if origin != local else "",
                 )
             )
         pathways: dict[str, Any] = {}
@@ -828,40 +935,56 @@ class Repositories:
             if st.pathway_id not in pathways:
                 pathways[st.pathway_id] = _pathway_or_none(st.pathway_id)
             pathway = pathways[st.pathway_id]
+            origin = origins.get(st.id, local)
+            data, summary = _step_data(st.data, origin != local)
             if st.reason:
                 detail = st.reason
+            elif summary:
+                detail = summary
             elif pathway is not None:
                 from cse_toolkit.core.pathway import describe_step_data
 
-                detail = describe_step_data(pathway, st.step_id, st.data,
-                                            {**levels, **tool_names})
+                detail = describe_step_data(pathway, st.step_id, data, {**levels, **tool_names})
             else:
-                detail = ", ".join(f"{k}: {v}" for k, v in st.data.items() if v)
+                detail = ", ".join(f"{k}: {v}" for k, v in data.items() if v)
             title = st.step_id.replace("_", " ")
             if pathway is not None:
                 try:
                     title = pathway.step(st.step_id).title
                 except KeyError:
                     pass
-            items.append(ChronologyItem(st.event_at, "step", st.id,
-                                        f"Step: {title} ({state})", detail))
+            items.append(ChronologyItem(st.event_at, "step", st.id, f"Step: {title} ({state})",
+                                        detail, who(st.created_by),
+                                        origin if origin != local else ""))
         for m in self.missing_for(child.id):
             end = utc_iso(m.to_at) if m.to_at else "not yet found"
+            origin = origins.get(m.id, local)
             items.append(ChronologyItem(m.from_at, "missing", m.id, "Missing episode",
-                                        f"Until {end}. Found: {m.where_found or 'not recorded'}"))
-        for rid, ref, learned in self._c.execute(
-            "SELECT r.id, r.ref, COALESCE(r.learned_at, r.created_at) FROM intel_reports r"
-            " JOIN intel_children ic ON ic.report_id = r.id WHERE ic.child_id = ?",
+                                        f"Until {end}. Found: {m.where_found or 'not recorded'}",
+                                        who(m.created_by), origin if origin != local else ""))
+        for rid, ref, learned, by, origin in self._c.execute(
+            "SELECT r.id, r.ref, COALESCE(r.learned_at, r.created_at), r.created_by, r.origin"
+            " FROM intel_reports r JOIN intel_children ic ON ic.report_id = r.id"
+            " WHERE ic.child_id = ?",
             (child.id,),
         ):
             items.append(ChronologyItem(parse_utc(learned), "intelligence", rid,
-                                        f"Intelligence report {ref}"))
-        for eid, kind, recipient, created, state in self._c.execute(
-            "SELECT id, kind, recipient, created_at, state FROM exports WHERE child_id = ?",
+                                        f"Intelligence report {ref}", "", who(by),
+                                        origin if origin != local else ""))
+        for eid, kind, recipient, created, state, by in self._c.execute(
+            "SELECT id, kind, recipient, created_at, state, created_by FROM exports"
+            " WHERE child_id = ?",
             (child.id,),
         ):
             items.append(ChronologyItem(parse_utc(created), "export", eid,
-                                        f"Exported {kind} pack to {recipient}", f"State: {state}"))
+                                        f"Exported {kind} pack to {recipient}", f"State: {state}",
+                                        who(by)))
+        imported = self.import_origins([i.record_id for i in items if i.origin])
+        items = [
+            dataclasses.replace(i, origin=imported[i.record_id].pack_id)
+            if i.origin and i.record_id in imported else i
+            for i in items
+        ]
         items.sort(key=lambda i: (i.at, i.kind))
         return items
 

@@ -153,7 +153,13 @@ def test_route_medium_high_referral(pw: Pathway, level: str) -> None:
     assert st.route == "refer"
     assert st.open_ids == ["refer", "strategy_meeting", "panel", "review"]
     decided = T0 + timedelta(hours=4)
-    assert [(d.id, d.due_at) for d in st.due] == [("review", decided + timedelta(weeks=4))]
+    # A referral not yet made is its own due item: one working day from the decision.
+    assert [(d.id, d.due_at) for d in st.due] == [
+        ("referral", decided + timedelta(days=1)),
+        ("review", decided + timedelta(weeks=4)),
+    ]
+    late = case_state(pw, records, clock_at(decided + timedelta(days=1, minutes=1)))
+    assert [d.id for d in late.overdue] == ["referral"]
 
     records = build(pw, [*upto_decide(level), ("refer", {"method": "phone"})])
     referred = T0 + timedelta(hours=5)  # Monday 14:00
@@ -244,8 +250,11 @@ def test_review_loops_to_a_new_cycle(pw: Pathway) -> None:
     st = case_state(pw, records, clock_at(T0 + timedelta(weeks=1)))
     assert st.route == "refer" and st.level == "medium" and st.current == "refer"
     redecided = T0 + timedelta(hours=9)
-    assert [(d.id, d.due_at) for d in st.due] == [("review", redecided + timedelta(weeks=4))]
-    assert not st.overdue
+    assert [(d.id, d.due_at) for d in st.due] == [
+        ("referral", redecided + timedelta(days=1)),
+        ("review", redecided + timedelta(weeks=4)),
+    ]
+    assert [d.id for d in st.overdue] == ["referral"]  # a week on, the referral is not made
 
 
 def test_steps_cannot_be_skipped(pw: Pathway) -> None:

@@ -127,7 +127,7 @@ def test_hotspots_named_only_with_five_or_more_mentions_and_never_below_five() -
 
 def test_schools_are_counted_never_named() -> None:
     out = sm.build_summary(facts({"high": 30}), schools_listed=22)
-    assert out.to_dict()["schools"] == {"with_concerns": "<5", "listed": 22}
+    assert out.to_dict()["schools"] == {"with_concerns": "<5", "listed": 22, "in_area": 22}
     assert "School 1" not in out.to_text()
     assert "School 1" not in json.dumps(out.to_dict())
 
@@ -148,3 +148,36 @@ def test_period_text() -> None:
 
 def test_count_labels_counts_each_screening_once() -> None:
     assert sm.count_labels([["A", "A", "B"], ["A"]]) == [("A", 2), ("B", 1)]
+
+
+def test_children_known_counts_only_those_above_the_lowest_level() -> None:
+    """Issue 13 item 7: "affected by or at risk" is a level above the lowest; the lowest and the
+    not yet screened are their own line; "of N schools" needs the number in the area."""
+    out = sm.build_summary(facts({"high": 6, "medium": 7, "none": 8, "no_current_risk": 5,
+                                  "": 9}))
+    data = out.to_dict()
+    assert data["children"] == 35 and data["at_risk"] == 13
+    assert data["lowest_or_not_screened"] == 22
+    lines = dict(out.lines())
+    assert lines["Children known"].startswith("13 children known to us, affected by or at risk")
+    assert lines["Also known"] == (
+        "22 more children known: at the lowest level or not screened yet."
+    )
+    # Schools: only the at-risk children's, and no denominator unless the area's is known.
+    assert data["schools"]["in_area"] is None
+    assert lines["Schools"] == "Concerns identified in fewer than 5 schools."
+    with_area = sm.build_summary(facts({"high": 6, "none": 8}), schools_listed=31)
+    assert dict(with_area.lines())["Schools"] == (
+        "Concerns identified in fewer than 5 of 31 schools in the area."
+    )
+    # One of the two is small: the other is withheld, as the total is published.
+    small = sm.build_summary(facts({"high": 3, "none": 20})).to_dict()
+    assert small["at_risk"] == "<5" and small["lowest_or_not_screened"] == "suppressed"
+
+
+def test_themes_are_ordered_by_count_most_first() -> None:
+    out = sm.build_summary(
+        facts({"high": 6}, indicator_counts=[("Alpha", 5), ("Gifts", 9), ("Missing", 7)])
+    )
+    assert [t for t, _ in out.themes] == ["Gifts", "Missing", "Alpha"]
+    assert dict(out.lines())["Common themes"].startswith("Gifts (9); Missing (7)")

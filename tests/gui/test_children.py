@@ -166,6 +166,7 @@ def test_next_step_provider_fills_columns(
     with qtbot.waitSignal(win.child_list.loaded):
         win.child_list.set_next_step_provider(provider)
     model = win.child_list.model
-    assert calls == [[child.id]]
+    # The list may also have reloaded for the child just added (it follows the change hub).
+    assert calls and all(c == [child.id] for c in calls)
     assert model.data(model.index(0, 4)) == "Discuss with the DSL"
     assert not win.child_list.table.isColumnHidden(4)

@@ -205,3 +205,27 @@ def test_reads_nothing_until_shown_and_is_accessible(qtbot: Any, vault: Any, chi
     assert hidden.linked_child_labels() == ["Ava Jones"]
     assert unnamed_controls(hidden) == []
     hidden.clear()
+
+
+def test_a_vehicle_in_several_other_childrens_intelligence_prompts_a_rescreen(
+    qtbot: Any, view: ConnectionsView, vault: Any, children: Any
+) -> None:
+    """Issue 13: a child linked to an adult, vehicle or place that appears in the intelligence
+    about several other children gets a prompt, in words, to screen again."""
+    mia, ava, kez = children
+    save_report(vault, [mia.id], intel.Vehicle(vrm="AB12 CDE", make="Vauxhall", colour="silver"))
+    save_report(vault, [ava.id], intel.Vehicle(vrm="ab12-cde"))
+    show(qtbot, view, mia.id)
+    assert not view.rescreen.isVisible()  # one other child: the links show, no prompt
+    save_report(vault, [kez.id], intel.Vehicle(vrm="AB12CDE"))
+    vault.intel._index = None
+    show(qtbot, view, mia.id)
+    assert view.rescreen.isVisible()
+    text = view.rescreen_label.text()
+    assert text.startswith("⚠ Re-screen this child: linked to the vehicle 'AB12 CDE")
+    assert "in the intelligence about 2 other children" in text
+    with qtbot.waitSignal(view.rescreen_requested, timeout=1000) as got:
+        view.rescreen_button.click()
+    assert got.args == [mia.id]
+    show(qtbot, view, kez.id)
+    assert view.rescreen.isVisible()  # Kez shares it with Mia and Ava too
