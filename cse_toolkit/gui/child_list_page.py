@@ -146,7 +146,8 @@ class ChildListPage(QWidget):
         layout.addWidget(self.empty_label)
         layout.addWidget(self.table, 1)
         # Reading order: the filter, the buttons beside it, then the list below.
-        self.setTabOrder(self.filter_edit, self.open_button)
+        self.setTabOrder(self.filter_edit, self.action_only)
+        self.setTabOrder(self.action_only, self.open_button)
         self.setTabOrder(self.open_button, self.add_button)
         self.setTabOrder(self.add_button, self.table)
         self._size_columns()
