@@ -63,6 +63,10 @@ class Policy(BaseModel):
     idle_lock_minutes: int = Field(
         default=5, ge=1, le=30, description="lock after this many minutes without input (1-30)"
     )
+    clipboard_clear_seconds: int = Field(
+        default=30, ge=5, le=300,
+        description="clear anything the app copied after this many seconds (5-300)",
+    )
     export_kinds: list[ExportKind] = Field(default_factory=lambda: list(ALL_EXPORT_KINDS))
     recovery_public_key: str | None = Field(
         default=None,

@@ -1,4 +1,9 @@
-"""Headless self-test for IT: crypto, SQLCipher, resources, fonts, Qt platform plugin.
+"""Headless self-test for IT: crypto, SQLCipher, resources, fonts, Qt platform plugin, a window.
+
+The last check opens a real window, in a child process, on the platform plugin the app will use
+(``QT_QPA_PLATFORM`` or the platform's default): finding the plugin files is not enough, since
+a plugin whose system libraries are missing (libxcb-cursor0 on Linux is the usual one) stops
+the app at start. When it fails, it names the missing library, or says there is no display.
 
 Runs in a throwaway vault inside the private temp folder, prints what it checked with timings
 (key derivation = unlock cost; open = raw-key SQLCipher open), and removes everything it made.
@@ -143,4 +148,71 @@ def run_self_test(say: Callable[[str], None]) -> bool:
         return f"PySide6 {qt_version}; platform plugins: {', '.join(names)}"
 
     check("qt", qt)
+
+    def window() -> str:
+        return open_test_window()
+
+    check("window", window)
     return ok
+
+
+# A real window on the platform plugin the app will use, in a child process: a platform plugin
+# that cannot load makes Qt abort the whole process, and its reason (the missing library) is
+# only said on stderr with QT_DEBUG_PLUGINS.
+_WINDOW_SCRIPT = """
+import sys
+from PySide6.QtWidgets import QApplication, QLabel
+app = QApplication(sys.argv[:1])
+label = QLabel("CSE Toolkit self-test")
+label.show()
+for _ in range(3):
+    app.processEvents()
+handle = label.windowHandle()
+ok = handle is not None and handle.isExposed() or app.platformName() in ("offscreen", "minimal")
+print("WINDOW", app.platformName(), int(bool(handle)), int(ok))
+label.close()
+"""
+
+
+def open_test_window(timeout: float = 60.0) -> str:
+    """Open a window as the app would; on failure, say which system library is missing."""
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, QT_DEBUG_PLUGINS="1")
+    env.pop("QT_LOGGING_RULES", None)
+    try:
+        done = subprocess.run([sys.executable, "-c", _WINDOW_SCRIPT], env=env, timeout=timeout,
+                              capture_output=True, text=True)
+    except subprocess.TimeoutExpired:
+        raise RuntimeError("opening a test window did not finish within a minute") from None
+    for line in done.stdout.splitlines():
+        parts = line.split()
+        if len(parts) == 4 and parts[0] == "WINDOW" and parts[3] == "1":
+            return f"a window opened on the '{parts[1]}' platform plugin"
+    raise RuntimeError(window_problem(done.stderr, done.returncode))
+
+
+def window_problem(stderr: str, returncode: int) -> str:
+    """The reason a test window could not open, naming the missing library where Qt says it."""
+    import re
+
+    missing = sorted(set(re.findall(r"([\w.+-]+\.so[\w.]*): cannot open shared object file",
+                                    stderr)))
+    missing += sorted(set(re.findall(r"(?:library|module) \"?([\w.+-]+\.(?:dll|dylib))\"? "
+                                     r"(?:could not be found|not found)", stderr, re.I)))
+    if "xcb-cursor0 or libxcb-cursor0 is needed" in stderr and "libxcb-cursor.so.0" not in missing:
+        missing.append("libxcb-cursor.so.0")
+    plugin = re.search(r"Could not load the Qt platform plugin \"([^\"]+)\"", stderr)
+    where = f"the '{plugin.group(1)}' platform plugin" if plugin else "the Qt platform plugin"
+    if missing:
+        return (f"{where} cannot load: missing system librar{'y' if len(missing) == 1 else 'ies'} "
+                f"{', '.join(missing)} (install the package that provides "
+                f"{'it' if len(missing) == 1 else 'them'})")
+    if re.search(r"could not connect to display|cannot open display|no display", stderr, re.I):
+        return (f"{where} found no display to open a window on (run from the desktop session; "
+                "set QT_QPA_PLATFORM=offscreen to check everything but the display)")
+    tail = [ln for ln in stderr.strip().splitlines() if ln.strip()][-3:]
+    detail = " / ".join(tail) if tail else f"exit code {returncode}"
+    return f"no window could be opened on {where}: {detail}"

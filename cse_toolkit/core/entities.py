@@ -105,6 +105,22 @@ class Note:
     origin: str = ""
 
 
+AMENDMENT_KINDS = ("addendum", "correction")
+
+
+@dataclass
+class NoteAmendment:
+    """Added to a saved note: the note keeps its words; this is shown (and exported) with it."""
+
+    id: str
+    note_id: str
+    kind: str  # "addendum" | "correction"
+    body: str
+    reason: str
+    author_id: str
+    created_at: str
+
+
 @dataclass
 class Draft:
     id: str

@@ -107,6 +107,9 @@ class Indicator(_Entity):
         default=None, description="overrides the section's provenance for this indicator"
     )
     source: str = ""
+    required: bool = Field(
+        default=False, description="the wizard will not go on until this question is answered"
+    )
 
 
 class Section(_Entity):

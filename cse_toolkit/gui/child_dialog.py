@@ -36,7 +36,8 @@ from PySide6.QtWidgets import (
 
 from cse_toolkit.core.entities import Child
 from cse_toolkit.errors import UserError
-from cse_toolkit.gui import dialogs
+from cse_toolkit.gui import autosave, dialogs, workers
+from cse_toolkit.gui.plurals import ntr
 from cse_toolkit.gui.widgets import heading_label, report
 
 OPEN_EXISTING = 2
@@ -178,7 +179,8 @@ class ChildDialog(QDialog):
         self._dup_timer = QTimer(self)
         self._dup_timer.setSingleShot(True)
         self._dup_timer.setInterval(self.DUPLICATE_DELAY_MS)
-        self._dup_timer.timeout.connect(self.check_duplicates)
+        self._dup_timer.timeout.connect(self._check_in_background)
+        self._dup_result: tuple[Any, list[Child]] | None = None
         if adding:
             for signal in (
                 self.name_edit.textChanged,
@@ -196,6 +198,16 @@ class ChildDialog(QDialog):
         self.setTabOrder(self.age_spin, self.dob_check)
         self.setTabOrder(self.dob_check, self.dob_edit)
         self.resize(560, 0)
+        # Typing is kept as an encrypted draft as it goes (gui/autosave.py), not only on lock.
+        self._draft_timer = autosave.DraftTimer(self.save_draft, self)
+        autosave.watch(self, self._draft_timer.touch)
+
+    def reject(self) -> None:
+        """Cancel drops the draft; a lock (which also rejects the dialog) keeps it."""
+        self._draft_timer.stop()
+        if not dialogs.lock_in_progress():
+            self._drop_draft()
+        super().reject()
 
     # -- building helpers ----------------------------------------------------------------
     def _line(self, name: str) -> QLineEdit:
@@ -312,14 +324,37 @@ class ChildDialog(QDialog):
             self.draft_id = None
 
     # -- duplicates ----------------------------------------------------------------------
-    def check_duplicates(self) -> list[Child]:
+    def _dup_key(self) -> tuple[str, str, Any]:
         values = self.values()
-        if not (values["name"] or values["alias"] or values["dob"]):
-            self._duplicates = []
-        else:
-            self._duplicates = self._vault.repos.possible_duplicates(
-                values["name"], values["alias"], values["dob"]
-            )
+        return values["name"], values["alias"], values["dob"]
+
+    def _check_in_background(self) -> None:
+        """While typing: the check (spelling variants over every child) runs off the GUI
+        thread; the list shows what it finds for what is typed by then."""
+        key = self._dup_key()
+        if not any(key):
+            self._show_duplicates([])
+            return
+        vault = self._vault
+
+        def found(result: list[Child]) -> None:
+            self._dup_result = (key, result)
+            if self._dup_key() == key:
+                self._show_duplicates(result)
+
+        workers.run_in_background(lambda: vault.repos.possible_duplicates(*key), found,
+                                  parent=self)
+
+    def check_duplicates(self) -> list[Child]:
+        key = self._dup_key()
+        if not any(key):
+            return self._show_duplicates([])
+        if self._dup_result is not None and self._dup_result[0] == key:
+            return self._show_duplicates(self._dup_result[1])
+        return self._show_duplicates(self._vault.repos.possible_duplicates(*key))
+
+    def _show_duplicates(self, found: list[Child]) -> list[Child]:
+        self._duplicates = found
         self.duplicates_list.clear()
         for child in self._duplicates[:20]:
             age = child.age_on(self._vault.now().date())
@@ -333,8 +368,8 @@ class ChildDialog(QDialog):
             self.duplicates_list.setCurrentRow(0)
             n = len(self._duplicates)
             self.duplicates_label.setText(
-                self.tr("{n} existing record(s) look similar. Open one instead of adding a "
-                        "second record for the same child.").format(n=n)
+                ntr("ChildDialog", "%n existing record(s) [looks|look] similar. Open one "
+                    "instead of adding a second record for the same child.", n)
             )
         self.duplicates_box.setVisible(bool(self._duplicates))
         return self._duplicates
@@ -344,6 +379,8 @@ class ChildDialog(QDialog):
         if item is None:
             return
         self.open_child_id = str(item.data(Qt.ItemDataRole.UserRole))
+        self._draft_timer.stop()
+        self._drop_draft()
         self.done(OPEN_EXISTING)
 
     # -- saving --------------------------------------------------------------------------

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from cse_toolkit.core.entities import Child, ChronologyItem
+from cse_toolkit.gui.plurals import ntr
 from cse_toolkit.gui.table_model import RowTableModel
 from cse_toolkit.gui.widgets import local_text, plain_tip
 
@@ -187,7 +188,7 @@ class ChronologyView(QWidget):
         if total == 0:
             self.count_label.setText(self.tr("Nothing recorded yet"))
         elif shown == total:
-            self.count_label.setText(self.tr("{n} entries").format(n=total))
+            self.count_label.setText(ntr("ChronologyView", "%n [entry|entries]", total))
         else:
             self.count_label.setText(self.tr("{shown} of {total}").format(shown=shown, total=total))
 

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from cse_toolkit.gui import dialogs, workers
 from cse_toolkit.gui.dsl_charts import ChartPanel
 from cse_toolkit.gui.dsl_common import DateRange, DslPage
+from cse_toolkit.gui.plurals import ntr
 from cse_toolkit.gui.widgets import heading_label, report
 from cse_toolkit.vault.dsl_repo import DUE_SOON_DAYS, DashboardData
 
@@ -136,9 +137,10 @@ class DslDashboardPage(DslPage):
             )
         )
         self.status.setText(
-            self.tr(
-                "{n} children with something recorded in {period}. Levels are each child's "
-                "current confirmed level."
+            ntr(
+                "DslDashboard",
+                "{n} [child|children] with something recorded in {period}. Levels are each "
+                "child's current confirmed level.", data.children,
             ).format(n=f"{data.children:,}", period=period)
         )
         self.levels.set_data([c for c, _ in data.by_level], [[n] for _, n in data.by_level])

@@ -23,6 +23,10 @@ Every step can be done from the keyboard: Enter moves on, Alt+B goes back, Esc c
 on the password page, which only "I have noted the password" closes, so it is not lost by a
 stray key). Locking the app rejects the dialog; work still running is then thrown away and a
 file written meanwhile is removed, so nothing is exported without being recorded.
+
+What was typed on the first steps is kept as an encrypted draft (``EXPORT_DRAFT_KIND``) as it
+is typed (gui/autosave.py) and when the app locks; after unlocking the main window offers it
+back (``load_draft``). Cancel drops it; so does a finished export.
 """
 
 from __future__ import annotations
@@ -61,8 +65,9 @@ from PySide6.QtWidgets import (
 )
 
 from cse_toolkit.errors import UserError
-from cse_toolkit.gui import clipboard, dialogs, workers
+from cse_toolkit.gui import autosave, clipboard, dialogs, workers
 from cse_toolkit.gui.export_preview import PagePreview, RenderedPages, render_pages
+from cse_toolkit.gui.plurals import counted
 from cse_toolkit.gui.widgets import heading_label
 from cse_toolkit.packs import schema as ps
 from cse_toolkit.services import exchange
@@ -70,6 +75,7 @@ from cse_toolkit.services import exchange
 log = logging.getLogger(__name__)
 
 COPY_CLEAR_MS = 30_000  # the clipboard is cleared this long after Copy (tests shorten it)
+EXPORT_DRAFT_KIND = "export_form"
 
 KIND_TITLES = {
     "referral": "Referral to Children's Social Care",
@@ -302,6 +308,11 @@ class ExportDialog(QDialog):
         layout.addWidget(self.step_label)
         layout.addWidget(self.stack, 1)
         layout.addWidget(self.buttons)
+
+        self.draft_id: str | None = None
+        self._draft_timer = autosave.DraftTimer(self._autosave, self)
+        for page in (self.recipient_page, self.sharing_page, self.details_page):
+            autosave.watch(page, self._draft_timer.touch)
 
         refusal = self._refusal()
         if refusal:
@@ -1068,6 +1079,7 @@ class ExportDialog(QDialog):
                 return
             raise
         self._export_id = done.export_id
+        self._drop_draft()
         self._pack = None
         self.preview.clear()
         self.saved_label.setText(
@@ -1126,8 +1138,62 @@ class ExportDialog(QDialog):
     # ==========================================================================================
     # Closing
     # ==========================================================================================
+    # ==========================================================================================
+    # Drafts (protocols.DraftEditor)
+    # ==========================================================================================
+    def _form_pages(self) -> list[QWidget]:
+        return [p for p in (self.recipient_page, self.sharing_page, self.details_page)
+                if p in self.steps]
+
+    def draft_payload(self) -> dict[str, Any]:
+        return {
+            "kind": self._kind,
+            "child_id": self._child_id,
+            "report_id": self._report_id,
+            "fields": {str(i): autosave.capture(p) for i, p in enumerate(self._form_pages())},
+        }
+
+    def _autosave(self) -> None:
+        if self.current_page() in self.steps:
+            self.save_draft()
+
+    def save_draft(self) -> None:
+        """Keep what was typed (encrypted); nothing once the pack is being written or done."""
+        self._draft_timer.stop()
+        if self._vault is None or self.current_page() not in self.steps:
+            return
+        try:
+            self.draft_id = self._vault.repos.save_draft(
+                EXPORT_DRAFT_KIND, self._child_id or self._report_id, self.draft_payload(),
+                self.draft_id,
+            )
+        except UserError as exc:
+            log.warning("export draft not saved: %s", type(exc).__name__)
+
+    def load_draft(self, draft: Any) -> None:
+        """Fill the steps from a draft written by ``save_draft``."""
+        fields = draft.payload.get("fields", {})
+        for i, page in enumerate(self._form_pages()):
+            values = fields.get(str(i))
+            if isinstance(values, dict):
+                autosave.restore(page, values)
+        self._draft_timer.stop()
+        self.draft_id = draft.id
+
+    def _drop_draft(self) -> None:
+        self._draft_timer.stop()
+        if self.draft_id is not None:
+            try:
+                self._vault.repos.delete_draft(self.draft_id)
+            except UserError:
+                log.warning("export draft not deleted")
+            self.draft_id = None
+
     def reject(self) -> None:
         """Cancel, Esc, or the app locking: drop everything, and any export still running."""
+        if not dialogs.lock_in_progress():
+            self._drop_draft()
+        self._draft_timer.stop()
         if self._cancel is not None:
             self._cancel.set()
         self._generation += 1
@@ -1185,8 +1251,7 @@ def _without_full_gc_pauses(fn: Callable[[], Any]) -> Callable[[], Any]:
 
 
 def _count(n: int, record_type: str) -> str:
-    word = record_type.replace("_", " ")
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+    return counted(n, record_type, "ExportDialog")
 
 
 def _discard(path: Path) -> None:

@@ -9,20 +9,23 @@ acknowledgement: the vault already exists and the key is never shown again.
 
 from __future__ import annotations
 
+import html
 import logging
 import sys
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QCloseEvent, QFont, QFontDatabase, QKeyEvent
+from PySide6.QtGui import QCloseEvent, QFont, QFontDatabase, QKeyEvent, QTextDocument
 from PySide6.QtWidgets import QDialog, QWidget
 
 from cse_toolkit.core.clock import Clock
 from cse_toolkit.core.entities import ROLES
 from cse_toolkit.core.passphrase import estimate
 from cse_toolkit.errors import UserError
-from cse_toolkit.gui import clipboard, workers
+from cse_toolkit.gui import clipboard, dialogs, workers
 from cse_toolkit.gui.forms.ui_first_run_dialog import Ui_FirstRunDialog
+from cse_toolkit.gui.passphrase_meter import meter_text, too_weak
+from cse_toolkit.gui.widgets import keep_wrapped_height
 from cse_toolkit.policy import Policy
 from cse_toolkit.vault.keyslots import KdfParams
 
@@ -77,10 +80,12 @@ class FirstRunDialog(QDialog):
         }
         for role in ROLES:
             self.ui.roleCombo.addItem(labels[role], role)
+        keep_wrapped_height(self.ui.strengthLabel)
         self.ui.passphraseEdit.textChanged.connect(self._update_strength)
         self.ui.createButton.clicked.connect(self.create)
         self.ui.cancelButton.clicked.connect(self.reject)
         self.ui.copyButton.clicked.connect(self.copy_key)
+        self.ui.printButton.clicked.connect(self.print_sheet)
         self.ui.writtenDownCheck.toggled.connect(self.ui.continueButton.setEnabled)
         self.ui.continueButton.clicked.connect(self._finish)
         self.setTabOrder(self.ui.userNameEdit, self.ui.roleCombo)
@@ -98,16 +103,7 @@ class FirstRunDialog(QDialog):
     def _update_strength(self, text: str) -> None:
         strength = estimate(text)
         self.ui.strengthBar.setValue(strength.score)
-        label = self.tr("{label}: {feedback}").format(
-            label=strength.label, feedback=strength.feedback
-        ) if text else strength.feedback
-        if text and strength.score < self._policy.min_passphrase_score:
-            label += " " + self.tr("Your organisation needs at least '{needed}'.").format(
-                needed=("Very weak", "Weak", "Fair", "Good", "Strong")[
-                    self._policy.min_passphrase_score
-                ]
-            )
-        self.ui.strengthLabel.setText(label)
+        self.ui.strengthLabel.setText(meter_text(text, self._policy.min_passphrase_score))
         self.ui.strengthBar.setAccessibleDescription(strength.label)
 
     def problems(self) -> str:
@@ -116,11 +112,9 @@ class FirstRunDialog(QDialog):
         passphrase = self.ui.passphraseEdit.text()
         if not name:
             return self.tr("Type a user name: it is what you choose when you unlock.")
-        strength = estimate(passphrase)
-        if strength.score < self._policy.min_passphrase_score:
-            return self.tr("That passphrase is too easy to guess. {feedback}").format(
-                feedback=strength.feedback
-            )
+        weak = too_weak(passphrase, self._policy.min_passphrase_score)
+        if weak:
+            return weak
         if passphrase != self.ui.confirmEdit.text():
             return self.tr("The two passphrases are not the same. Type them again.")
         return ""
@@ -196,6 +190,42 @@ class FirstRunDialog(QDialog):
         self.ui.copyLabel.setText(
             self.tr("Copied. The clipboard will be cleared in 30 seconds.")
         )
+
+    def recovery_sheet(self) -> QTextDocument:
+        """The printable sheet: the key in large groups and how to use it. Built in memory."""
+        name = html.escape(self.ui.userNameEdit.text().strip())
+        org = html.escape(self._policy.organisation)
+        when = html.escape(self._clock.now().astimezone().strftime("%d/%m/%Y"))
+        key = "<br>".join(html.escape(line) for line in
+                          group_recovery_key(self._recovery_key).splitlines())
+        steps = [
+            self.tr("Keep this sheet locked away, apart from the laptop. Anyone with this "
+                    "sheet and the laptop can open the records."),
+            self.tr("If you forget your passphrase: on the unlock screen choose "
+                    "\u201cForgotten your passphrase?\u201d, type this key, then choose a "
+                    "new passphrase."),
+            self.tr("The key keeps working after you use it. If this sheet is lost or seen "
+                    "by someone else, tell your DSL and IT team."),
+        ]
+        body = (
+            f"<h1>{html.escape(self.tr('CSE Toolkit recovery sheet'))}</h1>"
+            f"<p>{html.escape(self.tr('User'))}: <b>{name}</b><br>"
+            f"{html.escape(self.tr('Organisation'))}: {org}<br>"
+            f"{html.escape(self.tr('Created'))}: {when}</p>"
+            f"<p style='font-family: monospace; font-size: 26pt; font-weight: bold'>{key}</p>"
+            "<ol>" + "".join(f"<li>{html.escape(s)}</li>" for s in steps) + "</ol>"
+        )
+        document = QTextDocument()
+        document.setHtml(body)
+        return document
+
+    def print_sheet(self) -> None:
+        if not self._recovery_key:
+            return
+        document = self.recovery_sheet()
+        if dialogs.print_document(self, self.tr("Print the recovery sheet"), document):
+            self.ui.copyLabel.setText(self.tr("Sent to the printer. Collect it now."))
+        document.clear()
 
     def _finish(self) -> None:
         if self.ui.writtenDownCheck.isChecked():

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from cse_toolkit.core import guidance
+from cse_toolkit.gui.plurals import ntr
 from cse_toolkit.gui.widgets import heading_label
 from cse_toolkit.policy import Policy
 
@@ -106,7 +107,7 @@ class GuidancePage(QWidget):
             hits = guidance.search(self._pages, text)
             self.result_label.show()
             self.result_label.setText(
-                self.tr("{n} page(s) match.").format(n=len(hits))
+                ntr("GuidancePage", "%n page(s) [matches|match].", len(hits))
                 if hits
                 else self.tr("No page matches. Try fewer or other words.")
             )

@@ -28,6 +28,7 @@ from cse_toolkit.core.clock import parse_utc
 from cse_toolkit.errors import UserError
 from cse_toolkit.gui import dialogs
 from cse_toolkit.gui.import_dialog import record_text
+from cse_toolkit.gui.plurals import ntr
 from cse_toolkit.gui.widgets import heading_label, local_text
 from cse_toolkit.services import exchange
 
@@ -127,9 +128,10 @@ class ImportConflictsPage(QWidget):
             )
             self.list.addItem(QListWidgetItem(text))
         if self._pending:
-            self.summary.setText(self.tr(
-                "{n} conflict(s) from imported packs. Nothing was overwritten: for each, keep "
-                "the version here or take the one in the pack.").format(n=len(self._pending)))
+            self.summary.setText(ntr(
+                "ImportConflictsPage",
+                "%n conflict(s) from imported packs. Nothing was overwritten: for each, keep "
+                "the version here or take the one in the pack.", len(self._pending)))
             self.list.setCurrentRow(0)
         else:
             self.summary.setText(self.tr("No conflicts to decide. Imported packs merged cleanly."))

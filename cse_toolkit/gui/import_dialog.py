@@ -48,6 +48,7 @@ from PySide6.QtWidgets import (
 
 from cse_toolkit.errors import UserError
 from cse_toolkit.gui import dialogs, workers
+from cse_toolkit.gui.plurals import counted
 from cse_toolkit.gui.widgets import heading_label, local_text
 from cse_toolkit.services import exchange
 
@@ -92,7 +93,9 @@ def record_text(record: dict[str, Any] | None) -> str:
 
 
 def _count_text(counts: dict[str, int]) -> str:
-    return ", ".join(f"{n} {t.replace('_', ' ')}" for t, n in sorted(counts.items())) or "none"
+    return ", ".join(
+        counted(n, t, "import_dialog") for t, n in sorted(counts.items())
+    ) or "none"
 
 
 class ImportPackDialog(QDialog):

@@ -64,7 +64,8 @@ from PySide6.QtWidgets import (
 
 from cse_toolkit.core import intelligence as intel
 from cse_toolkit.errors import UserError
-from cse_toolkit.gui import dialogs
+from cse_toolkit.gui import autosave, dialogs
+from cse_toolkit.gui.autosave import DraftTimer
 from cse_toolkit.gui.intel_checks_panel import STOP_COLOUR, ChecksPanel, ref_label
 from cse_toolkit.gui.intel_entity_forms import (
     FORM_TYPES,
@@ -76,6 +77,7 @@ from cse_toolkit.gui.widgets import heading_label, local_time, plain_tip
 
 log = logging.getLogger(__name__)
 
+FACT_DRAFT_KIND = "intel_fact"  # the fact line being typed, before Enter adds it
 NOT_ON_CASELOAD = "another child (not on your caseload)"
 EMERGENCY_BANNER = "Call 999 now \u2014 intelligence forms are not for emergencies"
 PROMPT_NAMES = {
@@ -101,8 +103,8 @@ class IntelReportEditor(QWidget):
     saved = Signal(str)
     closed = Signal()
 
-    DEBOUNCE_MS = 2_000
-    MAX_WAIT_MS = 8_000
+    DEBOUNCE_MS = autosave.IDLE_MS
+    MAX_WAIT_MS = autosave.MAX_WAIT_MS
 
     def __init__(self, vault: Any = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -118,12 +120,9 @@ class IntelReportEditor(QWidget):
         self.warnings: list[intel.QualityWarning] = []
         self.last_saved: datetime | None = None
 
-        self._debounce = QTimer(self)
-        self._debounce.setSingleShot(True)
-        self._debounce.timeout.connect(self._autosave)
-        self._max_wait = QTimer(self)
-        self._max_wait.setSingleShot(True)
-        self._max_wait.timeout.connect(self._autosave)
+        self._debounce = DraftTimer(self._autosave, self, self.DEBOUNCE_MS, self.MAX_WAIT_MS)
+        self._fact_dirty = False
+        self._fact_draft_id: str | None = None
 
         self._build()
         self._wire_shortcuts()
@@ -415,6 +414,7 @@ class IntelReportEditor(QWidget):
         self.fact_input.setToolTip(tr("Enter or Ctrl+Enter adds the line (Alt+F comes here)"))
         self.fact_input.setMaxLength(2000)
         self.fact_input.returnPressed.connect(self.add_fact_from_input)
+        self.fact_input.textEdited.connect(self._fact_typed)
         label = QLabel(tr("New &fact:"))
         label.setBuddy(self.fact_input)
         self.add_fact_button = QPushButton(tr("Add line"))
@@ -755,6 +755,7 @@ class IntelReportEditor(QWidget):
             self._loading = False
         self.child_search.clear()
         self.fact_input.clear()
+        self._restore_pending_fact(report.id)
         self.setEnabled(True)
         self._update_state()
         self.run_checks()
@@ -840,6 +841,7 @@ class IntelReportEditor(QWidget):
     def save_draft(self) -> None:
         """Save the report being edited as an encrypted draft. Quiet; never asks anything."""
         self._stop_timers()
+        self._save_pending_fact()
         report = self._report
         if report is None or self._vault is None or not self._dirty:
             return
@@ -866,16 +868,13 @@ class IntelReportEditor(QWidget):
 
     def _stop_timers(self) -> None:
         self._debounce.stop()
-        self._max_wait.stop()
 
     def _changed(self) -> None:
         """After any edit: checks now, autosave soon."""
         if self._loading or self._report is None:
             return
         self._dirty = True
-        self._debounce.start(self.DEBOUNCE_MS)
-        if not self._max_wait.isActive():
-            self._max_wait.start(self.MAX_WAIT_MS)
+        self._debounce.touch()
         self.run_checks()
 
     def _update_state(self) -> None:
@@ -1087,7 +1086,38 @@ class IntelReportEditor(QWidget):
     def add_fact_from_input(self) -> None:
         if self.add_fact(self.fact_input.text()):
             self.fact_input.clear()
+            self._fact_typed()
         self.fact_input.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    # -- the fact being typed (not yet a line of the report) is a draft of its own ------------
+    def _fact_typed(self, *_: object) -> None:
+        if self._loading or self._report is None:
+            return
+        self._fact_dirty = True
+        self._debounce.touch()
+
+    def _save_pending_fact(self) -> None:
+        if not self._fact_dirty or self._vault is None or self._report is None:
+            return
+        text = self.fact_input.text()
+        if text.strip():
+            self._fact_draft_id = self._vault.repos.save_draft(
+                FACT_DRAFT_KIND, self._report.id, {"text": text}, self._fact_draft_id
+            )
+        elif self._fact_draft_id:
+            self._vault.repos.delete_draft(self._fact_draft_id)
+            self._fact_draft_id = None
+        self._fact_dirty = False
+
+    def _restore_pending_fact(self, report_id: str) -> None:
+        self._fact_dirty = False
+        self._fact_draft_id = None
+        for draft in self._vault.repos.drafts(FACT_DRAFT_KIND):
+            if draft.target_id == report_id:
+                text = str(draft.payload.get("text", ""))
+                self.fact_input.setText(text)
+                self.fact_input.setCursorPosition(len(text))
+                self._fact_draft_id = draft.id
 
     def _fact_edited(self, item: QTableWidgetItem) -> None:
         report = self._report

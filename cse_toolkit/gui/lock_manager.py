@@ -1,7 +1,8 @@
-"""When to lock: after the policy's idle minutes, on the panic key, on suspend.
+"""When to lock: after the policy's idle minutes, on the panic key, on suspend or screen lock.
 
-The manager only decides *when*; the main window does the locking (save drafts, close the
-vault, clear the views). Time comes from an injectable clock: a QTimer polls ``check()`` every
+The manager only decides *when*; the main window does the locking, through one path for every
+reason (``MainWindow.lock``: drafts saved, every dialog closed, the vault closed, the views
+cleared). Time comes from an injectable clock: a QTimer polls ``check()`` every
 few seconds and tests call ``check()`` directly after moving a ``FixedClock``.
 
 Idle means no key press, mouse press, mouse move, wheel or touch anywhere in the application: an
@@ -13,16 +14,36 @@ Wayland compositors). On Windows, macOS and X11 a screen lock or lid close is us
 as the app becoming *inactive*, which also happens whenever the user switches window, so it is
 not used as a lock signal. The idle timer still locks the app within the policy's minutes after
 the laptop wakes (the monotonic clock keeps counting across a suspend on Windows and macOS; on
-Linux it stops during suspend, so the lock happens after the remaining idle time). The one-key
-panic lock (Ctrl+Shift+L) is the dependable way to lock before walking away.
+Linux it stops during suspend, so the lock happens after the remaining idle time). Where the
+desktop says so, the screen locking is a lock signal too: on Linux the session bus's
+``org.freedesktop.ScreenSaver`` / ``org.gnome.ScreenSaver`` ``ActiveChanged(true)``, and
+logind's ``PrepareForSleep(true)`` on the system bus; on Windows the session-change message
+``WM_WTSSESSION_CHANGE`` / ``WTS_SESSION_LOCK`` and ``WM_POWERBROADCAST`` / ``PBT_APMSUSPEND``.
+
+The panic key (Ctrl+Shift+L) is caught by the same application-wide event filter, before any
+widget or shortcut map sees it, so it works whatever has focus: a modal dialog, a message box,
+a file dialog, a wizard, a combo box's popup. The toolbar's "Lock now" action uses the same key.
 """
 
 from __future__ import annotations
 
 import logging
+import sys
+from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtCore import (
+    QAbstractNativeEventFilter,
+    QByteArray,
+    QCoreApplication,
+    QEvent,
+    QKeyCombination,
+    QObject,
+    Qt,
+    QTimer,
+    Signal,
+    Slot,
+)
+from PySide6.QtGui import QGuiApplication, QKeyEvent
 
 from cse_toolkit.core.clock import Clock
 
@@ -41,8 +62,28 @@ _INPUT_EVENTS = frozenset(
 )
 
 
+PANIC_KEY = QKeyCombination(
+    Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier, Qt.Key.Key_L
+)
+PANIC_KEY_TEXT = "Ctrl+Shift+L"
+_MODIFIERS = (
+    Qt.KeyboardModifier.ControlModifier
+    | Qt.KeyboardModifier.ShiftModifier
+    | Qt.KeyboardModifier.AltModifier
+    | Qt.KeyboardModifier.MetaModifier
+)
+
+
+def is_panic_key(event: QEvent) -> bool:
+    if event.type() not in (QEvent.Type.KeyPress, QEvent.Type.ShortcutOverride):
+        return False
+    assert isinstance(event, QKeyEvent)
+    mods = event.modifiers() & _MODIFIERS
+    return event.key() == PANIC_KEY.key() and mods == PANIC_KEY.keyboardModifiers()
+
+
 class LockManager(QObject):
-    """Emits ``lock_requested(reason)`` with reason "idle", "panic" or "suspend"."""
+    """Emits ``lock_requested(reason)``: "idle", "panic", "suspend" or "screen"."""
 
     lock_requested = Signal(str)
 
@@ -60,6 +101,8 @@ class LockManager(QObject):
         app = QGuiApplication.instance()
         if isinstance(app, QGuiApplication):
             app.applicationStateChanged.connect(self._on_state)
+        self._native: _WindowsSessionFilter | None = None
+        self._watch_screen_lock()
 
     @property
     def active(self) -> bool:
@@ -106,6 +149,45 @@ class LockManager(QObject):
         if self._active:
             self._request("panic")
 
+    def screen_locked(self) -> None:
+        """The operating system locked the screen or is about to sleep."""
+        if self._active:
+            self._request("screen")
+
+    # -- operating-system signals ---------------------------------------------------------
+    def _watch_screen_lock(self) -> None:
+        if sys.platform.startswith("linux"):
+            self._watch_dbus()
+        elif sys.platform == "win32":
+            app = QCoreApplication.instance()
+            if app is not None:
+                self._native = _WindowsSessionFilter(self)
+                app.installNativeEventFilter(self._native)
+
+    def _watch_dbus(self) -> None:
+        try:
+            from PySide6.QtDBus import QDBusConnection
+        except ImportError:  # QtDBus not built: idle lock and the panic key still hold
+            return
+        session = QDBusConnection.sessionBus()
+        if session.isConnected():
+            for service, path in (
+                ("org.freedesktop.ScreenSaver", "/org/freedesktop/ScreenSaver"),
+                ("org.gnome.ScreenSaver", "/org/gnome/ScreenSaver"),
+            ):
+                session.connect(service, path, service, "ActiveChanged", self,
+                                "_screensaver_changed(bool)")
+        system = QDBusConnection.systemBus()
+        if system.isConnected():
+            system.connect("org.freedesktop.login1", "/org/freedesktop/login1",
+                           "org.freedesktop.login1.Manager", "PrepareForSleep", self,
+                           "_screensaver_changed(bool)")
+
+    @Slot(bool)
+    def _screensaver_changed(self, active: bool) -> None:
+        if active:
+            self.screen_locked()
+
     def _request(self, reason: str) -> None:
         self.stop()
         self.lock_requested.emit(reason)
@@ -117,4 +199,58 @@ class LockManager(QObject):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
         if event.type() in _INPUT_EVENTS:
             self._last_input = self._clock.monotonic()
+            if is_panic_key(event):
+                event.accept()
+                # Locking closes the dialog this key was meant for: do it once the event is
+                # done with, not from inside its delivery.
+                if self._active:
+                    self._active_panic()
+                return True
         return False
+
+    def _active_panic(self) -> None:
+        self.stop()
+        QTimer.singleShot(0, lambda: self.lock_requested.emit("panic"))
+
+
+# Windows: the session-change and power messages (winuser.h / wtsapi32.h).
+WM_WTSSESSION_CHANGE = 0x02B1
+WTS_SESSION_LOCK = 0x7
+WM_POWERBROADCAST = 0x0218
+PBT_APMSUSPEND = 0x4
+
+
+class _WindowsSessionFilter(QAbstractNativeEventFilter):
+    """Turns Windows' "session locked" and "suspending" messages into a lock."""
+
+    def __init__(self, manager: LockManager) -> None:
+        super().__init__()
+        self._manager = manager
+        self._registered: set[int] = set()
+
+    def register(self, hwnd: int) -> None:
+        if hwnd in self._registered:
+            return
+        try:
+            import ctypes
+
+            ctypes.windll.wtsapi32.WTSRegisterSessionNotification(hwnd, 0)  # type: ignore[attr-defined]
+            self._registered.add(hwnd)
+        except (AttributeError, OSError):
+            log.warning("session-lock notifications not available")
+
+    def nativeEventFilter(self, event_type: QByteArray | bytes, message: Any) -> Any:  # noqa: N802
+        if bytes(event_type) != b"windows_generic_MSG":
+            return False, 0
+        try:
+            import ctypes.wintypes
+
+            msg = ctypes.wintypes.MSG.from_address(int(message))
+        except (ValueError, TypeError, AttributeError):
+            return False, 0
+        self.register(int(msg.hWnd or 0))
+        if (msg.message == WM_WTSSESSION_CHANGE and msg.wParam == WTS_SESSION_LOCK) or (
+            msg.message == WM_POWERBROADCAST and msg.wParam == PBT_APMSUSPEND
+        ):
+            QTimer.singleShot(0, self._manager.screen_locked)
+        return False, 0

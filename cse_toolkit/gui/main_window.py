@@ -27,6 +27,7 @@ from typing import Any
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QDialog,
     QHBoxLayout,
     QLabel,
@@ -103,6 +104,8 @@ class MainWindow(QMainWindow):
         self.root = QStackedWidget()
         self.setCentralWidget(self.root)
         self.unlock = UnlockDialog(folder, clock)
+        self.unlock.kdf = kdf
+        self.unlock.min_passphrase_score = policy.policy.min_passphrase_score
         self.unlock.unlocked.connect(self.enter_vault)
         self.root.addWidget(self.unlock)
 
@@ -180,6 +183,7 @@ class MainWindow(QMainWindow):
         self.user_label.setAccessibleName(self.tr("Signed-in user"))
         self.statusBar().addPermanentWidget(self.user_label)
 
+        clipboard.install(policy.policy.clipboard_clear_seconds)
         self.lock_manager = LockManager(clock, policy.policy.idle_lock_minutes, self)
         self.lock_manager.lock_requested.connect(self.lock)
         self._show_locked(first=True)
@@ -358,21 +362,26 @@ class MainWindow(QMainWindow):
         return where
 
     def lock(self, reason: str = "panic") -> None:
-        """Save drafts, close the vault, clear every view, show the lock screen."""
+        """The one lock path (idle, panic, toolbar, suspend, screen lock, closing).
+
+        In order: every ``DraftEditor`` in every window saves its draft; popups, message boxes,
+        file dialogs and other dialogs close (boxes opened through ``dialogs`` answer
+        "cancelled"); running background jobs finish; the vault closes; every page is cleared;
+        the clipboard is cleared if it still holds the app's text; the lock screen shows.
+        """
         if self._vault is None:
             return
         log.info("locking (%s)", reason)
+        self.lock_manager.stop()
+        dialogs.note_lock()
         self._location = self.current_location()
         bugs: list[BaseException] = []
-        for widget in self.findChildren(QWidget):
-            if isinstance(widget, DraftEditor):
-                try:
-                    widget.save_draft()
-                except Exception as exc:  # noqa: BLE001 - lock anyway, report after
-                    bugs.append(exc)
-        for dialog in self.findChildren(QDialog):
-            if dialog.isVisible():
-                dialog.reject()
+        for widget in self._draft_editors():
+            try:
+                widget.save_draft()
+            except Exception as exc:  # noqa: BLE001 - lock anyway, report after
+                bugs.append(exc)
+        self._close_everything_else()
         workers.wait_for_all()
         vault, self._vault = self._vault, None
         for page in self._pages.values():
@@ -385,9 +394,53 @@ class MainWindow(QMainWindow):
         except Exception as exc:  # noqa: BLE001
             bugs.append(exc)
         clipboard.clear_ours()
+        dialogs.lock_done()
         self._show_locked(first=False)
         for exc in bugs:
             sys.excepthook(type(exc), exc, exc.__traceback__)
+
+    def _draft_editors(self) -> list[Any]:
+        """Every ``DraftEditor`` in this window and in any other top-level window of the app."""
+        seen: set[int] = set()
+        found: list[Any] = []
+        roots: list[QWidget] = [self]
+        roots += [w for w in QApplication.topLevelWidgets() if w is not self and w.isVisible()]
+        for root in roots:
+            for widget in [root, *root.findChildren(QWidget)]:
+                if isinstance(widget, DraftEditor) and id(widget) not in seen:
+                    seen.add(id(widget))
+                    found.append(widget)
+        return found
+
+    def _close_everything_else(self) -> None:
+        """Close popups, modal boxes (innermost first) and every other window of the app."""
+        for _ in range(50):
+            popup = QApplication.activePopupWidget()
+            if popup is None:
+                break
+            popup.close()
+        for _ in range(50):
+            modal = QApplication.activeModalWidget()
+            if modal is None or modal is self:
+                break
+            self._close_one(modal)
+        for widget in self.findChildren(QDialog):
+            if widget.isVisible():
+                self._close_one(widget)
+        for widget in QApplication.topLevelWidgets():
+            if widget is not self and widget.isVisible():
+                self._close_one(widget)
+
+    @staticmethod
+    def _close_one(widget: QWidget) -> None:
+        if isinstance(widget, QDialog):
+            widget.reject()
+        if widget.isVisible():
+            # A dialog that refuses to be rejected (the export's password page) or a plain
+            # window: hide it; nothing of the vault may stay on screen.
+            if isinstance(widget, QDialog):
+                widget.done(QDialog.DialogCode.Rejected)
+            widget.hide()
 
     def _show_locked(self, *, first: bool) -> None:
         self.lock_manager.stop()
@@ -481,6 +534,51 @@ class MainWindow(QMainWindow):
                 dialog.load_values(values)
                 dialog.draft_id = draft.id
                 dialog.finished.connect(lambda result, d=dialog: self._child_added(d, result))
+                dialog.open()
+                return
+        self._offer_export_drafts(vault)
+
+    def _offer_export_drafts(self, vault: Any) -> None:
+        """Offer back an export wizard that was open when the app locked or died."""
+        from cse_toolkit.gui.export_dialog import EXPORT_DRAFT_KIND, KIND_TITLES, ExportDialog
+
+        for draft in reversed(vault.repos.drafts(EXPORT_DRAFT_KIND)):
+            data = draft.payload
+            kind, child_id = data.get("kind"), data.get("child_id")
+            if kind not in KIND_TITLES:
+                vault.repos.delete_draft(draft.id)
+                continue
+            who = self.tr("an intelligence report")
+            if child_id:
+                try:
+                    who = vault.repos.get_child(child_id).display_name
+                except UserError:
+                    vault.repos.delete_draft(draft.id)
+                    continue
+            choice = dialogs.ask(
+                self, self.tr("Unfinished export"),
+                self.tr("You were exporting a pack ({what}) for {who} at {time}.").format(
+                    what=self.tr(KIND_TITLES[kind]), who=who,
+                    time=local_text(parse_utc(draft.updated_at))),
+                [("restore", self.tr("&Go back to it")), ("discard", self.tr("&Discard")),
+                 ("later", self.tr("Decide &later"))],
+                default="restore", escape="later",
+            )
+            if self._vault is not vault:
+                return
+            if choice == "discard":
+                vault.repos.delete_draft(draft.id)
+            elif choice == "restore":
+                if child_id:
+                    self.show_child(child_id)
+                dialog = ExportDialog(vault, kind, child_id=child_id,
+                                      report_id=data.get("report_id"),
+                                      policy=self._policy.policy, parent=self)
+                dialog.load_draft(draft)
+                outbox = getattr(self, "outbox_page", None)
+                if outbox is not None:
+                    dialog.exported.connect(lambda _id, o=outbox: o.reload())
+                dialog.finished.connect(lambda _r, d=dialog: d.deleteLater())
                 dialog.open()
                 return
 

@@ -1,11 +1,18 @@
 """Writing a note that is never lost.
 
 While the user types, the note is saved as an encrypted draft in the vault
-(``repos.save_draft``): 3 s after the last change, and at least every 10 s during continuous
-typing. The main window also calls ``save_draft()`` before it locks or closes (the
-``DraftEditor`` protocol). Saving the note creates it and deletes the draft in one transaction
+(``repos.save_draft``) by :mod:`autosave`: 1.5 s after the last change and at least every 3 s
+during continuous typing, written on the draft lane so typing never waits for the disk. The
+main window also calls ``save_draft()`` before it locks or closes (the ``DraftEditor``
+protocol), which writes at once. Saving the note creates it and deletes the draft in one transaction
 (``repos.add_note(..., draft_id=...)``), so a power cut leaves either the draft or the note,
-never neither. When a child is opened, their newest note draft is put back in the editor.
+never neither. When a child is opened, their newest note draft is put back in the editor, with
+the cursor after its last character.
+
+"When it happened" follows the clock while the editor holds a fresh note: it is set to "now"
+when the editor is shown or reset and again at the first keystroke of a new note, unless the
+user has set the time themselves. Saving a note whose time is more than an hour away from now
+asks first ("is that the right time?"), so a stale default is never saved unnoticed.
 """
 
 from __future__ import annotations
@@ -14,7 +21,7 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import QWidget
 
@@ -22,8 +29,9 @@ from cse_toolkit.core.clock import parse_utc, utc_iso
 from cse_toolkit.core.entities import NOTE_CATEGORIES, Child, Draft, Note
 from cse_toolkit.errors import UserError
 from cse_toolkit.gui import dialogs
+from cse_toolkit.gui.autosave import DraftTimer, DraftWriter, cursor_to_end
 from cse_toolkit.gui.forms.ui_note_editor import Ui_NoteEditor
-from cse_toolkit.gui.widgets import from_qdatetime, local_time, report, to_qdatetime
+from cse_toolkit.gui.widgets import from_qdatetime, local_text, local_time, report, to_qdatetime
 
 log = logging.getLogger(__name__)
 
@@ -33,8 +41,7 @@ DRAFT_KIND = "note"
 class NoteEditor(QWidget):
     saved = Signal(object)  # the Note
 
-    DEBOUNCE_MS = 3_000
-    MAX_WAIT_MS = 10_000
+    FAR_FROM_NOW_SECONDS = 3600
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -47,18 +54,15 @@ class NoteEditor(QWidget):
             self.ui.categoryCombo.addItem(self.tr(category.capitalize()), category)
         self._vault: Any = None
         self._child: Child | None = None
-        self._draft_id: str | None = None
         self._dirty = False
         self._loading = False
+        self._time_set_by_user = False
+        self._fresh = True  # nothing typed since the last reset
 
-        self._debounce = QTimer(self)
-        self._debounce.setSingleShot(True)
-        self._debounce.setInterval(self.DEBOUNCE_MS)
-        self._debounce.timeout.connect(self.save_draft)
-        self._max_wait = QTimer(self)
-        self._max_wait.setSingleShot(True)
-        self._max_wait.setInterval(self.MAX_WAIT_MS)
-        self._max_wait.timeout.connect(self.save_draft)
+        self._timer = DraftTimer(self._autosave, self)
+        self._writer = DraftWriter(DRAFT_KIND, self)
+        self._writer.written.connect(self._draft_written)
+        self._writer.failed.connect(self._draft_failed)
 
         self.ui.reportedRadio.toggled.connect(self.ui.reportedByEdit.setEnabled)
         for signal in (
@@ -89,7 +93,11 @@ class NoteEditor(QWidget):
     # -- context ------------------------------------------------------------------------
     @property
     def draft_id(self) -> str | None:
-        return self._draft_id
+        return self._writer.draft_id
+
+    @property
+    def _draft_id(self) -> str | None:
+        return self._writer.draft_id
 
     @property
     def child(self) -> Child | None:
@@ -122,7 +130,7 @@ class NoteEditor(QWidget):
             self.ui.firstHandRadio.setChecked(True)
         finally:
             self._loading = False
-        self._draft_id = None
+        self._writer.forget()
         self._dirty = False
         self.ui.statusLabel.setText("")
         self.setEnabled(False)
@@ -134,6 +142,8 @@ class NoteEditor(QWidget):
             now = self._vault.now()
             self.ui.whenEdit.setMaximumDateTime(to_qdatetime(now))
             self.ui.whenEdit.setDateTime(to_qdatetime(now))
+            self._time_set_by_user = False
+            self._fresh = True
             self.ui.placeEdit.clear()
             self.ui.categoryCombo.setCurrentIndex(0)
             self.ui.firstHandRadio.setChecked(True)
@@ -141,7 +151,7 @@ class NoteEditor(QWidget):
             self.ui.bodyEdit.clear()
         finally:
             self._loading = False
-        self._draft_id = None
+        self._writer.forget()
         self._dirty = False
         self.ui.statusLabel.setText(self.tr("Not saved yet."))
 
@@ -163,7 +173,8 @@ class NoteEditor(QWidget):
         return not (self.ui.bodyEdit.toPlainText().strip() or self.ui.placeEdit.text().strip())
 
     def has_unsaved(self) -> bool:
-        return self._dirty
+        """Typed but not yet in the vault (changed since the last draft, or being written)."""
+        return self._dirty or self._writer.pending
 
     def load_draft(self, draft: Draft) -> None:
         data = draft.payload
@@ -181,9 +192,12 @@ class NoteEditor(QWidget):
             (self.ui.reportedRadio if reported else self.ui.firstHandRadio).setChecked(True)
             self.ui.reportedByEdit.setText(data.get("reported_by", ""))
             self.ui.bodyEdit.setPlainText(data.get("body", ""))
+            cursor_to_end(self.ui.bodyEdit)
+            self._time_set_by_user = True  # the draft's time is the one the user was writing
+            self._fresh = False
         finally:
             self._loading = False
-        self._draft_id = draft.id
+        self._writer.draft_id = draft.id
         self._dirty = False
         self.ui.statusLabel.setText(
             self.tr("Your unsaved draft from {time} is back. Save the note when it is ready.")
@@ -191,46 +205,86 @@ class NoteEditor(QWidget):
         )
 
     # -- autosave -------------------------------------------------------------------------
+    def showEvent(self, event: Any) -> None:  # noqa: N802 (Qt API)
+        super().showEvent(event)
+        self._follow_clock()
+
+    def _follow_clock(self) -> None:
+        """A fresh note's time is "now" until the user types or sets it."""
+        if self._vault is None or not self._fresh or self._time_set_by_user:
+            return
+        now = to_qdatetime(self._vault.now())
+        self._loading = True
+        try:
+            self.ui.whenEdit.setMaximumDateTime(now)
+            self.ui.whenEdit.setDateTime(now)
+        finally:
+            self._loading = False
+
     def _changed(self, *_: object) -> None:
         if self._loading or self._vault is None:
             return
-        self._dirty = True
-        if self.sender() is not self.ui.whenEdit:
+        if self.sender() is self.ui.whenEdit:
+            self._time_set_by_user = True
+        else:
+            if self._fresh:
+                self._follow_clock()
             self.refresh_limits()
-        self._debounce.start(self.DEBOUNCE_MS)
-        if not self._max_wait.isActive():
-            self._max_wait.start(self.MAX_WAIT_MS)
+        self._fresh = False
+        self._dirty = True
+        self._timer.touch()
         self.ui.statusLabel.setText(self.tr("Editing: a draft is saved as you type."))
 
     def _stop_timers(self) -> None:
-        self._debounce.stop()
-        self._max_wait.stop()
+        self._timer.stop()
+
+    def _autosave(self) -> None:
+        """The timer's save: the values now, written on the draft lane."""
+        if not self._dirty or self._vault is None or self._child is None:
+            return
+        if self.is_empty():
+            self.save_draft()
+            return
+        self._dirty = False
+        self._writer.write(self._vault, self._child.id, self.payload())
+
+    def _draft_written(self, _draft_id: str) -> None:
+        if self._vault is not None:
+            self.ui.statusLabel.setText(
+                self.tr("Draft saved (encrypted) at {time}.").format(
+                    time=local_time(self._vault.now()))
+            )
+
+    def _draft_failed(self, exc: object) -> None:
+        if not isinstance(exc, UserError):
+            assert isinstance(exc, BaseException)
+            report(self, self.tr("The draft was not saved"), exc)
+            return
+        # e.g. the disk is full: keep the text on screen and say so; try again on next change.
+        self._dirty = True
+        self.ui.statusLabel.setText(
+            self.tr("The draft could not be saved: {problem}").format(problem=str(exc))
+        )
 
     def save_draft(self) -> None:
         """Write the encrypted draft now (DraftEditor protocol). Never asks; never loses text."""
         self._stop_timers()
+        self._writer.settle()
         if not self._dirty or self._vault is None or self._child is None:
             return
         try:
             if self.is_empty():
-                if self._draft_id:
-                    self._vault.repos.delete_draft(self._draft_id)
-                    self._draft_id = None
+                if self._writer.draft_id:
+                    self._vault.repos.delete_draft(self._writer.draft_id)
+                    self._writer.forget()
                 self._dirty = False
                 return
-            self._draft_id = self._vault.repos.save_draft(
-                DRAFT_KIND, self._child.id, self.payload(), self._draft_id
-            )
+            self._writer.write_now(self._vault, self._child.id, self.payload())
         except UserError as exc:
-            # e.g. the disk is full: keep the text on screen and say so; try again on next change.
-            self.ui.statusLabel.setText(
-                self.tr("The draft could not be saved: {problem}").format(problem=str(exc))
-            )
+            self._draft_failed(exc)
             return
         self._dirty = False
-        self.ui.statusLabel.setText(
-            self.tr("Draft saved (encrypted) at {time}.").format(time=local_time(self._vault.now()))
-        )
+        self._draft_written(self._writer.draft_id or "")
 
     # -- save and discard ---------------------------------------------------------------------
     def save(self) -> Note | None:
@@ -247,7 +301,28 @@ class NoteEditor(QWidget):
             return None
         # Backdating is fine; the future is not (the field's limit was set when it opened,
         # and minutes are shown without seconds, so clamp to now).
-        event_at = min(self.event_at(), self._vault.now())
+        now = self._vault.now()
+        event_at = min(self.event_at(), now)
+        if abs((now - self.event_at()).total_seconds()) > self.FAR_FROM_NOW_SECONDS:
+            vault = self._vault
+            choice = dialogs.ask(
+                self,
+                self.tr("Is that the right time?"),
+                self.tr("This note says it happened at {when}, more than an hour before now "
+                        "({now}). Save it with that time?").format(
+                    when=local_text(self.event_at()), now=local_text(now)),
+                [("save", self.tr("&Save with that time")),
+                 ("change", self.tr("&Change the time"))],
+                default="save",
+                escape="change",
+            )
+            if self._vault is not vault:
+                return None  # locked meanwhile: the draft is kept
+            if choice != "save":
+                self.ui.whenEdit.setFocus(Qt.FocusReason.OtherFocusReason)
+                return None
+        self._stop_timers()
+        self._writer.settle()
         try:
             note = self._vault.repos.add_note(
                 self._child.id,
@@ -279,6 +354,8 @@ class NoteEditor(QWidget):
             self.tr("&Keep writing"),
         ):
             return
+        self._stop_timers()
+        self._writer.settle()
         if self._draft_id:
             try:
                 self._vault.repos.delete_draft(self._draft_id)

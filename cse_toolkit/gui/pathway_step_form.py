@@ -20,7 +20,7 @@ from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from PySide6.QtCore import QDate, Qt, QTimer, Signal
+from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -45,6 +45,8 @@ from cse_toolkit.core.clock import parse_utc, utc_iso
 from cse_toolkit.core.pathway import FieldDef, Pathway, Step
 from cse_toolkit.core.tools import Tool
 from cse_toolkit.errors import UserError
+from cse_toolkit.gui import autosave
+from cse_toolkit.gui.autosave import DraftTimer
 from cse_toolkit.gui.pathway_widgets import (
     EmergencyBanner,
     InlineMessage,
@@ -52,7 +54,12 @@ from cse_toolkit.gui.pathway_widgets import (
     policy,
     wrap_label,
 )
-from cse_toolkit.gui.widgets import from_qdatetime, heading_label, to_qdatetime
+from cse_toolkit.gui.widgets import (
+    from_qdatetime,
+    heading_label,
+    keep_wrapped_height,
+    to_qdatetime,
+)
 
 log = logging.getLogger(__name__)
 
@@ -103,7 +110,8 @@ class StepForm(QWidget):
     saved = Signal(str)
     back_requested = Signal()
 
-    DEBOUNCE_MS = 2_000
+    DEBOUNCE_MS = autosave.IDLE_MS
+    MAX_WAIT_MS = autosave.MAX_WAIT_MS
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -119,10 +127,7 @@ class StepForm(QWidget):
         self._loading = False
         self._suggested_level: str | None = None
 
-        self._debounce = QTimer(self)
-        self._debounce.setSingleShot(True)
-        self._debounce.setInterval(self.DEBOUNCE_MS)
-        self._debounce.timeout.connect(self.save_draft)
+        self._debounce = DraftTimer(self.save_draft, self, self.DEBOUNCE_MS, self.MAX_WAIT_MS)
 
         self.title = heading_label("")
         self.help = wrap_label()
@@ -270,8 +275,9 @@ class StepForm(QWidget):
         for f in step.fields:
             control = self._make_control(f)
             self._controls[f.id] = control
-            label = QLabel(f.label + ("" if not f.required else self.tr(" (required)")))
-            label.setWordWrap(True)
+            label = keep_wrapped_height(
+                QLabel(f.label + ("" if not f.required else self.tr(" (required)")))
+            )
             label.setBuddy(control.focusables[-1])
             if f.help:
                 label.setToolTip(f.help)

@@ -9,9 +9,17 @@ confirm" where its wording is not yet confirmed locally), a "?" button / F1 for 
 the answer (Yes / Possible / No / Not known), what it is based on (Evidence / Gut feeling, needed
 and enabled only for Yes and Possible), when (for time-period sections) and a note.
 
-Keyboard: Tab moves between the groups of a row and on to the next row; the arrow keys move
-within a group; on an answer, 1-4 or Y/P/N/U answer, E/G set the basis, C/B set when (now /
-before), F1 shows the help; Alt+X next page, Alt+V previous page, Esc back to the process.
+Keyboard: one model, the same on every row whatever has been chosen (the legend above the
+questions and docs/USER-GUIDE.md, "Keyboard", say it in these words). Each question is one stop:
+Tab / Shift+Tab (or Down / Up) move to the next / previous question, Enter moves on (from the
+last question, to the next page); 1-4 answer (Yes, Possible, No, Not known), Left / Right
+step through the answers, E / G set the basis (evidence / gut feeling), C / B set when (now /
+before), N goes to the question's note (Tab or Enter from the note moves on, Esc comes back),
+F1 shows the help. Alt+U goes to the list of questions not answered yet; Alt+X next page,
+Alt+V previous page, Esc back to the process.
+
+Required questions (``required = true`` on an indicator in the tool file) stop Next with a
+message inside the question's own row, as a missing basis does; nothing opens a box.
 
 Nothing is lost: every change autosaves an in-progress ``ScreeningRecord`` (status
 ``in_progress``; ``input`` is ``ScreeningInput.to_dict()`` with ``tool_version`` set) 2 s after
@@ -27,7 +35,7 @@ import logging
 import uuid
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QFont, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
@@ -73,7 +81,8 @@ from cse_toolkit.core.tools import (
     load_tool,
 )
 from cse_toolkit.errors import UserError
-from cse_toolkit.gui import dialogs
+from cse_toolkit.gui import autosave, dialogs
+from cse_toolkit.gui.autosave import DraftTimer
 from cse_toolkit.gui.pathway_widgets import (
     EmergencyBanner,
     InlineMessage,
@@ -81,6 +90,7 @@ from cse_toolkit.gui.pathway_widgets import (
     section_title,
     wrap_label,
 )
+from cse_toolkit.gui.plurals import ntr
 from cse_toolkit.gui.widgets import heading_label
 
 log = logging.getLogger(__name__)
@@ -88,16 +98,10 @@ log = logging.getLogger(__name__)
 DRAFT_KIND = "screening_wizard"  # where an in-progress screening's page is kept
 
 K = Qt.Key
-ANSWER_KEYS = {
-    K.Key_1: "yes",
-    K.Key_Y: "yes",
-    K.Key_2: "possible",
-    K.Key_P: "possible",
-    K.Key_3: "no",
-    K.Key_N: "no",
-    K.Key_4: "unknown",
-    K.Key_U: "unknown",
-}
+ANSWER_KEYS = {K.Key_1: "yes", K.Key_2: "possible", K.Key_3: "no", K.Key_4: "unknown"}
+NEXT_KEYS = (K.Key_Tab, K.Key_Down)
+PREVIOUS_KEYS = (K.Key_Backtab, K.Key_Up)
+ENTER_KEYS = (K.Key_Return, K.Key_Enter)
 BASIS_KEYS = {K.Key_E: "evidence", K.Key_G: "gut_feeling"}
 WHEN_KEYS = {K.Key_C: "current", K.Key_B: "prior"}
 ROW_STYLE = (
@@ -117,11 +121,23 @@ def _tr(text: str) -> str:
     return QApplication.translate("screening", text)
 
 
+def legend_text(has_time_period: bool) -> str:
+    """The key model, as the legend above the questions shows it."""
+    return (
+        _tr("Keys: 1 Yes · 2 Possible · 3 No · 4 Not known · E Evidence · G Gut feeling")
+        + (_tr(" · C Now · B Before") if has_time_period else "")
+        + _tr(" · N note · Tab or Enter next question · Shift+Tab previous · F1 help · "
+              "Alt+U not answered")
+    )
+
+
 class IndicatorRow(QFrame):
     """One indicator: label, help, answer, basis, when, note."""
 
     changed = Signal()
     help_requested = Signal(object)  # the row
+    move = Signal(int, bool)  # +1 next question / -1 previous; True when it was Enter
+    unanswered_requested = Signal()  # Alt+U
 
     def __init__(
         self, number: int, section: Section, indicator: Indicator, parent: QWidget | None = None
@@ -131,6 +147,7 @@ class IndicatorRow(QFrame):
         self.section = section
         self.indicator = indicator
         self.to_confirm = section.provenance_of(indicator) == "to_confirm"
+        self.required = bool(getattr(indicator, "required", False))
         self._loading = False
         label_text = indicator.label
         self.setAccessibleName(label_text)
@@ -146,7 +163,9 @@ class IndicatorRow(QFrame):
         self.tag.setObjectName("toConfirm")
         self.tag.setToolTip(_tr(TO_CONFIRM_TIP))
         self.tag.setAccessibleName(_tr("Wording to confirm"))
-        self.tag.setVisible(self.to_confirm)
+        self.required_tag = QLabel(_tr("Required"))
+        self.required_tag.setObjectName("requiredTag")
+        self.required_tag.setAccessibleName(_tr("This question must be answered"))
         self.help_button = QToolButton()
         self.help_button.setText("?")
         self.help_button.setAccessibleName(_tr("Help: {label}").format(label=label_text))
@@ -164,7 +183,7 @@ class IndicatorRow(QFrame):
             button.setAccessibleName(
                 _tr("{answer}: {label}").format(answer=_tr(ANSWER_LABELS[value]), label=label_text)
             )
-            button.setToolTip(_tr("Key {n} or {letter}").format(n=n, letter=value[0].upper()))
+            button.setToolTip(_tr("Key {n}").format(n=n))
             self.answer_group.addButton(button)
             self.answer_buttons[value] = button
             answers.addWidget(button)
@@ -209,10 +228,19 @@ class IndicatorRow(QFrame):
         self.note = QLineEdit()
         self.note.setPlaceholderText(_tr("Note (optional): what was seen or said, by whom"))
         self.note.setAccessibleName(_tr("Note: {label}").format(label=label_text))
+        self.note.setToolTip(_tr("N comes here; Tab or Enter moves on; Esc goes back"))
+        self.message = InlineMessage()
+        self.message.setAccessibleName(_tr("Problem: {label}").format(label=label_text))
+        # One stop per question: Tab goes from question to question (handled below); the
+        # basis, when and note are reached by their keys (E/G, C/B, N) or the mouse.
+        for button in (*self.basis_buttons.values(), *self.when_buttons.values()):
+            button.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        self.note.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
 
         head = QHBoxLayout()
         head.addWidget(self.label, 1)
         head.addWidget(self.tag, 0, Qt.AlignmentFlag.AlignTop)
+        head.addWidget(self.required_tag, 0, Qt.AlignmentFlag.AlignTop)
         head.addWidget(self.help_button, 0, Qt.AlignmentFlag.AlignTop)
         grid = QGridLayout(self)
         grid.setContentsMargins(10, 8, 10, 10)
@@ -227,7 +255,12 @@ class IndicatorRow(QFrame):
             for w in (self.when_label, *self.when_buttons.values()):
                 w.hide()
         grid.addWidget(self.note, 3, 0, 1, 4)
+        grid.addWidget(self.message, 4, 0, 1, 4)
         grid.setColumnStretch(3, 1)
+        # Only once they are in the row's layout: showing a widget with no parent yet makes
+        # it a window of its own for a moment.
+        self.tag.setVisible(self.to_confirm)
+        self.required_tag.setVisible(self.required)
 
         self.answer_group.buttonToggled.connect(self._answer_toggled)
         self.basis_group.buttonToggled.connect(self._emit_changed)
@@ -302,6 +335,10 @@ class IndicatorRow(QFrame):
 
     def problem(self) -> str | None:
         """What is missing before the screening can be finished."""
+        if self.required and self.value() is None:
+            return _tr(
+                "'{label}' must be answered before you go on ('Not known' is an answer)."
+            ).format(label=self.indicator.label)
         if not self.present:
             return None
         if self.basis() is None:
@@ -313,6 +350,15 @@ class IndicatorRow(QFrame):
                 "'{label}': say when: now or in the past 6 months, or only before that."
             ).format(label=self.indicator.label)
         return None
+
+    def show_problem(self, text: str) -> None:
+        """The problem beside the question itself (not in a box)."""
+        self.message.show_problem(text)
+        self.mark("problem", True)
+
+    def clear_problem(self) -> None:
+        self.message.clear_problem()
+        self.mark("problem", False)
 
     def mark(self, name: str, on: bool) -> None:
         if bool(self.property(name)) == on:
@@ -327,7 +373,9 @@ class IndicatorRow(QFrame):
         target.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def focus_problem(self) -> None:
-        if self.present and self.basis() is None:
+        if self.required and self.value() is None:
+            self.focus_answer()
+        elif self.present and self.basis() is None:
             self.basis_buttons["evidence"].setFocus(Qt.FocusReason.OtherFocusReason)
         elif self.present and self.section.has_time_period and self.when() is None:
             self.when_buttons["current"].setFocus(Qt.FocusReason.OtherFocusReason)
@@ -347,29 +395,52 @@ class IndicatorRow(QFrame):
         for w in (self.when_label, *self.when_buttons.values()):
             w.setEnabled(present)
         if self.problem() is None:
-            self.mark("problem", False)
+            self.clear_problem()
 
     def _emit_changed(self, *_: Any) -> None:
         if self.problem() is None:
-            self.mark("problem", False)
+            self.clear_problem()
         if not self._loading:
             self.changed.emit()
 
     # -- keyboard ---------------------------------------------------------------------------
-    def _key_target(self, event: QKeyEvent, on_note: bool) -> tuple[str, str] | None:
-        if event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
-            return None
+    def _key_target(self, event: QKeyEvent, on_note: bool) -> tuple[str, Any] | None:
+        """What a key does on this row (see the module docstring); None: not ours."""
+        mods = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
         key = event.key()
+        if key == K.Key_Backtab and mods in (Qt.KeyboardModifier.ShiftModifier,
+                                             Qt.KeyboardModifier.NoModifier):
+            return ("move", (-1, False)) if not on_note else ("answer_focus", None)
+        if mods == Qt.KeyboardModifier.AltModifier and key == K.Key_U:
+            return ("unanswered", None)
+        if mods:
+            return None
         if key == K.Key_F1:
             return ("help", "")
+        if key in ENTER_KEYS:
+            return ("move", (1, True))
+        if key in NEXT_KEYS:
+            return ("move", (1, False))
+        if key in PREVIOUS_KEYS:
+            return ("move", (-1, False))
         if on_note:
+            if key == K.Key_Escape:
+                return ("answer_focus", None)
             return None
         if key in ANSWER_KEYS:
             return ("answer", ANSWER_KEYS[key])
-        if key in BASIS_KEYS and self.present:
-            return ("basis", BASIS_KEYS[key])
-        if key in WHEN_KEYS and self.present and self.section.has_time_period:
-            return ("when", WHEN_KEYS[key])
+        if key in (K.Key_Left, K.Key_Right):
+            return ("step", -1 if key == K.Key_Left else 1)
+        if key == K.Key_N:
+            return ("note", None)
+        if key in BASIS_KEYS:
+            return ("basis", BASIS_KEYS[key]) if self.present else ("swallow", None)
+        if key in WHEN_KEYS and self.section.has_time_period:
+            return ("when", WHEN_KEYS[key]) if self.present else ("swallow", None)
+        if key == K.Key_Space:
+            return None  # Space checks the focused button, as everywhere
+        if event.text() and event.text().isprintable():
+            return ("swallow", None)  # a stray letter never lands anywhere else
         return None
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
@@ -381,7 +452,8 @@ class IndicatorRow(QFrame):
             if target is None:
                 return False
             if kind == QEvent.Type.ShortcutOverride:
-                # Claim the key so a window shortcut (F1 = guidance) does not take it here.
+                # Claim the key so a window shortcut (F1 = guidance, Esc = back) does not
+                # take it here.
                 event.accept()
                 return True
             what, value = target
@@ -389,17 +461,37 @@ class IndicatorRow(QFrame):
                 self.help_requested.emit(self)
             elif what == "answer":
                 self.answer_buttons[value].setChecked(True)
-                self.answer_buttons[value].setFocus(Qt.FocusReason.ShortcutFocusReason)
+                self.focus_answer()
+            elif what == "step":
+                values = list(self.answer_buttons)
+                current = self.value()
+                i = values.index(current) + value if current else (0 if value > 0 else -1)
+                self.answer_buttons[values[max(0, min(i, len(values) - 1))]].setChecked(True)
+                self.focus_answer()
             elif what == "basis":
                 self.basis_buttons[value].setChecked(True)
+                self.focus_answer()
             elif what == "when":
                 self.when_buttons[value].setChecked(True)
+                self.focus_answer()
+            elif what == "note":
+                self.note.setFocus(Qt.FocusReason.ShortcutFocusReason)
+                self.note.end(False)
+            elif what == "answer_focus":
+                self.focus_answer()
+            elif what == "unanswered":
+                self.unanswered_requested.emit()
+            elif what == "move":
+                delta, enter = value
+                self.move.emit(delta, enter)
             return True
         return False
 
 
 class SectionPage(QWidget):
     """One section: title, about, its indicator rows, a help panel."""
+
+    past_end = Signal(bool)  # moved on from the last question; True when it was Enter
 
     def __init__(self, section: Section, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -408,14 +500,7 @@ class SectionPage(QWidget):
         self.title = heading_label(section.title, 1.4)
         self.about = wrap_label(section.about)
         self.about.setVisible(bool(section.about))
-        self.keys = wrap_label(
-            _tr(
-                "Keys on an answer: 1 Yes · 2 Possible · 3 No · 4 Not known · E Evidence · "
-                "G Gut feeling"
-            )
-            + (_tr(" · C Now · B Before") if section.has_time_period else "")
-            + _tr(" · F1 help · Tab next question")
-        )
+        self.keys = wrap_label(legend_text(section.has_time_period))
         self.keys.setAccessibleName(_tr("Keyboard keys"))
         self.keys.setStyleSheet("color: palette(text);")
         context = (
@@ -457,21 +542,93 @@ class SectionPage(QWidget):
         self.help_box.hide()
         self.message = InlineMessage()
 
+        # The questions not answered yet, each a button that jumps to it (Alt+U comes here).
+        self.unanswered_label = QLabel()
+        self.unanswered_label.setAccessibleName(_tr("Questions not answered yet"))
+        self.unanswered_buttons: list[QToolButton] = []
+        self._jump_buttons: list[QToolButton] = []
+        self._shown_missing: tuple[int, ...] | None = None
+        self.unanswered_box = QWidget()
+        self.unanswered_row = QHBoxLayout(self.unanswered_box)
+        self.unanswered_row.setContentsMargins(0, 0, 0, 0)
+        self.unanswered_row.addWidget(self.unanswered_label)
+        self.unanswered_row.addStretch(1)
+        jump = QShortcut(QKeySequence("Alt+U"), self)
+        jump.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        jump.activated.connect(self.focus_unanswered)
+
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.title)
         layout.addWidget(self.about)
         layout.addWidget(self.context_note)
         layout.addWidget(self.keys)
+        layout.addWidget(self.unanswered_box)
         layout.addWidget(self.scroll, 1)
         layout.addWidget(self.help_box)
         layout.addWidget(self.message)
 
         for row in self.rows:
             row.help_requested.connect(self.show_help)
+            row.move.connect(lambda delta, enter, r=row: self._move(r, delta, enter))
+            row.changed.connect(self.refresh_unanswered)
+            row.unanswered_requested.connect(self.focus_unanswered)
         chain = [w for row in self.rows for w in row.focusables()]
         for first, second in zip(chain, chain[1:], strict=False):
             self.setTabOrder(first, second)
+        self.refresh_unanswered()
+
+    # -- moving between questions -----------------------------------------------------------
+    def _move(self, row: IndicatorRow, delta: int, enter: bool) -> None:
+        target = self.rows.index(row) + delta
+        if target >= len(self.rows):
+            self.past_end.emit(enter)
+        elif target < 0:
+            if not self.focus_unanswered():
+                row.focus_answer()
+        else:
+            self.go_to_row(self.rows[target])
+
+    def go_to_row(self, row: IndicatorRow) -> None:
+        row.focus_answer()
+        self.scroll.ensureWidgetVisible(row)
+
+    def unanswered(self) -> list[IndicatorRow]:
+        return [row for row in self.rows if row.value() is None]
+
+    def refresh_unanswered(self) -> None:
+        """Show one jump button per unanswered question (made once; shown or hidden)."""
+        missing = self.unanswered()
+        if not self._jump_buttons:
+            for number, row in enumerate(self.rows, 1):
+                button = QToolButton()
+                button.setText(str(number))
+                button.setToolTip(row.indicator.label)
+                button.setAccessibleName(_tr("Go to question {n}: {label}").format(
+                    n=number, label=row.indicator.label))
+                button.clicked.connect(lambda _c=False, r=row: self.go_to_row(r))
+                self.unanswered_row.insertWidget(self.unanswered_row.count() - 1, button)
+                self._jump_buttons.append(button)
+        key = tuple(id(r) for r in missing)
+        if key == self._shown_missing:
+            return
+        self._shown_missing = key
+        for row, button in zip(self.rows, self._jump_buttons, strict=True):
+            button.setVisible(row.value() is None)
+        self.unanswered_buttons = [b for r, b in zip(self.rows, self._jump_buttons, strict=True)
+                                   if r.value() is None]
+        if not missing:
+            self.unanswered_label.setText(_tr("Every question on this page has an answer."))
+        else:
+            self.unanswered_label.setText(
+                ntr("screening", "%n question(s) not answered yet (Alt+U):", len(missing))
+            )
+
+    def focus_unanswered(self) -> bool:
+        if not self.unanswered_buttons:
+            return False
+        self.unanswered_buttons[0].setFocus(Qt.FocusReason.ShortcutFocusReason)
+        return True
 
     def show_help(self, row: IndicatorRow) -> None:
         ind = row.indicator
@@ -617,7 +774,8 @@ class ScreeningWizard(QWidget):
     finished = Signal(str)
     back_requested = Signal()
 
-    DEBOUNCE_MS = 2_000
+    DEBOUNCE_MS = autosave.IDLE_MS
+    MAX_WAIT_MS = autosave.MAX_WAIT_MS
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -635,10 +793,7 @@ class ScreeningWizard(QWidget):
         self._saved_position: dict[str, Any] | None = None
         self.pages: list[SectionPage] = []
 
-        self._debounce = QTimer(self)
-        self._debounce.setSingleShot(True)
-        self._debounce.setInterval(self.DEBOUNCE_MS)
-        self._debounce.timeout.connect(self.save_draft)
+        self._debounce = DraftTimer(self.save_draft, self, self.DEBOUNCE_MS, self.MAX_WAIT_MS)
 
         self.context = ContextPage()
         self.stack = QStackedWidget()
@@ -820,6 +975,7 @@ class ScreeningWizard(QWidget):
         self.pages = []
         for section in tool.sections:
             page = SectionPage(section)
+            page.past_end.connect(self._past_end)
             for row in page.rows:
                 row.changed.connect(self._changed)
             self.pages.append(page)
@@ -1042,11 +1198,25 @@ class ScreeningWizard(QWidget):
         return True
 
     def _show_row_problem(self, page: SectionPage, row: IndicatorRow) -> None:
+        """Stop on ``row``: its problem is said beside it, and the page's message says where."""
         problem = row.problem() or ""
+        row.show_problem(problem)
+        others = [r for r in page.rows if r is not row and r.problem() is not None]
+        for other in others:
+            other.show_problem(other.problem() or "")
+        if others:
+            problem += " " + ntr("screening", "%n more question(s) on this page must be "
+                                 "completed too.", len(others))
         page.message.show_problem(problem)
-        row.mark("problem", True)
         row.focus_problem()
         page.scroll.ensureWidgetVisible(row)
+
+    def _past_end(self, enter: bool) -> None:
+        """Moving on from the last question: Enter goes to the next page, Tab to Next."""
+        if enter:
+            self.next()
+        else:
+            self.next_button.setFocus(Qt.FocusReason.TabFocusReason)
 
     def finish(self) -> None:
         """Check every answer, save, and hand over to the outcome page."""

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from cse_toolkit.core.clock import parse_utc
 from cse_toolkit.gui import workers
+from cse_toolkit.gui.plurals import ntr
 from cse_toolkit.gui.widgets import local_text, report
 
 CHILD_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -129,9 +130,8 @@ class SearchNotesDialog(QDialog):
             self.results.setItem(row, 2, QTableWidgetItem(" ".join(str(snippet).split())))
         if hits:
             self.status_label.setText(
-                self.tr("{n} note(s) found. Press Enter on one to open that child.").format(
-                    n=len(hits)
-                )
+                ntr("SearchNotesDialog",
+                    "%n note(s) found. Press Enter on one to open that child.", len(hits))
             )
         else:
             self.status_label.setText(self.tr("No notes contain those words."))

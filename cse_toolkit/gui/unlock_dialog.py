@@ -5,6 +5,15 @@ Shown at start-up and as the lock screen (it is the whole window while locked: n
 database run on a pool thread through :func:`workers.run_in_background`; the open vault is handed
 to the GUI thread in ``unlocked``. Every error a user can act on gets a plain message here, and
 the passphrase field is cleared after any failure.
+
+Help where it is needed: the form sits in a scroll area and every label wraps, so nothing is
+cut off at 200 % scaling or with the longest message; a warning shows while Caps Lock is on;
+"Show passphrase" reveals what was typed (hidden again on every reset); "Forgotten your
+passphrase?" opens :class:`RecoveryDialog` to set a new one with the recovery key.
+
+Caps Lock: Qt has no portable way to read it. On Windows ``GetKeyState(VK_CAPITAL)`` is asked;
+elsewhere it is inferred from the keys typed in the field (a capital letter without Shift, or a
+small one with Shift, means Caps Lock is on; the Caps Lock key itself flips what is known).
 """
 
 from __future__ import annotations
@@ -12,10 +21,11 @@ from __future__ import annotations
 import logging
 import sys
 from pathlib import Path
+from typing import Any
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QWidget
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QFont, QKeyEvent
+from PySide6.QtWidgets import QLineEdit, QWidget
 
 from cse_toolkit.core.clock import Clock
 from cse_toolkit.errors import UserError
@@ -48,16 +58,31 @@ class UnlockDialog(QWidget):
         self._busy = False
         self.ui = Ui_UnlockDialog()
         self.ui.setupUi(self)
-        title_font = QFont(self.ui.titleLabel.font())
-        title_font.setPointSizeF(title_font.pointSizeF() * 1.5)
-        title_font.setBold(True)
-        self.ui.titleLabel.setFont(title_font)
+        # Through the style sheet: the app's style sheet styles the panel, and a font set with
+        # setFont on a widget inside a styled one is replaced when it is polished.
+        size = QFont(self.ui.titleLabel.font()).pointSizeF() * 1.5
+        self.ui.titleLabel.setStyleSheet(f"font-size: {size:.1f}pt; font-weight: bold;")
         self.ui.busyBox.hide()
         self.ui.messageLabel.hide()
+        self.ui.capsLabel.hide()
+        self.ui.capsLabel.setStyleSheet("font-weight: bold;")
+        self.ui.capsLabel.setText("\u26a0 " + self.ui.capsLabel.text())
+        self.ui.messageLabel.setTextFormat(Qt.TextFormat.PlainText)
+        for label in (self.ui.titleLabel, self.ui.userLabel, self.ui.passphraseLabel,
+                      self.ui.busyLabel):
+            label.setWordWrap(True)
+        self._caps: bool | None = None
+        self.kdf: Any = None  # key-derivation parameters for a new passphrase (tests: the floor)
+        self.min_passphrase_score = 3
         self.ui.unlockButton.clicked.connect(self.unlock)
         self.ui.passphraseEdit.returnPressed.connect(self.unlock)
+        self.ui.passphraseEdit.installEventFilter(self)
+        self.ui.showCheck.toggled.connect(self._show_passphrase)
+        self.ui.forgotButton.clicked.connect(self.forgotten)
         self.setTabOrder(self.ui.userCombo, self.ui.passphraseEdit)
-        self.setTabOrder(self.ui.passphraseEdit, self.ui.unlockButton)
+        self.setTabOrder(self.ui.passphraseEdit, self.ui.showCheck)
+        self.setTabOrder(self.ui.showCheck, self.ui.unlockButton)
+        self.setTabOrder(self.ui.unlockButton, self.ui.forgotButton)
         self.reset(locked=False)
 
     # -- state --------------------------------------------------------------------------
@@ -71,6 +96,7 @@ class UnlockDialog(QWidget):
             self.tr("CSE Toolkit is locked") if locked else self.tr("Unlock CSE Toolkit")
         )
         self.ui.passphraseEdit.clear()
+        self.ui.showCheck.setChecked(False)
         self._show_message("")
         self._set_busy(False)
         current = self.ui.userCombo.currentText()
@@ -89,6 +115,70 @@ class UnlockDialog(QWidget):
         self.ui.userCombo.setEnabled(bool(names))
         self.ui.unlockButton.setEnabled(bool(names))
         self.ui.passphraseEdit.setEnabled(bool(names))
+        self.ui.showCheck.setEnabled(bool(names))
+        self.ui.forgotButton.setEnabled(bool(names))
+
+    # -- help while typing -----------------------------------------------------------------
+    def _show_passphrase(self, shown: bool) -> None:
+        self.ui.passphraseEdit.setEchoMode(
+            QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password
+        )
+
+    @property
+    def caps_lock_on(self) -> bool | None:
+        return self._caps
+
+    def _set_caps(self, on: bool | None) -> None:
+        self._caps = on
+        self.ui.capsLabel.setVisible(bool(on))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
+        if watched is self.ui.passphraseEdit:
+            if event.type() == QEvent.Type.KeyPress:
+                assert isinstance(event, QKeyEvent)
+                self._caps_from_key(event)
+            elif event.type() == QEvent.Type.FocusIn:
+                asked = _windows_caps_lock()
+                if asked is not None:
+                    self._set_caps(asked)
+        return False
+
+    def _caps_from_key(self, event: QKeyEvent) -> None:
+        asked = _windows_caps_lock()
+        if asked is not None:
+            self._set_caps(asked if event.key() != Qt.Key.Key_CapsLock else not asked)
+            return
+        if event.key() == Qt.Key.Key_CapsLock:
+            if self._caps is not None:
+                self._set_caps(not self._caps)
+            return
+        text = event.text()
+        if len(text) != 1 or not text.isalpha() or text.upper() == text.lower():
+            return
+        shift = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
+        self._set_caps(text.isupper() != shift)
+
+    # -- forgotten passphrase --------------------------------------------------------------
+    def forgotten(self) -> None:
+        from cse_toolkit.gui.recovery_dialog import RecoveryDialog
+
+        users = [self.ui.userCombo.itemText(i) for i in range(self.ui.userCombo.count())]
+        dialog = RecoveryDialog(self._folder, users, self.ui.userCombo.currentText(),
+                                min_score=self.min_passphrase_score, kdf=self.kdf, parent=self)
+        self.recovery = dialog
+        dialog.finished.connect(lambda result: self._recovered(dialog, result))
+        dialog.open()
+
+    def _recovered(self, dialog: Any, result: int) -> None:
+        self.recovery = None
+        dialog.deleteLater()
+        if result and dialog.user:
+            self.ui.userCombo.setCurrentText(dialog.user)
+            self._show_message(self.tr(
+                "A new passphrase is set for {user}. Type it now to unlock. Your recovery key "
+                "still works: keep it somewhere safe."
+            ).format(user=dialog.user))
+        self.focus_passphrase()
 
     def focus_passphrase(self) -> None:
         self.ui.passphraseEdit.setFocus(Qt.FocusReason.OtherFocusReason)
@@ -148,6 +238,18 @@ class UnlockDialog(QWidget):
         return self.ui.messageLabel.text() if self.ui.messageLabel.isVisible() else ""
 
 
+def _windows_caps_lock() -> bool | None:
+    """Caps Lock's state on Windows; None where it cannot be asked."""
+    if sys.platform != "win32":
+        return None
+    try:
+        import ctypes
+
+        return bool(ctypes.windll.user32.GetKeyState(0x14) & 1)  # type: ignore[attr-defined]
+    except (AttributeError, OSError):
+        return None
+
+
 def message_for(exc: BaseException, folder: Path) -> str:
     """The plain message for an error met while opening the vault."""
     from PySide6.QtCore import QCoreApplication
@@ -158,7 +260,7 @@ def message_for(exc: BaseException, folder: Path) -> str:
     if isinstance(exc, WrongPassphraseError):
         return tr(
             "That passphrase is not right. Check Caps Lock and try again. If you have "
-            "forgotten it, use your recovery key (see 'Forgotten passphrase' in the user guide)."
+            "forgotten it, choose \"Forgotten your passphrase?\" below and use your recovery key."
         )
     if isinstance(exc, NoVaultError):
         return tr("There is no vault in {folder}. Ask your IT team which folder holds it.").format(

@@ -52,6 +52,40 @@ def heading_label(text: str, scale: float = 1.3, parent: QWidget | None = None) 
     return label
 
 
+class _WrappedHeight(QObject):
+    """Keeps a word-wrapped label at least as tall as its text needs at its current width."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
+        if isinstance(watched, QLabel) and event.type() in (
+            QEvent.Type.Resize, QEvent.Type.Show, QEvent.Type.FontChange
+        ):
+            fit_wrapped(watched)
+        return False
+
+
+def fit_wrapped(label: QLabel) -> None:
+    if label.width() > 0:
+        need = label.heightForWidth(label.width())
+        if need > 0 and label.minimumHeight() != need:
+            label.setMinimumHeight(need)
+
+
+def keep_wrapped_height(label: QLabel) -> QLabel:
+    """A word-wrapped label in a form row is given the height of one line by QFormLayout (its
+    height-for-width is not asked), so a second line is cut off; this keeps it whole."""
+    label.setWordWrap(True)
+    keeper = _WrappedHeight(label)
+    label.installEventFilter(keeper)
+    original = label.setText
+
+    def set_text(text: str) -> None:
+        original(text)
+        fit_wrapped(label)
+
+    label.setText = set_text  # type: ignore[method-assign]
+    return label
+
+
 def to_qdatetime(dt: datetime) -> QDateTime:
     """An aware datetime as a QDateTime in the laptop's local time (what the user reads)."""
     return QDateTime.fromSecsSinceEpoch(int(dt.timestamp()))

@@ -28,6 +28,7 @@ from PySide6.QtCore import QCoreApplication, QObject, Qt, QThreadPool, Signal, S
 log = logging.getLogger(__name__)
 
 _pool: QThreadPool | None = None
+_draft_pool: QThreadPool | None = None
 
 
 def pool() -> QThreadPool:
@@ -36,6 +37,23 @@ def pool() -> QThreadPool:
         _pool = QThreadPool()
         _pool.setMaxThreadCount(2)
     return _pool
+
+
+def draft_pool() -> QThreadPool:
+    """The draft lane: one thread, so drafts reach the vault in the order they were written."""
+    global _draft_pool
+    if _draft_pool is None:
+        _draft_pool = QThreadPool()
+        _draft_pool.setMaxThreadCount(1)
+        _draft_pool.setExpiryTimeout(-1)
+    return _draft_pool
+
+
+def settle_drafts(timeout_ms: int = 5000) -> bool:
+    """Wait for queued draft writes (a few ms each) before saving, deleting or locking."""
+    if _draft_pool is None:
+        return True
+    return _draft_pool.waitForDone(timeout_ms)
 
 
 class _Relay(QObject):
@@ -86,11 +104,14 @@ def run_in_background(
     on_done: Callable[[Any], None],
     on_error: Callable[[BaseException], None] | None = None,
     parent: QObject | None = None,
+    *,
+    lane: str = "work",
 ) -> None:
     """Run ``fn()`` on a pool thread; deliver the result or the error on the GUI thread.
 
     ``on_error`` receives the exception; without one, an exception is treated as a bug and sent
     to the crash handler. Nothing is delivered if ``parent`` has been destroyed meanwhile.
+    ``lane="drafts"``: the one-thread draft lane (writes in order; see ``gui/autosave.py``).
     """
     app = QCoreApplication.instance()
     if app is None:
@@ -110,11 +131,12 @@ def run_in_background(
         else:
             relay.done.emit(result)
 
-    pool().start(task)
+    (draft_pool() if lane == "drafts" else pool()).start(task)
 
 
 def wait_for_all(timeout_ms: int = 5000) -> bool:
     """Block until running jobs finish (used before closing the vault). True if all finished."""
+    settle_drafts(timeout_ms)
     if _pool is None:
         return True
     finished = _pool.waitForDone(timeout_ms)

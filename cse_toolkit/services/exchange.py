@@ -209,10 +209,29 @@ def child_record(vault: Vault, child_id: str) -> ps.ChildRecord:
 
 def note_records(vault: Vault, child_id: str) -> list[ps.NoteRecord]:
     users = {u.id: u.label for u in vault.users()}
-    return [_note_record(note, users) for note in vault.repos.notes_for(child_id)]
+    amended = vault.repos.amendments_for_child(child_id)
+    return [_note_record(note, users, amended.get(note.id, ()))
+            for note in vault.repos.notes_for(child_id)]
 
 
-def _note_record(note: Any, users: dict[str, str]) -> ps.NoteRecord:
+def amendment_text(amendments: Any, users: dict[str, str]) -> str:
+    """Addenda and corrections as they follow the note's own words in a pack (UTC times)."""
+    parts = []
+    for a in amendments:
+        who = users.get(a.author_id, a.author_id.removeprefix("import:"))
+        when = a.created_at.replace("T", " ").removesuffix("Z") + " UTC"
+        if a.kind == "correction":
+            parts.append(f"[Correction by {who}, {when}; reason: {a.reason}] {a.body}")
+        else:
+            parts.append(f"[Addendum by {who}, {when}] {a.body}")
+    return "\n\n".join(parts)
+
+
+def _note_record(note: Any, users: dict[str, str], amendments: Any = ()) -> ps.NoteRecord:
+    text = f"At {note.place}: {note.body}" if note.place else note.body
+    if amendments:
+        # The original words first, unchanged; then each addition or correction, marked.
+        text += "\n\n" + amendment_text(amendments, users)
     return ps.NoteRecord(
         type="note",
         id=note.id,
@@ -224,7 +243,7 @@ def _note_record(note: Any, users: dict[str, str]) -> ps.NoteRecord:
             source=note.source,
             # Who reported it, if someone did; the place is where it happened, not a source.
             source_detail=note.reported_by[:500],
-            text=_fit(f"At {note.place}: {note.body}" if note.place else note.body),
+            text=_fit(text),
         ),
     )
 
@@ -842,7 +861,9 @@ def _local_record(vault: Vault, record: Any) -> Any | None:
     if t == "note":
         # One note, not the child's whole list: building every note per record made importing
         # a 500-note pack quadratic (about 12 s).
-        return _note_record(vault.repos.get_note(rid), {u.id: u.label for u in vault.users()})
+        local = vault.repos.get_note(rid)
+        amended = vault.repos.amendments_for_child(local.child_id).get(local.id, ())
+        return _note_record(local, {u.id: u.label for u in vault.users()}, amended)
     child_id = vault.conn.execute(
         {"note": "SELECT child_id FROM notes WHERE id = ?",
          "pathway_step": "SELECT child_id FROM pathway_steps WHERE id = ?",

@@ -21,6 +21,7 @@ from cse_toolkit.core.entities import (
     Draft,
     MissingEpisode,
     Note,
+    NoteAmendment,
     ScreeningRecord,
     StepRecord,
 )
@@ -244,6 +245,24 @@ class Repositories:
                 params + (dob.isoformat(),),
             ):
                 found[row[0]] = _child(row)
+        if terms and len(found) < 20:
+            # Spelling variants ("Jayde Wilson" / "Jade Wilson"): the connections view's name
+            # rules (core.names), over the names and aliases only, then the full rows.
+            from cse_toolkit.core.names import names_alike
+
+            alike = [
+                r[0]
+                for r in self._c.execute(
+                    f"SELECT id, name, alias FROM children WHERE {clause}", params
+                )
+                if r[0] not in found
+                and any(names_alike(t, v) for t in terms for v in (r[1], r[2]) if v)
+            ][: 20 - len(found)]
+            for child_id in alike:
+                row = self._c.execute(
+                    f"SELECT {_CHILD_COLS} FROM children WHERE id = ?", (child_id,)
+                ).fetchone()
+                found[row[0]] = _child(row)
         return list(found.values())
 
     def add_child(self, **fields: Any) -> Child:
@@ -356,6 +375,46 @@ class Repositories:
                 self._c.execute("DELETE FROM drafts WHERE id = ?", (draft_id,))
             self._v.audit("note.create", "note", note_id, 1)
         return self.get_note(note_id)
+
+    # -- note amendments (the note keeps its words; these are added and shown with it) ------
+    def add_amendment(self, note_id: str, kind: str, body: str, reason: str = "") -> NoteAmendment:
+        """Add an addendum, or a correction with its reason, to a saved note (audited)."""
+        self._v.require("worker", "dsl")
+        note = self.get_note(note_id)  # also the role check on the child
+        if kind not in ("addendum", "correction"):
+            raise UserError("Choose whether this adds to the note or corrects it.")
+        if not body.strip():
+            raise UserError("Write what you are adding or correcting before saving.")
+        if kind == "correction" and not reason.strip():
+            raise UserError("Say why the note needs correcting: the reason is kept with it.")
+        _check_text(body, "amendment")
+        _check_text(reason, "reason")
+        amendment_id = new_id()
+        now, by, origin, _ = self._record_meta()
+        with self._v.write("the amendment"):
+            self._c.execute(
+                "INSERT INTO note_amendments (id, version, origin, created_at, created_by,"
+                " updated_at, note_id, kind, body, reason, author_id)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                (amendment_id, 1, origin, now, by, now, note.id, kind, body.strip(),
+                 reason.strip(), by),
+            )
+            self._v.audit(f"note.{kind}", "note", note.id, note.version)
+        return NoteAmendment(amendment_id, note.id, kind, body.strip(), reason.strip(), by, now)
+
+    def amendments_for_child(self, child_id: str) -> dict[str, list[NoteAmendment]]:
+        """Every amendment to the child's notes, by note id, oldest first."""
+        self.get_child(child_id)  # role check
+        rows = self._c.execute(
+            "SELECT a.id, a.note_id, a.kind, a.body, a.reason, a.author_id, a.created_at"
+            " FROM note_amendments a JOIN notes n ON n.id = a.note_id WHERE n.child_id = ?"
+            " ORDER BY a.created_at, a.rowid",
+            (child_id,),
+        ).fetchall()
+        found: dict[str, list[NoteAmendment]] = {}
+        for r in rows:
+            found.setdefault(r[1], []).append(NoteAmendment(*r))
+        return found
 
     def get_note(self, note_id: str) -> Note:
         row = self._c.execute(f"SELECT {_NOTE_COLS} FROM notes WHERE id = ?", (note_id,)).fetchone()

@@ -320,6 +320,22 @@ def _split(sql: str) -> list[str]:
     return statements
 
 
+# Note amendments (issue 15): an addendum, or a correction with its reason, added to a saved
+# note. The note itself is never changed; amendments are only ever added (no UPDATE).
+V_NOTE_AMENDMENTS = f"""
+CREATE TABLE note_amendments (
+    {_RECORD},
+    note_id TEXT NOT NULL REFERENCES notes(id) ON DELETE CASCADE,
+    kind TEXT NOT NULL CHECK (kind IN ('addendum', 'correction')),
+    body TEXT NOT NULL,
+    reason TEXT NOT NULL DEFAULT '',
+    author_id TEXT NOT NULL
+);
+CREATE INDEX note_amendments_note ON note_amendments(note_id, created_at);
+CREATE TRIGGER note_amendments_no_update BEFORE UPDATE ON note_amendments
+BEGIN SELECT RAISE(ABORT, 'note amendments are only ever added'); END;
+"""
+
 # Ordered: index i migrates from user_version i to i + 1.
-MIGRATIONS: list[Migration] = [_script(V1), _script(V2_PERSONAL_KEYS)]
+MIGRATIONS: list[Migration] = [_script(V1), _script(V2_PERSONAL_KEYS), _script(V_NOTE_AMENDMENTS)]
 LATEST = len(MIGRATIONS)

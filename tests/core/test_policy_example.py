@@ -80,6 +80,7 @@ def test_example_values_equal_the_defaults(example_text: str) -> None:
         "default_tool",
         "default_pathway",
         "idle_lock_minutes",
+        "clipboard_clear_seconds",
         "export_kinds",
         "retention_months",
         "keep_after_acknowledged_days",

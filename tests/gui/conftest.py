@@ -65,6 +65,14 @@ class FakeDialogs:
             return self.answers.pop(0)
         return default or choices[0][0]
 
+    printed: list[str] = field(default_factory=list)
+
+    def print_document(self, parent: Any, title: str, document: Any) -> bool:
+        """Records the document's plain text instead of printing it."""
+        self.shown.append(("print", title, document.toPlainText()))
+        self.printed.append(document.toPlainText())
+        return True
+
     def confirm(self, parent: Any, title: str, text: str, yes: str, no: str) -> bool:
         self.shown.append(("confirm", title, text))
         return self.confirm_answer
@@ -82,6 +90,7 @@ def fake_dialogs(monkeypatch: pytest.MonkeyPatch) -> FakeDialogs:
     monkeypatch.setattr(dialogs, "get_text", lambda *a, **k: None)
     monkeypatch.setattr(dialogs, "open_file", lambda *a, **k: None)
     monkeypatch.setattr(dialogs, "save_file", lambda *a, **k: None)
+    monkeypatch.setattr(dialogs, "print_document", fake.print_document)
     return fake
 
 

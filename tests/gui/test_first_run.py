@@ -14,7 +14,7 @@ from .conftest import PASSPHRASE
 
 
 def test_first_run_creates_vault_and_needs_acknowledged_recovery_key(
-    qtbot: Any, make_window: Any, isolated_env: dict[str, Any]
+    qtbot: Any, make_window: Any, isolated_env: dict[str, Any], fake_dialogs: Any
 ) -> None:
     folder = isolated_env["home"]
     win = make_window(folder)
@@ -59,6 +59,15 @@ def test_first_run_creates_vault_and_needs_acknowledged_recovery_key(
     qtbot.keyClick(dialog, Qt.Key.Key_Escape)
     dialog.close()
     assert dialog.isVisible() and dialog.page == RECOVERY
+
+    # The printable sheet goes to the print dialog (faked here), never to a file.
+    before = set(folder.rglob("*"))
+    qtbot.mouseClick(ui.printButton, Qt.MouseButton.LeftButton)
+    (sheet,) = fake_dialogs.printed
+    assert " ".join(groups[:4]) in sheet and " ".join(groups[4:]) in sheet
+    assert "Forgotten your passphrase?" in sheet
+    assert set(folder.rglob("*")) == before
+    assert "Sent to the printer" in ui.copyLabel.text()
 
     # Copy puts it on the clipboard; locking later clears it (it is ours).
     qtbot.mouseClick(ui.copyButton, Qt.MouseButton.LeftButton)

@@ -19,8 +19,10 @@ TEXT = "Jay said: \"he buys me chips and gives me lifts\".\nSeen at the bus stat
 
 @pytest.fixture
 def fast_autosave(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(NoteEditor, "DEBOUNCE_MS", 50)
-    monkeypatch.setattr(NoteEditor, "MAX_WAIT_MS", 200)
+    from cse_toolkit.gui import autosave
+
+    monkeypatch.setattr(autosave, "IDLE_MS", 50)
+    monkeypatch.setattr(autosave, "MAX_WAIT_MS", 200)
 
 
 def _open_notes(win: Any, child: Any) -> NoteEditor:

@@ -217,6 +217,12 @@ class Ui_FirstRunDialog(object):
 
         self.copyLayout.addWidget(self.copyButton)
 
+        self.printButton = QPushButton(self.recoveryPage)
+        self.printButton.setObjectName(u"printButton")
+        self.printButton.setAutoDefault(False)
+
+        self.copyLayout.addWidget(self.printButton)
+
         self.copyLabel = QLabel(self.recoveryPage)
         self.copyLabel.setObjectName(u"copyLabel")
         self.copyLabel.setWordWrap(True)
@@ -268,7 +274,8 @@ class Ui_FirstRunDialog(object):
         QWidget.setTabOrder(self.confirmEdit, self.createButton)
         QWidget.setTabOrder(self.createButton, self.cancelButton)
         QWidget.setTabOrder(self.cancelButton, self.copyButton)
-        QWidget.setTabOrder(self.copyButton, self.writtenDownCheck)
+        QWidget.setTabOrder(self.copyButton, self.printButton)
+        QWidget.setTabOrder(self.printButton, self.writtenDownCheck)
         QWidget.setTabOrder(self.writtenDownCheck, self.continueButton)
 
         self.retranslateUi(FirstRunDialog)
@@ -341,8 +348,12 @@ class Ui_FirstRunDialog(object):
 #if QT_CONFIG(accessibility)
         self.copyButton.setAccessibleName(QCoreApplication.translate("FirstRunDialog", u"Copy the recovery key to the clipboard", None))
 #endif // QT_CONFIG(accessibility)
+        self.printButton.setText(QCoreApplication.translate("FirstRunDialog", u"&Print a recovery sheet\u2026", None))
+#if QT_CONFIG(accessibility)
+        self.printButton.setAccessibleName(QCoreApplication.translate("FirstRunDialog", u"Print a recovery sheet", None))
+#endif // QT_CONFIG(accessibility)
         self.copyLabel.setText("")
-        self.writtenDownCheck.setText(QCoreApplication.translate("FirstRunDialog", u"I have &written this down", None))
+        self.writtenDownCheck.setText(QCoreApplication.translate("FirstRunDialog", u"I have &written this down or printed it", None))
 #if QT_CONFIG(accessibility)
         self.writtenDownCheck.setAccessibleName(QCoreApplication.translate("FirstRunDialog", u"I have written this down", None))
 #endif // QT_CONFIG(accessibility)

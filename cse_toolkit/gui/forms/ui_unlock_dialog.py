@@ -17,10 +17,10 @@ from PySide6.QtGui import (QBrush, QColor, QConicalGradient, QCursor,
     QFont, QFontDatabase, QGradient, QIcon,
     QImage, QKeySequence, QLinearGradient, QPainter,
     QPalette, QPixmap, QRadialGradient, QTransform)
-from PySide6.QtWidgets import (QApplication, QComboBox, QFormLayout, QFrame,
-    QHBoxLayout, QLabel, QLineEdit, QProgressBar,
-    QPushButton, QSizePolicy, QSpacerItem, QVBoxLayout,
-    QWidget)
+from PySide6.QtWidgets import (QApplication, QCheckBox, QComboBox, QFormLayout,
+    QFrame, QHBoxLayout, QLabel, QLineEdit,
+    QProgressBar, QPushButton, QScrollArea, QSizePolicy,
+    QSpacerItem, QVBoxLayout, QWidget)
 
 class Ui_UnlockDialog(object):
     def setupUi(self, UnlockDialog):
@@ -29,13 +29,28 @@ class Ui_UnlockDialog(object):
         UnlockDialog.resize(520, 420)
         self.outerLayout = QVBoxLayout(UnlockDialog)
         self.outerLayout.setObjectName(u"outerLayout")
+        self.outerLayout.setContentsMargins(0, 0, 0, 0)
+        self.scrollArea = QScrollArea(UnlockDialog)
+        self.scrollArea.setObjectName(u"scrollArea")
+        self.scrollArea.setFrameShape(QFrame.Shape.NoFrame)
+        self.scrollArea.setWidgetResizable(True)
+        self.content = QWidget()
+        self.content.setObjectName(u"content")
+        self.contentLayout = QVBoxLayout(self.content)
+        self.contentLayout.setObjectName(u"contentLayout")
         self.topSpacer = QSpacerItem(20, 40, QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Expanding)
 
-        self.outerLayout.addItem(self.topSpacer)
+        self.contentLayout.addItem(self.topSpacer)
 
-        self.panel = QFrame(UnlockDialog)
+        self.centreLayout = QHBoxLayout()
+        self.centreLayout.setObjectName(u"centreLayout")
+        self.leftSpacer = QSpacerItem(0, 20, QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Minimum)
+
+        self.centreLayout.addItem(self.leftSpacer)
+
+        self.panel = QFrame(self.content)
         self.panel.setObjectName(u"panel")
-        self.panel.setMinimumSize(QSize(440, 0))
+        self.panel.setMinimumSize(QSize(360, 0))
         self.panel.setMaximumSize(QSize(520, 16777215))
         self.panel.setFrameShape(QFrame.Shape.StyledPanel)
         self.panelLayout = QVBoxLayout(self.panel)
@@ -56,6 +71,8 @@ class Ui_UnlockDialog(object):
 
         self.formLayout = QFormLayout()
         self.formLayout.setObjectName(u"formLayout")
+        self.formLayout.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.formLayout.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         self.formLayout.setVerticalSpacing(8)
         self.userLabel = QLabel(self.panel)
         self.userLabel.setObjectName(u"userLabel")
@@ -77,6 +94,17 @@ class Ui_UnlockDialog(object):
         self.passphraseEdit.setEchoMode(QLineEdit.EchoMode.Password)
 
         self.formLayout.setWidget(1, QFormLayout.ItemRole.FieldRole, self.passphraseEdit)
+
+        self.capsLabel = QLabel(self.panel)
+        self.capsLabel.setObjectName(u"capsLabel")
+        self.capsLabel.setWordWrap(True)
+
+        self.formLayout.setWidget(2, QFormLayout.ItemRole.FieldRole, self.capsLabel)
+
+        self.showCheck = QCheckBox(self.panel)
+        self.showCheck.setObjectName(u"showCheck")
+
+        self.formLayout.setWidget(3, QFormLayout.ItemRole.FieldRole, self.showCheck)
 
 
         self.panelLayout.addLayout(self.formLayout)
@@ -110,6 +138,13 @@ class Ui_UnlockDialog(object):
 
         self.buttonLayout = QHBoxLayout()
         self.buttonLayout.setObjectName(u"buttonLayout")
+        self.forgotButton = QPushButton(self.panel)
+        self.forgotButton.setObjectName(u"forgotButton")
+        self.forgotButton.setAutoDefault(False)
+        self.forgotButton.setFlat(True)
+
+        self.buttonLayout.addWidget(self.forgotButton)
+
         self.buttonSpacer = QSpacerItem(40, 20, QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Minimum)
 
         self.buttonLayout.addItem(self.buttonSpacer)
@@ -123,18 +158,31 @@ class Ui_UnlockDialog(object):
         self.panelLayout.addLayout(self.buttonLayout)
 
 
-        self.outerLayout.addWidget(self.panel, 0, Qt.AlignmentFlag.AlignHCenter)
+        self.centreLayout.addWidget(self.panel)
+
+        self.rightSpacer = QSpacerItem(0, 20, QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Minimum)
+
+        self.centreLayout.addItem(self.rightSpacer)
+
+
+        self.contentLayout.addLayout(self.centreLayout)
 
         self.bottomSpacer = QSpacerItem(20, 40, QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Expanding)
 
-        self.outerLayout.addItem(self.bottomSpacer)
+        self.contentLayout.addItem(self.bottomSpacer)
+
+        self.scrollArea.setWidget(self.content)
+
+        self.outerLayout.addWidget(self.scrollArea)
 
 #if QT_CONFIG(shortcut)
         self.userLabel.setBuddy(self.userCombo)
         self.passphraseLabel.setBuddy(self.passphraseEdit)
 #endif // QT_CONFIG(shortcut)
         QWidget.setTabOrder(self.userCombo, self.passphraseEdit)
-        QWidget.setTabOrder(self.passphraseEdit, self.unlockButton)
+        QWidget.setTabOrder(self.passphraseEdit, self.showCheck)
+        QWidget.setTabOrder(self.showCheck, self.unlockButton)
+        QWidget.setTabOrder(self.unlockButton, self.forgotButton)
 
         self.retranslateUi(UnlockDialog)
 
@@ -162,6 +210,14 @@ class Ui_UnlockDialog(object):
 #if QT_CONFIG(accessibility)
         self.passphraseEdit.setAccessibleName(QCoreApplication.translate("UnlockDialog", u"Passphrase", None))
 #endif // QT_CONFIG(accessibility)
+        self.capsLabel.setText(QCoreApplication.translate("UnlockDialog", u"Caps Lock is on: your passphrase may be typed in capitals.", None))
+#if QT_CONFIG(accessibility)
+        self.capsLabel.setAccessibleName(QCoreApplication.translate("UnlockDialog", u"Caps Lock warning", None))
+#endif // QT_CONFIG(accessibility)
+        self.showCheck.setText(QCoreApplication.translate("UnlockDialog", u"&Show passphrase", None))
+#if QT_CONFIG(accessibility)
+        self.showCheck.setAccessibleName(QCoreApplication.translate("UnlockDialog", u"Show passphrase", None))
+#endif // QT_CONFIG(accessibility)
         self.messageLabel.setText("")
 #if QT_CONFIG(accessibility)
         self.messageLabel.setAccessibleName(QCoreApplication.translate("UnlockDialog", u"Message", None))
@@ -170,6 +226,10 @@ class Ui_UnlockDialog(object):
         self.busyBar.setAccessibleName(QCoreApplication.translate("UnlockDialog", u"Checking passphrase", None))
 #endif // QT_CONFIG(accessibility)
         self.busyLabel.setText(QCoreApplication.translate("UnlockDialog", u"Checking passphrase\u2026", None))
+        self.forgotButton.setText(QCoreApplication.translate("UnlockDialog", u"&Forgotten your passphrase?", None))
+#if QT_CONFIG(accessibility)
+        self.forgotButton.setAccessibleName(QCoreApplication.translate("UnlockDialog", u"Forgotten your passphrase?", None))
+#endif // QT_CONFIG(accessibility)
         self.unlockButton.setText(QCoreApplication.translate("UnlockDialog", u"&Unlock", None))
 #if QT_CONFIG(accessibility)
         self.unlockButton.setAccessibleName(QCoreApplication.translate("UnlockDialog", u"Unlock", None))
