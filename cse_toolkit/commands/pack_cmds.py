@@ -203,7 +203,8 @@ def _verify_text(args: argparse.Namespace, path: Path, lookup, revocations) -> i
     counts = ", ".join(f"{n} {t}" for t, n in sorted(result["record_counts"].items()))
     head = result["audit_chain_head"]
     print(f"Valid {result['kind']} pack {safe_text(result['pack_id'])}")
-    print(f"  signed by key {result['signer_fingerprint']} ({_TRUST_WORDS[result['signer']['trust']]})")
+    print(f"  signed by key {result['signer_fingerprint']}")
+    print(f"  signer: {_TRUST_WORDS[result['signer']['trust']]}")
     print(f"  from {safe_text(result['sender'])} ({safe_text(result['organisation'])}) to "
           f"{safe_text(result['recipient'])}")
     print(f"  created {result['created_at'][:16].replace('T', ' ')} UTC; audit chain head "
