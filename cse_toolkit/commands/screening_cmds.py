@@ -16,7 +16,13 @@ from typing import Any
 
 from cse_toolkit.core import pathway as pathway_mod
 from cse_toolkit.core import tools as tools_mod
-from cse_toolkit.core.screening import Outcome, ScreeningInput, ScreeningInputError, evaluate
+from cse_toolkit.core.screening import (
+    INCOMPLETE_LINE,
+    Outcome,
+    ScreeningInput,
+    ScreeningInputError,
+    evaluate,
+)
 from cse_toolkit.errors import UserError
 
 _CONTACT_TITLES = {
@@ -128,6 +134,13 @@ def cmd_tools_check(args: argparse.Namespace) -> int:
         problems = tools_mod.check_tool_file(path)
         what = "tool"
     if not problems:
+        if what == "tool" and tools_mod.file_retired(path):
+            print(
+                f"{path}: tool file OK, no problems found. It is retired: it only shows "
+                "screenings saved under it, is never used for a new screening, and the safety "
+                "rules are not checked for it."
+            )
+            return 0
         print(f"{path}: {what} file OK, no problems found.")
         return 0
     for prob in sorted(problems, key=lambda p: (p.line or 0, p.key)):
@@ -211,13 +224,24 @@ def render_outcome(tool: tools_mod.Tool, outcome: Outcome) -> str:
     out: list[str] = [f"{tool.name} (version {tool.version})", ""]
     if outcome.urgent:
         out += ["URGENT: someone is in immediate danger. CALL 999 NOW.", ""]
+    if outcome.incomplete:
+        out += [
+            f"INCOMPLETE: {INCOMPLETE_LINE}",
+            f"  {label(outcome.suggested_level)} cannot be confirmed until the screening is "
+            "complete.",
+        ]
     out.append(f"Suggested level: {label(outcome.suggested_level)}")
     if outcome.suggested_level != outcome.computed_level:
         out.append(
             f"  (the indicators alone give {label(outcome.computed_level)}; a floor raised it)"
         )
+    if outcome.minimum_level != tool.level_ids[0]:
+        out.append(f"  It cannot be confirmed lower than {label(outcome.minimum_level)}.")
+    if outcome.provenance:
+        out.append(outcome.provenance)
     out += [
-        "This is a suggestion: you and your DSL confirm it, or change it and say why.",
+        "This is a suggestion: you and your DSL confirm it or a higher level. A lower level "
+        "needs a reason and your DSL's sign-off.",
         "",
         "Why:",
     ]

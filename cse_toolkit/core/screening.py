@@ -32,11 +32,15 @@ from cse_toolkit.core.tools import (
     BASIS_VALUES,
     PRESENT_VALUES,
     WHEN_VALUES,
+    AdultRouteRule,
     AnyPresentRule,
+    CountAtLeastRule,
     DefaultRule,
     FloorAgeUnderRule,
     FloorFlagRule,
     ImmediateDangerRule,
+    IncompleteRule,
+    MinimumIfPresentRule,
     PriorOnlyRule,
     Tool,
     load_tool,
@@ -319,9 +323,22 @@ class NextStepsOut:
         }
 
 
+#: The one plain line shown on the outcome page and in every pack when the suggestion rests on
+#: an indicator or rule marked ``to_confirm`` (SAFETY.md R9).
+PROVENANCE_LINE = "This level rests on indicators your partnership has not yet confirmed."
+#: What an incomplete outcome says instead of a level (SAFETY.md R2).
+INCOMPLETE_LINE = "Not enough information to suggest a level yet."
+
+
 @dataclass(frozen=True)
 class Outcome:
-    """The result of ``evaluate``. ``suggested_level`` is a level id of the tool."""
+    """The result of ``evaluate``. ``suggested_level`` is a level id of the tool.
+
+    ``incomplete`` (R2): the suggestion is the lowest level but too little was answered to rely
+    on it; the lowest level cannot be confirmed. ``to_confirm`` (R9): ids of the rules and
+    indicators marked ``to_confirm`` that the suggestion rests on; ``provenance`` is then the
+    plain line to show. ``adult_route`` (R10): the young person is over the children's age.
+    """
 
     tool: str
     tool_version: str
@@ -335,6 +352,13 @@ class Outcome:
     present: tuple[AnswerItem, ...]  # every yes/possible answer, context sections included
     next_steps: NextStepsOut | None
     minimum_level: str  # lowest level a confirmation may choose (floors, immediate danger)
+    incomplete: bool = False
+    to_confirm: tuple[str, ...] = ()
+    adult_route: bool = False
+
+    @property
+    def provenance(self) -> str | None:
+        return PROVENANCE_LINE if self.to_confirm else None
 
     def to_dict(self) -> dict[str, Any]:
         """Stable JSON form; keys never removed (``screen --json`` is a contract)."""
@@ -344,6 +368,10 @@ class Outcome:
             "suggested_level": self.suggested_level,
             "computed_level": self.computed_level,
             "minimum_level": self.minimum_level,
+            "incomplete": self.incomplete,
+            "provenance": self.provenance,
+            "to_confirm": list(self.to_confirm),
+            "adult_route": self.adult_route,
             "urgent": self.urgent,
             "reasons": [r.to_dict() for r in self.reasons],
             "floors_applied": [f.to_dict() for f in self.floors_applied],
@@ -369,10 +397,21 @@ def _pathway_for(tool: Tool) -> Pathway | None:
     return _PATHWAYS[tool.pathway]
 
 
-def _next_steps(tool: Tool, level: str, pathway: Pathway | None) -> NextStepsOut | None:
+def _next_steps(
+    tool: Tool,
+    level: str,
+    pathway: Pathway | None,
+    first: list[str] | None = None,
+    drop_contacts: frozenset[str] = frozenset(),
+) -> NextStepsOut | None:
+    """The level's next steps; ``first`` (from the safety rules that applied) come before."""
     ns = tool.next_steps_for(level)
     if ns is None:
         return None
+    text: list[str] = []
+    for line in [*(first or []), *ns.text]:
+        if line not in text:
+            text.append(line)
     refs = []
     for sid in ns.steps:
         title = sid
@@ -385,9 +424,9 @@ def _next_steps(tool: Tool, level: str, pathway: Pathway | None) -> NextStepsOut
     interval = pathway.review_interval(level) if pathway is not None else None
     return NextStepsOut(
         level=level,
-        text=tuple(ns.text),
+        text=tuple(text),
         steps=tuple(refs),
-        contacts=tuple(ns.contacts),
+        contacts=tuple(c for c in ns.contacts if c not in drop_contacts),
         require_plan=ns.require_plan,
         review_interval=f"{interval[0]} {interval[1].replace('_', ' ')}" if interval else None,
     )
@@ -452,26 +491,44 @@ def evaluate(tool: Tool, inp: ScreeningInput, pathway: Pathway | None = None) ->
             any_scored_present = True
 
     rank = {lv: i for i, lv in enumerate(tool.level_ids)}
+    lowest = tool.level_ids[0]
     reasons: list[Reason] = []
     level: str | None = None
     urgent = False
-    minimum = tool.level_ids[0]
+    minimum = lowest
     default_rule: DefaultRule | None = None
     floors: list[FloorAgeUnderRule | FloorFlagRule] = []
+    minimums: list[MinimumIfPresentRule] = []
+    incomplete_rule: IncompleteRule | None = None
+    adult_rule: AdultRouteRule | None = None
+    first_steps: list[str] = []
+    # Rules whose reason contributes to the suggestion: (rule, level it gives, indicators).
+    contributing: list[tuple[Any, str, tuple[str, ...]]] = []
 
     def raise_to(candidate: str) -> None:
         nonlocal level
         if level is None or rank[candidate] > rank[level]:
             level = candidate
 
+    def raise_minimum(candidate: str) -> None:
+        nonlocal minimum
+        if rank[candidate] > rank[minimum]:
+            minimum = candidate
+
     for rule in tool.rules:
         if isinstance(rule, ImmediateDangerRule):
             if inp.immediate_danger:
                 urgent = True
+                first_steps.extend(rule.next_steps)
+                floor_level = rule.minimum_level
                 if rule.mode == "level" and rule.level is not None:
                     raise_to(rule.level)
-                    minimum = rule.level
-                reasons.append(Reason(rule.id, rule.level, (), rule.text))
+                if floor_level is not None:
+                    raise_to(floor_level)
+                    raise_minimum(floor_level)
+                reasons.append(Reason(rule.id, floor_level, (), rule.text))
+                if floor_level is not None:
+                    contributing.append((rule, floor_level, ()))
         elif isinstance(rule, AnyPresentRule):
             fired = tuple(
                 ind
@@ -481,6 +538,7 @@ def evaluate(tool: Tool, inp: ScreeningInput, pathway: Pathway | None = None) ->
             if fired:
                 raise_to(rule.level)
                 reasons.append(Reason(rule.id, rule.level, fired, rule.text))
+                contributing.append((rule, rule.level, fired))
         elif isinstance(rule, PriorOnlyRule):
             fired = tuple(
                 ind for ind, when in present_by_section.get(rule.section, []) if when == "prior"
@@ -488,8 +546,21 @@ def evaluate(tool: Tool, inp: ScreeningInput, pathway: Pathway | None = None) ->
             if fired:
                 raise_to(rule.level)
                 reasons.append(Reason(rule.id, rule.level, fired, rule.text))
+                contributing.append((rule, rule.level, fired))
+        elif isinstance(rule, CountAtLeastRule):
+            fired = tuple(ind for ind, _ in present_by_section.get(rule.section, []))
+            if len(fired) >= rule.count:
+                raise_to(rule.level)
+                reasons.append(Reason(rule.id, rule.level, fired, rule.text))
+                contributing.append((rule, rule.level, fired))
         elif isinstance(rule, DefaultRule):
             default_rule = rule
+        elif isinstance(rule, MinimumIfPresentRule):
+            minimums.append(rule)
+        elif isinstance(rule, IncompleteRule):
+            incomplete_rule = rule
+        elif isinstance(rule, AdultRouteRule):
+            adult_rule = rule
         else:
             floors.append(rule)
 
@@ -501,6 +572,16 @@ def evaluate(tool: Tool, inp: ScreeningInput, pathway: Pathway | None = None) ->
     computed: str = level
 
     applied: list[FloorApplied] = []
+    present_ids = {ind for hits in present_by_section.values() for ind, _ in hits}
+    for rule_m in minimums:
+        fired = tuple(i for i in rule_m.indicators if i in present_ids)
+        if fired:
+            raised = rank[rule_m.level] > rank[level]
+            raise_to(rule_m.level)
+            raise_minimum(rule_m.level)
+            applied.append(FloorApplied(rule_m.id, rule_m.level, raised, rule_m.text))
+            first_steps.extend(rule_m.next_steps)
+            contributing.append((rule_m, rule_m.level, fired))
     if any_scored_present:
         for floor in floors:
             holds = (
@@ -512,10 +593,43 @@ def evaluate(tool: Tool, inp: ScreeningInput, pathway: Pathway | None = None) ->
                 raised = rank[floor.level] > rank[level]
                 raise_to(floor.level)
                 applied.append(FloorApplied(floor.id, floor.level, raised, floor.text))
-                if rank[floor.level] > rank[minimum]:
-                    minimum = floor.level
+                raise_minimum(floor.level)
+                contributing.append((floor, floor.level, ()))
     assert level is not None
     final: str = level
+
+    # R2: unknown is not no. Only ever at the lowest level: present indicators always stand.
+    incomplete = False
+    if incomplete_rule is not None and final == lowest:
+        scored = [i.id for sec in tool.scored_sections() for i in sec.indicators]
+        answered = sum(
+            1 for i in scored if i in answers and answers[i].value in ("yes", "no", "possible")
+        )
+        unknown = len(scored) - answered
+        if answered == 0 or unknown > incomplete_rule.max_unknown_share * len(scored):
+            incomplete = True
+            first_steps = [*incomplete_rule.next_steps, *first_steps]
+            reasons.append(Reason(incomplete_rule.id, None, (), incomplete_rule.text))
+
+    # R10: a young person over the children's age takes the adult route.
+    adult = adult_rule is not None and inp.child.age >= adult_rule.from_age
+    drop: frozenset[str] = frozenset()
+    if adult and adult_rule is not None:
+        first_steps = [*adult_rule.next_steps, *first_steps]
+        drop = frozenset(adult_rule.drop_contacts)
+        reasons.append(Reason(adult_rule.id, None, (), adult_rule.text))
+
+    # R9: what the suggestion rests on. A rule or indicator contributes when it gives the
+    # final level (a lower reason is overtaken and does not carry the suggestion).
+    to_confirm: list[str] = []
+    for rule_c, gives, fired in contributing:
+        if gives != final:
+            continue
+        if rule_c.provenance == "to_confirm" and rule_c.id not in to_confirm:
+            to_confirm.append(rule_c.id)
+        for fired_id in fired:
+            if tool.indicator_provenance(fired_id) == "to_confirm" and fired_id not in to_confirm:
+                to_confirm.append(fired_id)
 
     return Outcome(
         tool=tool.id,
@@ -528,8 +642,11 @@ def evaluate(tool: Tool, inp: ScreeningInput, pathway: Pathway | None = None) ->
         to_verify=tuple(to_verify),
         gaps=tuple(gaps),
         present=tuple(present),
-        next_steps=_next_steps(tool, final, pathway),
+        next_steps=_next_steps(tool, final, pathway, first_steps, drop),
         minimum_level=minimum,
+        incomplete=incomplete,
+        to_confirm=tuple(to_confirm),
+        adult_route=adult,
     )
 
 
@@ -562,9 +679,13 @@ class Confirmation:
     next_steps_considered: str
     rescreen_on: date | None
     rescreen_trigger: str
+    awaiting_signoff: bool = False  # R7: below the suggestion, so a DSL must agree
+    incomplete_reason: str = ""  # R2: why an incomplete screening cannot be completed
 
     def to_dict(self) -> dict[str, Any]:
         return {
+            "awaiting_signoff": self.awaiting_signoff,
+            "incomplete_reason": self.incomplete_reason,
             "tool": self.tool,
             "tool_version": self.tool_version,
             "suggested_level": self.suggested_level,
@@ -589,6 +710,7 @@ def confirm_level(
     next_steps_considered: str = "",
     rescreen_on: date | None = None,
     rescreen_trigger: str = "",
+    incomplete_reason: str = "",
     clock: Clock | None = None,
 ) -> Confirmation:
     """Record a named person confirming the suggested level or choosing another.
@@ -596,6 +718,9 @@ def confirm_level(
     Refuses (``BelowFloorError``) a level below ``outcome.minimum_level``; needs a ``reason``
     for a change or for a manual-only level (``ConfirmationError``); where the level's next
     steps say ``require_plan``, needs ``next_steps_considered`` and a re-screen date or trigger.
+    While the outcome is incomplete (R2) the lowest level is refused unless
+    ``incomplete_reason`` says why the screening cannot be completed; that confirmation then
+    waits for a DSL's sign-off, as a lowered level does (R7).
     """
     if outcome.tool != tool.id or outcome.tool_version != tool.version:
         raise ToolVersionMismatch(
@@ -618,7 +743,24 @@ def confirm_level(
             f"The level cannot be lower than '{tool.level(outcome.minimum_level).label}': "
             f"{floor_text} If the child's details are wrong, correct them and screen again."
         )
+    incomplete_reason = incomplete_reason.strip()
+    if outcome.incomplete and tool.rank(level) == 0 and not incomplete_reason:
+        raise ConfirmationError(
+            f"{INCOMPLETE_LINE} '{tool.level(level).label}' cannot be confirmed while the "
+            "screening is incomplete: complete the screening first (answer the questions that "
+            "are Not known), or choose a higher level. If it cannot be completed, say why: "
+            "your DSL signs that off."
+        )
+    if not (outcome.incomplete and tool.rank(level) == 0):
+        incomplete_reason = ""
     changed = level != outcome.suggested_level
+    lowered = tool.rank(level) < tool.rank(outcome.suggested_level)
+    if lowered and not reason:
+        raise ConfirmationError(
+            f"Say why you are lowering the level from "
+            f"'{tool.level(outcome.suggested_level).label}' to '{tool.level(level).label}': a "
+            "reason is required, and the lower level waits for your DSL's sign-off."
+        )
     if changed and not reason:
         raise ConfirmationError(
             f"Say why you are changing the level from '{tool.level(outcome.suggested_level).label}' "
@@ -650,7 +792,61 @@ def confirm_level(
         next_steps_considered=next_steps_considered.strip(),
         rescreen_on=rescreen_on,
         rescreen_trigger=rescreen_trigger.strip(),
+        awaiting_signoff=lowered or bool(incomplete_reason),
+        incomplete_reason=incomplete_reason,
     )
+
+
+# --- the level that drives the case (SAFETY.md R7) ----------------------------------------
+
+#: Shown wherever a lowered level waits for a DSL.
+AWAITING_SIGNOFF = "awaiting DSL sign-off"
+
+
+def is_lowered(tool: Tool | None, suggested: str | None, confirmed: str | None) -> bool:
+    """True when ``confirmed`` is below ``suggested`` on the tool's scale.
+
+    Without the tool, or with a level the tool does not know, the answer is True whenever the
+    two differ: the suggestion is then assumed to be the higher (the protective reading).
+    """
+    if not suggested or not confirmed or suggested == confirmed:
+        return False
+    if tool is None:
+        return True
+    try:
+        return tool.rank(confirmed) < tool.rank(suggested)
+    except KeyError:
+        return True
+
+
+def awaiting_signoff(
+    tool: Tool | None, suggested: str | None, confirmed: str | None, status: str
+) -> bool:
+    """A worker confirmed below the suggestion and no DSL has signed it off yet."""
+    return status in ("confirmed", "returned") and is_lowered(tool, suggested, confirmed)
+
+
+def driving_level(
+    tool: Tool | None,
+    suggested: str | None,
+    confirmed: str | None,
+    status: str,
+    signed_level: str | None = None,
+) -> str | None:
+    """The level that drives the case: the pathway, due dates, the child list, the DSL queue.
+
+    The one place rule R7 is written. A screening in progress drives nothing (None). A
+    confirmed level at or above the suggestion drives at once; one below it drives only once
+    a DSL signs it off (``status == "signed_off"``); until then the suggestion drives. A DSL's
+    own level at sign-off (``signed_level``) drives once signed off.
+    """
+    if status == "signed_off":
+        return signed_level or confirmed or suggested
+    if status not in ("confirmed", "returned"):
+        return None
+    if awaiting_signoff(tool, suggested, confirmed, status):
+        return suggested
+    return confirmed or suggested
 
 
 SCREENING_JSON_KEYS: tuple[str, ...] = (

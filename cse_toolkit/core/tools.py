@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -75,6 +75,9 @@ Id = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
 ToolId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9\-]*$", max_length=64)]
 Version = Annotated[str, Field(pattern=r"^\d+(\.\d+)*$", max_length=32)]
 Text = Annotated[str, Field(min_length=1)]
+
+
+_R = TypeVar("_R")
 
 
 class ToolFileError(UserError):
@@ -139,14 +142,30 @@ class AgeGate(_Entity):
 class _Rule(_Entity):
     id: Id
     text: Text = Field(description="the reason shown to the user when this rule applies")
+    provenance: Provenance = Field(
+        default="published",
+        description="to_confirm: the rule is borrowed or inferred, not from a local source (R9)",
+    )
+    source: str = ""
 
 
 class ImmediateDangerRule(_Rule):
-    """Immediate danger: either sets a level (``mode = "level"``) or raises the urgent flag."""
+    """Immediate danger: either sets a level (``mode = "level"``) or raises the urgent flag.
+
+    ``minimum`` (SAFETY.md R1) is the lowest level a child in immediate danger can be given; for
+    ``mode = "level"`` it defaults to that level. ``next_steps`` are shown before the level's own
+    (the 999 instruction first).
+    """
 
     kind: Literal["immediate_danger"]
     mode: Literal["level", "urgent_flag"]
     level: Id | None = None
+    minimum: Id | None = None
+    next_steps: list[Text] = Field(default_factory=list)
+
+    @property
+    def minimum_level(self) -> str | None:
+        return self.minimum or (self.level if self.mode == "level" else None)
 
 
 class AnyPresentRule(_Rule):
@@ -173,6 +192,18 @@ class DefaultRule(_Rule):
     level: Id
 
 
+class CountAtLeastRule(_Rule):
+    """``count`` or more indicators of ``section`` present -> at least ``level`` (SAFETY.md R8).
+
+    A level rule, not a floor: a person may confirm lower (with a reason and a DSL's sign-off).
+    """
+
+    kind: Literal["count_at_least"]
+    section: Id
+    count: int = Field(ge=2, le=100)
+    level: Id
+
+
 class FloorAgeUnderRule(_Rule):
     """Floor: child younger than ``age`` and any scored indicator present -> at least ``level``."""
 
@@ -189,17 +220,71 @@ class FloorFlagRule(_Rule):
     level: Id
 
 
+class MinimumIfPresentRule(_Rule):
+    """Floor: any of ``indicators`` present -> at least ``level`` (SAFETY.md R5: disclosure and
+    assault). ``next_steps`` are shown before the level's own."""
+
+    kind: Literal["minimum_if_present"]
+    indicators: list[Id] = Field(min_length=1)
+    level: Id
+    next_steps: list[Text] = Field(default_factory=list)
+
+
+class IncompleteRule(_Rule):
+    """Not enough information (SAFETY.md R2): when the suggestion would be the lowest level and
+    no scored indicator is answered, or more than ``max_unknown_share`` of them are unknown, the
+    outcome is incomplete, the lowest level cannot be confirmed and ``next_steps`` come first."""
+
+    kind: Literal["incomplete"]
+    max_unknown_share: float = Field(default=0.5, ge=0.0, le=1.0)
+    next_steps: list[Text] = Field(min_length=1)
+
+
+_FRONT_DOOR: tuple[ContactKey, ...] = ("front_door",)
+
+
+class AdultRouteRule(_Rule):
+    """A young person aged ``from_age`` or over (screened because of additional needs) takes the
+    adult route (SAFETY.md R10): ``next_steps`` come first and ``drop_contacts`` (the children's
+    front door) are not offered."""
+
+    kind: Literal["adult_route"]
+    from_age: int = Field(ge=1, le=30)
+    next_steps: list[Text] = Field(min_length=1)
+    drop_contacts: list[ContactKey] = Field(default_factory=lambda: list(_FRONT_DOOR))
+
+
 Rule = Annotated[
     ImmediateDangerRule
     | AnyPresentRule
     | PriorOnlyRule
     | DefaultRule
+    | CountAtLeastRule
     | FloorAgeUnderRule
-    | FloorFlagRule,
+    | FloorFlagRule
+    | MinimumIfPresentRule
+    | IncompleteRule
+    | AdultRouteRule,
     Field(discriminator="kind"),
 ]
 LEVEL_RULE_KINDS = ("any_present_in_section", "any_present_in_section_prior_only", "default")
-FLOOR_RULE_KINDS = ("floor_age_under", "floor_flag")
+FLOOR_RULE_KINDS = ("floor_age_under", "floor_flag", "minimum_if_present")
+RULE_KINDS = (
+    "immediate_danger",
+    "any_present_in_section",
+    "any_present_in_section_prior_only",
+    "default",
+    "count_at_least",
+    "floor_age_under",
+    "floor_flag",
+    "minimum_if_present",
+    "incomplete",
+    "adult_route",
+)
+#: The pathway step that makes a level a referral route (SAFETY.md R1, R4, R5).
+REFER_STEP = "refer"
+#: The pathway step that closes a case with no further action (never for immediate danger).
+NFA_STEP = "nfa"
 
 
 class NextSteps(_Entity):
@@ -227,6 +312,11 @@ class Tool(_Entity):
     source: str = ""
     valid_from: date | None = None
     pathway: ToolId = Field(description="id of the pathway whose steps next_steps names")
+    retired: bool = Field(
+        default=False,
+        description="kept only to show screenings saved under it: never used for a new "
+        "screening, and the safety rules (SAFETY.md, from 1.1) are not applied to it",
+    )
     levels: list[Level] = Field(min_length=2)
     manual_only_levels: list[Id] = Field(default_factory=list)
     age_gate: AgeGate = Field(default_factory=AgeGate)
@@ -277,6 +367,39 @@ class Tool(_Entity):
 
     def scored_sections(self) -> list[Section]:
         return [s for s in self.sections if s.scored]
+
+    def rules_of(self, rule_type: type[_R]) -> list[_R]:
+        return [r for r in self.rules if isinstance(r, rule_type)]
+
+    def rule(self, rule_id: str) -> Any:
+        for r in self.rules:
+            if r.id == rule_id:
+                return r
+        raise KeyError(rule_id)
+
+    def indicator_provenance(self, indicator_id: str) -> Provenance:
+        section, ind = self.indicator(indicator_id)
+        return section.provenance_of(ind)
+
+    def is_referral_route(self, level_id: str) -> bool:
+        """True when the level's next steps include a referral to children's social care."""
+        ns = self.next_steps_for(level_id)
+        return ns is not None and REFER_STEP in ns.steps
+
+    def to_confirm(self) -> list[tuple[str, str, str]]:
+        """What rests on borrowed or inferred content, for the "About this tool" page (R9):
+        (what, name, source) for every section, indicator and rule marked ``to_confirm``."""
+        out: list[tuple[str, str, str]] = []
+        for sec in self.sections:
+            if sec.provenance == "to_confirm":
+                out.append(("section", sec.title, sec.source))
+            for ind in sec.indicators:
+                if ind.provenance == "to_confirm" and sec.provenance != "to_confirm":
+                    out.append(("indicator", ind.label, ind.source or sec.source))
+        for rule in self.rules:
+            if rule.provenance == "to_confirm":
+                out.append(("rule", rule.text, rule.source))
+        return out
 
     def provenance_summary(self) -> list[tuple[str, str, Provenance, str]]:
         """(section id, indicator id or "", provenance, source) for the "About this tool" page."""
@@ -440,8 +563,7 @@ class ProblemList:
             elif err["type"] in ("union_tag_invalid", "union_tag_not_found"):
                 loc = (*loc, "kind")
                 msg = (
-                    "unknown rule kind; use one of immediate_danger, any_present_in_section, "
-                    "any_present_in_section_prior_only, default, floor_age_under, floor_flag"
+                    "unknown rule kind; use one of " + ", ".join(RULE_KINDS)
                 )
             self.add(loc, msg)
 
@@ -557,6 +679,13 @@ def _semantic_checks(tool: Tool, problems: ProblemList, step_ids: set[str] | Non
                 (*loc, "level"), f"level '{level}' is manual-only, so no rule may suggest it"
             )
         if isinstance(rule, ImmediateDangerRule):
+            if rule.minimum is not None and known_level((*loc, "minimum"), rule.minimum):
+                if rule.minimum in manual:
+                    problems.add(
+                        (*loc, "minimum"),
+                        f"level '{rule.minimum}' is manual-only (a person's judgement), so it "
+                        "cannot be the immediate-danger minimum",
+                    )
             immediate_rules += 1
             if immediate_rules > 1:
                 problems.add((*loc, "kind"), "only one immediate_danger rule is allowed")
@@ -567,7 +696,36 @@ def _semantic_checks(tool: Tool, problems: ProblemList, step_ids: set[str] | Non
             if rule.mode == "level" and rule.level in manual:
                 problems.add((*loc, "level"), f"level '{rule.level}' is manual-only")
             continue
-        if isinstance(rule, AnyPresentRule | PriorOnlyRule):
+        if isinstance(rule, IncompleteRule | AdultRouteRule):
+            if isinstance(rule, AdultRouteRule) and rule.from_age > tool.age_gate.under:
+                problems.add(
+                    (*loc, "from_age"),
+                    f"the adult route must start at or below the age gate ({tool.age_gate.under})",
+                )
+            continue
+        if isinstance(rule, MinimumIfPresentRule):
+            floor_seen = True
+            for ii, ident in enumerate(rule.indicators):
+                try:
+                    owner, _ = tool.indicator(ident)
+                except KeyError:
+                    problems.add(
+                        (*loc, "indicators", ii),
+                        f"names indicator '{ident}', which is not an indicator of this tool",
+                    )
+                    continue
+                if not owner.scored:
+                    problems.add(
+                        (*loc, "indicators", ii),
+                        f"indicator '{ident}' is context only (scored = false) and cannot "
+                        "set a minimum",
+                    )
+            if level is not None and rank[level] == 0:
+                problems.add(
+                    (*loc, "level"), "a minimum at the lowest level has no effect; name a higher one"
+                )
+            continue
+        if isinstance(rule, AnyPresentRule | PriorOnlyRule | CountAtLeastRule):
             sec_obj = sections.get(rule.section)
             if sec_obj is None:
                 problems.add(
@@ -581,6 +739,17 @@ def _semantic_checks(tool: Tool, problems: ProblemList, step_ids: set[str] | Non
                     f"section '{rule.section}' is context only (scored = false) and cannot "
                     "raise a level",
                 )
+            elif (
+                isinstance(rule, CountAtLeastRule)
+                and sec_obj.level is not None
+                and level is not None
+                and rank[level] <= rank[sec_obj.level]
+            ):
+                problems.add(
+                    (*loc, "level"),
+                    f"a count rule must give a level above the section's own level "
+                    f"('{sec_obj.level}'), or it has no effect",
+                )
             elif not sec_obj.has_time_period and (
                 isinstance(rule, PriorOnlyRule) or getattr(rule, "when", None) is not None
             ):
@@ -589,6 +758,8 @@ def _semantic_checks(tool: Tool, problems: ProblemList, step_ids: set[str] | Non
                     f"section '{rule.section}' has no time period, so 'when'/prior-only "
                     "cannot apply",
                 )
+        if isinstance(rule, CountAtLeastRule):
+            continue  # a level rule of its own kind: the highest level that applies wins
         if isinstance(rule, FloorAgeUnderRule | FloorFlagRule):
             floor_seen = True
             if level is not None and rank[level] == 0:
@@ -643,6 +814,143 @@ def _semantic_checks(tool: Tool, problems: ProblemList, step_ids: set[str] | Non
             problems.add(
                 ("levels", li, "id"), f"level '{level_def.id}' has no [[next_steps]] entry"
             )
+    if not tool.retired and not problems.items:
+        _safety_checks(tool, problems)
+
+
+def _rule_loc(tool: Tool, rule: Any, key: str) -> Loc:
+    return ("rules", tool.rules.index(rule), key)
+
+
+def _safety_checks(tool: Tool, problems: ProblemList) -> None:
+    """The safety rules of SAFETY.md (R1-R5, R10) that a tool file must express.
+
+    A file that breaks one is refused by ``tools check`` and at load. Files kept only to show
+    screenings saved under them say ``retired = true`` and are never used for a new screening.
+    """
+    levels = tool.level_ids
+    lowest = levels[0]
+    rank = {lv: i for i, lv in enumerate(levels)}
+    retire_hint = (
+        " (a file kept only to show old screenings can say retired = true instead)"
+    )
+
+    # R3: the lowest level always needs a plan.
+    for ni, ns in enumerate(tool.next_steps):
+        if ns.level == lowest and not ns.require_plan:
+            problems.add(
+                ("next_steps", ni, "level"),
+                f"safety rule R3: the lowest level '{lowest}' must say require_plan = true "
+                "(next steps considered and a re-screen date or trigger)" + retire_hint,
+            )
+
+    # R1: immediate danger has a minimum, never the lowest level, never 'no further action'.
+    danger = tool.rules_of(ImmediateDangerRule)
+    if not danger:
+        problems.add(
+            ("rules",),
+            "safety rule R1: add an immediate_danger rule with a minimum level" + retire_hint,
+        )
+    for rule in danger:
+        minimum = rule.minimum_level
+        if minimum is None:
+            problems.add(
+                _rule_loc(tool, rule, "kind"),
+                "safety rule R1: an immediate_danger rule needs a minimum level (minimum = "
+                "'...'), above the lowest level" + retire_hint,
+            )
+            continue
+        if rank[minimum] == 0:
+            problems.add(
+                _rule_loc(tool, rule, "minimum" if rule.minimum else "level"),
+                f"safety rule R1: immediate danger can never give the lowest level '{lowest}'",
+            )
+            continue
+        for lv in levels[rank[minimum] :]:
+            found = tool.next_steps_for(lv)
+            if found is None:
+                continue
+            ni = tool.next_steps.index(found)
+            ns = found
+            if NFA_STEP in ns.steps:
+                problems.add(
+                    ("next_steps", ni, "steps"),
+                    f"safety rule R1: level '{lv}' can follow immediate danger, so its steps "
+                    f"must not include '{NFA_STEP}' (no further action)",
+                )
+            if REFER_STEP not in ns.steps:
+                problems.add(
+                    ("next_steps", ni, "steps"),
+                    f"safety rule R1: level '{lv}' can follow immediate danger, so its steps "
+                    f"must include '{REFER_STEP}' (a referral to children's social care)",
+                )
+
+    # R2: not enough information.
+    if not tool.rules_of(IncompleteRule):
+        problems.add(
+            ("rules",),
+            "safety rule R2: add an 'incomplete' rule (not enough information to suggest the "
+            "lowest level)" + retire_hint,
+        )
+    elif len(tool.rules_of(IncompleteRule)) > 1:
+        extra = tool.rules_of(IncompleteRule)[1]
+        problems.add(_rule_loc(tool, extra, "kind"), "only one incomplete rule is allowed")
+
+    # R4: under 13 and learning disability lead to a referral route.
+    ages = tool.rules_of(FloorAgeUnderRule)
+    if not any(r.age >= 13 for r in ages):
+        problems.add(
+            ("rules",),
+            "safety rule R4: add a floor_age_under rule (age = 13) giving a referral-route "
+            "level" + retire_hint,
+        )
+    flags = [r for r in tool.rules_of(FloorFlagRule) if r.flag == "learning_disability"]
+    if not flags:
+        problems.add(
+            ("rules",),
+            "safety rule R4: add a floor_flag rule for learning_disability giving a "
+            "referral-route level" + retire_hint,
+        )
+    floors: list[FloorAgeUnderRule | FloorFlagRule] = [*ages, *flags]
+    for floor in floors:
+        if not tool.is_referral_route(floor.level):
+            problems.add(
+                _rule_loc(tool, floor, "level"),
+                f"safety rule R4: the floor level '{floor.level}' must be a referral route "
+                f"(its next steps must include the '{REFER_STEP}' step)",
+            )
+
+    # R5: disclosure and assault.
+    minimums = tool.rules_of(MinimumIfPresentRule)
+    if not minimums:
+        problems.add(
+            ("rules",),
+            "safety rule R5: add a minimum_if_present rule for disclosure and assault "
+            "indicators" + retire_hint,
+        )
+    for minimum_rule in minimums:
+        if not tool.is_referral_route(minimum_rule.level):
+            problems.add(
+                _rule_loc(tool, minimum_rule, "level"),
+                f"safety rule R5: the minimum level '{minimum_rule.level}' must be a referral "
+                f"route (its next steps must include the '{REFER_STEP}' step)",
+            )
+        if not minimum_rule.next_steps:
+            problems.add(
+                _rule_loc(tool, minimum_rule, "kind"),
+                "safety rule R5: say what to do today in next_steps (for example 'Tell the "
+                "police and children's social care today.')",
+            )
+
+    # R10: young people over the age gate take the adult route.
+    gate = tool.age_gate
+    if gate.under_with_additional_needs > gate.under and not tool.rules_of(AdultRouteRule):
+        problems.add(
+            ("rules",),
+            f"safety rule R10: this tool screens young people aged {gate.under} or over, so "
+            "add an adult_route rule (adult safeguarding, not the children's front door)"
+            + retire_hint,
+        )
 
 
 def check_tool_text(
@@ -748,6 +1056,7 @@ class ToolInfo:
     name: str
     area: str
     path: Path
+    retired: bool = False
 
 
 def tool_dirs() -> list[Path]:
@@ -784,6 +1093,24 @@ def _header(path_str: str, _mtime: int, _size: int) -> tuple[str, str, str, str]
     return ident, version, str(data.get("name", ident)), str(data.get("area", ""))
 
 
+def file_retired(path: Path) -> bool:
+    """True when a tool file says ``retired = true`` (kept only for screenings saved under it)."""
+    try:
+        st = path.stat()
+    except OSError:
+        return False
+    return _retired(str(path), st.st_mtime_ns, st.st_size)
+
+
+@lru_cache(maxsize=256)
+def _retired(path_str: str, _mtime: int, _size: int) -> bool:
+    try:
+        data = tomllib.loads(Path(path_str).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return False
+    return data.get("retired") is True
+
+
 def _scan() -> list[ToolInfo]:
     found: list[ToolInfo] = []
     for folder in tool_dirs():
@@ -793,18 +1120,32 @@ def _scan() -> list[ToolInfo]:
             head = file_header(file)
             if head is not None:
                 ident, version, name, area = head
-                found.append(ToolInfo(id=ident, version=version, name=name, area=area, path=file))
+                found.append(
+                    ToolInfo(
+                        id=ident,
+                        version=version,
+                        name=name,
+                        area=area,
+                        path=file,
+                        retired=file_retired(file),
+                    )
+                )
     return found
 
 
 def list_tools(all_versions: bool = False) -> list[ToolInfo]:
-    """Installed tools, sorted by id; only the newest version of each unless ``all_versions``."""
+    """Installed tools, sorted by id; only the newest version of each unless ``all_versions``.
+
+    The newest is the newest version not retired: a retired file only shows screenings saved
+    under it. A tool whose every version is retired is not listed for new screenings.
+    """
     infos = sorted(_scan(), key=lambda t: (t.id, tuple(-p for p in version_key(t.version))))
     if all_versions:
         return infos
     newest: dict[str, ToolInfo] = {}
     for info in infos:
-        newest.setdefault(info.id, info)
+        if not info.retired:
+            newest.setdefault(info.id, info)
     return list(newest.values())
 
 
@@ -831,7 +1172,13 @@ def load_tool(tool_id: str, version: str | None = None) -> Tool:
             )
         chosen = exact[0]
     else:
-        chosen = candidates[0]
+        current = [t for t in candidates if not t.retired]
+        if not current:
+            raise ToolNotFound(
+                f"Every installed version of tool '{tool_id}' is retired (kept only to show "
+                "screenings saved under it). Install a current version for new screenings."
+            )
+        chosen = current[0]
     tool = load_tool_file(chosen.path)
     if tool.id != chosen.id or tool.version != chosen.version:  # pragma: no cover - defensive
         raise ToolFileError(f"Tool file {chosen.path} changed while it was being read.")

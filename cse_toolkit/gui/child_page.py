@@ -17,6 +17,9 @@ from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTabWidget, QVBoxLayout, QWidget
 
 from cse_toolkit.core.entities import Child
+from cse_toolkit.core.screening import awaiting_signoff
+from cse_toolkit.core.tools import load_tool
+from cse_toolkit.errors import UserError
 from cse_toolkit.gui.child_details_tab import ChildDetailsTab
 from cse_toolkit.gui.child_dialog import OPEN_EXISTING, ChildDialog
 from cse_toolkit.gui.child_table_model import level_label
@@ -144,9 +147,30 @@ class ChildPage(QWidget):
             if child.confirmed_level
             else self.tr("not screened yet")
         )
+        waiting = self._lowered_awaiting_signoff(child)
+        if waiting:
+            parts.append(
+                self.tr("'{level}' awaiting DSL sign-off").format(level=level_label(waiting))
+            )
         self.summary_label.setText(" · ".join(parts))
         for tab in self._tabs:
             tab.set_child(self._vault, child)  # type: ignore[attr-defined]
+
+    def _lowered_awaiting_signoff(self, child: Child) -> str | None:
+        """The lower level a worker confirmed on the latest screening, while it waits for a DSL
+        (SAFETY.md R7); None when nothing waits."""
+        assert self._vault is not None
+        done = [s for s in self._vault.repos.screenings_for(child.id) if s.status != "in_progress"]
+        if not done:
+            return None
+        latest = max(done, key=lambda s: s.screened_at)
+        try:
+            tool = load_tool(latest.tool_id, latest.tool_version)
+        except UserError:
+            tool = None
+        if awaiting_signoff(tool, latest.suggested_level, latest.confirmed_level, latest.status):
+            return latest.confirmed_level
+        return None
 
     def clear(self) -> None:
         self._vault = None

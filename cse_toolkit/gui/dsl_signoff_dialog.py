@@ -53,6 +53,22 @@ class DslSignoffDialog(QDialog):
         )
         confirmed.setObjectName("confirmedLevel")
         facts.addRow(self.tr("Confirmed level:"), confirmed)
+        ids = [lid for lid, _ in ctx.levels]
+        if (
+            ctx.confirmed_level in ids
+            and ctx.suggested_level in ids
+            and ids.index(ctx.confirmed_level) < ids.index(ctx.suggested_level)
+        ):
+            # SAFETY.md R7: the worker lowered the level; it needs this sign-off to take effect.
+            self.lowered_label = QLabel(
+                self.tr(
+                    "Lower than the suggestion. Until you agree, {suggested} drives the "
+                    "process and the due dates."
+                ).format(suggested=ctx.label(ctx.suggested_level))
+            )
+            self.lowered_label.setWordWrap(True)
+            self.lowered_label.setStyleSheet("font-weight: bold;")
+            facts.addRow(self.tr("Awaiting your sign-off:"), self.lowered_label)
         if ctx.confirm_reason:
             reason = QLabel(ctx.confirm_reason)
             reason.setWordWrap(True)

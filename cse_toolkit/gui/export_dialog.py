@@ -101,7 +101,7 @@ PAST_VIOLENCE = [
     "Physical violence from family",
     "Sexual abuse",
     "Violent towards others",
-    "Violence from a boyfriend or girlfriend",
+    "Violence from a person the child calls a boyfriend or girlfriend",
     "Peers violent",
     "Unknown",
 ]

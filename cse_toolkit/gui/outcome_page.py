@@ -51,6 +51,7 @@ from cse_toolkit.core.screening import (
     ConfirmationError,
     Outcome,
     ScreeningInput,
+    awaiting_signoff,
     confirm_level,
     evaluate,
     tool_for,
@@ -148,12 +149,35 @@ class OutcomePage(QWidget):
         self.level_meaning = wrap_label()
         self.level_meaning.setAccessibleName(self.tr("What the level means"))
         self.tool_label = wrap_label()
+        # SAFETY.md R2: too little answered to rely on the lowest level.
+        self.incomplete_note = wrap_label()
+        self.incomplete_note.setObjectName("incompleteNote")
+        self.incomplete_note.setStyleSheet(
+            "#incompleteNote { color: #7a3b00; font-weight: bold; }"
+        )
+        self.incomplete_note.setAccessibleName(self.tr("Screening incomplete"))
+        self.incomplete_note.hide()
+        # SAFETY.md R9: one plain line when the level rests on content to be confirmed.
+        self.provenance_note = wrap_label()
+        self.provenance_note.setAccessibleName(self.tr("Where this level comes from"))
+        self.provenance_note.hide()
+        # SAFETY.md R7: a level confirmed below the suggestion waits for a DSL.
+        self.signoff_note = wrap_label()
+        self.signoff_note.setObjectName("signoffNote")
+        self.signoff_note.setStyleSheet(
+            "#signoffNote { background: #fff4d6; border: 1px solid #b7791f; padding: 6px;"
+            " color: #3d2a00; font-weight: bold; }"
+        )
+        self.signoff_note.setAccessibleName(self.tr("Awaiting DSL sign-off"))
+        self.signoff_note.hide()
         box = QVBoxLayout(self.level_box)
         box.setContentsMargins(14, 10, 14, 12)
         box.addWidget(self.level_caption)
         box.addWidget(self.level_label)
         box.addWidget(self.level_meaning)
+        box.addWidget(self.incomplete_note)
         box.addWidget(self.tool_label)
+        box.addWidget(self.provenance_note)
 
         self.reasons = _Column()
         self.floors = _Column()
@@ -167,6 +191,7 @@ class OutcomePage(QWidget):
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.setSpacing(8)
+        left_layout.addWidget(self.signoff_note)
         left_layout.addWidget(self.level_box)
         left_layout.addWidget(section_title(self.tr("Why")))
         left_layout.addWidget(self.reasons)
@@ -237,6 +262,8 @@ class OutcomePage(QWidget):
         self.confirm_button.clicked.connect(self.confirm)
         self.answers_button = QPushButton(self.tr("Change the &answers"))
         self.answers_button.clicked.connect(self._change_answers)
+        self.about_tool_button = QPushButton(self.tr("About this &tool"))
+        self.about_tool_button.clicked.connect(self._about_tool)
         self.back_button = QPushButton(self.tr("Back to the &process"))
         self.back_button.clicked.connect(self.back_requested)
         confirm_buttons = QHBoxLayout()
@@ -244,6 +271,7 @@ class OutcomePage(QWidget):
         confirm_buttons.addWidget(self.answers_button)
         confirm_buttons.addStretch(1)
         buttons = QHBoxLayout()
+        buttons.addWidget(self.about_tool_button)
         buttons.addStretch(1)
         buttons.addWidget(self.back_button)
 
@@ -300,6 +328,7 @@ class OutcomePage(QWidget):
             self.rescreen_trigger,
             self.confirm_button,
             self.answers_button,
+            self.about_tool_button,
             self.back_button,
         ]
         for first, second in zip(chain, chain[1:], strict=False):
@@ -360,6 +389,9 @@ class OutcomePage(QWidget):
         self.message.clear_problem()
         self.done_note.show_text("")
         self.banner.hide()
+        self.incomplete_note.hide()
+        self.provenance_note.hide()
+        self.signoff_note.hide()
 
     # -- display --------------------------------------------------------------------------
     def _fill(self, inp: ScreeningInput) -> None:
@@ -369,7 +401,10 @@ class OutcomePage(QWidget):
         self.banner.setVisible(outcome.urgent)
         if outcome.urgent:
             self.banner.set_detail(
-                self.tr("Someone is in immediate danger. {contact}. Then tell your DSL.").format(
+                self.tr(
+                    "Someone is in immediate danger. {contact}. Then refer to children's "
+                    "social care by phone and tell your DSL."
+                ).format(
                     contact=emergency_text(pol)
                 )
             )
@@ -377,6 +412,22 @@ class OutcomePage(QWidget):
         self.level_label.setText(level.label)
         self.level_label.setAccessibleDescription(level.label)
         self.level_meaning.setText(level.meaning)
+        self.incomplete_note.setVisible(outcome.incomplete)
+        if outcome.incomplete:
+            self.incomplete_note.setText(
+                self.tr(
+                    "Not enough information to suggest a level yet. '{level}' cannot be "
+                    "confirmed until the screening is complete."
+                ).format(level=level.label)
+            )
+        self.provenance_note.setVisible(outcome.provenance is not None)
+        if outcome.provenance is not None:
+            self.provenance_note.setText(
+                self.tr(
+                    "This level rests on indicators your partnership has not yet confirmed "
+                    "(see About this tool)."
+                )
+            )
         self.tool_label.setText(
             self.tr("{tool}, version {version}. Age {age}{ld}{an}.").format(
                 tool=tool.name,
@@ -485,6 +536,31 @@ class OutcomePage(QWidget):
         )
         self._level_chosen()
         self._set_read_only(confirmed)
+        waiting = confirmed and awaiting_signoff(
+            tool, record.suggested_level, record.confirmed_level, record.status
+        )
+        stored = (record.outcome or {}).get("confirmation") or {}
+        cannot_complete = (
+            record.status == "confirmed" and not waiting and bool(stored.get("incomplete_reason"))
+        )
+        self.signoff_note.setVisible(waiting or cannot_complete)
+        if cannot_complete:
+            self.signoff_note.setText(
+                self.tr(
+                    "Awaiting DSL sign-off: the screening could not be completed. Reason: {r}"
+                ).format(r=stored.get("incomplete_reason", ""))
+            )
+        if waiting:
+            self.signoff_note.setText(
+                self.tr(
+                    "Awaiting DSL sign-off: '{chosen}' is lower than the suggested '{suggested}'. "
+                    "Until your DSL agrees, '{suggested}' drives the process, the due dates, "
+                    "the child list and the DSL's queue."
+                ).format(
+                    chosen=tool.level(record.confirmed_level or "").label,
+                    suggested=level.label,
+                )
+            )
         if confirmed:
             when = record.confirmed_at or ""
             self.done_note.show_text(
@@ -552,8 +628,16 @@ class OutcomePage(QWidget):
         level = self.level_combo.currentData()
         if level is None:
             return
-        if level in tool.manual_only_levels:
+        if outcome.incomplete and tool.rank(level) == 0:
+            text = self.tr(
+                "&Reason (required: why the screening cannot be completed; your DSL signs it off)"
+            )
+        elif level in tool.manual_only_levels:
             text = self.tr("&Reason (required: this level is a professional judgement)")
+        elif tool.rank(level) < tool.rank(outcome.suggested_level):
+            text = self.tr(
+                "&Reason (required: lower than suggested, so your DSL must sign it off)"
+            )
         elif level != outcome.suggested_level:
             text = self.tr("&Reason (required: you changed the suggested level)")
         else:
@@ -587,6 +671,9 @@ class OutcomePage(QWidget):
                 next_steps_considered=self.plan_steps.toPlainText(),
                 rescreen_on=rescreen_on,
                 rescreen_trigger=self.rescreen_trigger.text(),
+                incomplete_reason=self.reason_edit.toPlainText()
+                if outcome.incomplete and tool.rank(level) == 0
+                else "",
                 clock=vault.clock,
             )
         except (BelowFloorError, ConfirmationError) as exc:
@@ -647,6 +734,15 @@ class OutcomePage(QWidget):
         except UserError as exc:
             # The screening is saved either way; the process tab shows what is left to do.
             self.step_problem = str(exc)
+
+    def _about_tool(self) -> None:
+        if self._tool is None:
+            return
+        from cse_toolkit.gui.about_page import tool_about_dialog
+
+        dialog = tool_about_dialog(self._tool, self)
+        dialog.setModal(True)
+        dialog.open()
 
     def _change_answers(self) -> None:
         if self._record is not None:

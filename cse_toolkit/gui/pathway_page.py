@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 
 from cse_toolkit.core.entities import Child, ScreeningRecord
 from cse_toolkit.core.pathway import CaseState, Pathway, case_state, load_pathway
+from cse_toolkit.core.screening import driving_level
 from cse_toolkit.core.tools import load_tool
 from cse_toolkit.errors import UserError
 from cse_toolkit.gui.child_table_model import NextStep
@@ -228,7 +229,17 @@ class ProcessTab(QWidget):
     def _open_form(self, step_id: str) -> None:
         assert self._vault is not None and self._child is not None and self._pathway is not None
         latest = self._latest_confirmed()
-        screened_level = latest.confirmed_level if latest else self._child.confirmed_level
+        # SAFETY.md R7: a lowered level awaiting DSL sign-off does not drive the case yet.
+        screened_level = self._child.confirmed_level
+        if latest is not None:
+            try:
+                latest_tool = load_tool(latest.tool_id, latest.tool_version)
+            except UserError:
+                latest_tool = None
+            screened_level = driving_level(
+                latest_tool, latest.suggested_level, latest.confirmed_level, latest.status,
+                signed_level=self._child.confirmed_level,
+            ) or screened_level
         prefill: dict[str, Any] = {}
         if step_id == "discuss" and screened_level:
             prefill["agreed_level"] = screened_level

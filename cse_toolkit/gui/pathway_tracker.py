@@ -85,7 +85,7 @@ class PathwayTracker(QWidget):
         route_font.setBold(True)
         self.route_label.setFont(route_font)
         self.urgent_banner = EmergencyBanner()
-        self.urgent_banner.title.setText(self.tr("Immediate danger: strategy meeting now"))
+        self.urgent_banner.title.setText(self.tr("Immediate danger: refer now, strategy meeting straight away"))
         self.urgent_banner.hide()
         self.due_title = section_title(self.tr("Due dates"))
         self.due_box = QWidget()
@@ -198,14 +198,16 @@ class PathwayTracker(QWidget):
             )
         )
 
-        urgent = state.route == "immediate" and state.current == "strategy_meeting"
+        # SAFETY.md R1: the immediate route goes through the referral to the strategy meeting.
+        urgent = state.route == "immediate" and state.current in ("refer", "strategy_meeting")
         self.urgent_banner.setVisible(urgent)
         if urgent:
             self.urgent_banner.set_detail(
                 self.tr(
                     "Immediate danger was reported. If the child is still in danger, call 999 "
-                    "({contact}). Tell your DSL and the Family Front Door now: the strategy "
-                    "meeting is held straight away."
+                    "({contact}). Tell your DSL and refer to the Family Front Door by phone now "
+                    "(the Emergency Duty Team out of hours): the strategy meeting is held "
+                    "straight away."
                 ).format(contact=emergency_text(policy()))
             )
 

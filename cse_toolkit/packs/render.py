@@ -482,7 +482,15 @@ def _screening_outcome(d: _Doc, sc: ScreeningData, *, with_answers: bool) -> lis
             ("Suggested level", level_text(sc.tool_id, sc.tool_version, sc.suggested_level)),
             (
                 "Confirmed level",
-                level_text(sc.tool_id, sc.tool_version, sc.confirmed_level)
+                (
+                    level_text(sc.tool_id, sc.tool_version, sc.confirmed_level)
+                    + (
+                        " (lower than suggested: awaiting DSL sign-off; the suggested level "
+                        "applies until then)"
+                        if sc.awaiting_signoff
+                        else ""
+                    )
+                )
                 if sc.confirmed_level
                 else "Not yet confirmed",
             ),
@@ -491,6 +499,8 @@ def _screening_outcome(d: _Doc, sc: ScreeningData, *, with_answers: bool) -> lis
             ("Reason for the confirmed level", sc.confirmation_reason),
         ],
     )
+    if sc.provenance:
+        out.append(d.para(clean(sc.provenance)))
     if sc.reasons:
         out.append(d.para("<b>Why this level was suggested:</b>"))
         out += _bullets(

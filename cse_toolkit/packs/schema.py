@@ -265,6 +265,10 @@ class ScreeningData(_Strict):
     confirmed_by: Short = ""
     confirmed_at: UtcDateTime | None = None
     confirmation_reason: Text = ""
+    # SAFETY.md R9: the one plain line when the level rests on content marked to_confirm.
+    provenance: Text = ""
+    # SAFETY.md R7: confirmed below the suggestion and not yet signed off by a DSL.
+    awaiting_signoff: bool = False
 
 
 class PathwayStepData(_Strict):

@@ -263,6 +263,7 @@ def screening_record(vault: Vault, screening_id: str) -> ps.ScreeningRecord:
     rec = vault.repos.get_screening(screening_id)
     outcome = rec.outcome or {}
     inp = rec.input
+    tool: tools.Tool | None = None
     try:
         tool = tools.load_tool(rec.tool_id, rec.tool_version)
         labels = {ind.id: ind.label for s in tool.sections for ind in s.indicators}
@@ -270,6 +271,14 @@ def screening_record(vault: Vault, screening_id: str) -> ps.ScreeningRecord:
         tool_title = tool.name
     except UserError:
         labels, sections_def, tool_title = {}, [], rec.tool_id
+    # R9: worked out with the version the screening was made with (never re-scored), so a 1.0
+    # screening carries the line too.
+    provenance = str(outcome.get("provenance") or "")
+    if not provenance and tool is not None and inp:
+        try:
+            provenance = sc.evaluate(tool, sc.ScreeningInput.from_dict(inp)).provenance or ""
+        except UserError:
+            provenance = ""
     answers = {a["indicator"]: a for a in inp.get("answers", [])}
     sections = []
     for sid, title, ids in sections_def:
@@ -288,7 +297,6 @@ def screening_record(vault: Vault, screening_id: str) -> ps.ScreeningRecord:
             )
         sections.append(ps.ScreeningSection(id=sid, title=title[:500], answers=rows))
     child_ctx = inp.get("child", {})
-    del sc  # imported for the side effect of validating tools are loadable
     next_steps = outcome.get("next_steps") or {}
     steps_text = []
     if isinstance(next_steps, dict):
@@ -337,6 +345,10 @@ def screening_record(vault: Vault, screening_id: str) -> ps.ScreeningRecord:
             confirmed_by=users.get(rec.confirmed_by or "", rec.confirmed_by or "")[:500],
             confirmed_at=parse_utc(rec.confirmed_at) if rec.confirmed_at else None,
             confirmation_reason=rec.confirm_reason,
+            provenance=provenance,
+            awaiting_signoff=sc.awaiting_signoff(
+                tool, rec.suggested_level, rec.confirmed_level, rec.status
+            ),
         ),
     )
 
@@ -787,6 +799,9 @@ class ImportReport:
     conflicts: list[Conflict] = field(default_factory=list)
     already_imported: bool = False
     new_signer: bool = False
+    # (2) Children already here with the new child's name and date of birth (their refs): the
+    # pack made a separate record, which never changes theirs; a person checks which is which.
+    same_person: list[str] = field(default_factory=list)
 
     def lines(self) -> list[str]:
         out = [f"Pack {self.pack_id} ({self.kind}) signed by {self.signer_fingerprint}"]
@@ -797,6 +812,12 @@ class ImportReport:
                 out.append(f"{label}: " + ", ".join(f"{n} {t}" for t, n in sorted(counts.items())))
         if self.unchanged:
             out.append(f"Unchanged: {self.unchanged} record(s) already here")
+        if self.same_person:
+            out.append(
+                "A child with the same name and date of birth is already here ("
+                + ", ".join(self.same_person) + "): this pack made a separate record and did "
+                "not change theirs. Check whether it is the same child before relying on "
+                "either record's level.")
         if self.conflicts:
             out.append(f"Conflicts for a person to decide: {len(self.conflicts)}")
             for c in self.conflicts:
@@ -1077,6 +1098,8 @@ def import_pack(
             if local is None:
                 _insert(vault, record, pack, child_map)
                 report.added[record.type] = report.added.get(record.type, 0) + 1
+                if record.type == "child":
+                    report.same_person = _same_person(vault, record.id)
                 if record.type == "screening":
                     _sender_level(vault, record, here, pack, report)
             elif _hash(local) == incoming_hash or (tracked and tracked[2] == incoming_hash):
@@ -1116,18 +1139,37 @@ def import_pack(
             "sharing_decision": pack.sharing_decision.model_dump(mode="json"),
         }
         import_id = str(uuid.uuid4())
+        from cse_toolkit.vault.vault import conflicts_digest
+
+        conflicts_json = json.dumps([c_.__dict__ for c_ in report.conflicts])
         c.execute(
             "INSERT INTO imports (id, pack_id, kind, signer, signer_audit_seq, imported_at,"
             " imported_by, summary, conflicts) VALUES (?,?,?,?,?,?,?,?,?)",
             (import_id, pack.pack_id, pack.kind, verified.signer_public_key,
              pack.audit_chain_head.seq, now, vault.user.id, json.dumps(summary),
-             json.dumps([c_.__dict__ for c_ in report.conflicts])),
+             conflicts_json),
         )
+        # (2) The conflicts' hash goes into the DSL's signed entry: an incoming version edited
+        # in the database, or a conflict removed, is then refused and reported.
         vault.audit("import.pack", "import", import_id, 1,
                     f"kind={pack.kind} records={len(pack.records)} "
-                    f"conflicts={len(report.conflicts)} signer={verified.signer_fingerprint}")
+                    f"conflicts={len(report.conflicts)} "
+                    f"decide={conflicts_digest(json.loads(conflicts_json))} "
+                    f"signer={verified.signer_fingerprint}")
     vault.intel._index = None
     return report
+
+
+def _same_person(vault: Vault, child_id: str) -> list[str]:
+    """Refs of other children here with the same name and date of birth as ``child_id`` (a
+    pack naming a known child under a new id must not pass as a different child unnoticed)."""
+    row = vault.conn.execute("SELECT name, dob FROM children WHERE id = ?", (child_id,)).fetchone()
+    if row is None or not str(row[0] or "").strip() or not row[1]:
+        return []
+    return [str(r[0]) for r in vault.conn.execute(
+        "SELECT ref FROM children WHERE id != ? AND lower(trim(name)) = lower(trim(?))"
+        " AND dob = ? ORDER BY ref LIMIT 5", (child_id, row[0], row[1]),
+    ).fetchall()]
 
 
 def _decided_here(vault: Vault, screening_id: str) -> bool:
@@ -1408,6 +1450,18 @@ class PendingConflict:
     signer_fingerprint: str = ""
 
 
+def _conflicts_as_imported(vault: Vault, import_id: str, conflicts: Any) -> bool:
+    """Are ``conflicts`` the ones the importing DSL's signed entry names? (Imports from before
+    the hash was kept, with no ``decide=`` in their entry, are taken as they are.)"""
+    from cse_toolkit.vault.vault import conflicts_digest, import_entry, recorded_conflicts_digest
+
+    entry = import_entry(vault.conn, vault.vault_id, vault.registry, import_id)
+    if entry is None:
+        return False
+    recorded = recorded_conflicts_digest(entry[2])
+    return recorded is None or recorded == conflicts_digest(conflicts)
+
+
 def pending_conflicts(vault: Vault) -> list[PendingConflict]:
     """Conflicts from imported packs that no one has decided yet, oldest import first."""
     from cse_toolkit.packs.signing import fingerprint
@@ -1423,10 +1477,15 @@ def pending_conflicts(vault: Vault) -> list[PendingConflict]:
             signer_fpr = fingerprint(signer)
         except (ValueError, UserError):
             sender, signer_fpr = "", ""
-        for c in json.loads(raw or "[]"):
+        listed = json.loads(raw or "[]")
+        altered = "" if _conflicts_as_imported(vault, import_id, listed) else (
+            "CHANGED AROUND THE APP since the pack was imported: not what the sender sent; "
+            "it cannot be decided. ")
+        for c in listed:
             if isinstance(c, dict) and not c.get("resolution"):
                 out.append(PendingConflict(import_id, pack_id, at, c["record_type"],
-                                           c["record_id"], c.get("child_id"), c.get("why", ""),
+                                           c["record_id"], c.get("child_id"),
+                                           altered + str(c.get("why", "")),
                                            c.get("incoming", {}), sender, signer_fpr))
     return out
 
@@ -1451,6 +1510,11 @@ def resolve_conflict(vault: Vault, import_id: str, record_id: str, keep: str) ->
     if row is None:
         raise UserError("That import is no longer in this vault.")
     conflicts = json.loads(row[2] or "[]")
+    if not _conflicts_as_imported(vault, import_id, conflicts):
+        raise UserError(
+            "The conflicts of this import were changed around the app since the pack was "
+            "imported, so what it shows may not be what the sender sent; nothing was decided. "
+            "Run 'cse-toolkit audit verify', tell your IT team, and import the pack again.")
     target = next((c for c in conflicts if c.get("record_id") == record_id
                    and not c.get("resolution")), None)
     if target is None:

@@ -7,6 +7,8 @@ the umask and a private SQLITE_TMPDIR are in force before SQLite can create any 
 from __future__ import annotations
 
 import errno
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -70,7 +72,80 @@ def connect(db_path: Path, dek: bytes, *, readonly: bool = False, create: bool =
     except BaseException:
         conn.close()
         raise
-    return conn
+    return SerialConnection(conn)
+
+
+class Rows:
+    """The whole result of one statement, read while the connection's lock was held.
+
+    Behaves like the cursor callers used before (iterate, ``fetchone``, ``fetchall``,
+    ``fetchmany``, ``description``, ``rowcount``, ``lastrowid``)."""
+
+    def __init__(self, cursor: Any) -> None:
+        self.description = cursor.description
+        self.rowcount = cursor.rowcount
+        self.lastrowid = cursor.lastrowid
+        self._rows: list[Any] = cursor.fetchall() if cursor.description is not None else []
+        self._at = 0
+
+    def __iter__(self) -> Iterator[Any]:
+        while self._at < len(self._rows):
+            row = self._rows[self._at]
+            self._at += 1
+            yield row
+
+    def fetchone(self) -> Any:
+        if self._at >= len(self._rows):
+            return None
+        row = self._rows[self._at]
+        self._at += 1
+        return row
+
+    def fetchmany(self, size: int = 1) -> list[Any]:
+        out = self._rows[self._at : self._at + size]
+        self._at += len(out)
+        return out
+
+    def fetchall(self) -> list[Any]:
+        out = self._rows[self._at :]
+        self._at = len(self._rows)
+        return out
+
+
+class SerialConnection:
+    """The vault's one connection, used by one thread at a time (the threading rule).
+
+    The GUI thread and pool threads (the child list's next steps, the review queue, sign-off
+    checks, imports) share one open vault. sqlcipher3's SQLite is built multi-thread
+    (``sqlcipher3.threadsafety == 1``): a connection must never be used by two threads at once,
+    and doing so corrupted the statement cache (``KeyError`` from ``execute``, seen when the
+    review queue and the child list's provider read together). So every statement runs, and
+    its rows are read whole, under one lock; no cursor outlives the call. Transactions are
+    serialised on top of this by ``Vault.write()``'s own lock.
+    """
+
+    def __init__(self, conn: Any) -> None:
+        self._conn = conn
+        self._lock = threading.RLock()
+
+    def execute(self, sql: str, params: Any = ()) -> Rows:
+        with self._lock:
+            return Rows(self._conn.execute(sql, params))
+
+    def executemany(self, sql: str, seq: Any) -> Rows:
+        with self._lock:
+            return Rows(self._conn.executemany(sql, seq))
+
+    def executescript(self, script: str) -> Rows:
+        with self._lock:
+            return Rows(self._conn.executescript(script))
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._conn, name)
 
 
 def translate(exc: BaseException, what: str = "the change") -> BaseException:

@@ -39,8 +39,8 @@ from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from cse_toolkit.core import pathway as pw
+from cse_toolkit.core import screening, tools
 from cse_toolkit.core import summary as sm
-from cse_toolkit.core import tools
 from cse_toolkit.core.clock import parse_utc, utc_iso
 from cse_toolkit.errors import UserError
 from cse_toolkit.vault import audit
@@ -446,7 +446,8 @@ class DslRepository:
     def _screening_items(self) -> list[QueueItem]:
         rows = self._c.execute(
             "SELECT s.id, s.child_id, c.ref, c.name, c.alias, s.tool_id, s.suggested_level,"
-            " s.confirmed_level, s.confirmed_by, s.confirmed_at, s.confirm_reason, s.screened_at"
+            " s.confirmed_level, s.confirmed_by, s.confirmed_at, s.confirm_reason, s.screened_at,"
+            " s.tool_version, json_extract(s.outcome, '$.confirmation.incomplete_reason')"
             " FROM screenings s JOIN children c ON c.id = s.child_id WHERE s.status = 'confirmed'"
         ).fetchall()
         out: list[QueueItem] = []
@@ -463,11 +464,50 @@ class DslRepository:
             at,
             reason,
             screened,
+            version,
+            cannot_complete,
         ) in rows:
             when = parse_utc(at or screened)
             who = by or "the worker"
             level = self.level_label(tool_id, confirmed)
-            if confirmed and suggested and confirmed != suggested:
+            if screening.awaiting_signoff(
+                self._tool(tool_id, version), suggested, confirmed, "confirmed"
+            ):
+                # SAFETY.md R7: until the DSL agrees, the suggestion drives the case.
+                out.append(
+                    QueueItem(
+                        kind=LEVEL_CHANGED,
+                        record_id=sid,
+                        child_id=cid,
+                        child_ref=ref,
+                        child_label=_label(name, alias, ref),
+                        title=f"Level lowered, {screening.AWAITING_SIGNOFF}: "
+                        f"{self.level_label(tool_id, suggested)} to {level}",
+                        detail=f"{who} chose {level}, lower than the suggested "
+                        f"{self.level_label(tool_id, suggested)}. Until you agree, "
+                        f"{self.level_label(tool_id, suggested)} drives the process and due "
+                        f"dates. Reason: {reason or 'none given'}",
+                        at=when,
+                        open_tab=TAB_SCREENING,
+                    )
+                )
+            elif cannot_complete:
+                # SAFETY.md R2: the lowest level on an incomplete screening, with the reason.
+                out.append(
+                    QueueItem(
+                        kind=SIGNOFF,
+                        record_id=sid,
+                        child_id=cid,
+                        child_ref=ref,
+                        child_label=_label(name, alias, ref),
+                        title=f"Incomplete screening, {screening.AWAITING_SIGNOFF}",
+                        detail=f"{who} could not complete the screening and confirmed {level}. "
+                        f"Why it cannot be completed: {cannot_complete}",
+                        at=when,
+                        open_tab=TAB_SCREENING,
+                    )
+                )
+            elif confirmed and suggested and confirmed != suggested:
                 out.append(
                     QueueItem(
                         kind=LEVEL_CHANGED,
@@ -728,8 +768,6 @@ class DslRepository:
             raise UserError("This screening has no outcome yet; the worker must finish it first.")
         minimum = outcome.get("minimum_level")
         if minimum not in tool.level_ids:
-            from cse_toolkit.core import screening
-
             minimum = screening.evaluate(
                 tool, screening.ScreeningInput.from_dict(json.loads(row[10]))
             ).minimum_level
@@ -837,6 +875,13 @@ class DslRepository:
                 )
             if decision == "change" and new_level and self._is_latest(ctx):
                 self._v.repos.set_confirmed_level(ctx.child_id, new_level, ctx.tool_id)
+            lowered = screening.is_lowered(
+                self._tool(ctx.tool_id, ctx.tool_version), ctx.suggested_level,
+                ctx.confirmed_level,
+            )
+            if decision == "agree" and lowered and ctx.confirmed_level and self._is_latest(ctx):
+                # SAFETY.md R7: the worker's lower level drives the case only from now on.
+                self._v.repos.set_confirmed_level(ctx.child_id, ctx.confirmed_level, ctx.tool_id)
             head = self._v.audit(f"signoff.{decision}", "signoff", signoff_id, 1, reason)
             saved_level = None if decision == "return" else new_level
             sig = self._v.sign(signoff_message(
@@ -870,7 +915,7 @@ class DslRepository:
             if self._screen_items is not None and self._seen_seq == head.seq - 1:
                 self._screen_items = [i for i in self._screen_items if i.record_id != screening_id]
                 self._seen_seq = head.seq
-                if decision == "change":
+                if decision == "change" or (decision == "agree" and lowered):
                     self._due_valid = False
         return SignOff(
             signoff_id,

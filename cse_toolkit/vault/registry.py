@@ -213,7 +213,29 @@ def load(conn: Any, vault_id: str) -> RegistryState:
                     f"registry version {number} is not signed by {signer}'s registered key")
         state.versions.append(version)
         previous = version
+    _check_against_audit(conn, state)
     return state
+
+
+def _check_against_audit(conn: Any, state: RegistryState) -> None:
+    """Every registry version the (signed) audit trail says was written must still be there:
+    versions are chained to each other but not to the future, so deleting the newest one (a
+    demotion, a removed user) would otherwise leave a shorter registry that verifies."""
+    recorded = conn.execute(
+        "SELECT COALESCE(MAX(record_version), 0) FROM audit WHERE action = 'registry.sign'"
+    ).fetchone()[0] or 0
+    for (reason,) in conn.execute(
+        "SELECT reason FROM audit WHERE action = 'passphrase.recover'"
+        " AND reason LIKE '%(registry version %'"
+    ).fetchall():
+        tail = str(reason).rsplit("(registry version ", 1)[-1].rstrip(")")
+        if tail.isdigit():
+            recorded = max(recorded, int(tail))
+    have = len(state.versions)
+    if recorded > have:
+        state.problems.append(
+            f"the audit trail records user registry version {recorded}, but the registry ends "
+            f"at version {have}: a newer version was removed")
 
 
 def _check_recovery_version(

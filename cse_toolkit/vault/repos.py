@@ -25,6 +25,7 @@ from cse_toolkit.core.entities import (
     ScreeningRecord,
     StepRecord,
 )
+from cse_toolkit.core.screening import driving_level, is_lowered
 from cse_toolkit.errors import PermissionDenied, UserError
 
 if TYPE_CHECKING:
@@ -36,6 +37,20 @@ MAX_TEXT = 200_000  # characters in one note: far beyond any real note, well bel
 
 def new_id() -> str:
     return str(uuid.uuid4())
+
+
+def level_reason(level: str, tool_id: str) -> str:
+    """The audit reason of a ``child.level`` entry (ids only, never personal data)."""
+    return f"level={level} tool={tool_id or ''}"
+
+
+def _tool_or_none(tool_id: str, version: str | None) -> Any:
+    from cse_toolkit.core import tools
+
+    try:
+        return tools.load_tool(tool_id, version)
+    except UserError:
+        return None
 
 
 def ref_for(record_id: str) -> str:
@@ -324,6 +339,10 @@ class Repositories:
             (level, tool_id, self._v.now_iso(), child_id),
         )
         self._v._sign_level(child_id, level, tool_id)  # (2) signed by the person setting it
+        # The level also goes into the (signed, chained) audit trail: a signature on the row
+        # alone proves only that this person once set this level, so an older signed level put
+        # back with SQL would verify. audit verify compares the row with the newest entry.
+        self._v.audit("child.level", "child", child_id, None, level_reason(level, tool_id))
 
     # -- notes ---------------------------------------------------------------------------
     def add_note(
@@ -590,6 +609,8 @@ class Repositories:
             reason=reason,
             data=data or {},
         )
+        if step_id == "decide" and status == "done":
+            self._refuse_lowering_alone(child, (data or {}).get("confirmed_level"))
         updated = pw.record_step(pathway, existing, new, child.confirmed_level)
         stored = updated[-1]
         rec_id = new_id()
@@ -620,6 +641,24 @@ class Repositories:
             self._v.audit(f"step.{step_id}", "pathway_step", rec_id, 1)
         return StepRecord(rec_id, child.id, pathway_id, step_id, status, event_at,  # type: ignore[arg-type]
                           stored.data, reason, by)
+
+    def _refuse_lowering_alone(self, child: Any, level: Any) -> None:
+        """SAFETY.md R7 at the decide step: only a DSL may record a level below the child's
+        current level; a worker lowers it on the screening, where it waits for sign-off."""
+        if self._v.user.role == "dsl" or not isinstance(level, str) or not child.confirmed_level:
+            return
+        tool = _tool_or_none(child.level_tool or "", None)
+        if tool is None or not is_lowered(tool, child.confirmed_level, level):
+            return
+        try:
+            current, chosen = tool.level(child.confirmed_level).label, tool.level(level).label
+        except KeyError:
+            return
+        raise UserError(
+            f"'{chosen}' is lower than the child's level '{current}'. A lower level needs your "
+            f"DSL's sign-off: confirm it on the screening with a reason (it goes to your DSL, "
+            f"and '{current}' stays until they agree), or record '{current}' here."
+        )
 
     def engine_records_by_child(self) -> dict[str, list[Any]]:
         """Every visible child's steps as engine records, in one query (for the child list)."""
@@ -729,7 +768,17 @@ class Repositories:
                 )
                 version = existing[0] + 1
             if record.status == "confirmed" and record.confirmed_level:
-                self.set_confirmed_level(child.id, record.confirmed_level, record.tool_id)
+                # SAFETY.md R7: a level below the suggestion waits for a DSL; until then the
+                # suggestion is the child's level (pathway, due dates, list, queue).
+                driving = driving_level(
+                    _tool_or_none(record.tool_id, record.tool_version),
+                    record.suggested_level,
+                    record.confirmed_level,
+                    record.status,
+                )
+                self.set_confirmed_level(
+                    child.id, driving or record.confirmed_level, record.tool_id
+                )
             action = "screening.confirm" if record.status == "confirmed" else "screening.save"
             # The worker's reason stays on the screening; the audit (which can never be purged)
             # records only whether the level was changed, never free text.

@@ -284,6 +284,13 @@ INSERT OR IGNORE INTO trusted_signers (public_key, fingerprint, decided_by, deci
     FROM imports GROUP BY signer;
 """
 
+# (2) Red team of issue 21: every unlock checks that no registry version recorded in the audit
+# trail is missing, and audit verify looks up level and sign-off entries by action; an index
+# keeps those look-ups off the audit table's own pages.
+V3_AUDIT_ACTION_INDEX = """
+CREATE INDEX IF NOT EXISTS audit_action ON audit(action, record_version);
+"""
+
 Migration = Callable[[Any], None]
 
 
@@ -337,5 +344,8 @@ BEGIN SELECT RAISE(ABORT, 'note amendments are only ever added'); END;
 """
 
 # Ordered: index i migrates from user_version i to i + 1.
-MIGRATIONS: list[Migration] = [_script(V1), _script(V2_PERSONAL_KEYS), _script(V_NOTE_AMENDMENTS)]
+MIGRATIONS: list[Migration] = [
+    _script(V1), _script(V2_PERSONAL_KEYS), _script(V_NOTE_AMENDMENTS),
+    _script(V3_AUDIT_ACTION_INDEX),
+]
 LATEST = len(MIGRATIONS)

@@ -85,6 +85,99 @@ def trust_message(vault_id: str, public_key: str, signer: str) -> bytes:
     return f"cse-toolkit/trusted-signer/v1|{vault_id}|{public_key}|{signer}".encode()
 
 
+CONFLICT_DECISION_KEYS = ("resolution", "decided_by", "decided_at")
+
+
+def conflicts_digest(conflicts: Any) -> str:
+    """(2) The hash of an import's conflicts as the pack brought them (decisions left out),
+    named in the importing DSL's signed ``import.pack`` entry: a conflict whose incoming version
+    was edited, or one removed, no longer matches."""
+    import hashlib
+    import json
+
+    items = [{k: v for k, v in c.items() if k not in CONFLICT_DECISION_KEYS}
+             if isinstance(c, dict) else c for c in conflicts]
+    return hashlib.sha256(json.dumps(items, sort_keys=True, separators=(",", ":"),
+                                     default=str).encode()).hexdigest()
+
+
+def recorded_conflicts_digest(reason: str) -> str | None:
+    """The ``decide=`` hash in an ``import.pack`` entry's reason (None before it was kept)."""
+    import re
+
+    found = re.search(r"\bdecide=([0-9a-f]{64})\b", reason)
+    return found.group(1) if found else None
+
+
+def import_entry(conn: Any, vault_id: str, state: registry.RegistryState,
+                 import_id: str) -> tuple[int, str, str] | None:
+    """The ``import.pack`` entry of ``import_id`` as (seq, actor, reason), if it is there,
+    unchanged and signed by its actor's registered key (else None)."""
+    row = conn.execute(
+        "SELECT seq, at, actor, action, record_type, record_id, record_version, reason,"
+        " prev_hash, hash, sig FROM audit WHERE action = 'import.pack' AND record_id = ?",
+        (import_id,),
+    ).fetchone()
+    if row is None:
+        return None
+    if audit.row_hash(*row[:9]) != row[9]:
+        return None
+    legacy = not row[10] and int(row[0]) <= state.legacy_until  # from before personal keys
+    if state.signed and not legacy and not state.signed_by(
+        row[2], row[10], audit.signed_message(vault_id, row[9])
+    ):
+        return None
+    return int(row[0]), str(row[2]), str(row[7])
+
+
+def import_problems(conn: Any, vault_id: str, state: registry.RegistryState) -> list[str]:
+    """(2) Every import a DSL recorded is still there with the conflicts the pack brought, and
+    every conflict marked decided was decided by the person named, in the audit trail."""
+    import json
+
+    found: list[str] = []
+    decisions: dict[tuple[str, str], list[tuple[int, str]]] = {}
+    for seq, actor, action, record_id in conn.execute(
+        "SELECT seq, actor, action, record_id FROM audit"
+        " WHERE action IN ('import.resolve.local', 'import.resolve.incoming')"
+    ).fetchall():
+        decisions.setdefault((str(action), str(record_id)), []).append((int(seq), str(actor)))
+    for seq, actor, import_id, reason in conn.execute(
+        "SELECT seq, actor, record_id, reason FROM audit WHERE action = 'import.pack'"
+        " ORDER BY seq"
+    ).fetchall():
+        row = conn.execute("SELECT conflicts, resolved FROM imports WHERE id = ?",
+                           (import_id,)).fetchone()
+        label = f"import {str(import_id)[:8]} (entry {seq}, by {actor})"
+        if row is None:
+            found.append(f"{label} is in the audit trail but its record is gone: removed "
+                         "around the app")
+            continue
+        try:
+            conflicts = json.loads(row[0] or "[]")
+        except ValueError:
+            found.append(f"{label}: its conflicts are not readable")
+            continue
+        recorded = recorded_conflicts_digest(str(reason))
+        if recorded is not None and recorded != conflicts_digest(conflicts):
+            found.append(f"{label}: its conflicts were changed around the app since the pack "
+                         "was imported (an incoming version edited or a conflict removed)")
+        for c in conflicts:
+            if not isinstance(c, dict) or not c.get("resolution"):
+                continue
+            key = (f"import.resolve.{c['resolution']}", str(c.get("record_id", "")))
+            if not any(s > seq and who == c.get("decided_by")
+                       for s, who in decisions.get(key, [])):
+                found.append(f"{label}: a conflict is marked decided ({c['resolution']}) by "
+                             f"{c.get('decided_by', 'nobody')}, but no such decision is in the "
+                             "audit trail (marked around the app)")
+        done = all(isinstance(c, dict) and c.get("resolution") for c in conflicts)
+        if bool(row[1]) and not done:
+            found.append(f"{label}: marked decided while a conflict still waits (marked around "
+                         "the app)")
+    return found
+
+
 def level_message(vault_id: str, child_id: str, level: str, tool: str, signer: str) -> bytes:
     """What a person signs when they set a child's confirmed level."""
     return f"cse-toolkit/child-level/v1|{vault_id}|{child_id}|{level}|{tool}|{signer}".encode()
@@ -115,12 +208,7 @@ def _check_registry(
     """Refuse a user whose database row or key does not match the signed registry.
 
     Returns True when the slot must be saved again (the registry root to pin)."""
-    if state.problems:
-        raise RegistryError(
-            "The user registry does not verify, so no one can sign in until it is checked: "
-            + "; ".join(state.problems[:3])
-            + ". Nothing was changed. Tell your IT team and restore a backup if needed."
-        )
+    # A registry replaced wholesale is named as such before its other problems.
     if keys is not None and keys.root is not None:
         if not state.signed:
             raise RegistryError(
@@ -133,6 +221,12 @@ def _check_registry(
                 f"root key that {user.name}'s key slot does not know. Nothing was changed. "
                 "Tell your IT team."
             )
+    if state.problems:
+        raise RegistryError(
+            "The user registry does not verify, so no one can sign in until it is checked: "
+            + "; ".join(state.problems[:3])
+            + ". Nothing was changed. Tell your IT team and restore a backup if needed."
+        )
     if not state.signed:
         return False
     own = registry.public_b64(keys.signing) if keys and keys.signing else None
@@ -783,6 +877,9 @@ class Vault:
                 why = verify_signoff(self.conn, self.vault_id, state, sid)
                 if why:
                     problems.append(f"sign-off {sid[:8]}: {why}")
+            problems += _missing_signoffs(self.conn)
+            problems += import_problems(self.conn, self.vault_id, state)
+            newest = _newest_levels(self.conn)
             for child_id, level, tool, signer, sig in self.conn.execute(
                 "SELECT id, confirmed_level, COALESCE(level_tool, ''), level_signer, level_sig"
                 " FROM children WHERE confirmed_level IS NOT NULL"
@@ -792,6 +889,17 @@ class Vault:
                 if not sig or not state.signed_by(signer, sig, message):
                     problems.append(f"child {child_id[:8]}: its level '{level}' is not signed by "
                                     f"the person who set it{f' ({signer})' if signer else ''}")
+                    continue
+                problems += _level_matches_trail(self.conn, state, child_id, level, tool, signer,
+                                                 newest.pop(child_id, None))
+            for (child_id,) in self.conn.execute(
+                "SELECT id FROM children WHERE confirmed_level IS NULL"
+            ).fetchall():
+                if child_id in newest:
+                    seq, actor, reason = newest[child_id]
+                    problems.append(f"child {child_id[:8]}: it has no level, but entry {seq} "
+                                    f"recorded {reason.split(' ')[0]} by {actor} (removed "
+                                    "around the app)")
         return AuditReport(count, head, problems, authorship, decisions)
 
     # -- backup ----------------------------------------------------------------------------
@@ -800,6 +908,95 @@ class Vault:
             return db.integrity_check(self.conn)
         except db.DatabaseError as exc:
             return [str(exc)]
+
+
+def _missing_signoffs(conn: Any) -> list[str]:
+    """(2) A DSL's sign-off recorded in the audit trail must still be there, and the screening
+    it agreed or changed must still say so: deleting the sign-off row (and putting the
+    screening back to "awaiting") would otherwise undo the DSL's decision without a trace.
+    A screening deleted by a purge (a DSL's act, in the trail after it) takes its sign-offs."""
+    found: list[str] = []
+    present = {str(r[0]) for r in conn.execute("SELECT id FROM signoffs").fetchall()}
+    last_purge = conn.execute(
+        "SELECT COALESCE(MAX(seq), 0) FROM audit WHERE action = 'purge'").fetchone()[0]
+    for seq, actor, action, signoff_id, reason in conn.execute(
+        "SELECT seq, actor, action, record_id, reason FROM audit WHERE action LIKE 'signoff.%'"
+        " ORDER BY seq"
+    ).fetchall():
+        if signoff_id in present:
+            continue
+        screening_id = next((part[len("screening="):] for part in str(reason).split()
+                             if part.startswith("screening=")), "")
+        gone = conn.execute("SELECT 1 FROM screenings WHERE id = ?",
+                            (screening_id,)).fetchone() is None
+        if gone and last_purge > seq:
+            continue
+        found.append(f"sign-off {str(signoff_id)[:8]} ({action} by {actor}, entry {seq}) is in "
+                     "the audit trail but its record is gone: removed around the app")
+    for signoff_id, decision, status in conn.execute(
+        "SELECT g.id, g.decision, s.status FROM signoffs g JOIN screenings s"
+        " ON s.id = g.screening_id WHERE g.rowid = (SELECT h.rowid FROM signoffs h"
+        " WHERE h.screening_id = g.screening_id ORDER BY h.created_at DESC, h.rowid DESC"
+        " LIMIT 1)"
+    ).fetchall():
+        if decision in ("agree", "change") and status != "signed_off":
+            found.append(f"sign-off {str(signoff_id)[:8]} ({decision}): its screening says "
+                         f"'{status}' instead of signed off (changed around the app)")
+    return found
+
+
+def _newest_levels(conn: Any) -> dict[str, tuple[int, str, str]]:
+    """Each child's newest ``child.level`` audit entry: (seq, actor, reason)."""
+    newest: dict[str, tuple[int, str, str]] = {}
+    for seq, actor, child_id, reason in conn.execute(
+        "SELECT seq, actor, record_id, reason FROM audit WHERE action = 'child.level'"
+        " ORDER BY seq"
+    ):
+        newest[child_id] = (int(seq), str(actor), str(reason))
+    return newest
+
+
+# A worker sets a child's level only by confirming a screening (or recording a step) about
+# that child: the level entry is followed, in the same transaction, by that entry.
+_WORKER_LEVEL_SOURCES = {
+    "screening.confirm": "SELECT child_id FROM screenings WHERE id = ?",
+    "step.decide": "SELECT child_id FROM pathway_steps WHERE id = ?",
+}
+
+
+def _level_matches_trail(
+    conn: Any,
+    state: registry.RegistryState,
+    child_id: str,
+    level: str,
+    tool: str,
+    signer: str,
+    recorded: tuple[int, str, str] | None,
+) -> list[str]:
+    """(2) A signed level must also be the newest level the audit trail records for the child
+    (else an older signed level was put back), and a worker's level must come with the
+    screening that set it (else it was written around the app with the worker's own key)."""
+    from cse_toolkit.vault.repos import level_reason
+
+    if recorded is None:
+        return []  # set before levels were recorded in the trail (covered by its signature)
+    seq, actor, reason = recorded
+    label = f"child {child_id[:8]}: its level '{level}' ({signer})"
+    if actor != signer or reason != level_reason(level, tool):
+        return [f"{label} is not the newest level recorded for the child (entry {seq}: "
+                f"{reason.split(' ')[0]} by {actor}): it was put back or edited around the app"]
+    entry = state.in_force_at(seq).get(actor)
+    if entry is None or entry.role != "worker":
+        return []
+    following = conn.execute(
+        "SELECT actor, action, record_id FROM audit WHERE seq = ?", (seq + 1,)
+    ).fetchone()
+    sql = _WORKER_LEVEL_SOURCES.get(following[1]) if following else None
+    owner = conn.execute(sql, (following[2],)).fetchone() if sql and following else None
+    if following is None or following[0] != actor or owner is None or owner[0] != child_id:
+        return [f"{label} was set by a worker without a screening of this child (entry {seq}): "
+                "written around the app"]
+    return []
 
 
 def _random_key() -> bytes:

@@ -206,14 +206,16 @@ def test_route_immediate_from_danger_check(pw: Pathway) -> None:
     checked = T0 + timedelta(hours=1)
     st = case_state(pw, records, clock_at(checked + timedelta(days=1)))
     assert st.level == "immediate" and st.route == "immediate"
-    assert st.current == "strategy_meeting"
-    assert st.open_ids == ["strategy_meeting", "panel", "review"]
+    # SAFETY.md R1: the referral to children's social care comes before the strategy meeting.
+    assert st.current == "refer"
+    assert st.open_ids == ["refer", "strategy_meeting", "panel", "review"]
     assert [(d.id, d.due_at) for d in st.due] == [("review", checked + timedelta(weeks=4))]
     full = build(
         pw,
         [
             ("concern", {}),
             ("danger_check", {"immediate_danger": True}),
+            ("refer", {}),
             ("strategy_meeting", {}),
             ("panel", {}),
         ],
@@ -225,7 +227,7 @@ def test_route_immediate_from_danger_check(pw: Pathway) -> None:
 def test_route_immediate_from_decide(pw: Pathway) -> None:
     records = build(pw, upto_decide("immediate"))
     st = case_state(pw, records, clock_at(T0))
-    assert st.route == "immediate" and st.current == "strategy_meeting"
+    assert st.route == "immediate" and st.current == "refer"  # SAFETY.md R1
 
 
 def test_review_loops_to_a_new_cycle(pw: Pathway) -> None:

@@ -77,8 +77,12 @@ def rules_fired(outcome: Any) -> list[str]:
 def test_worcs_nothing_present_is_none(worcs: Tool) -> None:
     out = evaluate(worcs, inp(WORCS))
     assert out.suggested_level == "none"
-    assert rules_fired(out) == ["none_present"]
+    # SAFETY.md R2: nothing answered is not "no indicators": the outcome is incomplete.
+    assert rules_fired(out) == ["none_present", "incomplete"]
+    assert out.incomplete and out.to_dict()["incomplete"] is True
     assert not out.urgent and out.floors_applied == ()
+    old = load_tool(WORCS, "1.0")  # 1.0 screenings keep their 1.0 behaviour
+    assert rules_fired(evaluate(old, inp(WORCS, tool_version="1.0"))) == ["none_present"]
 
 
 @pytest.mark.parametrize(
@@ -167,8 +171,9 @@ def test_worcs_floor_needs_an_indicator(worcs: Tool) -> None:
 def test_wm_nothing_present(wm: Tool) -> None:
     out = evaluate(wm, inp(WM))
     assert out.suggested_level == "no_current_risk"
-    assert rules_fired(out) == ["no_current_risk"]
+    assert rules_fired(out) == ["no_current_risk", "incomplete"]  # SAFETY.md R2
     assert out.next_steps is not None and out.next_steps.require_plan
+    assert out.next_steps.text[0].startswith("Complete the screening")
 
 
 def test_wm_significant_current(wm: Tool) -> None:
@@ -207,12 +212,22 @@ def test_wm_current_beats_prior(wm: Tool) -> None:
     assert out.reasons[0].indicators == ("sr_risky_areas",)
 
 
-def test_wm_immediate_danger_only_flags(wm: Tool) -> None:
+def test_wm_immediate_danger_gives_significant(wm: Tool) -> None:
     out = evaluate(wm, inp(WM, [], danger=True))
     assert out.urgent
-    assert out.suggested_level == "no_current_risk"
-    assert rules_fired(out) == ["immediate_danger", "no_current_risk"]
-    assert out.to_dict()["urgent"] is True
+    # SAFETY.md R1: never the lowest level, never "no further action"; 999 first.
+    assert out.suggested_level == "significant" and out.minimum_level == "significant"
+    assert rules_fired(out) == ["immediate_danger"]
+    assert out.to_dict()["urgent"] is True and not out.incomplete
+    assert out.next_steps is not None and out.next_steps.text[0] == "Call 999 now."
+    assert "nfa" not in [s.id for s in out.next_steps.steps]
+    assert "refer" in [s.id for s in out.next_steps.steps]
+
+
+def test_wm_1_0_immediate_danger_only_flagged(wm: Tool) -> None:
+    old = load_tool(WM, "1.0")  # kept to show screenings saved under it, unchanged
+    out = evaluate(old, inp(WM, [], danger=True, tool_version="1.0"))
+    assert out.urgent and out.suggested_level == "no_current_risk"
 
 
 def test_wm_never_computes_serious(wm: Tool) -> None:
@@ -226,12 +241,12 @@ def test_wm_never_computes_serious(wm: Tool) -> None:
     ("age", "ld", "rule"), [(12, False, "floor_under_13"), (15, True, "floor_learning_disability")]
 )
 def test_wm_floors(wm: Tool, age: int, ld: bool, rule: str) -> None:
-    # Any present WM indicator already gives at least at_risk, so the floor is recorded (it
-    # still limits confirmation) without raising the suggestion.
+    # SAFETY.md R4: under 13 or a learning disability with any indicator is a referral route,
+    # the same as on the Worcestershire tool.
     out = evaluate(wm, inp(WM, [ans("ri_self_harm")], age=age, ld=ld))
-    assert out.suggested_level == "at_risk"
-    assert [(f.rule, f.raised) for f in out.floors_applied] == [(rule, False)]
-    assert out.minimum_level == "at_risk"
+    assert out.suggested_level == "significant"
+    assert [(f.rule, f.raised) for f in out.floors_applied] == [(rule, True)]
+    assert out.minimum_level == "significant"
 
 
 # --- answers: possible, unknown, basis, when -----------------------------------------------
@@ -419,8 +434,15 @@ def test_confirm_change_needs_reason(worcs: Tool) -> None:
         confirm_level(worcs, out, "medium", "Sam")
     c = confirm_level(worcs, out, "medium", "Sam", "Known to associate with a suspect")
     assert c.changed and c.reason
-    lowered = confirm_level(worcs, out, "none", "Sam", "Partner is 16, checked with school")
-    assert lowered.level == "none"
+    with pytest.raises(ConfirmationError, match="next steps"):
+        confirm_level(worcs, out, "none", "Sam", "Partner is 16, checked with school")
+    lowered = confirm_level(
+        worcs, out, "none", "Sam", "Partner is 16, checked with school",
+        next_steps_considered="Talked to school", rescreen_trigger="any new concern",
+    )
+    # SAFETY.md R7: lower than the suggestion waits for a DSL.
+    assert lowered.level == "none" and lowered.awaiting_signoff
+    assert not c.awaiting_signoff
 
 
 def test_confirm_needs_a_name_and_known_level(worcs: Tool) -> None:
@@ -475,7 +497,9 @@ def test_wm_manual_only_level_needs_reason_even_if_suggested(wm: Tool) -> None:
 
 
 def test_wm_no_current_risk_needs_plan(wm: Tool) -> None:
-    out = evaluate(wm, inp(WM))
+    answered = [ans(i.id, "no", None) for s in wm.scored_sections() for i in s.indicators]
+    out = evaluate(wm, inp(WM, answered))
+    assert not out.incomplete
     with pytest.raises(ConfirmationError):
         confirm_level(wm, out, "no_current_risk", "Sam")
     c = confirm_level(
@@ -493,3 +517,16 @@ def test_confirm_with_other_tool_version_refused(worcs: Tool, wm: Tool) -> None:
     out = evaluate(worcs, inp(WORCS))
     with pytest.raises(ToolVersionMismatch):
         confirm_level(wm, out, "at_risk", "Sam", "x")
+
+
+def test_incomplete_lowest_level_needs_why_it_cannot_be_completed(worcs: Tool) -> None:
+    # SAFETY.md R2: the lowest level is refused while incomplete, unless the worker records why
+    # the screening cannot be completed; that waits for a DSL's sign-off.
+    out = evaluate(worcs, inp(WORCS))
+    plan = {"next_steps_considered": "Asked school", "rescreen_trigger": "any news"}
+    with pytest.raises(ConfirmationError, match="cannot be confirmed while the screening"):
+        confirm_level(worcs, out, "none", "Sam", **plan)
+    c = confirm_level(worcs, out, "none", "Sam", incomplete_reason="Family moved away", **plan)
+    assert c.awaiting_signoff and c.to_dict()["incomplete_reason"] == "Family moved away"
+    higher = confirm_level(worcs, out, "low", "Sam", "Worried", incomplete_reason="ignored")
+    assert higher.incomplete_reason == "" and not higher.awaiting_signoff

@@ -142,7 +142,7 @@ def test_screen_text_for_a_practitioner(run: Any, tmp_path: Path) -> None:
     assert out.returncode == 0, out.stderr
     text = out.stdout
     assert "Suggested level: Medium" in text
-    assert "Why:" in text and "Associating with unknown adults (yes, evidence" in text
+    assert "Why:" in text and "In contact with adults the family does not know (yes, evidence" in text
     assert 'To verify (answered "possible"):\n  - Being groomed online' in text
     assert "Gaps to follow up" in text
     assert "What to do next:" in text and "Family Front Door" in text
@@ -200,3 +200,45 @@ def test_screen_tool_mismatch_and_missing_file(run: Any, tmp_path: Path) -> None
     assert out.returncode == 1 and "--tool says 'west-midlands-regional'" in out.stderr
     gone = run("screen", "--answers", str(tmp_path / "missing.json"))
     assert gone.returncode == 1 and "does not exist" in gone.stderr
+
+
+def test_tools_check_refuses_an_unsafe_tool_by_line(run: Any, tmp_path: Path) -> None:
+    text = (DATA / "tool_minimal.toml").read_text(encoding="utf-8")
+    unsafe = tmp_path / "unsafe.toml"
+    unsafe.write_text(text.replace("require_plan = true\n", ""), encoding="utf-8")
+    out = run("tools", "check", str(unsafe))
+    assert out.returncode == 1 and "Traceback" not in out.stderr
+    assert "next_steps[#1].level: safety rule R3" in out.stdout
+    old = Path(__file__).resolve().parents[2] / "resources/tools/worcestershire-2013@1.0.toml"
+    retired = run("tools", "check", str(old))
+    assert retired.returncode == 0 and "retired" in retired.stdout
+
+
+def test_screen_json_has_the_1_1_safety_fields(run: Any, tmp_path: Path) -> None:
+    nothing = {"tool": "worcestershire-2013", "child": {"age": 14}, "answers": []}
+    out = json.loads(run("screen", "--json", "--answers", write(tmp_path, nothing)).stdout)
+    assert out["tool_version"] == "1.1" and out["incomplete"] is True
+    assert out["next_steps"]["require_plan"] is True
+    assert out["next_steps"]["text"][0].startswith("Complete the screening")
+    medium = {**nothing, "answers": [
+        {"indicator": "med_hotspots", "value": "yes", "basis": "evidence"}]}
+    out = json.loads(run("screen", "--json", "--answers", write(tmp_path, medium)).stdout)
+    assert out["incomplete"] is False
+    assert out["provenance"] == (
+        "This level rests on indicators your partnership has not yet confirmed."
+    )
+    assert out["to_confirm"] == ["med_hotspots"]
+    # A screening saved under 1.0 is scored with 1.0, never re-scored.
+    old = {**nothing, "tool_version": "1.0"}
+    out = json.loads(run("screen", "--json", "--answers", write(tmp_path, old)).stdout)
+    assert out["tool_version"] == "1.0" and out["incomplete"] is False
+    text = run("screen", "--answers", write(tmp_path, nothing)).stdout
+    assert "INCOMPLETE: Not enough information to suggest a level yet." in text
+
+
+def test_screen_malformed_answers_exit_1_naming_the_problem(run: Any, tmp_path: Path) -> None:
+    bad = {"tool": "west-midlands-regional", "child": {"age": 15}, "answers": [
+        {"indicator": "disclosure_of_exploitation", "value": "yes", "basis": "evidence"}]}
+    out = run("screen", "--answers", write(tmp_path, bad))
+    assert out.returncode == 1 and "Traceback" not in out.stderr
+    assert "disclosure_of_exploitation" in out.stderr and "say when" in out.stderr

@@ -66,6 +66,7 @@ WORCS_HIGH = [
     "high_clubs_hotels_sex",
     "high_disappeared",
     "high_recruiting_peers",
+    "disclosure_of_exploitation",  # 1.1, SAFETY.md R5
 ]
 WM_SIGNIFICANT = [
     "sr_missing",
@@ -75,6 +76,8 @@ WM_SIGNIFICANT = [
     "sr_risky_areas",
     "sr_online_grooming",
     "sr_hotels_taxis_takeaways",
+    "sr_recurring_sti_terminations",  # 1.1, Sandwell (DOMAIN S3)
+    "disclosure_of_exploitation",  # 1.1, SAFETY.md R5
 ]
 WM_RISK = [
     "ri_whereabouts_unknown",
@@ -117,7 +120,7 @@ def test_worcestershire_matches_contract() -> None:
     assert (tool.age_gate.under, tool.age_gate.under_with_additional_needs) == (18, 21)
     danger = tool.rules[0]
     assert isinstance(danger, tools.ImmediateDangerRule)
-    assert (danger.mode, danger.level) == ("level", "immediate")
+    assert (danger.mode, danger.level, danger.minimum_level) == ("level", "immediate", "immediate")
 
 
 def test_west_midlands_matches_contract() -> None:
@@ -131,6 +134,8 @@ def test_west_midlands_matches_contract() -> None:
     danger = tool.rules[0]
     assert isinstance(danger, tools.ImmediateDangerRule)
     assert danger.mode == "urgent_flag" and danger.level is None
+    assert danger.minimum == "significant"  # SAFETY.md R1
+    assert tool.section("risk").provenance == "to_confirm"  # the source list is cut off
     # No rule may compute "serious"; every level records a re-screen plan.
     assert all(getattr(r, "level", None) != "serious" for r in tool.rules)
     for level in tool.level_ids:
@@ -143,7 +148,8 @@ def test_every_indicator_has_label_help_and_provenance(tool_id: str) -> None:
     tool = load_tool(tool_id)
     for sec in tool.sections:
         for ind in sec.indicators:
-            assert ind.label and ind.help and len(ind.label) <= 60
+            # SAFETY.md's 1.1 labels say what is done to the child, which takes a few more words.
+            assert ind.label and ind.help and len(ind.label) <= 90
             assert sec.provenance_of(ind) in ("published", "to_confirm")
     assert check_tool_file(list_tools_path(tool_id)) == []
 
@@ -176,12 +182,27 @@ def resources(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def test_old_versions_stay_loadable(resources: Path) -> None:
     src = resources / "tools" / "worcestershire-2013.toml"
-    newer = src.read_text(encoding="utf-8").replace('version = "1.0"', 'version = "1.10"', 1)
+    newer = src.read_text(encoding="utf-8").replace('version = "1.1"', 'version = "1.10"', 1)
     (resources / "tools" / "worcestershire-2013@1.10.toml").write_text(newer, encoding="utf-8")
     assert load_tool("worcestershire-2013").version == "1.10"  # numeric, not text, order
     assert load_tool("worcestershire-2013", "1.0").version == "1.0"
+    assert load_tool("worcestershire-2013", "1.1").version == "1.1"
     versions = [t.version for t in list_tools(all_versions=True) if t.id == "worcestershire-2013"]
-    assert versions == ["1.10", "1.0"]
+    assert versions == ["1.10", "1.1", "1.0"]
+
+
+def test_retired_version_is_never_used_for_a_new_screening(resources: Path) -> None:
+    # 1.0 is kept (retired) to show screenings saved under it; the newest current one is used.
+    infos = {t.version: t for t in list_tools(all_versions=True) if t.id == "worcestershire-2013"}
+    assert infos["1.0"].retired and not infos["1.1"].retired
+    assert load_tool("worcestershire-2013").version == "1.1"
+    (resources / "tools" / "worcestershire-2013.toml").unlink()
+    assert [t.id for t in list_tools()] == ["west-midlands-regional"]
+    with pytest.raises(ToolNotFound, match="retired"):
+        load_tool("worcestershire-2013")
+    # A 1.0 screening still opens with its own labels.
+    old = load_tool("worcestershire-2013", "1.0")
+    assert old.indicator("high_u13_sexual_activity")[1].label == "Under 13 and sexually active"
 
 
 def test_edited_file_is_reread(resources: Path) -> None:
@@ -322,3 +343,71 @@ def test_toml_key_lines_handles_tables_and_multiline() -> None:
     assert lines[("s", 1, "id")] == 12
     assert lines[("s", 1, "i", 0, "id")] == 17
     assert ("y",) not in lines and ("s", 1, "y") not in lines
+
+
+# --- safety rules (SAFETY.md R1-R5, R10) refused by line and key ------------------------------
+
+
+def _unsafe(tmp_path: Path, old: str, new: str) -> Path:
+    text = (DATA / "tool_minimal.toml").read_text(encoding="utf-8")
+    assert old in text
+    path = tmp_path / "unsafe.toml"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return path
+
+
+def test_immediate_danger_without_a_minimum_is_refused(tmp_path: Path) -> None:
+    path = _unsafe(tmp_path, 'minimum = "some"\n', "")
+    problem = _find(check_tool_file(path), "safety rule R1")
+    assert problem.key == "rules[danger].kind" and problem.line == _line(path, 'id = "danger"') + 1
+    with pytest.raises(ToolFileError, match="R1"):
+        load_tool_file(path)  # the app refuses it at load too
+
+
+def test_immediate_danger_at_the_lowest_level_is_refused(tmp_path: Path) -> None:
+    path = _unsafe(tmp_path, 'minimum = "some"', 'minimum = "none"')
+    problem = _find(check_tool_file(path), "never give the lowest level")
+    assert problem.key == "rules[danger].minimum" and problem.line == _line(path, 'minimum = "none"')
+
+
+def test_lowest_level_without_require_plan_is_refused(tmp_path: Path) -> None:
+    path = _unsafe(tmp_path, "require_plan = true\n", "")
+    problem = _find(check_tool_file(path), "safety rule R3")
+    assert problem.key == "next_steps[#1].level"
+    assert problem.line == _line(path, 'level = "none"', occurrence=2)  # the [[next_steps]] one
+
+
+def test_missing_incomplete_floor_and_disclosure_rules_are_refused(tmp_path: Path) -> None:
+    path = _unsafe(tmp_path, 'kind = "incomplete"', 'kind = "floor_flag"\nflag = "additional_needs"\nlevel = "some"')
+    path.write_text(
+        path.read_text(encoding="utf-8").replace('next_steps = ["Complete the screening."]\n', ""),
+        encoding="utf-8",
+    )
+    messages = [p.message for p in check_tool_file(path)]
+    assert any("safety rule R2" in m for m in messages), messages
+
+
+def test_floor_that_is_not_a_referral_route_is_refused(tmp_path: Path) -> None:
+    path = _unsafe(tmp_path, 'steps = ["refer"]', 'steps = ["early_help"]')
+    problems = check_tool_file(path)
+    assert {p.message.split(":")[0] for p in problems} >= {
+        "safety rule R1", "safety rule R4", "safety rule R5"
+    }
+    floor = _find(problems, "floor level 'some' must be a referral route")
+    assert floor.key == "rules[floor_u13].level"
+
+
+def test_retired_file_is_exempt_from_safety_rules_but_never_newest(tmp_path: Path) -> None:
+    path = _unsafe(tmp_path, 'minimum = "some"\n', "")
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        'version = "1.0"', 'version = "1.0"\nretired = true', 1), encoding="utf-8")
+    assert check_tool_file(path) == []
+    assert tools.file_retired(path)
+
+
+def test_immediate_danger_minimum_cannot_be_a_manual_only_level(tmp_path: Path) -> None:
+    # Found by the generated-file property: a manual-only level can never be suggested.
+    path = _unsafe(tmp_path, 'pathway = "worcestershire-cse-2013"',
+                   'pathway = "worcestershire-cse-2013"\nmanual_only_levels = ["some"]')
+    problem = _find(check_tool_file(path), "cannot be the immediate-danger minimum")
+    assert problem.key == "rules[danger].minimum"

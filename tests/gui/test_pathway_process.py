@@ -106,7 +106,7 @@ def test_the_999_path_and_the_no_danger_path(
     qtbot.keyClick(danger.record_button, Qt.Key.Key_Space)
 
     state = vault.repos.case_state(child.id)
-    assert state.current == "strategy_meeting"
+    assert state.current == "refer"  # SAFETY.md R1: the referral before the strategy meeting
     assert state.route == "immediate" and state.level == "immediate"
     step = [r for r in vault.repos.engine_records(child.id) if r.step == "danger_check"][0]
     assert step.data == {
@@ -117,9 +117,9 @@ def test_the_999_path_and_the_no_danger_path(
     assert tab.current_activity() is tab.tracker_page
     assert tab.tracker.urgent_banner.isVisibleTo(tab)
     assert "999" in tab.tracker.urgent_banner.detail.text()
-    assert "Next: CSE strategy meeting" in tab.tracker.status.text()
-    assert ("strategy_meeting", "current") in [r[:2] for r in tab.tracker.rows()]
-    assert next_step_summary(vault, child.id)[0] == "CSE strategy meeting"
+    assert "Next: Refer to Children's Social Care" in tab.tracker.status.text()
+    assert ("refer", "current") in [r[:2] for r in tab.tracker.rows()]
+    assert next_step_summary(vault, child.id)[0] == "Refer to Children's Social Care"
     tab.close()
 
     no_danger_goes_straight_to_the_screening(qtbot, vault)  # same vault, another child

@@ -163,9 +163,9 @@ def worcestershire_by_keyboard(qtbot: Any, vault: Any) -> None:
     assert outcome.outcome is not None and outcome.outcome.suggested_level == "medium"
     assert outcome.level_label.text() == "Medium"
     reasons = " ".join(outcome.reasons.texts())
-    assert "Getting into cars with unknown adults" in reasons  # labels, not ids
+    assert "Picked up in cars by unknown adults" in reasons  # labels, not ids
     assert "med_cars_unknown_adults" not in reasons
-    assert any("Getting into cars" in t for t in outcome.verify.texts())
+    assert any("Picked up in cars" in t for t in outcome.verify.texts())
     assert not outcome.banner.isVisible()
     assert unnamed_controls(outcome) == []
     contacts = " ".join(outcome.contacts.texts())
@@ -180,7 +180,7 @@ def worcestershire_by_keyboard(qtbot: Any, vault: Any) -> None:
     assert rec.confirmed_by == "sam" and rec.confirmed_at == "2026-11-23T09:00:00Z"
     assert rec.outcome and rec.outcome["suggested_level"] == "medium"
     inp = ScreeningInput.from_dict(rec.input)
-    assert inp.tool_version == "1.0"
+    assert inp.tool_version == "1.1"  # new screenings use 1.1
     by_id = {a.indicator: a for a in inp.answers}
     assert by_id["low_unknown_adults"].basis == "gut_feeling"
     assert by_id["low_unknown_adults"].note == "seen at the bus station"
@@ -191,7 +191,7 @@ def worcestershire_by_keyboard(qtbot: Any, vault: Any) -> None:
     assert screen.data == {
         "screening_id": rec.id,
         "tool": "worcestershire-2013",
-        "tool_version": "1.0",
+        "tool_version": "1.1",
     }
     assert "Screening confirmed: Medium" in tab.tracker.status.text()
     assert vault.repos.get_child(child.id).confirmed_level == "medium"
@@ -370,6 +370,6 @@ def test_confirming_floors_reasons_and_the_tool_version(
     page = OutcomePage()
     qtbot.addWidget(page)
     page.show_screening(vault, rec)
-    assert asked == [("worcestershire-2013", "1.0")]
+    assert asked == [("worcestershire-2013", "1.1")]
     assert not page.confirm_button.isVisibleTo(page)
     assert "Confirmed as 'Medium' by sam" in page.done_note.text()

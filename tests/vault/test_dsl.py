@@ -483,3 +483,72 @@ def test_months_before_clamps_to_month_end() -> None:
     assert dsl_repo.months_before(datetime(2026, 1, 15, tzinfo=UTC), 84) == datetime(
         2019, 1, 15, tzinfo=UTC
     )
+
+
+# -- SAFETY.md R7: lowering needs a second person ------------------------------------------------
+
+
+def test_lowered_level_waits_for_signoff_and_the_suggestion_drives_until_then(
+    vault_factory: Any, clock: FixedClock
+) -> None:
+    # A 14-year-old with one low indicator: suggested Low; the worker confirms No indicators.
+    worker = vault_factory(user="wes", role="worker", clock=clock)
+    child = worker.repos.add_child(name="Lee Lowered")
+    s = confirmed_screening(worker, child.id, age=14, level="none", reason="Checked with school")
+    assert (s.suggested_level, s.confirmed_level) == ("low", "none")
+    assert worker.repos.get_child(child.id).confirmed_level == "low"  # the suggestion drives
+    assert screening.awaiting_signoff(
+        screening.load_tool("worcestershire-2013"), s.suggested_level, s.confirmed_level, s.status
+    )
+    # The worker cannot lower it at the decide step on their own either.
+    started_case(worker, child.id, NOW)
+    worker.repos.record_step(child.id, PATHWAY, "screen", NOW, {
+        "screening_id": s.id, "tool": s.tool_id, "tool_version": s.tool_version})
+    worker.repos.record_step(child.id, PATHWAY, "discuss", NOW, {
+        "with_whom": "DSL", "discussed_at": NOW})
+    with pytest.raises(UserError, match="needs your DSL's sign-off"):
+        worker.repos.record_step(child.id, PATHWAY, "decide", NOW, {"confirmed_level": "none"})
+    state = worker.repos.case_state(child.id, PATHWAY)
+    assert state.current == "decide"
+    worker.repos.record_step(child.id, PATHWAY, "decide", NOW, {"confirmed_level": "low"})
+    assert worker.repos.case_state(child.id, PATHWAY).route == "early_help"
+
+
+def test_dsl_queue_shows_awaiting_signoff_and_agreeing_lets_the_lower_level_drive(
+    dsl: Vault,
+) -> None:
+    child = dsl.repos.add_child(name="Mo Lowered")
+    s = confirmed_screening(dsl, child.id, age=14, level="none", reason="Checked with school")
+    assert dsl.repos.get_child(child.id).confirmed_level == "low"
+    item = next(i for i in dsl.dsl.queue() if i.record_id == s.id)
+    assert item.kind == dsl_repo.LEVEL_CHANGED
+    assert "awaiting DSL sign-off" in item.title and "Low" in item.detail
+    dsl.dsl.sign_off(s.id, "agree")
+    assert dsl.repos.get_child(child.id).confirmed_level == "none"
+
+
+def test_a_raised_level_drives_at_once(dsl: Vault) -> None:
+    child = dsl.repos.add_child(name="Ned Raised")
+    confirmed_screening(dsl, child.id, age=14, level="high", reason="new information")
+    assert dsl.repos.get_child(child.id).confirmed_level == "high"
+
+
+def test_incomplete_screening_confirmed_at_the_lowest_level_is_queued_with_its_reason(
+    dsl: Vault,
+) -> None:
+    tool = screening.load_tool("worcestershire-2013")
+    child = dsl.repos.add_child(name="Oli Incomplete")
+    inp = screening.ScreeningInput.from_dict({"tool": tool.id, "tool_version": tool.version,
+                                              "child": {"age": 14}, "answers": []})
+    out = screening.evaluate(tool, inp)
+    c = screening.confirm_level(tool, out, "none", "dee", next_steps_considered="asked",
+                                rescreen_trigger="news", incomplete_reason="Family moved away")
+    stored = {**out.to_dict(), "confirmation": c.to_dict()}
+    rec = dsl.repos.save_screening(ScreeningRecord(
+        id=str(uuid.uuid4()), child_id=child.id, tool_id=tool.id, tool_version=tool.version,
+        screened_at=dsl.now(), input=inp.to_dict(), outcome=stored, suggested_level="none",
+        confirmed_level="none", confirmed_by="dee", confirmed_at=dsl.now_iso(),
+        confirm_reason="", status="confirmed"))
+    item = next(i for i in dsl.dsl.queue() if i.record_id == rec.id)
+    assert item.title == "Incomplete screening, awaiting DSL sign-off"
+    assert "Family moved away" in item.detail
