@@ -7,6 +7,10 @@ need_apt=""
 for tool in pdftotext:poppler-utils pdftoppm:poppler-utils qpdf:qpdf Xvfb:xvfb; do
   command -v "${tool%%:*}" >/dev/null 2>&1 || need_apt="$need_apt ${tool##*:}"
 done
+# docs/INTEGRATION.md's PostgreSQL example is run against a throwaway server (unix socket only);
+# Debian keeps the server binaries off PATH, in /usr/lib/postgresql/N/bin.
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 \
+  || need_apt="$need_apt postgresql"
 # Qt's offscreen platform still loads these shared libraries; the installer test bundles the X11
 # platform plugin, whose libraries PyInstaller analyses, so those are installed too.
 for lib in libEGL.so.1 libxkbcommon.so.0 libfontconfig.so.1 libdbus-1.so.3 libGL.so.1 \
@@ -16,8 +20,14 @@ done
 need_apt=$(echo $need_apt | tr ' ' '\n' | sort -u | xargs)
 if [ -n "$need_apt" ]; then
   if [ "$(id -u)" = "0" ]; then
+    if [[ " $need_apt " == *" postgresql "* ]] && [ ! -e /etc/postgresql-common/createcluster.conf ]; then
+      # The tests start their own throwaway cluster; do not leave Debian's default one running.
+      mkdir -p /etc/postgresql-common
+      echo "create_main_cluster = false" > /etc/postgresql-common/createcluster.conf
+    fi
     apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $need_apt >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o Dpkg::Options::=--force-confdef \
+      -o Dpkg::Options::=--force-confold $need_apt >/dev/null
   else
     echo "Please install:$need_apt (sudo apt-get install ...)" >&2
     exit 1

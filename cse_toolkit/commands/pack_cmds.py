@@ -33,19 +33,46 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                    default="non_urgent")
     p.set_defaults(func=cmd_export)
 
-    for name, helptext in (("verify-pack", "check a pack without importing it"),
-                           ("import-pack", "import a pack into this vault (DSL)")):
-        p = sub.add_parser(name, help=helptext)
-        add_vault_args(p)
-        p.add_argument("file", metavar="FILE")
-        p.add_argument("--password-stdin", action="store_true",
-                       help="read the pack password from standard input")
-        p.add_argument("--expect-signer", metavar="FPR",
-                       help="the sender's key fingerprint as they read it out (or their key, "
-                            "base64): refuse any other signer; a first pack from an unknown "
-                            "signer is imported only with it")
-        p.add_argument("--json", action="store_true")
-        p.set_defaults(func=cmd_verify if name == "verify-pack" else cmd_import)
+    p = sub.add_parser(
+        "verify-pack", help="check packs without importing them (--json / --json-lines for "
+        "a receiving system)",
+        description="Check one pack, or several for a pipeline, without importing anything and "
+        "without writing anything to disk. Pack passwords are read from standard input, one "
+        "line per pack in file order (after your passphrase when --data-dir or --user opens a "
+        "vault). Exit 0: every pack verified; 1: at least one was refused (the reason is in "
+        "the JSON and on stderr); 2: usage error.")
+    add_vault_args(p)
+    p.add_argument("file", metavar="FILE", nargs="+",
+                   help="a pack, or a folder standing for its *.pdf files sorted by name "
+                        "(several packs need --json-lines)")
+    p.add_argument("--password-stdin", action="store_true",
+                   help="read the pack password(s) from standard input (the default when it "
+                        "is not a terminal)")
+    p.add_argument("--expect-signer", metavar="FPR",
+                   help="the sender's key fingerprint as they read it out (or their key, "
+                        "base64): refuse any other signer")
+    p.add_argument("--revoked", metavar="FILE",
+                   help="a revocation list (docs/IT-GUIDE.md): refuse packs signed by a revoked "
+                        "key and dated at or after its revocation, flag older ones")
+    out = p.add_mutually_exclusive_group()
+    out.add_argument("--json", action="store_true",
+                     help="print one JSON object: the result and the verified pack.json "
+                          "(docs/verify-pack.schema.json)")
+    out.add_argument("--json-lines", action="store_true",
+                     help="print one JSON object per pack, one per line")
+    p.set_defaults(func=cmd_verify)
+
+    p = sub.add_parser("import-pack", help="import a pack into this vault (DSL)")
+    add_vault_args(p)
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--password-stdin", action="store_true",
+                   help="read the pack password from standard input")
+    p.add_argument("--expect-signer", metavar="FPR",
+                   help="the sender's key fingerprint as they read it out (or their key, "
+                        "base64): refuse any other signer; a first pack from an unknown "
+                        "signer is imported only with it")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("outbox", help="exported packs and their state")
     add_vault_args(p)
@@ -103,26 +130,101 @@ def _pack_password(args: argparse.Namespace) -> str:
     return secrets().read("Pack password: ", "pack password")
 
 
-def cmd_verify(args: argparse.Namespace) -> int:
-    from cse_toolkit.services import exchange
+def _usage(message: str) -> int:
+    import sys
 
-    verified = exchange.verify(Path(args.file), _pack_password(args), args.expect_signer)
-    summary = verified.summary
-    if args.json:
-        # JSON escapes every control character itself (ensure_ascii).
-        print(json.dumps({"valid": True, **summary.as_dict()}, indent=2, default=str))
-    else:
-        # Everything after "Valid" comes from the pack: control characters are shown escaped,
-        # so a sender's name cannot overwrite the fingerprint line (ANSI) or reorder it (bidi).
-        print(f"Valid {summary.kind} pack {safe_text(summary.pack_id)}")
-        print(f"  signed by key {summary.signer_fingerprint}")
-        print(f"  from {safe_text(summary.sender)} ({safe_text(summary.organisation)}) to "
-              f"{safe_text(summary.recipient)}")
-        print(f"  created {summary.created_at:%Y-%m-%d %H:%M} UTC; audit chain head "
-              f"{summary.audit_seq}:{summary.audit_hash[:16]}")
-        counts = ", ".join(f"{n} {t}" for t, n in sorted(summary.record_counts.items()))
-        print(f"  records: {counts}")
+    print(f"cse-toolkit verify-pack: error: {message}", file=sys.stderr)
+    return 2
+
+
+def _passwords(paths: list[Path]):  # type: ignore[no-untyped-def]
+    """One password per pack, in file order; None where none was given (that pack is refused)."""
+    for path in paths:
+        try:
+            yield secrets().read(f"Pack password for {path.name}: ", "pack password")
+        except UserError:
+            yield None
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    import sys
+
+    from cse_toolkit.services import exchange, verified_json
+
+    paths = verified_json.expand(args.file)
+    several = len(paths) != 1 or any(Path(f).is_dir() for f in args.file)
+    if several and not args.json_lines:
+        return _usage("several packs (or a folder) need --json-lines")
+    if not paths:
+        return _usage("the folder holds no .pdf files")
+    revocations = verified_json.load_revocations(Path(args.revoked)) if args.revoked else None
+    vault = open_vault(args) if (args.data_dir or args.user) else None
+    try:
+        lookup = None
+        if vault is not None:
+            def lookup(key: str) -> str:
+                return "trusted" if exchange.is_trusted(vault, key) else "not_trusted"
+
+        if not (args.json or args.json_lines):
+            return _verify_text(args, paths[0], lookup, revocations)
+        refused = 0
+        for result in verified_json.results(paths, _passwords(paths),
+                                            expect_signer=args.expect_signer,
+                                            trust_lookup=lookup, revocations=revocations):
+            # JSON escapes every control character itself (ensure_ascii).
+            if args.json_lines:
+                print(json.dumps(result, separators=(",", ":")), flush=True)
+            else:
+                print(json.dumps(result, indent=2))
+            if not result["valid"]:
+                refused += 1
+                print(f"cse-toolkit: {safe_text(result['file'])}: "
+                      f"{safe_text(result['error']['message'])}", file=sys.stderr)
+            elif result["signer"]["revoked"] is not None:
+                print(f"cse-toolkit: {safe_text(result['file'])}: warning: signed by revoked "
+                      f"key {result['signer_fingerprint']} (the pack is dated before the "
+                      "revocation; that date is the signer's own claim)", file=sys.stderr)
+    finally:
+        if vault is not None:
+            vault.close()
+    return 1 if refused else 0
+
+
+def _verify_text(args: argparse.Namespace, path: Path, lookup, revocations) -> int:  # type: ignore[no-untyped-def]
+    from cse_toolkit.services import verified_json
+
+    result = verified_json.result_for(path, _pack_password(args),
+                                      expect_signer=args.expect_signer, trust_lookup=lookup,
+                                      revocations=revocations)
+    if not result["valid"]:
+        raise UserError(result["error"]["message"])
+    # Everything after "Valid" comes from the pack: control characters are shown escaped,
+    # so a sender's name cannot overwrite the fingerprint line (ANSI) or reorder it (bidi).
+    counts = ", ".join(f"{n} {t}" for t, n in sorted(result["record_counts"].items()))
+    head = result["audit_chain_head"]
+    print(f"Valid {result['kind']} pack {safe_text(result['pack_id'])}")
+    print(f"  signed by key {result['signer_fingerprint']}")
+    print(f"  signer: {_TRUST_WORDS[result['signer']['trust']]}")
+    print(f"  from {safe_text(result['sender'])} ({safe_text(result['organisation'])}) to "
+          f"{safe_text(result['recipient'])}")
+    print(f"  created {result['created_at'][:16].replace('T', ' ')} UTC; audit chain head "
+          f"{head['seq']}:{head['hash'][:16]}")
+    print(f"  records: {counts}")
+    revoked = result["signer"]["revoked"]
+    if revoked is not None:
+        print(f"  WARNING: this key was revoked at {revoked['revoked_at']}; the pack says it was "
+              "made before that, but that date is the signer's own claim. Check with the "
+              "sender's organisation before relying on it.")
     return 0
+
+
+_TRUST_WORDS = {
+    "trusted": "a DSL of this vault has confirmed this key",
+    "not_trusted": "this vault has not confirmed this key",
+    "expected": "the key you expected",
+    "unknown": "not checked against a vault: compare the fingerprint with the sender",
+    "revoked": "REVOKED",
+}
 
 
 def cmd_import(args: argparse.Namespace) -> int:

@@ -356,6 +356,13 @@ class KeySlots:
         return Ed25519PrivateKey.from_private_bytes(seed)
 
     def set_organisation(self, public_key_b64: str, dek: bytes) -> None:
+        """Seal the data key to the organisation key (replacing any slot for an older key).
+
+        Signing keys sealed to an older organisation key are dropped with it: each person's
+        key is sealed to the new one at their next unlock (``organisation_signing_recipient``).
+        """
+        if self.organisation_recipient() not in (None, public_key_b64):
+            self._data.pop("organisation_signing", None)
         recipient = X25519PublicKey.from_public_bytes(_unb64(public_key_b64))
         ephemeral = X25519PrivateKey.generate()
         shared = ephemeral.exchange(recipient)
@@ -398,7 +405,17 @@ class KeySlots:
             nonce, signing.private_bytes_raw(), _aad(self.vault_id, f"organisation-sign:{user}")
         )
         sealed = self._data.setdefault("organisation_signing", {})
-        sealed[user] = {"ephemeral": _b64(eph_pub), "nonce": _b64(nonce), "wrapped": _b64(wrapped)}
+        sealed[user] = {"ephemeral": _b64(eph_pub), "nonce": _b64(nonce), "wrapped": _b64(wrapped),
+                        "recipient": slot["recipient"]}
+
+    def organisation_signing_recipient(self, user: str) -> str | None:
+        """The organisation key ``user``'s signing key is sealed to (None: not sealed)."""
+        sealed = (self._data.get("organisation_signing") or {}).get(user)
+        if not sealed:
+            return None
+        # Entries from before issue 23 have no recipient: they were sealed to the current slot
+        # (a rotation drops every entry sealed to the key it replaces).
+        return str(sealed.get("recipient") or self.organisation_recipient() or "")
 
     def unwrap_organisation_signing(
         self, private_key: X25519PrivateKey, user: str

@@ -439,6 +439,11 @@ class Vault:
             # e.g. disk full or a damaged audit page: do not leave a keyed connection open.
             vault.close()
             raise
+        try:
+            vault._follow_organisation_key(dek, keys)
+        except BaseException:
+            vault.close()
+            raise
         if not vault.registry.signed:
             vault.notices.append(
                 "The user registry is not signed yet (this vault was made before per-person "
@@ -446,6 +451,41 @@ class Vault:
                 "and new users are refused, and authorship cannot be proven."
             )
         return vault
+
+    # -- organisation recovery key (issue 23) ----------------------------------------------
+    def _follow_organisation_key(self, dek: bytes, keys: UserKeys | None) -> None:
+        """At unlock: seal to the organisation recovery key the policy names now.
+
+        A new or rotated key gets a fresh organisation slot for the data key (the slot for the
+        old key is replaced, so the old private key no longer opens this vault) and this
+        person's signing key; other people's signing keys follow at their own next unlock.
+        A policy without a key changes nothing (an existing slot is kept). A failure to save
+        never stops the unlock: it is reported and tried again next time.
+        """
+        if keys is None or keys.signing is None:
+            return
+        target = _policy_organisation_key()
+        slots = self.slots
+        if not target:
+            return
+        rotated = slots.organisation_recipient() != target
+        if not rotated and slots.organisation_signing_recipient(self.user.name) == target:
+            return
+        before = slots.organisation_recipient()
+        try:
+            if rotated:
+                slots.set_organisation(target, dek)
+            slots.seal_signing_to_organisation(self.user.name, keys.signing)
+            slots.save()
+            if rotated:
+                with self.write("the organisation recovery key"):
+                    self.audit("organisation.key.seal", "vault", self.vault_id, None,
+                               "rotated" if before else "added")
+        except UserError:
+            self.notices.append(
+                "The vault could not be sealed to the organisation's new recovery key (the "
+                "key slots could not be saved). It will be tried again at the next unlock."
+            )
 
     # -- (2) personal keys and the registry ------------------------------------------------
     def _make_personal_key(self, keys: UserKeys) -> bool:
@@ -1132,3 +1172,10 @@ def open_with_key_for_restore(
     checked, but without ``keys`` the session has no signing key and its entries are unsigned."""
     slots = _require_folder(folder)
     return Vault._open_with_key(folder, slots, user, dek, SystemClock(), keys)
+
+
+def _policy_organisation_key() -> str | None:
+    """The organisation recovery public key the policy in force names (None: no key)."""
+    from cse_toolkit.policy import load_policy
+
+    return load_policy().policy.recovery_public_key
