@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 
@@ -10,6 +11,12 @@ def main(argv: list[str] | None = None) -> int:
     from cse_toolkit import paths
 
     paths.harden_process()
+    if os.environ.get("CSE_TOOLKIT_WINDOW_PROBE") == "1":
+        # The self-test's window check, run by the installed app on itself (selftest.py).
+        os.environ.pop("CSE_TOOLKIT_WINDOW_PROBE")
+        from cse_toolkit.selftest import run_window_probe
+
+        return run_window_probe()
     args = sys.argv[1:] if argv is None else argv
     if not args:
         from cse_toolkit.gui.app import run_gui

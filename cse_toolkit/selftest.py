@@ -159,6 +159,8 @@ def run_self_test(say: Callable[[str], None]) -> bool:
 # A real window on the platform plugin the app will use, in a child process: a platform plugin
 # that cannot load makes Qt abort the whole process, and its reason (the missing library) is
 # only said on stderr with QT_DEBUG_PLUGINS.
+WINDOW_PROBE_ENV = "CSE_TOOLKIT_WINDOW_PROBE"
+
 _WINDOW_SCRIPT = """
 import sys
 from PySide6.QtWidgets import QApplication, QLabel
@@ -174,6 +176,12 @@ label.close()
 """
 
 
+def run_window_probe() -> int:
+    """The child process's side of ``open_test_window`` in the installed app."""
+    exec(compile(_WINDOW_SCRIPT, "<self-test window>", "exec"), {"__name__": "__probe__"})
+    return 0
+
+
 def open_test_window(timeout: float = 60.0) -> str:
     """Open a window as the app would; on failure, say which system library is missing."""
     import os
@@ -182,9 +190,15 @@ def open_test_window(timeout: float = 60.0) -> str:
 
     env = dict(os.environ, QT_DEBUG_PLUGINS="1")
     env.pop("QT_LOGGING_RULES", None)
+    if getattr(sys, "frozen", False):
+        # In the installed app sys.executable is the app itself, which takes no "-c": it runs
+        # the probe when this variable is set (see __main__.main).
+        command = [sys.executable]
+        env[WINDOW_PROBE_ENV] = "1"
+    else:
+        command = [sys.executable, "-c", _WINDOW_SCRIPT]
     try:
-        done = subprocess.run([sys.executable, "-c", _WINDOW_SCRIPT], env=env, timeout=timeout,
-                              capture_output=True, text=True)
+        done = subprocess.run(command, env=env, timeout=timeout, capture_output=True, text=True)
     except subprocess.TimeoutExpired:
         raise RuntimeError("opening a test window did not finish within a minute") from None
     for line in done.stdout.splitlines():
