@@ -301,6 +301,9 @@ class PathwayTracker(QWidget):
         while self.due_layout.count():
             widget = self.due_layout.takeAt(0).widget()
             if widget is not None:
+                # Hidden at once: deleteLater waits for the event loop, and until then an old
+                # label stayed drawn under the new one (three "Nothing has a due date yet.").
+                widget.hide()
                 widget.deleteLater()
         if not items:
             self.due_layout.addWidget(wrap_label(self.tr("Nothing has a due date yet.")))

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
 from cse_toolkit.core.clock import FixedClock
 from cse_toolkit.core.entities import ScreeningRecord
@@ -206,6 +206,12 @@ def test_the_tracker_shows_an_overdue_review(
     assert tab.step_form.save()
     assert vault.repos.case_state(child.id).current == "screen"
     assert tab.tracker.due_texts() == ["Nothing has a due date yet."]
+    # Labels the tracker replaced are gone from the screen at once, not drawn under the new one
+    # until the event loop deletes them.
+    shown = [w.text() for w in tab.tracker.findChildren(QLabel)
+             if w.isVisible() and w.text() in ("Nothing has a due date yet.",
+                                               "⚠ Overdue since 4 Jan 2027 (Re-screen due)")]
+    assert shown == ["Nothing has a due date yet."]
     assert "review cycle 2" in tab.tracker.route_label.text()
 
 
