@@ -1458,14 +1458,7 @@ def _resolve_level(
             if not level:
                 raise UserError("The pack's level is not readable; keep the level here.")
             vault.repos.set_confirmed_level(child_id, level, tool)
-        target["resolution"] = keep
-        target["decided_by"] = vault.user.name
-        target["decided_at"] = vault.now_iso()
-        done = all(c.get("resolution") for c in conflicts if isinstance(c, dict))
-        vault.conn.execute(
-            "UPDATE imports SET conflicts = ?, resolved = ? WHERE id = ?",
-            (json.dumps(conflicts), int(done), import_id),
-        )
+        _record_decision(vault, import_id, conflicts, target, keep)
         vault.audit(f"import.resolve.{keep}", "child", child_id, None,
                     f"level={data.get('level', '')}")
 
@@ -1535,6 +1528,20 @@ def _conflicts_as_imported(vault: Vault, import_id: str, conflicts: Any) -> bool
         return False
     recorded = recorded_conflicts_digest(entry[2])
     return recorded is None or recorded == conflicts_digest(conflicts)
+
+
+def _record_decision(vault: Vault, import_id: str, conflicts: list[Any], target: dict[str, Any],
+                     keep: str) -> None:
+    """Mark one conflict of an import decided (by whom, when) and the import resolved once
+    every conflict is; the caller audits the decision in the same transaction."""
+    target["resolution"] = keep
+    target["decided_by"] = vault.user.name
+    target["decided_at"] = vault.now_iso()
+    done = all(c.get("resolution") for c in conflicts if isinstance(c, dict))
+    vault.conn.execute(
+        "UPDATE imports SET conflicts = ?, resolved = ? WHERE id = ?",
+        (json.dumps(conflicts), int(done), import_id),
+    )
 
 
 def pending_conflicts(vault: Vault) -> list[PendingConflict]:
@@ -1615,13 +1622,6 @@ def resolve_conflict(vault: Vault, import_id: str, record_id: str, keep: str) ->
             else:
                 _update(vault, record, context)  # type: ignore[arg-type]
             _track_import(vault, record, row[0], row[1])
-        target["resolution"] = keep
-        target["decided_by"] = vault.user.name
-        target["decided_at"] = vault.now_iso()
-        done = all(c.get("resolution") for c in conflicts if isinstance(c, dict))
-        vault.conn.execute(
-            "UPDATE imports SET conflicts = ?, resolved = ? WHERE id = ?",
-            (json.dumps(conflicts), int(done), import_id),
-        )
+        _record_decision(vault, import_id, conflicts, target, keep)
         vault.audit(f"import.resolve.{keep}", record.type, record.id, record.version)
     vault.intel._index = None
