@@ -35,11 +35,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
         raise UserError("--intelligence-share must be between 0 and 1.")
     folder = paths.data_dir(args.data_dir)
     if exists(folder):
-        vault = Vault.open(folder, args.user, secrets().read("Passphrase: "))
+        vault = Vault.open(folder, args.user, secrets().read("Passphrase: "), policy=args.policy)
     else:
         passphrase = secrets().read_new("Passphrase for the new demo vault: ", "passphrase")
         vault, _recovery = Vault.create(folder, args.user or "demo", "dsl", passphrase,
-                                        display_name="Demo DSL")
+                                        display_name="Demo DSL", policy=args.policy)
     try:
         def progress(done: int) -> None:
             if not args.json and sys.stderr.isatty():

@@ -12,7 +12,7 @@ from cse_toolkit import APP_ID, __version__, paths
 from cse_toolkit.commands.common import add_vault_args, secrets
 from cse_toolkit.core.passphrase import estimate
 from cse_toolkit.errors import UserError
-from cse_toolkit.policy import load_policy
+from cse_toolkit.policy import Policy, read_policy_file
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -91,8 +91,8 @@ def cmd_paths(args: argparse.Namespace) -> int:
     return 0
 
 
-def _check_strength(passphrase: str) -> None:
-    minimum = load_policy().policy.min_passphrase_score
+def _check_strength(passphrase: str, policy: Policy) -> None:
+    minimum = policy.min_passphrase_score
     strength = estimate(passphrase)
     if strength.score < minimum:
         raise UserError(f"That passphrase is too weak ({strength.label}). {strength.feedback}")
@@ -103,10 +103,10 @@ def cmd_init(args: argparse.Namespace) -> int:
 
     if not args.user:
         raise UserError("Say who you are with --user NAME.")
-    policy = load_policy().policy
+    policy = args.policy
     folder = paths.data_dir(args.data_dir)
     passphrase = secrets().read_new("Choose a passphrase: ", "passphrase")
-    _check_strength(passphrase)
+    _check_strength(passphrase, policy)
     vault, recovery = Vault.create(
         folder,
         args.user,
@@ -114,6 +114,7 @@ def cmd_init(args: argparse.Namespace) -> int:
         passphrase,
         display_name=args.name,
         organisation_public_key=policy.recovery_public_key,
+        policy=policy,
     )
     vault.close()
     print(f"Created a vault for {args.user} ({args.role}) in {folder}")
@@ -134,8 +135,8 @@ def cmd_passwd(args: argparse.Namespace) -> int:
     folder = paths.data_dir(args.data_dir)
     old = secrets().read("Current passphrase: ", "current passphrase")
     new = secrets().read_new("New passphrase: ")
-    _check_strength(new)
-    name = change_passphrase(folder, args.user, old, new)
+    _check_strength(new, args.policy)
+    name = change_passphrase(folder, args.user, old, new, policy=args.policy)
     print(f"Passphrase changed for {name}.")
     return 0
 
@@ -155,13 +156,13 @@ def cmd_recover(args: argparse.Namespace) -> int:
                 f"Cannot read the organisation key from {args.organisation_key}: {exc}"
             ) from exc
         new = secrets().read_new("New passphrase: ")
-        _check_strength(new)
-        name = recover(folder, args.user, new, organisation_key=org_key)
+        _check_strength(new, args.policy)
+        name = recover(folder, args.user, new, organisation_key=org_key, policy=args.policy)
     else:
         key = secrets().read("Recovery key: ", "recovery key")
         new = secrets().read_new("New passphrase: ")
-        _check_strength(new)
-        name = recover(folder, args.user, new, recovery_key=key)
+        _check_strength(new, args.policy)
+        name = recover(folder, args.user, new, recovery_key=key, policy=args.policy)
     print(f"A new passphrase is set for {name}. The recovery key still works; keep it safe.")
     return 0
 
@@ -176,7 +177,7 @@ def open_vault(args: argparse.Namespace):  # type: ignore[no-untyped-def]
 
         raise NoVaultError(str(folder))
     passphrase = secrets().read("Passphrase: ")
-    vault = Vault.open(folder, args.user, passphrase)
+    vault = Vault.open(folder, args.user, passphrase, policy=args.policy)
     for notice in vault.notices:
         print(notice, file=sys.stderr)
     return vault
@@ -191,11 +192,11 @@ def cmd_user_add(args: argparse.Namespace) -> int:
 
         raise NoVaultError(str(folder))
     admin_pass = secrets().read("Your (admin) passphrase: ")
-    vault = Vault.open(folder, args.user, admin_pass)
+    vault = Vault.open(folder, args.user, admin_pass, policy=args.policy)
     try:
         vault.require("admin")
         new = secrets().read_new(f"Passphrase for {args.name}: ", "new user's passphrase")
-        _check_strength(new)
+        _check_strength(new, args.policy)
         vault.add_user(args.name, args.role, new, admin_pass, display_name=args.display_name)
     finally:
         vault.close()
@@ -232,7 +233,7 @@ def _admin_session(args: argparse.Namespace):  # type: ignore[no-untyped-def]
 
         raise NoVaultError(str(folder))
     admin_pass = secrets().read("Your (admin) passphrase: ")
-    vault = Vault.open(folder, args.user, admin_pass)
+    vault = Vault.open(folder, args.user, admin_pass, policy=args.policy)
     return vault, admin_pass
 
 
@@ -262,7 +263,7 @@ def cmd_policy_check(args: argparse.Namespace) -> int:
     from cse_toolkit.policy import PolicyError
 
     try:
-        loaded = load_policy(Path(args.file))
+        loaded = read_policy_file(Path(args.file))
     except PolicyError as err:
         print(err.message, file=sys.stderr)
         return 1
@@ -275,9 +276,8 @@ def cmd_policy_check(args: argparse.Namespace) -> int:
 
 
 def cmd_policy_show(args: argparse.Namespace) -> int:
-    loaded = load_policy()
-    print(f"# policy in force: {loaded.source}")
-    print(json.dumps(loaded.policy.model_dump(), indent=2))
+    print(f"# policy in force: {args.policy_source}")
+    print(json.dumps(args.policy.model_dump(), indent=2))
     return 0
 
 

@@ -106,7 +106,8 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
     folder = paths.data_dir(args.data_dir)
     passphrase = secrets().read("Passphrase: ")
-    kept = restore_backup(Path(args.file), folder, args.user, passphrase, args.reason)
+    kept = restore_backup(Path(args.file), folder, args.user, passphrase, args.reason,
+                          policy=args.policy)
     print(f"Restored {Path(args.file).name} into {folder}.")
     if kept:
         print(f"The vault it replaced was kept at {kept} (nothing in it was deleted).")

@@ -17,7 +17,6 @@ from cse_toolkit.core.entities import Child, ImportOrigin
 from cse_toolkit.core.tools import installed_labels
 from cse_toolkit.core.urgency import urgency, urgency_level
 from cse_toolkit.errors import UserError
-from cse_toolkit.policy import load_policy
 from cse_toolkit.services import exchange
 from cse_toolkit.vault.vault import Vault
 
@@ -122,7 +121,7 @@ def _urgency(vault: Vault, child: Child, state: pw.CaseState,
 
 
 def _case_state(vault: Vault, child: Child) -> tuple[pw.CaseState, pw.Pathway]:
-    pathway = pw.load_pathway(load_policy().policy.default_pathway)
+    pathway = pw.load_pathway(vault.policy.default_pathway)
     return vault.repos.case_state(child.id, pathway.id), pathway
 
 
@@ -186,7 +185,7 @@ def show(vault: Vault, ref: str) -> dict[str, Any]:
 def case_list(vault: Vault) -> list[dict[str, Any]]:
     """Every child this user can see: ref, name, levels and the next step with its due date."""
     vault.require("worker", "dsl")
-    pathway = pw.load_pathway(load_policy().policy.default_pathway)
+    pathway = pw.load_pathway(vault.policy.default_pathway)
     labels, _tools = installed_labels()
     records = vault.repos.engine_records_by_child()
     latest_by_child = vault.repos.latest_screenings()

@@ -28,7 +28,7 @@ from cse_toolkit.errors import UserError
 from cse_toolkit.packs import schema as ps
 from cse_toolkit.packs.pdfpack import ExportResult, export_pack, open_pack
 from cse_toolkit.packs.schema import canonical_json
-from cse_toolkit.policy import Contact, Policy, load_policy
+from cse_toolkit.policy import Contact, Policy
 
 if TYPE_CHECKING:
     from cse_toolkit.vault.vault import Vault
@@ -595,7 +595,7 @@ def build_pack(
     policy: Policy | None = None,
 ) -> ps.PackModel:
     """Gather exactly what the recipient of ``kind`` needs into an unsigned pack."""
-    policy = policy or load_policy().policy
+    policy = policy or vault.policy
     if kind not in policy.export_kinds:
         raise ExportNotAllowed(
             f"Your organisation's policy does not allow exporting {kind} packs from this laptop."

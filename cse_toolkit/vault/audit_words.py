@@ -18,7 +18,7 @@ from cse_toolkit.vault.audit import AuditRow
 from cse_toolkit.vault.repos import ref_for
 
 if TYPE_CHECKING:
-    from cse_toolkit.vault.vault import Vault
+    from cse_toolkit.vault.session import Session
 
 _TOKEN = re.compile(r"(\w+)=(\S*)")
 _CHILD_TABLES = {
@@ -46,7 +46,7 @@ def tokens(reason: str) -> dict[str, str]:
 class _Lookup:
     """What the sentences need, read in a few queries for a whole page of rows."""
 
-    def __init__(self, vault: Vault, rows: Sequence[AuditRow]) -> None:
+    def __init__(self, vault: Session, rows: Sequence[AuditRow]) -> None:
         c = vault.conn
         self.users: dict[str, str] = {
             str(name): str(display or name)
@@ -238,7 +238,7 @@ def _sentence(r: AuditRow, k: _Lookup) -> str:
     return f"{who}: {action}{record}"
 
 
-def describe(vault: Vault, rows: Sequence[AuditRow]) -> dict[int, str]:
+def describe(vault: Session, rows: Sequence[AuditRow]) -> dict[int, str]:
     """A plain sentence for each audit row, by ``seq``."""
     lookup = _Lookup(vault, rows)
     out: dict[int, str] = {}

@@ -46,12 +46,14 @@ from cse_toolkit.core import urgency as urg
 from cse_toolkit.core.clock import parse_utc, utc_iso
 from cse_toolkit.errors import UserError
 from cse_toolkit.vault import audit
+from cse_toolkit.vault.messages import signoff_message
 from cse_toolkit.vault.repos import ref_for
-from cse_toolkit.vault.vault import signoff_message
 
 if TYPE_CHECKING:
     from cse_toolkit.policy import Policy
-    from cse_toolkit.vault.vault import Vault
+    from cse_toolkit.vault.intel_repo import IntelRepository
+    from cse_toolkit.vault.repos import Repositories
+    from cse_toolkit.vault.session import Session
 
 # Queue item kinds (stable ids; the GUI shows ``KIND_LABELS``).
 SIGNOFF = "signoff"
@@ -369,8 +371,10 @@ def _gender(text: str) -> str:
 
 
 class DslRepository:
-    def __init__(self, vault: Vault) -> None:
+    def __init__(self, vault: Session, repos: Repositories, intel: IntelRepository) -> None:
         self._v = vault
+        self._repos = repos
+        self._intel = intel
         self._due_cache: dict[str, _DueCacheEntry] = {}
         self._due_valid = False
         self._urgency_cache: dict[str, tuple[Any, datetime, urg.Urgency]] = {}
@@ -747,10 +751,8 @@ class DslRepository:
 
     def _step_titles(self) -> dict[str, str]:
         if self._titles is None:
-            from cse_toolkit.policy import load_policy
-
             try:
-                pathway = pw.load_pathway(load_policy().policy.default_pathway)
+                pathway = pw.load_pathway(self._v.policy.default_pathway)
                 self._titles = {st.id: st.title for st in pathway.steps}
             except UserError:
                 self._titles = {}
@@ -957,14 +959,14 @@ class DslRepository:
                     "nothing was saved. Open it again."
                 )
             if decision == "change" and new_level and self._is_latest(ctx):
-                self._v.repos.set_confirmed_level(ctx.child_id, new_level, ctx.tool_id)
+                self._repos.set_confirmed_level(ctx.child_id, new_level, ctx.tool_id)
             lowered = screening.is_lowered(
                 self._tool(ctx.tool_id, ctx.tool_version), ctx.suggested_level,
                 ctx.confirmed_level,
             )
             if decision == "agree" and lowered and ctx.confirmed_level and self._is_latest(ctx):
                 # SAFETY.md R7: the worker's lower level drives the case only from now on.
-                self._v.repos.set_confirmed_level(ctx.child_id, ctx.confirmed_level, ctx.tool_id)
+                self._repos.set_confirmed_level(ctx.child_id, ctx.confirmed_level, ctx.tool_id)
             head = self._v.audit(f"signoff.{decision}", "signoff", signoff_id, 1, reason)
             saved_level = None if decision == "return" else new_level
             sig = self._v.sign(signoff_message(
@@ -1127,9 +1129,7 @@ class DslRepository:
         return out
 
     def _tool_levels(self) -> list[sm.ToolLevels]:
-        from cse_toolkit.policy import load_policy
-
-        default = load_policy().policy.default_tool
+        default = self._v.policy.default_tool
         infos = sorted(tools.list_tools(), key=lambda t: (t.id != default, t.id))
         out = []
         for info in infos:
@@ -1173,7 +1173,7 @@ class DslRepository:
             return []
         from cse_toolkit.core import intelligence as intel
 
-        resolution = intel.resolve_groups({r[0] for r in rows}, self._v.intel.decisions())
+        resolution = intel.resolve_groups({r[0] for r in rows}, self._intel.decisions())
         canonical = resolution.canonical()
         reports: dict[str, set[str]] = defaultdict(set)
         display: dict[str, str] = {}
@@ -1216,8 +1216,6 @@ class DslRepository:
     ) -> sm.SummaryInput:
         """The facts for ``core.summary.build_summary`` (no names, no ids leave here)."""
         self._require()
-        from cse_toolkit.policy import load_policy
-
         if date_from and date_to and date_from > date_to:
             raise UserError("The start of the period is after its end. Check the dates.")
         rows = self._children_in_period(date_from, date_to)
@@ -1239,7 +1237,7 @@ class DslRepository:
         ).fetchall()
         private = self._private_place_keys()
         return sm.SummaryInput(
-            organisation=load_policy().policy.organisation,
+            organisation=self._v.policy.organisation,
             date_from=date_from,
             date_to=date_to,
             generated_on=self._v.now().date(),
@@ -1443,11 +1441,7 @@ class DslRepository:
 
     # -- retention ------------------------------------------------------------------------
     def _policy(self, policy: Policy | None) -> Policy:
-        if policy is not None:
-            return policy
-        from cse_toolkit.policy import load_policy
-
-        return load_policy().policy
+        return policy if policy is not None else self._v.policy
 
     def retention_candidates(self, policy: Policy | None = None) -> list[RetentionItem]:
         """Children due for a retention review, oldest activity first."""
@@ -1534,7 +1528,7 @@ class DslRepository:
         counts and the record id, never names or text.
         """
         self._require()
-        child = self._v.repos.get_child(child_id)
+        child = self._repos.get_child(child_id)
         if typed_ref.strip().upper() != child.ref:
             raise UserError(f"The reference typed does not match {child.ref}. Nothing was deleted.")
         if child.id not in {i.child_id for i in self.retention_candidates(policy)}:
@@ -1597,7 +1591,7 @@ class DslRepository:
             reason = " ".join(f"{k}={v}" for k, v in counts.items())
             head = self._v.audit("purge", "child", cid, child.version, reason)
         self._due_cache.pop(cid, None)
-        self._v.intel._index = None  # the connections index held the deleted reports
+        self._intel._index = None  # the connections index held the deleted reports
         compacted = False
         if compact:
             c.execute("VACUUM")

@@ -16,12 +16,14 @@ from cse_toolkit.core import intelligence as intel
 from cse_toolkit.errors import UserError
 
 if TYPE_CHECKING:
-    from cse_toolkit.vault.vault import Vault
+    from cse_toolkit.vault.repos import Repositories
+    from cse_toolkit.vault.session import Session
 
 
 class IntelRepository:
-    def __init__(self, vault: Vault) -> None:
+    def __init__(self, vault: Session, repos: Repositories) -> None:
         self._v = vault
+        self._repos = repos
         self._index: intel.EntityIndex | None = None
         # Bumped on every change: an index built from rows read before a change (on a
         # background thread, while the GUI saved a draft) must not be cached as current.
@@ -43,7 +45,7 @@ class IntelRepository:
         """Insert or update; the stored version goes up by one on each update."""
         self._v.require("worker", "dsl")
         for child_id in report.child_ids:
-            self._v.repos.get_child(child_id)  # the user must be able to see each linked child
+            self._repos.get_child(child_id)  # the user must be able to see each linked child
         row = self._c.execute(
             "SELECT version, created_by FROM intel_reports WHERE id = ?", (report.id,)
         ).fetchone()

@@ -31,7 +31,7 @@ from cse_toolkit.core.screening import driving_level, is_lowered
 from cse_toolkit.errors import PermissionDenied, UserError
 
 if TYPE_CHECKING:
-    from cse_toolkit.vault.vault import Vault
+    from cse_toolkit.vault.session import Session
 
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 MAX_TEXT = 200_000  # characters in one note: far beyond any real note, well below memory limits
@@ -207,7 +207,7 @@ def _origin(row_origin: str, pack_id: str | None, vault: Any) -> str:
 
 
 class Repositories:
-    def __init__(self, vault: Vault) -> None:
+    def __init__(self, vault: Session) -> None:
         self._v = vault
 
     @property
@@ -359,7 +359,7 @@ class Repositories:
             " updated_at = ? WHERE id = ?",
             (level, tool_id, self._v.now_iso(), child_id),
         )
-        self._v._sign_level(child_id, level, tool_id)  # (2) signed by the person setting it
+        self._v.sign_level(child_id, level, tool_id)  # (2) signed by the person setting it
         # The level also goes into the (signed, chained) audit trail: a signature on the row
         # alone proves only that this person once set this level, so an older signed level put
         # back with SQL would verify. audit verify compares the row with the newest entry.
@@ -755,10 +755,9 @@ class Repositories:
     def case_state(self, child_id: str, pathway_id: str | None = None) -> Any:
         """Where the child's case stands on the pathway now (``core.pathway.CaseState``)."""
         from cse_toolkit.core import pathway as pw
-        from cse_toolkit.policy import load_policy
 
         child = self.get_child(child_id)
-        pathway = pw.load_pathway(pathway_id or load_policy().policy.default_pathway)
+        pathway = pw.load_pathway(pathway_id or self._v.policy.default_pathway)
         return pw.case_state(pathway, self.engine_records(child.id), self._v.clock,
                              child.confirmed_level)
 

@@ -31,8 +31,10 @@ from cse_toolkit.core.clock import Clock, SystemClock, utc_iso
 from cse_toolkit.core.entities import ROLES, Role, User
 from cse_toolkit.errors import PermissionDenied, UserError
 from cse_toolkit.fsutil import remove_stale_temp_files, repair_modes
+from cse_toolkit.policy import Policy
 from cse_toolkit.vault import audit, db, registry, schema
 from cse_toolkit.vault.changes import Change, Listener
+from cse_toolkit.vault.dsl_repo import DslRepository
 from cse_toolkit.vault.errors import (
     NoVaultError,
     UnknownUserError,
@@ -40,9 +42,16 @@ from cse_toolkit.vault.errors import (
     VaultExistsError,
     VaultTooNewError,
 )
+from cse_toolkit.vault.intel_repo import IntelRepository
 from cse_toolkit.vault.keyslots import KdfParams, KeySlots, UserKeys, calibrate, new_recovery_key
+from cse_toolkit.vault.messages import level_message as level_message
+from cse_toolkit.vault.messages import signoff_message as signoff_message
+from cse_toolkit.vault.messages import trust_message as trust_message
 from cse_toolkit.vault.registry import RegistryError
+from cse_toolkit.vault.repos import Repositories
 
+# (The signed message formats live in vault.messages; imported above "as" themselves, they
+# stay importable from here.)
 BACKUP_DIR = "backups"
 
 log = logging.getLogger(__name__)
@@ -82,11 +91,6 @@ class AuditReport:
     problems: list[str]
     authorship: audit.Authorship
     decisions_checked: int
-
-
-def trust_message(vault_id: str, public_key: str, signer: str) -> bytes:
-    """What a DSL signs when they confirm a sender's key (a trust row is worthless unsigned)."""
-    return f"cse-toolkit/trusted-signer/v1|{vault_id}|{public_key}|{signer}".encode()
 
 
 CONFLICT_DECISION_KEYS = ("resolution", "decided_by", "decided_at")
@@ -182,30 +186,6 @@ def import_problems(conn: Any, vault_id: str, state: registry.RegistryState) -> 
     return found
 
 
-def level_message(vault_id: str, child_id: str, level: str, tool: str, signer: str) -> bytes:
-    """What a person signs when they set a child's confirmed level."""
-    return f"cse-toolkit/child-level/v1|{vault_id}|{child_id}|{level}|{tool}|{signer}".encode()
-
-
-def signoff_message(
-    vault_id: str,
-    signoff_id: str,
-    screening_id: str,
-    decision: str,
-    level: str | None,
-    comment: str,
-    chain_seq: int,
-    chain_hash: str,
-    signer: str,
-) -> bytes:
-    """What a DSL signs with a sign-off (the comment included, so it cannot be reworded)."""
-    import hashlib
-
-    comment_hash = hashlib.sha256(comment.encode("utf-8")).hexdigest()
-    return (f"cse-toolkit/signoff/v1|{vault_id}|{signoff_id}|{screening_id}|{decision}|"
-            f"{level or ''}|{comment_hash}|{chain_seq}|{chain_hash}|{signer}").encode()
-
-
 def _check_registry(
     state: registry.RegistryState, user: User, published: str, keys: UserKeys | None
 ) -> bool:
@@ -263,8 +243,13 @@ class Vault:
         signing_key: Ed25519PrivateKey,
         clock: Clock,
         personal_key: Ed25519PrivateKey | None = None,
+        policy: Policy | None = None,
     ) -> None:
         self.folder = folder
+        # The organisation policy, loaded and validated once at start (app or command line)
+        # and carried here; nothing in the vault reads the policy file. None: the built-in
+        # defaults (self-test, tests).
+        self.policy = policy if policy is not None else Policy()
         self.conn = conn
         self.slots = slots
         self.user = user
@@ -279,13 +264,9 @@ class Vault:
         self._pending_head: audit.ChainHead | None = None
         self._pending_changes: list[tuple[str, str, str]] = []
         self._listeners: list[Listener] = []
-        from cse_toolkit.vault.dsl_repo import DslRepository
-        from cse_toolkit.vault.intel_repo import IntelRepository
-        from cse_toolkit.vault.repos import Repositories
-
         self.repos = Repositories(self)
-        self.intel = IntelRepository(self)
-        self.dsl = DslRepository(self)
+        self.intel = IntelRepository(self, self.repos)
+        self.dsl = DslRepository(self, self.repos, self.intel)
 
     # -- lifecycle -------------------------------------------------------------------------
     @classmethod
@@ -300,6 +281,7 @@ class Vault:
         organisation_public_key: str | None = None,
         kdf: KdfParams | None = None,
         clock: Clock | None = None,
+        policy: Policy | None = None,
     ) -> tuple[Vault, str]:
         """Create a vault; returns it open and the recovery key (to show once)."""
         role = _check_role(role)
@@ -360,18 +342,26 @@ class Vault:
         repair_modes(folder)
         del dek
         vault = cls(folder, conn, slots, User(user_id, user, role, display_name), signing_key, clock,
-                    personal)
+                    personal, policy)
         vault.registry = registry.load(conn, vault_id)
         return vault, recovery
 
     @classmethod
     def open(
-        cls, folder: Path, user: str | None, passphrase: str, *, clock: Clock | None = None
+        cls,
+        folder: Path,
+        user: str | None,
+        passphrase: str,
+        *,
+        clock: Clock | None = None,
+        policy: Policy | None = None,
     ) -> Vault:
+        """Unlock for ``user``. ``policy`` is the one loaded at start (None: built-in defaults)."""
         slots = _require_folder(folder)
         name = _pick_user(slots, user)
         keys = slots.unwrap_user_keys(name, passphrase)  # one key derivation for both keys
-        return cls._open_with_key(folder, slots, name, keys.dek, clock or SystemClock(), keys)
+        return cls._open_with_key(folder, slots, name, keys.dek, clock or SystemClock(), keys,
+                                  policy)
 
     @classmethod
     def _open_with_key(
@@ -382,6 +372,7 @@ class Vault:
         dek: bytes,
         clock: Clock,
         keys: UserKeys | None = None,
+        policy: Policy | None = None,
     ) -> Vault:
         repair_modes(folder)
         remove_stale_temp_files(folder)
@@ -420,7 +411,7 @@ class Vault:
             conn.close()
             raise
         personal = keys.signing if keys else None
-        vault = cls(folder, conn, slots, user, signing_key, clock, personal)
+        vault = cls(folder, conn, slots, user, signing_key, clock, personal, policy)
         vault.registry = state
         try:
             with vault.write():
@@ -464,7 +455,7 @@ class Vault:
         """
         if keys is None or keys.signing is None:
             return
-        target = _policy_organisation_key()
+        target = self.policy.recovery_public_key
         slots = self.slots
         if not target:
             return
@@ -558,7 +549,7 @@ class Vault:
             " WHERE confirmed_level IS NOT NULL AND level_sig = ''"
         ).fetchall()
         for child_id, level, tool in rows:
-            self._sign_level(child_id, level, tool or "")
+            self.sign_level(child_id, level, tool or "")
 
     def _sign_legacy_trust(self) -> None:
         """At the first signing, vouch for senders imported from before the upgrade."""
@@ -571,7 +562,8 @@ class Vault:
                  key),
             )
 
-    def _sign_level(self, child_id: str, level: str, tool: str) -> None:
+    def sign_level(self, child_id: str, level: str, tool: str) -> None:
+        """Inside a write: sign the child's confirmed level as this person."""
         sig = self.sign(level_message(self.vault_id, child_id, level, tool, self.user.name))
         self.conn.execute(
             "UPDATE children SET level_signer = ?, level_sig = ? WHERE id = ?",
@@ -1062,13 +1054,19 @@ def _migrate(conn: Any, folder: Path, db_path: Path) -> None:
 
 
 def change_passphrase(
-    folder: Path, user: str | None, old: str, new: str, kdf: KdfParams | None = None
+    folder: Path,
+    user: str | None,
+    old: str,
+    new: str,
+    kdf: KdfParams | None = None,
+    *,
+    policy: Policy | None = None,
 ) -> str:
     """Re-wrap the data key under a new passphrase; the database is not re-encrypted."""
     slots = _require_folder(folder)
     name = _pick_user(slots, user)
     keys = slots.unwrap_user_keys(name, old)
-    _rewrap(folder, slots, name, keys, new, kdf, "passphrase.change")
+    _rewrap(folder, slots, name, keys, new, kdf, "passphrase.change", policy=policy)
     return name
 
 
@@ -1080,6 +1078,7 @@ def recover(
     recovery_key: str | None = None,
     organisation_key: X25519PrivateKey | None = None,
     kdf: KdfParams | None = None,
+    policy: Policy | None = None,
 ) -> str:
     """Set a new passphrase using the recovery key (or the organisation's private key)."""
     slots = _require_folder(folder)
@@ -1098,7 +1097,7 @@ def recover(
     else:
         raise UserError("A recovery key is needed.")
     _rewrap(folder, slots, name, UserKeys(dek, signing, None, b""), new, kdf, action,
-            recovery_key=recovery_key)
+            recovery_key=recovery_key, policy=policy)
     return name
 
 
@@ -1112,13 +1111,14 @@ def _rewrap(
     action: str,
     *,
     recovery_key: str | None = None,
+    policy: Policy | None = None,
 ) -> None:
     # Prove the key opens the database (and record the change) before replacing the slot.
     # A recovery with the vault's recovery key has no signing key: that session is opened with
     # the data key alone and its audit entry is unsigned (audit verify lists it as a recovery).
     signed = keys.signing is not None
     vault = Vault._open_with_key(folder, slots, name, keys.dek, SystemClock(),
-                                 keys if signed else None)
+                                 keys if signed else None, policy)
     try:
         with vault.write("the new passphrase"):
             signing = keys.signing or Ed25519PrivateKey.generate()
@@ -1166,16 +1166,10 @@ def verified_role(folder: Path, user: str | None, passphrase: str) -> tuple[str,
 
 
 def open_with_key_for_restore(
-    folder: Path, user: str, dek: bytes, keys: UserKeys | None = None
+    folder: Path, user: str, dek: bytes, keys: UserKeys | None = None,
+    policy: Policy | None = None,
 ) -> Vault:
     """Open with the data key alone (tests, maintenance): the user's registry entry is still
     checked, but without ``keys`` the session has no signing key and its entries are unsigned."""
     slots = _require_folder(folder)
-    return Vault._open_with_key(folder, slots, user, dek, SystemClock(), keys)
-
-
-def _policy_organisation_key() -> str | None:
-    """The organisation recovery public key the policy in force names (None: no key)."""
-    from cse_toolkit.policy import load_policy
-
-    return load_policy().policy.recovery_public_key
+    return Vault._open_with_key(folder, slots, user, dek, SystemClock(), keys, policy)

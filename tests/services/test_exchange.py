@@ -26,6 +26,7 @@ from cse_toolkit.errors import UserError
 from cse_toolkit.packs import signing
 from cse_toolkit.packs.render import NO_INFO
 from cse_toolkit.packs.schema import canonical_json
+from cse_toolkit.policy import load_policy
 from cse_toolkit.services import exchange
 from cse_toolkit.vault import audit, bulk
 from cse_toolkit.vault.vault import Vault
@@ -468,7 +469,9 @@ def test_policy_forbidding_a_kind_is_a_clear_refusal(
 ) -> None:
     isolated_env["policy"].write_text('organisation = "Test"\nexport_kinds = ["screening"]\n')
     with pytest.raises(exchange.ExportNotAllowed, match="does not allow exporting referral"):
-        exchange.build_pack(sender.vault, "referral", child_id=sender.child.id, sharing=consent())
+        # The policy is read at start and passed down (the vault here was opened before it).
+        exchange.build_pack(sender.vault, "referral", child_id=sender.child.id, sharing=consent(),
+                            policy=load_policy().policy)
     ref = sender.ref()
     folder = sender.vault.folder
     sender.vault.close()

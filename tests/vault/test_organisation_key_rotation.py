@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
+from cse_toolkit.policy import load_policy
 from cse_toolkit.vault.errors import WrongRecoveryKeyError
 from cse_toolkit.vault.keyslots import FLOOR_PARAMS
 from cse_toolkit.vault.vault import Vault, recover
@@ -103,4 +104,5 @@ def test_key_added_later_is_sealed_and_removing_it_keeps_the_slot(
 
 
 def _open(folder: Path, user: str) -> Vault:
-    return Vault.open(folder, user, PASSPHRASE)
+    # Each unlock is a fresh start of the app, which reads the policy in force then.
+    return Vault.open(folder, user, PASSPHRASE, policy=load_policy().policy)
