@@ -108,6 +108,7 @@ class MainWindow(QMainWindow):
         self.unlock = UnlockDialog(folder, clock)
         self.unlock.kdf = kdf
         self.unlock.min_passphrase_score = policy.policy.min_passphrase_score
+        self.unlock.policy = policy.policy  # loaded once at start; the vault carries it
         self.unlock.unlocked.connect(self.enter_vault)
         self.root.addWidget(self.unlock)
 

@@ -134,7 +134,7 @@ class FirstRunDialog(QDialog):
         role = str(self.ui.roleCombo.currentData())
         full_name = self.ui.fullNameEdit.text().strip()
         passphrase = self.ui.passphraseEdit.text()
-        org_key = self._policy.recovery_public_key
+        org_key, policy = self._policy.recovery_public_key, self._policy
 
         def work() -> object:
             from cse_toolkit.vault.vault import Vault
@@ -148,6 +148,7 @@ class FirstRunDialog(QDialog):
                 organisation_public_key=org_key,
                 kdf=kdf,
                 clock=clock,
+                policy=policy,
             )
 
         self.ui.pages.setCurrentIndex(PROGRESS)

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
 
 from cse_toolkit.core.tools import Tool, load_tool
 from cse_toolkit.errors import UserError
-from cse_toolkit.policy import Contact, Policy, load_policy
+from cse_toolkit.policy import Contact, Policy
 
 CONTACT_TITLES = {
     "dsl": "Designated safeguarding lead",
@@ -44,22 +44,24 @@ def _tr(text: str) -> str:
     return QCoreApplication.translate("pathway", text)
 
 
-def policy() -> Policy:
-    """The organisation policy in force (validated when the app started)."""
-    return load_policy().policy
+def policy(vault: Any) -> Policy:
+    """The organisation policy in force: loaded and validated once when the app started and
+    carried by the open vault (``Vault.policy``); the file is never read again."""
+    found: Policy = vault.policy
+    return found
 
 
-def case_pathway_id() -> str:
-    return policy().default_pathway
+def case_pathway_id(vault: Any) -> str:
+    return policy(vault).default_pathway
 
 
-def case_tool(child: Any | None = None) -> Tool:
+def case_tool(vault: Any, child: Any | None = None) -> Tool:
     """The tool a child's case uses: the one of their confirmed level, else the policy's."""
-    tool_id = getattr(child, "level_tool", None) or policy().default_tool
+    tool_id = getattr(child, "level_tool", None) or policy(vault).default_tool
     try:
         return load_tool(tool_id)
     except UserError:  # the child's tool is no longer installed: use the policy's
-        return load_tool(policy().default_tool)
+        return load_tool(policy(vault).default_tool)
 
 
 def day_text(value: datetime | date) -> str:

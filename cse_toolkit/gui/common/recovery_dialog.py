@@ -41,6 +41,7 @@ from cse_toolkit.gui.common import dialogs, workers
 from cse_toolkit.gui.common.passphrase_meter import meter_text, too_weak
 from cse_toolkit.gui.common.pathway_widgets import InlineMessage
 from cse_toolkit.gui.common.widgets import heading_label
+from cse_toolkit.policy import Policy
 
 log = logging.getLogger(__name__)
 
@@ -58,10 +59,12 @@ class RecoveryDialog(QDialog):
         *,
         min_score: int = 3,
         kdf: Any = None,
+        policy: Policy | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self._folder = folder
+        self._policy = policy  # the one loaded at start (the recovered vault follows it)
         self._min_score = min_score
         self._kdf = kdf
         self._busy = False
@@ -229,7 +232,7 @@ class RecoveryDialog(QDialog):
             self._show(problem)
             return
         self._show("")
-        folder, kdf = self._folder, self._kdf
+        folder, kdf, policy = self._folder, self._kdf, self._policy
         user = self.user_combo.currentText()
         new = self.new_edit.text()
         key = self.key_edit.text() if self.route.checkedId() == OWN_KEY else None
@@ -239,7 +242,7 @@ class RecoveryDialog(QDialog):
             from cse_toolkit.vault.vault import recover
 
             name: str = recover(folder, user, new, recovery_key=key, organisation_key=org,
-                                kdf=kdf)
+                                kdf=kdf, policy=policy)
             return name
 
         self._set_busy(True)

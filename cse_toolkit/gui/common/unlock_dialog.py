@@ -32,6 +32,7 @@ from cse_toolkit.errors import UserError
 from cse_toolkit.fsutil import DiskFullError
 from cse_toolkit.gui.common import workers
 from cse_toolkit.gui.forms.ui_unlock_dialog import Ui_UnlockDialog
+from cse_toolkit.policy import Policy
 from cse_toolkit.vault.errors import (
     NotAVaultError,
     NoVaultError,
@@ -74,6 +75,8 @@ class UnlockDialog(QWidget):
         self._caps: bool | None = None
         self.kdf: Any = None  # key-derivation parameters for a new passphrase (tests: the floor)
         self.min_passphrase_score = 3
+        # The organisation policy the app loaded at start; the unlocked vault carries it.
+        self.policy: Policy | None = None
         self.ui.unlockButton.clicked.connect(self.unlock)
         self.ui.passphraseEdit.returnPressed.connect(self.unlock)
         self.ui.passphraseEdit.installEventFilter(self)
@@ -165,7 +168,8 @@ class UnlockDialog(QWidget):
 
         users = [self.ui.userCombo.itemText(i) for i in range(self.ui.userCombo.count())]
         dialog = RecoveryDialog(self._folder, users, self.ui.userCombo.currentText(),
-                                min_score=self.min_passphrase_score, kdf=self.kdf, parent=self)
+                                min_score=self.min_passphrase_score, kdf=self.kdf,
+                                policy=self.policy, parent=self)
         self.recovery = dialog
         dialog.finished.connect(lambda result: self._recovered(dialog, result))
         dialog.open()
@@ -197,12 +201,12 @@ class UnlockDialog(QWidget):
             return
         self._show_message("")
         self._set_busy(True)
-        folder, clock = self._folder, self._clock
+        folder, clock, policy = self._folder, self._clock, self.policy
 
         def work() -> object:
             from cse_toolkit.vault.vault import Vault
 
-            return Vault.open(folder, user, passphrase, clock=clock)
+            return Vault.open(folder, user, passphrase, clock=clock, policy=policy)
 
         workers.run_in_background(work, self._done, self._failed, parent=self)
 

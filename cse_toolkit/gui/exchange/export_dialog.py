@@ -243,13 +243,11 @@ class ExportDialog(QDialog):
         super().__init__(parent)
         if kind not in exchange.KINDS:
             raise ValueError(f"unknown pack kind {kind!r}")
-        from cse_toolkit.policy import load_policy
-
         self._vault = vault
         self._kind = kind
         self._child_id = child_id
         self._report_id = report_id
-        self._policy = policy or load_policy().policy
+        self._policy = policy or vault.policy  # loaded once at start
         self._pack: ps.PackModel | None = None
         self._generation = 0  # bumps to drop results of superseded background work
         self._busy = False

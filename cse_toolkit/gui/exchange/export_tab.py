@@ -16,6 +16,7 @@ from cse_toolkit.gui.common import dialogs
 from cse_toolkit.gui.common.widgets import local_text
 from cse_toolkit.gui.exchange.export_dialog import ExportDialog
 from cse_toolkit.gui.exchange.outbox_table_model import state_text
+from cse_toolkit.policy import Policy
 from cse_toolkit.services import exchange
 
 
@@ -25,12 +26,10 @@ class ExportTab(QWidget):
     changed = Signal()
     exported = Signal(str)
 
-    def __init__(self, policy: Any = None, parent: QWidget | None = None) -> None:
+    def __init__(self, policy: Policy, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        from cse_toolkit.policy import load_policy
-
         self.setAccessibleName(self.tr("Share"))
-        self._policy = policy or load_policy().policy
+        self._policy = policy  # loaded once at start
         self._vault: Any = None
         self._child: Any = None
         self.dialog: ExportDialog | None = None
@@ -121,10 +120,10 @@ class ExportTab(QWidget):
         dialog.deleteLater()
 
 
-def install(window: Any, policy: Any = None) -> None:
+def install(window: Any, policy: Policy) -> None:
     """Add the Share tab, the Outbox page and the unsent reminder to a ``MainWindow``.
 
-    ``policy``: the ``Policy`` in force (default: loaded again from its file).
+    ``policy``: the ``Policy`` in force, loaded once at start.
     """
     from cse_toolkit.gui.exchange.outbox_page import OutboxPage, unsent_reminder_text
 

@@ -357,7 +357,7 @@ class OutcomePage(QWidget):
             record = vault.repos.get_screening(record)
         self._vault = vault
         self._record = record
-        self._pathway_id = pathway_id or case_pathway_id()
+        self._pathway_id = pathway_id or case_pathway_id(vault)
         inp = ScreeningInput.from_dict(record.input)
         self._tool = tool_for(inp)  # the version it was made with: never re-scored
         self._outcome = evaluate(self._tool, inp)
@@ -397,7 +397,7 @@ class OutcomePage(QWidget):
     def _fill(self, inp: ScreeningInput) -> None:
         tool, outcome, record = self._tool, self._outcome, self._record
         assert tool is not None and outcome is not None and record is not None
-        pol = policy()
+        pol = policy(self._vault)
         self.banner.setVisible(outcome.urgent)
         if outcome.urgent:
             self.banner.set_detail(

@@ -84,7 +84,7 @@ def next_step_provider(vault: Any, child_ids: Sequence[str]) -> Mapping[str, Nex
     child's confirmed level and every recorded step are read in two queries; each child then
     costs only the engine replay.
     """
-    pathway = load_pathway(case_pathway_id())
+    pathway = load_pathway(case_pathway_id(vault))
     levels = {row[0]: row[7] for row in vault.repos.child_rows()}
     records = vault.repos.engine_records_by_child()
     screenings = vault.repos.latest_screenings()
@@ -200,7 +200,7 @@ class ProcessTab(QWidget):
             self.save_draft()
         self._vault = vault
         self._child = child
-        self._pathway = load_pathway(case_pathway_id())
+        self._pathway = load_pathway(case_pathway_id(vault))
         self.tracker.set_child(vault, child.id, self._pathway.id)
         self._refresh_latest()
         if not same:
@@ -277,7 +277,7 @@ class ProcessTab(QWidget):
         if step_id == "decide":
             agreed = self._recorded_value("discuss", "agreed_level")
             prefill["confirmed_level"] = agreed or screened_level
-        tool = case_tool(self._child)
+        tool = case_tool(self._vault, self._child)
         if latest is not None:
             try:
                 tool = load_tool(latest.tool_id, latest.tool_version)

@@ -156,7 +156,7 @@ class PathwayTracker(QWidget):
     def set_child(self, vault: Any, child_id: str, pathway_id: str | None = None) -> None:
         self._vault = vault
         self._child_id = child_id
-        self._pathway = load_pathway(pathway_id or case_pathway_id())
+        self._pathway = load_pathway(pathway_id or case_pathway_id(vault))
         self.refresh()
 
     def refresh(self) -> None:
@@ -216,7 +216,7 @@ class PathwayTracker(QWidget):
                     "({contact}). Tell your DSL and refer to the Family Front Door by phone now "
                     "(the Emergency Duty Team out of hours): the strategy meeting is held "
                     "straight away."
-                ).format(contact=emergency_text(policy()))
+                ).format(contact=emergency_text(policy(self._vault)))
             )
 
         self._set_due(state.due)

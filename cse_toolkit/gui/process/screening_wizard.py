@@ -913,7 +913,7 @@ class ScreeningWizard(QWidget):
         child = self._child
         self._loading = True
         try:
-            tool = load_tool(policy().default_tool)
+            tool = load_tool(policy(self._vault).default_tool)
             self._fill_tools(tool.id)
             today = self._vault.now().astimezone().date()
             age = child.age_on(today)
