@@ -80,6 +80,10 @@ class IntelRepository:
         self._invalidate()
         return report
 
+    def invalidate(self) -> None:
+        """Forget the cached connections index (reports changed, e.g. by an import)."""
+        self._invalidate()
+
     def _invalidate(self) -> None:
         self._generation += 1
         self._index = None

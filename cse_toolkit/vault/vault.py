@@ -874,7 +874,7 @@ class Vault:
     def audit_report(self) -> AuditReport:
         """Everything `audit verify` checks: the chain, the head kept outside the file, the
         registry, every entry's signature and role at the time, every sign-off and level."""
-        from cse_toolkit.vault.dsl_repo import verify_signoff
+        from cse_toolkit.vault.dsl.signoff import verify_signoff
 
         count, problems = audit.verify_chain(self.conn, self.vault_id)
         head = self.chain_head()

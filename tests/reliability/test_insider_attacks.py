@@ -20,6 +20,7 @@ from relkit import PASSPHRASE, raw_connect, run_cli, snapshot
 from cse_toolkit.core import screening
 from cse_toolkit.core.entities import ScreeningRecord
 from cse_toolkit.errors import UserError
+from cse_toolkit.gui.dsl.queue_words import title
 from cse_toolkit.packs.pdfpack import export_pack, open_pack
 from cse_toolkit.services import exchange
 from cse_toolkit.vault import audit, registry
@@ -173,7 +174,7 @@ def test_forged_dsl_slot_cannot_sign_as_the_dsl(team: dict[str, Any], figure: An
         signoffs = dee.dsl.signoffs_for(team["waiting"])
         assert [s.verified for s in signoffs] == [False]
         refused_items = [i for i in dee.dsl.queue() if i.record_id == team["waiting"]]
-        assert refused_items and "refused" in refused_items[0].title
+        assert refused_items and "refused" in title(refused_items[0])
         report = dee.audit_report()
         # The real DSL can still sign it off: the forged one does not count.
         dee.dsl.sign_off(team["waiting"], "agree")
