@@ -6,8 +6,10 @@ import dataclasses
 import hashlib
 import json
 import re
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import TypeAlias
 
 from cse_toolkit.core.clock import utc_iso
 from cse_toolkit.core.intelligence.entities import Entity, Person, Vehicle
@@ -22,33 +24,65 @@ from cse_toolkit.core.intelligence.values import (
 )
 
 # ---------------------------------------------------------------------------------------------
-# Quality checks
+# The registry: one function per check, listed in the order the checks run
 # ---------------------------------------------------------------------------------------------
+
+# Where a warning is listed, in the order the report reads: the facts, the people, the report's
+# own details (links, dates), the vehicles, and last whether it was reported before. A warning
+# about one fact or one entity is listed with it; a report-wide warning in its check's section.
+FACTS, PEOPLE, DETAILS, VEHICLES, REPORTED = range(5)
+
+
+@dataclass(frozen=True)
+class Subject:
+    """What every check reads: the report, today's date, and the parts most checks walk."""
+
+    report: IntelReport
+    today: date
+    facts: tuple[tuple[int, str], ...]  # (index, fact) of the facts that are not blank
+    persons: tuple[tuple[int, Person], ...]
+
+    @classmethod
+    def of(cls, report: IntelReport, today: date) -> Subject:
+        return cls(
+            report=report,
+            today=today,
+            facts=tuple((i, f) for i, f in enumerate(report.facts) if f.strip()),
+            persons=tuple((i, e) for i, e in enumerate(report.entities) if isinstance(e, Person)),
+        )
+
+    def written_facts(self) -> Iterator[tuple[int, str]]:
+        """The facts other than a closing marker typed as a fact (that one gets its own check,
+        and nothing else is said about it)."""
+        return ((i, f) for i, f in self.facts if not is_closing_marker(f))
+
+
+CheckFunction: TypeAlias = Callable[[Subject], Iterable["QualityWarning"]]
 
 
 @dataclass(frozen=True)
 class CheckInfo:
     title: str
     severity: Severity
+    section: int = FACTS
+    run: CheckFunction | None = field(default=None, compare=False, repr=False)
 
 
-CHECKS: dict[str, CheckInfo] = {
-    "no_facts": CheckInfo("No facts written", "warning"),
-    "fact_too_long": CheckInfo("A fact is long", "warning"),
-    "emergency": CheckInfo("Sounds like an emergency", "stop"),
-    "vague_reference": CheckInfo("Vague reference to a person", "warning"),
-    "unnamed_pronoun": CheckInfo("'He' or 'she' with nobody named", "warning"),
-    "initials_only": CheckInfo("Initials instead of a name", "warning"),
-    "name_missing": CheckInfo("Person without a full name", "warning"),
-    "no_dob": CheckInfo("Person without date of birth or age", "warning"),
-    "unlinked_subjects": CheckInfo("Several people not marked as linked", "warning"),
-    "no_date_learned": CheckInfo("No date learned", "warning"),
-    "date_in_future": CheckInfo("A date is in the future", "warning"),
-    "vehicle_no_vrm": CheckInfo("Vehicle without a number plate", "warning"),
-    "vrm_unrecognised": CheckInfo("Number plate not in a UK format", "warning"),
-    "crime_reference_missing": CheckInfo("Already reported, but no crime reference", "warning"),
-    "closing_marker_in_facts": CheckInfo("Closing marker typed as a fact", "warning"),
-}
+CHECKS: dict[str, CheckInfo] = {}
+
+
+def check(
+    check_id: str, title: str, *, section: int, severity: Severity = "warning"
+) -> Callable[[CheckFunction], CheckFunction]:
+    """Register ``function`` as the quality check ``check_id`` (ids are stored in overrides)."""
+
+    def register(function: CheckFunction) -> CheckFunction:
+        if check_id in CHECKS:
+            raise ValueError(f"The quality check {check_id!r} is registered twice.")
+        CHECKS[check_id] = CheckInfo(title, severity, section, function)
+        return function
+
+    return register
 
 
 @dataclass(frozen=True)
@@ -81,6 +115,63 @@ def _person_subject(person: Person) -> str:
 def _entity_subject(entity: Entity) -> str:
     return json.dumps(entity.to_dict(), sort_keys=True)
 
+
+def _fact_warning(check_id: str, i: int, fact: str, message: str) -> QualityWarning:
+    return QualityWarning(
+        check_id=check_id,
+        severity=CHECKS[check_id].severity,
+        message=message,
+        ref=f"fact:{i}",
+        fingerprint=_fingerprint(check_id, fact),
+    )
+
+
+def _entity_warning(check_id: str, i: int, subject: str, message: str) -> QualityWarning:
+    return QualityWarning(
+        check_id=check_id,
+        severity=CHECKS[check_id].severity,
+        message=message,
+        ref=f"entity:{i}",
+        fingerprint=_fingerprint(check_id, subject),
+    )
+
+
+def _report_warning(check_id: str, message: str, subject: str = "") -> QualityWarning:
+    return QualityWarning(
+        check_id=check_id,
+        severity=CHECKS[check_id].severity,
+        message=message,
+        ref="report",
+        fingerprint=_fingerprint(check_id, subject),
+    )
+
+
+def _place(warning: QualityWarning, report: IntelReport) -> tuple[int, int]:
+    """(section, index) where the warning is listed."""
+    kind, _, index = warning.ref.partition(":")
+    if kind == "fact":
+        return FACTS, int(index)
+    if kind == "entity":
+        i = int(index)
+        return (PEOPLE if isinstance(report.entities[i], Person) else VEHICLES), i
+    return CHECKS[warning.check_id].section, -1
+
+
+def run_checks(report: IntelReport, today: date) -> list[QualityWarning]:
+    """Every registered check's warnings, before overrides, in the order they are listed."""
+    subject = Subject.of(report, today)
+    found: list[tuple[tuple[int, int, int], QualityWarning]] = []
+    for position, info in enumerate(CHECKS.values()):
+        assert info.run is not None  # every entry comes from @check
+        for warning in info.run(subject):
+            found.append(((*_place(warning, report), position), warning))
+    found.sort(key=lambda item: item[0])
+    return [warning for _, warning in found]
+
+
+# ---------------------------------------------------------------------------------------------
+# The checks
+# ---------------------------------------------------------------------------------------------
 
 # Why these phrases: Sandwell/WMP give "a family member" and "one of the males in the shop" as
 # examples of what the police cannot act on. A phrase followed by "called ..." names someone.
@@ -142,36 +233,6 @@ def _looks_like_initials(text: str, *, surname: bool) -> bool:
     return text.isupper() and 2 <= len(letters) <= 3 and not (set(letters) & _VOWELS)
 
 
-def _fact_warning(check_id: str, i: int, fact: str, message: str) -> QualityWarning:
-    return QualityWarning(
-        check_id=check_id,
-        severity=CHECKS[check_id].severity,
-        message=message,
-        ref=f"fact:{i}",
-        fingerprint=_fingerprint(check_id, fact),
-    )
-
-
-def _entity_warning(check_id: str, i: int, subject: str, message: str) -> QualityWarning:
-    return QualityWarning(
-        check_id=check_id,
-        severity=CHECKS[check_id].severity,
-        message=message,
-        ref=f"entity:{i}",
-        fingerprint=_fingerprint(check_id, subject),
-    )
-
-
-def _report_warning(check_id: str, message: str, subject: str = "") -> QualityWarning:
-    return QualityWarning(
-        check_id=check_id,
-        severity=CHECKS[check_id].severity,
-        message=message,
-        ref="report",
-        fingerprint=_fingerprint(check_id, subject),
-    )
-
-
 def _learned_date(report: IntelReport) -> date | None:
     if report.learned_at is None:
         return None
@@ -181,201 +242,230 @@ def _learned_date(report: IntelReport) -> date | None:
         return None  # edited in place to something unreadable: ask for the date again
 
 
-def _raw_warnings(report: IntelReport, today: date) -> list[QualityWarning]:
-    out: list[QualityWarning] = []
-    facts = [(i, f) for i, f in enumerate(report.facts) if f.strip()]
-    persons = [(i, e) for i, e in enumerate(report.entities) if isinstance(e, Person)]
-    anyone_named = any(p.is_named for _, p in persons)
-
-    if not facts:
-        out.append(
-            _report_warning(
-                "no_facts",
-                "Write what you know as short factual lines: who, what, when, where, how.",
-            )
+@check("no_facts", "No facts written", section=FACTS)
+def no_facts(s: Subject) -> Iterator[QualityWarning]:
+    if not s.facts:
+        yield _report_warning(
+            "no_facts",
+            "Write what you know as short factual lines: who, what, when, where, how.",
         )
 
-    for i, fact in facts:
-        n = i + 1
+
+@check("emergency", "Sounds like an emergency", section=FACTS, severity="stop")
+def emergency(s: Subject) -> Iterator[QualityWarning]:
+    for i, fact in s.facts:
         if _EMERGENCY.search(fact):
-            out.append(
-                _fact_warning(
-                    "emergency",
-                    i,
-                    fact,
-                    f"Fact {n} sounds like something happening now. If a child is in danger "
-                    "now, call 999 now: an intelligence report is not read straight away. "
-                    "Once you have called 999, record that here. If it is not happening now, "
-                    "reword the fact to say when it happened.",
-                )
+            yield _fact_warning(
+                "emergency",
+                i,
+                fact,
+                f"Fact {i + 1} sounds like something happening now. If a child is in danger "
+                "now, call 999 now: an intelligence report is not read straight away. "
+                "Once you have called 999, record that here. If it is not happening now, "
+                "reword the fact to say when it happened.",
             )
+
+
+@check("fact_too_long", "A fact is long", section=FACTS)
+def fact_too_long(s: Subject) -> Iterator[QualityWarning]:
+    for i, fact in s.facts:
         if len(fact) > MAX_FACT_CHARS:
-            out.append(
-                _fact_warning(
-                    "fact_too_long",
-                    i,
-                    fact,
-                    f"Fact {n} is {len(fact)} characters long. Split it into shorter lines, "
-                    "one fact per line.",
-                )
+            yield _fact_warning(
+                "fact_too_long",
+                i,
+                fact,
+                f"Fact {i + 1} is {len(fact)} characters long. Split it into shorter lines, "
+                "one fact per line.",
             )
+
+
+@check("closing_marker_in_facts", "Closing marker typed as a fact", section=FACTS)
+def closing_marker_in_facts(s: Subject) -> Iterator[QualityWarning]:
+    for i, fact in s.facts:
         if is_closing_marker(fact):
-            out.append(
-                _fact_warning(
-                    "closing_marker_in_facts",
-                    i,
-                    fact,
-                    f"Fact {n} is the closing marker. Delete it and tick 'No more information "
-                    "available' instead: the toolkit adds the marker as the last line.",
-                )
+            yield _fact_warning(
+                "closing_marker_in_facts",
+                i,
+                fact,
+                f"Fact {i + 1} is the closing marker. Delete it and tick 'No more information "
+                "available' instead: the toolkit adds the marker as the last line.",
             )
-            continue
+
+
+@check("vague_reference", "Vague reference to a person", section=FACTS)
+def vague_reference(s: Subject) -> Iterator[QualityWarning]:
+    for i, fact in s.written_facts():
         vague = [
             m.group(0)
             for m in _VAGUE.finditer(fact)
             if not _NAMED_AFTER.match(fact[m.end() : m.end() + 40])
         ]
         if vague:
-            out.append(
-                _fact_warning(
-                    "vague_reference",
-                    i,
-                    fact,
-                    f"Fact {n} says '{vague[0]}' without a name. Give the full name and date "
-                    "of birth if anyone knows them, or a nickname and description; the police "
-                    "cannot act on 'a male' or 'a family member'.",
-                )
+            yield _fact_warning(
+                "vague_reference",
+                i,
+                fact,
+                f"Fact {i + 1} says '{vague[0]}' without a name. Give the full name and date "
+                "of birth if anyone knows them, or a nickname and description; the police "
+                "cannot act on 'a male' or 'a family member'.",
             )
-        if not anyone_named and _PRONOUN.search(fact):
-            out.append(
-                _fact_warning(
-                    "unnamed_pronoun",
-                    i,
-                    fact,
-                    f"Fact {n} says 'he' or 'she' but the report names nobody. Add the person "
-                    "(SURNAME Forename) so the police know who is meant.",
-                )
+
+
+@check("unnamed_pronoun", "'He' or 'she' with nobody named", section=FACTS)
+def unnamed_pronoun(s: Subject) -> Iterator[QualityWarning]:
+    if any(p.is_named for _, p in s.persons):
+        return
+    for i, fact in s.written_facts():
+        if _PRONOUN.search(fact):
+            yield _fact_warning(
+                "unnamed_pronoun",
+                i,
+                fact,
+                f"Fact {i + 1} says 'he' or 'she' but the report names nobody. Add the person "
+                "(SURNAME Forename) so the police know who is meant.",
             )
+
+
+def _person_has_initials(person: Person) -> bool:
+    return _looks_like_initials(person.surname, surname=True) or _looks_like_initials(
+        person.forenames, surname=False
+    )
+
+
+@check("initials_only", "Initials instead of a name", section=FACTS)
+def initials_only(s: Subject) -> Iterator[QualityWarning]:
+    for i, fact in s.written_facts():
         if _DOTTED_INITIALS.search(fact):
-            out.append(
-                _fact_warning(
-                    "initials_only",
-                    i,
-                    fact,
-                    f"Fact {n} uses initials. Write the full name (SURNAME Forename); the "
-                    "police cannot search on initials.",
-                )
+            yield _fact_warning(
+                "initials_only",
+                i,
+                fact,
+                f"Fact {i + 1} uses initials. Write the full name (SURNAME Forename); the "
+                "police cannot search on initials.",
+            )
+    for i, person in s.persons:
+        if _person_has_initials(person):
+            yield _entity_warning(
+                "initials_only",
+                i,
+                _person_subject(person),
+                f"{person.display()} (item {i + 1}) is written with initials. Write the full "
+                "surname and forenames, correctly spelt, if anyone knows them.",
             )
 
-    for i, person in persons:
-        n = i + 1
-        subject = _person_subject(person)
-        label = person.display()
-        if _looks_like_initials(person.surname, surname=True) or _looks_like_initials(
-            person.forenames, surname=False
-        ):
-            out.append(
-                _entity_warning(
-                    "initials_only",
-                    i,
-                    subject,
-                    f"{label} (item {n}) is written with initials. Write the full surname and "
-                    "forenames, correctly spelt, if anyone knows them.",
-                )
+
+@check("name_missing", "Person without a full name", section=PEOPLE)
+def name_missing(s: Subject) -> Iterator[QualityWarning]:
+    for i, person in s.persons:
+        # Initials are a name written short: that check says what to do, this one stays quiet.
+        if not _person_has_initials(person) and not (person.surname and person.forenames):
+            yield _entity_warning(
+                "name_missing",
+                i,
+                _person_subject(person),
+                f"{person.display()} (item {i + 1}) has no full name. Add surname and forenames "
+                "if anyone knows them; if only a nickname is known, override with that reason.",
             )
-        elif not (person.surname and person.forenames):
-            out.append(
-                _entity_warning(
-                    "name_missing",
-                    i,
-                    subject,
-                    f"{label} (item {n}) has no full name. Add surname and forenames if anyone "
-                    "knows them; if only a nickname is known, override with that reason.",
-                )
-            )
+
+
+@check("no_dob", "Person without date of birth or age", section=PEOPLE)
+def no_dob(s: Subject) -> Iterator[QualityWarning]:
+    for i, person in s.persons:
         if person.dob is None and person.age_range is None:
-            out.append(
-                _entity_warning(
-                    "no_dob",
-                    i,
-                    subject,
-                    f"{label} (item {n}) has no date of birth. Add it, or an approximate age "
-                    "range such as 30-40 if the date is not known.",
-                )
-            )
-        elif person.dob is not None and person.dob > today:
-            out.append(
-                _entity_warning(
-                    "date_in_future",
-                    i,
-                    subject + "|dob",
-                    f"The date of birth of {label} (item {n}) is in the future. Check it.",
-                )
+            yield _entity_warning(
+                "no_dob",
+                i,
+                _person_subject(person),
+                f"{person.display()} (item {i + 1}) has no date of birth. Add it, or an "
+                "approximate age range such as 30-40 if the date is not known.",
             )
 
-    subjects = [p for _, p in persons if p.role != "victim"]
-    if len(subjects) > 1 and not report.subjects_linked:
-        out.append(
-            _report_warning(
-                "unlinked_subjects",
-                f"This report names {len(subjects)} people. If they are linked (for example "
-                "seen together), tick 'the people are linked'; if not, write a separate report "
-                "for each person.",
-                subject="\x1e".join(sorted(_person_subject(p) for p in subjects)),
-            )
+
+@check("unlinked_subjects", "Several people not marked as linked", section=DETAILS)
+def unlinked_subjects(s: Subject) -> Iterator[QualityWarning]:
+    subjects = [p for _, p in s.persons if p.role != "victim"]
+    if len(subjects) > 1 and not s.report.subjects_linked:
+        yield _report_warning(
+            "unlinked_subjects",
+            f"This report names {len(subjects)} people. If they are linked (for example "
+            "seen together), tick 'the people are linked'; if not, write a separate report "
+            "for each person.",
+            subject="\x1e".join(sorted(_person_subject(p) for p in subjects)),
         )
 
-    learned = _learned_date(report)
-    if learned is None:
-        out.append(
-            _report_warning(
-                "no_date_learned",
-                "Add the date you learned this (and the time if you know it).",
-            )
+
+@check("no_date_learned", "No date learned", section=DETAILS)
+def no_date_learned(s: Subject) -> Iterator[QualityWarning]:
+    if _learned_date(s.report) is None:
+        yield _report_warning(
+            "no_date_learned",
+            "Add the date you learned this (and the time if you know it).",
         )
-    elif learned > today:
-        out.append(
-            _report_warning(
+
+
+@check("date_in_future", "A date is in the future", section=DETAILS)
+def date_in_future(s: Subject) -> Iterator[QualityWarning]:
+    for i, person in s.persons:
+        if person.dob is not None and person.dob > s.today:
+            yield _entity_warning(
                 "date_in_future",
-                "The date learned is in the future. Check it.",
-                subject=f"learned|{report.learned_at}",
+                i,
+                _person_subject(person) + "|dob",
+                f"The date of birth of {person.display()} (item {i + 1}) is in the future. "
+                "Check it.",
             )
+    learned = _learned_date(s.report)
+    if learned is not None and learned > s.today:
+        yield _report_warning(
+            "date_in_future",
+            "The date learned is in the future. Check it.",
+            subject=f"learned|{s.report.learned_at}",
         )
 
-    for i, entity in enumerate(report.entities):
-        if not isinstance(entity, Vehicle):
-            continue
-        n = i + 1
-        if not entity.vrm:
-            out.append(
-                _entity_warning(
-                    "vehicle_no_vrm",
-                    i,
-                    _entity_subject(entity),
-                    f"The vehicle (item {n}) has no number plate. Add the VRM, even part of "
-                    "it; if nobody saw it, override with that reason.",
-                )
-            )
-        elif not entity.vrm_recognised:
-            out.append(
-                _entity_warning(
-                    "vrm_unrecognised",
-                    i,
-                    _entity_subject(entity),
-                    f"The number plate of the vehicle (item {n}) is not a whole UK plate. "
-                    "Check it; if only part was seen, say which part in the facts.",
-                )
+
+def _vehicles(s: Subject) -> Iterator[tuple[int, Vehicle]]:
+    return ((i, e) for i, e in enumerate(s.report.entities) if isinstance(e, Vehicle))
+
+
+@check("vehicle_no_vrm", "Vehicle without a number plate", section=VEHICLES)
+def vehicle_no_vrm(s: Subject) -> Iterator[QualityWarning]:
+    for i, vehicle in _vehicles(s):
+        if not vehicle.vrm:
+            yield _entity_warning(
+                "vehicle_no_vrm",
+                i,
+                _entity_subject(vehicle),
+                f"The vehicle (item {i + 1}) has no number plate. Add the VRM, even part of "
+                "it; if nobody saw it, override with that reason.",
             )
 
-    if report.already_reported and not report.crime_reference.strip():
-        out.append(
-            _report_warning(
-                "crime_reference_missing",
-                "You say this was already reported. Add the crime or log reference so the "
-                "police do not record it twice.",
+
+@check("vrm_unrecognised", "Number plate not in a UK format", section=VEHICLES)
+def vrm_unrecognised(s: Subject) -> Iterator[QualityWarning]:
+    for i, vehicle in _vehicles(s):
+        if vehicle.vrm and not vehicle.vrm_recognised:
+            yield _entity_warning(
+                "vrm_unrecognised",
+                i,
+                _entity_subject(vehicle),
+                f"The number plate of the vehicle (item {i + 1}) is not a whole UK plate. "
+                "Check it; if only part was seen, say which part in the facts.",
             )
+
+
+@check("crime_reference_missing", "Already reported, but no crime reference", section=REPORTED)
+def crime_reference_missing(s: Subject) -> Iterator[QualityWarning]:
+    if s.report.already_reported and not s.report.crime_reference.strip():
+        yield _report_warning(
+            "crime_reference_missing",
+            "You say this was already reported. Add the crime or log reference so the "
+            "police do not record it twice.",
         )
-    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Running them, overrides, finishing
+# ---------------------------------------------------------------------------------------------
 
 
 def check_report(report: IntelReport, today: date) -> list[QualityWarning]:
@@ -389,7 +479,7 @@ def check_report(report: IntelReport, today: date) -> list[QualityWarning]:
         for fp in override.covers:
             covering.setdefault(fp, override)
     result: list[QualityWarning] = []
-    for warning in _raw_warnings(report, today):
+    for warning in run_checks(report, today):
         cover = covering.get(warning.fingerprint)
         if cover is not None and cover.check_id == warning.check_id:
             warning = dataclasses.replace(warning, override=cover)
