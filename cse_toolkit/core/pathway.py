@@ -33,12 +33,14 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from cse_toolkit import paths
 from cse_toolkit.core.clock import Clock, utc_iso
-from cse_toolkit.core.tools import (
+from cse_toolkit.core.datafile import (
     Problem,
     ProblemList,
     file_header,
     line_of,
     parse_toml,
+    read_text,
+    stat_key,
     toml_key_lines,
     version_key,
 )
@@ -877,34 +879,21 @@ def check_pathway_text(text: str) -> tuple[Pathway | None, list[Problem]]:
     return (None if problems.items else pw), problems.items
 
 
-def _read(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError as exc:
-        raise PathwayFileError(f"File {path} does not exist.") from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise PathwayFileError(f"File {path} cannot be read as UTF-8 text: {exc}") from exc
-
-
 def check_pathway_file(path: str | Path) -> list[Problem]:
     """Every problem in a pathway file, with line and key path. Empty list = fine."""
-    return check_pathway_text(_read(Path(path)))[1]
+    return check_pathway_text(read_text(Path(path), PathwayFileError))[1]
 
 
 def load_pathway_file(path: str | Path) -> Pathway:
     """Load and check one pathway file; raises ``PathwayFileError`` listing every problem."""
     path = Path(path)
-    try:
-        st = path.stat()
-    except OSError as exc:
-        raise PathwayFileError(f"Pathway file {path} cannot be read: {exc}") from exc
-    return _load_cached(str(path), (st.st_mtime_ns, st.st_size))
+    return _load_cached(str(path), stat_key(path, PathwayFileError, "Pathway file"))
 
 
 @lru_cache(maxsize=16)
 def _load_cached(path_str: str, _stat_key: tuple[int, int]) -> Pathway:
     path = Path(path_str)
-    pw, problems = check_pathway_text(_read(path))
+    pw, problems = check_pathway_text(read_text(path, PathwayFileError))
     if pw is None:
         listing = "\n".join(f"  {p}" for p in problems)
         raise PathwayFileError(f"Pathway file {path} has {len(problems)} problem(s):\n{listing}")
