@@ -22,8 +22,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from cse_toolkit.core.catalogue import load_pathway, load_tool
 from cse_toolkit.core.clock import Clock, utc_iso
-from cse_toolkit.core.pathway import Pathway, PathwayNotFound, load_pathway
+from cse_toolkit.core.pathway import Pathway, PathwayNotFound
 
 # Re-exported: the input is part of the engine's interface (callers use screening.ScreeningInput).
 from cse_toolkit.core.screening_input import MIN_AGE as MIN_AGE
@@ -45,7 +46,6 @@ from cse_toolkit.core.tools import (
     MinimumIfPresentRule,
     PriorOnlyRule,
     Tool,
-    load_tool,
 )
 from cse_toolkit.errors import UserError
 

@@ -48,6 +48,7 @@ from reportlab.platypus import (
 )
 
 from cse_toolkit import paths
+from cse_toolkit.core import catalogue
 from cse_toolkit.packs import signing
 from cse_toolkit.packs.schema import (
     ChildData,
@@ -187,13 +188,7 @@ def human(identifier: str) -> str:
 
 def level_text(tool_id: str, tool_version: str, level: str) -> str:
     """The tool's own label for a level ("No indicators", "Significant risk"), else the id."""
-    from cse_toolkit.core import tools
-    from cse_toolkit.errors import UserError
-
-    try:
-        return tools.load_tool(tool_id, tool_version).level(level).label
-    except (UserError, KeyError, ValueError):
-        return human(level)
+    return catalogue.level_label(level, tool_id, tool_version)
 
 
 def fmt_date(value: date | None) -> str:
