@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from cse_toolkit.core.tools import list_tools, load_tool
+from cse_toolkit.core.catalogue import list_tools, load_tool
 
 ROOT = Path(__file__).resolve().parents[1]
 

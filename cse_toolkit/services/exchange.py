@@ -22,6 +22,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from cse_toolkit.core import catalogue
 from cse_toolkit.core import intelligence as intel
 from cse_toolkit.core.clock import parse_utc, utc_iso
 from cse_toolkit.errors import UserError
@@ -266,7 +267,7 @@ def screening_record(vault: Vault, screening_id: str) -> ps.ScreeningRecord:
     inp = rec.input
     tool: tools.Tool | None = None
     try:
-        tool = tools.load_tool(rec.tool_id, rec.tool_version)
+        tool = catalogue.load_tool(rec.tool_id, rec.tool_version)
         labels = {ind.id: ind.label for s in tool.sections for ind in s.indicators}
         sections_def = [(s.id, s.title, [i.id for i in s.indicators]) for s in tool.sections]
         tool_title = tool.name
@@ -363,7 +364,7 @@ def _answer_label(item: Any, labels: dict[str, str]) -> str:
 
 def step_records(vault: Vault, child_id: str) -> list[ps.PathwayStepRecord]:
     from cse_toolkit.core import pathway as pw
-    from cse_toolkit.core.tools import installed_labels
+    from cse_toolkit.core.catalogue import installed_labels
 
     levels, tool_names = installed_labels()
     words = {**levels, **tool_names}
@@ -375,7 +376,7 @@ def step_records(vault: Vault, child_id: str) -> list[ps.PathwayStepRecord]:
     for st in steps:
         if st.pathway_id not in pathways:
             try:
-                pathways[st.pathway_id] = pw.load_pathway(st.pathway_id)
+                pathways[st.pathway_id] = catalogue.load_pathway(st.pathway_id)
             except UserError:
                 pathways[st.pathway_id] = None
         pathway = pathways[st.pathway_id]
@@ -1256,15 +1257,12 @@ def _sender_level(
         return
     if here[1] == d.confirmed_level:
         return
-    from cse_toolkit.core.tools import installed_labels
-
-    labels = installed_labels()[0]
     direction = "lower" if _rank(d.tool_id, d.confirmed_level) < _rank(here[2], here[1]) \
         else "different"
     report.conflicts.append(Conflict(
         "level", child_id, child_id, 0, record.version,
-        f"the sender's screening says {labels.get(d.confirmed_level, d.confirmed_level)}, "
-        f"{direction} than the level here ({labels.get(here[1], here[1])}); the level here "
+        f"the sender's screening says {catalogue.level_label(d.confirmed_level)}, "
+        f"{direction} than the level here ({catalogue.level_label(here[1])}); the level here "
         "stays until a DSL decides",
         {"type": "level", "id": child_id, "version": record.version,
          "data": {"level": d.confirmed_level, "tool_id": d.tool_id,
@@ -1274,10 +1272,9 @@ def _sender_level(
 
 
 def _rank(tool_id: str | None, level: str | None) -> int:
-    from cse_toolkit.core import tools
 
     try:
-        ids = list(tools.load_tool(tool_id or "").level_ids)
+        ids = list(catalogue.load_tool(tool_id or "").level_ids)
     except UserError:
         return -1
     return ids.index(level) if level in ids else -1

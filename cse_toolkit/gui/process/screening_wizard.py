@@ -57,6 +57,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from cse_toolkit.core.catalogue import list_tools, load_tool
 from cse_toolkit.core.entities import Child, ScreeningRecord
 from cse_toolkit.core.screening import (
     Answer,
@@ -77,8 +78,6 @@ from cse_toolkit.core.tools import (
     Indicator,
     Section,
     Tool,
-    list_tools,
-    load_tool,
 )
 from cse_toolkit.errors import UserError
 from cse_toolkit.gui.common import autosave, dialogs
