@@ -13,6 +13,10 @@ Extension points for the other parts of the app:
   given roles (``None``: everyone). The widget follows ``protocols.VaultPage``.
 * ``child_page.add_tab(widget, title)``: a tab on every child's page (``protocols.ChildTab``).
 * ``child_list.set_next_step_provider(fn)``: the pathway engine's next step and due date.
+
+What the features add is kept in one typed structure, ``parts`` (``gui/parts.py``), handed over
+once by ``extensions.install_all``. Features' installers see the window through
+``protocols.Shell``.
 """
 
 from __future__ import annotations
@@ -58,6 +62,7 @@ from cse_toolkit.gui.common.protocols import DraftEditor, VaultPage
 from cse_toolkit.gui.common.search_dialog import SearchNotesDialog
 from cse_toolkit.gui.common.unlock_dialog import UnlockDialog
 from cse_toolkit.gui.common.widgets import local_text, local_time
+from cse_toolkit.gui.parts import AppParts
 from cse_toolkit.policy import LoadedPolicy
 from cse_toolkit.vault.keyslots import KdfParams
 
@@ -101,6 +106,7 @@ class MainWindow(QMainWindow):
         self._pages: dict[str, _Page] = {}
         self._location: dict[str, Any] | None = None
         self.first_run: FirstRunDialog | None = None
+        self._parts: AppParts | None = None
 
         # -- lock screen and workspace --------------------------------------------------
         self.root = QStackedWidget()
@@ -216,6 +222,25 @@ class MainWindow(QMainWindow):
         return action
 
     # -- pages -------------------------------------------------------------------------
+    @property
+    def parts(self) -> AppParts:
+        """The pages and tabs the features added (``extensions.install_all``)."""
+        if self._parts is None:
+            raise RuntimeError("the features have not been installed (extensions.install_all)")
+        return self._parts
+
+    def install_parts(self, parts: AppParts) -> None:
+        if self._parts is not None:
+            raise ValueError("the features are already installed")
+        self._parts = parts
+
+    def add_child_tab(self, widget: QWidget, title: str) -> int:
+        """A tab on every child's page (a ``ChildTab``); returns its index."""
+        return self.child_page.add_tab(widget, title)
+
+    def child_tab_titles(self) -> list[str]:
+        return self.child_page.tab_titles()
+
     def add_page(
         self,
         key: str,
@@ -597,8 +622,8 @@ class MainWindow(QMainWindow):
                                       report_id=data.get("report_id"),
                                       policy=self._policy.policy, parent=self)
                 dialog.load_draft(draft)
-                outbox = getattr(self, "outbox_page", None)
-                if outbox is not None:
+                if self._parts is not None:
+                    outbox = self._parts.sharing.outbox
                     dialog.exported.connect(lambda _id, o=outbox: o.reload())
                 dialog.finished.connect(lambda _r, d=dialog: d.deleteLater())
                 dialog.open()
