@@ -8,8 +8,11 @@ on the Share tab), or the page for items with no child.
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
 
+from PySide6.QtWidgets import QWidget
+
+from cse_toolkit.gui.common.protocols import Shell
 from cse_toolkit.gui.dsl.dsl_audit_view import DslAuditPage
 from cse_toolkit.gui.dsl.dsl_dashboard import DslDashboardPage
 from cse_toolkit.gui.dsl.dsl_queue import DslQueuePage
@@ -17,38 +20,48 @@ from cse_toolkit.gui.dsl.dsl_retention import DslRetentionPage
 from cse_toolkit.vault.dsl_repo import Destination
 
 DSL_ONLY = ("dsl",)
-# The child's tabs (window attributes) where each destination is dealt with, best first: a
-# window without the Process tab opens the chronology instead.
+# The child's tab where each destination is dealt with, best first (a window without the
+# Process tab opens the chronology instead).
 _TABS = {
-    Destination.SCREENING: ("process_tab",),
-    Destination.PROCESS: ("process_tab", "chronology"),
-    Destination.EXPORTS: ("export_tab",),
+    Destination.SCREENING: ("Process",),
+    Destination.PROCESS: ("Process", "Chronology"),
+    Destination.EXPORTS: ("Share",),
 }
 
 
-def tab_index(window: Any, destination: str) -> int | None:
+@dataclass(frozen=True)
+class DslPages:
+    """The four navigation pages only a DSL sees."""
+
+    queue: DslQueuePage
+    dashboard: DslDashboardPage
+    audit: DslAuditPage
+    retention: DslRetentionPage
+
+    def by_key(self) -> dict[str, QWidget]:
+        """The pages under their navigation keys, in navigation order."""
+        return {
+            "dsl_queue": self.queue,
+            "dsl_dashboard": self.dashboard,
+            "dsl_audit": self.audit,
+            "dsl_retention": self.retention,
+        }
+
+
+def tab_index(window: Shell, destination: str) -> int | None:
     """The index of the child's tab where ``destination`` is dealt with (None: none here)."""
-    page = window.child_page
-    for name in _TABS.get(Destination(destination), ()):
-        widget = getattr(window, name, None) or getattr(page, name, None)
-        index = page.tabs.indexOf(widget) if widget is not None else -1
-        if index >= 0:
-            return int(index)
+    titles = [t.replace("&", "") for t in window.child_tab_titles()]
+    for wanted in _TABS.get(Destination(destination), ()):
+        if wanted in titles:
+            return titles.index(wanted)
     return None
 
 
-def install_dsl_pages(window: Any) -> dict[str, Any]:
-    """Add the four DSL pages to ``window`` (a ``MainWindow``); returns them by key."""
+def install_dsl_pages(window: Shell) -> DslPages:
+    """Add the four DSL pages to ``window`` (a ``MainWindow``); returns them."""
     queue = DslQueuePage()
-    dashboard = DslDashboardPage()
-    audit = DslAuditPage()
-    retention = DslRetentionPage()
-    pages = {
-        "dsl_queue": queue,
-        "dsl_dashboard": dashboard,
-        "dsl_audit": audit,
-        "dsl_retention": retention,
-    }
+    parts = DslPages(queue, DslDashboardPage(), DslAuditPage(), DslRetentionPage())
+    pages = parts.by_key()
     titles = {
         "dsl_queue": window.tr("Review queue"),
         "dsl_dashboard": window.tr("Dashboard"),
@@ -60,4 +73,4 @@ def install_dsl_pages(window: Any) -> dict[str, Any]:
     queue.open_child.connect(lambda cid, tab: window.show_child(cid, tab_index(window, tab)))
     # Items with no child open a page; sent/unsent packs live on the Outbox page.
     queue.open_page.connect(lambda key: window.show_page({"exports": "outbox"}.get(key, key)))
-    return pages
+    return parts

@@ -10,7 +10,7 @@ import re
 import threading
 from datetime import date, timedelta
 
-from cse_toolkit.core import tools
+from cse_toolkit.core import catalogue, tools
 from cse_toolkit.errors import UserError
 
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
@@ -29,31 +29,19 @@ class ToolShelf:
         with self._lock:
             if key not in self._tools:
                 try:
-                    self._tools[key] = tools.load_tool(tool_id, version)
+                    self._tools[key] = catalogue.load_tool(tool_id, version)
                 except UserError:
                     self._tools[key] = None if version is None else self.tool(tool_id)
             return self._tools[key]
 
     def level_label(self, tool_id: str | None, level: str | None) -> str:
-        if not level:
-            return "none"
-        tool = self.tool(tool_id) if tool_id else None
-        if tool is not None:
-            try:
-                return tool.level(level).label
-            except KeyError:
-                pass
-        return level_text(level)
+        return catalogue.level_label(level, tool_id) if level else "none"
 
 
 def child_label(name: str, alias: str, ref: str) -> str:
     if name and alias:
         return f"{name} ({alias})"
     return name or alias or ref
-
-
-def level_text(level: str | None) -> str:
-    return level.replace("_", " ").capitalize() if level else "none"
 
 
 def day_start(d: date) -> str:

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
+from cse_toolkit.core import catalogue
 from cse_toolkit.core import summary as sm
-from cse_toolkit.core import tools
 from cse_toolkit.errors import UserError
 from cse_toolkit.vault.dsl.common import ToolShelf, day_after, day_start, period_where
 from cse_toolkit.vault.dsl.queue import DUE_SOON_DAYS, ReviewQueue
@@ -156,7 +156,7 @@ class Figures:
 
     def _tool_levels(self) -> list[sm.ToolLevels]:
         default = self._v.policy.default_tool
-        infos = sorted(tools.list_tools(), key=lambda t: (t.id != default, t.id))
+        infos = sorted(catalogue.list_tools(), key=lambda t: (t.id != default, t.id))
         out = []
         for info in infos:
             tool = self._shelf.tool(info.id)

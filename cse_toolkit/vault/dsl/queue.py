@@ -23,8 +23,8 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
+from cse_toolkit.core import catalogue, screening
 from cse_toolkit.core import pathway as pw
-from cse_toolkit.core import screening
 from cse_toolkit.core import urgency as urg
 from cse_toolkit.core.clock import parse_utc, utc_iso
 from cse_toolkit.errors import UserError
@@ -383,7 +383,7 @@ class ReviewQueue:
     def _step_titles(self) -> dict[str, str]:
         if self._titles is None:
             try:
-                pathway = pw.load_pathway(self._v.policy.default_pathway)
+                pathway = catalogue.load_pathway(self._v.policy.default_pathway)
                 self._titles = {st.id: st.title for st in pathway.steps}
             except UserError:
                 self._titles = {}
@@ -446,7 +446,7 @@ class ReviewQueue:
             if recs:
                 pid = recs[-1][1]
                 if pid not in pathways:
-                    pathways[pid] = pw.load_pathway(pid)
+                    pathways[pid] = catalogue.load_pathway(pid)
                 records = [
                     pw.StepRecord.model_construct(
                         step=r[2],
