@@ -1,7 +1,9 @@
 """Start the desktop app: QApplication, logging, policy, crash handling, the main window.
 
-* The organisation policy is loaded first. An invalid policy stops the app with a dialog that
-  names the key (``PolicyError``); the app never falls back to weaker settings.
+* The organisation policy is loaded first, and only here: an invalid policy stops the app with a
+  dialog that names the key (``PolicyError``) before any window; the app never falls back to
+  weaker settings. The loaded policy is passed down (the main window, the vault it unlocks:
+  ``Vault.policy``), so nothing reads the file again until the next start.
 * Dark or light follows the operating system: the platform palette is used as it is (Qt 6.5+
   follows the OS colour scheme and reports changes through ``styleHints().colorScheme``); the
   stylesheet from ``ui/app.qss`` sets spacing only, never colours or font sizes, so text
