@@ -31,10 +31,11 @@ class ExportTab(QWidget):
     changed = Signal()
     exported = Signal(str)
 
-    def __init__(self, policy: Policy, parent: QWidget | None = None) -> None:
+    def __init__(self, policy: Policy | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setAccessibleName(self.tr("Share"))
-        self._policy = policy  # loaded once at start
+        # The policy loaded at start; None: the one the open vault carries (Vault.policy).
+        self._policy = policy
         self._vault: Any = None
         self._child: Any = None
         self.dialog: ExportDialog | None = None
@@ -54,7 +55,6 @@ class ExportTab(QWidget):
         ):
             button = QPushButton(text)
             button.clicked.connect(lambda _c=False, k=kind: self.export(k))
-            button.setVisible(kind in self._policy.export_kinds)
             self.buttons[kind] = button
             row.addWidget(button)
         row.addStretch(1)
@@ -66,10 +66,18 @@ class ExportTab(QWidget):
         layout.addLayout(row)
         layout.addWidget(self.history)
         layout.addStretch(1)
+        if policy is not None:
+            self._show_kinds(policy)
+
+    def _show_kinds(self, policy: Policy) -> None:
+        for kind, button in self.buttons.items():
+            button.setVisible(kind in policy.export_kinds)
 
     def set_child(self, vault: Any, child: Any) -> None:
         self._vault = vault
         self._child = child
+        if self._policy is None:
+            self._show_kinds(vault.policy)
         self._show_history()
 
     def clear(self) -> None:
@@ -133,10 +141,10 @@ class SharingParts:
     outbox: OutboxPage
 
 
-def install(window: Shell, policy: Policy) -> SharingParts:
+def install(window: Shell, policy: Policy | None = None) -> SharingParts:
     """Add the Share tab, the Outbox page and the unsent reminder to a ``MainWindow``.
 
-    ``policy``: the ``Policy`` in force, loaded once at start.
+    ``policy``: the ``Policy`` loaded at start (None: the one the open vault carries).
     """
     from cse_toolkit.gui.exchange.outbox_page import OutboxPage, unsent_reminder_text
 
