@@ -280,12 +280,14 @@ class Vault:
         self._pending_changes: list[tuple[str, str, str]] = []
         self._listeners: list[Listener] = []
         from cse_toolkit.vault.dsl_repo import DslRepository
+        from cse_toolkit.vault.exchange_repo import ExchangeRepository
         from cse_toolkit.vault.intel_repo import IntelRepository
         from cse_toolkit.vault.repos import Repositories
 
         self.repos = Repositories(self)
         self.intel = IntelRepository(self)
         self.dsl = DslRepository(self)
+        self.exchange = ExchangeRepository(self)
 
     # -- lifecycle -------------------------------------------------------------------------
     @classmethod
@@ -572,11 +574,10 @@ class Vault:
             )
 
     def _sign_level(self, child_id: str, level: str, tool: str) -> None:
+        from cse_toolkit.vault import rows
+
         sig = self.sign(level_message(self.vault_id, child_id, level, tool, self.user.name))
-        self.conn.execute(
-            "UPDATE children SET level_signer = ?, level_sig = ? WHERE id = ?",
-            (self.user.name if sig else "", sig, child_id),
-        )
+        rows.sign_level(self.conn, child_id, self.user.name if sig else "", sig)
 
     def _register_recovered_key(
         self, signing: Ed25519PrivateKey, slots: KeySlots, recovery_key: str
