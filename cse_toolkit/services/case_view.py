@@ -190,7 +190,7 @@ def case_list(vault: Vault) -> list[dict[str, Any]]:
     labels, _tools = installed_labels()
     records = vault.repos.engine_records_by_child()
     latest_by_child = vault.repos.latest_screenings()
-    out = []
+    out: list[dict[str, Any]] = []
     for child in vault.repos.list_children():
         try:
             state = pw.case_state(pathway, records.get(child.id, []), vault.clock,
