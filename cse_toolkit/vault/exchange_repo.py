@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from cse_toolkit.vault import rows
+from cse_toolkit.vault.imports_audit import import_entry
 
 if TYPE_CHECKING:
     from cse_toolkit.vault.vault import Vault
@@ -201,8 +202,6 @@ class ExchangeRepository:
     def signed_import_entry(self, import_id: str) -> tuple[int, str, str] | None:
         """The ``import.pack`` audit entry of ``import_id`` as (seq, actor, reason), if it is
         there, unchanged and signed by its actor's registered key."""
-        from cse_toolkit.vault.vault import import_entry
-
         return import_entry(self._c, self._v.vault_id, self._v.registry, import_id)
 
     # -- senders a DSL trusts ------------------------------------------------------------------
