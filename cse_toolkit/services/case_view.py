@@ -18,7 +18,7 @@ from cse_toolkit.core.tools import installed_labels
 from cse_toolkit.core.urgency import urgency, urgency_level
 from cse_toolkit.errors import UserError
 from cse_toolkit.policy import load_policy
-from cse_toolkit.services import exchange
+from cse_toolkit.services.merge import possible_duplicates
 from cse_toolkit.vault.vault import Vault
 
 FORMAT = 1
@@ -162,7 +162,7 @@ def show(vault: Vault, ref: str) -> dict[str, Any]:
         "origin": _origin(child_origin.pack_id, {child_origin.pack_id: child_origin})
         if child_origin
         else {"kind": "local"},
-        "possible_duplicates": exchange.possible_duplicates(vault, child.id),
+        "possible_duplicates": possible_duplicates(vault, child.id),
         "level": _levels(vault, child),
         "pathway": _pathway(state, pathway),
         "urgency": _urgency(vault, child, state),

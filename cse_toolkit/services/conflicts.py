@@ -56,7 +56,7 @@ def local_version(vault: Vault, record_type: str, record_id: str) -> dict[str, A
 def _conflicts_as_imported(vault: Vault, import_id: str, conflicts: Any) -> bool:
     """Are ``conflicts`` the ones the importing DSL's signed entry names? (Imports from before
     the hash was kept, with no ``decide=`` in their entry, are taken as they are.)"""
-    from cse_toolkit.vault.vault import conflicts_digest, recorded_conflicts_digest
+    from cse_toolkit.vault.imports_audit import conflicts_digest, recorded_conflicts_digest
 
     entry = vault.exchange.signed_import_entry(import_id)
     if entry is None:

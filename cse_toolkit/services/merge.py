@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -140,16 +141,7 @@ def import_pack(
     if not trusted and not expected_signer and not confirmed:
         raise UnknownSigner(verified.signer_fingerprint, pack.sender.name)
     report.new_signer = not trusted
-    # Replay: an older pack from the same vault carrying older versions than already imported.
-    for record in pack.records:
-        before = store.tracked(record.id)
-        if before and before.signer == verified.signer_public_key and record.version < before.version:
-            raise ReplayedPack(
-                f"This pack carries an older version of a record already imported from the same "
-                f"vault (version {record.version}, already have {before.version}). It may be a "
-                "replay of an old pack; nothing was imported. Ask the sender for their latest "
-                "pack."
-            )
+    _refuse_replay(vault, pack, verified.signer_public_key)
     now = vault.now_iso()
     arrival = Arrival.of_pack(pack)
     pack_child = arrival.child_id
@@ -181,45 +173,8 @@ def import_pack(
                          "this child is already here from another source (another vault or "
                          "another sender's key); nothing in this pack was merged into it")
                 continue
-            incoming_hash = content_hash(record)
-            tracked = store.tracked(record.id)
-            if local is None:
-                kinds.add(vault, record, arrival)
-                report.added[record.type] = report.added.get(record.type, 0) + 1
-                if record.type == "child":
-                    report.same_person = store.same_name_and_dob(record.id)
-                if record.type == "screening":
-                    _sender_level(vault, record, here, pack, report)
-            elif content_hash(local) == incoming_hash or (
-                tracked and tracked.content_hash == incoming_hash
-            ):
-                report.unchanged += 1
-            elif data_hash(local) == data_hash(record):
-                report.unchanged += 1  # only the versions moved (e.g. a level set on a child)
-            elif record.type == "screening" and store.decided_here(record.id):
-                conflict(record, local.version,
-                         "signed off here by a DSL: the pack's version would replace the "
-                         "sign-off")
-                continue
-            elif (tracked and _unchanged_here(local, tracked)
-                  and record.version > tracked.version) or (
-                record.type == "pathway_step" and record.data.fields
-                and not local.data.fields and vault.repos.is_legacy_import(record.id)
-            ):
-                # Newer, or the same step again in full where an older pack gave only words.
-                kinds.replace(vault, record, arrival)
-                report.updated[record.type] = report.updated.get(record.type, 0) + 1
-                if record.type == "screening":
-                    _sender_level(vault, record, here, pack, report)
-            else:
-                why = (
-                    "changed here since it was imported"
-                    if tracked and not _unchanged_here(local, tracked)
-                    else "differs from the version here"
-                )
-                conflict(record, local.version, why)
-                continue
-            to_track.append(record)
+            if _merge_record(vault, record, local, arrival, here, pack, report, conflict):
+                to_track.append(record)
         # Tracked after every record is in: a screening may have set a new child's level,
         # and the child's local version must be the one after that (else the next pack
         # raises a false "changed here since it was imported").
@@ -241,7 +196,7 @@ def import_pack(
             "sharing_decision": pack.sharing_decision.model_dump(mode="json"),
         }
         import_id = str(uuid.uuid4())
-        from cse_toolkit.vault.vault import conflicts_digest
+        from cse_toolkit.vault.imports_audit import conflicts_digest
 
         conflicts_json = json.dumps([c_.__dict__ for c_ in report.conflicts])
         store.add_import({
@@ -260,6 +215,74 @@ def import_pack(
                     f"signer={verified.signer_fingerprint}")
     vault.intel.invalidate()
     return report
+
+
+def _refuse_replay(vault: Vault, pack: ps.PackModel, signer: str) -> None:
+    """Replay: an older pack from the same sender carrying older versions than already
+    imported is refused whole."""
+    for record in pack.records:
+        before = vault.exchange.tracked(record.id)
+        if before and before.signer == signer and record.version < before.version:
+            raise ReplayedPack(
+                f"This pack carries an older version of a record already imported from the same "
+                f"vault (version {record.version}, already have {before.version}). It may be a "
+                "replay of an old pack; nothing was imported. Ask the sender for their latest "
+                "pack."
+            )
+
+
+def _merge_record(
+    vault: Vault,
+    record: Any,
+    local: Any,
+    arrival: Arrival,
+    here: Any,
+    pack: ps.PackModel,
+    report: ImportReport,
+    conflict: Callable[[Any, int, str], None],
+) -> bool:
+    """One incoming record merged under the policy: added, unchanged, replaced by a newer
+    version, or held as a conflict (False: nothing to track)."""
+    store = vault.exchange
+    incoming_hash = content_hash(record)
+    tracked = store.tracked(record.id)
+    if local is None:
+        kinds.add(vault, record, arrival)
+        report.added[record.type] = report.added.get(record.type, 0) + 1
+        if record.type == "child":
+            report.same_person = store.same_name_and_dob(record.id)
+        if record.type == "screening":
+            _sender_level(vault, record, here, pack, report)
+    elif content_hash(local) == incoming_hash or (
+        tracked and tracked.content_hash == incoming_hash
+    ):
+        report.unchanged += 1
+    elif data_hash(local) == data_hash(record):
+        report.unchanged += 1  # only the versions moved (e.g. a level set on a child)
+    elif record.type == "screening" and store.decided_here(record.id):
+        conflict(record, local.version,
+                 "signed off here by a DSL: the pack's version would replace the "
+                 "sign-off")
+        return False
+    elif (tracked and _unchanged_here(local, tracked)
+          and record.version > tracked.version) or (
+        record.type == "pathway_step" and record.data.fields
+        and not local.data.fields and vault.repos.is_legacy_import(record.id)
+    ):
+        # Newer, or the same step again in full where an older pack gave only words.
+        kinds.replace(vault, record, arrival)
+        report.updated[record.type] = report.updated.get(record.type, 0) + 1
+        if record.type == "screening":
+            _sender_level(vault, record, here, pack, report)
+    else:
+        why = (
+            "changed here since it was imported"
+            if tracked and not _unchanged_here(local, tracked)
+            else "differs from the version here"
+        )
+        conflict(record, local.version, why)
+        return False
+    return True
 
 
 def possible_duplicates(vault: Vault, child_id: str) -> list[str]:
