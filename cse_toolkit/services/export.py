@@ -15,6 +15,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from cse_toolkit.core import sharing as sharing_rule
 from cse_toolkit.errors import UserError
 from cse_toolkit.packs import schema as ps
 from cse_toolkit.packs.pdfpack import ExportResult, export_pack
@@ -33,14 +34,9 @@ if TYPE_CHECKING:
 
 PackKind = Literal["referral", "intelligence", "screening"]
 KINDS: tuple[PackKind, ...] = ("referral", "intelligence", "screening")
-GROUNDS = {
-    "risk_of_significant_harm": "asking for consent would put the child or someone else at "
-    "risk of significant harm",
-    "interfere_with_police_investigation": "asking would interfere with a police investigation",
-    "unjustified_delay": "asking would cause unjustified delay",
-    "prejudice_serious_crime": "asking would prejudice the prevention or detection of serious "
-    "crime",
-}
+# The information-sharing rule is core's (core/sharing.py); re-exported for the callers here.
+GROUNDS = sharing_rule.GROUNDS
+SharingChoice = sharing_rule.SharingChoice
 
 
 ROLE_TITLES = {"worker": "Practitioner", "dsl": "Designated safeguarding lead", "admin": "Admin"}
@@ -53,44 +49,6 @@ class ExportNotAllowed(UserError):
 # ---------------------------------------------------------------------------------------------
 # What the person decides before an export
 # ---------------------------------------------------------------------------------------------
-
-
-@dataclass
-class SharingChoice:
-    """The information-sharing decision (golden rules): recorded with every export."""
-
-    consent_sought: bool = False
-    consent_given: bool | None = None
-    who_consented: str = ""
-    parents_aware: bool | None = None
-    parents_not_aware_reason: str = ""
-    child_aware: bool | None = None
-    child_consents: bool | None = None
-    ground_without_consent: str | None = None
-    reason: str = ""
-
-    def check(self, kind: PackKind) -> None:
-        if kind == "intelligence":
-            return  # consent is not needed for an information report (DOMAIN.md §4.3)
-        if self.consent_given is False or (not self.consent_sought and self.reason == ""):
-            if not self.ground_without_consent:
-                raise UserError(
-                    "Sharing without consent needs a ground: risk of significant harm, "
-                    "interfering with a police investigation, unjustified delay, or prejudicing "
-                    "the prevention or detection of serious crime."
-                )
-        if self.ground_without_consent and self.ground_without_consent not in GROUNDS:
-            raise UserError(f"Unknown ground '{self.ground_without_consent}'.")
-
-    def audit_reason(self, kind: PackKind) -> str:
-        """A reason for the audit row: the decision, never personal data."""
-        if kind == "intelligence":
-            return "information report to police (consent not required)"
-        if self.consent_given:
-            return "shared with consent"
-        if self.ground_without_consent:
-            return f"shared without consent: {self.ground_without_consent}"
-        return "consent decision recorded in pack"
 
 
 @dataclass

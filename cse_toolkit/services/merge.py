@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from cse_toolkit.core import catalogue
 from cse_toolkit.core.clock import utc_iso
 from cse_toolkit.errors import UserError
 from cse_toolkit.packs import schema as ps
@@ -310,15 +311,12 @@ def _sender_level(
         return
     if here[1] == d.confirmed_level:
         return
-    from cse_toolkit.core.tools import installed_labels
-
-    labels = installed_labels()[0]
     direction = "lower" if _rank(d.tool_id, d.confirmed_level) < _rank(here[2], here[1]) \
         else "different"
     report.conflicts.append(Conflict(
         "level", child_id, child_id, 0, record.version,
-        f"the sender's screening says {labels.get(d.confirmed_level, d.confirmed_level)}, "
-        f"{direction} than the level here ({labels.get(here[1], here[1])}); the level here "
+        f"the sender's screening says {catalogue.level_label(d.confirmed_level)}, "
+        f"{direction} than the level here ({catalogue.level_label(here[1])}); the level here "
         "stays until a DSL decides",
         {"type": "level", "id": child_id, "version": record.version,
          "data": {"level": d.confirmed_level, "tool_id": d.tool_id,
@@ -328,10 +326,8 @@ def _sender_level(
 
 
 def _rank(tool_id: str | None, level: str | None) -> int:
-    from cse_toolkit.core import tools
-
     try:
-        ids = list(tools.load_tool(tool_id or "").level_ids)
+        ids = list(catalogue.load_tool(tool_id or "").level_ids)
     except UserError:
         return -1
     return ids.index(level) if level in ids else -1

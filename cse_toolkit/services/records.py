@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
+from cse_toolkit.core import catalogue
 from cse_toolkit.core import intelligence as intel
 from cse_toolkit.core.clock import parse_utc
 from cse_toolkit.errors import UserError
@@ -132,7 +133,7 @@ def screening_record(vault: Vault, screening_id: str) -> ps.ScreeningRecord:
     inp = rec.input
     tool: tools.Tool | None = None
     try:
-        tool = tools.load_tool(rec.tool_id, rec.tool_version)
+        tool = catalogue.load_tool(rec.tool_id, rec.tool_version)
         labels = {ind.id: ind.label for s in tool.sections for ind in s.indicators}
         sections_def = [(s.id, s.title, [i.id for i in s.indicators]) for s in tool.sections]
         tool_title = tool.name
@@ -229,7 +230,7 @@ def _answer_label(item: Any, labels: dict[str, str]) -> str:
 
 def step_records(vault: Vault, child_id: str) -> list[ps.PathwayStepRecord]:
     from cse_toolkit.core import pathway as pw
-    from cse_toolkit.core.tools import installed_labels
+    from cse_toolkit.core.catalogue import installed_labels
 
     levels, tool_names = installed_labels()
     words = {**levels, **tool_names}
@@ -241,7 +242,7 @@ def step_records(vault: Vault, child_id: str) -> list[ps.PathwayStepRecord]:
     for st in steps:
         if st.pathway_id not in pathways:
             try:
-                pathways[st.pathway_id] = pw.load_pathway(st.pathway_id)
+                pathways[st.pathway_id] = catalogue.load_pathway(st.pathway_id)
             except UserError:
                 pathways[st.pathway_id] = None
         pathway = pathways[st.pathway_id]
