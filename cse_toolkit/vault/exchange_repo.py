@@ -11,13 +11,29 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from cse_toolkit.vault import rows
 from cse_toolkit.vault.imports_audit import import_entry
 
 if TYPE_CHECKING:
-    from cse_toolkit.vault.vault import Vault
+    from cse_toolkit.vault.registry import RegistryState
+
+
+class Store(Protocol):
+    """What this repository needs of the open vault (``vault.vault.Vault`` fits), so it never
+    imports the vault itself."""
+
+    @property
+    def conn(self) -> Any: ...
+
+    @property
+    def vault_id(self) -> str: ...
+
+    @property
+    def registry(self) -> RegistryState: ...
+
+    def now_iso(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -79,7 +95,7 @@ _EXPORT_STAMPS = {"sent": "sent_at", "acknowledged": "acknowledged_at"}
 
 
 class ExchangeRepository:
-    def __init__(self, vault: Vault) -> None:
+    def __init__(self, vault: Store) -> None:
         self._v = vault
 
     @property
