@@ -78,7 +78,4 @@ class Session(Protocol):
     def sign(self, message: bytes) -> str:
         """This person's signature (hex) over ``message``; "" in a session without a key."""
 
-    def sign_level(self, child_id: str, level: str, tool: str) -> None:
-        """Inside a write: sign the child's confirmed level as this person."""
-
     def users(self) -> list[User]: ...
