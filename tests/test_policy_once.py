@@ -123,7 +123,9 @@ def _cli(monkeypatch: pytest.MonkeyPatch, *args: str, stdin: str = "") -> int:
 
 
 def test_the_command_line_reads_the_policy_once_at_start(
-    vault_factory: Any, isolated_env: dict[str, Path], monkeypatch: pytest.MonkeyPatch,
+    vault_factory: Any,
+    isolated_env: dict[str, Path],
+    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     isolated_env["policy"].write_text(GOOD, encoding="utf-8")
@@ -141,7 +143,8 @@ def test_the_command_line_reads_the_policy_once_at_start(
 
 
 def test_a_broken_policy_stops_the_command_line_at_start(
-    isolated_env: dict[str, Path], monkeypatch: pytest.MonkeyPatch,
+    isolated_env: dict[str, Path],
+    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     isolated_env["policy"].write_text(BROKEN, encoding="utf-8")

@@ -67,7 +67,8 @@ def title(item: QueueItem) -> str:
         return facts.label
     if isinstance(facts, UnsentFacts):
         return _tr("{kind} pack exported but not marked sent").format(
-            kind=_pack_kind(facts.pack_kind))
+            kind=_pack_kind(facts.pack_kind)
+        )
     if isinstance(facts, ImportFacts):
         return ntr(_CONTEXT, "Imported pack has %n conflict(s) to resolve", facts.conflicts)
     if isinstance(facts, DangerFacts):
@@ -78,12 +79,14 @@ def title(item: QueueItem) -> str:
 def _screening_title(f: ScreeningFacts) -> str:
     if f.situation is Situation.LOWERED:
         return _tr("Level lowered, awaiting DSL sign-off: {suggested} to {level}").format(
-            suggested=f.suggested, level=f.level)
+            suggested=f.suggested, level=f.level
+        )
     if f.situation is Situation.INCOMPLETE:
         return _tr("Incomplete screening, awaiting DSL sign-off")
     if f.situation is Situation.CHANGED:
         return _tr("Level changed: {suggested} to {level}").format(
-            suggested=f.suggested, level=f.level)
+            suggested=f.suggested, level=f.level
+        )
     if f.situation is Situation.FORGED:
         return _tr("Sign-off not signed by a DSL: refused")
     return _tr("Screening awaiting sign-off")
@@ -104,10 +107,13 @@ def detail(item: QueueItem) -> str:
         ).format(recipient=facts.recipient)
     if isinstance(facts, ImportFacts):
         return _tr("Pack {pack} imported by {by}; nothing was overwritten.").format(
-            pack=facts.pack_id, by=facts.imported_by)
+            pack=facts.pack_id, by=facts.imported_by
+        )
     if isinstance(facts, DangerFacts):
-        return _tr("Make sure the child is safe now; the strategy meeting is held straight "
-                   "away. Record it on the child's Process tab.")
+        return _tr(
+            "Make sure the child is safe now; the strategy meeting is held straight "
+            "away. Record it on the child's Process tab."
+        )
     return ""
 
 
@@ -125,8 +131,9 @@ def _screening_detail(f: ScreeningFacts) -> str:
             "completed: {reason}"
         ).format(who=who, level=f.level, reason=f.reason)
     if f.situation is Situation.CHANGED:
-        return _tr("{who} chose {level} instead of the suggested {suggested}. Reason: {reason}"
-                   ).format(who=who, level=f.level, suggested=f.suggested, reason=reason)
+        return _tr(
+            "{who} chose {level} instead of the suggested {suggested}. Reason: {reason}"
+        ).format(who=who, level=f.level, suggested=f.suggested, reason=reason)
     if f.situation is Situation.FORGED:
         return _tr(
             "This screening is marked as signed off, but the sign-off does not carry the "
@@ -138,9 +145,9 @@ def _screening_detail(f: ScreeningFacts) -> str:
 
 def _due_detail(f: DueFacts, overdue: bool) -> str:
     if overdue:
-        when = (_tr("Overdue today") if f.days == 0
-                else ntr(_CONTEXT, "Overdue by %n day(s)", f.days))
+        when = (
+            _tr("Overdue today") if f.days == 0 else ntr(_CONTEXT, "Overdue by %n day(s)", f.days)
+        )
     else:
         when = _tr("Due today") if f.days == 0 else ntr(_CONTEXT, "Due in %n day(s)", f.days)
-    return _tr("{when}: record '{step}' on the child's Process tab.").format(
-        when=when, step=f.step)
+    return _tr("{when}: record '{step}' on the child's Process tab.").format(when=when, step=f.step)

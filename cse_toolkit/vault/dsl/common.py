@@ -53,8 +53,9 @@ def day_after(d: date) -> str:
     return day_start(d + timedelta(days=1))
 
 
-def period_where(column: str, date_from: date | None, date_to: date | None
-                 ) -> tuple[str, tuple[str, ...]]:
+def period_where(
+    column: str, date_from: date | None, date_to: date | None
+) -> tuple[str, tuple[str, ...]]:
     lo = day_start(date_from) if date_from else ""
     hi = day_after(date_to) if date_to else "9999"
     return f"{column} >= ? AND {column} < ?", (lo, hi)

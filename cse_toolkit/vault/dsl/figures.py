@@ -100,8 +100,9 @@ def _gender(text: str) -> str:
 class Figures:
     """The figures room (``vault.dsl.dashboard``, ``summary`` ...)."""
 
-    def __init__(self, session: Session, shelf: ToolShelf, intel: IntelRepository,
-                 queue: ReviewQueue) -> None:
+    def __init__(
+        self, session: Session, shelf: ToolShelf, intel: IntelRepository, queue: ReviewQueue
+    ) -> None:
         self._v = session
         self._shelf = shelf
         self._intel = intel

@@ -146,12 +146,28 @@ class QueueItem:
 _Child = tuple[str | None, str, str]  # (id, ref, label)
 
 
-def _item(kind: str, record_id: str, child: _Child, facts: Facts, at: datetime | None,
-          destination: Destination, **more: Any) -> QueueItem:
+def _item(
+    kind: str,
+    record_id: str,
+    child: _Child,
+    facts: Facts,
+    at: datetime | None,
+    destination: Destination,
+    **more: Any,
+) -> QueueItem:
     """The one way a queue item is made."""
     cid, ref, label = child
-    return QueueItem(kind=kind, record_id=record_id, child_id=cid, child_ref=ref,
-                     child_label=label, facts=facts, at=at, destination=destination, **more)
+    return QueueItem(
+        kind=kind,
+        record_id=record_id,
+        child_id=cid,
+        child_ref=ref,
+        child_label=label,
+        facts=facts,
+        at=at,
+        destination=destination,
+        **more,
+    )
 
 
 @dataclass
@@ -243,7 +259,8 @@ class ReviewQueue:
         urgent = {cid: u for cid, u in risk.items() if u.rank < urg.OTHER}
         items = [
             dataclasses.replace(i, rank=urgent[i.child_id].rank, flag=urgent[i.child_id].text)
-            if i.child_id in urgent and i.kind != DANGER else i
+            if i.child_id in urgent and i.kind != DANGER
+            else i
             for i in items
         ]
 
@@ -261,8 +278,16 @@ class ReviewQueue:
             return []
         names = self._child_names(danger)
         return [
-            _item(DANGER, f"{cid}:danger", self._child(cid, names), DangerFacts(),
-                  u.called_999_at, Destination.PROCESS, rank=u.rank, flag=u.text)
+            _item(
+                DANGER,
+                f"{cid}:danger",
+                self._child(cid, names),
+                DangerFacts(),
+                u.called_999_at,
+                Destination.PROCESS,
+                rank=u.rank,
+                flag=u.text,
+            )
             for cid, u in danger.items()
         ]
 
@@ -274,8 +299,22 @@ class ReviewQueue:
             " FROM screenings s JOIN children c ON c.id = s.child_id WHERE s.status = 'confirmed'"
         ).fetchall()
         out: list[QueueItem] = []
-        for (sid, cid, ref, name, alias, tool_id, suggested, confirmed, by, at, reason, screened,
-             version, cannot_complete) in rows:
+        for (
+            sid,
+            cid,
+            ref,
+            name,
+            alias,
+            tool_id,
+            suggested,
+            confirmed,
+            by,
+            at,
+            reason,
+            screened,
+            version,
+            cannot_complete,
+        ) in rows:
             if screening.awaiting_signoff(
                 self._shelf.tool(tool_id, version), suggested, confirmed, "confirmed"
             ):
@@ -288,10 +327,23 @@ class ReviewQueue:
                 kind, situation, why = LEVEL_CHANGED, Situation.CHANGED, reason or ""
             else:
                 kind, situation, why = SIGNOFF, Situation.AWAITING, ""
-            facts = ScreeningFacts(situation, by or "", self._shelf.level_label(tool_id, confirmed),
-                                   self._shelf.level_label(tool_id, suggested), why)
-            out.append(_item(kind, sid, (cid, ref, child_label(name, alias, ref)), facts,
-                             parse_utc(at or screened), Destination.SCREENING))
+            facts = ScreeningFacts(
+                situation,
+                by or "",
+                self._shelf.level_label(tool_id, confirmed),
+                self._shelf.level_label(tool_id, suggested),
+                why,
+            )
+            out.append(
+                _item(
+                    kind,
+                    sid,
+                    (cid, ref, child_label(name, alias, ref)),
+                    facts,
+                    parse_utc(at or screened),
+                    Destination.SCREENING,
+                )
+            )
         return out
 
     def _forged_signoff_items(self) -> list[QueueItem]:
@@ -309,8 +361,14 @@ class ReviewQueue:
         verified = self._checks.check_all(r[6] for r in rows if r[6] is not None)
         facts = ScreeningFacts(Situation.FORGED, "", "", "", "")
         return [
-            _item(SIGNOFF, sid, (cid, ref, child_label(name, alias, ref)), facts,
-                  parse_utc(screened), Destination.SCREENING)
+            _item(
+                SIGNOFF,
+                sid,
+                (cid, ref, child_label(name, alias, ref)),
+                facts,
+                parse_utc(screened),
+                Destination.SCREENING,
+            )
             for sid, cid, ref, name, alias, screened, latest in rows
             if not (latest is not None and verified.get(latest, False))
         ]
@@ -330,8 +388,18 @@ class ReviewQueue:
                     continue
                 days = (now - d.due_at).days if d.overdue else (d.due_at - now).days
                 facts = DueFacts(d.label, titles.get(d.step, d.step.replace("_", " ")), days)
-                out.append(_item(DUE, f"{cid}:{d.id}", child, facts, d.due_at,
-                                 Destination.PROCESS, due_at=d.due_at, overdue=d.overdue))
+                out.append(
+                    _item(
+                        DUE,
+                        f"{cid}:{d.id}",
+                        child,
+                        facts,
+                        d.due_at,
+                        Destination.PROCESS,
+                        due_at=d.due_at,
+                        overdue=d.overdue,
+                    )
+                )
         return out
 
     def _unsent_items(self, now: datetime) -> list[QueueItem]:
@@ -347,8 +415,9 @@ class ReviewQueue:
             made = parse_utc(created)
             label = child_label(name or "", alias or "", ref or "") if cid else ""
             facts = UnsentFacts(kind, recipient, max(1, (now - made).days))
-            out.append(_item(UNSENT, eid, (cid, ref or "", label), facts, made,
-                             Destination.EXPORTS))
+            out.append(
+                _item(UNSENT, eid, (cid, ref or "", label), facts, made, Destination.EXPORTS)
+            )
         return out
 
     def _import_items(self) -> list[QueueItem]:
@@ -371,9 +440,16 @@ class ReviewQueue:
             names = self._child_names(child_ids) if child_ids else {}
             cid = next((c for c in child_ids if c in names), None)
             ref, label = names.get(cid, ("", "")) if cid else ("", "")
-            out.append(_item(IMPORT_CONFLICT, iid, (cid, ref, label),
-                             ImportFacts(pack_id, by, len(listed)), parse_utc(at),
-                             Destination.IMPORTS))
+            out.append(
+                _item(
+                    IMPORT_CONFLICT,
+                    iid,
+                    (cid, ref, label),
+                    ImportFacts(pack_id, by, len(listed)),
+                    parse_utc(at),
+                    Destination.IMPORTS,
+                )
+            )
         return out
 
     def _child(self, cid: str, names: dict[str, tuple[str, str]]) -> _Child:
@@ -513,12 +589,19 @@ class ReviewQueue:
             if hit is not None and hit[0] == key and now < hit[1]:
                 out[cid] = hit[2]
                 continue
-            fresh = [pw.DueItem(d.id, d.label, d.step, d.due_at, now > d.due_at)
-                     for d in entry.items]
+            fresh = [
+                pw.DueItem(d.id, d.label, d.step, d.due_at, now > d.due_at) for d in entry.items
+            ]
             level = urg.urgency_level(entry.fingerprint[2], entry.state)
-            found = urg.urgency(entry.state, entry.records, level, now,
-                                latest_screening_status=status, latest_screening_at=at,
-                                due=fresh)
+            found = urg.urgency(
+                entry.state,
+                entry.records,
+                level,
+                now,
+                latest_screening_status=status,
+                latest_screening_at=at,
+                due=fresh,
+            )
             moments = [d.due_at for d in entry.items]
             if at is not None:
                 moments.append(at + timedelta(days=urg.NEW_DAYS))

@@ -69,8 +69,9 @@ def months_before(moment: datetime, months: int) -> datetime:
 class Retention:
     """The retention room (``vault.dsl.retention_candidates``, ``purge_child``)."""
 
-    def __init__(self, session: Session, repos: Repositories, intel: IntelRepository,
-                 queue: ReviewQueue) -> None:
+    def __init__(
+        self, session: Session, repos: Repositories, intel: IntelRepository, queue: ReviewQueue
+    ) -> None:
         self._v = session
         self._repos = repos
         self._intel = intel

@@ -108,8 +108,9 @@ def _signoff_problem(vault_id: str, state: Any, row: Any) -> str:
         return "it is not signed"
     if entry_hash is None or entry_hash != digest or entry_record != signoff_id:
         return "the audit entry it names is not there"
-    message = signoff_message(vault_id, signoff_id, screening_id, decision, level, comment or "",
-                              seq, digest, signer)
+    message = signoff_message(
+        vault_id, signoff_id, screening_id, decision, level, comment or "", seq, digest, signer
+    )
     if name != signer or not state.signed_by(signer, sig, message):
         return f"it is not signed by {signer}'s registered key"
     role = state.in_force_at(seq).get(signer)
@@ -157,8 +158,14 @@ SignedOff = Callable[[str, int, bool], None]
 class Signoffs:
     """The sign-off room (``vault.dsl.sign_off`` and friends)."""
 
-    def __init__(self, session: Session, repos: Repositories, shelf: ToolShelf,
-                 checks: SignoffChecks, on_signed: SignedOff) -> None:
+    def __init__(
+        self,
+        session: Session,
+        repos: Repositories,
+        shelf: ToolShelf,
+        checks: SignoffChecks,
+        on_signed: SignedOff,
+    ) -> None:
         self._v = session
         self._repos = repos
         self._shelf = shelf
@@ -267,7 +274,8 @@ class Signoffs:
             if decision == "change" and new_level and self._is_latest(ctx):
                 self._repos.set_confirmed_level(ctx.child_id, new_level, ctx.tool_id)
             lowered = screening.is_lowered(
-                self._shelf.tool(ctx.tool_id, ctx.tool_version), ctx.suggested_level,
+                self._shelf.tool(ctx.tool_id, ctx.tool_version),
+                ctx.suggested_level,
                 ctx.confirmed_level,
             )
             if decision == "agree" and lowered and ctx.confirmed_level and self._is_latest(ctx):
@@ -275,27 +283,61 @@ class Signoffs:
                 self._repos.set_confirmed_level(ctx.child_id, ctx.confirmed_level, ctx.tool_id)
             head = self._v.audit(f"signoff.{decision}", "signoff", signoff_id, 1, reason)
             saved_level = None if decision == "return" else new_level
-            sig = self._v.sign(signoff_message(
-                self._v.vault_id, signoff_id, screening_id, decision, saved_level, comment,
-                head.seq, head.hash, self._v.user.name))
+            sig = self._v.sign(
+                signoff_message(
+                    self._v.vault_id,
+                    signoff_id,
+                    screening_id,
+                    decision,
+                    saved_level,
+                    comment,
+                    head.seq,
+                    head.hash,
+                    self._v.user.name,
+                )
+            )
             if not sig:
-                raise UserError("Signing off needs your own signature: lock and unlock with "
-                                "your passphrase, then sign off again.")
+                raise UserError(
+                    "Signing off needs your own signature: lock and unlock with "
+                    "your passphrase, then sign off again."
+                )
             c.execute(
                 "INSERT INTO signoffs (id, origin, created_at, created_by, updated_at,"
                 " screening_id, decision, level, comment, chain_seq, chain_hash, sig)"
                 " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                (signoff_id, self._v.vault_id, now, self._v.user.id, now, screening_id,
-                 decision, saved_level, comment, head.seq, head.hash, sig),
+                (
+                    signoff_id,
+                    self._v.vault_id,
+                    now,
+                    self._v.user.id,
+                    now,
+                    screening_id,
+                    decision,
+                    saved_level,
+                    comment,
+                    head.seq,
+                    head.hash,
+                    sig,
+                ),
             )
-        self._on_signed(screening_id, head.seq,
-                        decision == "change" or (decision == "agree" and lowered))
-        return SignOff(signoff_id, screening_id, decision, saved_level, comment, head.seq,
-                       head.hash, parse_utc(now))
+        self._on_signed(
+            screening_id, head.seq, decision == "change" or (decision == "agree" and lowered)
+        )
+        return SignOff(
+            signoff_id,
+            screening_id,
+            decision,
+            saved_level,
+            comment,
+            head.seq,
+            head.hash,
+            parse_utc(now),
+        )
 
     @staticmethod
-    def _new_level(ctx: SignoffContext, decision: str, level: str | None,
-                   comment: str) -> str | None:
+    def _new_level(
+        ctx: SignoffContext, decision: str, level: str | None, comment: str
+    ) -> str | None:
         """The level the sign-off records, after checking the decision's rules."""
         if decision == "change":
             ids = [lid for lid, _ in ctx.levels]
@@ -343,8 +385,20 @@ class Signoffs:
             " FROM signoffs WHERE screening_id = ? ORDER BY created_at, rowid",
             (screening_id,),
         ).fetchall()
-        return [SignOff(r[0], r[1], r[2], r[3], r[4], r[5], r[6], parse_utc(r[7]),
-                        self._checks.verified(r[0])) for r in rows]
+        return [
+            SignOff(
+                r[0],
+                r[1],
+                r[2],
+                r[3],
+                r[4],
+                r[5],
+                r[6],
+                parse_utc(r[7]),
+                self._checks.verified(r[0]),
+            )
+            for r in rows
+        ]
 
     def signoff_verified(self, signoff_id: str) -> bool:
         return self._checks.verified(signoff_id)
@@ -352,6 +406,7 @@ class Signoffs:
     def _latest_signoff_verified(self, screening_id: str) -> bool:
         row = self._v.conn.execute(
             "SELECT id FROM signoffs WHERE screening_id = ? ORDER BY created_at DESC, rowid DESC"
-            " LIMIT 1", (screening_id,),
+            " LIMIT 1",
+            (screening_id,),
         ).fetchone()
         return row is not None and self._checks.verified(row[0])
