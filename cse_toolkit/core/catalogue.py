@@ -35,8 +35,8 @@ from cse_toolkit.core.pathway import (
     Pathway,
     PathwayFileError,
     PathwayNotFound,
-    check_pathway_text,
 )
+from cse_toolkit.core.pathway_checks import check_pathway_text
 from cse_toolkit.core.tools import Tool, ToolFileError, ToolNotFound, check_tool_text
 from cse_toolkit.errors import UserError
 

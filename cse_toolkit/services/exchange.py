@@ -22,7 +22,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from cse_toolkit.core import catalogue
+from cse_toolkit.core import catalogue, step_words
 from cse_toolkit.core import intelligence as intel
 from cse_toolkit.core import sharing as sharing_rule
 from cse_toolkit.core.clock import parse_utc, utc_iso
@@ -340,7 +340,7 @@ def step_records(vault: Vault, child_id: str) -> list[ps.PathwayStepRecord]:
         pathway = pathways[st.pathway_id]
         titles = {s.id: s.title for s in pathway.steps} if pathway else {}
         summary = st.reason or (
-            pw.describe_step_data(pathway, st.step_id, st.data, words, utc=True)
+            step_words.describe_step_data(pathway, st.step_id, st.data, words, utc=True)
             if pathway
             else "; ".join(f"{k}: {v}" for k, v in st.data.items() if v not in ("", None))
         )

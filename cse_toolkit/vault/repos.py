@@ -942,7 +942,7 @@ class Repositories:
             elif summary:
                 detail = summary
             elif pathway is not None:
-                from cse_toolkit.core.pathway import describe_step_data
+                from cse_toolkit.core.step_words import describe_step_data
 
                 detail = describe_step_data(pathway, st.step_id, data, {**levels, **tool_names})
             else:
