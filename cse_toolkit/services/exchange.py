@@ -1134,7 +1134,7 @@ def import_pack(
         # raises a false "changed here since it was imported").
         for record in to_track:
             _track_import(vault, record, pack.pack_id, verified.signer_public_key)
-        from cse_toolkit.vault.repos import ref_for
+        from cse_toolkit.core.ids import ref_for
 
         for record in pack.records:
             if record.type == "child" and report.added.get("child"):
@@ -1254,7 +1254,7 @@ def _insert(vault: Vault, record: Any, pack: ps.PackModel, child_map: dict[str, 
                                       if not (m.parental_responsibility and
                                               m.relationship == "holds parental responsibility")]
         pr = ", ".join(m.name for m in d.household if m.parental_responsibility)
-        from cse_toolkit.vault.repos import ref_for
+        from cse_toolkit.core.ids import ref_for
 
         c.execute(
             "INSERT INTO children (id, version, origin, created_at, created_by, updated_at, ref,"

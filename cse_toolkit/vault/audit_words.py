@@ -15,8 +15,8 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from cse_toolkit.core import catalogue
+from cse_toolkit.core.ids import ref_for
 from cse_toolkit.vault.audit import AuditRow
-from cse_toolkit.vault.repos import ref_for
 
 if TYPE_CHECKING:
     from cse_toolkit.vault.vault import Vault

@@ -106,7 +106,7 @@ class DraftWriter(QObject):
 
     def write(self, vault: Any, target_id: str | None, payload: dict[str, Any]) -> None:
         if self.draft_id is None:
-            from cse_toolkit.vault.repos import new_id
+            from cse_toolkit.core.ids import new_id
 
             self.draft_id = new_id()
         draft_id, kind = self.draft_id, self._kind
