@@ -15,8 +15,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from cse_toolkit.core.catalogue import level_label
 from cse_toolkit.core.entities import Child
-from cse_toolkit.gui.children.child_table_model import level_label
 
 
 class ChildDetailsTab(QWidget):

@@ -16,13 +16,12 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTabWidget, QVBoxLayout, QWidget
 
-from cse_toolkit.core.catalogue import load_tool
+from cse_toolkit.core.catalogue import level_label, load_tool
 from cse_toolkit.core.entities import Child
 from cse_toolkit.core.screening import awaiting_signoff
 from cse_toolkit.errors import UserError
 from cse_toolkit.gui.children.child_details_tab import ChildDetailsTab
 from cse_toolkit.gui.children.child_dialog import OPEN_EXISTING, ChildDialog
-from cse_toolkit.gui.children.child_table_model import level_label
 from cse_toolkit.gui.children.chronology_view import ChronologyView
 from cse_toolkit.gui.children.missing_episodes_view import MissingEpisodesView
 from cse_toolkit.gui.children.notes_tab import NotesTab

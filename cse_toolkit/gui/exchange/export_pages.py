@@ -570,10 +570,10 @@ class ExportPages(_DialogBase):
 
     def recipient(self) -> ps.Recipient:
         return ps.Recipient(
-            name=self.recipient_name.text().strip()[:500],
-            route=self.recipient_route.text().strip()[:500],
-            email=self.recipient_email.text().strip()[:500],
-            phone=self.recipient_phone.text().strip()[:500],
+            name=self.recipient_name.text().strip()[: ps.MAX_SHORT],
+            route=self.recipient_route.text().strip()[: ps.MAX_SHORT],
+            email=self.recipient_email.text().strip()[: ps.MAX_SHORT],
+            phone=self.recipient_phone.text().strip()[: ps.MAX_SHORT],
             address=self.recipient_address.toPlainText().strip(),
         )
 

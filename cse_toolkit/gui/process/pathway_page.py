@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from cse_toolkit.core.catalogue import load_pathway, load_tool
+from cse_toolkit.core.catalogue import level_label, load_pathway, load_tool
 from cse_toolkit.core.entities import Child, ScreeningRecord
 from cse_toolkit.core.pathway import CaseState, Pathway, case_state
 from cse_toolkit.core.screening import driving_level
@@ -396,14 +396,7 @@ class ProcessTab(QWidget):
             self.latest_label.setText(self.tr("No screening confirmed yet."))
             self.view_outcome.setEnabled(False)
             return
-        try:
-            label = (
-                load_tool(record.tool_id, record.tool_version)
-                .level(record.confirmed_level or "")
-                .label
-            )
-        except (UserError, KeyError):  # that tool version is not installed: show the id
-            label = record.confirmed_level or ""
+        label = level_label(record.confirmed_level, record.tool_id, record.tool_version)
         self.latest_label.setText(
             self.tr("Latest screening: {level}, confirmed by {who} on {when}.").format(
                 level=label,
