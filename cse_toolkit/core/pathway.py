@@ -148,7 +148,7 @@ class Timescale(_Entity):
 
 
 class Pathway(_Entity):
-    """A validated pathway. Build with ``load_pathway`` / ``load_pathway_file``."""
+    """A validated pathway. Build with ``catalogue.load_pathway`` / ``load_pathway_file``."""
 
     id: PathwayId
     version: Annotated[str, Field(pattern=r"^\d+(\.\d+)*$")]

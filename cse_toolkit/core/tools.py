@@ -7,14 +7,15 @@ too low, the age gate and the next steps for each level. The ids are a contract 
 ``domain/TOOLS.md``): saved screenings, packs and tests refer to them, so they never change.
 
 Versions: a file carries ``id`` and ``version`` inside it, so old versions can sit beside new ones
-(name them ``<id>@<version>.toml``). ``load_tool(id)`` gives the newest; ``load_tool(id, version)``
-gives exactly that version, which is how a saved screening is shown with the tool it was made with.
+(name them ``<id>@<version>.toml``). ``catalogue.load_tool(id)`` gives the newest;
+``catalogue.load_tool(id, version)`` gives exactly that version, which is how a saved screening
+is shown with the tool it was made with (finding and loading files is ``core.catalogue``'s).
 
 For the GUI wizard: ``Tool.sections`` (in order) -> ``Section.indicators`` (``label``, ``help``,
 provenance via ``Section.provenance_of``), ``ANSWER_VALUES`` / ``BASIS_VALUES`` / ``WHEN_VALUES``
 for the answer controls, ``Section.has_time_period`` to show the current/prior choice, and
-``Tool.levels`` for the outcome page. ``check_tool_file`` explains every problem in a file by line
-(``cse-toolkit tools check FILE``).
+``Tool.levels`` for the outcome page. ``catalogue.check_tool_file`` explains every problem in a
+file by line (``cse-toolkit tools check FILE``).
 
 This module is Qt-free.
 """
@@ -303,7 +304,7 @@ class NextSteps(_Entity):
 
 
 class Tool(_Entity):
-    """A screening tool, validated. Build with ``load_tool`` / ``load_tool_file``."""
+    """A screening tool, validated. Build with ``catalogue.load_tool`` / ``load_tool_file``."""
 
     id: ToolId
     version: Version
