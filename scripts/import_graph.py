@@ -3,6 +3,7 @@
     python scripts/import_graph.py cycles      # every import cycle between modules; exit 1 if any
     python scripts/import_graph.py picture     # the package picture for docs/ARCHITECTURE.md
     python scripts/import_graph.py write       # rewrite that picture in docs/ARCHITECTURE.md
+    python scripts/import_graph.py check       # exit 1 on a cycle or an out-of-date picture
 
 An edge A -> B means module A imports module B anywhere in its text: at the top, inside a
 function (a deferred import is still a dependency, it only hides the cycle until run time) or
@@ -288,6 +289,19 @@ def main(argv: list[str]) -> int:
             print(f"{', '.join(group)}\n    e.g. {' -> '.join(cycle_path(group, edges))}")
         print(f"{len(groups)} import cycle(s) among {len(edges)} modules")
         return 1 if groups else 0
+    if command == "check":
+        groups = cycles(edges)
+        for group in groups:
+            print(f"import cycle: {' -> '.join(cycle_path(group, edges))}", file=sys.stderr)
+        text = ARCHITECTURE.read_text(encoding="utf-8")
+        stale = with_picture(text, picture(edges)) != text
+        if stale:
+            print(
+                "docs/ARCHITECTURE.md's package picture is out of date: run "
+                "python scripts/import_graph.py write",
+                file=sys.stderr,
+            )
+        return 1 if groups or stale else 0
     if command == "picture":
         print(picture(edges))
         return 0

@@ -1,5 +1,13 @@
 """Shared test set-up: every test runs with its own data, temp and log folders, no policy file
-unless it sets one, and a guard that fails on any attempt to open a network connection."""
+unless it sets one, and a guard that fails on any attempt to open a network connection.
+
+tests/helpers/ holds what tests share (one place each): the CLI runner (``helpers.cli``), vault
+set-up and raw access (``helpers.vaults``), factories (``helpers.factories``), the journeys'
+people (``helpers.journey``), and two plugins loaded here for every test: ``helpers.figures``
+(the ``figure`` fixture and the figures summary) and ``helpers.logfail`` (a test fails on an
+unexpected WARNING log record). Qt warnings fail every test that uses Qt (pyproject.toml,
+``qt_log_level_fail``).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +15,8 @@ import socket
 from pathlib import Path
 
 import pytest
+
+pytest_plugins = ("helpers.figures", "helpers.logfail")
 
 
 class NetworkAttempted(AssertionError):

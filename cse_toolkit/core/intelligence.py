@@ -1132,7 +1132,7 @@ def _learned_date(report: IntelReport) -> date | None:
         return None  # edited in place to something unreadable: ask for the date again
 
 
-def _raw_warnings(report: IntelReport, today: date) -> list[QualityWarning]:
+def _raw_warnings(report: IntelReport, today: date) -> list[QualityWarning]:  # noqa: C901
     out: list[QualityWarning] = []
     facts = [(i, f) for i, f in enumerate(report.facts) if f.strip()]
     persons = [(i, e) for i, e in enumerate(report.entities) if isinstance(e, Person)]

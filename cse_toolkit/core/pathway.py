@@ -758,7 +758,7 @@ def case_state(
 # --- checks and loading ---------------------------------------------------------------------
 
 
-def _semantic_checks(pw: Pathway, problems: ProblemList) -> None:
+def _semantic_checks(pw: Pathway, problems: ProblemList) -> None:  # noqa: C901 - a check per rule
     ids: dict[str, int] = {}
     for i, s in enumerate(pw.steps):
         if s.id in ids:

@@ -3,24 +3,15 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
+
+from helpers.cli import Run, cli
 
 PASSPHRASE = "otter lamp river gravel"
 
 
-def run(*args: str, stdin: str = PASSPHRASE + "\n", home: Path) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, CSE_TOOLKIT_HOME=str(home))
-    return subprocess.run(
-        [sys.executable, "-m", "cse_toolkit", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-    )
+def run(*args: str, home: Path) -> Run:
+    return cli(*args, stdin=PASSPHRASE + "\n", home=home)
 
 
 def make_vault(home: Path, role: str) -> None:
