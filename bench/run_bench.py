@@ -132,7 +132,7 @@ def _cold_start(runs: int) -> float:
         "from cse_toolkit import paths; paths.harden_process();"
         "from PySide6.QtWidgets import QApplication; app=QApplication([]);"
         "from cse_toolkit.core.clock import SystemClock;"
-        "from cse_toolkit.gui.unlock_dialog import UnlockDialog;"
+        "from cse_toolkit.gui.common.unlock_dialog import UnlockDialog;"
         "from pathlib import Path; w=UnlockDialog(Path(sys.argv[2]), SystemClock()); w.show();"
         "app.processEvents(); print((time.time()-t0)*1000)"
     )
@@ -150,7 +150,7 @@ def _idle_memory() -> float:
         "import sys, time; from cse_toolkit import paths; paths.harden_process();"
         "from PySide6.QtWidgets import QApplication; app=QApplication([]);"
         "from cse_toolkit.vault.vault import Vault; from pathlib import Path;"
-        "from cse_toolkit.gui.child_table_model import ChildTableModel, rows_from_db;"
+        "from cse_toolkit.gui.children.child_table_model import ChildTableModel, rows_from_db;"
         "from cse_toolkit.core.clock import SystemClock;"
         "v=Vault.open(Path(sys.argv[1]), sys.argv[2], sys.argv[3]);"
         "m=ChildTableModel(SystemClock()); m.set_rows(rows_from_db(v.repos.child_rows(),"
@@ -204,7 +204,7 @@ def measure(mode: str, runs: int) -> dict[str, Any]:
     else:
         vault = _plain_vault(PLAIN, ENC)
     try:
-        from cse_toolkit.gui.child_table_model import rows_from_db
+        from cse_toolkit.gui.children.child_table_model import rows_from_db
     except ImportError:  # the GUI is optional for the data-side figures
         rows_from_db = None  # type: ignore[assignment]
 

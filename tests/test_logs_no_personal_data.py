@@ -195,7 +195,7 @@ def _gui_flow(
     """Unlock the desktop app, open the child and save a note. False if no GUI to drive."""
     try:
         pytest.importorskip("pytestqt")
-        from cse_toolkit.gui import dialogs
+        from cse_toolkit.gui.common import dialogs
         from cse_toolkit.gui.main_window import MainWindow
     except (ImportError, pytest.skip.Exception):
         return False

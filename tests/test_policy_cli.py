@@ -233,7 +233,7 @@ def test_desktop_app_refuses_a_broken_policy(isolated_env, monkeypatch, request,
     pytest.importorskip("pytestqt")
     try:
         from cse_toolkit.gui import app as gui_app
-        from cse_toolkit.gui import dialogs
+        from cse_toolkit.gui.common import dialogs
     except ImportError as exc:  # pragma: no cover - the GUI package is always there today
         pytest.skip(f"GUI not importable: {exc}")
     request.getfixturevalue("qapp")  # pytest-qt's QApplication (offscreen)

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 from cse_toolkit import APP_ID, APP_NAME, __version__, paths
 from cse_toolkit.core.clock import SystemClock
 from cse_toolkit.errors import UserError
-from cse_toolkit.gui import dialogs
+from cse_toolkit.gui.common import dialogs
 from cse_toolkit.logs import setup_logging
 from cse_toolkit.policy import PolicyError, load_policy
 
@@ -86,7 +86,7 @@ def configure_application(app: QApplication) -> None:
     from cse_toolkit.gui.forms.style_app import STYLESHEET
 
     app.setStyleSheet(STYLESHEET)
-    from cse_toolkit.gui.widgets import install_plain_text_labels
+    from cse_toolkit.gui.common.widgets import install_plain_text_labels
 
     install_plain_text_labels(app)  # text from packs and other users is never markup
     hints = app.styleHints()

@@ -14,13 +14,13 @@ from cse_toolkit.policy import Policy
 
 
 def install_all(window: Any, policy: Policy) -> None:
-    from cse_toolkit.gui import export_tab
-    from cse_toolkit.gui.dsl_pages import install_dsl_pages
-    from cse_toolkit.gui.export_dialog import ExportDialog
-    from cse_toolkit.gui.import_conflicts_page import ImportConflictsPage
-    from cse_toolkit.gui.intel_connections import ConnectionsView
-    from cse_toolkit.gui.intel_page import IntelligencePage
-    from cse_toolkit.gui.pathway_page import ProcessTab, next_step_provider
+    from cse_toolkit.gui.dsl.dsl_pages import install_dsl_pages
+    from cse_toolkit.gui.exchange import export_tab
+    from cse_toolkit.gui.exchange.export_dialog import ExportDialog
+    from cse_toolkit.gui.exchange.import_conflicts_page import ImportConflictsPage
+    from cse_toolkit.gui.intel.intel_connections import ConnectionsView
+    from cse_toolkit.gui.intel.intel_page import IntelligencePage
+    from cse_toolkit.gui.process.pathway_page import ProcessTab, next_step_provider
 
     # The child's page: the guided process first after the details, then links, then sharing.
     window.process_tab = ProcessTab()

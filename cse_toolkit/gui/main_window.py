@@ -45,19 +45,19 @@ from cse_toolkit import APP_NAME
 from cse_toolkit.core.clock import Clock, parse_utc
 from cse_toolkit.core.entities import Role
 from cse_toolkit.errors import UserError
-from cse_toolkit.gui import changes, clipboard, dialogs, workers
-from cse_toolkit.gui.about_page import AboutPage
-from cse_toolkit.gui.child_dialog import OPEN_EXISTING, ChildDialog
-from cse_toolkit.gui.child_list_page import ChildListPage
-from cse_toolkit.gui.child_page import ChildPage
-from cse_toolkit.gui.first_run_dialog import FirstRunDialog
-from cse_toolkit.gui.guidance_page import GuidancePage
-from cse_toolkit.gui.lock_manager import LockManager
-from cse_toolkit.gui.note_editor import DRAFT_KIND
-from cse_toolkit.gui.protocols import DraftEditor, VaultPage
-from cse_toolkit.gui.search_dialog import SearchNotesDialog
-from cse_toolkit.gui.unlock_dialog import UnlockDialog
-from cse_toolkit.gui.widgets import local_text, local_time
+from cse_toolkit.gui.children.child_dialog import OPEN_EXISTING, ChildDialog
+from cse_toolkit.gui.children.child_list_page import ChildListPage
+from cse_toolkit.gui.children.child_page import ChildPage
+from cse_toolkit.gui.children.note_editor import DRAFT_KIND
+from cse_toolkit.gui.common import changes, clipboard, dialogs, workers
+from cse_toolkit.gui.common.about_page import AboutPage
+from cse_toolkit.gui.common.first_run_dialog import FirstRunDialog
+from cse_toolkit.gui.common.guidance_page import GuidancePage
+from cse_toolkit.gui.common.lock_manager import LockManager
+from cse_toolkit.gui.common.protocols import DraftEditor, VaultPage
+from cse_toolkit.gui.common.search_dialog import SearchNotesDialog
+from cse_toolkit.gui.common.unlock_dialog import UnlockDialog
+from cse_toolkit.gui.common.widgets import local_text, local_time
 from cse_toolkit.policy import LoadedPolicy
 from cse_toolkit.vault.keyslots import KdfParams
 
@@ -521,7 +521,7 @@ class MainWindow(QMainWindow):
 
     def _offer_child_form_drafts(self, vault: Any) -> None:
         """Offer back an Add/Edit child form that was open when the app locked or died."""
-        from cse_toolkit.gui.child_dialog import CHILD_DRAFT_KIND
+        from cse_toolkit.gui.children.child_dialog import CHILD_DRAFT_KIND
 
         for draft in reversed(vault.repos.drafts(CHILD_DRAFT_KIND)):
             values = draft.payload.get("values", {})
@@ -558,7 +558,11 @@ class MainWindow(QMainWindow):
 
     def _offer_export_drafts(self, vault: Any) -> None:
         """Offer back an export wizard that was open when the app locked or died."""
-        from cse_toolkit.gui.export_dialog import EXPORT_DRAFT_KIND, KIND_TITLES, ExportDialog
+        from cse_toolkit.gui.exchange.export_dialog import (
+            EXPORT_DRAFT_KIND,
+            KIND_TITLES,
+            ExportDialog,
+        )
 
         for draft in reversed(vault.repos.drafts(EXPORT_DRAFT_KIND)):
             data = draft.payload

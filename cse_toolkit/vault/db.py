@@ -6,7 +6,7 @@ the umask and a private SQLITE_TMPDIR are in force before SQLite can create any 
 The threading rule (written here once; other comments point here):
 
 * An open vault has one connection, shared by the GUI thread and the pool threads of
-  ``gui/workers.py`` (unlock, the child list's next steps, the review queue, sign-off checks,
+  ``gui/common/workers.py`` (unlock, the child list's next steps, the review queue, sign-off checks,
   search, imports, and note drafts on their one-thread lane). Any of them may read and write.
 * sqlcipher3's SQLite is built multi-thread (``sqlcipher3.threadsafety == 1``), not
   serialised: one connection must never run statements on two threads at once (doing so

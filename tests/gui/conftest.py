@@ -1,6 +1,6 @@
 """Fixtures for the GUI tests (pytest-qt, offscreen).
 
-* ``fake_dialogs`` (autouse): replaces every function of ``cse_toolkit.gui.dialogs`` so nothing
+* ``fake_dialogs`` (autouse): replaces every function of ``cse_toolkit.gui.common.dialogs`` so nothing
   blocks; records what was shown and answers ``ask`` from a queue (else its default).
 * Qt warnings fail the tests here (``qt_log_level_fail``).
 * ``window``: a main window on a fresh vault folder; ``open_window``: one already unlocked on a
@@ -80,7 +80,7 @@ class FakeDialogs:
 
 @pytest.fixture(autouse=True)
 def fake_dialogs(monkeypatch: pytest.MonkeyPatch) -> FakeDialogs:
-    from cse_toolkit.gui import dialogs
+    from cse_toolkit.gui.common import dialogs
 
     fake = FakeDialogs()
     for kind in ("info", "warning", "error", "crash"):

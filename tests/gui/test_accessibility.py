@@ -77,33 +77,33 @@ class World:
 
 
 def _first_run(w: World) -> QDialog:
-    from cse_toolkit.gui.first_run_dialog import FirstRunDialog
+    from cse_toolkit.gui.common.first_run_dialog import FirstRunDialog
 
     return FirstRunDialog(w.folder.parent / "fresh-vault", w.policy.policy, w.clock)
 
 
 def _recovery(w: World) -> QDialog:
-    from cse_toolkit.gui.recovery_dialog import RecoveryDialog
+    from cse_toolkit.gui.common.recovery_dialog import RecoveryDialog
 
     return RecoveryDialog(w.folder, [w.vault.user.name], w.vault.user.name)
 
 
 def _export(w: World) -> QDialog:
-    from cse_toolkit.gui.export_dialog import ExportDialog
+    from cse_toolkit.gui.exchange.export_dialog import ExportDialog
 
     return ExportDialog(w.vault, "referral", child_id=w.child.id, policy=w.policy.policy)
 
 
 DIALOGS: dict[str, Callable[[World], QDialog]] = {
-    "ChildDialog": lambda w: _import("child_dialog").ChildDialog(w.vault),
-    "DslSignoffDialog": lambda w: _import("dsl_signoff_dialog").DslSignoffDialog(
+    "ChildDialog": lambda w: _import("children.child_dialog").ChildDialog(w.vault),
+    "DslSignoffDialog": lambda w: _import("dsl.dsl_signoff_dialog").DslSignoffDialog(
         w.vault, w.screening_id),
-    "SearchNotesDialog": lambda w: _import("search_dialog").SearchNotesDialog(w.vault),
+    "SearchNotesDialog": lambda w: _import("common.search_dialog").SearchNotesDialog(w.vault),
     "RecoveryDialog": _recovery,
     "ExportDialog": _export,
     "FirstRunDialog": _first_run,
-    "AmendDialog": lambda w: _import("notes_tab").AmendDialog(w.note, w.vault),
-    "ImportPackDialog": lambda w: _import("import_dialog").ImportPackDialog(w.vault),
+    "AmendDialog": lambda w: _import("children.notes_tab").AmendDialog(w.note, w.vault),
+    "ImportPackDialog": lambda w: _import("exchange.import_dialog").ImportPackDialog(w.vault),
 }
 
 
@@ -357,7 +357,7 @@ def world(vault_factory: Any, clock: Any, policy: Any) -> World:
     from cse_toolkit.core import demo
     from cse_toolkit.vault import bulk
 
-    from .test_screening_wizard import NOW, at_screening
+    from .process.test_screening_wizard import NOW, at_screening
 
     vault = vault_factory(user="dee", role="dsl", clock=clock)
     children = bulk.load_children(vault, demo.generate(6, 2, 1, today=clock.now().date()))
@@ -384,7 +384,7 @@ def walk(qtbot: Any, world: World, make_window: Any) -> Figures:
     install_all(win, world.policy.policy)
     _show(qtbot, win, MAIN_SIZE)
     check_state("unlock screen", win, figures)
-    from cse_toolkit.gui.unlock_dialog import message_for
+    from cse_toolkit.gui.common.unlock_dialog import message_for
     from cse_toolkit.vault.errors import WrongPassphraseError
 
     win.unlock._show_message(message_for(WrongPassphraseError("wrong"), world.folder))

@@ -100,7 +100,10 @@ def test_stylesheet_colours_meet_wcag_aa() -> None:
 
 
 def test_named_colours_meet_wcag_aa() -> None:
-    from cse_toolkit.gui import dsl_charts, intel_checks_panel, pathway_tracker, pathway_widgets
+    from cse_toolkit.gui.common import pathway_widgets
+    from cse_toolkit.gui.dsl import dsl_charts
+    from cse_toolkit.gui.intel import intel_checks_panel
+    from cse_toolkit.gui.process import pathway_tracker
 
     bad = []
     pairs = [(pathway_widgets.DANGER_FG, pathway_widgets.DANGER_BG),

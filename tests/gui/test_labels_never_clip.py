@@ -39,7 +39,7 @@ def worker(vault_factory: Any, clock: Any) -> Any:
 
 
 def test_child_dialog(qtbot: Any, worker: Any) -> None:
-    from cse_toolkit.gui.child_dialog import ChildDialog
+    from cse_toolkit.gui.children.child_dialog import ChildDialog
 
     dialog = ChildDialog(worker)
     qtbot.addWidget(dialog)
@@ -48,7 +48,7 @@ def test_child_dialog(qtbot: Any, worker: Any) -> None:
 
 
 def test_export_wizard_pages(qtbot: Any, worker: Any) -> None:
-    from cse_toolkit.gui import export_dialog as ed
+    from cse_toolkit.gui.exchange import export_dialog as ed
 
     child = worker.repos.add_child(name="Jade Example", approx_age=14)
     dialog = ed.ExportDialog(worker, "referral", child_id=child.id)
@@ -78,7 +78,7 @@ def test_main_window_notes_and_lock_screen(qtbot: Any, open_window: Any, wait_li
 def test_every_pathway_step_form(qtbot: Any, worker: Any) -> None:
     from cse_toolkit.core.pathway import load_pathway
     from cse_toolkit.core.tools import load_tool
-    from cse_toolkit.gui.pathway_step_form import StepForm
+    from cse_toolkit.gui.process.pathway_step_form import StepForm
 
     child = worker.repos.add_child(name="Jade Example", approx_age=14)
     pathway = load_pathway("worcestershire-cse-2013")
@@ -99,9 +99,9 @@ def test_every_pathway_step_form(qtbot: Any, worker: Any) -> None:
 
 def test_first_run_recovery_and_amend_dialogs(qtbot: Any, worker: Any, tmp_path: Any,
                                              clock: Any) -> None:
-    from cse_toolkit.gui.first_run_dialog import FirstRunDialog
-    from cse_toolkit.gui.notes_tab import AmendDialog
-    from cse_toolkit.gui.recovery_dialog import RecoveryDialog
+    from cse_toolkit.gui.children.notes_tab import AmendDialog
+    from cse_toolkit.gui.common.first_run_dialog import FirstRunDialog
+    from cse_toolkit.gui.common.recovery_dialog import RecoveryDialog
     from cse_toolkit.policy import Policy
 
     first = FirstRunDialog(tmp_path / "new", Policy(), clock)
@@ -121,9 +121,9 @@ def test_first_run_recovery_and_amend_dialogs(qtbot: Any, worker: Any, tmp_path:
 
 def test_screening_wizard_pages_and_intel_editor(qtbot: Any, vault_factory: Any,
                                                  clock: Any) -> None:
-    from cse_toolkit.gui.intel_editor import IntelReportEditor
+    from cse_toolkit.gui.intel.intel_editor import IntelReportEditor
 
-    from .test_screening_wizard import at_screening, open_process
+    from .process.test_screening_wizard import at_screening, open_process
 
     vault = vault_factory(clock=clock)
     tab = open_process(qtbot, vault, at_screening(vault, approx_age=14))

@@ -15,7 +15,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractItemView, QApplication, QLabel
 
-from cse_toolkit.gui.widgets import install_plain_text_labels, plain_tip
+from cse_toolkit.gui.common.widgets import install_plain_text_labels, plain_tip
 from cse_toolkit.services import exchange
 
 MARKERS = ("<table", "<img", "<b>", "\x1b")
@@ -107,9 +107,9 @@ def hostile_pack(vault_factory: Any, tmp_path: Path) -> Any:
 def test_import_dialog_shows_hostile_fields_as_plain_text(
     hostile_pack: Any, vault_factory: Any, qtbot: Any, monkeypatch: Any
 ) -> None:
-    from cse_toolkit.gui import dialogs
-    from cse_toolkit.gui.import_conflicts_page import ImportConflictsPage
-    from cse_toolkit.gui.import_dialog import ImportPackDialog
+    from cse_toolkit.gui.common import dialogs
+    from cse_toolkit.gui.exchange.import_conflicts_page import ImportConflictsPage
+    from cse_toolkit.gui.exchange.import_dialog import ImportPackDialog
 
     for kind in ("info", "warning", "error"):
         monkeypatch.setattr(dialogs, kind, lambda *a, **k: None)

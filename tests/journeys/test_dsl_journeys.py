@@ -10,7 +10,7 @@ from typing import Any
 
 from helpers.journey import Person, intel_report, worker_case
 
-from cse_toolkit.gui.dsl_queue import ITEM_ROLE
+from cse_toolkit.gui.dsl.dsl_queue import ITEM_ROLE
 
 DATA = Path(__file__).parent / "data"
 

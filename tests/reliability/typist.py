@@ -52,32 +52,32 @@ def delays(speed: str, seed: int) -> Any:
 def build(editor: str, vault: Any, target: str) -> tuple[Any, Any]:
     """The real widget, and the field the person types into."""
     if editor == "note":
-        from cse_toolkit.gui.note_editor import NoteEditor
+        from cse_toolkit.gui.children.note_editor import NoteEditor
 
         widget = NoteEditor()
         widget.set_child(vault, vault.repos.get_child(target))
         widget.show()
         return widget, widget.ui.bodyEdit
     if editor == "child":
-        from cse_toolkit.gui.child_dialog import ChildDialog
+        from cse_toolkit.gui.children.child_dialog import ChildDialog
 
         widget = ChildDialog(vault)
         widget.show()
         widget._toggle_details(True)
         return widget, widget.household_edit
     if editor == "export":
-        from cse_toolkit.gui.export_dialog import ExportDialog
+        from cse_toolkit.gui.exchange.export_dialog import ExportDialog
 
         widget = ExportDialog(vault, "referral", child_id=target)
         widget.show()
         widget.go_next()
-        from cse_toolkit.gui import export_dialog as ed
+        from cse_toolkit.gui.exchange import export_dialog as ed
 
         widget.sought_group.button(ed.YES).setChecked(True)
         widget.given_group.button(ed.YES).setChecked(True)
         return widget, widget.who_consented
     if editor == "intel":
-        from cse_toolkit.gui.intel_editor import IntelReportEditor
+        from cse_toolkit.gui.intel.intel_editor import IntelReportEditor
 
         widget = IntelReportEditor()
         widget.set_vault(vault)
@@ -89,7 +89,7 @@ def build(editor: str, vault: Any, target: str) -> tuple[Any, Any]:
     if editor == "step":
         from cse_toolkit.core.pathway import load_pathway
         from cse_toolkit.core.tools import load_tool
-        from cse_toolkit.gui.pathway_step_form import StepForm
+        from cse_toolkit.gui.process.pathway_step_form import StepForm
 
         widget = StepForm()
         widget.open_step(vault, vault.repos.get_child(target),

@@ -1,0 +1,145 @@
+"""The one helper that runs work off the GUI thread.
+
+``run_in_background(fn, on_done, on_error, parent)`` runs ``fn()`` on a pool thread and calls
+``on_done(result)`` or ``on_error(exception)`` back on the GUI thread. The callbacks are tied to
+``parent``: if that QObject is destroyed before the work finishes (the window closed, the vault
+locked and the page cleared), nothing is called and the result is dropped.
+
+How: a small relay QObject (owned by the application, living on the GUI thread) emits from the
+pool thread; a receiver QObject that is a *child of parent* is connected to it with a queued
+connection. Qt removes connections to a destroyed receiver, so a late result goes nowhere. The
+relay deletes itself on the GUI thread once it has emitted, whether or not anyone listened.
+
+Vault work on a pool thread uses the same SQLCipher connection as the GUI thread. SQLCipher is
+built THREADSAFE=1 (serialized) and the connection is opened with ``check_same_thread=False``;
+background jobs only read (search, the big child list), and locking waits for running jobs
+(:func:`wait_for_all`) before it closes the vault.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QThreadPool, Signal, Slot
+
+log = logging.getLogger(__name__)
+
+_pool: QThreadPool | None = None
+_draft_pool: QThreadPool | None = None
+
+
+def pool() -> QThreadPool:
+    global _pool
+    if _pool is None:
+        _pool = QThreadPool()
+        _pool.setMaxThreadCount(2)
+    return _pool
+
+
+def draft_pool() -> QThreadPool:
+    """The draft lane: one thread, so drafts reach the vault in the order they were written."""
+    global _draft_pool
+    if _draft_pool is None:
+        _draft_pool = QThreadPool()
+        _draft_pool.setMaxThreadCount(1)
+        _draft_pool.setExpiryTimeout(-1)
+    return _draft_pool
+
+
+def settle_drafts(timeout_ms: int = 5000) -> bool:
+    """Wait for queued draft writes (a few ms each) before saving, deleting or locking."""
+    if _draft_pool is None:
+        return True
+    return _draft_pool.waitForDone(timeout_ms)
+
+
+class _Relay(QObject):
+    done = Signal(object)
+    failed = Signal(object)
+
+
+class _Receiver(QObject):
+    def __init__(
+        self,
+        parent: QObject | None,
+        on_done: Callable[[Any], None],
+        on_error: Callable[[BaseException], None] | None,
+    ) -> None:
+        super().__init__(parent)
+        self._on_done = on_done
+        self._on_error = on_error
+
+    @Slot(object)
+    def deliver_done(self, result: object) -> None:
+        callback = self._on_done
+        self._forget()
+        callback(result)
+
+    @Slot(object)
+    def deliver_failed(self, exc: object) -> None:
+        callback = self._on_error
+        self._forget()
+        if callback is None:
+            # Nobody expected this to fail: it is a bug, so it goes to the crash handler.
+            assert isinstance(exc, BaseException)
+            sys.excepthook(type(exc), exc, exc.__traceback__)
+        else:
+            callback(exc)  # type: ignore[arg-type]
+
+    def _forget(self) -> None:
+        self._on_done = _ignore
+        self._on_error = None
+        self.deleteLater()
+
+
+def _ignore(_: object) -> None:
+    pass
+
+
+def run_in_background(
+    fn: Callable[[], Any],
+    on_done: Callable[[Any], None],
+    on_error: Callable[[BaseException], None] | None = None,
+    parent: QObject | None = None,
+    *,
+    lane: str = "work",
+) -> None:
+    """Run ``fn()`` on a pool thread; deliver the result or the error on the GUI thread.
+
+    ``on_error`` receives the exception; without one, an exception is treated as a bug and sent
+    to the crash handler. Nothing is delivered if ``parent`` has been destroyed meanwhile.
+    ``lane="drafts"``: the one-thread draft lane (writes in order; see ``gui/common/autosave.py``).
+    """
+    app = QCoreApplication.instance()
+    if app is None:
+        raise RuntimeError("run_in_background needs a running QApplication")
+    relay = _Relay(app)  # owned by the app: never deleted from the pool thread
+    receiver = _Receiver(parent if parent is not None else app, on_done, on_error)
+    relay.done.connect(receiver.deliver_done, Qt.ConnectionType.QueuedConnection)
+    relay.failed.connect(receiver.deliver_failed, Qt.ConnectionType.QueuedConnection)
+    relay.done.connect(relay.deleteLater, Qt.ConnectionType.QueuedConnection)
+    relay.failed.connect(relay.deleteLater, Qt.ConnectionType.QueuedConnection)
+
+    def task() -> None:
+        try:
+            result = fn()
+        except BaseException as exc:  # noqa: BLE001 - handed to the GUI thread, never lost
+            relay.failed.emit(exc)
+        else:
+            relay.done.emit(result)
+
+    (draft_pool() if lane == "drafts" else pool()).start(task)
+
+
+def wait_for_all(timeout_ms: int = 5000) -> bool:
+    """Block until running jobs finish (used before closing the vault). True if all finished."""
+    settle_drafts(timeout_ms)
+    if _pool is None:
+        return True
+    finished = _pool.waitForDone(timeout_ms)
+    if not finished:
+        log.warning("background jobs still running after %d ms", timeout_ms)
+    return finished

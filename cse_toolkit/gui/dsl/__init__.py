@@ -1,0 +1,1 @@
+"""The designated safeguarding lead's pages: review queue, sign-off, dashboard, audit, retention."""

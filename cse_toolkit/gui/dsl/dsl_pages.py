@@ -1,0 +1,53 @@
+"""Plug the DSL pages into the main window: one call, ``install_dsl_pages(window)``.
+
+Adds the review queue, dashboard, audit trail and retention review as navigation pages shown
+only to the ``dsl`` role, and opens queue items where they are dealt with: the child's page on
+the tab named by the item (Screening, Process, ...), or the page for items with no child.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cse_toolkit.gui.dsl.dsl_audit_view import DslAuditPage
+from cse_toolkit.gui.dsl.dsl_dashboard import DslDashboardPage
+from cse_toolkit.gui.dsl.dsl_queue import DslQueuePage
+from cse_toolkit.gui.dsl.dsl_retention import DslRetentionPage
+
+DSL_ONLY = ("dsl",)
+# When a tab an item names is not on the child's page, open the closest one that is.
+_FALLBACK_TABS = {"Exports": "Share", "Screening": "Process", "Process": "Chronology"}
+
+
+def tab_index(window: Any, title: str) -> int | None:
+    titles = [t.replace("&", "") for t in window.child_page.tab_titles()]
+    for wanted in (title, _FALLBACK_TABS.get(title, "")):
+        if wanted in titles:
+            return titles.index(wanted)
+    return None
+
+
+def install_dsl_pages(window: Any) -> dict[str, Any]:
+    """Add the four DSL pages to ``window`` (a ``MainWindow``); returns them by key."""
+    queue = DslQueuePage()
+    dashboard = DslDashboardPage()
+    audit = DslAuditPage()
+    retention = DslRetentionPage()
+    pages = {
+        "dsl_queue": queue,
+        "dsl_dashboard": dashboard,
+        "dsl_audit": audit,
+        "dsl_retention": retention,
+    }
+    titles = {
+        "dsl_queue": window.tr("Review queue"),
+        "dsl_dashboard": window.tr("Dashboard"),
+        "dsl_audit": window.tr("Audit trail"),
+        "dsl_retention": window.tr("Retention"),
+    }
+    for key, page in pages.items():
+        window.add_page(key, titles[key], page, DSL_ONLY)
+    queue.open_child.connect(lambda cid, tab: window.show_child(cid, tab_index(window, tab)))
+    # Items with no child open a page; sent/unsent packs live on the Outbox page.
+    queue.open_page.connect(lambda key: window.show_page({"exports": "outbox"}.get(key, key)))
+    return pages

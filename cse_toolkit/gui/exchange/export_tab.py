@@ -1,0 +1,144 @@
+"""The "Share" tab on a child's page: export a pack for this child, and the child's packs so far.
+
+Also ``install(window)``: how the main window takes in everything about packs in one call
+(the Share tab, the Outbox page, and the unsent-packs reminder after unlocking), so the shell
+only needs ``export_tab.install(self)``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from cse_toolkit.gui.common import dialogs
+from cse_toolkit.gui.common.widgets import local_text
+from cse_toolkit.gui.exchange.export_dialog import ExportDialog
+from cse_toolkit.gui.exchange.outbox_table_model import state_text
+from cse_toolkit.services import exchange
+
+
+class ExportTab(QWidget):
+    """A ``ChildTab``. ``exported(export_id)`` after a pack was saved and recorded."""
+
+    changed = Signal()
+    exported = Signal(str)
+
+    def __init__(self, policy: Any = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        from cse_toolkit.policy import load_policy
+
+        self.setAccessibleName(self.tr("Share"))
+        self._policy = policy or load_policy().policy
+        self._vault: Any = None
+        self._child: Any = None
+        self.dialog: ExportDialog | None = None
+        intro = QLabel(
+            self.tr(
+                "Export an encrypted pack for one recipient. You record the information-sharing "
+                "decision, check a preview, and get a password to give by phone."
+            )
+        )
+        intro.setWordWrap(True)
+        self.buttons: dict[str, QPushButton] = {}
+        row = QHBoxLayout()
+        for kind, text in (
+            ("referral", self.tr("Export a &referral…")),
+            ("screening", self.tr("Export the &screening…")),
+            ("intelligence", self.tr("Export &intelligence…")),
+        ):
+            button = QPushButton(text)
+            button.clicked.connect(lambda _c=False, k=kind: self.export(k))
+            button.setVisible(kind in self._policy.export_kinds)
+            self.buttons[kind] = button
+            row.addWidget(button)
+        row.addStretch(1)
+        self.history = QLabel()
+        self.history.setWordWrap(True)
+        self.history.setAccessibleName(self.tr("Packs exported for this child"))
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addLayout(row)
+        layout.addWidget(self.history)
+        layout.addStretch(1)
+
+    def set_child(self, vault: Any, child: Any) -> None:
+        self._vault = vault
+        self._child = child
+        self._show_history()
+
+    def clear(self) -> None:
+        self._vault = None
+        self._child = None
+        self.history.clear()
+
+    def _show_history(self) -> None:
+        if self._vault is None or self._child is None:
+            return
+        items = [i for i in exchange.outbox(self._vault) if i.child_id == self._child.id]
+        if not items:
+            self.history.setText(self.tr("No packs exported for this child yet."))
+            return
+        lines = [self.tr("Packs exported for this child:")]
+        for item in items:
+            lines.append(
+                f"{local_text(item.created_at)}  {item.kind}  {item.recipient}: {state_text(item)}"
+            )
+        self.history.setText("\n".join(lines))
+
+    def export(self, kind: str) -> None:
+        if self._vault is None or self._child is None:
+            return
+        report_id = None
+        if kind == "intelligence":
+            rows = self._vault.intel.list(self._child.id)
+            if not rows:
+                dialogs.info(
+                    self,
+                    self.tr("No intelligence report"),
+                    self.tr("This child has no intelligence report to export."),
+                )
+                return
+            report_id = rows[0][0]
+        dialog = ExportDialog(
+            self._vault,
+            kind,
+            child_id=self._child.id,
+            report_id=report_id,
+            policy=self._policy,
+            parent=self,
+        )
+        self.dialog = dialog
+        dialog.exported.connect(self.exported)
+        dialog.exported.connect(lambda _id: self._show_history())
+        dialog.finished.connect(lambda _r: self._closed(dialog))
+        dialog.open()
+
+    def _closed(self, dialog: ExportDialog) -> None:
+        if self.dialog is dialog:
+            self.dialog = None
+        dialog.deleteLater()
+
+
+def install(window: Any, policy: Any = None) -> None:
+    """Add the Share tab, the Outbox page and the unsent reminder to a ``MainWindow``.
+
+    ``policy``: the ``Policy`` in force (default: loaded again from its file).
+    """
+    from cse_toolkit.gui.exchange.outbox_page import OutboxPage, unsent_reminder_text
+
+    outbox = OutboxPage()
+    tab = ExportTab(policy)
+    window.child_page.add_tab(tab, window.tr("Sh&are"))
+    window.add_page("outbox", window.tr("Outbox"), outbox, ("worker", "dsl"))
+    window.export_tab = tab
+    window.outbox_page = outbox
+
+    def remind(_vault: Any = None) -> None:
+        text = unsent_reminder_text(window.vault)
+        if text:
+            window.statusBar().showMessage(text)
+            dialogs.info(window, window.tr("Packs to send"), text)
+
+    window.unlock.unlocked.connect(remind)

@@ -1,0 +1,1 @@
+"""Intelligence for the police: the reports, their editor and checks, and the connections."""

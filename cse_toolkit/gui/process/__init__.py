@@ -1,0 +1,1 @@
+"""The case's process: the danger check, the screening, its outcome and the pathway's steps."""
