@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from cse_toolkit.core import intelligence as intel
 from cse_toolkit.core import screening
 from cse_toolkit.core.entities import Child, ScreeningRecord
 
@@ -85,3 +86,13 @@ def screening_record(
     )
     saved: ScreeningRecord = vault.repos.save_screening(record)
     return saved
+
+
+def save_report(vault: Any, child_ids: list[str], *entities: intel.Entity, **fields: Any) -> Any:
+    """A final intelligence report linking ``child_ids`` through ``entities``."""
+    fields.setdefault("title", "Report")
+    fields.setdefault("facts", ["Seen together at the park on Friday evening."])
+    fields.setdefault("learned_at", "2026-11-20")
+    fields.setdefault("status", "final")
+    report = intel.IntelReport(child_ids=list(child_ids), entities=list(entities), **fields)
+    return vault.intel.save(report)

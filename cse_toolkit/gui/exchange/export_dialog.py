@@ -15,7 +15,7 @@
    The unencrypted bytes never touch the disk.
 5. **Save**: the file name comes from the dialogs seam; the pack is encrypted and written on a
    pool thread (``exchange.write_pack_file``) and then recorded in the outbox and the audit
-   trail on the GUI thread (``exchange.record_export``), so vault writes stay on one thread.
+   trail (``exchange.record_export``), a short write, on the GUI thread.
 6. **Password**, shown once in large monospace text with the rule to pass it by another route,
    a Copy button that clears the clipboard after 30 s, and "I have noted the password".
 
