@@ -11,12 +11,20 @@ unexpected WARNING log record). Qt warnings fail every test that uses Qt (pyproj
 
 from __future__ import annotations
 
+import os
 import socket
 from pathlib import Path
 
 import pytest
 
 pytest_plugins = ("helpers.figures", "helpers.logfail")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # The inner loop (-m "not slow ...") checks the screening properties on 150 examples;
+    # CI, which runs everything, on 2,000 (tests/core/test_screening_properties.py).
+    if "not slow" in (config.option.markexpr or ""):
+        os.environ.setdefault("CSE_SCREENING_PROFILE", "screening-quick")
 
 
 class NetworkAttempted(AssertionError):

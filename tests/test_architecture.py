@@ -8,6 +8,7 @@ The import graph is read from the source by scripts/import_graph.py (nothing is 
 from __future__ import annotations
 
 import ast
+import functools
 import importlib.util
 import re
 import sys
@@ -33,6 +34,11 @@ def _load_script() -> ModuleType:
 
 
 import_graph = _load_script()
+
+
+@functools.cache
+def _graph() -> dict[str, set[str]]:
+    return import_graph.graph()
 
 
 def _source_files() -> list[Path]:
@@ -65,7 +71,7 @@ def test_the_graph_reader_finds_a_cycle(tmp_path: Path) -> None:
 
 
 def test_no_import_cycle_between_modules() -> None:
-    edges = import_graph.graph()
+    edges = _graph()
     assert len(edges) > 50, "the graph reader found too few modules"
     found = [
         f"{', '.join(group)} (e.g. {' -> '.join(import_graph.cycle_path(group, edges))})"
@@ -76,7 +82,7 @@ def test_no_import_cycle_between_modules() -> None:
 
 def test_package_picture_is_drawn_from_the_code() -> None:
     text = (ROOT / "docs" / "ARCHITECTURE.md").read_text(encoding="utf-8")
-    expected = import_graph.with_picture(text, import_graph.picture())
+    expected = import_graph.with_picture(text, import_graph.picture(_graph()))
     assert text == expected, (
         "docs/ARCHITECTURE.md's package picture is out of date: "
         "run python scripts/import_graph.py write"
@@ -94,26 +100,23 @@ SQL = re.compile(
 )
 
 
-def _strings(tree: ast.AST) -> list[tuple[int, str]]:
+def _strings(nodes: list[ast.AST]) -> list[tuple[int, str]]:
     """Every string literal with its line, docstrings left out (prose may name a statement)."""
-    docstrings = {
-        id(node.body[0].value)
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
-        and node.body
-        and isinstance(node.body[0], ast.Expr)
-        and isinstance(node.body[0].value, ast.Constant)
-    }
-    parts_of_fstrings = {
-        id(v) for node in ast.walk(tree) if isinstance(node, ast.JoinedStr) for v in node.values
-    }
+    skipped = set()
+    for node in nodes:
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
+            first = node.body[0] if node.body else None
+            if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
+                skipped.add(id(first.value))
+        elif isinstance(node, ast.JoinedStr):
+            skipped.update(id(v) for v in node.values)  # read with their f-string
     found = []
-    for node in ast.walk(tree):
+    for node in nodes:
         if isinstance(node, ast.JoinedStr):
             text = "".join(v.value for v in node.values if isinstance(v, ast.Constant))
             found.append((node.lineno, text))
         elif isinstance(node, ast.Constant) and isinstance(node.value, str):
-            if id(node) not in docstrings and id(node) not in parts_of_fstrings:
+            if id(node) not in skipped:
                 found.append((node.lineno, node.value))
     return sorted(found)
 
@@ -124,8 +127,8 @@ def sql_outside_the_vault(files: list[Path], root: Path) -> list[str]:
         rel = path.relative_to(root)
         if rel.parts[:2] == ("cse_toolkit", "vault"):
             continue
-        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-        for node in ast.walk(tree):
+        nodes = list(ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))))
+        for node in nodes:
             names = []
             if isinstance(node, ast.Import):
                 names = [a.name for a in node.names]
@@ -134,7 +137,7 @@ def sql_outside_the_vault(files: list[Path], root: Path) -> list[str]:
             for name in names:
                 if name.split(".")[0] in DRIVERS:
                     offenders.append(f"{rel}:{node.lineno}: imports {name}")
-        for line, text in _strings(tree):
+        for line, text in _strings(nodes):
             match = SQL.search(text)
             if match:
                 offenders.append(f"{rel}:{line}: SQL {' '.join(match.group(0).split()[:3])!r}")

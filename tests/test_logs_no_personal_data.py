@@ -227,6 +227,7 @@ def _gui_flow(
     return True
 
 
+@pytest.mark.slow
 def test_logs_hold_no_personal_data_and_are_private(
     tmp_path: Path,
     isolated_env: dict[str, Path],

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from helpers.cli import Run, cli
 
 PASSPHRASE = "otter lamp river gravel"
@@ -23,6 +24,7 @@ def make_vault(home: Path, role: str) -> None:
     Vault.create(home, "dee", role, PASSPHRASE, kdf=FLOOR_PARAMS)[0].close()
 
 
+@pytest.mark.slow
 def test_summary_json_on_a_demo_vault_of_12(tmp_path: Path) -> None:
     home = tmp_path / "vault"
     make_vault(home, "dsl")

@@ -16,6 +16,15 @@ from gui.conftest import FakeDialogs, fake_dialogs  # noqa: F401 - the shared se
 from helpers.journey import Person
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every journey is ``slow``: dozens of real command-line runs each (CI runs them; the inner
+    loop, ``-m "not slow and not reliability"``, leaves them out)."""
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(str(item.fspath)).parents:
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture
 def worker(tmp_path: Path) -> Person:
     """Sam, an outreach worker, on his own laptop (vault made with `cse-toolkit init`)."""

@@ -29,6 +29,10 @@ from cse_toolkit.services import exchange
 from cse_toolkit.vault import audit, bulk
 from cse_toolkit.vault.vault import Vault
 
+# Each test builds a sender's vault of demo children and exports real packs: CI runs them,
+# the inner loop leaves them out (docs/ARCHITECTURE.md, "Running the tests").
+pytestmark = pytest.mark.slow
+
 PASSPHRASE = "otter lamp river gravel"
 
 REFERRAL_SECTIONS = [

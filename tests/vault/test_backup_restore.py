@@ -48,6 +48,7 @@ def test_backup_and_restore_api(vault, tmp_path: Path) -> None:  # type: ignore[
             create_backup(opened, vault.folder / "x.zip")
 
 
+@pytest.mark.slow
 def test_backup_and_restore_cli(vault, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     vault.repos.add_child(name="In Backup")
     vault.close()
@@ -74,6 +75,7 @@ def _zip(members: dict[str, bytes]) -> bytes:
     return buf.getvalue()
 
 
+@pytest.mark.slow
 def test_damaged_or_foreign_backups_are_refused(tmp_path: Path) -> None:
     vault = make_vault(tmp_path / "home" / "vault", role="dsl")
     vault.repos.add_child(name="Current")

@@ -146,6 +146,7 @@ def test_recovery_key_reading_mistakes_are_accepted(vault) -> None:  # type: ign
             slots.unwrap_recovery(wrong)
 
 
+@pytest.mark.slow
 def test_cli_passwd_and_recover(vault) -> None:  # type: ignore[no-untyped-def]
     folder, key = vault.folder, vault.recovery_key_for_tests
     vault.close()
@@ -163,6 +164,7 @@ def test_cli_passwd_and_recover(vault) -> None:  # type: ignore[no-untyped-def]
     Vault.open(folder, "sam", again).close()
 
 
+@pytest.mark.slow
 def test_organisation_recovery_slot_from_policy(isolated_env, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     org = X25519PrivateKey.generate()
     public = base64.b64encode(org.public_key().public_bytes_raw()).decode()

@@ -97,6 +97,7 @@ def test_newer_data_version_is_refused_and_nothing_changes(vault) -> None:  # ty
     assert snapshot(vault.folder) == before
 
 
+@pytest.mark.slow
 def test_cli_exit_codes(vault, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     vault.close()
     folder = str(vault.folder)

@@ -9,6 +9,7 @@ import random
 import shutil
 from pathlib import Path
 
+import pytest
 from helpers.cli import cli
 from helpers.vaults import (
     PASSPHRASE,
@@ -27,6 +28,7 @@ SEED = 99
 TRIALS = 200
 
 
+@pytest.mark.slow
 def test_random_bit_flips_are_detected(tmp_path: Path, figure) -> None:  # type: ignore[no-untyped-def]
     root = scratch_root(tmp_path)
     try:
@@ -80,6 +82,7 @@ def test_random_bit_flips_are_detected(tmp_path: Path, figure) -> None:  # type:
     assert snapshot(first_page) == before
 
 
+@pytest.mark.slow
 def test_damaged_audit_page_gives_the_plain_message(tmp_path: Path) -> None:
     """Regression: a damaged page inside the audit table made `audit verify` print a traceback."""
     from helpers.vaults import open_with_key

@@ -45,6 +45,7 @@ def test_fixture_is_the_old_format(old_vault: Path) -> None:
     assert KeySlots.load(old_vault).generation == 0
 
 
+@pytest.mark.slow
 def test_upgrade_gives_keys_at_each_unlock_and_the_admin_signs_the_registry(
     old_vault: Path,
 ) -> None:
