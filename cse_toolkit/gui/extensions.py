@@ -8,12 +8,17 @@ call it too). Pages are shown only to the roles that may use them; the core refu
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
+from cse_toolkit.gui.parts import AppParts
 from cse_toolkit.policy import Policy
 
+if TYPE_CHECKING:
+    from cse_toolkit.gui.main_window import MainWindow
 
-def install_all(window: Any, policy: Policy) -> None:
+
+def install_all(window: MainWindow, policy: Policy) -> AppParts:
+    """Build every feature's pages and tabs into ``window``; returns them (also ``window.parts``)."""
     from cse_toolkit.gui.dsl.dsl_pages import install_dsl_pages
     from cse_toolkit.gui.exchange import export_tab
     from cse_toolkit.gui.exchange.export_dialog import ExportDialog
@@ -23,19 +28,18 @@ def install_all(window: Any, policy: Policy) -> None:
     from cse_toolkit.gui.process.pathway_page import ProcessTab, next_step_provider
 
     # The child's page: the guided process first after the details, then links, then sharing.
-    window.process_tab = ProcessTab()
-    window.child_page.add_tab(window.process_tab, window.tr("&Process"))
+    process_tab = ProcessTab()
+    window.child_page.add_tab(process_tab, window.tr("&Process"))
     window.child_list.set_next_step_provider(next_step_provider)
-    window.connections_tab = ConnectionsView()
-    window.child_page.add_tab(window.connections_tab, window.tr("Co&nnections"))
-    window.connections_tab.open_child.connect(lambda cid: window.show_child(cid))
-    window.connections_tab.rescreen_requested.connect(
-        lambda cid: window.show_child(cid, window.child_page.tabs.indexOf(window.process_tab))
+    connections_tab = ConnectionsView()
+    window.child_page.add_tab(connections_tab, window.tr("Co&nnections"))
+    connections_tab.open_child.connect(lambda cid: window.show_child(cid))
+    connections_tab.rescreen_requested.connect(
+        lambda cid: window.show_child(cid, window.child_page.tabs.indexOf(process_tab))
     )
 
-    window.intel_page = IntelligencePage()
-    window.add_page("intelligence", window.tr("Intelligence"), window.intel_page,
-                    ("worker", "dsl"))
+    intel_page = IntelligencePage()
+    window.add_page("intelligence", window.tr("Intelligence"), intel_page, ("worker", "dsl"))
 
     def export_intelligence(report_id: str) -> None:
         dialog = ExportDialog(window.vault, "intelligence", report_id=report_id, policy=policy,
@@ -44,14 +48,17 @@ def install_all(window: Any, policy: Policy) -> None:
 
     def open_report(report_id: str) -> None:
         window.show_page("intelligence")
-        window.intel_page.open_report(report_id)
+        intel_page.open_report(report_id)
 
-    window.intel_page.export_requested.connect(export_intelligence)
-    window.connections_tab.open_report.connect(open_report)
+    intel_page.export_requested.connect(export_intelligence)
+    connections_tab.open_report.connect(open_report)
 
-    export_tab.install(window, policy)  # the Share tab, the Outbox page, unsent reminders
-    window.dsl_pages = install_dsl_pages(window)
-    window.imports_page = ImportConflictsPage()
-    window.add_page("imports", window.tr("Imported packs"), window.imports_page, ("dsl",))
+    sharing = export_tab.install(window, policy)  # the Share tab, the Outbox page, reminders
+    dsl = install_dsl_pages(window)
+    imports_page = ImportConflictsPage()
+    window.add_page("imports", window.tr("Imported packs"), imports_page, ("dsl",))
     # Every page that shows imported data, the queue included, follows committed changes
     # through the change hub (gui.changes): no page reloads another by hand.
+    parts = AppParts(process_tab, connections_tab, intel_page, sharing, dsl, imports_page)
+    window.install_parts(parts)
+    return parts

@@ -13,6 +13,10 @@ Extension points for the other parts of the app:
   given roles (``None``: everyone). The widget follows ``protocols.VaultPage``.
 * ``child_page.add_tab(widget, title)``: a tab on every child's page (``protocols.ChildTab``).
 * ``child_list.set_next_step_provider(fn)``: the pathway engine's next step and due date.
+
+What the features add is kept in one typed structure, ``parts`` (``gui/parts.py``), handed over
+once by ``extensions.install_all``. Features' installers see the window through
+``protocols.Shell``.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -34,32 +38,34 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMainWindow,
-    QRadioButton,
     QStackedWidget,
-    QTabWidget,
     QToolBar,
     QWidget,
 )
 
 from cse_toolkit import APP_NAME
-from cse_toolkit.core.clock import Clock, parse_utc
+from cse_toolkit.core.clock import Clock
 from cse_toolkit.core.entities import Role
 from cse_toolkit.errors import UserError
+from cse_toolkit.gui import draft_offers
 from cse_toolkit.gui.children.child_dialog import OPEN_EXISTING, ChildDialog
 from cse_toolkit.gui.children.child_list_page import ChildListPage
 from cse_toolkit.gui.children.child_page import ChildPage
-from cse_toolkit.gui.children.note_editor import DRAFT_KIND
 from cse_toolkit.gui.common import changes, clipboard, dialogs, workers
 from cse_toolkit.gui.common.about_page import AboutPage
 from cse_toolkit.gui.common.first_run_dialog import FirstRunDialog
+from cse_toolkit.gui.common.focus_order import region_target, tab_stops
 from cse_toolkit.gui.common.guidance_page import GuidancePage
 from cse_toolkit.gui.common.lock_manager import LockManager
 from cse_toolkit.gui.common.protocols import DraftEditor, VaultPage
 from cse_toolkit.gui.common.search_dialog import SearchNotesDialog
 from cse_toolkit.gui.common.unlock_dialog import UnlockDialog
-from cse_toolkit.gui.common.widgets import local_text, local_time
+from cse_toolkit.gui.parts import AppParts
 from cse_toolkit.policy import LoadedPolicy
 from cse_toolkit.vault.keyslots import KdfParams
+
+if TYPE_CHECKING:
+    from cse_toolkit.gui.exchange.outbox_page import OutboxPage
 
 log = logging.getLogger(__name__)
 
@@ -101,6 +107,7 @@ class MainWindow(QMainWindow):
         self._pages: dict[str, _Page] = {}
         self._location: dict[str, Any] | None = None
         self.first_run: FirstRunDialog | None = None
+        self._parts: AppParts | None = None
 
         # -- lock screen and workspace --------------------------------------------------
         self.root = QStackedWidget()
@@ -216,6 +223,25 @@ class MainWindow(QMainWindow):
         return action
 
     # -- pages -------------------------------------------------------------------------
+    @property
+    def parts(self) -> AppParts:
+        """The pages and tabs the features added (``extensions.install_all``)."""
+        if self._parts is None:
+            raise RuntimeError("the features have not been installed (extensions.install_all)")
+        return self._parts
+
+    def install_parts(self, parts: AppParts) -> None:
+        if self._parts is not None:
+            raise ValueError("the features are already installed")
+        self._parts = parts
+
+    def add_child_tab(self, widget: QWidget, title: str) -> int:
+        """A tab on every child's page (a ``ChildTab``); returns its index."""
+        return self.child_page.add_tab(widget, title)
+
+    def child_tab_titles(self) -> list[str]:
+        return self.child_page.tab_titles()
+
     def add_page(
         self,
         key: str,
@@ -479,130 +505,20 @@ class MainWindow(QMainWindow):
 
     # -- drafts left from a crash ---------------------------------------------------------
     def offer_drafts(self) -> None:
-        """Offer back note drafts left by a crash or power cut (one restored at a time)."""
+        """Offer back note drafts left by a crash or power cut (one restored at a time), then
+        an Add/Edit child form, then an export wizard (``draft_offers``)."""
         vault = self._vault
         if vault is None or vault.user.role not in CASE_ROLES:
             return
-        in_editor = self.child_page.notes.editor.draft_id
-        for draft in reversed(vault.repos.drafts(DRAFT_KIND)):
-            if draft.id == in_editor or not draft.target_id:
-                continue
-            try:
-                child = vault.repos.get_child(draft.target_id)
-            except UserError:
-                continue
-            when = parse_utc(draft.updated_at)
-            same_day = when.astimezone().date() == self._clock.now().astimezone().date()
-            stamp = local_time(when) if same_day else local_text(when)
-            choice = dialogs.ask(
-                self,
-                self.tr("Unsaved note"),
-                self.tr("You have an unsaved note for {child} from {time}.").format(
-                    child=child.display_name, time=stamp
-                ),
-                [
-                    ("restore", self.tr("&Restore it")),
-                    ("discard", self.tr("&Discard")),
-                    ("later", self.tr("Decide &later")),
-                ],
-                default="restore",
-                escape="later",
-            )
-            if self._vault is not vault:
-                return  # locked while the question was open
-            if choice == "restore":
-                if self.show_child(child.id, self.child_page.tabs.indexOf(self.child_page.notes)):
-                    self.child_page.notes.editor.load_draft(draft)
-                    self.child_page.notes.editor.focus_text()
-                return
-            if choice == "discard":
-                vault.repos.delete_draft(draft.id)
-        self._offer_child_form_drafts(vault)
+        draft_offers.offer(self, vault, self._clock, self._policy.policy)
 
-    def _offer_child_form_drafts(self, vault: Any) -> None:
-        """Offer back an Add/Edit child form that was open when the app locked or died."""
-        from cse_toolkit.gui.children.child_dialog import CHILD_DRAFT_KIND
+    def child_dialog_opened(self, dialog: ChildDialog) -> None:
+        """A child form opened by someone else (a restored draft): finish it as Add child does."""
+        dialog.finished.connect(lambda result, d=dialog: self._child_added(d, result))
 
-        for draft in reversed(vault.repos.drafts(CHILD_DRAFT_KIND)):
-            values = draft.payload.get("values", {})
-            editing = draft.payload.get("editing")
-            who = values.get("name") or values.get("alias") or self.tr("a child")
-            when = local_text(parse_utc(draft.updated_at))
-            text = (self.tr("You were editing the details of {who} at {time}.") if editing
-                    else self.tr("You were adding {who} at {time}.")).format(who=who, time=when)
-            choice = dialogs.ask(
-                self, self.tr("Unsaved details"), text,
-                [("restore", self.tr("&Restore it")), ("discard", self.tr("&Discard")),
-                 ("later", self.tr("Decide &later"))],
-                default="restore", escape="later",
-            )
-            if self._vault is not vault:
-                return
-            if choice == "discard":
-                vault.repos.delete_draft(draft.id)
-            elif choice == "restore":
-                child = None
-                if editing:
-                    try:
-                        child = vault.repos.get_child(editing)
-                    except UserError:
-                        vault.repos.delete_draft(draft.id)
-                        continue
-                dialog = ChildDialog(vault, child, parent=self)
-                dialog.load_values(values)
-                dialog.draft_id = draft.id
-                dialog.finished.connect(lambda result, d=dialog: self._child_added(d, result))
-                dialog.open()
-                return
-        self._offer_export_drafts(vault)
-
-    def _offer_export_drafts(self, vault: Any) -> None:
-        """Offer back an export wizard that was open when the app locked or died."""
-        from cse_toolkit.gui.exchange.export_dialog import (
-            EXPORT_DRAFT_KIND,
-            KIND_TITLES,
-            ExportDialog,
-        )
-
-        for draft in reversed(vault.repos.drafts(EXPORT_DRAFT_KIND)):
-            data = draft.payload
-            kind, child_id = data.get("kind"), data.get("child_id")
-            if kind not in KIND_TITLES:
-                vault.repos.delete_draft(draft.id)
-                continue
-            who = self.tr("an intelligence report")
-            if child_id:
-                try:
-                    who = vault.repos.get_child(child_id).display_name
-                except UserError:
-                    vault.repos.delete_draft(draft.id)
-                    continue
-            choice = dialogs.ask(
-                self, self.tr("Unfinished export"),
-                self.tr("You were exporting a pack ({what}) for {who} at {time}.").format(
-                    what=self.tr(KIND_TITLES[kind]), who=who,
-                    time=local_text(parse_utc(draft.updated_at))),
-                [("restore", self.tr("&Go back to it")), ("discard", self.tr("&Discard")),
-                 ("later", self.tr("Decide &later"))],
-                default="restore", escape="later",
-            )
-            if self._vault is not vault:
-                return
-            if choice == "discard":
-                vault.repos.delete_draft(draft.id)
-            elif choice == "restore":
-                if child_id:
-                    self.show_child(child_id)
-                dialog = ExportDialog(vault, kind, child_id=child_id,
-                                      report_id=data.get("report_id"),
-                                      policy=self._policy.policy, parent=self)
-                dialog.load_draft(draft)
-                outbox = getattr(self, "outbox_page", None)
-                if outbox is not None:
-                    dialog.exported.connect(lambda _id, o=outbox: o.reload())
-                dialog.finished.connect(lambda _r, d=dialog: d.deleteLater())
-                dialog.open()
-                return
+    def outbox(self) -> OutboxPage | None:
+        """The Outbox page, when the features are installed."""
+        return self._parts.sharing.outbox if self._parts is not None else None
 
     # -- actions ---------------------------------------------------------------------------
     def show_child(self, child_id: str, tab: int | None = None) -> bool:
@@ -655,15 +571,7 @@ class MainWindow(QMainWindow):
         then the page (on a child's page: "Back to children", the tab bar, the tab). Within each
         part Qt's focus chain order is kept; this is computed, not set with setTabOrder, because
         pages and tabs plugged in later (``add_page``, ``add_tab``) join the chain at its end."""
-        stops: list[QWidget] = []
-        groups: set[int] = set()
-        step = self.nextInFocusChain()
-        for _ in range(50000):
-            if step is self:
-                break
-            if _tab_stop(step, groups):
-                stops.append(step)
-            step = step.nextInFocusChain()
+        stops = tab_stops(self)
         back, bar = self.child_page.back_button, self.child_page.tabs.tabBar()
 
         def place(widget: QWidget) -> tuple[int, int]:
@@ -703,60 +611,11 @@ class MainWindow(QMainWindow):
 
     def cycle_region(self, step: int) -> None:
         """F6 / Shift+F6: focus moves to the first control of the next / previous region."""
-        regions = self.regions()
-        if not regions:
-            return
-        focus = QApplication.focusWidget()
-        here = next((i for i, r in enumerate(regions)
-                     if focus is not None and (focus is r or r.isAncestorOf(focus))), -1)
-        start = 0 if here < 0 and step > 0 else here
-        for n in range(1, len(regions) + 1):
-            region = regions[(start + step * n) % len(regions)]
-            target = _first_focusable(region)
-            if target is not None:
-                target.setFocus(Qt.FocusReason.OtherFocusReason)
-                return
+        target = region_target(self.regions(), QApplication.focusWidget(), step)
+        if target is not None:
+            target.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def focus_child_filter(self) -> None:
         if self.show_page("children"):
             self.child_list.focus_filter()
 
-
-def _first_focusable(region: QWidget) -> QWidget | None:
-    """The first control of ``region`` that Tab would stop on, in focus-chain order."""
-    if region.focusPolicy() & Qt.FocusPolicy.TabFocus and region.isEnabled():
-        return region
-    widget = region.nextInFocusChain()
-    for _ in range(5000):
-        if widget is region:
-            return None
-        if (region.isAncestorOf(widget) and widget.isVisible() and widget.isEnabled()
-                and widget.focusPolicy() & Qt.FocusPolicy.TabFocus):
-            return widget
-        widget = widget.nextInFocusChain()
-    return None
-
-
-def _tab_stop(widget: QWidget, groups: set[int]) -> bool:
-    """Whether Tab stops on ``widget`` (as Qt decides: visible, enabled, Tab focus, one stop
-    per group of exclusive radio buttons: the checked one, else the first)."""
-    if not (widget.isVisible() and widget.isEnabled()
-            and widget.focusPolicy() & Qt.FocusPolicy.TabFocus and widget.focusProxy() is None):
-        return False
-    if isinstance(widget, QTabWidget):
-        return False  # it hands focus to its tab bar, which is the stop
-    if isinstance(widget, QRadioButton):
-        group = widget.group()
-        exclusive = group.exclusive() if group is not None else widget.autoExclusive()
-        if exclusive:
-            members = (group.buttons() if group is not None else [
-                b for b in widget.parentWidget().findChildren(QRadioButton)
-                if b.parentWidget() is widget.parentWidget() and b.autoExclusive()])
-            checked = [b for b in members if b.isChecked()]
-            if checked:
-                return widget.isChecked()
-            key = id(group if group is not None else widget.parentWidget())
-            if key in groups:
-                return False
-            groups.add(key)
-    return True

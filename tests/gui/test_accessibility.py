@@ -391,9 +391,9 @@ def walk(qtbot: Any, world: World, make_window: Any) -> Figures:
     check_state("unlock screen after a wrong passphrase", win, figures)
     win.enter_vault(world.vault)
     # The process tab with a screening under way, so the wizard has its pages.
-    win.show_child(world.child.id, win.child_page.tabs.indexOf(win.process_tab))
-    win.process_tab.show_wizard() if hasattr(win.process_tab, "show_wizard") else None
-    win.process_tab.wizard.set_child(world.vault, world.child)
+    win.show_child(world.child.id, win.child_page.tabs.indexOf(win.parts.process_tab))
+    win.parts.process_tab.show_wizard() if hasattr(win.parts.process_tab, "show_wizard") else None
+    win.parts.process_tab.wizard.set_child(world.vault, world.child)
     win.show_page("children")
     with qtbot.waitActive(win):
         win.activateWindow()

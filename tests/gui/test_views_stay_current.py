@@ -50,8 +50,8 @@ def test_dsl_views_follow_imports_decisions_and_purges(  # type: ignore[no-untyp
     win.enter_vault(dsl)
     wait_list(win)
     assert win.child_list.count_label.text() == "0 children"
-    queue, audit_page = win.dsl_pages["dsl_queue"], win.dsl_pages["dsl_audit"]
-    dashboard = win.dsl_pages["dsl_dashboard"]
+    queue, audit_page = win.parts.dsl.queue, win.parts.dsl.audit
+    dashboard = win.parts.dsl.dashboard
 
     # An import on a worker thread: the list and its count follow, and the queue.
     _in_background(
@@ -74,7 +74,7 @@ def test_dsl_views_follow_imports_decisions_and_purges(  # type: ignore[no-untyp
     _in_background(
         lambda: exchange.import_pack(dsl, second.path, second.password, confirmed="compared")
     )
-    imports = win.imports_page
+    imports = win.parts.imports_page
     win.show_page("imports")
     qtbot.waitUntil(lambda: imports.list.count() == 1, timeout=5000)
 
@@ -122,7 +122,7 @@ def test_a_workers_outbox_and_child_page_follow_an_export(  # type: ignore[no-un
     kinds = [chronology.item_at(r).kind for r in range(chronology.rowCount())]
     assert kinds.count("export") == 1
     win.show_page("outbox")
-    qtbot.waitUntil(lambda: win.outbox_page.model.rowCount() == 1, timeout=5000)
+    qtbot.waitUntil(lambda: win.parts.sharing.outbox.model.rowCount() == 1, timeout=5000)
     # Opening a record writes only a "view" entry: nothing reloads for it.
     reloads = win.child_list.follower.reloads
     assert win.show_child(child.id)

@@ -33,7 +33,7 @@ def test_a_pack_of_the_older_format_imports_and_its_steps_show_read_only(  # typ
     win = app(dsl)
     assert win.show_child(meta["child_id"]), fake_dialogs.texts()
     assert fake_dialogs.texts("error") == []
-    rows = win.process_tab.tracker.rows()
+    rows = win.parts.process_tab.tracker.rows()
     set_aside = [r for r in rows if r[1] == "set_aside"]
     assert [r[0] for r in set_aside] == ["concern", "danger_check", "screen", "discuss", "decide"]
     concern = set_aside[0][2]
@@ -83,7 +83,7 @@ def test_screening_and_intelligence_packs_then_the_dsl_signs_off(  # type: ignor
     assert referral["unchanged"] == 2  # the child and the screening came in the screening pack
 
     win = app(dsl)
-    queue = win.dsl_pages["dsl_queue"]
+    queue = win.parts.dsl.queue
     queue.reload()
     qtbot.waitUntil(lambda: any(i.child_id == child_id for i in queue.items()), timeout=5000)
     waiting = [i for i in queue.items() if i.child_id == child_id and i.kind == "signoff"]
@@ -112,7 +112,7 @@ def test_screening_and_intelligence_packs_then_the_dsl_signs_off(  # type: ignor
     dialog.submit()
     qtbot.waitUntil(lambda: not any(i.child_id == child_id and i.kind == "signoff"
                                     for i in queue.items()), timeout=5000)
-    audit = win.dsl_pages["dsl_audit"]
+    audit = win.parts.dsl.audit
     win.show_page("dsl_audit")
     # The audit trail in words, the raw entry one click away; the stored entry has no text.
     said = f"Priya Natarajan signed off the screening for Mia Hartley ({ref}): agreed High"

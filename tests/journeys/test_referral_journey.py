@@ -39,16 +39,16 @@ def test_an_imported_child_opens_on_the_dsl_laptop_with_every_step(  # type: ign
     page = win.child_page
     assert page.title_label.text() == "Jade Wilson"
     assert "level: High" in page.summary_label.text()
-    tracker = win.process_tab.tracker
+    tracker = win.parts.process_tab.tracker
     rows = {r[0]: r for r in tracker.rows()}
     for step in ("concern", "danger_check", "screen", "discuss", "decide"):
         assert rows[step][1] == "done", rows[step]
     assert rows["refer"][1] == "current"
     assert "by Sam Okafor (imported)" in rows["concern"][2], rows["concern"]
     # The imported screening reads through the same engine as a local one.
-    win.process_tab.view_outcome.click()
-    assert win.process_tab.current_activity() is win.process_tab.outcome
-    assert win.process_tab.outcome.level_label.text() == "High"
+    win.parts.process_tab.view_outcome.click()
+    assert win.parts.process_tab.current_activity() is win.parts.process_tab.outcome
+    assert win.parts.process_tab.outcome.level_label.text() == "High"
     assert fake_dialogs.texts("error") == []
 
     # The DSL's vault holds Sam's steps with the fields he recorded, not a flattened summary.

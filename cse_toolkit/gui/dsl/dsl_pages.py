@@ -7,8 +7,11 @@ the tab named by the item (Screening, Process, ...), or the page for items with 
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
 
+from PySide6.QtWidgets import QWidget
+
+from cse_toolkit.gui.common.protocols import Shell
 from cse_toolkit.gui.dsl.dsl_audit_view import DslAuditPage
 from cse_toolkit.gui.dsl.dsl_dashboard import DslDashboardPage
 from cse_toolkit.gui.dsl.dsl_queue import DslQueuePage
@@ -19,26 +22,38 @@ DSL_ONLY = ("dsl",)
 _FALLBACK_TABS = {"Exports": "Share", "Screening": "Process", "Process": "Chronology"}
 
 
-def tab_index(window: Any, title: str) -> int | None:
-    titles = [t.replace("&", "") for t in window.child_page.tab_titles()]
+@dataclass(frozen=True)
+class DslPages:
+    """The four navigation pages only a DSL sees."""
+
+    queue: DslQueuePage
+    dashboard: DslDashboardPage
+    audit: DslAuditPage
+    retention: DslRetentionPage
+
+    def by_key(self) -> dict[str, QWidget]:
+        """The pages under their navigation keys, in navigation order."""
+        return {
+            "dsl_queue": self.queue,
+            "dsl_dashboard": self.dashboard,
+            "dsl_audit": self.audit,
+            "dsl_retention": self.retention,
+        }
+
+
+def tab_index(window: Shell, title: str) -> int | None:
+    titles = [t.replace("&", "") for t in window.child_tab_titles()]
     for wanted in (title, _FALLBACK_TABS.get(title, "")):
         if wanted in titles:
             return titles.index(wanted)
     return None
 
 
-def install_dsl_pages(window: Any) -> dict[str, Any]:
-    """Add the four DSL pages to ``window`` (a ``MainWindow``); returns them by key."""
+def install_dsl_pages(window: Shell) -> DslPages:
+    """Add the four DSL pages to ``window`` (a ``MainWindow``); returns them."""
     queue = DslQueuePage()
-    dashboard = DslDashboardPage()
-    audit = DslAuditPage()
-    retention = DslRetentionPage()
-    pages = {
-        "dsl_queue": queue,
-        "dsl_dashboard": dashboard,
-        "dsl_audit": audit,
-        "dsl_retention": retention,
-    }
+    parts = DslPages(queue, DslDashboardPage(), DslAuditPage(), DslRetentionPage())
+    pages = parts.by_key()
     titles = {
         "dsl_queue": window.tr("Review queue"),
         "dsl_dashboard": window.tr("Dashboard"),
@@ -50,4 +65,4 @@ def install_dsl_pages(window: Any) -> dict[str, Any]:
     queue.open_child.connect(lambda cid, tab: window.show_child(cid, tab_index(window, tab)))
     # Items with no child open a page; sent/unsent packs live on the Outbox page.
     queue.open_page.connect(lambda key: window.show_page({"exports": "outbox"}.get(key, key)))
-    return pages
+    return parts

@@ -2,21 +2,26 @@
 
 Also ``install(window)``: how the main window takes in everything about packs in one call
 (the Share tab, the Outbox page, and the unsent-packs reminder after unlocking), so the shell
-only needs ``export_tab.install(self)``.
+only needs ``export_tab.install(self)``; it returns the tab and the page (``SharingParts``).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from cse_toolkit.gui.common import dialogs
+from cse_toolkit.gui.common.protocols import Shell
 from cse_toolkit.gui.common.widgets import local_text
 from cse_toolkit.gui.exchange.export_dialog import ExportDialog
 from cse_toolkit.gui.exchange.outbox_table_model import state_text
 from cse_toolkit.services import exchange
+
+if TYPE_CHECKING:
+    from cse_toolkit.gui.exchange.outbox_page import OutboxPage
 
 
 class ExportTab(QWidget):
@@ -121,7 +126,15 @@ class ExportTab(QWidget):
         dialog.deleteLater()
 
 
-def install(window: Any, policy: Any = None) -> None:
+@dataclass(frozen=True)
+class SharingParts:
+    """Packs: the Share tab on a child's page and the Outbox page."""
+
+    tab: ExportTab
+    outbox: OutboxPage
+
+
+def install(window: Shell, policy: Any = None) -> SharingParts:
     """Add the Share tab, the Outbox page and the unsent reminder to a ``MainWindow``.
 
     ``policy``: the ``Policy`` in force (default: loaded again from its file).
@@ -130,15 +143,14 @@ def install(window: Any, policy: Any = None) -> None:
 
     outbox = OutboxPage()
     tab = ExportTab(policy)
-    window.child_page.add_tab(tab, window.tr("Sh&are"))
+    window.add_child_tab(tab, window.tr("Sh&are"))
     window.add_page("outbox", window.tr("Outbox"), outbox, ("worker", "dsl"))
-    window.export_tab = tab
-    window.outbox_page = outbox
 
     def remind(_vault: Any = None) -> None:
         text = unsent_reminder_text(window.vault)
         if text:
             window.statusBar().showMessage(text)
-            dialogs.info(window, window.tr("Packs to send"), text)
+            dialogs.info(window.window(), window.tr("Packs to send"), text)
 
     window.unlock.unlocked.connect(remind)
+    return SharingParts(tab, outbox)

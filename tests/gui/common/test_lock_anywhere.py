@@ -71,7 +71,7 @@ def test_panic_with_the_export_wizard_open_and_the_draft_comes_back(
     from cse_toolkit.gui.exchange.export_dialog import ExportDialog
 
     win, child = child_on_screen
-    win.export_tab.export("referral")
+    win.parts.sharing.tab.export("referral")
     (dialog,) = _visible(ExportDialog)
     qtbot.waitExposed(dialog)
     dialog.recipient_name.clear()

@@ -237,7 +237,7 @@ def test_main_window_shows_dsl_pages_only_to_a_dsl(
     from cse_toolkit.gui.dsl.dsl_pages import install_dsl_pages
 
     win = open_window(role=role)
-    pages = install_dsl_pages(win)
+    pages = install_dsl_pages(win).by_key()
     keys = win.page_keys()
     for key in pages:
         assert (key in keys) is shown

@@ -37,7 +37,7 @@ def test_queue_opens_the_page_and_a_decision_clears_it(  # type: ignore[no-untyp
     win = make_window(dsl.folder)
     install_all(win, policy.policy)
     win.enter_vault(dsl)
-    queue = win.dsl_pages["dsl_queue"]
+    queue = win.parts.dsl.queue
 
     def kinds() -> list[str]:
         return [queue.model.item(r).kind for r in range(queue.model.rowCount())]
@@ -50,7 +50,7 @@ def test_queue_opens_the_page_and_a_decision_clears_it(  # type: ignore[no-untyp
             break
     queue.open_selected()
     assert win.current_page() == "imports"
-    page = win.imports_page
+    page = win.parts.imports_page
     assert page.list.count() == 1
     assert "DSL's correction" in page.local_text.toPlainText()
     assert "Worker's update" in page.incoming_text.toPlainText()

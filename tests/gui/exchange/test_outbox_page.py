@@ -131,19 +131,19 @@ def test_install_adds_the_share_tab_outbox_and_reminder(
     from cse_toolkit.gui.exchange import export_tab
 
     win = open_window()
-    export_tab.install(win)
+    sharing = export_tab.install(win)
     assert "outbox" in win.page_keys()
     assert "Share" in win.child_page.tab_titles()
     vault = win.vault
     child = _child(vault)
     _export(vault, child, tmp_path, "one.pdf")
     assert win.show_page("outbox")
-    win.outbox_page.reload()
-    assert win.outbox_page.model.rowCount() == 1
+    sharing.outbox.reload()
+    assert sharing.outbox.model.rowCount() == 1
     win.unlock.unlocked.emit(vault)  # what unlocking does after enter_vault
     assert ("info", "Packs to send", unsent_reminder_text(vault)) in fake_dialogs.shown
     win.show_child(child.id)
-    tab = win.export_tab
+    tab = sharing.tab
     assert "Packs exported for this child" in tab.history.text()
     tab.export("referral")
     assert tab.dialog is not None and tab.dialog.isVisible()

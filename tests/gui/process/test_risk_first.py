@@ -83,7 +83,7 @@ def test_child_list_and_queue_put_risk_first(  # type: ignore[no-untyped-def]
     win.child_list.action_only.setChecked(False)
     assert win.child_list.count_label.text() == "6 children"
 
-    queue = win.dsl_pages["dsl_queue"]
+    queue = win.parts.dsl.queue
     win.show_page("dsl_queue")
     with qtbot.waitSignal(queue.loaded, timeout=5000):
         queue.reload()
