@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from cse_toolkit.core import intelligence as intel
@@ -96,3 +97,15 @@ def save_report(vault: Any, child_ids: list[str], *entities: intel.Entity, **fie
     fields.setdefault("status", "final")
     report = intel.IntelReport(child_ids=list(child_ids), entities=list(entities), **fields)
     return vault.intel.save(report)
+
+
+def referral_export(vault: Any, child_id: str, out: Path, *, who_consented: str = "") -> Any:
+    """A referral pack for the child, exported to ``out`` as the export wizard does, with the
+    family's consent recorded; returns what ``exchange.export`` returns."""
+    from cse_toolkit.services import exchange
+
+    sharing = exchange.SharingChoice(
+        consent_sought=True, consent_given=True, who_consented=who_consented
+    )
+    pack = exchange.build_pack(vault, "referral", child_id=child_id, sharing=sharing)
+    return exchange.export(vault, pack, out)
