@@ -47,8 +47,12 @@ def local_version(vault: Vault, record_type: str, record_id: str) -> dict[str, A
         row = vault.exchange.child_level(record_id)
         if row is None:
             return None
-        return {"type": "level", "id": record_id, "version": 0,
-                "data": {"level": row[0], "tool_id": row[1], "set_by": row[2]}}
+        return {
+            "type": "level",
+            "id": record_id,
+            "version": 0,
+            "data": {"level": row[0], "tool_id": row[1], "set_by": row[2]},
+        }
     local = local_record(vault, record_type, record_id)
     return None if local is None else dict(local.model_dump(mode="json"))
 
@@ -65,8 +69,9 @@ def _conflicts_as_imported(vault: Vault, import_id: str, conflicts: Any) -> bool
     return recorded is None or recorded == conflicts_digest(conflicts)
 
 
-def _record_decision(vault: Vault, import_id: str, conflicts: list[Any], target: dict[str, Any],
-                     keep: str) -> None:
+def _record_decision(
+    vault: Vault, import_id: str, conflicts: list[Any], target: dict[str, Any], keep: str
+) -> None:
     """Mark one conflict of an import decided (by whom, when) and the import resolved once
     every conflict is; the caller audits the decision in the same transaction."""
     target["resolution"] = keep
@@ -89,15 +94,30 @@ def pending_conflicts(vault: Vault) -> list[PendingConflict]:
         except (ValueError, UserError):
             sender, signer_fpr = "", ""
         listed = json.loads(imp.conflicts or "[]")
-        altered = "" if _conflicts_as_imported(vault, imp.id, listed) else (
-            "CHANGED AROUND THE APP since the pack was imported: not what the sender sent; "
-            "it cannot be decided. ")
+        altered = (
+            ""
+            if _conflicts_as_imported(vault, imp.id, listed)
+            else (
+                "CHANGED AROUND THE APP since the pack was imported: not what the sender sent; "
+                "it cannot be decided. "
+            )
+        )
         for c in listed:
             if isinstance(c, dict) and not c.get("resolution"):
-                out.append(PendingConflict(imp.id, imp.pack_id, imp.imported_at,
-                                           c["record_type"], c["record_id"], c.get("child_id"),
-                                           altered + str(c.get("why", "")),
-                                           c.get("incoming", {}), sender, signer_fpr))
+                out.append(
+                    PendingConflict(
+                        imp.id,
+                        imp.pack_id,
+                        imp.imported_at,
+                        c["record_type"],
+                        c["record_id"],
+                        c.get("child_id"),
+                        altered + str(c.get("why", "")),
+                        c.get("incoming", {}),
+                        sender,
+                        signer_fpr,
+                    )
+                )
     return out
 
 
@@ -115,8 +135,9 @@ def _resolve_level(
                 raise UserError("The pack's level is not readable; keep the level here.")
             vault.repos.set_confirmed_level(child_id, level, tool)
         _record_decision(vault, import_id, conflicts, target, keep)
-        vault.audit(f"import.resolve.{keep}", "child", child_id, None,
-                    f"level={data.get('level', '')}")
+        vault.audit(
+            f"import.resolve.{keep}", "child", child_id, None, f"level={data.get('level', '')}"
+        )
 
 
 def resolve_conflict(vault: Vault, import_id: str, record_id: str, keep: str) -> None:
@@ -139,9 +160,11 @@ def resolve_conflict(vault: Vault, import_id: str, record_id: str, keep: str) ->
         raise UserError(
             "The conflicts of this import were changed around the app since the pack was "
             "imported, so what it shows may not be what the sender sent; nothing was decided. "
-            "Run 'cse-toolkit audit verify', tell your IT team, and import the pack again.")
-    target = next((c for c in conflicts if c.get("record_id") == record_id
-                   and not c.get("resolution")), None)
+            "Run 'cse-toolkit audit verify', tell your IT team, and import the pack again."
+        )
+    target = next(
+        (c for c in conflicts if c.get("record_id") == record_id and not c.get("resolution")), None
+    )
     if target is None:
         raise UserError("That conflict has already been decided.")
     summary = json.loads(imp.summary or "{}")
@@ -156,7 +179,8 @@ def resolve_conflict(vault: Vault, import_id: str, record_id: str, keep: str) ->
                 origin=f"import:{imp.pack_id}",
                 sender=str(summary.get("sender", "imported pack")),
                 child_id=target.get("child_id") or None,
-                created_at=parse_utc(summary["created_at"]) if summary.get("created_at")
+                created_at=parse_utc(summary["created_at"])
+                if summary.get("created_at")
                 else vault.now(),
                 pack_format="",
             )

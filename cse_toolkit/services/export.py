@@ -111,12 +111,14 @@ def _envelope(
         organisation=policy.organisation[:500],
         recipient=recipient or default_recipient(kind, policy),
         sender=ps.Sender(
-            name=user.label[:500], role=ROLE_TITLES.get(user.role, user.role),
+            name=user.label[:500],
+            role=ROLE_TITLES.get(user.role, user.role),
             agency=user.agency[:500],
             contact=user.contact[:500],
         ),
-        vault=ps.VaultIdentity(id=vault.vault_id,
-                               public_key=base64.b64encode(vault.user_public_key).decode()),
+        vault=ps.VaultIdentity(
+            id=vault.vault_id, public_key=base64.b64encode(vault.user_public_key).decode()
+        ),
         audit_chain_head=ps.ChainHead(seq=head.seq, hash=head.hash),
         sharing_decision=ps.SharingDecision(
             consent_sought=sharing.consent_sought,
@@ -267,13 +269,21 @@ def record_export(vault: Vault, pack: ps.PackModel, result: ExportResult) -> Exp
         ground_without_consent=pack.sharing_decision.ground_without_consent,
     )
     with vault.write("the outbox entry"):
-        vault.exchange.add_export({
-            "id": export_id, "origin": vault.vault_id, "created_at": now,
-            "created_by": vault.user.id, "updated_at": now, "pack_id": pack.pack_id,
-            "kind": pack.kind, "child_id": child_id, "report_id": report_id,
-            "recipient": pack.recipient.name, "file_name": out.name,
-            "sharing": json.dumps(sharing),
-        })
-        vault.audit("export." + pack.kind, "export", export_id, 1,
-                    choice.audit_reason(pack.kind))
+        vault.exchange.add_export(
+            {
+                "id": export_id,
+                "origin": vault.vault_id,
+                "created_at": now,
+                "created_by": vault.user.id,
+                "updated_at": now,
+                "pack_id": pack.pack_id,
+                "kind": pack.kind,
+                "child_id": child_id,
+                "report_id": report_id,
+                "recipient": pack.recipient.name,
+                "file_name": out.name,
+                "sharing": json.dumps(sharing),
+            }
+        )
+        vault.audit("export." + pack.kind, "export", export_id, 1, choice.audit_reason(pack.kind))
     return Exported(result, export_id, pack)

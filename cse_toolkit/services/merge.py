@@ -75,15 +75,19 @@ class ImportReport:
         if self.same_person:
             out.append(
                 "A child with the same name and date of birth is already here ("
-                + ", ".join(self.same_person) + "): this pack made a separate record and did "
+                + ", ".join(self.same_person)
+                + "): this pack made a separate record and did "
                 "not change theirs. Check whether it is the same child before relying on "
-                "either record's level.")
+                "either record's level."
+            )
         for new_ref, old_ref in self.possible_duplicates:
             if old_ref in self.same_person:
                 continue  # said just above
-            out.append(f"The child {new_ref} may be the same child as {old_ref} (same name or "
-                       "date of birth): compare the two records before acting; nothing was "
-                       "merged.")
+            out.append(
+                f"The child {new_ref} may be the same child as {old_ref} (same name or "
+                "date of birth): compare the two records before acting; nothing was "
+                "merged."
+            )
         if self.conflicts:
             out.append(f"Conflicts for a person to decide: {len(self.conflicts)}")
             for c in self.conflicts:
@@ -96,9 +100,14 @@ def track_import(vault: Vault, record: Any, pack_id: str, signer: str) -> None:
     next import can tell "unchanged here since" (update) from "changed here" (conflict)."""
     local_now = local_record(vault, record.type, record.id)
     vault.exchange.track(
-        record.id, record.type, record.version,
-        local_now.version if local_now else record.version, content_hash(record), pack_id,
-        signer, data_hash(local_now or record),
+        record.id,
+        record.type,
+        record.version,
+        local_now.version if local_now else record.version,
+        content_hash(record),
+        pack_id,
+        signer,
+        data_hash(local_now or record),
     )
 
 
@@ -157,8 +166,17 @@ def import_pack(
     to_track: list[Any] = []
 
     def conflict(record: Any, local_version: int, why: str) -> None:
-        report.conflicts.append(Conflict(record.type, record.id, pack_child, local_version,
-                                         record.version, why, record.model_dump(mode="json")))
+        report.conflicts.append(
+            Conflict(
+                record.type,
+                record.id,
+                pack_child,
+                local_version,
+                record.version,
+                why,
+                record.model_dump(mode="json"),
+            )
+        )
 
     with vault.write("the imported pack"):
         if not trusted:
@@ -170,9 +188,12 @@ def import_pack(
             if foreign:
                 # Someone else's pack naming a child that came from elsewhere: nothing merges
                 # into the record here without a DSL deciding.
-                conflict(record, local.version if local else 0,
-                         "this child is already here from another source (another vault or "
-                         "another sender's key); nothing in this pack was merged into it")
+                conflict(
+                    record,
+                    local.version if local else 0,
+                    "this child is already here from another source (another vault or "
+                    "another sender's key); nothing in this pack was merged into it",
+                )
                 continue
             if _merge_record(vault, record, local, arrival, here, pack, report, conflict):
                 to_track.append(record)
@@ -190,8 +211,11 @@ def import_pack(
                 ]
         referral = next((r for r in pack.records if r.type == "referral"), None)
         summary = {
-            "added": report.added, "updated": report.updated, "unchanged": report.unchanged,
-            "sender": pack.sender.name, "organisation": pack.organisation,
+            "added": report.added,
+            "updated": report.updated,
+            "unchanged": report.unchanged,
+            "sender": pack.sender.name,
+            "organisation": pack.organisation,
             "created_at": utc_iso(pack.created_at),
             "referral": referral.data.model_dump(mode="json") if referral else None,
             "sharing_decision": pack.sharing_decision.model_dump(mode="json"),
@@ -200,20 +224,31 @@ def import_pack(
         from cse_toolkit.vault.imports_audit import conflicts_digest
 
         conflicts_json = json.dumps([c_.__dict__ for c_ in report.conflicts])
-        store.add_import({
-            "id": import_id, "pack_id": pack.pack_id, "kind": pack.kind,
-            "signer": verified.signer_public_key,
-            "signer_audit_seq": pack.audit_chain_head.seq, "imported_at": now,
-            "imported_by": vault.user.id, "summary": json.dumps(summary),
-            "conflicts": conflicts_json,
-        })
+        store.add_import(
+            {
+                "id": import_id,
+                "pack_id": pack.pack_id,
+                "kind": pack.kind,
+                "signer": verified.signer_public_key,
+                "signer_audit_seq": pack.audit_chain_head.seq,
+                "imported_at": now,
+                "imported_by": vault.user.id,
+                "summary": json.dumps(summary),
+                "conflicts": conflicts_json,
+            }
+        )
         # (2) The conflicts' hash goes into the DSL's signed entry: an incoming version edited
         # in the database, or a conflict removed, is then refused and reported.
-        vault.audit("import.pack", "import", import_id, 1,
-                    f"kind={pack.kind} records={len(pack.records)} "
-                    f"conflicts={len(report.conflicts)} "
-                    f"decide={conflicts_digest(json.loads(conflicts_json))} "
-                    f"signer={verified.signer_fingerprint}")
+        vault.audit(
+            "import.pack",
+            "import",
+            import_id,
+            1,
+            f"kind={pack.kind} records={len(pack.records)} "
+            f"conflicts={len(report.conflicts)} "
+            f"decide={conflicts_digest(json.loads(conflicts_json))} "
+            f"signer={verified.signer_fingerprint}",
+        )
     vault.intel.invalidate()
     return report
 
@@ -261,14 +296,17 @@ def _merge_record(
     elif data_hash(local) == data_hash(record):
         report.unchanged += 1  # only the versions moved (e.g. a level set on a child)
     elif record.type == "screening" and store.decided_here(record.id):
-        conflict(record, local.version,
-                 "signed off here by a DSL: the pack's version would replace the "
-                 "sign-off")
+        conflict(
+            record,
+            local.version,
+            "signed off here by a DSL: the pack's version would replace the sign-off",
+        )
         return False
-    elif (tracked and _unchanged_here(local, tracked)
-          and record.version > tracked.version) or (
-        record.type == "pathway_step" and record.data.fields
-        and not local.data.fields and vault.repos.is_legacy_import(record.id)
+    elif (tracked and _unchanged_here(local, tracked) and record.version > tracked.version) or (
+        record.type == "pathway_step"
+        and record.data.fields
+        and not local.data.fields
+        and vault.repos.is_legacy_import(record.id)
     ):
         # Newer, or the same step again in full where an older pack gave only words.
         kinds.replace(vault, record, arrival)
@@ -311,18 +349,34 @@ def _sender_level(
         return
     if here[1] == d.confirmed_level:
         return
-    direction = "lower" if _rank(d.tool_id, d.confirmed_level) < _rank(here[2], here[1]) \
-        else "different"
-    report.conflicts.append(Conflict(
-        "level", child_id, child_id, 0, record.version,
-        f"the sender's screening says {catalogue.level_label(d.confirmed_level)}, "
-        f"{direction} than the level here ({catalogue.level_label(here[1])}); the level here "
-        "stays until a DSL decides",
-        {"type": "level", "id": child_id, "version": record.version,
-         "data": {"level": d.confirmed_level, "tool_id": d.tool_id,
-                  "screening_id": record.id, "confirmed_by": d.confirmed_by,
-                  "sender": pack.sender.name, "origin": pack.vault.id}},
-    ))
+    direction = (
+        "lower" if _rank(d.tool_id, d.confirmed_level) < _rank(here[2], here[1]) else "different"
+    )
+    report.conflicts.append(
+        Conflict(
+            "level",
+            child_id,
+            child_id,
+            0,
+            record.version,
+            f"the sender's screening says {catalogue.level_label(d.confirmed_level)}, "
+            f"{direction} than the level here ({catalogue.level_label(here[1])}); the level here "
+            "stays until a DSL decides",
+            {
+                "type": "level",
+                "id": child_id,
+                "version": record.version,
+                "data": {
+                    "level": d.confirmed_level,
+                    "tool_id": d.tool_id,
+                    "screening_id": record.id,
+                    "confirmed_by": d.confirmed_by,
+                    "sender": pack.sender.name,
+                    "origin": pack.vault.id,
+                },
+            },
+        )
+    )
 
 
 def _rank(tool_id: str | None, level: str | None) -> int:

@@ -33,8 +33,17 @@ class OutboxItem:
 
 def _item(r: ExportRow) -> OutboxItem:
     return OutboxItem(
-        r.id, r.pack_id, r.kind, r.child_id, r.report_id, r.recipient, r.file_name, r.state,
-        r.recipient_ref, parse_utc(r.created_at), parse_utc(r.sent_at) if r.sent_at else None,
+        r.id,
+        r.pack_id,
+        r.kind,
+        r.child_id,
+        r.report_id,
+        r.recipient,
+        r.file_name,
+        r.state,
+        r.recipient_ref,
+        parse_utc(r.created_at),
+        parse_utc(r.sent_at) if r.sent_at else None,
         parse_utc(r.acknowledged_at) if r.acknowledged_at else None,
     )
 

@@ -63,28 +63,53 @@ Row = dict[str, Any]
 
 def _child_row(vault: Vault, record: Any, at: Arrival) -> Row:
     d = record.data
-    extra = {k: v for k, v in d.model_dump(mode="json").items()
-             if k in ("religion", "first_language", "interpreter_needed", "nhs_number",
-                      "current_address", "current_address_reason", "phones", "gp",
-                      "description", "looked_after_status", "disability_health_needs")
-             and v not in ("", None, [])}
-    extra["household_members"] = [m.model_dump(mode="json") for m in d.household
-                                  if not (m.parental_responsibility and
-                                          m.relationship == "holds parental responsibility")]
+    extra = {
+        k: v
+        for k, v in d.model_dump(mode="json").items()
+        if k
+        in (
+            "religion",
+            "first_language",
+            "interpreter_needed",
+            "nhs_number",
+            "current_address",
+            "current_address_reason",
+            "phones",
+            "gp",
+            "description",
+            "looked_after_status",
+            "disability_health_needs",
+        )
+        and v not in ("", None, [])
+    }
+    extra["household_members"] = [
+        m.model_dump(mode="json")
+        for m in d.household
+        if not (m.parental_responsibility and m.relationship == "holds parental responsibility")
+    ]
     pr = ", ".join(m.name for m in d.household if m.parental_responsibility)
     from cse_toolkit.vault.repos import ref_for
 
     now = vault.now_iso()
     row: Row = {
-        "id": record.id, "version": record.version, "origin": at.origin, "created_at": now,
-        "created_by": at.by, "updated_at": now, "ref": ref_for(record.id),
+        "id": record.id,
+        "version": record.version,
+        "origin": at.origin,
+        "created_at": now,
+        "created_by": at.by,
+        "updated_at": now,
+        "ref": ref_for(record.id),
         "owner_id": vault.user.id,
         "name": " ".join(p for p in (d.given_names, d.family_name) if p),
         "alias": d.other_names[0] if d.other_names else "",
         "dob": d.date_of_birth.isoformat() if d.date_of_birth else None,
-        "gender": d.gender, "ethnicity": d.ethnicity, "school": d.school,
-        "address": d.home_address, "parental_responsibility": pr,
-        "learning_disability": int(bool(d.learning_disability)), "details": json.dumps(extra),
+        "gender": d.gender,
+        "ethnicity": d.ethnicity,
+        "school": d.school,
+        "address": d.home_address,
+        "parental_responsibility": pr,
+        "learning_disability": int(bool(d.learning_disability)),
+        "details": json.dumps(extra),
     }
     if d.date_of_birth is None and d.age is not None:
         row["approx_age"] = d.age
@@ -94,32 +119,51 @@ def _child_row(vault: Vault, record: Any, at: Arrival) -> Row:
 
 def _record_meta(vault: Vault, record: Any, at: Arrival) -> Row:
     now = vault.now_iso()
-    return {"id": record.id, "version": record.version, "origin": at.origin,
-            "created_at": now, "created_by": at.by, "updated_at": now}
+    return {
+        "id": record.id,
+        "version": record.version,
+        "origin": at.origin,
+        "created_at": now,
+        "created_by": at.by,
+        "updated_at": now,
+    }
 
 
 def _note_row(vault: Vault, record: Any, at: Arrival) -> Row:
     d = record.data
-    return {**_record_meta(vault, record, at), "child_id": at.child_id,
-            "author_id": f"import:{d.author}"[:200], "event_at": utc_iso(d.recorded_at),
-            "category": "imported",
-            "source": "reported" if d.source != "first_hand" else "first_hand",
-            "reported_by": d.source_detail, "body": d.text}
+    return {
+        **_record_meta(vault, record, at),
+        "child_id": at.child_id,
+        "author_id": f"import:{d.author}"[:200],
+        "event_at": utc_iso(d.recorded_at),
+        "category": "imported",
+        "source": "reported" if d.source != "first_hand" else "first_hand",
+        "reported_by": d.source_detail,
+        "body": d.text,
+    }
 
 
 def _screening_row(vault: Vault, record: Any, at: Arrival) -> Row:
     d = record.data
     inp = {
-        "tool": d.tool_id, "tool_version": d.tool_version,
-        "child": {"age": d.child_age if d.child_age is not None else 0,
-                  "learning_disability": bool(d.learning_disability),
-                  "additional_needs": bool(d.additional_needs)},
+        "tool": d.tool_id,
+        "tool_version": d.tool_version,
+        "child": {
+            "age": d.child_age if d.child_age is not None else 0,
+            "learning_disability": bool(d.learning_disability),
+            "additional_needs": bool(d.additional_needs),
+        },
         "immediate_danger": d.immediate_danger,
-        "answers": [a.model_dump(mode="json", exclude={"label"}) for s in d.sections
-                    for a in s.answers if a.value != "unknown"],
+        "answers": [
+            a.model_dump(mode="json", exclude={"label"})
+            for s in d.sections
+            for a in s.answers
+            if a.value != "unknown"
+        ],
     }
     outcome = {
-        "tool": d.tool_id, "tool_version": d.tool_version,
+        "tool": d.tool_id,
+        "tool_version": d.tool_version,
         "suggested_level": d.suggested_level,
         "reasons": [r.model_dump(mode="json") for r in d.reasons],
         "floors_applied": [{"text": f} for f in d.floors_applied],
@@ -129,14 +173,21 @@ def _screening_row(vault: Vault, record: Any, at: Arrival) -> Row:
         "imported": True,
     }
     # (2) The child's level is never set here: ``merge`` decides (the sender's level).
-    return {**_record_meta(vault, record, at), "child_id": at.child_id, "tool_id": d.tool_id,
-            "tool_version": d.tool_version,
-            "screened_at": f"{d.screened_on.isoformat()}T00:00:00Z", "input": json.dumps(inp),
-            "outcome": json.dumps(outcome), "suggested_level": d.suggested_level,
-            "confirmed_level": d.confirmed_level, "confirmed_by": d.confirmed_by or None,
-            "confirmed_at": utc_iso(d.confirmed_at) if d.confirmed_at else None,
-            "confirm_reason": d.confirmation_reason,
-            "status": "confirmed" if d.confirmed_level else "in_progress"}
+    return {
+        **_record_meta(vault, record, at),
+        "child_id": at.child_id,
+        "tool_id": d.tool_id,
+        "tool_version": d.tool_version,
+        "screened_at": f"{d.screened_on.isoformat()}T00:00:00Z",
+        "input": json.dumps(inp),
+        "outcome": json.dumps(outcome),
+        "suggested_level": d.suggested_level,
+        "confirmed_level": d.confirmed_level,
+        "confirmed_by": d.confirmed_by or None,
+        "confirmed_at": utc_iso(d.confirmed_at) if d.confirmed_at else None,
+        "confirm_reason": d.confirmation_reason,
+        "status": "confirmed" if d.confirmed_level else "in_progress",
+    }
 
 
 def _step_row(vault: Vault, record: Any, at: Arrival) -> Row | None:
@@ -152,20 +203,30 @@ def _step_row(vault: Vault, record: Any, at: Arrival) -> Row | None:
         # Format 1 carried only words: kept as such, shown read-only (vault.repos).
         data = {"summary": d.summary, "reference": d.reference}
         reason = d.summary if d.status == "not_applicable" else ""
-    return {**_record_meta(vault, record, at),
-            "created_at": utc_iso(d.entered_at or d.recorded_at), "child_id": at.child_id,
-            "pathway_id": d.pathway_id, "step_id": d.step_id, "status": d.status,
-            "event_at": utc_iso(d.recorded_at), "data": json.dumps(data, ensure_ascii=False),
-            "reason": reason}
+    return {
+        **_record_meta(vault, record, at),
+        "created_at": utc_iso(d.entered_at or d.recorded_at),
+        "child_id": at.child_id,
+        "pathway_id": d.pathway_id,
+        "step_id": d.step_id,
+        "status": d.status,
+        "event_at": utc_iso(d.recorded_at),
+        "data": json.dumps(data, ensure_ascii=False),
+        "reason": reason,
+    }
 
 
 def _missing_row(vault: Vault, record: Any, at: Arrival) -> Row:
     d = record.data
-    return {**_record_meta(vault, record, at), "child_id": at.child_id,
-            "from_at": utc_iso(d.started_at),
-            "to_at": utc_iso(d.ended_at) if d.ended_at else None,
-            "where_found": d.found_where, "return_interview": d.return_interview,
-            "notes": d.summary}
+    return {
+        **_record_meta(vault, record, at),
+        "child_id": at.child_id,
+        "from_at": utc_iso(d.started_at),
+        "to_at": utc_iso(d.ended_at) if d.ended_at else None,
+        "where_found": d.found_where,
+        "return_interview": d.return_interview,
+        "notes": d.summary,
+    }
 
 
 def _step_here(vault: Vault, step_id: str) -> ps.PathwayStepRecord | None:
@@ -201,18 +262,30 @@ class RecordKind:
 
 RECORD_KINDS: dict[str, RecordKind] = {
     "child": RecordKind(
-        "children", child_record, _child_row,
-        updates=("name", "alias", "dob", "gender", "ethnicity", "school", "address",
-                 "learning_disability"),
+        "children",
+        child_record,
+        _child_row,
+        updates=(
+            "name",
+            "alias",
+            "dob",
+            "gender",
+            "ethnicity",
+            "school",
+            "address",
+            "learning_disability",
+        ),
     ),
     # A note's own words and facts; who wrote it and when it came stay as they arrived.
-    "note": RecordKind("notes", note_record, _note_row,
-                       updates=("body", "event_at", "source", "reported_by")),
+    "note": RecordKind(
+        "notes", note_record, _note_row, updates=("body", "event_at", "source", "reported_by")
+    ),
     "screening": RecordKind("screenings", screening_record, _screening_row),
     "pathway_step": RecordKind("pathway_steps", _step_here, _step_row),
     "missing_episode": RecordKind("missing_episodes", _missing_here, _missing_row),
     "intel_report": RecordKind(
-        "intel_reports", lambda vault, rid: intel_record(vault.intel.get(rid)),
+        "intel_reports",
+        lambda vault, rid: intel_record(vault.intel.get(rid)),
         store=_store_intel,
     ),
 }
@@ -251,10 +324,15 @@ def replace(vault: Vault, record: Any, at: Arrival) -> None:
     elif kind.updates is not None:
         assert kind.row is not None
         row = kind.row(vault, record, at) or {}
-        vault.exchange.update(kind.table, record.id, {
-            **{c: row[c] for c in kind.updates}, "version": record.version,
-            "updated_at": vault.now_iso(),
-        })
+        vault.exchange.update(
+            kind.table,
+            record.id,
+            {
+                **{c: row[c] for c in kind.updates},
+                "version": record.version,
+                "updated_at": vault.now_iso(),
+            },
+        )
     else:
         # Screenings, steps and episodes untouched here since import are replaced whole.
         vault.exchange.delete(kind.table, record.id)

@@ -70,8 +70,10 @@ def child_record(vault: Vault, child_id: str) -> ps.ChildRecord:
 def note_records(vault: Vault, child_id: str) -> list[ps.NoteRecord]:
     users = {u.id: u.label for u in vault.users()}
     amended = vault.repos.amendments_for_child(child_id)
-    return [_note_record(note, users, amended.get(note.id, ()))
-            for note in vault.repos.notes_for(child_id)]
+    return [
+        _note_record(note, users, amended.get(note.id, ()))
+        for note in vault.repos.notes_for(child_id)
+    ]
 
 
 def amendment_text(amendments: Any, users: dict[str, str]) -> str:
@@ -175,9 +177,7 @@ def screening_record(vault: Vault, screening_id: str) -> ps.ScreeningRecord:
             steps_text.append(str(text))
         for contact in next_steps.get("contacts", []) or []:
             if isinstance(contact, dict):
-                steps_text.append(
-                    "Contact: " + ", ".join(str(v) for v in contact.values() if v)
-                )
+                steps_text.append("Contact: " + ", ".join(str(v) for v in contact.values() if v))
     users = {u.name: u.label for u in vault.users()}
     return ps.ScreeningRecord(
         type="screening",
@@ -204,7 +204,8 @@ def screening_record(vault: Vault, screening_id: str) -> ps.ScreeningRecord:
                 for r in outcome.get("reasons", [])
             ],
             floors_applied=[
-                str(f.get("text", f.get("rule", "")))[:500] for f in outcome.get("floors_applied", [])
+                str(f.get("text", f.get("rule", "")))[:500]
+                for f in outcome.get("floors_applied", [])
             ],
             to_verify=[_answer_label(x, labels) for x in outcome.get("to_verify", [])],
             gaps=[_answer_label(x, labels) for x in outcome.get("gaps", [])],
@@ -373,7 +374,9 @@ def intel_record(report: intel.IntelReport) -> ps.IntelReportRecord:
         how = (how + f" Learned {report.learned_at[:16].replace('T', ' ')}").strip()
         if report.learned_place:
             how += f" at {report.learned_place}"
-    agencies = [ps.Agency(name=a.strip()[:500]) for a in report.other_agencies.split(",") if a.strip()]
+    agencies = [
+        ps.Agency(name=a.strip()[:500]) for a in report.other_agencies.split(",") if a.strip()
+    ]
     return ps.IntelReportRecord(
         type="intel_report",
         id=report.id,
@@ -405,10 +408,18 @@ def intel_from_pack(record: ps.IntelReportRecord) -> intel.IntelReport:
     d = record.data
     entities: list[Any] = []
     for s in d.subjects:
-        entities.append(intel.Person(surname=s.surname, forenames=s.forenames,
-                                     nickname=", ".join(s.aliases), dob=s.date_of_birth,
-                                     age_range=s.age_range or None, description=s.description,
-                                     address=s.address, role=s.role))
+        entities.append(
+            intel.Person(
+                surname=s.surname,
+                forenames=s.forenames,
+                nickname=", ".join(s.aliases),
+                dob=s.date_of_birth,
+                age_range=s.age_range or None,
+                description=s.description,
+                address=s.address,
+                role=s.role,
+            )
+        )
     for v in d.vehicles:
         entities.append(intel.Vehicle(vrm=v.vrm, make=v.make, model=v.model, colour=v.colour))
     for p in d.phones:

@@ -100,8 +100,14 @@ def trusted_signers(vault: Vault) -> list[TrustedSigner]:
     from cse_toolkit.packs.signing import fingerprint
 
     return [
-        TrustedSigner(r.public_key, r.fingerprint or fingerprint(r.public_key), r.sender,
-                      r.decided_by, r.decided_at, r.how)
+        TrustedSigner(
+            r.public_key,
+            r.fingerprint or fingerprint(r.public_key),
+            r.sender,
+            r.decided_by,
+            r.decided_at,
+            r.how,
+        )
         for r in vault.exchange.trusted()
     ]
 
@@ -111,10 +117,18 @@ def trust(vault: Vault, verified: VerifiedPack, how: str) -> None:
     from cse_toolkit.vault.vault import trust_message
 
     sig = vault.sign(trust_message(vault.vault_id, verified.signer_public_key, vault.user.name))
-    vault.exchange.set_trusted(TrustRow(
-        verified.signer_public_key, verified.signer_fingerprint,
-        verified.pack.sender.name[:500], vault.user.name, vault.now_iso(), how,
-        vault.user.name, sig,
-    ))
-    vault.audit("import.trust", "signer", verified.signer_fingerprint.replace(" ", ""), None,
-                f"how={how}")
+    vault.exchange.set_trusted(
+        TrustRow(
+            verified.signer_public_key,
+            verified.signer_fingerprint,
+            verified.pack.sender.name[:500],
+            vault.user.name,
+            vault.now_iso(),
+            how,
+            vault.user.name,
+            sig,
+        )
+    )
+    vault.audit(
+        "import.trust", "signer", verified.signer_fingerprint.replace(" ", ""), None, f"how={how}"
+    )

@@ -11,13 +11,29 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from cse_toolkit.vault import rows
 from cse_toolkit.vault.imports_audit import import_entry
 
 if TYPE_CHECKING:
-    from cse_toolkit.vault.vault import Vault
+    from cse_toolkit.vault.registry import RegistryState
+
+
+class Store(Protocol):
+    """What this repository needs of the open vault (``vault.vault.Vault`` fits), so it never
+    imports the vault itself."""
+
+    @property
+    def conn(self) -> Any: ...
+
+    @property
+    def vault_id(self) -> str: ...
+
+    @property
+    def registry(self) -> RegistryState: ...
+
+    def now_iso(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -79,7 +95,7 @@ _EXPORT_STAMPS = {"sent": "sent_at", "acknowledged": "acknowledged_at"}
 
 
 class ExchangeRepository:
-    def __init__(self, vault: Vault) -> None:
+    def __init__(self, vault: Store) -> None:
         self._v = vault
 
     @property
@@ -127,34 +143,49 @@ class ExchangeRepository:
     def same_name_and_dob(self, child_id: str) -> list[str]:
         """Refs of other children with the name and date of birth of ``child_id`` (at most
         five; none when it has no name or no date of birth)."""
-        row = self._c.execute(
-            "SELECT name, dob FROM children WHERE id = ?", (child_id,)
-        ).fetchone()
+        row = self._c.execute("SELECT name, dob FROM children WHERE id = ?", (child_id,)).fetchone()
         if row is None or not str(row[0] or "").strip() or not row[1]:
             return []
-        return [str(r[0]) for r in self._c.execute(
-            "SELECT ref FROM children WHERE id != ? AND lower(trim(name)) = lower(trim(?))"
-            " AND dob = ? ORDER BY ref LIMIT 5", (child_id, row[0], row[1]),
-        ).fetchall()]
+        return [
+            str(r[0])
+            for r in self._c.execute(
+                "SELECT ref FROM children WHERE id != ? AND lower(trim(name)) = lower(trim(?))"
+                " AND dob = ? ORDER BY ref LIMIT 5",
+                (child_id, row[0], row[1]),
+            ).fetchall()
+        ]
 
     def decided_here(self, screening_id: str) -> bool:
         """A screening a DSL of this vault signed off or returned."""
-        return self._c.execute(
-            "SELECT 1 FROM signoffs WHERE screening_id = ? LIMIT 1", (screening_id,)
-        ).fetchone() is not None
+        return (
+            self._c.execute(
+                "SELECT 1 FROM signoffs WHERE screening_id = ? LIMIT 1", (screening_id,)
+            ).fetchone()
+            is not None
+        )
 
     # -- import tracking ---------------------------------------------------------------------
     def tracked(self, record_id: str) -> Tracked | None:
         row = self._c.execute(
             "SELECT version, local_version, content_hash, local_data_hash, signer"
-            " FROM import_records WHERE record_id = ?", (record_id,)
+            " FROM import_records WHERE record_id = ?",
+            (record_id,),
         ).fetchone()
         if row is None:
             return None
         return Tracked(int(row[0]), int(row[1]), str(row[2]), str(row[3] or ""), str(row[4]))
 
-    def track(self, record_id: str, record_type: str, version: int, local_version: int,
-              content_hash: str, pack_id: str, signer: str, local_data_hash: str) -> None:
+    def track(
+        self,
+        record_id: str,
+        record_type: str,
+        version: int,
+        local_version: int,
+        content_hash: str,
+        pack_id: str,
+        signer: str,
+        local_data_hash: str,
+    ) -> None:
         """Inside a write: which version of a record arrived and which local version it
         became (the first sender's key is kept)."""
         self._c.execute(
@@ -165,15 +196,25 @@ class ExchangeRepository:
             " local_version = excluded.local_version, content_hash = excluded.content_hash,"
             " pack_id = excluded.pack_id, imported_at = excluded.imported_at,"
             " local_data_hash = excluded.local_data_hash",
-            (record_id, record_type, version, local_version, content_hash, pack_id, signer,
-             self._v.now_iso(), local_data_hash),
+            (
+                record_id,
+                record_type,
+                version,
+                local_version,
+                content_hash,
+                pack_id,
+                signer,
+                self._v.now_iso(),
+                local_data_hash,
+            ),
         )
 
     # -- imports -----------------------------------------------------------------------------
     def pack_imported(self, pack_id: str) -> bool:
-        return self._c.execute(
-            "SELECT 1 FROM imports WHERE pack_id = ?", (pack_id,)
-        ).fetchone() is not None
+        return (
+            self._c.execute("SELECT 1 FROM imports WHERE pack_id = ?", (pack_id,)).fetchone()
+            is not None
+        )
 
     def add_import(self, row: Mapping[str, Any]) -> None:
         """Inside a write: the import of one pack, with its summary and conflicts (JSON)."""
@@ -181,23 +222,24 @@ class ExchangeRepository:
 
     def get_import(self, import_id: str) -> ImportRow | None:
         row = self._c.execute(
-            "SELECT id, pack_id, imported_at, signer, conflicts, summary FROM imports"
-            " WHERE id = ?", (import_id,)
+            "SELECT id, pack_id, imported_at, signer, conflicts, summary FROM imports WHERE id = ?",
+            (import_id,),
         ).fetchone()
         return None if row is None else ImportRow(*row)
 
     def unresolved_imports(self) -> list[ImportRow]:
         """Imports with a conflict no one has decided yet, oldest first."""
-        return [ImportRow(*r) for r in self._c.execute(
-            "SELECT id, pack_id, imported_at, signer, conflicts, summary FROM imports"
-            " WHERE resolved = 0 ORDER BY imported_at, rowid"
-        ).fetchall()]
+        return [
+            ImportRow(*r)
+            for r in self._c.execute(
+                "SELECT id, pack_id, imported_at, signer, conflicts, summary FROM imports"
+                " WHERE resolved = 0 ORDER BY imported_at, rowid"
+            ).fetchall()
+        ]
 
     def set_import_conflicts(self, import_id: str, conflicts: str, resolved: bool) -> None:
         """Inside a write: the import's conflicts with their decisions (JSON)."""
-        rows.IMPORTS.update(
-            self._c, import_id, {"conflicts": conflicts, "resolved": int(resolved)}
-        )
+        rows.IMPORTS.update(self._c, import_id, {"conflicts": conflicts, "resolved": int(resolved)})
 
     def signed_import_entry(self, import_id: str) -> tuple[int, str, str] | None:
         """The ``import.pack`` audit entry of ``import_id`` as (seq, actor, reason), if it is
@@ -208,23 +250,35 @@ class ExchangeRepository:
     def trust_row(self, public_key: str) -> TrustRow | None:
         row = self._c.execute(
             "SELECT public_key, fingerprint, sender, decided_by, decided_at, how, signed_by, sig"
-            " FROM trusted_signers WHERE public_key = ?", (public_key,)
+            " FROM trusted_signers WHERE public_key = ?",
+            (public_key,),
         ).fetchone()
         return None if row is None else TrustRow(*row)
 
     def trusted(self) -> list[TrustRow]:
-        return [TrustRow(*r) for r in self._c.execute(
-            "SELECT public_key, fingerprint, sender, decided_by, decided_at, how, signed_by, sig"
-            " FROM trusted_signers ORDER BY decided_at"
-        ).fetchall()]
+        return [
+            TrustRow(*r)
+            for r in self._c.execute(
+                "SELECT public_key, fingerprint, sender, decided_by, decided_at, how, signed_by, sig"
+                " FROM trusted_signers ORDER BY decided_at"
+            ).fetchall()
+        ]
 
     def set_trusted(self, row: TrustRow) -> None:
         """Inside a write: a DSL's (signed) decision about a sender's key."""
         self._c.execute(
             "INSERT OR REPLACE INTO trusted_signers (public_key, fingerprint, sender, decided_by,"
             " decided_at, how, signed_by, sig) VALUES (?,?,?,?,?,?,?,?)",
-            (row.public_key, row.fingerprint, row.sender, row.decided_by, row.decided_at,
-             row.how, row.signed_by, row.sig),
+            (
+                row.public_key,
+                row.fingerprint,
+                row.sender,
+                row.decided_by,
+                row.decided_at,
+                row.how,
+                row.signed_by,
+                row.sig,
+            ),
         )
 
     # -- the outbox --------------------------------------------------------------------------
@@ -245,9 +299,10 @@ class ExchangeRepository:
             params.append(state)
         if where:
             sql += " WHERE " + " AND ".join(where)
-        return [ExportRow(*r) for r in self._c.execute(
-            sql + " ORDER BY created_at DESC", tuple(params)
-        ).fetchall()]
+        return [
+            ExportRow(*r)
+            for r in self._c.execute(sql + " ORDER BY created_at DESC", tuple(params)).fetchall()
+        ]
 
     def export_state(self, export_id: str) -> tuple[str, int, str] | None:
         """(state, version, created_by) of an outbox entry, or None."""
@@ -268,6 +323,9 @@ class ExchangeRepository:
 
     def export_ids_starting(self, prefix: str) -> list[str]:
         """Ids of outbox entries that start with ``prefix`` (the command line's short ids)."""
-        return [str(r[0]) for r in self._c.execute(
-            "SELECT id FROM exports WHERE id LIKE ?", (prefix + "%",)
-        ).fetchall()]
+        return [
+            str(r[0])
+            for r in self._c.execute(
+                "SELECT id FROM exports WHERE id LIKE ?", (prefix + "%",)
+            ).fetchall()
+        ]

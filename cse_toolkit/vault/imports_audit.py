@@ -22,10 +22,15 @@ def conflicts_digest(conflicts: Any) -> str:
     import hashlib
     import json
 
-    items = [{k: v for k, v in c.items() if k not in CONFLICT_DECISION_KEYS}
-             if isinstance(c, dict) else c for c in conflicts]
-    return hashlib.sha256(json.dumps(items, sort_keys=True, separators=(",", ":"),
-                                     default=str).encode()).hexdigest()
+    items = [
+        {k: v for k, v in c.items() if k not in CONFLICT_DECISION_KEYS}
+        if isinstance(c, dict)
+        else c
+        for c in conflicts
+    ]
+    return hashlib.sha256(
+        json.dumps(items, sort_keys=True, separators=(",", ":"), default=str).encode()
+    ).hexdigest()
 
 
 def recorded_conflicts_digest(reason: str) -> str | None:
@@ -36,8 +41,9 @@ def recorded_conflicts_digest(reason: str) -> str | None:
     return found.group(1) if found else None
 
 
-def import_entry(conn: Any, vault_id: str, state: registry.RegistryState,
-                 import_id: str) -> tuple[int, str, str] | None:
+def import_entry(
+    conn: Any, vault_id: str, state: registry.RegistryState, import_id: str
+) -> tuple[int, str, str] | None:
     """The ``import.pack`` entry of ``import_id`` as (seq, actor, reason), if it is there,
     unchanged and signed by its actor's registered key (else None)."""
     row = conn.execute(
@@ -50,8 +56,10 @@ def import_entry(conn: Any, vault_id: str, state: registry.RegistryState,
     if audit.row_hash(*row[:9]) != row[9]:
         return None
     legacy = not row[10] and int(row[0]) <= state.legacy_until  # from before personal keys
-    if state.signed and not legacy and not state.signed_by(
-        row[2], row[10], audit.signed_message(vault_id, row[9])
+    if (
+        state.signed
+        and not legacy
+        and not state.signed_by(row[2], row[10], audit.signed_message(vault_id, row[9]))
     ):
         return None
     return int(row[0]), str(row[2]), str(row[7])
@@ -70,15 +78,16 @@ def import_problems(conn: Any, vault_id: str, state: registry.RegistryState) -> 
     ).fetchall():
         decisions.setdefault((str(action), str(record_id)), []).append((int(seq), str(actor)))
     for seq, actor, import_id, reason in conn.execute(
-        "SELECT seq, actor, record_id, reason FROM audit WHERE action = 'import.pack'"
-        " ORDER BY seq"
+        "SELECT seq, actor, record_id, reason FROM audit WHERE action = 'import.pack' ORDER BY seq"
     ).fetchall():
-        row = conn.execute("SELECT conflicts, resolved FROM imports WHERE id = ?",
-                           (import_id,)).fetchone()
+        row = conn.execute(
+            "SELECT conflicts, resolved FROM imports WHERE id = ?", (import_id,)
+        ).fetchone()
         label = f"import {str(import_id)[:8]} (entry {seq}, by {actor})"
         if row is None:
-            found.append(f"{label} is in the audit trail but its record is gone: removed "
-                         "around the app")
+            found.append(
+                f"{label} is in the audit trail but its record is gone: removed around the app"
+            )
             continue
         try:
             conflicts = json.loads(row[0] or "[]")
@@ -87,19 +96,23 @@ def import_problems(conn: Any, vault_id: str, state: registry.RegistryState) -> 
             continue
         recorded = recorded_conflicts_digest(str(reason))
         if recorded is not None and recorded != conflicts_digest(conflicts):
-            found.append(f"{label}: its conflicts were changed around the app since the pack "
-                         "was imported (an incoming version edited or a conflict removed)")
+            found.append(
+                f"{label}: its conflicts were changed around the app since the pack "
+                "was imported (an incoming version edited or a conflict removed)"
+            )
         for c in conflicts:
             if not isinstance(c, dict) or not c.get("resolution"):
                 continue
             key = (f"import.resolve.{c['resolution']}", str(c.get("record_id", "")))
-            if not any(s > seq and who == c.get("decided_by")
-                       for s, who in decisions.get(key, [])):
-                found.append(f"{label}: a conflict is marked decided ({c['resolution']}) by "
-                             f"{c.get('decided_by', 'nobody')}, but no such decision is in the "
-                             "audit trail (marked around the app)")
+            if not any(s > seq and who == c.get("decided_by") for s, who in decisions.get(key, [])):
+                found.append(
+                    f"{label}: a conflict is marked decided ({c['resolution']}) by "
+                    f"{c.get('decided_by', 'nobody')}, but no such decision is in the "
+                    "audit trail (marked around the app)"
+                )
         done = all(isinstance(c, dict) and c.get("resolution") for c in conflicts)
         if bool(row[1]) and not done:
-            found.append(f"{label}: marked decided while a conflict still waits (marked around "
-                         "the app)")
+            found.append(
+                f"{label}: marked decided while a conflict still waits (marked around the app)"
+            )
     return found

@@ -80,31 +80,106 @@ class Table:
         return None if row is None else str(row[0])
 
 
-CHILDREN = Table("children", (*_RECORD, "ref", "owner_id", "name", "alias", "dob", "approx_age",
-                              "approx_age_on", "gender", "ethnicity", "school", "address",
-                              "household", "parental_responsibility", "learning_disability",
-                              "additional_needs", "details", "status"))
-NOTES = Table("notes", (*_RECORD, "child_id", "author_id", "event_at", "place", "category",
-                        "source", "reported_by", "body"))
-SCREENINGS = Table("screenings", (*_RECORD, "child_id", "tool_id", "tool_version",
-                                  "screened_at", "input", "outcome", "suggested_level",
-                                  "confirmed_level", "confirmed_by", "confirmed_at",
-                                  "confirm_reason", "status"))
-PATHWAY_STEPS = Table("pathway_steps", (*_RECORD, "child_id", "pathway_id", "step_id", "status",
-                                        "event_at", "data", "reason"))
-MISSING_EPISODES = Table("missing_episodes", (*_RECORD, "child_id", "from_at", "to_at",
-                                              "where_found", "return_interview", "notes"))
+CHILDREN = Table(
+    "children",
+    (
+        *_RECORD,
+        "ref",
+        "owner_id",
+        "name",
+        "alias",
+        "dob",
+        "approx_age",
+        "approx_age_on",
+        "gender",
+        "ethnicity",
+        "school",
+        "address",
+        "household",
+        "parental_responsibility",
+        "learning_disability",
+        "additional_needs",
+        "details",
+        "status",
+    ),
+)
+NOTES = Table(
+    "notes",
+    (
+        *_RECORD,
+        "child_id",
+        "author_id",
+        "event_at",
+        "place",
+        "category",
+        "source",
+        "reported_by",
+        "body",
+    ),
+)
+SCREENINGS = Table(
+    "screenings",
+    (
+        *_RECORD,
+        "child_id",
+        "tool_id",
+        "tool_version",
+        "screened_at",
+        "input",
+        "outcome",
+        "suggested_level",
+        "confirmed_level",
+        "confirmed_by",
+        "confirmed_at",
+        "confirm_reason",
+        "status",
+    ),
+)
+PATHWAY_STEPS = Table(
+    "pathway_steps",
+    (*_RECORD, "child_id", "pathway_id", "step_id", "status", "event_at", "data", "reason"),
+)
+MISSING_EPISODES = Table(
+    "missing_episodes",
+    (*_RECORD, "child_id", "from_at", "to_at", "where_found", "return_interview", "notes"),
+)
 INTEL_REPORTS = Table("intel_reports", (*_RECORD, "ref", "title", "status", "learned_at", "body"))
-EXPORTS = Table("exports", (*_RECORD, "pack_id", "kind", "child_id", "report_id", "recipient",
-                            "file_name", "state", "recipient_ref", "sharing", "sent_at",
-                            "acknowledged_at"))
-IMPORTS = Table("imports", ("id", "pack_id", "kind", "signer", "signer_audit_seq", "imported_at",
-                            "imported_by", "summary", "conflicts", "resolved"))
+EXPORTS = Table(
+    "exports",
+    (
+        *_RECORD,
+        "pack_id",
+        "kind",
+        "child_id",
+        "report_id",
+        "recipient",
+        "file_name",
+        "state",
+        "recipient_ref",
+        "sharing",
+        "sent_at",
+        "acknowledged_at",
+    ),
+)
+IMPORTS = Table(
+    "imports",
+    (
+        "id",
+        "pack_id",
+        "kind",
+        "signer",
+        "signer_audit_seq",
+        "imported_at",
+        "imported_by",
+        "summary",
+        "conflicts",
+        "resolved",
+    ),
+)
 
 # The tables a pack's records land in, by the name ``vault.exchange`` is given.
 RECORD_TABLES: dict[str, Table] = {
-    t.name: t for t in (CHILDREN, NOTES, SCREENINGS, PATHWAY_STEPS, MISSING_EPISODES,
-                        INTEL_REPORTS)
+    t.name: t for t in (CHILDREN, NOTES, SCREENINGS, PATHWAY_STEPS, MISSING_EPISODES, INTEL_REPORTS)
 }
 
 

@@ -26,8 +26,16 @@ def _db() -> sqlite3.Connection:
 
 
 def _child(child_id: str, **extra: object) -> dict[str, object]:
-    return {"id": child_id, "origin": "v", "created_at": "t0", "created_by": "u",
-            "updated_at": "t0", "ref": child_id.upper(), "owner_id": "u", **extra}
+    return {
+        "id": child_id,
+        "origin": "v",
+        "created_at": "t0",
+        "created_by": "u",
+        "updated_at": "t0",
+        "ref": child_id.upper(),
+        "owner_id": "u",
+        **extra,
+    }
 
 
 def test_a_writer_names_only_its_tables_columns_and_never_the_level() -> None:
@@ -40,8 +48,9 @@ def test_a_writer_names_only_its_tables_columns_and_never_the_level() -> None:
 
 def test_rows_with_different_columns_go_in_as_written_and_levels_from_one_writer() -> None:
     conn = _db()
-    rows.CHILDREN.insert(conn, [_child("a", name="Ann"), _child("b", name="Bo"),
-                                _child("c", approx_age=14)])
+    rows.CHILDREN.insert(
+        conn, [_child("a", name="Ann"), _child("b", name="Bo"), _child("c", approx_age=14)]
+    )
     got = conn.execute("SELECT id, name, approx_age, version FROM children ORDER BY id").fetchall()
     assert got == [("a", "Ann", None, 1), ("b", "Bo", None, 1), ("c", "", 14, 1)]
     rows.CHILDREN.update(conn, "a", {"name": "Anne", "updated_at": "t1"}, bump=True)
@@ -51,9 +60,11 @@ def test_rows_with_different_columns_go_in_as_written_and_levels_from_one_writer
         "SELECT id, name, version, confirmed_level, level_tool, level_signer, level_sig,"
         " updated_at FROM children ORDER BY id"
     ).fetchall()
-    assert got == [("a", "Anne", 2, None, None, "", "", "t1"),
-                   ("b", "Bo", 1, "high", "tool", "dee", "sig", "t2"),
-                   ("c", "", 2, "low", "tool", "", "", "t3")]
+    assert got == [
+        ("a", "Anne", 2, None, None, "", "", "t1"),
+        ("b", "Bo", 1, "high", "tool", "dee", "sig", "t2"),
+        ("c", "", 2, "low", "tool", "", "", "t3"),
+    ]
 
 
 def test_only_the_row_writers_write_a_childs_row() -> None:
