@@ -8,7 +8,7 @@ need_apt=""
 # first (.github/workflows/ci.yml).
 is_linux=""; [ "$(uname -s)" = "Linux" ] && is_linux=1
 for tool in pdftotext:poppler-utils pdftoppm:poppler-utils qpdf:qpdf Xvfb:xvfb \
-            wixl:wixl wixl-heat:wixl msiinfo:msitools msiextract:msitools; do
+            wixl:wixl wixl-heat:wixl msiinfo:msitools msiextract:msitools dbus-daemon:dbus-daemon; do
   command -v "${tool%%:*}" >/dev/null 2>&1 || need_apt="$need_apt ${tool##*:}"
 done
 # docs/INTEGRATION.md's PostgreSQL example is run against a throwaway server (unix socket only);
