@@ -10,7 +10,8 @@ PRIVATE_FILE = 0o600
 
 
 def secure_folder_modes(folder: Path) -> list[str]:
-    """Tighten ``folder`` to 0700 and what is directly in it to 0600 / 0700 (symlinks left)."""
+    """Tighten ``folder`` to 0700 and what is directly in it to 0600 / 0700 (symlinks left).
+    Checked on Debian 12 (ext4, tmpfs) in this project's tests."""
     repaired: list[str] = []
     if not folder.exists():
         return repaired
@@ -28,6 +29,7 @@ def secure_folder_modes(folder: Path) -> list[str]:
 
 
 def folder_mode_problems(folder: Path) -> list[str]:
+    """Anything in ``folder`` (or the folder) that group or others may open. Debian 12."""
     problems: list[str] = []
     if not folder.exists():
         return problems

@@ -78,7 +78,8 @@ class WindowsPlatform:
 
     def secure_folder(self, folder: Path) -> list[str]:
         """The folder gets an access list of its own: this user and SYSTEM, full control,
-        inherited by everything inside; nothing inherited from the parent (protected DACL)."""
+        inherited by everything inside; nothing inherited from the parent (protected DACL).
+        Written for Windows 10 and 11 (NTFS); checked through the win32security fake only."""
         if not folder.exists() or not self.folder_problems(folder):
             return []
         sec = self.security
@@ -103,7 +104,8 @@ class WindowsPlatform:
         return [folder.name + "/"]
 
     def folder_problems(self, folder: Path) -> list[str]:
-        """Inheritance from the parent left on, or anyone but this user and SYSTEM allowed."""
+        """Inheritance from the parent left on, or anyone but this user and SYSTEM allowed.
+        Written for Windows 10 and 11 (NTFS); checked through the win32security fake only."""
         if not folder.exists():
             return []
         sec = self.security
@@ -128,6 +130,8 @@ class WindowsPlatform:
         return problems
 
     def exclude_from_capture(self, window_handle: int) -> bool:
+        """``SetWindowDisplayAffinity(hwnd, WDA_EXCLUDEFROMCAPTURE)``: Windows 10 2004 and later
+        (older versions refuse, and the window stays capturable); checked through a fake only."""
         user32 = self._user32 if self._user32 is not None else _user32()
         try:
             ok = bool(user32.SetWindowDisplayAffinity(window_handle, WDA_EXCLUDEFROMCAPTURE))
