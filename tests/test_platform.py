@@ -8,6 +8,7 @@ right arguments and that the result is what the app then checks for.
 
 from __future__ import annotations
 
+import logging
 import os
 import stat
 import sys
@@ -125,13 +126,13 @@ class FakeSecurity:
     def ACL(self) -> FakeAcl:  # noqa: N802
         return FakeAcl()
 
-    def SetNamedSecurityInfo(
+    def SetNamedSecurityInfo(  # noqa: N802
         self,
         path: str,
         kind: int,
         info: int,
         owner: Any,
-        group: Any,  # noqa: N802
+        group: Any,
         dacl: FakeAcl,
         sacl: Any,
     ) -> None:
@@ -181,7 +182,7 @@ def test_windows_gives_the_folder_its_own_access_list_user_and_system_only(tmp_p
     assert system.secure_folder(tmp_path) == [] and len(security.calls) == 1
 
 
-def test_windows_excludes_each_window_from_capture(tmp_path: Path) -> None:
+def test_windows_excludes_each_window_from_capture(caplog: pytest.LogCaptureFixture) -> None:
     calls: list[tuple[int, int]] = []
 
     class User32:
@@ -197,7 +198,9 @@ def test_windows_excludes_each_window_from_capture(tmp_path: Path) -> None:
         def SetWindowDisplayAffinity(self, hwnd: int, affinity: int) -> int:  # noqa: N802
             return 0
 
-    assert _windows(FakeSecurity(), OldWindows()).exclude_from_capture(1) is False
+    with caplog.at_level(logging.WARNING, logger="cse_toolkit.platform.windows"):
+        assert _windows(FakeSecurity(), OldWindows()).exclude_from_capture(1) is False
+    assert "could not be excluded from screen capture" in caplog.text
 
 
 # --- macOS, through a fake Objective-C runtime -------------------------------------------------
