@@ -135,7 +135,7 @@ class DraftWriter(QObject):
 # -- a form's values -------------------------------------------------------------------------
 def _fields(root: QWidget) -> list[tuple[str, QWidget]]:
     counts: dict[str, int] = {}
-    out = []
+    out: list[tuple[str, QWidget]] = []
     for widget in root.findChildren(QWidget):
         if isinstance(widget, QLineEdit) and widget.parent() is not None and isinstance(
             widget.parent(), QComboBox | QSpinBox | QDateTimeEdit

@@ -175,11 +175,12 @@ class LockManager(QObject):
                 ("org.freedesktop.ScreenSaver", "/org/freedesktop/ScreenSaver"),
                 ("org.gnome.ScreenSaver", "/org/gnome/ScreenSaver"),
             ):
-                session.connect(service, path, service, "ActiveChanged", self,
+                # PySide6 takes the slot's signature as text; its stubs only name bytes.
+                session.connect(service, path, service, "ActiveChanged", self,  # type: ignore[call-overload]
                                 "_screensaver_changed(bool)")
         system = QDBusConnection.systemBus()
         if system.isConnected():
-            system.connect("org.freedesktop.login1", "/org/freedesktop/login1",
+            system.connect("org.freedesktop.login1", "/org/freedesktop/login1",  # type: ignore[call-overload]
                            "org.freedesktop.login1.Manager", "PrepareForSleep", self,
                            "_screensaver_changed(bool)")
 
@@ -239,8 +240,11 @@ class _WindowsSessionFilter(QAbstractNativeEventFilter):
         except (AttributeError, OSError):
             log.warning("session-lock notifications not available")
 
-    def nativeEventFilter(self, event_type: QByteArray | bytes, message: Any) -> Any:  # noqa: N802
-        if bytes(event_type) != b"windows_generic_MSG":
+    def nativeEventFilter(  # noqa: N802
+        self, event_type: QByteArray | bytes | bytearray | memoryview, message: Any
+    ) -> Any:
+        name = event_type.data() if isinstance(event_type, QByteArray) else bytes(event_type)
+        if name != b"windows_generic_MSG":
             return False, 0
         try:
             import ctypes.wintypes

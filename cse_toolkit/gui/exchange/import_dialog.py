@@ -327,7 +327,7 @@ class ImportPackDialog(QDialog):
         return page
 
     # -- navigation ------------------------------------------------------------------------
-    def current_page(self) -> QWidget:
+    def current_page(self) -> QWidget | None:
         return self.stack.currentWidget()
 
     def _show(self, page: QWidget) -> None:

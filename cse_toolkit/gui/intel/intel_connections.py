@@ -619,19 +619,21 @@ class ConnectionsView(QWidget):
 
     # -- for tests and the screen reader summary ------------------------------------------
     def linked_child_labels(self) -> list[str]:
-        return [
-            self.children_tree.topLevelItem(i).text(0)
-            for i in range(self.children_tree.topLevelItemCount())
-        ]
+        items = (self.children_tree.topLevelItem(i)
+                 for i in range(self.children_tree.topLevelItemCount()))
+        return [item.text(0) for item in items if item is not None]
 
     def link_rows(self) -> list[tuple[str, str, str]]:
         """(kind group, display, also linked to) for every entity shown."""
         out = []
         for g in range(self.tree.topLevelItemCount()):
             group = self.tree.topLevelItem(g)
+            if group is None:
+                continue
             for i in range(group.childCount()):
                 item = group.child(i)
-                out.append((group.text(0), item.text(0), item.text(2)))
+                if item is not None:
+                    out.append((group.text(0), item.text(0), item.text(2)))
         return out
 
 

@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import logging
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QStringListModel, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QKeySequence, QShortcut
@@ -75,6 +75,9 @@ from cse_toolkit.gui.intel.intel_entity_forms import (
     parse_day,
 )
 
+if TYPE_CHECKING:
+    from cse_toolkit.vault.vault import Vault
+
 log = logging.getLogger(__name__)
 
 FACT_DRAFT_KIND = "intel_fact"  # the fact line being typed, before Enter adds it
@@ -106,10 +109,10 @@ class IntelReportEditor(QWidget):
     DEBOUNCE_MS = autosave.IDLE_MS
     MAX_WAIT_MS = autosave.MAX_WAIT_MS
 
-    def __init__(self, vault: Any = None, parent: QWidget | None = None) -> None:
+    def __init__(self, vault: Vault | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setAccessibleName(self.tr("Intelligence report"))
-        self._vault: Any = None
+        self._vault: Vault | None = None
         self._report: intel.IntelReport | None = None
         self._dirty = False
         self._loading = False
@@ -176,10 +179,10 @@ class IntelReportEditor(QWidget):
         column.addWidget(self._build_entities())
         column.addWidget(self._build_handling())
         column.addStretch(1)
-        self.scroll = QScrollArea()
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setWidget(self.form_area)
-        self.scroll.setAccessibleName(tr("Report form"))
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setWidget(self.form_area)
+        self.scroll_area.setAccessibleName(tr("Report form"))
 
         # -- right: checks, 5WH, actions -----------------------------------------------------
         side = QWidget()
@@ -225,7 +228,7 @@ class IntelReportEditor(QWidget):
         side_layout.addLayout(actions)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.splitter.addWidget(self.scroll)
+        self.splitter.addWidget(self.scroll_area)
         self.splitter.addWidget(side)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
@@ -674,7 +677,7 @@ class IntelReportEditor(QWidget):
     # =====================================================================================
     # Vault and report
     # =====================================================================================
-    def set_vault(self, vault: Any) -> None:
+    def set_vault(self, vault: Vault) -> None:
         self._vault = vault
 
     def _load_children(self) -> None:
@@ -706,6 +709,7 @@ class IntelReportEditor(QWidget):
         return self._report.id if self._report else None
 
     def today(self) -> date:
+        assert self._vault is not None
         return self._vault.now().astimezone().date()
 
     def new_report(self, child_ids: list[str] | tuple[str, ...] = ()) -> intel.IntelReport:
@@ -721,6 +725,7 @@ class IntelReportEditor(QWidget):
     def load(self, report_id: str) -> intel.IntelReport:
         """Open a saved report (raises ``UserError`` if the user may not see it)."""
         self.save_draft()
+        assert self._vault is not None
         report = self._vault.intel.get(report_id)
         self._show(report, new=False)
         return report
@@ -1112,6 +1117,7 @@ class IntelReportEditor(QWidget):
     def _restore_pending_fact(self, report_id: str) -> None:
         self._fact_dirty = False
         self._fact_draft_id = None
+        assert self._vault is not None
         for draft in self._vault.repos.drafts(FACT_DRAFT_KIND):
             if draft.target_id == report_id:
                 text = str(draft.payload.get("text", ""))
@@ -1142,7 +1148,9 @@ class IntelReportEditor(QWidget):
     def edit_fact(self) -> None:
         row = self._current_fact()
         if row >= 0:
-            self.facts_table.editItem(self.facts_table.item(row, 0))
+            item = self.facts_table.item(row, 0)
+            if item is not None:
+                self.facts_table.editItem(item)
 
     def remove_fact(self) -> None:
         report = self._report
@@ -1190,7 +1198,7 @@ class IntelReportEditor(QWidget):
         row = len(report.entities) - 1
         self._refresh_entities(select=row)
         form = self.forms[kind]
-        self.scroll.ensureWidgetVisible(form)
+        self.scroll_area.ensureWidgetVisible(form)
         form.first_field().setFocus(Qt.FocusReason.ShortcutFocusReason)
         self._changed()
 
@@ -1285,11 +1293,11 @@ class IntelReportEditor(QWidget):
         index = int(index_text)
         if kind == "fact" and 0 <= index < self.facts_table.rowCount():
             self.facts_table.setCurrentCell(index, 0)
-            self.scroll.ensureWidgetVisible(self.facts_table)
+            self.scroll_area.ensureWidgetVisible(self.facts_table)
             self.facts_table.setFocus(Qt.FocusReason.OtherFocusReason)
         elif kind == "entity" and 0 <= index < self.entity_list.count():
             self.entity_list.setCurrentRow(index)
-            self.scroll.ensureWidgetVisible(self.entity_stack)
+            self.scroll_area.ensureWidgetVisible(self.entity_stack)
             self.entity_list.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def override(self, warning: intel.QualityWarning) -> bool:

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from PySide6.QtCore import QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut, QStandardItem, QStandardItemModel
@@ -356,7 +356,7 @@ class IntelligencePage(QWidget):
         index = self.table.currentIndex()
         if not index.isValid():
             return None
-        return self.proxy.index(index.row(), 0).data(ID_ROLE)
+        return cast("str | None", self.proxy.index(index.row(), 0).data(ID_ROLE))
 
     def select_report(self, report_id: str) -> bool:
         for row in range(self.proxy.rowCount()):

@@ -23,7 +23,7 @@ from __future__ import annotations
 import dataclasses
 import html
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtGui import QFont, QKeySequence, QShortcut
@@ -76,6 +76,9 @@ LEVEL_BOX_STYLE = (
     "#levelBox QLabel { color: #0a1f3d; background: transparent; }"
 )
 
+if TYPE_CHECKING:
+    from cse_toolkit.vault.vault import Vault
+
 
 def _bullet(text: str, tooltip: str = "") -> QLabel:
     label = wrap_label(f"•  {text}")
@@ -98,7 +101,7 @@ class _Column(QWidget):
     def clear(self) -> None:
         while self.box.count():
             item = self.box.takeAt(0)
-            widget = item.widget()
+            widget = item.widget() if item is not None else None
             if widget is not None:
                 widget.deleteLater()
 
@@ -109,7 +112,8 @@ class _Column(QWidget):
     def texts(self) -> list[str]:
         out = []
         for i in range(self.box.count()):
-            widget = self.box.itemAt(i).widget()
+            item = self.box.itemAt(i)
+            widget = item.widget() if item is not None else None
             if isinstance(widget, QLabel):
                 out.append(widget.text())
         return out
@@ -126,7 +130,7 @@ class OutcomePage(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setAccessibleName(self.tr("Screening outcome"))
-        self._vault: Any = None
+        self._vault: Vault | None = None
         self._record: ScreeningRecord | None = None
         self._tool: Tool | None = None
         self._outcome: Outcome | None = None
@@ -351,7 +355,7 @@ class OutcomePage(QWidget):
         return self._record
 
     def show_screening(
-        self, vault: Any, record: ScreeningRecord | str, pathway_id: str | None = None
+        self, vault: Vault, record: ScreeningRecord | str, pathway_id: str | None = None
     ) -> None:
         if isinstance(record, str):
             record = vault.repos.get_screening(record)
@@ -714,7 +718,7 @@ class OutcomePage(QWidget):
     def _record_screen_step(self, saved: ScreeningRecord, now: Any) -> None:
         """Record the pathway's ``screen`` step if the case is at it."""
         vault = self._vault
-        assert vault is not None and self._tool is not None
+        assert vault is not None and self._tool is not None and self._pathway_id is not None
         self.step_problem = ""
         try:
             state = vault.repos.case_state(saved.child_id, self._pathway_id)

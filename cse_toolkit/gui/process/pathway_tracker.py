@@ -221,7 +221,9 @@ class PathwayTracker(QWidget):
 
         self._set_due(state.due)
 
-        by_key = {(r.step, r.recorded_at): r for r in records}
+        by_key: dict[tuple[str, datetime | None], StepRecord] = {
+            (r.step, r.recorded_at): r for r in records
+        }
         due_by_step: dict[str, DueItem] = {}
         for item in state.due:
             due_by_step.setdefault(item.step, item)
@@ -299,7 +301,8 @@ class PathwayTracker(QWidget):
 
     def _set_due(self, items: list[DueItem]) -> None:
         while self.due_layout.count():
-            widget = self.due_layout.takeAt(0).widget()
+            taken = self.due_layout.takeAt(0)
+            widget = taken.widget() if taken is not None else None
             if widget is not None:
                 # Hidden at once: deleteLater waits for the event loop, and until then an old
                 # label stayed drawn under the new one (three "Nothing has a due date yet.").
@@ -322,7 +325,8 @@ class PathwayTracker(QWidget):
     def due_texts(self) -> list[str]:
         out = []
         for i in range(self.due_layout.count()):
-            widget = self.due_layout.itemAt(i).widget()
+            entry = self.due_layout.itemAt(i)
+            widget = entry.widget() if entry is not None else None
             if isinstance(widget, QLabel):
                 out.append(widget.text())
         return out
