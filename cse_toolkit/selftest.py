@@ -109,9 +109,9 @@ def run_self_test(say: Callable[[str], None]) -> bool:
                 raise RuntimeError(f"no files in {root / sub}")
             found.append(f"{len(files)} {sub}")
         try:
-            from cse_toolkit.core import tools as tools_mod
+            from cse_toolkit.core import catalogue
 
-            loaded = tools_mod.list_tools()
+            loaded = catalogue.list_tools()
             found.append(f"{len(loaded)} tools load")
         except ImportError:
             pass

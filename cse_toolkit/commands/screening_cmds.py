@@ -14,7 +14,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from cse_toolkit.core import pathway as pathway_mod
+from cse_toolkit.core import catalogue
 from cse_toolkit.core import tools as tools_mod
 from cse_toolkit.core.screening import (
     INCOMPLETE_LINE,
@@ -74,7 +74,7 @@ def _usage(parser: argparse.ArgumentParser) -> int:
 
 
 def cmd_tools_list(args: argparse.Namespace) -> int:
-    infos = tools_mod.list_tools(all_versions=args.all_versions)
+    infos = catalogue.list_tools(all_versions=args.all_versions)
     if not infos:
         print("No screening tools are installed.")
         return 0
@@ -85,7 +85,7 @@ def cmd_tools_list(args: argparse.Namespace) -> int:
 
 
 def cmd_tools_show(args: argparse.Namespace) -> int:
-    tool = tools_mod.load_tool(args.tool_id, args.tool_version)
+    tool = catalogue.load_tool(args.tool_id, args.tool_version)
     if args.json:
         print(json.dumps(tool.model_dump(mode="json"), indent=2, ensure_ascii=False))
         return 0
@@ -128,13 +128,13 @@ def cmd_tools_check(args: argparse.Namespace) -> int:
     except tomllib.TOMLDecodeError:
         pass
     if is_pathway:
-        problems = pathway_mod.check_pathway_file(path)
+        problems = catalogue.check_pathway_file(path)
         what = "pathway"
     else:
-        problems = tools_mod.check_tool_file(path)
+        problems = catalogue.check_tool_file(path)
         what = "tool"
     if not problems:
-        if what == "tool" and tools_mod.file_retired(path):
+        if what == "tool" and catalogue.file_retired(path):
             print(
                 f"{path}: tool file OK, no problems found. It is retired: it only shows "
                 "screenings saved under it, is never used for a new screening, and the safety "
@@ -187,7 +187,7 @@ def cmd_screen(args: argparse.Namespace) -> int:
     elif "tool" not in data:
         raise ScreeningInputError("Say which tool: use --tool ID or a 'tool' key in the file.")
     inp = ScreeningInput.from_dict(data)
-    tool = tools_mod.load_tool(inp.tool, inp.tool_version)
+    tool = catalogue.load_tool(inp.tool, inp.tool_version)
     outcome = evaluate(tool, inp)
     if args.json:
         print(json.dumps(outcome.to_dict(), indent=2, ensure_ascii=False))

@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from cse_toolkit.core import catalogue, screening, tools
 from cse_toolkit.core import intelligence as intel
 from cse_toolkit.core import pathway as pw
-from cse_toolkit.core import screening, tools
 
 FIRST = (
     "Amelia Ava Isla Mia Poppy Ruby Grace Evie Freya Lily Ella Chloe Jessica Sophie Holly Leah "
@@ -123,8 +123,8 @@ def generate(
     rng = random.Random(seed)
     today = today or datetime.now(UTC).date()
     tool_ids = ["worcestershire-2013", "west-midlands-regional"]
-    loaded = {t: tools.load_tool(t) for t in tool_ids}
-    pathway = pw.load_pathway("worcestershire-cse-2013")
+    loaded = {t: catalogue.load_tool(t) for t in tool_ids}
+    pathway = catalogue.load_pathway("worcestershire-cse-2013")
     for i in range(n_children):
         child_id = str(uuid.UUID(int=rng.getrandbits(128), version=4))
         age = rng.choice([10, 11, 12, 13, 13, 14, 14, 15, 15, 15, 16, 16, 17])

@@ -25,22 +25,17 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from functools import lru_cache
-from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from cse_toolkit import paths
 from cse_toolkit.core.clock import Clock, utc_iso
-from cse_toolkit.core.tools import (
+from cse_toolkit.core.datafile import (
     Problem,
     ProblemList,
-    file_header,
     line_of,
     parse_toml,
     toml_key_lines,
-    version_key,
 )
 from cse_toolkit.errors import UserError
 
@@ -877,69 +872,6 @@ def check_pathway_text(text: str) -> tuple[Pathway | None, list[Problem]]:
     return (None if problems.items else pw), problems.items
 
 
-def _read(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError as exc:
-        raise PathwayFileError(f"File {path} does not exist.") from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise PathwayFileError(f"File {path} cannot be read as UTF-8 text: {exc}") from exc
-
-
-def check_pathway_file(path: str | Path) -> list[Problem]:
-    """Every problem in a pathway file, with line and key path. Empty list = fine."""
-    return check_pathway_text(_read(Path(path)))[1]
-
-
-def load_pathway_file(path: str | Path) -> Pathway:
-    """Load and check one pathway file; raises ``PathwayFileError`` listing every problem."""
-    path = Path(path)
-    try:
-        st = path.stat()
-    except OSError as exc:
-        raise PathwayFileError(f"Pathway file {path} cannot be read: {exc}") from exc
-    return _load_cached(str(path), (st.st_mtime_ns, st.st_size))
-
-
-@lru_cache(maxsize=16)
-def _load_cached(path_str: str, _stat_key: tuple[int, int]) -> Pathway:
-    path = Path(path_str)
-    pw, problems = check_pathway_text(_read(path))
-    if pw is None:
-        listing = "\n".join(f"  {p}" for p in problems)
-        raise PathwayFileError(f"Pathway file {path} has {len(problems)} problem(s):\n{listing}")
-    return pw
-
-
-def pathway_dirs() -> list[Path]:
-    return [paths.resource_path("pathways")]
-
-
-def list_pathways() -> list[tuple[str, str, Path]]:
-    """(id, version, path) of every installed pathway file, newest version first per id."""
-    found: list[tuple[str, str, Path]] = []
-    for folder in pathway_dirs():
-        if not folder.is_dir():
-            continue
-        for file in sorted(folder.glob("*.toml")):
-            head = file_header(file)
-            if head is not None:
-                found.append((head[0], head[1], file))
-    found.sort(key=lambda t: (t[0], tuple(-p for p in version_key(t[1]))))
-    return found
-
-
-def load_pathway(pathway_id: str, version: str | None = None) -> Pathway:
-    """The newest installed version of a pathway, or exactly ``version``."""
-    candidates = [c for c in list_pathways() if c[0] == pathway_id]
-    if version is not None:
-        candidates = [c for c in candidates if c[1] == version]
-    if not candidates:
-        what = f"version {version} of pathway" if version else "pathway"
-        raise PathwayNotFound(f"There is no {what} '{pathway_id}' installed.")
-    return load_pathway_file(candidates[0][2])
-
-
 __all__ = [
     "CaseState",
     "DueItem",
@@ -958,12 +890,8 @@ __all__ = [
     "Timescale",
     "Transition",
     "case_state",
-    "check_pathway_file",
     "check_pathway_text",
     "line_of",
-    "list_pathways",
-    "load_pathway",
-    "load_pathway_file",
     "missing_fields",
     "record_step",
     "toml_key_lines",

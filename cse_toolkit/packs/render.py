@@ -48,6 +48,7 @@ from reportlab.platypus import (
 )
 
 from cse_toolkit import paths
+from cse_toolkit.core import catalogue
 from cse_toolkit.packs import signing
 from cse_toolkit.packs.schema import (
     ChildData,
@@ -187,13 +188,7 @@ def human(identifier: str) -> str:
 
 def level_text(tool_id: str, tool_version: str, level: str) -> str:
     """The tool's own label for a level ("No indicators", "Significant risk"), else the id."""
-    from cse_toolkit.core import tools
-    from cse_toolkit.errors import UserError
-
-    try:
-        return tools.load_tool(tool_id, tool_version).level(level).label
-    except (UserError, KeyError, ValueError):
-        return human(level)
+    return catalogue.level_label(level, tool_id, tool_version)
 
 
 def fmt_date(value: date | None) -> str:
@@ -990,6 +985,36 @@ TITLES = {
 # --------------------------------------------------------------------------------------------
 
 
+RULE_COLOUR = colors.HexColor("#9aa5b1")
+MARKING_COLOUR = colors.HexColor("#9b1c1c")
+
+
+def draw_page_frame(
+    canvas: Canvas, organisation: str, footer: str, *, footer_size: float, page: str = ""
+) -> None:
+    """The page header and footer every PDF the toolkit makes carries: the marking at the top
+    and bottom, the organisation, two rules, the footer line and (packs) the page number."""
+    regular, bold = fonts()
+    canvas.saveState()
+    canvas.setFillColor(MARKING_COLOUR)
+    canvas.setFont(bold, 10)
+    canvas.drawString(MARGIN, PAGE_H - 11 * mm, MARKING)
+    canvas.drawCentredString(PAGE_W / 2, 7 * mm, MARKING)
+    canvas.setFillColor(colors.black)
+    canvas.setFont(regular, 8.5)
+    org = organisation if len(organisation) <= 90 else organisation[:87] + "..."
+    canvas.drawRightString(PAGE_W - MARGIN, PAGE_H - 11 * mm, org)
+    canvas.setStrokeColor(RULE_COLOUR)
+    canvas.line(MARGIN, PAGE_H - 13 * mm, PAGE_W - MARGIN, PAGE_H - 13 * mm)
+    canvas.line(MARGIN, 15.5 * mm, PAGE_W - MARGIN, 15.5 * mm)
+    canvas.setFont(regular, footer_size)
+    canvas.drawString(MARGIN, 11.5 * mm, footer)
+    if page:
+        canvas.setFont(bold, 8)
+        canvas.drawRightString(PAGE_W - MARGIN, 11.5 * mm - 9, page)
+    canvas.restoreState()
+
+
 def footer_text(pack: PackModel) -> str:
     head = pack.audit_chain_head
     sig = signing.signature_fingerprint(pack.signature.value) if pack.signature else "UNSIGNED"
@@ -1001,7 +1026,6 @@ def footer_text(pack: PackModel) -> str:
 
 def _canvas_class(organisation: str, footer: str) -> type[Canvas]:
     """A canvas that draws headers and footers after the last page, so it knows the page count."""
-    regular, bold = fonts()
 
     class PackCanvas(Canvas):  # type: ignore[misc]  # ReportLab has no type hints
         def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -1021,23 +1045,9 @@ def _canvas_class(organisation: str, footer: str) -> type[Canvas]:
             super().save()
 
         def _furniture(self, number: int, total: int) -> None:
-            self.saveState()
-            self.setFillColor(colors.HexColor("#9b1c1c"))
-            self.setFont(bold, 10)
-            self.drawString(MARGIN, PAGE_H - 11 * mm, MARKING)
-            self.drawCentredString(PAGE_W / 2, 7 * mm, MARKING)
-            self.setFillColor(colors.black)
-            self.setFont(regular, 8.5)
-            org = organisation if len(organisation) <= 90 else organisation[:87] + "..."
-            self.drawRightString(PAGE_W - MARGIN, PAGE_H - 11 * mm, org)
-            self.setStrokeColor(colors.HexColor("#9aa5b1"))
-            self.line(MARGIN, PAGE_H - 13 * mm, PAGE_W - MARGIN, PAGE_H - 13 * mm)
-            self.line(MARGIN, 15.5 * mm, PAGE_W - MARGIN, 15.5 * mm)
-            self.setFont(regular, 7)
-            self.drawString(MARGIN, 11.5 * mm, footer)
-            self.setFont(bold, 8)
-            self.drawRightString(PAGE_W - MARGIN, 11.5 * mm - 9, f"Page {number} of {total}")
-            self.restoreState()
+            draw_page_frame(
+                self, organisation, footer, footer_size=7, page=f"Page {number} of {total}"
+            )
 
     return PackCanvas
 

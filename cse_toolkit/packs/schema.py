@@ -31,6 +31,8 @@ from pydantic import (
     model_validator,
 )
 
+from cse_toolkit.core import sharing as sharing_rule
+
 SCHEMA_VERSION = "2"
 # Every format this version reads. 2 added a pathway step's recorded fields (`fields`), the
 # reason a step did not apply, when it was written down and the pathway's version; a pack of
@@ -102,12 +104,7 @@ class ChainHead(_Strict):
     hash: HexHash
 
 
-Ground = Literal[
-    "risk_of_significant_harm",
-    "interfere_with_police_investigation",
-    "unjustified_delay",
-    "prejudice_serious_crime",
-]
+Ground = sharing_rule.Ground
 
 
 class SharingDecision(_Strict):
@@ -127,7 +124,7 @@ class SharingDecision(_Strict):
 
     @model_validator(mode="after")
     def _ground_when_no_consent(self) -> SharingDecision:
-        if self.consent_given and self.ground_without_consent is not None:
+        if sharing_rule.ground_with_consent(self.consent_given, self.ground_without_consent):
             raise ValueError("a ground for sharing without consent is given, but consent was given")
         return self
 

@@ -22,11 +22,18 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 
 from cse_toolkit.core.summary import NOTE, NetworkSummary, ToolSummary, count_text
 from cse_toolkit.fsutil import atomic_write
-from cse_toolkit.packs.render import MARGIN, MARKING, PAGE_H, PAGE_W, clean, fonts
+from cse_toolkit.packs.render import (
+    MARGIN,
+    MARKING,
+    PAGE_W,
+    RULE_COLOUR,
+    clean,
+    draw_page_frame,
+    fonts,
+)
 
 TITLE = "Network meeting update"
 _INK = colors.HexColor("#1f3a5f")
-_RULE = colors.HexColor("#9aa5b1")
 
 
 def _styles() -> dict[str, ParagraphStyle]:
@@ -49,29 +56,14 @@ def _styles() -> dict[str, ParagraphStyle]:
 
 
 def _furniture(organisation: str) -> Any:
-    regular, bold = fonts()
-
     def draw(canvas: Canvas, _doc: Any) -> None:
-        canvas.saveState()
-        canvas.setFillColor(colors.HexColor("#9b1c1c"))
-        canvas.setFont(bold, 10)
-        canvas.drawString(MARGIN, PAGE_H - 11 * mm, MARKING)
-        canvas.drawCentredString(PAGE_W / 2, 7 * mm, MARKING)
-        canvas.setFillColor(colors.black)
-        canvas.setFont(regular, 8.5)
-        org = organisation if len(organisation) <= 90 else organisation[:87] + "..."
-        canvas.drawRightString(PAGE_W - MARGIN, PAGE_H - 11 * mm, org)
-        canvas.setStrokeColor(_RULE)
-        canvas.line(MARGIN, PAGE_H - 13 * mm, PAGE_W - MARGIN, PAGE_H - 13 * mm)
-        canvas.line(MARGIN, 15.5 * mm, PAGE_W - MARGIN, 15.5 * mm)
-        canvas.setFont(regular, 7.5)
-        canvas.drawString(
-            MARGIN,
-            11.5 * mm,
+        draw_page_frame(
+            canvas,
+            organisation,
             "Anonymised figures from the CSE Toolkit. "
             "Do not add names or details that could identify a child.",
+            footer_size=7.5,
         )
-        canvas.restoreState()
 
     return draw
 
@@ -92,8 +84,8 @@ def _levels_table(tool: ToolSummary, s: dict[str, ParagraphStyle], width: float)
         TableStyle(
             [
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("BOX", (0, 0), (-1, -1), 0.4, _RULE),
-                ("INNERGRID", (0, 0), (-1, -1), 0.4, _RULE),
+                ("BOX", (0, 0), (-1, -1), 0.4, RULE_COLOUR),
+                ("INNERGRID", (0, 0), (-1, -1), 0.4, RULE_COLOUR),
                 ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e6ebf1")),
                 ("TOPPADDING", (0, 0), (-1, -1), 3),
                 ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
@@ -133,7 +125,7 @@ def render_summary_pdf(summary: NetworkSummary, *, invariant: bool = True) -> by
         TableStyle(
             [
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("LINEBELOW", (0, 0), (-1, -1), 0.4, _RULE),
+                ("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE_COLOUR),
                 ("TOPPADDING", (0, 0), (-1, -1), 5),
                 ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
                 ("LEFTPADDING", (0, 0), (0, -1), 0),

@@ -11,10 +11,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from cse_toolkit.core import catalogue
 from cse_toolkit.core import pathway as pw
 from cse_toolkit.core.clock import utc_iso
 from cse_toolkit.core.entities import Child, ImportOrigin
-from cse_toolkit.core.tools import installed_labels
 from cse_toolkit.core.urgency import urgency, urgency_level
 from cse_toolkit.errors import UserError
 from cse_toolkit.policy import load_policy
@@ -50,15 +50,14 @@ def _pack_origins(vault: Vault, record_ids: list[str]) -> dict[str, ImportOrigin
 
 
 def _levels(vault: Vault, child: Child) -> dict[str, Any]:
-    labels, _tools = installed_labels()
     screenings = [s for s in vault.repos.screenings_for(child.id)]
     latest = max(screenings, key=lambda s: s.screened_at) if screenings else None
     suggested = latest.suggested_level if latest else None
     return {
         "confirmed": child.confirmed_level,
-        "confirmed_label": labels.get(child.confirmed_level or "", child.confirmed_level),
+        "confirmed_label": catalogue.level_label(child.confirmed_level) or None,
         "suggested": suggested,
-        "suggested_label": labels.get(suggested or "", suggested),
+        "suggested_label": catalogue.level_label(suggested) or None,
         "tool": latest.tool_id if latest else child.level_tool,
         "latest_screening": None if latest is None else {
             "id": latest.id,
@@ -122,7 +121,7 @@ def _urgency(vault: Vault, child: Child, state: pw.CaseState,
 
 
 def _case_state(vault: Vault, child: Child) -> tuple[pw.CaseState, pw.Pathway]:
-    pathway = pw.load_pathway(load_policy().policy.default_pathway)
+    pathway = catalogue.load_pathway(load_policy().policy.default_pathway)
     return vault.repos.case_state(child.id, pathway.id), pathway
 
 
@@ -186,8 +185,7 @@ def show(vault: Vault, ref: str) -> dict[str, Any]:
 def case_list(vault: Vault) -> list[dict[str, Any]]:
     """Every child this user can see: ref, name, levels and the next step with its due date."""
     vault.require("worker", "dsl")
-    pathway = pw.load_pathway(load_policy().policy.default_pathway)
-    labels, _tools = installed_labels()
+    pathway = catalogue.load_pathway(load_policy().policy.default_pathway)
     records = vault.repos.engine_records_by_child()
     latest_by_child = vault.repos.latest_screenings()
     out = []
@@ -205,7 +203,7 @@ def case_list(vault: Vault) -> list[dict[str, Any]]:
             "id": child.id,
             "name": child.display_name,
             "confirmed_level": child.confirmed_level,
-            "confirmed_label": labels.get(child.confirmed_level or "", child.confirmed_level),
+            "confirmed_label": catalogue.level_label(child.confirmed_level) or None,
             "suggested_level": latest.suggested_level if latest else None,
             "route": state.route,
             "next_step": step,

@@ -22,7 +22,9 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from cse_toolkit.core import catalogue
 from cse_toolkit.core import intelligence as intel
+from cse_toolkit.core import sharing as sharing_rule
 from cse_toolkit.core.clock import parse_utc, utc_iso
 from cse_toolkit.errors import UserError
 from cse_toolkit.packs import schema as ps
@@ -35,14 +37,9 @@ if TYPE_CHECKING:
 
 PackKind = Literal["referral", "intelligence", "screening"]
 KINDS: tuple[PackKind, ...] = ("referral", "intelligence", "screening")
-GROUNDS = {
-    "risk_of_significant_harm": "asking for consent would put the child or someone else at "
-    "risk of significant harm",
-    "interfere_with_police_investigation": "asking would interfere with a police investigation",
-    "unjustified_delay": "asking would cause unjustified delay",
-    "prejudice_serious_crime": "asking would prejudice the prevention or detection of serious "
-    "crime",
-}
+# The information-sharing rule is core's (core/sharing.py); re-exported for the callers here.
+GROUNDS = sharing_rule.GROUNDS
+SharingChoice = sharing_rule.SharingChoice
 
 
 ROLE_TITLES = {"worker": "Practitioner", "dsl": "Designated safeguarding lead", "admin": "Admin"}
@@ -75,44 +72,6 @@ class UnknownSigner(UserError):
 # ---------------------------------------------------------------------------------------------
 # What the person decides before an export
 # ---------------------------------------------------------------------------------------------
-
-
-@dataclass
-class SharingChoice:
-    """The information-sharing decision (golden rules): recorded with every export."""
-
-    consent_sought: bool = False
-    consent_given: bool | None = None
-    who_consented: str = ""
-    parents_aware: bool | None = None
-    parents_not_aware_reason: str = ""
-    child_aware: bool | None = None
-    child_consents: bool | None = None
-    ground_without_consent: str | None = None
-    reason: str = ""
-
-    def check(self, kind: PackKind) -> None:
-        if kind == "intelligence":
-            return  # consent is not needed for an information report (DOMAIN.md §4.3)
-        if self.consent_given is False or (not self.consent_sought and self.reason == ""):
-            if not self.ground_without_consent:
-                raise UserError(
-                    "Sharing without consent needs a ground: risk of significant harm, "
-                    "interfering with a police investigation, unjustified delay, or prejudicing "
-                    "the prevention or detection of serious crime."
-                )
-        if self.ground_without_consent and self.ground_without_consent not in GROUNDS:
-            raise UserError(f"Unknown ground '{self.ground_without_consent}'.")
-
-    def audit_reason(self, kind: PackKind) -> str:
-        """A reason for the audit row: the decision, never personal data."""
-        if kind == "intelligence":
-            return "information report to police (consent not required)"
-        if self.consent_given:
-            return "shared with consent"
-        if self.ground_without_consent:
-            return f"shared without consent: {self.ground_without_consent}"
-        return "consent decision recorded in pack"
 
 
 @dataclass
@@ -266,7 +225,7 @@ def screening_record(vault: Vault, screening_id: str) -> ps.ScreeningRecord:
     inp = rec.input
     tool: tools.Tool | None = None
     try:
-        tool = tools.load_tool(rec.tool_id, rec.tool_version)
+        tool = catalogue.load_tool(rec.tool_id, rec.tool_version)
         labels = {ind.id: ind.label for s in tool.sections for ind in s.indicators}
         sections_def = [(s.id, s.title, [i.id for i in s.indicators]) for s in tool.sections]
         tool_title = tool.name
@@ -363,7 +322,7 @@ def _answer_label(item: Any, labels: dict[str, str]) -> str:
 
 def step_records(vault: Vault, child_id: str) -> list[ps.PathwayStepRecord]:
     from cse_toolkit.core import pathway as pw
-    from cse_toolkit.core.tools import installed_labels
+    from cse_toolkit.core.catalogue import installed_labels
 
     levels, tool_names = installed_labels()
     words = {**levels, **tool_names}
@@ -375,7 +334,7 @@ def step_records(vault: Vault, child_id: str) -> list[ps.PathwayStepRecord]:
     for st in steps:
         if st.pathway_id not in pathways:
             try:
-                pathways[st.pathway_id] = pw.load_pathway(st.pathway_id)
+                pathways[st.pathway_id] = catalogue.load_pathway(st.pathway_id)
             except UserError:
                 pathways[st.pathway_id] = None
         pathway = pathways[st.pathway_id]
@@ -1256,15 +1215,12 @@ def _sender_level(
         return
     if here[1] == d.confirmed_level:
         return
-    from cse_toolkit.core.tools import installed_labels
-
-    labels = installed_labels()[0]
     direction = "lower" if _rank(d.tool_id, d.confirmed_level) < _rank(here[2], here[1]) \
         else "different"
     report.conflicts.append(Conflict(
         "level", child_id, child_id, 0, record.version,
-        f"the sender's screening says {labels.get(d.confirmed_level, d.confirmed_level)}, "
-        f"{direction} than the level here ({labels.get(here[1], here[1])}); the level here "
+        f"the sender's screening says {catalogue.level_label(d.confirmed_level)}, "
+        f"{direction} than the level here ({catalogue.level_label(here[1])}); the level here "
         "stays until a DSL decides",
         {"type": "level", "id": child_id, "version": record.version,
          "data": {"level": d.confirmed_level, "tool_id": d.tool_id,
@@ -1274,10 +1230,9 @@ def _sender_level(
 
 
 def _rank(tool_id: str | None, level: str | None) -> int:
-    from cse_toolkit.core import tools
 
     try:
-        ids = list(tools.load_tool(tool_id or "").level_ids)
+        ids = list(catalogue.load_tool(tool_id or "").level_ids)
     except UserError:
         return -1
     return ids.index(level) if level in ids else -1

@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from cse_toolkit.core import catalogue
 from cse_toolkit.vault.audit import AuditRow
 from cse_toolkit.vault.repos import ref_for
 
@@ -52,9 +53,6 @@ class _Lookup:
             str(name): str(display or name)
             for name, display in c.execute("SELECT name, display_name FROM users")
         }
-        from cse_toolkit.core.tools import installed_labels
-
-        self.levels = dict(installed_labels()[0])
         self.child_of: dict[str, str] = {}
         wanted: dict[str, set[str]] = {}
         screening_ids = set()
@@ -128,11 +126,10 @@ class _Lookup:
     def _step_title(self, pathway_id: str, step_id: str) -> str:
         key = f"{pathway_id}/{step_id}"
         if key not in self.steps:
-            from cse_toolkit.core import pathway as pw
             from cse_toolkit.errors import UserError
 
             try:
-                self.steps[key] = pw.load_pathway(pathway_id).step(step_id).title
+                self.steps[key] = catalogue.load_pathway(pathway_id).step(step_id).title
             except (UserError, KeyError):
                 self.steps[key] = step_id.replace("_", " ")
         return self.steps[key]
@@ -143,7 +140,7 @@ class _Lookup:
     def level(self, level_id: str | None) -> str:
         if not level_id:
             return "no level"
-        return self.levels.get(level_id, level_id.replace("_", " "))
+        return catalogue.level_label(level_id)
 
     def child(self, record_type: str, record_id: str) -> str:
         cid = record_id if record_type == "child" else self.child_of.get(record_id, "")

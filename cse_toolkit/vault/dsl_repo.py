@@ -39,8 +39,8 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from cse_toolkit.core import catalogue, screening, tools
 from cse_toolkit.core import pathway as pw
-from cse_toolkit.core import screening, tools
 from cse_toolkit.core import summary as sm
 from cse_toolkit.core import urgency as urg
 from cse_toolkit.core.clock import parse_utc, utc_iso
@@ -296,10 +296,6 @@ def _label(name: str, alias: str, ref: str) -> str:
     return name or alias or ref
 
 
-def _level_text(level: str | None) -> str:
-    return level.replace("_", " ").capitalize() if level else "none"
-
-
 def months_before(moment: datetime, months: int) -> datetime:
     """The same day and time ``months`` calendar months earlier (clamped to the month end)."""
     total = moment.year * 12 + (moment.month - 1) - months
@@ -394,21 +390,13 @@ class DslRepository:
         key = (tool_id, version)
         if key not in self._tools:
             try:
-                self._tools[key] = tools.load_tool(tool_id, version)
+                self._tools[key] = catalogue.load_tool(tool_id, version)
             except UserError:
                 self._tools[key] = None if version is None else self._tool(tool_id)
         return self._tools[key]
 
     def level_label(self, tool_id: str | None, level: str | None) -> str:
-        if not level:
-            return "none"
-        tool = self._tool(tool_id) if tool_id else None
-        if tool is not None:
-            try:
-                return tool.level(level).label
-            except KeyError:
-                pass
-        return _level_text(level)
+        return catalogue.level_label(level, tool_id) if level else "none"
 
     # -- review queue ---------------------------------------------------------------------
     def _sync(self) -> None:
@@ -643,7 +631,7 @@ class DslRepository:
             if recs:
                 pid = recs[-1][1]
                 if pid not in pathways:
-                    pathways[pid] = pw.load_pathway(pid)
+                    pathways[pid] = catalogue.load_pathway(pid)
                 records = [
                     pw.StepRecord.model_construct(
                         step=r[2],
@@ -750,7 +738,7 @@ class DslRepository:
             from cse_toolkit.policy import load_policy
 
             try:
-                pathway = pw.load_pathway(load_policy().policy.default_pathway)
+                pathway = catalogue.load_pathway(load_policy().policy.default_pathway)
                 self._titles = {st.id: st.title for st in pathway.steps}
             except UserError:
                 self._titles = {}
@@ -1130,7 +1118,7 @@ class DslRepository:
         from cse_toolkit.policy import load_policy
 
         default = load_policy().policy.default_tool
-        infos = sorted(tools.list_tools(), key=lambda t: (t.id != default, t.id))
+        infos = sorted(catalogue.list_tools(), key=lambda t: (t.id != default, t.id))
         out = []
         for info in infos:
             tool = self._tool(info.id)

@@ -15,6 +15,7 @@ from dataclasses import asdict
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
+from cse_toolkit.core import catalogue
 from cse_toolkit.core.clock import parse_utc, utc_iso
 from cse_toolkit.core.entities import (
     Child,
@@ -47,10 +48,9 @@ def level_reason(level: str, tool_id: str) -> str:
 
 
 def _tool_or_none(tool_id: str, version: str | None) -> Any:
-    from cse_toolkit.core import tools
 
     try:
-        return tools.load_tool(tool_id, version)
+        return catalogue.load_tool(tool_id, version)
     except UserError:
         return None
 
@@ -619,7 +619,7 @@ class Repositories:
         child = self.get_child(child_id)
         if status == "not_applicable" and not reason.strip():
             raise UserError("Say why this step does not apply.")
-        pathway = pw.load_pathway(pathway_id)
+        pathway = catalogue.load_pathway(pathway_id)
         existing = self.engine_records(child.id)
         new = pw.StepRecord(
             step=step_id,
@@ -758,7 +758,7 @@ class Repositories:
         from cse_toolkit.policy import load_policy
 
         child = self.get_child(child_id)
-        pathway = pw.load_pathway(pathway_id or load_policy().policy.default_pathway)
+        pathway = catalogue.load_pathway(pathway_id or load_policy().policy.default_pathway)
         return pw.case_state(pathway, self.engine_records(child.id), self._v.clock,
                              child.confirmed_level)
 
@@ -907,7 +907,7 @@ class Repositories:
             detail = f"At {n.place}: {n.body}" if n.place else n.body
             items.append(ChronologyItem(n.event_at, "note", n.id, title, detail,
                                         who(n.author_id), n.origin if n.origin != local else ""))
-        from cse_toolkit.core.tools import installed_labels
+        from cse_toolkit.core.catalogue import installed_labels
 
         levels, tool_names = installed_labels()
         origins = dict(self._c.execute(
@@ -990,10 +990,9 @@ class Repositories:
 
 
 def _pathway_or_none(pathway_id: str) -> Any:
-    from cse_toolkit.core import pathway as pw
 
     try:
-        return pw.load_pathway(pathway_id)
+        return catalogue.load_pathway(pathway_id)
     except UserError:
         return None
 

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from cse_toolkit.core.catalogue import check_pathway_file, load_pathway, load_pathway_file
 from cse_toolkit.core.clock import FixedClock
 from cse_toolkit.core.pathway import (
     Pathway,
@@ -17,9 +18,6 @@ from cse_toolkit.core.pathway import (
     StepOrderError,
     StepRecord,
     case_state,
-    check_pathway_file,
-    load_pathway,
-    load_pathway_file,
     record_step,
     validate_step_data,
 )

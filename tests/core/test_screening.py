@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from cse_toolkit.core.catalogue import load_tool
 from cse_toolkit.core.clock import FixedClock
 from cse_toolkit.core.screening import (
     SCREENING_JSON_KEYS,
@@ -21,7 +22,7 @@ from cse_toolkit.core.screening import (
     evaluate_saved,
     tool_for,
 )
-from cse_toolkit.core.tools import Tool, load_tool
+from cse_toolkit.core.tools import Tool
 from cse_toolkit.errors import UserError
 
 WORCS = "worcestershire-2013"

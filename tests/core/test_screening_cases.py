@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
+from cse_toolkit.core.catalogue import load_tool
 from cse_toolkit.core.screening import ScreeningInput, evaluate
-from cse_toolkit.core.tools import load_tool
 
 W = "worcestershire-2013"
 WM = "west-midlands-regional"

@@ -23,7 +23,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from cse_toolkit.core.pathway import load_pathway
+from cse_toolkit.core.catalogue import list_tools, load_pathway, load_tool
 from cse_toolkit.core.screening import (
     ConfirmationError,
     Outcome,
@@ -38,8 +38,6 @@ from cse_toolkit.core.tools import (
     MinimumIfPresentRule,
     Tool,
     check_tool_text,
-    list_tools,
-    load_tool,
 )
 
 settings.register_profile(

@@ -9,16 +9,10 @@ from pathlib import Path
 import pytest
 
 from cse_toolkit import paths
-from cse_toolkit.core import tools
-from cse_toolkit.core.tools import (
-    ToolFileError,
-    ToolNotFound,
-    check_tool_file,
-    list_tools,
-    load_tool,
-    load_tool_file,
-    toml_key_lines,
-)
+from cse_toolkit.core import catalogue, tools
+from cse_toolkit.core.catalogue import check_tool_file, list_tools, load_tool, load_tool_file
+from cse_toolkit.core.datafile import toml_key_lines
+from cse_toolkit.core.tools import ToolFileError, ToolNotFound
 
 DATA = Path(__file__).parent / "data"
 
@@ -402,7 +396,7 @@ def test_retired_file_is_exempt_from_safety_rules_but_never_newest(tmp_path: Pat
     path.write_text(path.read_text(encoding="utf-8").replace(
         'version = "1.0"', 'version = "1.0"\nretired = true', 1), encoding="utf-8")
     assert check_tool_file(path) == []
-    assert tools.file_retired(path)
+    assert catalogue.file_retired(path)
 
 
 def test_immediate_danger_minimum_cannot_be_a_manual_only_level(tmp_path: Path) -> None:

@@ -10,8 +10,9 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from cse_toolkit.core.catalogue import load_pathway
 from cse_toolkit.core.clock import FixedClock, utc_iso
-from cse_toolkit.core.pathway import StepRecord, case_state, load_pathway, record_step
+from cse_toolkit.core.pathway import StepRecord, case_state, record_step
 from cse_toolkit.core.urgency import (
     HIGH_LEVELS,
     IMMEDIATE,

@@ -76,8 +76,7 @@ def test_main_window_notes_and_lock_screen(qtbot: Any, open_window: Any, wait_li
 
 
 def test_every_pathway_step_form(qtbot: Any, worker: Any) -> None:
-    from cse_toolkit.core.pathway import load_pathway
-    from cse_toolkit.core.tools import load_tool
+    from cse_toolkit.core.catalogue import load_pathway, load_tool
     from cse_toolkit.gui.process.pathway_step_form import StepForm
 
     child = worker.repos.add_child(name="Jade Example", approx_age=14)

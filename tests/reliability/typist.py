@@ -87,8 +87,7 @@ def build(editor: str, vault: Any, target: str) -> tuple[Any, Any]:
         widget.show()
         return widget, widget.fact_input
     if editor == "step":
-        from cse_toolkit.core.pathway import load_pathway
-        from cse_toolkit.core.tools import load_tool
+        from cse_toolkit.core.catalogue import load_pathway, load_tool
         from cse_toolkit.gui.process.pathway_step_form import StepForm
 
         widget = StepForm()

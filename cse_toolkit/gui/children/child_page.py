@@ -16,9 +16,9 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTabWidget, QVBoxLayout, QWidget
 
+from cse_toolkit.core.catalogue import load_tool
 from cse_toolkit.core.entities import Child
 from cse_toolkit.core.screening import awaiting_signoff
-from cse_toolkit.core.tools import load_tool
 from cse_toolkit.errors import UserError
 from cse_toolkit.gui.children.child_details_tab import ChildDetailsTab
 from cse_toolkit.gui.children.child_dialog import OPEN_EXISTING, ChildDialog

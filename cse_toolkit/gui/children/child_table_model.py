@@ -28,6 +28,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor, QFont
 
+from cse_toolkit.core import catalogue
 from cse_toolkit.core.clock import Clock
 
 SEARCH_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -60,11 +61,7 @@ NextStepProvider = Callable[[Any, Sequence[str]], Mapping[str, NextStep]]
 
 
 def level_label(level: str | None) -> str:
-    if not level:
-        return ""
-    from cse_toolkit.core.tools import installed_labels
-
-    return installed_labels()[0].get(level) or level.replace("_", " ").capitalize()
+    return catalogue.level_label(level)
 
 
 @dataclass(slots=True)

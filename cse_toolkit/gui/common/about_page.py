@@ -21,7 +21,8 @@ from PySide6.QtWidgets import (
 )
 
 from cse_toolkit import APP_NAME, __version__
-from cse_toolkit.core.tools import Tool, list_tools, load_tool
+from cse_toolkit.core.catalogue import list_tools, load_tool
+from cse_toolkit.core.tools import Tool
 from cse_toolkit.errors import UserError
 from cse_toolkit.gui.common.pathway_widgets import section_title, wrap_label
 from cse_toolkit.gui.common.widgets import heading_label

@@ -19,7 +19,8 @@ from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
 
-from cse_toolkit.core.tools import Tool, load_tool
+from cse_toolkit.core.catalogue import load_tool
+from cse_toolkit.core.tools import Tool
 from cse_toolkit.errors import UserError
 from cse_toolkit.policy import Contact, Policy, load_policy
 

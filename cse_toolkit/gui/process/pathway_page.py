@@ -35,10 +35,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from cse_toolkit.core.catalogue import load_pathway, load_tool
 from cse_toolkit.core.entities import Child, ScreeningRecord
-from cse_toolkit.core.pathway import CaseState, Pathway, case_state, load_pathway
+from cse_toolkit.core.pathway import CaseState, Pathway, case_state
 from cse_toolkit.core.screening import driving_level
-from cse_toolkit.core.tools import load_tool
 from cse_toolkit.core.urgency import Urgency, urgency, urgency_level
 from cse_toolkit.errors import UserError
 from cse_toolkit.gui.children.child_table_model import NextStep

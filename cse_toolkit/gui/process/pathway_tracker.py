@@ -27,7 +27,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from cse_toolkit.core.pathway import CaseState, DueItem, Pathway, StepRecord, load_pathway
+from cse_toolkit.core.catalogue import load_pathway
+from cse_toolkit.core.pathway import CaseState, DueItem, Pathway, StepRecord
 from cse_toolkit.gui.common.pathway_widgets import (
     PROBLEM_BG,
     PROBLEM_FG,

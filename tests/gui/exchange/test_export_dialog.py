@@ -11,9 +11,11 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QLabel
 
+from cse_toolkit.core.sharing import SharingAnswers, sharing_problems
 from cse_toolkit.gui.exchange import export_dialog as ed
-from cse_toolkit.gui.exchange.export_dialog import ExportDialog, SharingAnswers, sharing_problems
+from cse_toolkit.gui.exchange.export_dialog import ExportDialog
 from cse_toolkit.services import exchange
 
 ALT = Qt.KeyboardModifier.AltModifier
@@ -207,7 +209,7 @@ def test_intelligence_skips_consent(qtbot: Any, worker: Any, fake_dialogs: Any) 
     report_id = worker.intel.list()[0][0]
     dialog = _dialog(qtbot, worker, "intelligence", report_id=report_id)
     dialog.go_next()
-    note = dialog.findChild(ed.QLabel, "intelligenceConsentNote")
+    note = dialog.findChild(QLabel, "intelligenceConsentNote")
     assert "Consent is not needed for an information report to the police" in note.text()
     dialog.go_next()
     assert dialog.current_page() is dialog.preview_page

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLineEdit
+from PySide6.QtWidgets import QApplication, QLineEdit
 
 from cse_toolkit.core import intelligence as intel
 from cse_toolkit.gui.common import dialogs
@@ -424,7 +424,11 @@ def test_edit_a_fact_in_place_finalise_and_reopen_from_the_keyboard(
     )
     table.setCurrentCell(1, 0)
     qtbot.keyClick(table, Qt.Key.Key_F2)
-    line = table.findChild(QLineEdit)
+    # The first cell editor may still be a child awaiting deletion: the one being typed in is
+    # the one with focus (findChild alone picked the stale one on a loaded machine).
+    qtbot.waitUntil(lambda: isinstance(QApplication.focusWidget(), QLineEdit), timeout=5000)
+    line = QApplication.focusWidget()
+    assert isinstance(line, QLineEdit) and line.text() == "Typo line"
     line.selectAll()
     qtbot.keyClick(line, Qt.Key.Key_Delete)  # in the cell: a character, not the fact
     qtbot.keyClick(line, Qt.Key.Key_Return)

@@ -14,10 +14,9 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
+from cse_toolkit.core.catalogue import load_pathway, load_tool
 from cse_toolkit.core.clock import FixedClock
 from cse_toolkit.core.entities import ScreeningRecord
-from cse_toolkit.core.pathway import load_pathway
-from cse_toolkit.core.tools import load_tool
 from cse_toolkit.gui.common.widgets import to_qdatetime
 from cse_toolkit.gui.process.pathway_danger_check import DangerCheck
 from cse_toolkit.gui.process.pathway_page import ProcessTab, next_step_provider, next_step_summary
