@@ -20,7 +20,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from cse_toolkit.core import catalogue
 from cse_toolkit.core import intelligence as intel
@@ -856,7 +856,7 @@ def _data_hash(record: Any) -> str:
 def _unchanged_here(local: Any, tracked: Any) -> bool:
     """Is the record here as it was after its last import (content, else version)?"""
     if tracked[3]:
-        return _data_hash(local) == tracked[3]
+        return bool(_data_hash(local) == tracked[3])
     return bool(local.version == tracked[1])
 
 
@@ -891,8 +891,8 @@ def _local_record(vault: Vault, record: Any) -> Any | None:
          "missing_episode": "SELECT child_id FROM missing_episodes WHERE id = ?"}[t],
         (rid,),
     ).fetchone()[0]
-    pool = {"note": note_records, "pathway_step": step_records,
-            "missing_episode": missing_records}[t](vault, child_id)
+    pool = cast("list[Any]", {"note": note_records, "pathway_step": step_records,
+                              "missing_episode": missing_records}[t](vault, child_id))
     return next((r for r in pool if r.id == rid), None)
 
 
