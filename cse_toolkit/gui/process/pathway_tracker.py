@@ -12,7 +12,7 @@ The list is rebuilt from one ``repos.case_state`` call plus the recorded steps (
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
@@ -43,6 +43,9 @@ from cse_toolkit.gui.common.pathway_widgets import (
     wrap_label,
 )
 from cse_toolkit.gui.common.widgets import heading_label
+
+if TYPE_CHECKING:
+    from cse_toolkit.vault.vault import Vault
 
 STEP_ROLE = Qt.ItemDataRole.UserRole + 1
 KIND_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -80,7 +83,7 @@ class PathwayTracker(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setAccessibleName(self.tr("Process steps"))
-        self._vault: Any = None
+        self._vault: Vault | None = None
         self._child_id: str | None = None
         self._pathway: Pathway | None = None
         self._state: CaseState | None = None
@@ -154,7 +157,7 @@ class PathwayTracker(QWidget):
     def pathway(self) -> Pathway | None:
         return self._pathway
 
-    def set_child(self, vault: Any, child_id: str, pathway_id: str | None = None) -> None:
+    def set_child(self, vault: Vault, child_id: str, pathway_id: str | None = None) -> None:
         self._vault = vault
         self._child_id = child_id
         self._pathway = load_pathway(pathway_id or case_pathway_id())
