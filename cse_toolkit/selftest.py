@@ -84,7 +84,7 @@ def run_self_test(say: Callable[[str], None]) -> bool:
             slots = KeySlots.load(folder)
             dek = slots.unwrap_user("selftest", "self test pass phrase")
             conn, open_ms = _timed(lambda: db.connect(folder / db.DB_FILE, dek))
-            version = conn.execute("PRAGMA cipher_version").fetchone()[0]  # type: ignore[attr-defined]
+            version = db.cipher_version(conn)
             conn.close()  # type: ignore[attr-defined]
             reopened = Vault.open(folder, "selftest", "self test pass phrase")
             assert reopened.repos.get_child(child.id).alias == "Test"

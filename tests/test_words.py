@@ -99,7 +99,7 @@ def readable_files() -> Iterator[tuple[str, str]]:
     modules = [
         *sorted((ROOT / "cse_toolkit" / "gui").rglob("*.py")),
         *sorted((ROOT / "cse_toolkit" / "packs").glob("*.py")),
-        ROOT / "cse_toolkit" / "services" / "exchange.py",
+        *sorted((ROOT / "cse_toolkit" / "services").glob("*.py")),  # exchange and its use cases
         ROOT / "cse_toolkit" / "core" / "screening.py",
         # Words that moved out of the gui, services and screening modules into core (issue 16).
         ROOT / "cse_toolkit" / "core" / "screening_input.py",

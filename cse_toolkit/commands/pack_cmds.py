@@ -5,10 +5,14 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cse_toolkit.commands.common import add_vault_args, safe_text, secrets
 from cse_toolkit.commands.setup_cmds import open_vault
 from cse_toolkit.errors import UserError
+
+if TYPE_CHECKING:
+    from cse_toolkit.services.export import SharingChoice
 
 GROUND_CHOICES = [
     "risk_of_significant_harm",
@@ -82,10 +86,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.set_defaults(func=cmd_outbox)
 
 
-def _sharing(args: argparse.Namespace, kind: str):  # type: ignore[no-untyped-def]
+def _sharing(args: argparse.Namespace, kind: str) -> SharingChoice:
     import sys
 
-    from cse_toolkit.services.exchange import SharingChoice
+    from cse_toolkit.services.export import SharingChoice
 
     if kind == "intelligence":
         return SharingChoice(reason=args.reason)
@@ -105,18 +109,18 @@ def _sharing(args: argparse.Namespace, kind: str):  # type: ignore[no-untyped-de
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from cse_toolkit.services import exchange
+    from cse_toolkit.services.export import ReferralDetails, build_pack, export
 
     out = Path(args.out)
     vault = open_vault(args)
     try:
         child = vault.repos.get_child(args.case)
-        details = exchange.ReferralDetails(urgency=args.urgency, reason=args.reason)
-        pack = exchange.build_pack(
+        details = ReferralDetails(urgency=args.urgency, reason=args.reason)
+        pack = build_pack(
             vault, args.kind, child_id=child.id, report_id=args.report,
             sharing=_sharing(args, args.kind), details=details,
         )
-        done = exchange.export(vault, pack, out)
+        done = export(vault, pack, out)
     finally:
         vault.close()
     print(f"Exported {args.kind} pack to {done.result.path} ({done.result.size:,} bytes)")
@@ -149,7 +153,7 @@ def _passwords(paths: list[Path]):  # type: ignore[no-untyped-def]
 def cmd_verify(args: argparse.Namespace) -> int:
     import sys
 
-    from cse_toolkit.services import exchange, verified_json
+    from cse_toolkit.services import trust, verified_json
 
     paths = verified_json.expand(args.file)
     several = len(paths) != 1 or any(Path(f).is_dir() for f in args.file)
@@ -163,7 +167,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
         lookup = None
         if vault is not None:
             def lookup(key: str) -> str:
-                return "trusted" if exchange.is_trusted(vault, key) else "not_trusted"
+                return "trusted" if trust.is_trusted(vault, key) else "not_trusted"
 
         if not (args.json or args.json_lines):
             return _verify_text(args, paths[0], lookup, revocations)
@@ -228,12 +232,11 @@ _TRUST_WORDS = {
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from cse_toolkit.services import exchange
+    from cse_toolkit.services.merge import import_pack
 
     vault = open_vault(args)  # passphrase is the first line, the pack password the next
     try:
-        report = exchange.import_pack(vault, Path(args.file), _pack_password(args),
-                                      args.expect_signer)
+        report = import_pack(vault, Path(args.file), _pack_password(args), args.expect_signer)
     finally:
         vault.close()
     if args.json:
@@ -254,16 +257,16 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_outbox(args: argparse.Namespace) -> int:
-    from cse_toolkit.services import exchange
+    from cse_toolkit.services import outbox
 
     vault = open_vault(args)
     try:
         if args.mark_sent:
-            exchange.mark_sent(vault, _find(vault, args.mark_sent))
+            outbox.mark_sent(vault, outbox.find_export(vault, args.mark_sent))
         if args.mark_acknowledged:
-            exchange.mark_acknowledged(vault, _find(vault, args.mark_acknowledged),
-                                       args.reference)
-        items = exchange.outbox(vault)
+            outbox.mark_acknowledged(vault, outbox.find_export(vault, args.mark_acknowledged),
+                                     args.reference)
+        items = outbox.outbox(vault)
     finally:
         vault.close()
     if not items:
@@ -273,10 +276,3 @@ def cmd_outbox(args: argparse.Namespace) -> int:
         print(f"{item.id[:8]}  {item.created_at:%Y-%m-%d}  {item.kind:12s} {item.state:12s} "
               f"{safe_text(item.recipient)}{safe_text(ref)}  {safe_text(item.file_name)}")
     return 0
-
-
-def _find(vault, prefix: str) -> str:  # type: ignore[no-untyped-def]
-    rows = vault.conn.execute("SELECT id FROM exports WHERE id LIKE ?", (prefix + "%",)).fetchall()
-    if len(rows) != 1:
-        raise UserError(f"No single outbox entry starts with '{prefix}'.")
-    return str(rows[0][0])

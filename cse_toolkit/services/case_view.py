@@ -18,7 +18,7 @@ from cse_toolkit.core.entities import Child, ImportOrigin
 from cse_toolkit.core.urgency import urgency, urgency_level
 from cse_toolkit.errors import UserError
 from cse_toolkit.policy import load_policy
-from cse_toolkit.services import exchange
+from cse_toolkit.services.merge import possible_duplicates
 from cse_toolkit.vault.vault import Vault
 
 FORMAT = 1
@@ -161,7 +161,7 @@ def show(vault: Vault, ref: str) -> dict[str, Any]:
         "origin": _origin(child_origin.pack_id, {child_origin.pack_id: child_origin})
         if child_origin
         else {"kind": "local"},
-        "possible_duplicates": exchange.possible_duplicates(vault, child.id),
+        "possible_duplicates": possible_duplicates(vault, child.id),
         "level": _levels(vault, child),
         "pathway": _pathway(state, pathway),
         "urgency": _urgency(vault, child, state),
@@ -188,7 +188,7 @@ def case_list(vault: Vault) -> list[dict[str, Any]]:
     pathway = catalogue.load_pathway(load_policy().policy.default_pathway)
     records = vault.repos.engine_records_by_child()
     latest_by_child = vault.repos.latest_screenings()
-    out = []
+    out: list[dict[str, Any]] = []
     for child in vault.repos.list_children():
         try:
             state = pw.case_state(pathway, records.get(child.id, []), vault.clock,

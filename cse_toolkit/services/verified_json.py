@@ -1,6 +1,6 @@
 """verify-pack as data: one JSON object per pack for a receiving organisation's pipeline.
 
-Each object says whether the pack verified (both signatures, exactly as ``exchange.verify``),
+Each object says whether the pack verified (both signatures, exactly as ``trust.verify``),
 who signed it and what this machine knows about that signer, and carries the verified
 ``pack.json`` exactly as signed (parsed, not re-modelled), so the output does not depend on which
 record types or pack format version the pack uses. The shape is published in
@@ -176,14 +176,14 @@ def result_for(
 
     Never raises for a problem with the pack itself: a pipeline gets one object per pack.
     """
-    from cse_toolkit.services import exchange
+    from cse_toolkit.services.trust import verify
 
     out: dict[str, Any] = {"output_version": OUTPUT_VERSION, "file": str(path), "valid": False}
     try:
         if password is None:
             raise NoPassword("No password was given for this pack (one line per pack on "
                              "standard input, in file order).")
-        verified = exchange.verify(path, password, expect_signer)
+        verified = verify(path, password, expect_signer)
     except UserError as exc:
         out["error"] = {"code": error_code(exc), "message": exc.message}
         return out

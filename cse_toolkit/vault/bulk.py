@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from cse_toolkit.core.clock import utc_iso
 from cse_toolkit.core.demo import DemoChild
 from cse_toolkit.core.intelligence import IntelReport
+from cse_toolkit.vault import rows
 from cse_toolkit.vault.repos import ref_for
 
 if TYPE_CHECKING:
@@ -51,67 +52,65 @@ def _write(vault: Vault, children: list[DemoChild]) -> None:
     uid, origin = vault.user.id, vault.vault_id
     from cse_toolkit.vault.vault import level_message
 
-    def level_sig(ch: DemoChild) -> str:  # (2) levels are signed by whoever sets them
-        if not ch.confirmed_level:
-            return ""
-        return vault.sign(level_message(origin, ch.id, ch.confirmed_level, ch.tool_id or "",
-                                        vault.user.name))
+    def level(ch: DemoChild) -> rows.Level:  # (2) levels are signed by whoever sets them
+        sig = ""
+        if ch.confirmed_level:
+            sig = vault.sign(level_message(origin, ch.id, ch.confirmed_level, ch.tool_id or "",
+                                           vault.user.name))
+        return rows.Level(ch.id, ch.confirmed_level, ch.tool_id,
+                          vault.user.name if ch.confirmed_level else "", sig)
 
     with vault.write("the demo data"):
-        c.executemany(
-            "INSERT INTO children (id, ref, owner_id, origin, created_at, created_by, updated_at,"
-            " name, alias, dob, gender, school, learning_disability, confirmed_level, level_tool,"
-            " level_signer, level_sig) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            [(ch.id, ref_for(ch.id), uid, origin, now, uid, now, ch.name, ch.alias,
-              ch.dob.isoformat(), ch.gender, ch.school, int(ch.learning_disability),
-              ch.confirmed_level, ch.tool_id, vault.user.name if ch.confirmed_level else "",
-              level_sig(ch)) for ch in children],
-        )
-        c.executemany(
-            "INSERT INTO notes (id, origin, created_at, created_by, updated_at, child_id,"
-            " author_id, event_at, place, category, source, body)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-            [(n["id"], origin, now, uid, now, ch.id, uid, utc_iso(n["event_at"]), n["place"],
-              n["category"], n["source"], n["body"]) for ch in children for n in ch.notes],
-        )
-        c.executemany(
-            "INSERT INTO missing_episodes (id, origin, created_at, created_by, updated_at,"
-            " child_id, from_at, to_at, where_found, return_interview)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?)",
-            [(m["id"], origin, now, uid, now, ch.id, utc_iso(m["from_at"]), utc_iso(m["to_at"]),
-              m["where_found"], m["return_interview"]) for ch in children for m in ch.missing],
-        )
-        rows = []
+        rows.CHILDREN.insert(c, [
+            {"id": ch.id, "ref": ref_for(ch.id), "owner_id": uid, "origin": origin,
+             "created_at": now, "created_by": uid, "updated_at": now, "name": ch.name,
+             "alias": ch.alias, "dob": ch.dob.isoformat(), "gender": ch.gender,
+             "school": ch.school, "learning_disability": int(ch.learning_disability)}
+            for ch in children
+        ])
+        # The levels the generator chose, through the one writer of a child's level.
+        rows.set_levels(c, [level(ch) for ch in children], now, bump=False)
+        rows.NOTES.insert(c, [
+            {"id": n["id"], "origin": origin, "created_at": now, "created_by": uid,
+             "updated_at": now, "child_id": ch.id, "author_id": uid,
+             "event_at": utc_iso(n["event_at"]), "place": n["place"],
+             "category": n["category"], "source": n["source"], "body": n["body"]}
+            for ch in children for n in ch.notes
+        ])
+        rows.MISSING_EPISODES.insert(c, [
+            {"id": m["id"], "origin": origin, "created_at": now, "created_by": uid,
+             "updated_at": now, "child_id": ch.id, "from_at": utc_iso(m["from_at"]),
+             "to_at": utc_iso(m["to_at"]), "where_found": m["where_found"],
+             "return_interview": m["return_interview"]}
+            for ch in children for m in ch.missing
+        ])
+        screenings = []
         for ch in children:
             s = ch.screening
             if s is None:
                 continue
-            rows.append((s["id"], origin, now, uid, now, ch.id, s["input"]["tool"],
-                         s["input"]["tool_version"], utc_iso(s["screened_at"]),
-                         json.dumps(s["input"]), json.dumps(s["outcome"]), s["suggested_level"],
-                         s["confirmed_level"], vault.user.name, utc_iso(s["screened_at"]),
-                         s["status"]))
-        c.executemany(
-            "INSERT INTO screenings (id, origin, created_at, created_by, updated_at, child_id,"
-            " tool_id, tool_version, screened_at, input, outcome, suggested_level,"
-            " confirmed_level, confirmed_by, confirmed_at, status)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            rows,
-        )
-        step_rows = []
+            screenings.append({
+                "id": s["id"], "origin": origin, "created_at": now, "created_by": uid,
+                "updated_at": now, "child_id": ch.id, "tool_id": s["input"]["tool"],
+                "tool_version": s["input"]["tool_version"],
+                "screened_at": utc_iso(s["screened_at"]), "input": json.dumps(s["input"]),
+                "outcome": json.dumps(s["outcome"]), "suggested_level": s["suggested_level"],
+                "confirmed_level": s["confirmed_level"], "confirmed_by": vault.user.name,
+                "confirmed_at": utc_iso(s["screened_at"]), "status": s["status"],
+            })
+        rows.SCREENINGS.insert(c, screenings)
+        steps = []
         for ch in children:
             for i, st in enumerate(ch.steps):
-                step_id = f"{ch.id[:24]}{i:012x}"
                 recorded = utc_iso(st.recorded_at)
-                step_rows.append((step_id, origin, recorded, uid, recorded, ch.id,
-                                  "worcestershire-cse-2013", st.step, st.status,
-                                  utc_iso(st.happened_at), json.dumps(st.data), st.reason))
-        c.executemany(
-            "INSERT INTO pathway_steps (id, origin, created_at, created_by, updated_at, child_id,"
-            " pathway_id, step_id, status, event_at, data, reason)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-            step_rows,
-        )
+                steps.append({
+                    "id": f"{ch.id[:24]}{i:012x}", "origin": origin, "created_at": recorded,
+                    "created_by": uid, "updated_at": recorded, "child_id": ch.id,
+                    "pathway_id": "worcestershire-cse-2013", "step_id": st.step,
+                    "status": st.status, "event_at": utc_iso(st.happened_at),
+                    "data": json.dumps(st.data), "reason": st.reason,
+                })
+        rows.PATHWAY_STEPS.insert(c, steps)
         notes = sum(len(ch.notes) for ch in children)
         vault.audit("demo.generate", reason=f"children={len(children)} notes={notes}")
 

@@ -167,3 +167,8 @@ def integrity_check(conn: Any) -> list[str]:
     rows = conn.execute("PRAGMA quick_check").fetchall()
     problems += [str(r[0]) for r in rows if r[0] != "ok"]
     return problems
+
+
+def cipher_version(conn: Any) -> str:
+    """The SQLCipher version of an open connection (the self-test reports it)."""
+    return str(conn.execute("PRAGMA cipher_version").fetchone()[0])

@@ -1585,7 +1585,7 @@ class DslRepository:
             reason = " ".join(f"{k}={v}" for k, v in counts.items())
             head = self._v.audit("purge", "child", cid, child.version, reason)
         self._due_cache.pop(cid, None)
-        self._v.intel._index = None  # the connections index held the deleted reports
+        self._v.intel.invalidate()  # the connections index held the deleted reports
         compacted = False
         if compact:
             c.execute("VACUUM")

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from cse_toolkit.core import intelligence as intel
 from cse_toolkit.errors import UserError
+from cse_toolkit.vault import rows
 
 if TYPE_CHECKING:
     from cse_toolkit.vault.vault import Vault
@@ -51,25 +52,17 @@ class IntelRepository:
         with self._v.write("the intelligence report"):
             if row is None:
                 report.version = 1
-                self._c.execute(
-                    "INSERT INTO intel_reports (id, version, origin, created_at, created_by,"
-                    " updated_at, ref, title, status, learned_at, body)"
-                    " VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                    (report.id, 1, self._v.vault_id, now, self._v.user.id, now,
-                     _ref(report.id), report.title, report.status, _learned(report),
-                     json.dumps(report.to_dict(), ensure_ascii=False)),
-                )
+                self._insert(report, self._v.vault_id, self._v.user.id, _learned(report))
                 action = "intel.create"
             else:
                 if self._v.user.role == "worker" and row[1] != self._v.user.id:
                     raise UserError("You can only change intelligence reports you wrote.")
                 report.version = int(row[0]) + 1
-                self._c.execute(
-                    "UPDATE intel_reports SET version = ?, updated_at = ?, title = ?, status = ?,"
-                    " learned_at = ?, body = ? WHERE id = ?",
-                    (report.version, now, report.title, report.status, _learned(report),
-                     json.dumps(report.to_dict(), ensure_ascii=False), report.id),
-                )
+                rows.INTEL_REPORTS.update(self._c, report.id, {
+                    "version": report.version, "updated_at": now, "title": report.title,
+                    "status": report.status, "learned_at": _learned(report),
+                    "body": json.dumps(report.to_dict(), ensure_ascii=False),
+                })
                 self._c.execute("DELETE FROM intel_children WHERE report_id = ?", (report.id,))
                 self._c.execute("DELETE FROM intel_entities WHERE report_id = ?", (report.id,))
                 action = "intel.update"
@@ -77,6 +70,35 @@ class IntelRepository:
             self._v.audit(action, "intel_report", report.id, report.version)
         self._invalidate()
         return report
+
+    def _insert(self, report: intel.IntelReport, origin: str, by: str,
+                learned_at: str | None) -> None:
+        now = self._v.now_iso()
+        rows.INTEL_REPORTS.insert(self._c, [{
+            "id": report.id, "version": report.version, "origin": origin, "created_at": now,
+            "created_by": by, "updated_at": now, "ref": _ref(report.id), "title": report.title,
+            "status": report.status, "learned_at": learned_at,
+            "body": json.dumps(report.to_dict(), ensure_ascii=False),
+        }])
+
+    def write_imported(self, report: intel.IntelReport, origin: str, *, new: bool) -> None:
+        """Inside a write: a report as a pack brought it (``services.merge``). A new one is
+        added as the importing user's, with the pack's version; a newer version replaces the
+        body and the entity index here (the children it is linked to here stay linked). The
+        connections index is rebuilt when next asked for (``invalidate``, after the write)."""
+        if new:
+            self._insert(report, origin, self._v.user.id, None)
+        else:
+            rows.INTEL_REPORTS.update(self._c, report.id, {
+                "body": json.dumps(report.to_dict(), ensure_ascii=False),
+                "version": report.version, "updated_at": self._v.now_iso(),
+            })
+            self._c.execute("DELETE FROM intel_entities WHERE report_id = ?", (report.id,))
+        self._index_rows(report)
+
+    def invalidate(self) -> None:
+        """Forget the cached connections index (reports changed, e.g. by an import)."""
+        self._invalidate()
 
     def _invalidate(self) -> None:
         self._generation += 1

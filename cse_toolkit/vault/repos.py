@@ -30,6 +30,7 @@ from cse_toolkit.core.entities import (
 )
 from cse_toolkit.core.screening import driving_level, is_lowered
 from cse_toolkit.errors import PermissionDenied, UserError
+from cse_toolkit.vault import rows
 
 if TYPE_CHECKING:
     from cse_toolkit.vault.vault import Vault
@@ -322,10 +323,7 @@ class Repositories:
             cols.append(key)
             vals.append(_db_value(key, value))
         with self._v.write("the child's record"):
-            self._c.execute(
-                f"INSERT INTO children ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
-                vals,
-            )
+            rows.CHILDREN.insert(self._c, [dict(zip(cols, vals, strict=True))])
             self._v.audit("child.create", "child", child_id, 1)
         return self.get_child(child_id)
 
@@ -342,24 +340,28 @@ class Repositories:
             raise ValueError(f"unknown child fields: {sorted(unknown)}")
         if not fields:
             return child
-        sets = ", ".join(f"{k} = ?" for k in fields)
-        vals = [_db_value(k, v) for k, v in fields.items()]
+        values = {k: _db_value(k, v) for k, v in fields.items()}
         with self._v.write("the child's record"):
-            self._c.execute(
-                f"UPDATE children SET {sets}, version = version + 1, updated_at = ? WHERE id = ?",
-                vals + [self._v.now_iso(), child.id],
+            rows.CHILDREN.update(
+                self._c, child.id, {**values, "updated_at": self._v.now_iso()}, bump=True
             )
             self._v.audit("child.update", "child", child.id, child.version + 1)
         return self.get_child(child.id)
 
     def set_confirmed_level(self, child_id: str, level: str, tool_id: str) -> None:
-        """Called inside a write when a screening is confirmed or signed off."""
-        self._c.execute(
-            "UPDATE children SET confirmed_level = ?, level_tool = ?, version = version + 1,"
-            " updated_at = ? WHERE id = ?",
-            (level, tool_id, self._v.now_iso(), child_id),
+        """Called inside a write when a screening is confirmed or signed off, a decide step
+        is recorded, or a DSL takes a pack's level: the one way a saved child's level changes."""
+        from cse_toolkit.vault.vault import level_message
+
+        # (2) Signed by the person setting it.
+        signer = self._v.user.name
+        sig = self._v.sign(level_message(self._v.vault_id, child_id, level, tool_id, signer))
+        rows.set_levels(
+            self._c,
+            [rows.Level(child_id, level, tool_id, signer if sig else "", sig)],
+            self._v.now_iso(),
+            bump=True,
         )
-        self._v._sign_level(child_id, level, tool_id)  # (2) signed by the person setting it
         # The level also goes into the (signed, chained) audit trail: a signature on the row
         # alone proves only that this person once set this level, so an older signed level put
         # back with SQL would verify. audit verify compares the row with the newest entry.
@@ -391,26 +393,13 @@ class Repositories:
         note_id = new_id()
         now, by, origin, _ = self._record_meta()
         with self._v.write("the note"):
-            self._c.execute(
-                f"INSERT INTO notes ({_NOTE_COLS}, created_by) VALUES"
-                " (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                (
-                    note_id,
-                    child.id,
-                    by,
-                    utc_iso(event_at),
-                    body,
-                    place,
-                    category,
-                    source,
-                    reported_by,
-                    1,
-                    now,
-                    now,
-                    origin,
-                    by,
-                ),
-            )
+            rows.NOTES.insert(self._c, [{
+                "id": note_id, "child_id": child.id, "author_id": by,
+                "event_at": utc_iso(event_at), "body": body, "place": place,
+                "category": category, "source": source, "reported_by": reported_by,
+                "version": 1, "created_at": now, "updated_at": now, "origin": origin,
+                "created_by": by,
+            }])
             if draft_id:
                 self._c.execute("DELETE FROM drafts WHERE id = ?", (draft_id,))
             self._v.audit("note.create", "note", note_id, 1)
@@ -560,24 +549,12 @@ class Repositories:
         ep_id = new_id()
         now, by, origin, _ = self._record_meta()
         with self._v.write("the missing episode"):
-            self._c.execute(
-                "INSERT INTO missing_episodes (id, origin, created_at, created_by, updated_at,"
-                " child_id, from_at, to_at, where_found, return_interview, notes)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                (
-                    ep_id,
-                    origin,
-                    now,
-                    by,
-                    now,
-                    child.id,
-                    utc_iso(from_at),
-                    utc_iso(to_at) if to_at else None,
-                    where_found,
-                    return_interview,
-                    notes,
-                ),
-            )
+            rows.MISSING_EPISODES.insert(self._c, [{
+                "id": ep_id, "origin": origin, "created_at": now, "created_by": by,
+                "updated_at": now, "child_id": child.id, "from_at": utc_iso(from_at),
+                "to_at": utc_iso(to_at) if to_at else None, "where_found": where_found,
+                "return_interview": return_interview, "notes": notes,
+            }])
             self._v.audit("missing.create", "missing_episode", ep_id, 1)
         return MissingEpisode(ep_id, child.id, from_at, to_at, where_found, return_interview, notes)
 
@@ -637,25 +614,12 @@ class Repositories:
         rec_id = new_id()
         now, by, origin, _ = self._record_meta()
         with self._v.write("the step"):
-            self._c.execute(
-                "INSERT INTO pathway_steps (id, origin, created_at, created_by, updated_at,"
-                " child_id, pathway_id, step_id, status, event_at, data, reason)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                (
-                    rec_id,
-                    origin,
-                    now,
-                    by,
-                    now,
-                    child.id,
-                    pathway_id,
-                    step_id,
-                    status,
-                    utc_iso(event_at),
-                    json.dumps(stored.data, ensure_ascii=False),
-                    reason,
-                ),
-            )
+            rows.PATHWAY_STEPS.insert(self._c, [{
+                "id": rec_id, "origin": origin, "created_at": now, "created_by": by,
+                "updated_at": now, "child_id": child.id, "pathway_id": pathway_id,
+                "step_id": step_id, "status": status, "event_at": utc_iso(event_at),
+                "data": json.dumps(stored.data, ensure_ascii=False), "reason": reason,
+            }])
             if step_id == "decide" and status == "done" and stored.data.get("confirmed_level"):
                 level = str(stored.data["confirmed_level"])
                 self.set_confirmed_level(child.id, level, child.level_tool or "")
@@ -785,40 +749,33 @@ class Repositories:
             "SELECT version, status FROM screenings WHERE id = ?", (record.id,)
         ).fetchone()
         now, by, origin, _ = self._record_meta()
-        values = (
-            record.tool_id,
-            record.tool_version,
-            utc_iso(record.screened_at),
-            json.dumps(record.input, ensure_ascii=False),
-            json.dumps(record.outcome, ensure_ascii=False) if record.outcome else None,
-            record.suggested_level,
-            record.confirmed_level,
-            record.confirmed_by,
-            record.confirmed_at,
-            record.confirm_reason,
-            record.status,
-        )
+        values = {
+            "tool_id": record.tool_id,
+            "tool_version": record.tool_version,
+            "screened_at": utc_iso(record.screened_at),
+            "input": json.dumps(record.input, ensure_ascii=False),
+            "outcome": json.dumps(record.outcome, ensure_ascii=False) if record.outcome else None,
+            "suggested_level": record.suggested_level,
+            "confirmed_level": record.confirmed_level,
+            "confirmed_by": record.confirmed_by,
+            "confirmed_at": record.confirmed_at,
+            "confirm_reason": record.confirm_reason,
+            "status": record.status,
+        }
         with self._v.write("the screening"):
             if existing is None:
-                self._c.execute(
-                    "INSERT INTO screenings (id, origin, created_at, created_by, updated_at,"
-                    " child_id, tool_id, tool_version, screened_at, input, outcome,"
-                    " suggested_level, confirmed_level, confirmed_by, confirmed_at,"
-                    " confirm_reason, status) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                    (record.id, origin, now, by, now, child.id, *values),
-                )
+                rows.SCREENINGS.insert(self._c, [{
+                    "id": record.id, "origin": origin, "created_at": now, "created_by": by,
+                    "updated_at": now, "child_id": child.id, **values,
+                }])
                 version = 1
             else:
                 if existing[1] in ("confirmed", "signed_off") and record.status == "in_progress":
                     raise UserError("A confirmed screening cannot be reopened; start a new one.")
                 if existing[1] == "signed_off":
                     raise UserError("This screening has been signed off by the DSL; start a new one.")
-                self._c.execute(
-                    "UPDATE screenings SET tool_id=?, tool_version=?, screened_at=?, input=?,"
-                    " outcome=?, suggested_level=?, confirmed_level=?, confirmed_by=?,"
-                    " confirmed_at=?, confirm_reason=?, status=?, version = version + 1,"
-                    " updated_at=? WHERE id = ?",
-                    (*values, now, record.id),
+                rows.SCREENINGS.update(
+                    self._c, record.id, {**values, "updated_at": now}, bump=True
                 )
                 version = existing[0] + 1
             if record.status == "confirmed" and record.confirmed_level:

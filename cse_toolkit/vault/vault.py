@@ -40,6 +40,13 @@ from cse_toolkit.vault.errors import (
     VaultExistsError,
     VaultTooNewError,
 )
+from cse_toolkit.vault.imports_audit import CONFLICT_DECISION_KEYS as CONFLICT_DECISION_KEYS
+from cse_toolkit.vault.imports_audit import conflicts_digest as conflicts_digest
+from cse_toolkit.vault.imports_audit import import_entry as import_entry
+from cse_toolkit.vault.imports_audit import import_problems as import_problems
+from cse_toolkit.vault.imports_audit import (
+    recorded_conflicts_digest as recorded_conflicts_digest,
+)
 from cse_toolkit.vault.keyslots import KdfParams, KeySlots, UserKeys, calibrate, new_recovery_key
 from cse_toolkit.vault.registry import RegistryError
 
@@ -87,99 +94,6 @@ class AuditReport:
 def trust_message(vault_id: str, public_key: str, signer: str) -> bytes:
     """What a DSL signs when they confirm a sender's key (a trust row is worthless unsigned)."""
     return f"cse-toolkit/trusted-signer/v1|{vault_id}|{public_key}|{signer}".encode()
-
-
-CONFLICT_DECISION_KEYS = ("resolution", "decided_by", "decided_at")
-
-
-def conflicts_digest(conflicts: Any) -> str:
-    """(2) The hash of an import's conflicts as the pack brought them (decisions left out),
-    named in the importing DSL's signed ``import.pack`` entry: a conflict whose incoming version
-    was edited, or one removed, no longer matches."""
-    import hashlib
-    import json
-
-    items = [{k: v for k, v in c.items() if k not in CONFLICT_DECISION_KEYS}
-             if isinstance(c, dict) else c for c in conflicts]
-    return hashlib.sha256(json.dumps(items, sort_keys=True, separators=(",", ":"),
-                                     default=str).encode()).hexdigest()
-
-
-def recorded_conflicts_digest(reason: str) -> str | None:
-    """The ``decide=`` hash in an ``import.pack`` entry's reason (None before it was kept)."""
-    import re
-
-    found = re.search(r"\bdecide=([0-9a-f]{64})\b", reason)
-    return found.group(1) if found else None
-
-
-def import_entry(conn: Any, vault_id: str, state: registry.RegistryState,
-                 import_id: str) -> tuple[int, str, str] | None:
-    """The ``import.pack`` entry of ``import_id`` as (seq, actor, reason), if it is there,
-    unchanged and signed by its actor's registered key (else None)."""
-    row = conn.execute(
-        "SELECT seq, at, actor, action, record_type, record_id, record_version, reason,"
-        " prev_hash, hash, sig FROM audit WHERE action = 'import.pack' AND record_id = ?",
-        (import_id,),
-    ).fetchone()
-    if row is None:
-        return None
-    if audit.row_hash(*row[:9]) != row[9]:
-        return None
-    legacy = not row[10] and int(row[0]) <= state.legacy_until  # from before personal keys
-    if state.signed and not legacy and not state.signed_by(
-        row[2], row[10], audit.signed_message(vault_id, row[9])
-    ):
-        return None
-    return int(row[0]), str(row[2]), str(row[7])
-
-
-def import_problems(conn: Any, vault_id: str, state: registry.RegistryState) -> list[str]:
-    """(2) Every import a DSL recorded is still there with the conflicts the pack brought, and
-    every conflict marked decided was decided by the person named, in the audit trail."""
-    import json
-
-    found: list[str] = []
-    decisions: dict[tuple[str, str], list[tuple[int, str]]] = {}
-    for seq, actor, action, record_id in conn.execute(
-        "SELECT seq, actor, action, record_id FROM audit"
-        " WHERE action IN ('import.resolve.local', 'import.resolve.incoming')"
-    ).fetchall():
-        decisions.setdefault((str(action), str(record_id)), []).append((int(seq), str(actor)))
-    for seq, actor, import_id, reason in conn.execute(
-        "SELECT seq, actor, record_id, reason FROM audit WHERE action = 'import.pack'"
-        " ORDER BY seq"
-    ).fetchall():
-        row = conn.execute("SELECT conflicts, resolved FROM imports WHERE id = ?",
-                           (import_id,)).fetchone()
-        label = f"import {str(import_id)[:8]} (entry {seq}, by {actor})"
-        if row is None:
-            found.append(f"{label} is in the audit trail but its record is gone: removed "
-                         "around the app")
-            continue
-        try:
-            conflicts = json.loads(row[0] or "[]")
-        except ValueError:
-            found.append(f"{label}: its conflicts are not readable")
-            continue
-        recorded = recorded_conflicts_digest(str(reason))
-        if recorded is not None and recorded != conflicts_digest(conflicts):
-            found.append(f"{label}: its conflicts were changed around the app since the pack "
-                         "was imported (an incoming version edited or a conflict removed)")
-        for c in conflicts:
-            if not isinstance(c, dict) or not c.get("resolution"):
-                continue
-            key = (f"import.resolve.{c['resolution']}", str(c.get("record_id", "")))
-            if not any(s > seq and who == c.get("decided_by")
-                       for s, who in decisions.get(key, [])):
-                found.append(f"{label}: a conflict is marked decided ({c['resolution']}) by "
-                             f"{c.get('decided_by', 'nobody')}, but no such decision is in the "
-                             "audit trail (marked around the app)")
-        done = all(isinstance(c, dict) and c.get("resolution") for c in conflicts)
-        if bool(row[1]) and not done:
-            found.append(f"{label}: marked decided while a conflict still waits (marked around "
-                         "the app)")
-    return found
 
 
 def level_message(vault_id: str, child_id: str, level: str, tool: str, signer: str) -> bytes:
@@ -280,12 +194,14 @@ class Vault:
         self._pending_changes: list[tuple[str, str, str]] = []
         self._listeners: list[Listener] = []
         from cse_toolkit.vault.dsl_repo import DslRepository
+        from cse_toolkit.vault.exchange_repo import ExchangeRepository
         from cse_toolkit.vault.intel_repo import IntelRepository
         from cse_toolkit.vault.repos import Repositories
 
         self.repos = Repositories(self)
         self.intel = IntelRepository(self)
         self.dsl = DslRepository(self)
+        self.exchange = ExchangeRepository(self)
 
     # -- lifecycle -------------------------------------------------------------------------
     @classmethod
@@ -572,11 +488,10 @@ class Vault:
             )
 
     def _sign_level(self, child_id: str, level: str, tool: str) -> None:
+        from cse_toolkit.vault import rows
+
         sig = self.sign(level_message(self.vault_id, child_id, level, tool, self.user.name))
-        self.conn.execute(
-            "UPDATE children SET level_signer = ?, level_sig = ? WHERE id = ?",
-            (self.user.name if sig else "", sig, child_id),
-        )
+        rows.sign_level(self.conn, child_id, self.user.name if sig else "", sig)
 
     def _register_recovered_key(
         self, signing: Ed25519PrivateKey, slots: KeySlots, recovery_key: str

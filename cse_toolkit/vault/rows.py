@@ -1,0 +1,216 @@
+"""The row writers: the one place each record table is written.
+
+Local saves (``vault.repos``, ``vault.intel``), bulk demo loading (``vault.bulk``) and imports
+(``vault.exchange``, for ``services.merge``) all insert, update and delete records through the
+``Table`` of the record's table here, so a table's columns are spelled once and a writer can
+only name columns the table has.
+
+``children.confirmed_level`` (with the tool, the signer and the signature that go with it) is
+not a column any ``Table`` writes: ``set_levels`` is its one writer (``sign_level`` only signs
+a level already there again).
+
+Every function runs inside the caller's ``Vault.write()``: none opens a transaction of its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+_RECORD = ("id", "version", "origin", "created_at", "created_by", "updated_at")
+
+
+@dataclass(frozen=True)
+class Table:
+    """A record table: its name and the columns a writer may set (``id`` first)."""
+
+    name: str
+    columns: tuple[str, ...]
+
+    def _check(self, names: Iterable[str]) -> None:
+        unknown = set(names) - set(self.columns)
+        if unknown:
+            raise ValueError(f"{self.name} has no writable columns {sorted(unknown)}")
+
+    def insert(self, conn: Any, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Insert ``rows`` (column -> value); columns left out keep the table's defaults.
+
+        Rows with the same columns go in as one ``executemany`` (bulk loading), in order.
+        """
+        start = 0
+        while start < len(rows):
+            names = tuple(rows[start])
+            self._check(names)
+            end = start + 1
+            while end < len(rows) and tuple(rows[end]) == names:
+                end += 1
+            conn.executemany(
+                f"INSERT INTO {self.name} ({', '.join(names)})"
+                f" VALUES ({', '.join('?' * len(names))})",
+                [tuple(row[n] for n in names) for row in rows[start:end]],
+            )
+            start = end
+
+    def update(
+        self, conn: Any, record_id: str, values: Mapping[str, Any], *, bump: bool = False
+    ) -> None:
+        """Set ``values`` on one record; ``bump`` adds one to its version as well."""
+        self._check(values)
+        sets = [f"{name} = ?" for name in values]
+        if bump:
+            sets.append("version = version + 1")
+        conn.execute(
+            f"UPDATE {self.name} SET {', '.join(sets)} WHERE id = ?",
+            (*values.values(), record_id),
+        )
+
+    def delete(self, conn: Any, record_id: str) -> None:
+        conn.execute(f"DELETE FROM {self.name} WHERE id = ?", (record_id,))
+
+    def exists(self, conn: Any, record_id: str) -> bool:
+        found = conn.execute(f"SELECT 1 FROM {self.name} WHERE id = ?", (record_id,)).fetchone()
+        return found is not None
+
+    def child_of(self, conn: Any, record_id: str) -> str | None:
+        """The child a record belongs to (tables with a ``child_id`` column)."""
+        row = conn.execute(
+            f"SELECT child_id FROM {self.name} WHERE id = ?", (record_id,)
+        ).fetchone()
+        return None if row is None else str(row[0])
+
+
+CHILDREN = Table(
+    "children",
+    (
+        *_RECORD,
+        "ref",
+        "owner_id",
+        "name",
+        "alias",
+        "dob",
+        "approx_age",
+        "approx_age_on",
+        "gender",
+        "ethnicity",
+        "school",
+        "address",
+        "household",
+        "parental_responsibility",
+        "learning_disability",
+        "additional_needs",
+        "details",
+        "status",
+    ),
+)
+NOTES = Table(
+    "notes",
+    (
+        *_RECORD,
+        "child_id",
+        "author_id",
+        "event_at",
+        "place",
+        "category",
+        "source",
+        "reported_by",
+        "body",
+    ),
+)
+SCREENINGS = Table(
+    "screenings",
+    (
+        *_RECORD,
+        "child_id",
+        "tool_id",
+        "tool_version",
+        "screened_at",
+        "input",
+        "outcome",
+        "suggested_level",
+        "confirmed_level",
+        "confirmed_by",
+        "confirmed_at",
+        "confirm_reason",
+        "status",
+    ),
+)
+PATHWAY_STEPS = Table(
+    "pathway_steps",
+    (*_RECORD, "child_id", "pathway_id", "step_id", "status", "event_at", "data", "reason"),
+)
+MISSING_EPISODES = Table(
+    "missing_episodes",
+    (*_RECORD, "child_id", "from_at", "to_at", "where_found", "return_interview", "notes"),
+)
+INTEL_REPORTS = Table("intel_reports", (*_RECORD, "ref", "title", "status", "learned_at", "body"))
+EXPORTS = Table(
+    "exports",
+    (
+        *_RECORD,
+        "pack_id",
+        "kind",
+        "child_id",
+        "report_id",
+        "recipient",
+        "file_name",
+        "state",
+        "recipient_ref",
+        "sharing",
+        "sent_at",
+        "acknowledged_at",
+    ),
+)
+IMPORTS = Table(
+    "imports",
+    (
+        "id",
+        "pack_id",
+        "kind",
+        "signer",
+        "signer_audit_seq",
+        "imported_at",
+        "imported_by",
+        "summary",
+        "conflicts",
+        "resolved",
+    ),
+)
+
+# The tables a pack's records land in, by the name ``vault.exchange`` is given.
+RECORD_TABLES: dict[str, Table] = {
+    t.name: t for t in (CHILDREN, NOTES, SCREENINGS, PATHWAY_STEPS, MISSING_EPISODES, INTEL_REPORTS)
+}
+
+
+@dataclass(frozen=True)
+class Level:
+    """A child's confirmed level as stored: the level, its tool, who set it and their
+    signature over ``vault.level_message`` ("" when the vault has no personal keys yet)."""
+
+    child_id: str
+    level: str | None
+    tool_id: str | None
+    signer: str
+    sig: str
+
+
+def set_levels(conn: Any, levels: Sequence[Level], updated_at: str, *, bump: bool) -> None:
+    """The one writer of ``children.confirmed_level``: the level, its tool and its signature
+    always change together. ``bump`` adds one to the child's version (a level set on a saved
+    child); bulk loading sets the level of children it has just inserted, without a bump."""
+    conn.executemany(
+        "UPDATE children SET confirmed_level = ?, level_tool = ?, level_signer = ?,"
+        f" level_sig = ?, updated_at = ?{', version = version + 1' if bump else ''}"
+        " WHERE id = ?",
+        [(lv.level, lv.tool_id, lv.signer, lv.sig, updated_at, lv.child_id) for lv in levels],
+    )
+
+
+def sign_level(conn: Any, child_id: str, signer: str, sig: str) -> None:
+    """A level already here signed again, unchanged (levels set before per-person keys are
+    vouched for at the first signing of the registry)."""
+    conn.execute(
+        "UPDATE children SET level_signer = ?, level_sig = ? WHERE id = ?",
+        (signer, sig, child_id),
+    )
