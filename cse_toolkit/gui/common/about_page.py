@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -37,6 +37,9 @@ _SAFETY_KINDS = (
     "incomplete",
     "adult_route",
 )
+
+if TYPE_CHECKING:
+    from cse_toolkit.vault.vault import Vault
 
 
 class ToolAboutView(QWidget):
@@ -171,7 +174,7 @@ class AboutPage(QWidget):
     def value(self, key: str) -> str:
         return self._labels[key].text()
 
-    def set_vault(self, vault: Any) -> None:
+    def set_vault(self, vault: Vault) -> None:
         self._labels["vault"].setText(vault.vault_id)
         self._labels["user"].setText(f"{vault.user.label} ({vault.user.role})")
 

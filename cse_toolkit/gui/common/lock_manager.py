@@ -302,8 +302,11 @@ class _WindowsSessionFilter(QAbstractNativeEventFilter):
         except (AttributeError, OSError):
             log.warning("session-lock notifications not available")
 
-    def nativeEventFilter(self, event_type: QByteArray | bytes, message: Any) -> Any:  # noqa: N802
-        if bytes(event_type) != b"windows_generic_MSG":
+    def nativeEventFilter(  # noqa: N802
+        self, event_type: QByteArray | bytes | bytearray | memoryview, message: Any
+    ) -> Any:
+        name = event_type.data() if isinstance(event_type, QByteArray) else bytes(event_type)
+        if name != b"windows_generic_MSG":
             return False, 0
         try:
             import ctypes.wintypes
