@@ -12,7 +12,7 @@ from cse_toolkit.core.datafile import Problem, ProblemList, parse_toml
 from cse_toolkit.core.pathway import Pathway
 
 
-def _semantic_checks(pw: Pathway, problems: ProblemList) -> None:
+def _semantic_checks(pw: Pathway, problems: ProblemList) -> None:  # noqa: C901 - a check per rule
     ids: dict[str, int] = {}
     for i, s in enumerate(pw.steps):
         if s.id in ids:

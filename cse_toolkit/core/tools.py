@@ -426,7 +426,7 @@ def _duplicates(items: Iterable[tuple[Loc, str]], what: str, problems: ProblemLi
             seen[ident] = loc
 
 
-def _semantic_checks(tool: Tool, problems: ProblemList, step_ids: set[str] | None) -> None:
+def _semantic_checks(tool: Tool, problems: ProblemList, step_ids: set[str] | None) -> None:  # noqa: C901 - a check per rule
     levels = tool.level_ids
     rank = {lv: i for i, lv in enumerate(levels)}
     _duplicates(
@@ -626,7 +626,7 @@ def _rule_loc(tool: Tool, rule: Any, key: str) -> Loc:
     return ("rules", tool.rules.index(rule), key)
 
 
-def _safety_checks(tool: Tool, problems: ProblemList) -> None:
+def _safety_checks(tool: Tool, problems: ProblemList) -> None:  # noqa: C901 - R1-R5, R10 side by side
     """The safety rules of SAFETY.md (R1-R5, R10) that a tool file must express.
 
     A file that breaks one is refused by ``tools check`` and at load. Files kept only to show

@@ -243,8 +243,8 @@ def write_pack_file(
 ) -> ExportResult:
     """The slow half of ``export``: sign, render, encrypt and write the file. No vault write.
 
-    The GUI runs this on a pool thread and then ``record_export`` on the GUI thread, so every
-    write to the vault stays on the thread that owns the connection.
+    The GUI runs this on a pool thread (it takes seconds) and then ``record_export`` on the GUI
+    thread; the vault may be used from either (the threading rule, ``vault/db.py``).
     """
     out = out.expanduser().resolve()
     if out.suffix.lower() != ".pdf":
