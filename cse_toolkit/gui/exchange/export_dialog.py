@@ -228,19 +228,13 @@ class ExportDialog(ExportPages, QDialog):
         )
         self._focus_first(page)
 
-    def _answers(self) -> ExportAnswers:
-        return ExportAnswers(
-            recipient_name=self.recipient_name.text(),
-            sharing=self.sharing_answers(),
-            why_now=self.why_now_edit.toPlainText() if self._kind == "referral" else "",
-        )
-
     def go_next(self) -> None:
         page = self.current_page()
         if page not in self.steps or self._busy:
             return
         flow = self._flow(page)
-        problem = flow.problem(self._answers())
+        why_now = self.why_now_edit.toPlainText()
+        problem = flow.problem(ExportAnswers(self.recipient_name.text(), self.sharing_answers(), why_now))
         if problem is not None and problem.kind == "recipient":
             dialogs.warning(self, self.tr("Recipient needed"), self.tr("Say who the pack is for."))
             self.recipient_name.setFocus()
