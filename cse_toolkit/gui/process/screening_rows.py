@@ -42,7 +42,12 @@ from cse_toolkit.gui.common.pathway_widgets import (
 )
 
 K = Qt.Key
-ANSWER_KEYS: dict[int, str] = {K.Key_1: "yes", K.Key_2: "possible", K.Key_3: "no", K.Key_4: "unknown"}
+ANSWER_KEYS: dict[int, str] = {
+    K.Key_1: "yes",
+    K.Key_2: "possible",
+    K.Key_3: "no",
+    K.Key_4: "unknown",
+}
 NEXT_KEYS = (K.Key_Tab, K.Key_Down)
 PREVIOUS_KEYS = (K.Key_Backtab, K.Key_Up)
 ENTER_KEYS = (K.Key_Return, K.Key_Enter)
@@ -157,7 +162,9 @@ class IndicatorRow(QFrame):
                 )
             )
             button.setToolTip(
-                screening_tr("Key {letter}").format(letter="E" if basis_value == "evidence" else "G")
+                screening_tr("Key {letter}").format(
+                    letter="E" if basis_value == "evidence" else "G"
+                )
             )
             self.basis_group.addButton(button)
             self.basis_buttons[basis_value] = button
