@@ -5,11 +5,11 @@ shown as awaiting DSL sign-off."""
 from __future__ import annotations
 
 import subprocess
-import uuid
 from typing import Any
 
+from helpers.factories import child, screening_record
+
 from cse_toolkit.core import screening
-from cse_toolkit.core.entities import ScreeningRecord
 from cse_toolkit.packs import signing
 from cse_toolkit.packs.render import render_pdf
 from cse_toolkit.packs.schema import PackModel
@@ -20,20 +20,8 @@ PROVENANCE = screening.PROVENANCE_LINE
 
 
 def saved(vault: Any, version: str, answers: list[dict[str, Any]], confirm: str) -> Any:
-    child = vault.repos.add_child(name=f"Child {uuid.uuid4().hex[:6]}")
-    tool = screening.load_tool("worcestershire-2013", version)
-    inp = screening.ScreeningInput.from_dict({
-        "tool": tool.id, "tool_version": tool.version, "child": {"age": 14},
-        "answers": answers,
-    })
-    out = screening.evaluate(tool, inp)
-    return vault.repos.save_screening(ScreeningRecord(
-        id=str(uuid.uuid4()), child_id=child.id, tool_id=tool.id, tool_version=tool.version,
-        screened_at=vault.now(), input=inp.to_dict(), outcome=out.to_dict(),
-        suggested_level=out.suggested_level, confirmed_level=confirm,
-        confirmed_by=vault.user.name, confirmed_at=vault.now_iso(),
-        confirm_reason="checked", status="confirmed",
-    ))
+    return screening_record(vault, child(vault).id, answers, version=version, level=confirm,
+                            reason="checked")
 
 
 def yes(ident: str) -> dict[str, Any]:

@@ -170,7 +170,7 @@ class UnlockDialog(QWidget):
         dialog = RecoveryDialog(self._folder, users, self.ui.userCombo.currentText(),
                                 min_score=self.min_passphrase_score, kdf=self.kdf,
                                 policy=self.policy, parent=self)
-        self.recovery = dialog
+        self.recovery: RecoveryDialog | None = dialog
         dialog.finished.connect(lambda result: self._recovered(dialog, result))
         dialog.open()
 
@@ -250,7 +250,7 @@ def _windows_caps_lock() -> bool | None:
     try:
         import ctypes
 
-        return bool(ctypes.windll.user32.GetKeyState(0x14) & 1)  # type: ignore[attr-defined]
+        return bool(ctypes.windll.user32.GetKeyState(0x14) & 1)
     except (AttributeError, OSError):
         return None
 

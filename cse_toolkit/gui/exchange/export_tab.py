@@ -23,6 +23,7 @@ from cse_toolkit.services import exchange
 
 if TYPE_CHECKING:
     from cse_toolkit.gui.exchange.outbox_page import OutboxPage
+    from cse_toolkit.vault.vault import Vault
 
 
 class ExportTab(QWidget):
@@ -36,7 +37,7 @@ class ExportTab(QWidget):
         self.setAccessibleName(self.tr("Share"))
         # The policy loaded at start; None: the one the open vault carries (Vault.policy).
         self._policy = policy
-        self._vault: Any = None
+        self._vault: Vault | None = None
         self._child: Any = None
         self.dialog: ExportDialog | None = None
         intro = QLabel(
@@ -73,7 +74,7 @@ class ExportTab(QWidget):
         for kind, button in self.buttons.items():
             button.setVisible(kind in policy.export_kinds)
 
-    def set_child(self, vault: Any, child: Any) -> None:
+    def set_child(self, vault: Vault, child: Any) -> None:
         self._vault = vault
         self._child = child
         if self._policy is None:

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from cse_toolkit.core.ids import ref_for
 from cse_toolkit.errors import UserError
 from cse_toolkit.vault import audit
 from cse_toolkit.vault.dsl.common import UUID, day_after, day_start
-from cse_toolkit.vault.repos import ref_for
 
 if TYPE_CHECKING:
     from cse_toolkit.vault.session import Session

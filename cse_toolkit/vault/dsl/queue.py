@@ -27,10 +27,10 @@ from cse_toolkit.core import catalogue, screening
 from cse_toolkit.core import pathway as pw
 from cse_toolkit.core import urgency as urg
 from cse_toolkit.core.clock import parse_utc, utc_iso
+from cse_toolkit.core.ids import ref_for
 from cse_toolkit.errors import UserError
 from cse_toolkit.vault.dsl.common import ToolShelf, child_label
 from cse_toolkit.vault.dsl.signoff import SignoffChecks
-from cse_toolkit.vault.repos import ref_for
 
 if TYPE_CHECKING:
     from cse_toolkit.vault.session import Session
