@@ -64,7 +64,9 @@ class Policy(BaseModel):
         default=5, ge=1, le=30, description="lock after this many minutes without input (1-30)"
     )
     clipboard_clear_seconds: int = Field(
-        default=30, ge=5, le=300,
+        default=30,
+        ge=5,
+        le=300,
         description="clear anything the app copied after this many seconds (5-300)",
     )
     allow_screen_capture: StrictBool = Field(

@@ -60,7 +60,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     role.add_argument("--role", required=True, choices=["worker", "dsl", "admin"])
     role.set_defaults(func=cmd_user_set_role)
     confirm = user_sub.add_parser(
-        "confirm-key", help="register a user's new signing key after a recovery (admin)")
+        "confirm-key", help="register a user's new signing key after a recovery (admin)"
+    )
     add_vault_args(confirm)
     confirm.add_argument("name")
     confirm.set_defaults(func=cmd_user_confirm_key)
@@ -214,11 +215,17 @@ def cmd_user_list(args: argparse.Namespace) -> int:
         for user in vault.users():
             entry = registered.get(user.name)
             key = entry.public_key if entry else ""
-            state = (f"key {fingerprint(key)}" if key else
-                     "key not registered yet" if entry or not vault.registry.signed else
-                     "NOT IN THE SIGNED REGISTRY")
-            print(f"{safe_text(user.name)}\t{user.role}\t"
-                  f"{'active' if user.active else 'inactive'}\t{state}")
+            state = (
+                f"key {fingerprint(key)}"
+                if key
+                else "key not registered yet"
+                if entry or not vault.registry.signed
+                else "NOT IN THE SIGNED REGISTRY"
+            )
+            print(
+                f"{safe_text(user.name)}\t{user.role}\t"
+                f"{'active' if user.active else 'inactive'}\t{state}"
+            )
     finally:
         vault.close()
     return 0
@@ -243,8 +250,10 @@ def cmd_user_set_role(args: argparse.Namespace) -> int:
         vault.set_role(args.name, args.role, admin_pass)
     finally:
         vault.close()
-    print(f"{args.name} is now {'an' if args.role == 'admin' else 'a'} {args.role}; the user "
-          "registry was signed again with your key.")
+    print(
+        f"{args.name} is now {'an' if args.role == 'admin' else 'a'} {args.role}; the user "
+        "registry was signed again with your key."
+    )
     return 0
 
 
@@ -254,8 +263,10 @@ def cmd_user_confirm_key(args: argparse.Namespace) -> int:
         fpr = vault.confirm_key(args.name, admin_pass)
     finally:
         vault.close()
-    print(f"Registered {args.name}'s signing key {fpr}. Check it matches the one their app "
-          "shows before they sign anything.")
+    print(
+        f"Registered {args.name}'s signing key {fpr}. Check it matches the one their app "
+        "shows before they sign anything."
+    )
     return 0
 
 
@@ -269,7 +280,9 @@ def cmd_policy_check(args: argparse.Namespace) -> int:
         return 1
     pol = loaded.policy
     print(f"{args.file}: valid policy for {pol.organisation}")
-    print(f"  idle lock: {pol.idle_lock_minutes} min; exports allowed: {', '.join(pol.export_kinds)}")
+    print(
+        f"  idle lock: {pol.idle_lock_minutes} min; exports allowed: {', '.join(pol.export_kinds)}"
+    )
     print(f"  organisation recovery key: {'set' if pol.recovery_public_key else 'not set'}")
     print(f"  retention: {pol.retention_months} months")
     return 0

@@ -116,8 +116,11 @@ def run_gui(argv: list[str] | None = None) -> int:
         dialogs.error(
             None,
             _tr("Organisation policy problem"),
-            _tr("CSE Toolkit cannot start because the organisation policy is not valid. "
-                "Ask your IT team to fix it.\n\n") + str(exc),
+            _tr(
+                "CSE Toolkit cannot start because the organisation policy is not valid. "
+                "Ask your IT team to fix it.\n\n"
+            )
+            + str(exc),
         )
         return 1
     install_exception_hook()

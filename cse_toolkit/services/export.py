@@ -209,7 +209,9 @@ def build_pack(
             basis_of_concern=[b[:MAX_SHORT] for b in details.basis_of_concern],
             past_violence=[p[:MAX_SHORT] for p in details.past_violence],
             actions_taken=[ps.Action(action=a) for a in details.actions_taken if a.strip()],
-            other_agencies=[ps.Agency(name=a[:MAX_SHORT]) for a in details.other_agencies if a.strip()],
+            other_agencies=[
+                ps.Agency(name=a[:MAX_SHORT]) for a in details.other_agencies if a.strip()
+            ],
             child_views=details.child_views,
         ),
     )

@@ -134,8 +134,13 @@ def _require_restorer(vault: Vault) -> None:
 
 
 def restore_backup(
-    backup: Path, folder: Path, user: str | None, passphrase: str, reason: str = "",
-    *, policy: Policy | None = None,
+    backup: Path,
+    folder: Path,
+    user: str | None,
+    passphrase: str,
+    reason: str = "",
+    *,
+    policy: Policy | None = None,
 ) -> Path | None:
     """Restore ``backup`` into ``folder``. Returns where the replaced vault was kept, if any."""
     from cse_toolkit.vault.keyslots import KeySlots

@@ -101,8 +101,6 @@ class AuditReport:
     decisions_checked: int
 
 
-
-
 def _check_registry(
     state: registry.RegistryState, user: User, published: str, keys: UserKeys | None
 ) -> bool:
@@ -142,7 +140,8 @@ def _check_registry(
         )
     if problems:
         raise RegistryError(
-            f"{user.name} cannot sign in: " + "; ".join(problems)
+            f"{user.name} cannot sign in: "
+            + "; ".join(problems)
             + ". Nothing was changed. Ask an admin to check the users ('cse-toolkit user list')."
         )
     return keys is not None and keys.root is None
@@ -243,14 +242,34 @@ class Vault:
                 " VALUES (?,?,?,?,?,?)",
                 (user_id, user, role, display_name, now, registry.b64(personal_pub)),
             )
-            audit.append(conn, vault_id, now, user, "vault.create", "user", user_id, 1,
-                         signer=personal)
+            audit.append(
+                conn, vault_id, now, user, "vault.create", "user", user_id, 1, signer=personal
+            )
             state = registry.RegistryState()
             recovery_public = registry.public_b64(slots.recovery_signing_key(recovery))
-            registry.append(conn, vault_id, state, registry.db_entries(conn), user, personal,
-                            now, 1, extra={"recovery_public": recovery_public})
-            head = audit.append(conn, vault_id, now, user, "registry.sign", "registry", "", 1,
-                                "version=1 at creation", signer=personal)
+            registry.append(
+                conn,
+                vault_id,
+                state,
+                registry.db_entries(conn),
+                user,
+                personal,
+                now,
+                1,
+                extra={"recovery_public": recovery_public},
+            )
+            head = audit.append(
+                conn,
+                vault_id,
+                now,
+                user,
+                "registry.sign",
+                "registry",
+                "",
+                1,
+                "version=1 at creation",
+                signer=personal,
+            )
             conn.execute("COMMIT")
             # Key slots are written after the database exists and before the head, so a crash
             # here leaves a folder that `exists()` does not accept rather than a half vault.
@@ -261,8 +280,16 @@ class Vault:
             raise
         repair_modes(folder)
         del dek
-        vault = cls(folder, conn, slots, User(user_id, user, role, display_name), signing_key, clock,
-                    personal, policy)
+        vault = cls(
+            folder,
+            conn,
+            slots,
+            User(user_id, user, role, display_name),
+            signing_key,
+            clock,
+            personal,
+            policy,
+        )
         vault.registry = registry.load(conn, vault_id)
         return vault, recovery
 
@@ -280,8 +307,9 @@ class Vault:
         slots = _require_folder(folder)
         name = _pick_user(slots, user)
         keys = slots.unwrap_user_keys(name, passphrase)  # one key derivation for both keys
-        return cls._open_with_key(folder, slots, name, keys.dek, clock or SystemClock(), keys,
-                                  policy)
+        return cls._open_with_key(
+            folder, slots, name, keys.dek, clock or SystemClock(), keys, policy
+        )
 
     @classmethod
     def _open_with_key(
@@ -341,8 +369,11 @@ class Vault:
                 if keys is not None:
                     vault._upkeep_registry(keys)
                 vault.audit("vault.open")
-            if keys is not None and keys.kek and keys.signing is not None and (
-                slot_changed or (keys.root is None and vault.registry.root is not None)
+            if (
+                keys is not None
+                and keys.kek
+                and keys.signing is not None
+                and (slot_changed or (keys.root is None and vault.registry.root is not None))
             ):
                 slots.store_signing(name, keys.kek, keys.signing, vault.registry.root)
                 slots.save()
@@ -390,8 +421,13 @@ class Vault:
             slots.save()
             if rotated:
                 with self.write("the organisation recovery key"):
-                    self.audit("organisation.key.seal", "vault", self.vault_id, None,
-                               "rotated" if before else "added")
+                    self.audit(
+                        "organisation.key.seal",
+                        "vault",
+                        self.vault_id,
+                        None,
+                        "rotated" if before else "added",
+                    )
         except UserError:
             self.notices.append(
                 "The vault could not be sealed to the organisation's new recovery key (the "
@@ -439,28 +475,60 @@ class Vault:
                 "SELECT COALESCE(MAX(seq), 0) FROM audit WHERE sig = ''"
             ).fetchone()[0]
             head = self.chain_head()
-            registry.append(self.conn, self.vault_id, state, registry.db_entries(self.conn),
-                            self.user.name, self._personal_key, self.now_iso(), head.seq,
-                            legacy_until=legacy)
-            self.audit("registry.sign", "registry", "", 1,
-                       f"version=1 first signing after the upgrade; legacy_until={legacy}")
+            registry.append(
+                self.conn,
+                self.vault_id,
+                state,
+                registry.db_entries(self.conn),
+                self.user.name,
+                self._personal_key,
+                self.now_iso(),
+                head.seq,
+                legacy_until=legacy,
+            )
+            self.audit(
+                "registry.sign",
+                "registry",
+                "",
+                1,
+                f"version=1 first signing after the upgrade; legacy_until={legacy}",
+            )
             self._sign_legacy_levels()
             self._sign_legacy_trust()
             return
         if self.user.role != "admin":
             return
         current = state.current
-        waiting = [e for e in registry.db_entries(self.conn)
-                   if e.name in current and not current[e.name].public_key and e.public_key
-                   and current[e.name].role == e.role and current[e.name].id == e.id]
+        waiting = [
+            e
+            for e in registry.db_entries(self.conn)
+            if e.name in current
+            and not current[e.name].public_key
+            and e.public_key
+            and current[e.name].role == e.role
+            and current[e.name].id == e.id
+        ]
         if not waiting:
             return
         names = {e.name: e for e in waiting}
         entries = [names.get(n, e) for n, e in current.items()]
-        version = registry.append(self.conn, self.vault_id, state, entries, self.user.name,
-                                  self._personal_key, self.now_iso(), self.chain_head().seq)
-        self.audit("registry.sign", "registry", "", version.version,
-                   f"version={version.version} confirmed keys: {', '.join(sorted(names))}")
+        version = registry.append(
+            self.conn,
+            self.vault_id,
+            state,
+            entries,
+            self.user.name,
+            self._personal_key,
+            self.now_iso(),
+            self.chain_head().seq,
+        )
+        self.audit(
+            "registry.sign",
+            "registry",
+            "",
+            version.version,
+            f"version={version.version} confirmed keys: {', '.join(sorted(names))}",
+        )
 
     def _sign_legacy_levels(self) -> None:
         """At the first signing, vouch for child levels set before per-person keys."""
@@ -478,8 +546,7 @@ class Vault:
         ).fetchall():
             self.conn.execute(
                 "UPDATE trusted_signers SET signed_by = ?, sig = ? WHERE public_key = ?",
-                (self.user.name, self.sign(trust_message(self.vault_id, key, self.user.name)),
-                 key),
+                (self.user.name, self.sign(trust_message(self.vault_id, key, self.user.name)), key),
             )
 
     def sign_level(self, child_id: str, level: str, tool: str) -> None:
@@ -498,19 +565,32 @@ class Vault:
         if self.registry.versions[0].body.get("recovery_public") != registry.public_b64(
             recovery_signer
         ):
-            return ("new signing key not registered (vault made before per-person keys): an "
-                    "admin confirms it with 'user confirm-key'")
+            return (
+                "new signing key not registered (vault made before per-person keys): an "
+                "admin confirms it with 'user confirm-key'"
+            )
         mine = registry.public_b64(signing)
         self.conn.execute("UPDATE users SET public_key = ? WHERE id = ?", (mine, self.user.id))
-        entries = [registry.Entry(e.id, e.name, e.role, mine if e.name == self.user.name
-                                  else e.public_key, e.active)
-                   for e in self.registry.current.values()]
+        entries = [
+            registry.Entry(
+                e.id, e.name, e.role, mine if e.name == self.user.name else e.public_key, e.active
+            )
+            for e in self.registry.current.values()
+        ]
         version = registry.append(
-            self.conn, self.vault_id, self.registry, entries, registry.RECOVERY_SIGNER,
-            recovery_signer, self.now_iso(), self.chain_head().seq,
+            self.conn,
+            self.vault_id,
+            self.registry,
+            entries,
+            registry.RECOVERY_SIGNER,
+            recovery_signer,
+            self.now_iso(),
+            self.chain_head().seq,
         )
         self._personal_key = signing  # the entry recording the recovery is signed by it
-        return f"new signing key registered with the recovery key (registry version {version.version})"
+        return (
+            f"new signing key registered with the recovery key (registry version {version.version})"
+        )
 
     def sign(self, message: bytes) -> str:
         """This person's signature (hex) over ``message``; "" in a session without a key."""
@@ -728,8 +808,9 @@ class Vault:
             )
             self.audit("user.add", "user", user.id, 1, f"role={role}")
             self._sign_registry(f"added {name} as {role}")
-            self.slots.set_user(name, passphrase, dek, params, signing=personal,
-                                root=self.registry.root)
+            self.slots.set_user(
+                name, passphrase, dek, params, signing=personal, root=self.registry.root
+            )
             self.slots.seal_signing_to_organisation(name, personal)
             self.slots.save()
         return user
@@ -765,16 +846,19 @@ class Vault:
             raise UserError(f"{name}'s key slot holds no signing key yet; they unlock first.")
         self._admin_keys(admin_passphrase)
         with self.write("the confirmed key"):
-            self.conn.execute("UPDATE users SET public_key = ? WHERE id = ?",
-                              (registry.b64(published), target.id))
+            self.conn.execute(
+                "UPDATE users SET public_key = ? WHERE id = ?", (registry.b64(published), target.id)
+            )
             self.audit("user.key.confirm", "user", target.id, None, "")
             self._sign_registry(f"confirmed a new key for {name}")
         return fingerprint(published)
 
     def _admin_keys(self, admin_passphrase: str) -> UserKeys:
         keys = self.slots.unwrap_user_keys(self.user.name, admin_passphrase)
-        if keys.signing is None or self._personal_key is None or (
-            registry.public_b64(keys.signing) != registry.public_b64(self._personal_key)
+        if (
+            keys.signing is None
+            or self._personal_key is None
+            or (registry.public_b64(keys.signing) != registry.public_b64(self._personal_key))
         ):
             raise RegistryError("Your key slot changed since you signed in; unlock again.")
         return keys
@@ -783,11 +867,18 @@ class Vault:
         """Inside a write: sign the users as they now are into the next registry version."""
         assert self._personal_key is not None
         version = registry.append(
-            self.conn, self.vault_id, self.registry, registry.db_entries(self.conn),
-            self.user.name, self._personal_key, self.now_iso(), self.chain_head().seq,
+            self.conn,
+            self.vault_id,
+            self.registry,
+            registry.db_entries(self.conn),
+            self.user.name,
+            self._personal_key,
+            self.now_iso(),
+            self.chain_head().seq,
         )
-        self.audit("registry.sign", "registry", "", version.version,
-                   f"version={version.version} {what}")
+        self.audit(
+            "registry.sign", "registry", "", version.version, f"version={version.version} {what}"
+        )
 
     # -- (2) proving authorship ------------------------------------------------------------
     def audit_report(self) -> AuditReport:
@@ -800,8 +891,10 @@ class Vault:
         try:
             saved = audit.read_head_file(self.folder, self.vault_id, self.public_key)
             if saved is not None and saved != head:
-                problems.append(f"the head kept outside the database is entry {saved.seq}, the "
-                                f"database ends at {head.seq}")
+                problems.append(
+                    f"the head kept outside the database is entry {saved.seq}, the "
+                    f"database ends at {head.seq}"
+                )
         except UserError as exc:
             problems.append(str(exc))
         state = registry.load(self.conn, self.vault_id)
@@ -829,19 +922,24 @@ class Vault:
                 decisions += 1
                 message = level_message(self.vault_id, child_id, level, tool, signer)
                 if not sig or not state.signed_by(signer, sig, message):
-                    problems.append(f"child {child_id[:8]}: its level '{level}' is not signed by "
-                                    f"the person who set it{f' ({signer})' if signer else ''}")
+                    problems.append(
+                        f"child {child_id[:8]}: its level '{level}' is not signed by "
+                        f"the person who set it{f' ({signer})' if signer else ''}"
+                    )
                     continue
-                problems += _level_matches_trail(self.conn, state, child_id, level, tool, signer,
-                                                 newest.pop(child_id, None))
+                problems += _level_matches_trail(
+                    self.conn, state, child_id, level, tool, signer, newest.pop(child_id, None)
+                )
             for (child_id,) in self.conn.execute(
                 "SELECT id FROM children WHERE confirmed_level IS NULL"
             ).fetchall():
                 if child_id in newest:
                     seq, actor, reason = newest[child_id]
-                    problems.append(f"child {child_id[:8]}: it has no level, but entry {seq} "
-                                    f"recorded {reason.split(' ')[0]} by {actor} (removed "
-                                    "around the app)")
+                    problems.append(
+                        f"child {child_id[:8]}: it has no level, but entry {seq} "
+                        f"recorded {reason.split(' ')[0]} by {actor} (removed "
+                        "around the app)"
+                    )
         return AuditReport(count, head, problems, authorship, decisions)
 
     # -- backup ----------------------------------------------------------------------------
@@ -860,21 +958,32 @@ def _missing_signoffs(conn: Any) -> list[str]:
     found: list[str] = []
     present = {str(r[0]) for r in conn.execute("SELECT id FROM signoffs").fetchall()}
     last_purge = conn.execute(
-        "SELECT COALESCE(MAX(seq), 0) FROM audit WHERE action = 'purge'").fetchone()[0]
+        "SELECT COALESCE(MAX(seq), 0) FROM audit WHERE action = 'purge'"
+    ).fetchone()[0]
     for seq, actor, action, signoff_id, reason in conn.execute(
         "SELECT seq, actor, action, record_id, reason FROM audit WHERE action LIKE 'signoff.%'"
         " ORDER BY seq"
     ).fetchall():
         if signoff_id in present:
             continue
-        screening_id = next((part[len("screening="):] for part in str(reason).split()
-                             if part.startswith("screening=")), "")
-        gone = conn.execute("SELECT 1 FROM screenings WHERE id = ?",
-                            (screening_id,)).fetchone() is None
+        screening_id = next(
+            (
+                part[len("screening=") :]
+                for part in str(reason).split()
+                if part.startswith("screening=")
+            ),
+            "",
+        )
+        gone = (
+            conn.execute("SELECT 1 FROM screenings WHERE id = ?", (screening_id,)).fetchone()
+            is None
+        )
         if gone and last_purge > seq:
             continue
-        found.append(f"sign-off {str(signoff_id)[:8]} ({action} by {actor}, entry {seq}) is in "
-                     "the audit trail but its record is gone: removed around the app")
+        found.append(
+            f"sign-off {str(signoff_id)[:8]} ({action} by {actor}, entry {seq}) is in "
+            "the audit trail but its record is gone: removed around the app"
+        )
     for signoff_id, decision, status in conn.execute(
         "SELECT g.id, g.decision, s.status FROM signoffs g JOIN screenings s"
         " ON s.id = g.screening_id WHERE g.rowid = (SELECT h.rowid FROM signoffs h"
@@ -882,8 +991,10 @@ def _missing_signoffs(conn: Any) -> list[str]:
         " LIMIT 1)"
     ).fetchall():
         if decision in ("agree", "change") and status != "signed_off":
-            found.append(f"sign-off {str(signoff_id)[:8]} ({decision}): its screening says "
-                         f"'{status}' instead of signed off (changed around the app)")
+            found.append(
+                f"sign-off {str(signoff_id)[:8]} ({decision}): its screening says "
+                f"'{status}' instead of signed off (changed around the app)"
+            )
     return found
 
 
@@ -891,8 +1002,7 @@ def _newest_levels(conn: Any) -> dict[str, tuple[int, str, str]]:
     """Each child's newest ``child.level`` audit entry: (seq, actor, reason)."""
     newest: dict[str, tuple[int, str, str]] = {}
     for seq, actor, child_id, reason in conn.execute(
-        "SELECT seq, actor, record_id, reason FROM audit WHERE action = 'child.level'"
-        " ORDER BY seq"
+        "SELECT seq, actor, record_id, reason FROM audit WHERE action = 'child.level' ORDER BY seq"
     ):
         newest[child_id] = (int(seq), str(actor), str(reason))
     return newest
@@ -925,8 +1035,10 @@ def _level_matches_trail(
     seq, actor, reason = recorded
     label = f"child {child_id[:8]}: its level '{level}' ({signer})"
     if actor != signer or reason != level_reason(level, tool):
-        return [f"{label} is not the newest level recorded for the child (entry {seq}: "
-                f"{reason.split(' ')[0]} by {actor}): it was put back or edited around the app"]
+        return [
+            f"{label} is not the newest level recorded for the child (entry {seq}: "
+            f"{reason.split(' ')[0]} by {actor}): it was put back or edited around the app"
+        ]
     entry = state.in_force_at(seq).get(actor)
     if entry is None or entry.role != "worker":
         return []
@@ -936,8 +1048,10 @@ def _level_matches_trail(
     sql = _WORKER_LEVEL_SOURCES.get(following[1]) if following else None
     owner = conn.execute(sql, (following[2],)).fetchone() if sql and following else None
     if following is None or following[0] != actor or owner is None or owner[0] != child_id:
-        return [f"{label} was set by a worker without a screening of this child (entry {seq}): "
-                "written around the app"]
+        return [
+            f"{label} was set by a worker without a screening of this child (entry {seq}): "
+            "written around the app"
+        ]
     return []
 
 
@@ -1015,8 +1129,17 @@ def recover(
         action = "passphrase.recover"
     else:
         raise UserError("A recovery key is needed.")
-    _rewrap(folder, slots, name, UserKeys(dek, signing, None, b""), new, kdf, action,
-            recovery_key=recovery_key, policy=policy)
+    _rewrap(
+        folder,
+        slots,
+        name,
+        UserKeys(dek, signing, None, b""),
+        new,
+        kdf,
+        action,
+        recovery_key=recovery_key,
+        policy=policy,
+    )
     return name
 
 
@@ -1036,8 +1159,9 @@ def _rewrap(
     # A recovery with the vault's recovery key has no signing key: that session is opened with
     # the data key alone and its audit entry is unsigned (audit verify lists it as a recovery).
     signed = keys.signing is not None
-    vault = Vault._open_with_key(folder, slots, name, keys.dek, SystemClock(),
-                                 keys if signed else None, policy)
+    vault = Vault._open_with_key(
+        folder, slots, name, keys.dek, SystemClock(), keys if signed else None, policy
+    )
     try:
         with vault.write("the new passphrase"):
             signing = keys.signing or Ed25519PrivateKey.generate()
@@ -1045,8 +1169,14 @@ def _rewrap(
             if not signed and recovery_key is not None and vault.registry.signed:
                 reason = vault._register_recovered_key(signing, slots, recovery_key)
             vault.audit(action, "user", vault.user.id, None, reason)
-            slots.set_user(name, new, keys.dek, kdf or calibrate()[0], signing=signing,
-                           root=keys.root or vault.registry.root)
+            slots.set_user(
+                name,
+                new,
+                keys.dek,
+                kdf or calibrate()[0],
+                signing=signing,
+                root=keys.root or vault.registry.root,
+            )
             slots.seal_signing_to_organisation(name, signing)
             slots.save()
     finally:
@@ -1070,7 +1200,8 @@ def verified_role(folder: Path, user: str | None, passphrase: str) -> tuple[str,
                 return name, str(row[0])
             row = conn.execute(
                 "SELECT id, name, role, display_name, agency, contact, active, public_key"
-                " FROM users WHERE name = ?", (name,),
+                " FROM users WHERE name = ?",
+                (name,),
             ).fetchone()
             state = registry.load(conn, slots.vault_id)
         except db.DatabaseError as exc:
@@ -1085,7 +1216,10 @@ def verified_role(folder: Path, user: str | None, passphrase: str) -> tuple[str,
 
 
 def open_with_key_for_restore(
-    folder: Path, user: str, dek: bytes, keys: UserKeys | None = None,
+    folder: Path,
+    user: str,
+    dek: bytes,
+    keys: UserKeys | None = None,
     policy: Policy | None = None,
 ) -> Vault:
     """Open with the data key alone (tests, maintenance): the user's registry entry is still

@@ -134,7 +134,9 @@ def test_screen_text_for_a_practitioner(run: Any, tmp_path: Path) -> None:
     assert out.returncode == 0, out.stderr
     text = out.stdout
     assert "Suggested level: Medium" in text
-    assert "Why:" in text and "In contact with adults the family does not know (yes, evidence" in text
+    assert (
+        "Why:" in text and "In contact with adults the family does not know (yes, evidence" in text
+    )
     assert 'To verify (answered "possible"):\n  - Being groomed online' in text
     assert "Gaps to follow up" in text
     assert "What to do next:" in text and "Family Front Door" in text
@@ -212,8 +214,10 @@ def test_screen_json_has_the_1_1_safety_fields(run: Any, tmp_path: Path) -> None
     assert out["tool_version"] == "1.1" and out["incomplete"] is True
     assert out["next_steps"]["require_plan"] is True
     assert out["next_steps"]["text"][0].startswith("Complete the screening")
-    medium = {**nothing, "answers": [
-        {"indicator": "med_hotspots", "value": "yes", "basis": "evidence"}]}
+    medium = {
+        **nothing,
+        "answers": [{"indicator": "med_hotspots", "value": "yes", "basis": "evidence"}],
+    }
     out = json.loads(run("screen", "--json", "--answers", write(tmp_path, medium)).stdout)
     assert out["incomplete"] is False
     assert out["provenance"] == (
@@ -229,8 +233,13 @@ def test_screen_json_has_the_1_1_safety_fields(run: Any, tmp_path: Path) -> None
 
 
 def test_screen_malformed_answers_exit_1_naming_the_problem(run: Any, tmp_path: Path) -> None:
-    bad = {"tool": "west-midlands-regional", "child": {"age": 15}, "answers": [
-        {"indicator": "disclosure_of_exploitation", "value": "yes", "basis": "evidence"}]}
+    bad = {
+        "tool": "west-midlands-regional",
+        "child": {"age": 15},
+        "answers": [
+            {"indicator": "disclosure_of_exploitation", "value": "yes", "basis": "evidence"}
+        ],
+    }
     out = run("screen", "--answers", write(tmp_path, bad))
     assert out.returncode == 1 and "Traceback" not in out.stderr
     assert "disclosure_of_exploitation" in out.stderr and "say when" in out.stderr

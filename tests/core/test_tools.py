@@ -361,7 +361,9 @@ def test_immediate_danger_without_a_minimum_is_refused(tmp_path: Path) -> None:
 def test_immediate_danger_at_the_lowest_level_is_refused(tmp_path: Path) -> None:
     path = _unsafe(tmp_path, 'minimum = "some"', 'minimum = "none"')
     problem = _find(check_tool_file(path), "never give the lowest level")
-    assert problem.key == "rules[danger].minimum" and problem.line == _line(path, 'minimum = "none"')
+    assert problem.key == "rules[danger].minimum" and problem.line == _line(
+        path, 'minimum = "none"'
+    )
 
 
 def test_lowest_level_without_require_plan_is_refused(tmp_path: Path) -> None:
@@ -372,7 +374,11 @@ def test_lowest_level_without_require_plan_is_refused(tmp_path: Path) -> None:
 
 
 def test_missing_incomplete_floor_and_disclosure_rules_are_refused(tmp_path: Path) -> None:
-    path = _unsafe(tmp_path, 'kind = "incomplete"', 'kind = "floor_flag"\nflag = "additional_needs"\nlevel = "some"')
+    path = _unsafe(
+        tmp_path,
+        'kind = "incomplete"',
+        'kind = "floor_flag"\nflag = "additional_needs"\nlevel = "some"',
+    )
     path.write_text(
         path.read_text(encoding="utf-8").replace('next_steps = ["Complete the screening."]\n', ""),
         encoding="utf-8",
@@ -385,7 +391,9 @@ def test_floor_that_is_not_a_referral_route_is_refused(tmp_path: Path) -> None:
     path = _unsafe(tmp_path, 'steps = ["refer"]', 'steps = ["early_help"]')
     problems = check_tool_file(path)
     assert {p.message.split(":")[0] for p in problems} >= {
-        "safety rule R1", "safety rule R4", "safety rule R5"
+        "safety rule R1",
+        "safety rule R4",
+        "safety rule R5",
     }
     floor = _find(problems, "floor level 'some' must be a referral route")
     assert floor.key == "rules[floor_u13].level"
@@ -393,15 +401,22 @@ def test_floor_that_is_not_a_referral_route_is_refused(tmp_path: Path) -> None:
 
 def test_retired_file_is_exempt_from_safety_rules_but_never_newest(tmp_path: Path) -> None:
     path = _unsafe(tmp_path, 'minimum = "some"\n', "")
-    path.write_text(path.read_text(encoding="utf-8").replace(
-        'version = "1.0"', 'version = "1.0"\nretired = true', 1), encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(
+            'version = "1.0"', 'version = "1.0"\nretired = true', 1
+        ),
+        encoding="utf-8",
+    )
     assert check_tool_file(path) == []
     assert catalogue.file_retired(path)
 
 
 def test_immediate_danger_minimum_cannot_be_a_manual_only_level(tmp_path: Path) -> None:
     # Found by the generated-file property: a manual-only level can never be suggested.
-    path = _unsafe(tmp_path, 'pathway = "worcestershire-cse-2013"',
-                   'pathway = "worcestershire-cse-2013"\nmanual_only_levels = ["some"]')
+    path = _unsafe(
+        tmp_path,
+        'pathway = "worcestershire-cse-2013"',
+        'pathway = "worcestershire-cse-2013"\nmanual_only_levels = ["some"]',
+    )
     problem = _find(check_tool_file(path), "cannot be the immediate-danger minimum")
     assert problem.key == "rules[danger].minimum"

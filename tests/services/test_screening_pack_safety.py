@@ -20,8 +20,9 @@ PROVENANCE = screening.PROVENANCE_LINE
 
 
 def saved(vault: Any, version: str, answers: list[dict[str, Any]], confirm: str) -> Any:
-    return screening_record(vault, child(vault).id, answers, version=version, level=confirm,
-                            reason="checked")
+    return screening_record(
+        vault, child(vault).id, answers, version=version, level=confirm, reason="checked"
+    )
 
 
 def yes(ident: str) -> dict[str, Any]:
@@ -48,11 +49,15 @@ def test_a_lowered_1_1_screening_exports_awaiting_signoff(vault: Any) -> None:
     raw = pack_dict("screening")
     for r in raw["records"]:
         if r["type"] == "screening":
-            r["data"] |= {"provenance": data.provenance, "awaiting_signoff": True,
-                          "confirmed_level": "low"}
+            r["data"] |= {
+                "provenance": data.provenance,
+                "awaiting_signoff": True,
+                "confirmed_level": "low",
+            }
     pack = PackModel.model_validate(signing.sign(raw, FIXED_KEY))
-    text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=render_pdf(pack),
-                          capture_output=True, check=True).stdout.decode()
+    text = subprocess.run(
+        ["pdftotext", "-layout", "-", "-"], input=render_pdf(pack), capture_output=True, check=True
+    ).stdout.decode()
     flat = " ".join(text.split())
     assert PROVENANCE in flat
     assert "awaiting DSL sign-off" in flat

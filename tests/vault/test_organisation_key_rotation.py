@@ -38,8 +38,9 @@ def slots_json(folder: Path) -> dict[str, Any]:
     return data
 
 
-def test_rotated_key_reseals_at_next_unlock(vault_factory: Any,
-                                            isolated_env: dict[str, Path]) -> None:
+def test_rotated_key_reseals_at_next_unlock(
+    vault_factory: Any, isolated_env: dict[str, Path]
+) -> None:
     old, new = X25519PrivateKey.generate(), X25519PrivateKey.generate()
     set_policy(isolated_env, old)
     admin = vault_factory(user="ada", role="admin", organisation_public_key=pub(old))
@@ -65,8 +66,9 @@ def test_rotated_key_reseals_at_next_unlock(vault_factory: Any,
 
     # The old private key no longer opens the vault; the new one does.
     with pytest.raises(WrongRecoveryKeyError):
-        recover(folder, "ada", "a brand new pass phrase here", organisation_key=old,
-                kdf=FLOOR_PARAMS)
+        recover(
+            folder, "ada", "a brand new pass phrase here", organisation_key=old, kdf=FLOOR_PARAMS
+        )
 
     # sam unlocks: their signing key follows the new key, and an organisation recovery with
     # the new key keeps sam's own signing key (packs they signed stay attributable).

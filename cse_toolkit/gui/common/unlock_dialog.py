@@ -69,8 +69,12 @@ class UnlockDialog(QWidget):
         self.ui.capsLabel.setStyleSheet("font-weight: bold;")
         self.ui.capsLabel.setText("\u26a0 " + self.ui.capsLabel.text())
         self.ui.messageLabel.setTextFormat(Qt.TextFormat.PlainText)
-        for label in (self.ui.titleLabel, self.ui.userLabel, self.ui.passphraseLabel,
-                      self.ui.busyLabel):
+        for label in (
+            self.ui.titleLabel,
+            self.ui.userLabel,
+            self.ui.passphraseLabel,
+            self.ui.busyLabel,
+        ):
             label.setWordWrap(True)
         self._caps: bool | None = None
         self.kdf: Any = None  # key-derivation parameters for a new passphrase (tests: the floor)
@@ -167,9 +171,15 @@ class UnlockDialog(QWidget):
         from cse_toolkit.gui.common.recovery_dialog import RecoveryDialog
 
         users = [self.ui.userCombo.itemText(i) for i in range(self.ui.userCombo.count())]
-        dialog = RecoveryDialog(self._folder, users, self.ui.userCombo.currentText(),
-                                min_score=self.min_passphrase_score, kdf=self.kdf,
-                                policy=self.policy, parent=self)
+        dialog = RecoveryDialog(
+            self._folder,
+            users,
+            self.ui.userCombo.currentText(),
+            min_score=self.min_passphrase_score,
+            kdf=self.kdf,
+            policy=self.policy,
+            parent=self,
+        )
         self.recovery: RecoveryDialog | None = dialog
         dialog.finished.connect(lambda result: self._recovered(dialog, result))
         dialog.open()
@@ -179,10 +189,12 @@ class UnlockDialog(QWidget):
         dialog.deleteLater()
         if result and dialog.user:
             self.ui.userCombo.setCurrentText(dialog.user)
-            self._show_message(self.tr(
-                "A new passphrase is set for {user}. Type it now to unlock. Your recovery key "
-                "still works: keep it somewhere safe."
-            ).format(user=dialog.user))
+            self._show_message(
+                self.tr(
+                    "A new passphrase is set for {user}. Type it now to unlock. Your recovery key "
+                    "still works: keep it somewhere safe."
+                ).format(user=dialog.user)
+            )
         self.focus_passphrase()
 
     def focus_passphrase(self) -> None:
@@ -265,7 +277,7 @@ def message_for(exc: BaseException, folder: Path) -> str:
     if isinstance(exc, WrongPassphraseError):
         return tr(
             "That passphrase is not right. Check Caps Lock and try again. If you have "
-            "forgotten it, choose \"Forgotten your passphrase?\" below and use your recovery key."
+            'forgotten it, choose "Forgotten your passphrase?" below and use your recovery key.'
         )
     if isinstance(exc, NoVaultError):
         return tr("There is no vault in {folder}. Ask your IT team which folder holds it.").format(

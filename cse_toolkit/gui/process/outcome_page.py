@@ -116,9 +116,7 @@ class OutcomePage(QWidget):
         # SAFETY.md R2: too little answered to rely on the lowest level.
         self.incomplete_note = wrap_label()
         self.incomplete_note.setObjectName("incompleteNote")
-        self.incomplete_note.setStyleSheet(
-            "#incompleteNote { color: #7a3b00; font-weight: bold; }"
-        )
+        self.incomplete_note.setStyleSheet("#incompleteNote { color: #7a3b00; font-weight: bold; }")
         self.incomplete_note.setAccessibleName(self.tr("Screening incomplete"))
         self.incomplete_note.hide()
         # SAFETY.md R9: one plain line when the level rests on content to be confirmed.
@@ -368,9 +366,7 @@ class OutcomePage(QWidget):
                 self.tr(
                     "Someone is in immediate danger. {contact}. Then refer to children's "
                     "social care by phone and tell your DSL."
-                ).format(
-                    contact=emergency_text(pol)
-                )
+                ).format(contact=emergency_text(pol))
             )
         level = tool.level(outcome.suggested_level)
         self.level_label.setText(level.label)
@@ -472,8 +468,9 @@ class OutcomePage(QWidget):
 
     def columns(self) -> Explanation:
         """The columns that explain the outcome (``outcome_columns.fill_explanation``)."""
-        return Explanation(self.reasons, self.floors, self.verify, self.gaps, self.next_steps,
-                           self.contacts)
+        return Explanation(
+            self.reasons, self.floors, self.verify, self.gaps, self.next_steps, self.contacts
+        )
 
     def _default_rescreen(self) -> QDate:
         assert self._vault is not None
@@ -515,9 +512,7 @@ class OutcomePage(QWidget):
         elif level in tool.manual_only_levels:
             text = self.tr("&Reason (required: this level is a professional judgement)")
         elif tool.rank(level) < tool.rank(outcome.suggested_level):
-            text = self.tr(
-                "&Reason (required: lower than suggested, so your DSL must sign it off)"
-            )
+            text = self.tr("&Reason (required: lower than suggested, so your DSL must sign it off)")
         elif level != outcome.suggested_level:
             text = self.tr("&Reason (required: you changed the suggested level)")
         else:

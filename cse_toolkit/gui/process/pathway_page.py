@@ -100,8 +100,14 @@ def next_step_provider(vault: Vault, child_ids: Sequence[str]) -> Mapping[str, N
             recs = records.get(child_id, [])
             state = case_state(pathway, recs, vault.clock, levels[child_id])
             status, screened_at = screenings.get(child_id, (None, None))
-            risk = urgency(state, recs, urgency_level(levels[child_id], state), now,
-                           latest_screening_status=status, latest_screening_at=screened_at)
+            risk = urgency(
+                state,
+                recs,
+                urgency_level(levels[child_id], state),
+                now,
+                latest_screening_status=status,
+                latest_screening_at=screened_at,
+            )
         except Exception as exc:  # noqa: BLE001 - one damaged case must not blank the list
             # The type only: an exception's message could quote personal data.
             log.error("case state failed for one child: %s", type(exc).__name__)
@@ -272,10 +278,16 @@ class ProcessTab(QWidget):
                 latest_tool = load_tool(latest.tool_id, latest.tool_version)
             except UserError:
                 latest_tool = None
-            screened_level = driving_level(
-                latest_tool, latest.suggested_level, latest.confirmed_level, latest.status,
-                signed_level=self._child.confirmed_level,
-            ) or screened_level
+            screened_level = (
+                driving_level(
+                    latest_tool,
+                    latest.suggested_level,
+                    latest.confirmed_level,
+                    latest.status,
+                    signed_level=self._child.confirmed_level,
+                )
+                or screened_level
+            )
         prefill: dict[str, Any] = {}
         if step_id == "discuss" and screened_level:
             prefill["agreed_level"] = screened_level

@@ -97,7 +97,9 @@ class PathwayTracker(QWidget):
         route_font.setBold(True)
         self.route_label.setFont(route_font)
         self.urgent_banner = EmergencyBanner()
-        self.urgent_banner.title.setText(self.tr("Immediate danger: refer now, strategy meeting straight away"))
+        self.urgent_banner.title.setText(
+            self.tr("Immediate danger: refer now, strategy meeting straight away")
+        )
         self.urgent_banner.hide()
         self.due_title = section_title(self.tr("Due dates"))
         self.due_box = QWidget()

@@ -209,9 +209,13 @@ def test_the_tracker_shows_an_overdue_review(
     assert tab.tracker.due_texts() == ["Nothing has a due date yet."]
     # Labels the tracker replaced are gone from the screen at once, not drawn under the new one
     # until the event loop deletes them.
-    shown = [w.text() for w in tab.tracker.findChildren(QLabel)
-             if w.isVisible() and w.text() in ("Nothing has a due date yet.",
-                                               "⚠ Overdue since 4 Jan 2027 (Re-screen due)")]
+    shown = [
+        w.text()
+        for w in tab.tracker.findChildren(QLabel)
+        if w.isVisible()
+        and w.text()
+        in ("Nothing has a due date yet.", "⚠ Overdue since 4 Jan 2027 (Re-screen due)")
+    ]
     assert shown == ["Nothing has a due date yet."]
     assert "review cycle 2" in tab.tracker.route_label.text()
 
