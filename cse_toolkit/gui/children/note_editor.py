@@ -30,6 +30,7 @@ from cse_toolkit.core.entities import NOTE_CATEGORIES, Child, Draft, Note
 from cse_toolkit.errors import UserError
 from cse_toolkit.gui.common import dialogs
 from cse_toolkit.gui.common.autosave import DraftTimer, DraftWriter, cursor_to_end
+from cse_toolkit.gui.common.dialog_buttons import ACCEPT, DESTRUCTIVE, button_box
 from cse_toolkit.gui.common.widgets import (
     from_qdatetime,
     local_text,
@@ -95,9 +96,10 @@ class NoteEditor(QWidget):
         self.setTabOrder(self.ui.firstHandRadio, self.ui.reportedRadio)
         self.setTabOrder(self.ui.reportedRadio, self.ui.reportedByEdit)
         self.setTabOrder(self.ui.reportedByEdit, self.ui.bodyEdit)
-        # Buttons in the order they are shown (left to right), as the platform lays them out.
-        self.setTabOrder(self.ui.bodyEdit, self.ui.discardButton)
-        self.setTabOrder(self.ui.discardButton, self.ui.saveButton)
+        # Save / Discard in the platform's order; Tab runs through them as shown.
+        buttons = button_box((self.ui.saveButton, ACCEPT), (self.ui.discardButton, DESTRUCTIVE))
+        self.ui.buttonLayout.addWidget(buttons)
+        self.setTabOrder(self.ui.bodyEdit, buttons)
         self.setEnabled(False)
 
     # -- context ------------------------------------------------------------------------

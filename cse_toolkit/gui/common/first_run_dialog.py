@@ -24,6 +24,7 @@ from cse_toolkit.core.entities import ROLES
 from cse_toolkit.core.passphrase import estimate
 from cse_toolkit.errors import UserError
 from cse_toolkit.gui.common import clipboard, dialogs, workers
+from cse_toolkit.gui.common.dialog_buttons import ACCEPT, REJECT, button_box
 from cse_toolkit.gui.common.passphrase_meter import meter_text, too_weak
 from cse_toolkit.gui.common.widgets import keep_wrapped_height
 from cse_toolkit.gui.forms.ui_first_run_dialog import Ui_FirstRunDialog
@@ -96,9 +97,10 @@ class FirstRunDialog(QDialog):
         self.setTabOrder(self.ui.roleCombo, self.ui.fullNameEdit)
         self.setTabOrder(self.ui.fullNameEdit, self.ui.passphraseEdit)
         self.setTabOrder(self.ui.passphraseEdit, self.ui.confirmEdit)
-        # Buttons in the order they are shown (left to right).
-        self.setTabOrder(self.ui.confirmEdit, self.ui.cancelButton)
-        self.setTabOrder(self.ui.cancelButton, self.ui.createButton)
+        # Create / Cancel in the platform's order; Tab runs through them as shown.
+        buttons = button_box((self.ui.createButton, ACCEPT), (self.ui.cancelButton, REJECT))
+        self.ui.detailsButtons.addWidget(buttons)
+        self.setTabOrder(self.ui.confirmEdit, buttons)
         self.ui.pages.setCurrentIndex(DETAILS)
         self.ui.detailsMessage.hide()
         self._update_strength("")

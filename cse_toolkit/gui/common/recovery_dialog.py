@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 
 from cse_toolkit.errors import UserError
 from cse_toolkit.gui.common import dialogs, workers
+from cse_toolkit.gui.common.dialog_buttons import ACCEPT, REJECT, button_box
 from cse_toolkit.gui.common.passphrase_meter import meter_text, too_weak
 from cse_toolkit.gui.common.pathway_widgets import InlineMessage
 from cse_toolkit.gui.common.widgets import heading_label
@@ -153,10 +154,7 @@ class RecoveryDialog(QDialog):
         self.cancel_button = QPushButton(self.tr("Cancel"))
         self.cancel_button.setAutoDefault(False)
         self.cancel_button.clicked.connect(self.reject)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(self.cancel_button)
-        buttons.addWidget(self.set_button)
+        buttons = button_box((self.set_button, ACCEPT), (self.cancel_button, REJECT))
 
         layout = QVBoxLayout(self)
         layout.addWidget(heading_label(title))
@@ -165,7 +163,7 @@ class RecoveryDialog(QDialog):
         layout.addWidget(self.message)
         layout.addWidget(self.busy_bar)
         layout.addStretch(1)
-        layout.addLayout(buttons)
+        layout.addWidget(buttons)
         self._route_changed(OWN_KEY, True)
         self._strength("")
         self.key_edit.setFocus(Qt.FocusReason.OtherFocusReason)

@@ -41,7 +41,6 @@ from PySide6.QtCore import QStandardPaths, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QKeyEvent, QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
-    QHBoxLayout,
     QPushButton,
     QStackedWidget,
     QVBoxLayout,
@@ -51,6 +50,7 @@ from PySide6.QtWidgets import (
 from cse_toolkit.core.export_flow import ExportAnswers, ExportFlow, Step, steps_for
 from cse_toolkit.errors import UserError
 from cse_toolkit.gui.common import autosave, clipboard, dialogs, workers
+from cse_toolkit.gui.common.dialog_buttons import wizard_row
 from cse_toolkit.gui.common.plurals import counted
 from cse_toolkit.gui.common.widgets import heading_label
 from cse_toolkit.gui.exchange.export_pages import NO as NO
@@ -150,13 +150,7 @@ class ExportDialog(ExportPages, QDialog):
         self.cancel_button = QPushButton(self.tr("Cancel"))
         self.cancel_button.setAutoDefault(False)
         self.cancel_button.clicked.connect(self.reject)
-        self.buttons = QWidget()
-        row = QHBoxLayout(self.buttons)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addStretch(1)
-        row.addWidget(self.cancel_button)
-        row.addWidget(self.back_button)
-        row.addWidget(self.next_button)
+        self.buttons = wizard_row(self.back_button, self.next_button, self.cancel_button)
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.step_label)

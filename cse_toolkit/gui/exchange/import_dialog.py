@@ -48,6 +48,7 @@ from PySide6.QtWidgets import (
 
 from cse_toolkit.errors import UserError
 from cse_toolkit.gui.common import dialogs, workers
+from cse_toolkit.gui.common.dialog_buttons import wizard_row
 from cse_toolkit.gui.common.plurals import counted
 from cse_toolkit.gui.common.widgets import heading_label, local_text
 from cse_toolkit.services import exchange
@@ -145,17 +146,13 @@ class ImportPackDialog(QDialog):
         self.close_button = QPushButton(self.tr("Cancel"))
         self.close_button.setAutoDefault(False)
         self.close_button.clicked.connect(self.reject)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(self.close_button)
-        buttons.addWidget(self.back_button)
-        buttons.addWidget(self.next_button)
+        buttons = wizard_row(self.back_button, self.next_button, self.close_button)
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.step_label)
         layout.addWidget(self.stack, 1)
         layout.addLayout(busy_row)
-        layout.addLayout(buttons)
+        layout.addWidget(buttons)
         self._show(self.choose_page if vault.user.role == "dsl" else self.refused_page)
 
     # -- pages -------------------------------------------------------------------------------
