@@ -4,17 +4,22 @@
 one that is cut off: a word-wrapped label shorter than its height for its width, a one-line
 label or a button narrower than its text, a field squashed below its minimum height. Inside a
 scroll area nothing counts as clipped for being outside the viewport (it can be scrolled to);
-what counts is the widget's own size.
+what counts is the widget's own size. ``overlapping(root)`` lists controls and labels that
+overlap a neighbour (two children of the same widget drawn over each other), which is what a
+layout squeezed below its minimum size does.
 """
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractButton,
+    QAbstractScrollArea,
     QAbstractSpinBox,
     QComboBox,
     QLabel,
     QLineEdit,
+    QStackedWidget,
     QWidget,
 )
 
@@ -47,7 +52,12 @@ def clipped(root: QWidget) -> list[str]:
                     found.append(f"{_name(widget)} is {size.height()} px high, needs {need}")
             else:
                 hint = widget.sizeHint()
-                if hint.width() > size.width() + SLACK or hint.height() > size.height() + SLACK:
+                text_w = widget.fontMetrics().horizontalAdvance(widget.text())
+                if widget.textFormat() == Qt.TextFormat.PlainText and (
+                    text_w > widget.contentsRect().width() + SLACK
+                ):
+                    found.append(f"{_name(widget)}: text {text_w} px wide, label {size.width()}")
+                elif hint.width() > size.width() + SLACK or hint.height() > size.height() + SLACK:
                     found.append(
                         f"{_name(widget)} is {size.width()}x{size.height()}, "
                         f"needs {hint.width()}x{hint.height()}"
@@ -66,4 +76,30 @@ def clipped(root: QWidget) -> list[str]:
                 found.append(
                     f"{_name(widget)} squashed to {size.height()} px (needs {hint.height()})"
                 )
+    return found
+
+
+def overlapping(root: QWidget) -> list[str]:
+    """Pairs of visible neighbours (children of one widget) whose rectangles overlap."""
+    groups: dict[int, list[QWidget]] = {}
+    for widget in root.findChildren(QWidget):
+        parent = widget.parentWidget()
+        if (
+            parent is None
+            or widget.isWindow()
+            or not widget.isVisibleTo(root)
+            or widget.objectName().startswith("qt_")
+            or isinstance(parent, QStackedWidget | QAbstractScrollArea | QComboBox)
+        ):
+            continue
+        groups.setdefault(id(parent), []).append(widget)
+    found = []
+    for kids in groups.values():
+        for i, a in enumerate(kids):
+            for b in kids[i + 1 :]:
+                both = a.geometry().intersected(b.geometry())
+                if both.width() > SLACK and both.height() > SLACK:
+                    found.append(
+                        f"{_name(a)} overlaps {_name(b)} by {both.width()}x{both.height()}"
+                    )
     return found

@@ -49,7 +49,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .layout_check import clipped
+from .layout_check import clipped, overlapping
 
 SCALE = float(os.environ.get("CSE_A11Y_SCALE", "1"))
 MAIN_SIZE = QSize(960, 540) if SCALE >= 2 else QSize(1024, 600)
@@ -108,6 +108,19 @@ DIALOGS: dict[str, Callable[[World], QDialog]] = {
 }
 
 
+def _about_tool(w: World) -> QDialog:
+    from cse_toolkit.core.catalogue import load_tool
+
+    return _import("common.about_page").tool_about_dialog(load_tool("worcestershire-2013"))
+
+
+# Dialogs built by a function (a plain QDialog filled in), keyed by module.function; every
+# function in cse_toolkit.gui annotated to return a QDialog needs an entry.
+DIALOG_FUNCTIONS: dict[str, Callable[[World], QDialog]] = {
+    "about_page.tool_about_dialog": _about_tool,
+}
+
+
 def _import(name: str) -> Any:
     return importlib.import_module(f"cse_toolkit.gui.{name}")
 
@@ -125,6 +138,20 @@ def dialog_classes() -> list[type]:
         if cls.__module__.startswith("cse_toolkit.gui") and not inspect.isabstract(cls):
             found.append(cls)
     return sorted(set(found), key=lambda c: c.__name__)
+
+
+def dialog_functions() -> list[str]:
+    dialog_classes()  # imports every module
+    found = []
+    for name, module in sorted(sys.modules.items()):
+        if not name.startswith("cse_toolkit.gui"):
+            continue
+        for attr, obj in vars(module).items():
+            if inspect.isfunction(obj) and obj.__module__ == name:
+                returns = str(obj.__annotations__.get("return", ""))
+                if returns.split(".")[-1].strip("'>") == "QDialog":
+                    found.append(f"{name.rsplit('.', 1)[-1]}.{attr}")
+    return found
 
 
 # -- checks ----------------------------------------------------------------------------------
@@ -201,6 +228,7 @@ class Figures:
     traps: int = 0
     backwards: int = 0
     clipped: int = 0
+    overlapping: int = 0
     problems: dict[str, list[str]] = field(default_factory=dict)
 
     def add(self, state: str, problem: str) -> None:
@@ -211,8 +239,17 @@ class Figures:
             f"a11y at {SCALE:g}x: {self.states} screen states, {self.widgets} interactive "
             f"widgets, {self.named} named, {self.reachable} reached by Tab, "
             f"{self.traps} Tab traps, {self.backwards} steps against reading order, "
-            f"{self.clipped} clipped"
+            f"{self.clipped} clipped, {self.overlapping} overlapping"
         )
+
+
+def _check_layout(name: str, root: QWidget, figures: Figures) -> None:
+    for problem in clipped(root):
+        figures.clipped += 1
+        figures.add(name, f"clipped: {problem}")
+    for problem in overlapping(root):
+        figures.overlapping += 1
+        figures.add(name, f"overlap: {problem}")
 
 
 def check_state(name: str, root: QWidget, figures: Figures, *, tab_walk: bool = True) -> None:
@@ -222,9 +259,7 @@ def check_state(name: str, root: QWidget, figures: Figures, *, tab_walk: bool = 
     for _ in range(2):
         QApplication.processEvents()
     figures.states += 1
-    for problem in clipped(root):
-        figures.clipped += 1
-        figures.add(name, f"clipped: {problem}")
+    _check_layout(name, root, figures)
     if SCALE >= 2:
         return  # the subprocess at 200 % checks clipping only
     candidates = [w for w in focusables(root) if root is w or root.isAncestorOf(w)]
@@ -420,10 +455,9 @@ def walk(qtbot: Any, world: World, make_window: Any) -> Figures:
     win.show_child(world.child.id)
     for state in stack_states(win.child_page, "child page"):
         check_state(state, win, figures)
-    for cls in dialog_classes():
-        factory = DIALOGS.get(cls.__name__)
-        if factory is None:
-            continue
+    made = [(c.__name__, DIALOGS[c.__name__]) for c in dialog_classes() if c.__name__ in DIALOGS]
+    made += [(n, DIALOG_FUNCTIONS[n]) for n in dialog_functions() if n in DIALOG_FUNCTIONS]
+    for title, factory in made:
         dialog = factory(world)
         qtbot.addWidget(dialog)
         hint = dialog.sizeHint()
@@ -435,8 +469,8 @@ def walk(qtbot: Any, world: World, make_window: Any) -> Figures:
                 min(max(hint.height(), 200), MAIN_SIZE.height()),
             ),
         )
-        check_state(cls.__name__, dialog, figures)
-        for state in stack_states(dialog, cls.__name__):
+        check_state(title, dialog, figures)
+        for state in stack_states(dialog, title):
             check_state(state, dialog, figures)
         dialog.done(0)
         dialog.hide()
@@ -457,6 +491,10 @@ def _report(figures: Figures) -> str:
 def test_every_dialog_has_a_factory() -> None:
     missing = [c.__name__ for c in dialog_classes() if c.__name__ not in DIALOGS]
     assert missing == [], f"add these dialogs to DIALOGS in {__file__}: {missing}"
+    functions = dialog_functions()
+    assert "about_page.tool_about_dialog" in functions
+    missing = [n for n in functions if n not in DIALOG_FUNCTIONS]
+    assert missing == [], f"add these to DIALOG_FUNCTIONS in {__file__}: {missing}"
 
 
 @pytest.mark.skipif(SCALE >= 2, reason="the 100 % walk")

@@ -85,6 +85,12 @@ class FirstRunDialog(QDialog):
         }
         for role in ROLES:
             self.ui.roleCombo.addItem(labels[role], role)
+        # The meter's words in a form row of their own, under the bar: QFormLayout gives a
+        # nested layout holding a wrapped label too little height (at 200 % the words were
+        # drawn over "Passphrase again").
+        self.ui.strengthLayout.removeWidget(self.ui.strengthLabel)
+        row, _ = self.ui.detailsForm.getWidgetPosition(self.ui.confirmLabel)
+        self.ui.detailsForm.insertRow(row, "", self.ui.strengthLabel)
         keep_wrapped_height(self.ui.strengthLabel)
         self.ui.passphraseEdit.textChanged.connect(self._update_strength)
         self.ui.createButton.clicked.connect(self.create_vault)
