@@ -13,7 +13,7 @@ import html
 import logging
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QCloseEvent, QFont, QFontDatabase, QKeyEvent, QTextDocument
@@ -89,8 +89,8 @@ class FirstRunDialog(QDialog):
         # nested layout holding a wrapped label too little height (at 200 % the words were
         # drawn over "Passphrase again").
         self.ui.strengthLayout.removeWidget(self.ui.strengthLabel)
-        row, _ = self.ui.detailsForm.getWidgetPosition(self.ui.confirmLabel)
-        self.ui.detailsForm.insertRow(row, "", self.ui.strengthLabel)
+        position: Any = self.ui.detailsForm.getWidgetPosition(self.ui.confirmLabel)
+        self.ui.detailsForm.insertRow(int(position[0]), "", self.ui.strengthLabel)
         keep_wrapped_height(self.ui.strengthLabel)
         self.ui.passphraseEdit.textChanged.connect(self._update_strength)
         self.ui.createButton.clicked.connect(self.create_vault)
