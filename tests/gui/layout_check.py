@@ -52,7 +52,8 @@ def clipped(root: QWidget) -> list[str]:
                     found.append(f"{_name(widget)} is {size.height()} px high, needs {need}")
             else:
                 hint = widget.sizeHint()
-                text_w = widget.fontMetrics().horizontalAdvance(widget.text())
+                shown = widget.text().replace("&&", "\0").replace("&", "").replace("\0", "&")
+                text_w = widget.fontMetrics().horizontalAdvance(shown)
                 if widget.textFormat() == Qt.TextFormat.PlainText and (
                     text_w > widget.contentsRect().width() + SLACK
                 ):
