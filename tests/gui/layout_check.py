@@ -11,7 +11,6 @@ layout squeezed below its minimum size does.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractScrollArea,
@@ -52,13 +51,7 @@ def clipped(root: QWidget) -> list[str]:
                     found.append(f"{_name(widget)} is {size.height()} px high, needs {need}")
             else:
                 hint = widget.sizeHint()
-                shown = widget.text().replace("&&", "\0").replace("&", "").replace("\0", "&")
-                text_w = widget.fontMetrics().horizontalAdvance(shown)
-                if widget.textFormat() == Qt.TextFormat.PlainText and (
-                    text_w > widget.contentsRect().width() + SLACK
-                ):
-                    found.append(f"{_name(widget)}: text {text_w} px wide, label {size.width()}")
-                elif hint.width() > size.width() + SLACK or hint.height() > size.height() + SLACK:
+                if hint.width() > size.width() + SLACK or hint.height() > size.height() + SLACK:
                     found.append(
                         f"{_name(widget)} is {size.width()}x{size.height()}, "
                         f"needs {hint.width()}x{hint.height()}"
