@@ -237,6 +237,8 @@ def render_outcome(tool: tools_mod.Tool, outcome: Outcome) -> str:
         )
     if outcome.minimum_level != tool.level_ids[0]:
         out.append(f"  It cannot be confirmed lower than {label(outcome.minimum_level)}.")
+    if outcome.exploitation_line:
+        out.append(outcome.exploitation_line)
     if outcome.provenance:
         out.append(outcome.provenance)
     out += [

@@ -46,6 +46,9 @@ ContactKey = Literal[
     "dsl", "front_door", "early_help", "cse_team", "police_intelligence", "emergency"
 ]
 ChildFlag = Literal["learning_disability", "additional_needs"]
+#: The kinds of exploitation a section's indicators point to (issue 19), in display order.
+ExploitationKind = Literal["sexual", "criminal"]
+EXPLOITATION_KINDS: tuple[ExploitationKind, ...] = ("sexual", "criminal")
 
 ANSWER_VALUES: tuple[AnswerValue, ...] = ("yes", "possible", "no", "unknown")
 #: ``yes`` and ``possible`` both count as present: safeguarding errs on the side of caution.
@@ -114,6 +117,9 @@ class Indicator(_Entity):
     required: bool = Field(
         default=False, description="the wizard will not go on until this question is answered"
     )
+    exploitation: list[ExploitationKind] | None = Field(
+        default=None, description="overrides the section's kinds of exploitation for this indicator"
+    )
 
 
 class Section(_Entity):
@@ -127,10 +133,18 @@ class Section(_Entity):
     has_time_period: bool = False
     provenance: Provenance
     source: str = ""
+    exploitation: list[ExploitationKind] = Field(
+        default_factory=list,
+        description="the kinds of exploitation (sexual, criminal) these indicators point to; "
+        "empty in a tool for one kind only",
+    )
     indicators: list[Indicator] = Field(min_length=1)
 
     def provenance_of(self, indicator: Indicator) -> Provenance:
         return indicator.provenance or self.provenance
+
+    def exploitation_of(self, indicator: Indicator) -> list[ExploitationKind]:
+        return self.exploitation if indicator.exploitation is None else indicator.exploitation
 
 
 class AgeGate(_Entity):
@@ -425,6 +439,32 @@ def _duplicates(items: Iterable[tuple[Loc, str]], what: str, problems: ProblemLi
             seen[ident] = loc
 
 
+def _exploitation_checks(tool: Tool, problems: ProblemList) -> None:
+    """A tool for more than one kind of exploitation names the kinds of every scored section, so
+    an outcome never leaves a kind out; a tool for one kind names none (issue 19)."""
+    scored = [(si, s) for si, s in enumerate(tool.sections) if s.scored]
+    named = [si for si, s in scored if s.exploitation]
+    for si, sec in enumerate(tool.sections):
+        if len(set(sec.exploitation)) != len(sec.exploitation):
+            problems.add(("sections", si, "exploitation"), "names a kind of exploitation twice")
+        for ii, ind in enumerate(sec.indicators):
+            if ind.exploitation is not None and not ind.exploitation:
+                problems.add(
+                    ("sections", si, "indicators", ii, "exploitation"),
+                    "an indicator's exploitation list cannot be empty (leave it out to use "
+                    "the section's)",
+                )
+    if named and len(named) != len(scored):
+        for si, sec in scored:
+            if not sec.exploitation:
+                problems.add(
+                    ("sections", si, "id"),
+                    f"section '{sec.id}' must say which kinds of exploitation it points to "
+                    '(exploitation = ["sexual"], ["criminal"] or both), because other scored '
+                    "sections of this tool do",
+                )
+
+
 def _semantic_checks(tool: Tool, problems: ProblemList, step_ids: set[str] | None) -> None:
     levels = tool.level_ids
     rank = {lv: i for i, lv in enumerate(levels)}
@@ -444,6 +484,7 @@ def _semantic_checks(tool: Tool, problems: ProblemList, step_ids: set[str] | Non
         problems,
     )
     _duplicates(((("rules", i, "id"), r.id) for i, r in enumerate(tool.rules)), "rule", problems)
+    _exploitation_checks(tool, problems)
     _duplicates(
         ((("next_steps", i, "level"), ns.level) for i, ns in enumerate(tool.next_steps)),
         "next steps level",

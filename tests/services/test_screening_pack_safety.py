@@ -19,17 +19,23 @@ from tests.packs.factories import FIXED_KEY, pack_dict
 PROVENANCE = screening.PROVENANCE_LINE
 
 
-def saved(vault: Any, version: str, answers: list[dict[str, Any]], confirm: str) -> Any:
+def saved(
+    vault: Any, version: str, answers: list[dict[str, Any]], confirm: str,
+    tool_id: str = "worcestershire-2013", keep_kinds: bool = True,
+) -> Any:
     child = vault.repos.add_child(name=f"Child {uuid.uuid4().hex[:6]}")
-    tool = screening.load_tool("worcestershire-2013", version)
+    tool = screening.load_tool(tool_id, version)
     inp = screening.ScreeningInput.from_dict({
         "tool": tool.id, "tool_version": tool.version, "child": {"age": 14},
         "answers": answers,
     })
     out = screening.evaluate(tool, inp)
+    outcome = out.to_dict()
+    if not keep_kinds:  # as saved before issue 19 added the kinds to the outcome
+        del outcome["exploitation"], outcome["exploitation_line"]
     return vault.repos.save_screening(ScreeningRecord(
         id=str(uuid.uuid4()), child_id=child.id, tool_id=tool.id, tool_version=tool.version,
-        screened_at=vault.now(), input=inp.to_dict(), outcome=out.to_dict(),
+        screened_at=vault.now(), input=inp.to_dict(), outcome=outcome,
         suggested_level=out.suggested_level, confirmed_level=confirm,
         confirmed_by=vault.user.name, confirmed_at=vault.now_iso(),
         confirm_reason="checked", status="confirmed",
@@ -68,3 +74,25 @@ def test_a_lowered_1_1_screening_exports_awaiting_signoff(vault: Any) -> None:
     flat = " ".join(text.split())
     assert PROVENANCE in flat
     assert "awaiting DSL sign-off" in flat
+
+
+def test_a_child_exploitation_referral_pack_says_which_kind(vault: Any) -> None:
+    # Issue 19: only criminal-exploitation indicators: a referral level, and the pack says so.
+    rec = saved(vault, "1.0", [yes("ce_moving_drugs_money")], "high",
+                tool_id="child-exploitation-2026")
+    data = exchange.screening_record(vault, rec.id).data
+    assert data.suggested_level == "high" and data.exploitation == ["criminal"]
+    both = saved(vault, "1.0", [yes("ce_gang_isolation"), yes("low_older_partner")], "medium",
+                 tool_id="child-exploitation-2026", keep_kinds=False)
+    assert exchange.screening_record(vault, both.id).data.exploitation == ["sexual", "criminal"]
+    # A CSE-only tool names no kind (the field stays empty).
+    assert exchange.screening_record(vault, saved(vault, "1.1", [yes("med_hotspots")],
+                                                  "medium").id).data.exploitation == []
+    raw = pack_dict("screening")
+    for r in raw["records"]:
+        if r["type"] == "screening":
+            r["data"] |= {"exploitation": ["criminal"]}
+    pack = PackModel.model_validate(signing.sign(raw, FIXED_KEY))
+    text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=render_pdf(pack),
+                          capture_output=True, check=True).stdout.decode()
+    assert "The indicators point to criminal exploitation." in " ".join(text.split())
