@@ -59,25 +59,15 @@ def atomic_write(path: Path, data: bytes, what: str = "the file") -> None:
         raise
 
 
-def repair_modes(folder: Path, file_mode: int = 0o600, dir_mode: int = 0o700) -> list[str]:
-    """Tighten loose permissions on a vault folder and its files; returns what was repaired."""
-    repaired: list[str] = []
-    if os.name != "posix" or not folder.exists():
-        return repaired
-    import stat
+def repair_modes(folder: Path) -> list[str]:
+    """Make a vault folder private to this user again; returns what was repaired (names only).
 
-    if stat.S_IMODE(folder.stat().st_mode) != dir_mode:
-        folder.chmod(dir_mode)
-        repaired.append(folder.name + "/")
-    for entry in folder.iterdir():
-        mode = stat.S_IMODE(entry.lstat().st_mode)
-        if entry.is_symlink():
-            continue
-        want = dir_mode if entry.is_dir() else file_mode
-        if mode != want:
-            entry.chmod(want)
-            repaired.append(entry.name)
-    return repaired
+    POSIX: 0700 for the folder, 0600 for its files. Windows: an explicit access list, this user
+    and SYSTEM, not inherited (``cse_toolkit.platform``).
+    """
+    from cse_toolkit import platform
+
+    return platform.current().secure_folder(folder)
 
 
 def remove_stale_temp_files(folder: Path, older_than_seconds: float = 120.0) -> int:

@@ -71,12 +71,17 @@ def private_tmp_dir() -> Path:
 
 
 def ensure_private_dir(path: Path) -> Path:
-    """Create ``path`` (and parents) and make sure it is 0700, repairing a looser mode."""
+    """Create ``path`` (and parents) and make sure it is private: 0700 on POSIX, repairing a
+    looser mode; on Windows an access list of this user and SYSTEM only (not inherited)."""
     path.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR_MODE)
     if os.name == "posix":
         mode = stat.S_IMODE(path.stat().st_mode)
         if mode != PRIVATE_DIR_MODE:
             path.chmod(PRIVATE_DIR_MODE)
+    else:
+        from cse_toolkit import platform
+
+        platform.current().secure_folder(path)
     return path
 
 

@@ -13,7 +13,7 @@ import tomllib
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError, field_validator
 
 from cse_toolkit import paths
 from cse_toolkit.errors import UserError
@@ -66,6 +66,11 @@ class Policy(BaseModel):
     clipboard_clear_seconds: int = Field(
         default=30, ge=5, le=300,
         description="clear anything the app copied after this many seconds (5-300)",
+    )
+    allow_screen_capture: StrictBool = Field(
+        default=False,
+        description="let screenshots and screen sharing see the app's windows (training only); "
+        "off by default: Windows and macOS keep them out of capture",
     )
     export_kinds: list[ExportKind] = Field(default_factory=lambda: list(ALL_EXPORT_KINDS))
     recovery_public_key: str | None = Field(

@@ -12,6 +12,7 @@ Runs in a throwaway vault inside the private temp folder, prints what it checked
 from __future__ import annotations
 
 import shutil
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -148,6 +149,26 @@ def run_self_test(say: Callable[[str], None]) -> bool:
         return f"PySide6 {qt_version}; platform plugins: {', '.join(names)}"
 
     check("qt", qt)
+
+    def screen_lock() -> str:
+        """What tells the app the screen locked here (cse_toolkit/gui/common/lock_manager.py)."""
+        if sys.platform.startswith("linux"):
+            import PySide6.QtDBus  # noqa: F401 - the D-Bus screensaver and logind signals
+
+            return "D-Bus (screensaver ActiveChanged, logind Lock and PrepareForSleep)"
+        if sys.platform == "win32":
+            import ctypes
+
+            ctypes.windll.wtsapi32.WTSRegisterSessionNotification  # type: ignore[attr-defined]  # noqa: B018
+            return "WTS session notifications"
+        if sys.platform == "darwin":
+            from cse_toolkit.platform.macos import MacPlatform
+
+            MacPlatform().screen_is_locked()
+            return "Quartz session (polled every 2 s)"
+        return "idle timer only"
+
+    check("screen lock", screen_lock)
 
     def window() -> str:
         return open_test_window()

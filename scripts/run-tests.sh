@@ -4,7 +4,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 need_apt=""
-for tool in pdftotext:poppler-utils pdftoppm:poppler-utils qpdf:qpdf Xvfb:xvfb; do
+# System packages are installed here on Linux (as root); on Windows and macOS CI installs them
+# first (.github/workflows/ci.yml).
+is_linux=""; [ "$(uname -s)" = "Linux" ] && is_linux=1
+for tool in pdftotext:poppler-utils pdftoppm:poppler-utils qpdf:qpdf Xvfb:xvfb \
+            wixl:wixl wixl-heat:wixl msiinfo:msitools msiextract:msitools dbus-daemon:dbus-daemon; do
   command -v "${tool%%:*}" >/dev/null 2>&1 || need_apt="$need_apt ${tool##*:}"
 done
 # docs/INTEGRATION.md's PostgreSQL example is run against a throwaway server (unix socket only);
@@ -17,6 +21,7 @@ for lib in libEGL.so.1 libxkbcommon.so.0 libfontconfig.so.1 libdbus-1.so.3 libGL
            libxcb-cursor.so.0 libxkbcommon-x11.so.0; do
   ldconfig -p 2>/dev/null | grep -q "$lib" || need_apt="$need_apt libegl1 libxkbcommon0 libfontconfig1 libdbus-1-3 libgl1 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 libxkbcommon-x11-0"
 done
+[ -n "$is_linux" ] || need_apt=""
 need_apt=$(echo $need_apt | tr ' ' '\n' | sort -u | xargs)
 if [ -n "$need_apt" ]; then
   if [ "$(id -u)" = "0" ]; then
@@ -34,15 +39,17 @@ if [ -n "$need_apt" ]; then
   fi
 fi
 PY=${PYTHON:-python3}
-if [ ! -x .venv/bin/pytest ] || [ pyproject.toml -nt .venv/.installed-test ]; then
+VPY=.venv/bin/python
+case "$(uname -s)" in MINGW*|MSYS*|CYGWIN*) VPY=.venv/Scripts/python.exe ;; esac
+if [ ! -x "$VPY" ] || [ pyproject.toml -nt .venv/.installed-test ]; then
   "$PY" -m venv .venv
-  .venv/bin/python -m pip install --quiet --upgrade pip
-  .venv/bin/python -m pip install --quiet -e '.[test]'
+  "$VPY" -m pip install --quiet --upgrade pip
+  "$VPY" -m pip install --quiet -e '.[test]'
   touch .venv/.installed-test
 fi
 export QT_QPA_PLATFORM=offscreen
 set +e
-.venv/bin/python -m pytest "$@"
+"$VPY" -m pytest "$@"
 rc=$?
 set -e
 if [ "$rc" = "5" ]; then

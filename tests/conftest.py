@@ -1,12 +1,30 @@
 """Shared test set-up: every test runs with its own data, temp and log folders, no policy file
-unless it sets one, and a guard that fails on any attempt to open a network connection."""
+unless it sets one, and a guard that fails on any attempt to open a network connection.
+
+tests/helpers/ holds what tests share (one place each): the CLI runner (``helpers.cli``), vault
+set-up and raw access (``helpers.vaults``), factories (``helpers.factories``), the journeys'
+people (``helpers.journey``), and two plugins loaded here for every test: ``helpers.figures``
+(the ``figure`` fixture and the figures summary) and ``helpers.logfail`` (a test fails on an
+unexpected WARNING log record). Qt warnings fail every test that uses Qt (pyproject.toml,
+``qt_log_level_fail``).
+"""
 
 from __future__ import annotations
 
+import os
 import socket
 from pathlib import Path
 
 import pytest
+
+pytest_plugins = ("helpers.figures", "helpers.logfail")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # The inner loop (-m "not slow ...") checks the screening properties on 150 examples;
+    # CI, which runs everything, on 2,000 (tests/core/test_screening_properties.py).
+    if "not slow" in (config.option.markexpr or ""):
+        os.environ.setdefault("CSE_SCREENING_PROFILE", "screening-quick")
 
 
 class NetworkAttempted(AssertionError):

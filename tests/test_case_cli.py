@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from helpers.cli import cli, lines
 from helpers.journey import worker_case
 
@@ -16,6 +17,7 @@ SAM = "heron quilt marble cactus"
 PRIYA = "violet anchor meadow pencil"
 
 
+@pytest.mark.slow
 def test_roles_unknown_refs_and_escaping(vault_factory: Any) -> None:
     admin = vault_factory(user="ada", role="admin")
     admin.add_user("sam", "worker", SAM, PASS, display_name="Sam Okafor", kdf=FLOOR_PARAMS)

@@ -115,6 +115,15 @@ def test_bundle_contents(bundle: Path) -> None:
     platforms = {p.name for p in (internal / "PySide6" / "Qt" / "plugins" / "platforms").iterdir()}
     assert {"libqxcb.so", "libqoffscreen.so", "libqwayland.so"} <= platforms
     assert "libqvnc.so" not in platforms
+    # The screen-lock watch needs the QtDBus binding (it was once excluded, so the installed
+    # app never saw a screen lock); lxml and Pillow's font, colour and WebP/AVIF parts are
+    # not used and stay out (issue 20: 201 MB -> 186 MB).
+    assert (internal / "PySide6" / "QtDBus.abi3.so").is_file()
+    assert not (internal / "lxml").exists()
+    unused_pillow = re.compile(
+        r"^(pillow\.libs/.*(freetype|harfbuzz|lcms2|webp|avif)|PIL/_(imagingft|imagingcms|webp|avif))"
+    )
+    assert [n for n in names if unused_pillow.search(n)] == []
 
 
 def test_frozen_version_and_self_test(bundle: Path, tmp_path: Path) -> None:
@@ -125,6 +134,7 @@ def test_frozen_version_and_self_test(bundle: Path, tmp_path: Path) -> None:
     assert test.returncode == 0, test.stdout + test.stderr
     assert "FAIL" not in test.stdout
     assert "_internal/resources" in test.stdout.replace("\\", "/")
+    assert "screen lock: D-Bus" in test.stdout
 
 
 def test_frozen_paths_and_policy_check(bundle: Path, tmp_path: Path) -> None:

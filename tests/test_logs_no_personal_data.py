@@ -16,14 +16,13 @@ import os
 import re
 import shutil
 import stat
-import subprocess
-import sys
-import uuid
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers.cli import Run, cli
+from helpers.factories import screening_record
 
 from cse_toolkit import logs
 
@@ -51,63 +50,20 @@ def log_dir(isolated_env: dict[str, Path]) -> Any:
     root.handlers[:], root.level, logs._configured = saved
 
 
-def _cli(*args: str, stdin: str = "", home: Path | None = None) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ)
-    if home is not None:
-        env["CSE_TOOLKIT_HOME"] = str(home)
-    return subprocess.run(
-        [sys.executable, "-m", "cse_toolkit", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=240,
-    )
+def _cli(*args: str, stdin: str = "", home: Path | None = None) -> Run:
+    return cli(*args, stdin=stdin, home=home, timeout=240)
 
 
-def _ok(result: subprocess.CompletedProcess[str]) -> str:
+def _ok(result: Run) -> str:
     assert result.returncode == 0, result.stdout + result.stderr
     return result.stdout
 
 
 def _screening(vault: Any, child_id: str) -> Any:
-    from cse_toolkit.core import screening
-    from cse_toolkit.core.entities import ScreeningRecord
-
-    tool = screening.load_tool("worcestershire-2013")
-    answers = {
-        "tool": tool.id,
-        "tool_version": tool.version,
-        "child": {"age": 13, "learning_disability": False, "additional_needs": False},
-        "immediate_danger": False,
-        "answers": [
-            {
-                "indicator": "low_unknown_adults",
-                "value": "yes",
-                "basis": "evidence",
-                "when": "current",
-                "note": f"{FIRST} seen with adults, {MARKER}",
-            }
-        ],
-    }
-    inp = screening.ScreeningInput.from_dict(answers)
-    outcome = screening.evaluate(tool, inp)
-    record = ScreeningRecord(
-        id=str(uuid.uuid4()),
-        child_id=child_id,
-        tool_id=tool.id,
-        tool_version=tool.version,
-        screened_at=vault.now(),
-        input=inp.to_dict(),
-        outcome=outcome.to_dict(),
-        suggested_level=outcome.suggested_level,
-        confirmed_level=outcome.suggested_level,
-        confirmed_by=vault.user.name,
-        confirmed_at=vault.now_iso(),
-        confirm_reason=f"agreed; {MARKER}",
-        status="confirmed",
-    )
-    return vault.repos.save_screening(record)
+    seen = {"indicator": "low_unknown_adults", "value": "yes", "basis": "evidence",
+            "when": "current", "note": f"{FIRST} seen with adults, {MARKER}"}
+    return screening_record(vault, child_id, [seen], child_info={"age": 13},
+                            reason=f"agreed; {MARKER}")
 
 
 def _core_and_cli_flow(tmp_path: Path, home: Path) -> str:
@@ -271,6 +227,7 @@ def _gui_flow(
     return True
 
 
+@pytest.mark.slow
 def test_logs_hold_no_personal_data_and_are_private(
     tmp_path: Path,
     isolated_env: dict[str, Path],

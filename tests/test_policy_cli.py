@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import base64
 import json
-import os
-import subprocess
+import logging
 import sys
 from pathlib import Path
 
@@ -17,6 +16,7 @@ import platformdirs
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+from helpers.cli import cli
 
 from cse_toolkit import paths
 from cse_toolkit.cli import run
@@ -188,15 +188,6 @@ def test_entry_point_exit_codes(tmp_path: Path) -> None:
     bad = tmp_path / "bad.toml"
     bad.write_text("idle_lock_minutes = 0\n")
 
-    def cli(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "cse_toolkit", *args],
-            capture_output=True,
-            text=True,
-            env=os.environ.copy(),
-            timeout=120,
-        )
-
     assert cli("policy", "check", str(EXAMPLE)).returncode == 0
     broken = cli("policy", "check", str(bad))
     assert broken.returncode == 1
@@ -237,7 +228,7 @@ def test_policy_show_names_the_file_in_force(isolated_env, capsys) -> None:  # t
     assert json.loads(out.split("\n", 1)[1])["idle_lock_minutes"] == 3
 
 
-def test_desktop_app_refuses_a_broken_policy(isolated_env, monkeypatch, request) -> None:  # type: ignore[no-untyped-def]
+def test_desktop_app_refuses_a_broken_policy(isolated_env, monkeypatch, request, caplog) -> None:  # type: ignore[no-untyped-def]
     """run_gui stops with exit 1 and a message naming the key; no window opens."""
     pytest.importorskip("pytestqt")
     try:
@@ -254,7 +245,8 @@ def test_desktop_app_refuses_a_broken_policy(isolated_env, monkeypatch, request)
         raise AssertionError("the main window must not open with a broken policy")
 
     monkeypatch.setattr("cse_toolkit.gui.main_window.MainWindow", no_window)
-    assert gui_app.run_gui([]) == 1
+    with caplog.at_level(logging.ERROR, logger="cse_toolkit.gui"):  # "policy refused" is logged
+        assert gui_app.run_gui([]) == 1
     assert len(shown) == 1
     title, text = shown[0]
     assert title == "Organisation policy problem"

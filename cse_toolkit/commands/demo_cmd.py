@@ -25,8 +25,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from cse_toolkit.core import demo
+    from cse_toolkit.core.ids import ref_for
     from cse_toolkit.vault import bulk
-    from cse_toolkit.vault.repos import ref_for
     from cse_toolkit.vault.vault import Vault, exists
 
     if not 0 <= args.children <= 100_000:

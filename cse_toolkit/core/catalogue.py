@@ -35,8 +35,8 @@ from cse_toolkit.core.pathway import (
     Pathway,
     PathwayFileError,
     PathwayNotFound,
-    check_pathway_text,
 )
+from cse_toolkit.core.pathway_checks import check_pathway_text
 from cse_toolkit.core.tools import Tool, ToolFileError, ToolNotFound, check_tool_text
 from cse_toolkit.errors import UserError
 
@@ -238,6 +238,7 @@ def installed_labels() -> tuple[Mapping[str, str], Mapping[str, str]]:
             levels.setdefault(level.id, level.label)
     return MappingProxyType(levels), MappingProxyType(names)
 
+
 # --- pathways ---------------------------------------------------------------------------------
 
 
@@ -294,9 +295,7 @@ def load_pathway(pathway_id: str, version: str | None = None) -> Pathway:
 # --- words for ids --------------------------------------------------------------------------
 
 
-def level_label(
-    level: str | None, tool_id: str | None = None, version: str | None = None
-) -> str:
+def level_label(level: str | None, tool_id: str | None = None, version: str | None = None) -> str:
     """The words for a level id: from the tool that gave it when that is known (``tool_id``, and
     ``version`` for a saved screening), else from the installed tools; a level no installed tool
     knows is written out from its id ("very_high" -> "Very high") rather than shown as code.

@@ -27,14 +27,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from cse_toolkit.core.clock import Clock, utc_iso
 from cse_toolkit.core.datafile import (
-    Problem,
-    ProblemList,
     line_of,
-    parse_toml,
     toml_key_lines,
 )
 from cse_toolkit.errors import UserError
@@ -151,7 +148,7 @@ class Timescale(_Entity):
 
 
 class Pathway(_Entity):
-    """A validated pathway. Build with ``load_pathway`` / ``load_pathway_file``."""
+    """A validated pathway. Build with ``catalogue.load_pathway`` / ``load_pathway_file``."""
 
     id: PathwayId
     version: Annotated[str, Field(pattern=r"^\d+(\.\d+)*$")]
@@ -750,128 +747,6 @@ def case_state(
     )
 
 
-# --- checks and loading ---------------------------------------------------------------------
-
-
-def _semantic_checks(pw: Pathway, problems: ProblemList) -> None:
-    ids: dict[str, int] = {}
-    for i, s in enumerate(pw.steps):
-        if s.id in ids:
-            problems.add(("steps", i, "id"), f"duplicate step id '{s.id}'")
-        else:
-            ids[s.id] = i
-        seen_fields: set[str] = set()
-        for fi, f in enumerate(s.fields):
-            if f.id in seen_fields:
-                problems.add(("steps", i, "fields", fi, "id"), f"duplicate field id '{f.id}'")
-            seen_fields.add(f.id)
-            if f.type == "choice" and not f.options:
-                problems.add(("steps", i, "fields", fi, "options"), "a choice needs options")
-            if f.type != "choice" and f.options:
-                problems.add(("steps", i, "fields", fi, "options"), "only a choice has options")
-    route_ids: set[str] = set()
-    for ri, r in enumerate(pw.routes):
-        if r.id in route_ids:
-            problems.add(("routes", ri, "id"), f"duplicate route id '{r.id}'")
-        route_ids.add(r.id)
-    if pw.start not in ids:
-        problems.add(("start",), f"start step '{pw.start}' is not one of the steps")
-
-    for i, s in enumerate(pw.steps):
-        for ti, t in enumerate(s.next):
-            loc: tuple[str | int, ...] = ("steps", i, "next", ti)
-            if t.to not in ids:
-                problems.add((*loc, "to"), f"transition to unknown step '{t.to}'")
-            if t.route is not None and t.route not in route_ids:
-                problems.add((*loc, "route"), f"names unknown route '{t.route}'")
-            if t.if_field is not None and s.field_def(t.if_field) is None:
-                problems.add((*loc, "if_field"), f"'{t.if_field}' is not a field of step '{s.id}'")
-            if (t.if_field is None) != (t.equals is None):
-                problems.add(loc, "if_field and equals go together")
-        if s.next and all(t.conditional for t in s.next) and s.may_skip:
-            problems.add(
-                ("steps", i, "may_skip"),
-                "a step whose next step depends on its answer cannot be skipped: "
-                "set may_skip = false",
-            )
-        if s.offered and s.next:
-            problems.add(("steps", i, "next"), "an offered step returns to the route: no next")
-
-    # Cycles other than declared loop edges: depth-first search over the other edges.
-    graph = {s.id: [t.to for t in s.next if not t.loop and t.to in ids] for s in pw.steps}
-    colour: dict[str, int] = {}
-    reported: set[str] = set()
-
-    def visit(sid: str, trail: list[str]) -> None:
-        colour[sid] = 1
-        for nxt in graph.get(sid, []):
-            if colour.get(nxt) == 1:
-                cycle = [*trail[trail.index(nxt) :], nxt] if nxt in trail else [sid, nxt]
-                if sid not in reported:
-                    reported.add(sid)
-                    problems.add(
-                        ("steps", ids[sid], "next"),
-                        "cycle " + " -> ".join(cycle) + ": only the review loop may go back, "
-                        "and it must be marked loop = true",
-                    )
-            elif colour.get(nxt) is None:
-                visit(nxt, [*trail, nxt])
-        colour[sid] = 2
-
-    for sid in graph:
-        if sid not in colour:
-            visit(sid, [sid])
-
-    # Unreachable steps (offered steps are reachable from anywhere by definition).
-    if pw.start in ids:
-        reach = set()
-        todo = [pw.start]
-        while todo:
-            sid = todo.pop()
-            if sid in reach or sid not in ids:
-                continue
-            reach.add(sid)
-            todo.extend(t.to for t in pw.steps[ids[sid]].next)
-        for i, s in enumerate(pw.steps):
-            if s.id not in reach and not s.offered:
-                problems.add(
-                    ("steps", i, "id"), f"step '{s.id}' cannot be reached from '{pw.start}'"
-                )
-
-    for ti, ts in enumerate(pw.timescales):
-        loc = ("timescales", ti)
-        for si, sid in enumerate(ts.starts):
-            if sid not in ids:
-                problems.add((*loc, "starts", si), f"unknown step '{sid}'")
-        if ts.ends_step is not None and ts.ends_step not in ids:
-            problems.add((*loc, "ends_step"), f"unknown step '{ts.ends_step}'")
-        for key in ("ends_field", "only_if_field"):
-            fid = getattr(ts, key)
-            if fid is not None and not any(
-                sid in ids and pw.steps[ids[sid]].field_def(fid) for sid in ts.starts
-            ):
-                problems.add((*loc, key), f"'{fid}' is not a field of the starting step")
-        if ts.amount is None and not ts.amount_by_level:
-            problems.add(loc, "needs amount or amount_by_level")
-        if ts.ends_step is None and ts.ends_field is None:
-            problems.add(loc, "needs ends_step or ends_field (what meets it)")
-
-
-def check_pathway_text(text: str) -> tuple[Pathway | None, list[Problem]]:
-    """Validate pathway TOML text. Returns the pathway (None if any problem) and every problem."""
-    data, syntax = parse_toml(text)
-    if data is None:
-        return None, syntax
-    problems = ProblemList(text, data)
-    try:
-        pw = Pathway.model_validate(data)
-    except ValidationError as exc:
-        problems.add_validation_error(exc)
-        return None, problems.items
-    _semantic_checks(pw, problems)
-    return (None if problems.items else pw), problems.items
-
-
 __all__ = [
     "CaseState",
     "DueItem",
@@ -890,66 +765,9 @@ __all__ = [
     "Timescale",
     "Transition",
     "case_state",
-    "check_pathway_text",
     "line_of",
     "missing_fields",
     "record_step",
     "toml_key_lines",
     "validate_step_data",
 ]
-
-
-# --- describing recorded steps to people ----------------------------------------------------
-
-_HIDDEN_FIELDS = {"screening_id", "tool_version"}
-
-
-def describe_step_data(
-    pathway: Pathway,
-    step_id: str,
-    data: Mapping[str, Any],
-    level_labels: Mapping[str, str],
-    *,
-    utc: bool = False,
-) -> str:
-    """A recorded step's data in words: field labels, dates, level labels, yes/no.
-
-    Times are local for the screen, or UTC marked "UTC" (``utc=True``) for a pack read on
-    another machine. Internal references (the screening's id, the tool version) are left out;
-    they stay in the record.
-    """
-    try:
-        fields = {f.id: f for f in pathway.step(step_id).fields}
-    except KeyError:
-        fields = {}
-    parts: list[str] = []
-    for key, value in data.items():
-        if value in ("", None) or key in _HIDDEN_FIELDS:
-            continue
-        field = fields.get(key)
-        label = field.label if field else key.replace("_", " ").capitalize()
-        words = _value_words(value, field, level_labels, utc)
-        parts.append(f"{label} {words}" if label.endswith("?") else f"{label}: {words}")
-    return "; ".join(parts)
-
-
-def _value_words(
-    value: Any, field: FieldDef | None, level_labels: Mapping[str, str], utc: bool
-) -> str:
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    text = str(value)
-    kind = field.type if field else ""
-    if kind == "level" or text in level_labels:
-        return level_labels.get(text, text.replace("_", " "))
-    try:
-        if kind == "datetime" or (len(text) >= 20 and text[10] == "T"):
-            moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-            if utc:
-                return moment.astimezone(UTC).strftime("%d/%m/%Y %H:%M UTC")
-            return moment.astimezone().strftime("%d/%m/%Y %H:%M")
-        if kind == "date":
-            return datetime.fromisoformat(text).strftime("%d/%m/%Y")
-    except ValueError:
-        pass
-    return text

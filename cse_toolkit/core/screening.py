@@ -302,7 +302,7 @@ def _next_steps(
     )
 
 
-def evaluate(tool: Tool, inp: ScreeningInput, pathway: Pathway | None = None) -> Outcome:
+def evaluate(tool: Tool, inp: ScreeningInput, pathway: Pathway | None = None) -> Outcome:  # noqa: C901 - the rule kinds in order
     """Suggest a level for ``inp`` with ``tool``.
 
     The level is the highest level any level rule gives (rules are written highest first, so

@@ -7,14 +7,15 @@ too low, the age gate and the next steps for each level. The ids are a contract 
 ``domain/TOOLS.md``): saved screenings, packs and tests refer to them, so they never change.
 
 Versions: a file carries ``id`` and ``version`` inside it, so old versions can sit beside new ones
-(name them ``<id>@<version>.toml``). ``load_tool(id)`` gives the newest; ``load_tool(id, version)``
-gives exactly that version, which is how a saved screening is shown with the tool it was made with.
+(name them ``<id>@<version>.toml``). ``catalogue.load_tool(id)`` gives the newest;
+``catalogue.load_tool(id, version)`` gives exactly that version, which is how a saved screening
+is shown with the tool it was made with (finding and loading files is ``core.catalogue``'s).
 
 For the GUI wizard: ``Tool.sections`` (in order) -> ``Section.indicators`` (``label``, ``help``,
 provenance via ``Section.provenance_of``), ``ANSWER_VALUES`` / ``BASIS_VALUES`` / ``WHEN_VALUES``
 for the answer controls, ``Section.has_time_period`` to show the current/prior choice, and
-``Tool.levels`` for the outcome page. ``check_tool_file`` explains every problem in a file by line
-(``cse-toolkit tools check FILE``).
+``Tool.levels`` for the outcome page. ``catalogue.check_tool_file`` explains every problem in a
+file by line (``cse-toolkit tools check FILE``).
 
 This module is Qt-free.
 """
@@ -317,7 +318,7 @@ class NextSteps(_Entity):
 
 
 class Tool(_Entity):
-    """A screening tool, validated. Build with ``load_tool`` / ``load_tool_file``."""
+    """A screening tool, validated. Build with ``catalogue.load_tool`` / ``load_tool_file``."""
 
     id: ToolId
     version: Version
@@ -465,7 +466,7 @@ def _exploitation_checks(tool: Tool, problems: ProblemList) -> None:
                 )
 
 
-def _semantic_checks(tool: Tool, problems: ProblemList, step_ids: set[str] | None) -> None:
+def _semantic_checks(tool: Tool, problems: ProblemList, step_ids: set[str] | None) -> None:  # noqa: C901 - a check per rule
     levels = tool.level_ids
     rank = {lv: i for i, lv in enumerate(levels)}
     _duplicates(
@@ -666,7 +667,7 @@ def _rule_loc(tool: Tool, rule: Any, key: str) -> Loc:
     return ("rules", tool.rules.index(rule), key)
 
 
-def _safety_checks(tool: Tool, problems: ProblemList) -> None:
+def _safety_checks(tool: Tool, problems: ProblemList) -> None:  # noqa: C901 - R1-R5, R10 side by side
     """The safety rules of SAFETY.md (R1-R5, R10) that a tool file must express.
 
     A file that breaks one is refused by ``tools check`` and at load. Files kept only to show

@@ -119,6 +119,9 @@ def run_gui(argv: list[str] | None = None) -> int:
         )
         return 1
     install_exception_hook()
+    from cse_toolkit.gui.common import capture
+
+    capture.install(loaded.policy.allow_screen_capture)
     from cse_toolkit.gui.extensions import install_all
     from cse_toolkit.gui.main_window import MainWindow
 

@@ -42,6 +42,8 @@ def install_all(window: MainWindow, policy: Policy) -> AppParts:
     window.add_page("intelligence", window.tr("Intelligence"), intel_page, ("worker", "dsl"))
 
     def export_intelligence(report_id: str) -> None:
+        if window.vault is None:
+            return  # locked meanwhile
         dialog = ExportDialog(window.vault, "intelligence", report_id=report_id, policy=policy,
                               parent=window)
         dialog.open()

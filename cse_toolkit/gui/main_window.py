@@ -66,6 +66,7 @@ from cse_toolkit.vault.keyslots import KdfParams
 
 if TYPE_CHECKING:
     from cse_toolkit.gui.exchange.outbox_page import OutboxPage
+    from cse_toolkit.vault.vault import Vault
 
 log = logging.getLogger(__name__)
 
@@ -103,7 +104,7 @@ class MainWindow(QMainWindow):
         self._folder = folder
         self._clock = clock
         self._kdf = kdf
-        self._vault: Any = None
+        self._vault: Vault | None = None
         self._pages: dict[str, _Page] = {}
         self._location: dict[str, Any] | None = None
         self.first_run: FirstRunDialog | None = None
@@ -276,7 +277,7 @@ class MainWindow(QMainWindow):
             if item is not None:
                 item.setHidden(not allowed)
             if allowed:
-                widget.set_vault(self._vault)  # type: ignore[attr-defined]
+                widget.set_vault(self._vault)
 
     def _fit_navigation(self) -> None:
         metrics = self.nav.fontMetrics()
@@ -325,7 +326,7 @@ class MainWindow(QMainWindow):
 
     # -- vault lifecycle ----------------------------------------------------------------
     @property
-    def vault(self) -> Any:
+    def vault(self) -> Vault | None:
         return self._vault
 
     @property
@@ -354,7 +355,7 @@ class MainWindow(QMainWindow):
         else:
             self.close()
 
-    def enter_vault(self, vault: Any) -> None:
+    def enter_vault(self, vault: Vault) -> None:
         self._vault = vault
         changes.hub().watch(vault)  # every view that follows changes stays current
         role = vault.user.role
@@ -388,6 +389,7 @@ class MainWindow(QMainWindow):
     def _restore_location(self) -> None:
         where = self._location or {}
         self._location = None
+        assert self._vault is not None  # called by enter_vault
         role = self._vault.user.role
         if where.get("child_id") and role in CASE_ROLES:
             if self.show_child(where["child_id"], where.get("tab")):
@@ -440,8 +442,8 @@ class MainWindow(QMainWindow):
         clipboard.clear_ours()
         dialogs.lock_done()
         self._show_locked(first=False)
-        for exc in bugs:
-            sys.excepthook(type(exc), exc, exc.__traceback__)
+        for bug in bugs:
+            sys.excepthook(type(bug), bug, bug.__traceback__)
 
     def _draft_editors(self) -> list[Any]:
         """Every ``DraftEditor`` in this window and in any other top-level window of the app."""
@@ -471,9 +473,9 @@ class MainWindow(QMainWindow):
         for widget in self.findChildren(QDialog):
             if widget.isVisible():
                 self._close_one(widget)
-        for widget in QApplication.topLevelWidgets():
-            if widget is not self and widget.isVisible():
-                self._close_one(widget)
+        for top in QApplication.topLevelWidgets():
+            if top is not self and top.isVisible():
+                self._close_one(top)
 
     @staticmethod
     def _close_one(widget: QWidget) -> None:

@@ -373,7 +373,7 @@ def _extract_json(pdf: pikepdf.Pdf) -> bytes:
     """The bytes of the single pack.json attachment, decompressed under a cap."""
     try:
         names = list(pdf.attachments.keys())
-    except Exception as exc:  # noqa: BLE001 - a malformed name tree is just "damaged"
+    except Exception as exc:  # a malformed name tree is just "damaged"
         raise _not_a_pack() from exc
     if len(names) != 1 or names[0] != ATTACHMENT_NAME:
         # The names are compared, never used as paths, and never echoed (they may be hostile).
@@ -394,7 +394,7 @@ def _extract_json(pdf: pikepdf.Pdf) -> bytes:
         raw = stream.read_raw_bytes()
     except PackError:
         raise
-    except Exception as exc:  # noqa: BLE001 - pikepdf raises many types for damaged streams
+    except Exception as exc:  # pikepdf raises many types for damaged streams
         raise _not_a_pack() from exc
     if filters is None:
         data = raw
@@ -551,7 +551,7 @@ def open_pack(
             "The password is wrong. Check it with the sender (it is six words joined by dashes, "
             "given separately from the file) and try again."
         ) from exc
-    except Exception as exc:  # noqa: BLE001 - qpdf reports damage with several exception types
+    except Exception as exc:  # qpdf reports damage with several exception types
         raise _not_a_pack() from exc
     with pdf:
         enc = pdf.encryption if pdf.is_encrypted else None
@@ -569,7 +569,7 @@ def open_pack(
         raw_json = _extract_json(pdf)
         try:
             pages = len(pdf.pages)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             raise _not_a_pack() from exc
     plain = parse_pack_json(raw_json)
     fingerprint = signing.verify(plain, expected_public_key)

@@ -19,6 +19,7 @@ from cse_toolkit.core import sharing as sharing_rule
 from cse_toolkit.errors import UserError
 from cse_toolkit.packs import schema as ps
 from cse_toolkit.packs.pdfpack import ExportResult, export_pack
+from cse_toolkit.packs.schema import MAX_SHORT
 from cse_toolkit.policy import Contact, Policy, load_policy
 from cse_toolkit.services.records import (
     child_record,
@@ -82,13 +83,13 @@ def default_recipient(kind: PackKind, policy: Policy) -> ps.Recipient:
     if contact is None:
         return ps.Recipient(name=fallback, route="secure email (set the contact in the policy)")
     return ps.Recipient(
-        name=contact.name[:500] or fallback,
+        name=contact.name[:MAX_SHORT] or fallback,
         route=(contact.notes or (f"secure email to {contact.email}" if contact.email else ""))[
             :500
         ],
         address=contact.address,
-        phone=contact.phone[:500],
-        email=contact.email[:500],
+        phone=contact.phone[:MAX_SHORT],
+        email=contact.email[:MAX_SHORT],
     )
 
 
@@ -108,13 +109,13 @@ def _envelope(
         pack_id=str(uuid.uuid4()),
         kind=kind,
         created_at=vault.now(),
-        organisation=policy.organisation[:500],
+        organisation=policy.organisation[:MAX_SHORT],
         recipient=recipient or default_recipient(kind, policy),
         sender=ps.Sender(
-            name=user.label[:500],
+            name=user.label[:MAX_SHORT],
             role=ROLE_TITLES.get(user.role, user.role),
-            agency=user.agency[:500],
-            contact=user.contact[:500],
+            agency=user.agency[:MAX_SHORT],
+            contact=user.contact[:MAX_SHORT],
         ),
         vault=ps.VaultIdentity(
             id=vault.vault_id, public_key=base64.b64encode(vault.user_public_key).decode()
@@ -123,13 +124,13 @@ def _envelope(
         sharing_decision=ps.SharingDecision(
             consent_sought=sharing.consent_sought,
             consent_given=sharing.consent_given,
-            who_consented=sharing.who_consented[:500],
+            who_consented=sharing.who_consented[:MAX_SHORT],
             parents_aware=sharing.parents_aware,
             parents_not_aware_reason=sharing.parents_not_aware_reason,
             child_aware=sharing.child_aware,
             child_consents=sharing.child_consents,
             ground_without_consent=sharing.ground_without_consent,  # type: ignore[arg-type]
-            decided_by=user.label[:500],
+            decided_by=user.label[:MAX_SHORT],
             decided_at=vault.now(),
             reason=sharing.reason,
         ),
@@ -205,10 +206,10 @@ def build_pack(
             referrer_involvement=details.referrer_involvement,
             reason=details.reason,
             concerns=concerns,
-            basis_of_concern=[b[:500] for b in details.basis_of_concern],
-            past_violence=[p[:500] for p in details.past_violence],
+            basis_of_concern=[b[:MAX_SHORT] for b in details.basis_of_concern],
+            past_violence=[p[:MAX_SHORT] for p in details.past_violence],
             actions_taken=[ps.Action(action=a) for a in details.actions_taken if a.strip()],
-            other_agencies=[ps.Agency(name=a[:500]) for a in details.other_agencies if a.strip()],
+            other_agencies=[ps.Agency(name=a[:MAX_SHORT]) for a in details.other_agencies if a.strip()],
             child_views=details.child_views,
         ),
     )
@@ -242,8 +243,8 @@ def write_pack_file(
 ) -> ExportResult:
     """The slow half of ``export``: sign, render, encrypt and write the file. No vault write.
 
-    The GUI runs this on a pool thread and then ``record_export`` on the GUI thread, so every
-    write to the vault stays on the thread that owns the connection.
+    The GUI runs this on a pool thread (it takes seconds) and then ``record_export`` on the GUI
+    thread; the vault may be used from either (the threading rule, ``vault/db.py``).
     """
     out = out.expanduser().resolve()
     if out.suffix.lower() != ".pdf":

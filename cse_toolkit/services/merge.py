@@ -202,7 +202,7 @@ def import_pack(
         # raises a false "changed here since it was imported").
         for record in to_track:
             track_import(vault, record, pack.pack_id, verified.signer_public_key)
-        from cse_toolkit.vault.repos import ref_for
+        from cse_toolkit.core.ids import ref_for
 
         for record in pack.records:
             if record.type == "child" and report.added.get("child"):

@@ -88,7 +88,7 @@ def _child_row(vault: Vault, record: Any, at: Arrival) -> Row:
         if not (m.parental_responsibility and m.relationship == "holds parental responsibility")
     ]
     pr = ", ".join(m.name for m in d.household if m.parental_responsibility)
-    from cse_toolkit.vault.repos import ref_for
+    from cse_toolkit.core.ids import ref_for
 
     now = vault.now_iso()
     row: Row = {

@@ -10,11 +10,12 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from cse_toolkit.core import catalogue
+from cse_toolkit.core import catalogue, step_words
 from cse_toolkit.core import intelligence as intel
 from cse_toolkit.core.clock import parse_utc
 from cse_toolkit.errors import UserError
 from cse_toolkit.packs import schema as ps
+from cse_toolkit.packs.schema import MAX_SHORT
 
 if TYPE_CHECKING:
     from cse_toolkit.vault.vault import Vault
@@ -42,7 +43,7 @@ def child_record(vault: Vault, child_id: str) -> ps.ChildRecord:
     if child.parental_responsibility:
         household.append(
             ps.HouseholdMember(
-                name=child.parental_responsibility[:500],
+                name=child.parental_responsibility[:MAX_SHORT],
                 relationship="holds parental responsibility",
                 parental_responsibility=True,
             )
@@ -109,10 +110,10 @@ def _note_record(note: Any, users: dict[str, str], amendments: Any = ()) -> ps.N
         data=ps.NoteData(
             recorded_at=note.event_at,
             occurred_on=note.event_at.date(),
-            author=users.get(note.author_id, note.author_id.removeprefix("import:"))[:500],
+            author=users.get(note.author_id, note.author_id.removeprefix("import:"))[:MAX_SHORT],
             source=note.source,
             # Who reported it, if someone did; the place is where it happened, not a source.
-            source_detail=note.reported_by[:500],
+            source_detail=note.reported_by[:MAX_SHORT],
             text=_fit(text),
         ),
     )
@@ -169,7 +170,7 @@ def screening_record(vault: Vault, screening_id: str) -> ps.ScreeningRecord:
                     note=a.get("note", "") or "",
                 )
             )
-        sections.append(ps.ScreeningSection(id=sid, title=title[:500], answers=rows))
+        sections.append(ps.ScreeningSection(id=sid, title=title[:MAX_SHORT], answers=rows))
     child_ctx = inp.get("child", {})
     next_steps = outcome.get("next_steps") or {}
     steps_text = []
@@ -190,9 +191,9 @@ def screening_record(vault: Vault, screening_id: str) -> ps.ScreeningRecord:
         data=ps.ScreeningData(
             tool_id=rec.tool_id,
             tool_version=rec.tool_version,
-            tool_title=tool_title[:500],
+            tool_title=tool_title[:MAX_SHORT],
             screened_on=rec.screened_at.date(),
-            screened_by=users.get(rec.confirmed_by or "", rec.confirmed_by or "")[:500],
+            screened_by=users.get(rec.confirmed_by or "", rec.confirmed_by or "")[:MAX_SHORT],
             child_age=child_ctx.get("age"),
             learning_disability=child_ctx.get("learning_disability"),
             additional_needs=child_ctx.get("additional_needs"),
@@ -201,21 +202,21 @@ def screening_record(vault: Vault, screening_id: str) -> ps.ScreeningRecord:
             suggested_level=rec.suggested_level or outcome.get("suggested_level") or "unknown",
             reasons=[
                 ps.Reason(
-                    rule=str(r.get("rule", ""))[:500],
+                    rule=str(r.get("rule", ""))[:MAX_SHORT],
                     indicators=[str(i) for i in r.get("indicators", [])],
                     text=str(r.get("text", "")),
                 )
                 for r in outcome.get("reasons", [])
             ],
             floors_applied=[
-                str(f.get("text", f.get("rule", "")))[:500]
+                str(f.get("text", f.get("rule", "")))[:MAX_SHORT]
                 for f in outcome.get("floors_applied", [])
             ],
             to_verify=[_answer_label(x, labels) for x in outcome.get("to_verify", [])],
             gaps=[_answer_label(x, labels) for x in outcome.get("gaps", [])],
             next_steps=steps_text,
             confirmed_level=rec.confirmed_level,
-            confirmed_by=users.get(rec.confirmed_by or "", rec.confirmed_by or "")[:500],
+            confirmed_by=users.get(rec.confirmed_by or "", rec.confirmed_by or "")[:MAX_SHORT],
             confirmed_at=parse_utc(rec.confirmed_at) if rec.confirmed_at else None,
             confirmation_reason=rec.confirm_reason,
             provenance=provenance,
@@ -230,8 +231,8 @@ def screening_record(vault: Vault, screening_id: str) -> ps.ScreeningRecord:
 def _answer_label(item: Any, labels: dict[str, str]) -> str:
     if isinstance(item, dict):
         ind = str(item.get("indicator", ""))
-        return labels.get(ind, str(item.get("label", ind)))[:500]
-    return str(item)[:500]
+        return labels.get(ind, str(item.get("label", ind)))[:MAX_SHORT]
+    return str(item)[:MAX_SHORT]
 
 
 def step_records(vault: Vault, child_id: str) -> list[ps.PathwayStepRecord]:
@@ -254,7 +255,7 @@ def step_records(vault: Vault, child_id: str) -> list[ps.PathwayStepRecord]:
         pathway = pathways[st.pathway_id]
         titles = {s.id: s.title for s in pathway.steps} if pathway else {}
         summary = st.reason or (
-            pw.describe_step_data(pathway, st.step_id, st.data, words, utc=True)
+            step_words.describe_step_data(pathway, st.step_id, st.data, words, utc=True)
             if pathway
             else "; ".join(f"{k}: {v}" for k, v in st.data.items() if v not in ("", None))
         )
@@ -265,13 +266,13 @@ def step_records(vault: Vault, child_id: str) -> list[ps.PathwayStepRecord]:
                 version=st.version,
                 data=ps.PathwayStepData(
                     pathway_id=st.pathway_id,
-                    pathway_version=pathway.version[:500] if pathway else "",
+                    pathway_version=pathway.version[:MAX_SHORT] if pathway else "",
                     step_id=st.step_id,
-                    title=titles.get(st.step_id, st.step_id)[:500],
+                    title=titles.get(st.step_id, st.step_id)[:MAX_SHORT],
                     status=st.status,
                     recorded_at=st.event_at,
                     entered_at=st.created_at,
-                    recorded_by=users.get(st.created_by, st.created_by)[:500],
+                    recorded_by=users.get(st.created_by, st.created_by)[:MAX_SHORT],
                     summary=summary[: ps.MAX_TEXT],
                     reference=str(st.data.get("reference", st.data.get("police_reference", "")))[
                         :500
@@ -380,7 +381,7 @@ def intel_record(report: intel.IntelReport) -> ps.IntelReportRecord:
         if report.learned_place:
             how += f" at {report.learned_place}"
     agencies = [
-        ps.Agency(name=a.strip()[:500]) for a in report.other_agencies.split(",") if a.strip()
+        ps.Agency(name=a.strip()[:MAX_SHORT]) for a in report.other_agencies.split(",") if a.strip()
     ]
     return ps.IntelReportRecord(
         type="intel_report",

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from cse_toolkit.errors import UserError
 from cse_toolkit.packs.pdfpack import VerifiedPack, open_pack
+from cse_toolkit.packs.schema import MAX_SHORT
 from cse_toolkit.vault.exchange_repo import TrustRow
 
 if TYPE_CHECKING:
@@ -121,7 +122,7 @@ def trust(vault: Vault, verified: VerifiedPack, how: str) -> None:
         TrustRow(
             verified.signer_public_key,
             verified.signer_fingerprint,
-            verified.pack.sender.name[:500],
+            verified.pack.sender.name[:MAX_SHORT],
             vault.user.name,
             vault.now_iso(),
             how,

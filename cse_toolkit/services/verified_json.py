@@ -24,6 +24,7 @@ from typing import Any
 from cse_toolkit.errors import UserError
 from cse_toolkit.packs import errors as pe
 from cse_toolkit.packs import signing
+from cse_toolkit.packs.schema import MAX_SHORT
 
 OUTPUT_VERSION = 1
 MAX_REVOCATION_BYTES = 1024 * 1024
@@ -122,7 +123,7 @@ def load_revocations(path: Path) -> dict[str, Revocation]:
         # Earliest revocation wins if a key is listed twice.
         old = result.get(norm)
         if old is None or at < old.revoked_at:
-            result[norm] = Revocation(norm, at.astimezone(UTC), str(reason)[:500])
+            result[norm] = Revocation(norm, at.astimezone(UTC), str(reason)[:MAX_SHORT])
     return result
 
 

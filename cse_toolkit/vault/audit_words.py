@@ -15,8 +15,8 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from cse_toolkit.core import catalogue
+from cse_toolkit.core.ids import ref_for
 from cse_toolkit.vault.audit import AuditRow
-from cse_toolkit.vault.repos import ref_for
 
 if TYPE_CHECKING:
     from cse_toolkit.vault.vault import Vault
@@ -47,7 +47,7 @@ def tokens(reason: str) -> dict[str, str]:
 class _Lookup:
     """What the sentences need, read in a few queries for a whole page of rows."""
 
-    def __init__(self, vault: Vault, rows: Sequence[AuditRow]) -> None:
+    def __init__(self, vault: Vault, rows: Sequence[AuditRow]) -> None:  # noqa: C901 - a lookup per record kind
         c = vault.conn
         self.users: dict[str, str] = {
             str(name): str(display or name)
@@ -156,7 +156,7 @@ def _chunks(ids: Sequence[str], size: int = 400) -> Iterable[Sequence[str]]:
         yield ids[start : start + size]
 
 
-def _sentence(r: AuditRow, k: _Lookup) -> str:
+def _sentence(r: AuditRow, k: _Lookup) -> str:  # noqa: C901 - a sentence per audit action
     who = k.who(r.actor)
     action, rtype, rid = r.action, r.record_type, r.record_id
     t = tokens(r.reason)

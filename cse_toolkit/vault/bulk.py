@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING
 
 from cse_toolkit.core.clock import utc_iso
 from cse_toolkit.core.demo import DemoChild
+from cse_toolkit.core.ids import ref_for
 from cse_toolkit.core.intelligence import IntelReport
 from cse_toolkit.vault import rows
-from cse_toolkit.vault.repos import ref_for
 
 if TYPE_CHECKING:
     from cse_toolkit.vault.vault import Vault

@@ -2,6 +2,25 @@
 
 This module is the only place that imports sqlcipher3. ``paths.harden_process()`` runs first so
 the umask and a private SQLITE_TMPDIR are in force before SQLite can create any file.
+
+The threading rule (written here once; other comments point here):
+
+* An open vault has one connection, shared by the GUI thread and the pool threads of
+  ``gui/common/workers.py`` (unlock, the child list's next steps, the review queue, sign-off checks,
+  search, imports, and note drafts on their one-thread lane). Any of them may read and write.
+* sqlcipher3's SQLite is built multi-thread (``sqlcipher3.threadsafety == 1``), not
+  serialised: one connection must never run statements on two threads at once (doing so
+  corrupted the statement cache). So :class:`SerialConnection` runs every statement, and reads
+  its rows whole, under one lock, and no cursor outlives the call. That is why the connection
+  is opened with ``check_same_thread=False``: the unlock opens it on a pool thread and the GUI
+  thread goes on with it.
+* ``Vault.write()`` serialises whole transactions on top of that (another thread waits; a
+  nested ``write()`` on the same thread joins the open one). Change notices go out after the
+  commit on the writing thread; ``gui/changes.py`` re-emits them on the GUI thread.
+* The GUI thread never blocks for more than 50 ms, so anything that may take longer (a big
+  read, an import, an fsync'd draft) goes to a pool thread; locking waits for running jobs
+  before the vault closes.
+* Any other connection (backup, restore, checks) is opened, used and closed by one thread.
 """
 
 from __future__ import annotations
@@ -41,8 +60,8 @@ def connect(db_path: Path, dek: bytes, *, readonly: bool = False, create: bool =
     if not create and not db_path.exists():
         raise NotAVaultError(str(db_path.parent), "database file missing")
     uri = db_path.resolve().as_uri() + ("?mode=ro" if readonly else "")
-    # check_same_thread=False: the GUI derives the key and opens the vault on a worker thread,
-    # then hands the open vault to the GUI thread. A vault is used by one thread at a time.
+    # check_same_thread=False: the threading rule (this module's docstring) lets the GUI thread
+    # and pool threads share the connection, one statement at a time (SerialConnection).
     conn = sqlcipher3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
     try:
         conn.execute("PRAGMA cipher_log_level = NONE")
@@ -113,15 +132,13 @@ class Rows:
 
 
 class SerialConnection:
-    """The vault's one connection, used by one thread at a time (the threading rule).
+    """The vault's one connection, shared by threads one statement at a time (the threading
+    rule in this module's docstring).
 
-    The GUI thread and pool threads (the child list's next steps, the review queue, sign-off
-    checks, imports) share one open vault. sqlcipher3's SQLite is built multi-thread
-    (``sqlcipher3.threadsafety == 1``): a connection must never be used by two threads at once,
-    and doing so corrupted the statement cache (``KeyError`` from ``execute``, seen when the
-    review queue and the child list's provider read together). So every statement runs, and
-    its rows are read whole, under one lock; no cursor outlives the call. Transactions are
-    serialised on top of this by ``Vault.write()``'s own lock.
+    Using the connection on two threads at once corrupted the statement cache (``KeyError``
+    from ``execute``, seen when the review queue and the child list's provider read together).
+    So every statement runs, and its rows are read whole, under one lock; no cursor outlives
+    the call. Transactions are serialised on top of this by ``Vault.write()``'s own lock.
     """
 
     def __init__(self, conn: Any) -> None:

@@ -44,9 +44,9 @@ from cse_toolkit.core import pathway as pw
 from cse_toolkit.core import summary as sm
 from cse_toolkit.core import urgency as urg
 from cse_toolkit.core.clock import parse_utc, utc_iso
+from cse_toolkit.core.ids import ref_for
 from cse_toolkit.errors import UserError
 from cse_toolkit.vault import audit
-from cse_toolkit.vault.repos import ref_for
 from cse_toolkit.vault.vault import signoff_message
 
 if TYPE_CHECKING:

@@ -13,6 +13,7 @@ import json
 from typing import TYPE_CHECKING, Any, cast
 
 from cse_toolkit.core import intelligence as intel
+from cse_toolkit.core.ids import intel_ref
 from cse_toolkit.errors import UserError
 from cse_toolkit.vault import rows
 
@@ -197,9 +198,7 @@ class IntelRepository:
 
 
 def _ref(report_id: str) -> str:
-    from cse_toolkit.vault.repos import ref_for
-
-    return "I-" + ref_for(report_id)
+    return intel_ref(report_id)
 
 
 def _learned(report: intel.IntelReport) -> str | None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import uuid
 from dataclasses import asdict
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
@@ -28,6 +27,10 @@ from cse_toolkit.core.entities import (
     ScreeningRecord,
     StepRecord,
 )
+
+# The id helpers are core's (core/ids.py); kept importable here for the vault's callers.
+from cse_toolkit.core.ids import new_id as new_id
+from cse_toolkit.core.ids import ref_for as ref_for
 from cse_toolkit.core.screening import driving_level, is_lowered
 from cse_toolkit.errors import PermissionDenied, UserError
 from cse_toolkit.vault import rows
@@ -35,12 +38,7 @@ from cse_toolkit.vault import rows
 if TYPE_CHECKING:
     from cse_toolkit.vault.vault import Vault
 
-_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 MAX_TEXT = 200_000  # characters in one note: far beyond any real note, well below memory limits
-
-
-def new_id() -> str:
-    return str(uuid.uuid4())
 
 
 def level_reason(level: str, tool_id: str) -> str:
@@ -54,13 +52,6 @@ def _tool_or_none(tool_id: str, version: str | None) -> Any:
         return catalogue.load_tool(tool_id, version)
     except UserError:
         return None
-
-
-def ref_for(record_id: str) -> str:
-    """A short, stable, readable reference derived from the record id (same in every vault)."""
-    value = int(uuid.UUID(record_id).hex[:10], 16)
-    chars = "".join(_CROCKFORD[(value >> (5 * i)) & 31] for i in range(8))[::-1]
-    return f"{chars[:4]}-{chars[4:]}"
 
 
 def _date(text: str | None) -> date | None:
@@ -899,7 +890,7 @@ class Repositories:
             elif summary:
                 detail = summary
             elif pathway is not None:
-                from cse_toolkit.core.pathway import describe_step_data
+                from cse_toolkit.core.step_words import describe_step_data
 
                 detail = describe_step_data(pathway, st.step_id, data, {**levels, **tool_names})
             else:

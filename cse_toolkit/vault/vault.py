@@ -166,7 +166,9 @@ def _check_registry(
 
 
 class Vault:
-    """An open vault for one signed-in user. Not thread-safe: one thread owns it."""
+    """An open vault for one signed-in user, shared by the GUI thread and pool threads as the
+    threading rule says (``vault/db.py``'s docstring): statements one at a time, writes in
+    ``write()``'s serialised transactions."""
 
     def __init__(
         self,

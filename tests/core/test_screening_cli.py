@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers.cli import Run, cli
 
 DATA = Path(__file__).parent / "data"
 REPO = Path(__file__).parents[2]
@@ -56,15 +55,8 @@ def run(tmp_path: Path) -> Any:
     }
     env.pop("CSE_TOOLKIT_RESOURCES", None)
 
-    def _run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "cse_toolkit", *args],
-            capture_output=True,
-            text=True,
-            env=env,
-            cwd=tmp_path,
-            timeout=60,
-        )
+    def _run(*args: str) -> Run:
+        return cli(*args, env=env, cwd=tmp_path, timeout=60)
 
     return _run
 

@@ -3,24 +3,16 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
+
+import pytest
+from helpers.cli import Run, cli
 
 PASSPHRASE = "otter lamp river gravel"
 
 
-def run(*args: str, stdin: str = PASSPHRASE + "\n", home: Path) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, CSE_TOOLKIT_HOME=str(home))
-    return subprocess.run(
-        [sys.executable, "-m", "cse_toolkit", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-    )
+def run(*args: str, home: Path) -> Run:
+    return cli(*args, stdin=PASSPHRASE + "\n", home=home)
 
 
 def make_vault(home: Path, role: str) -> None:
@@ -32,6 +24,7 @@ def make_vault(home: Path, role: str) -> None:
     Vault.create(home, "dee", role, PASSPHRASE, kdf=FLOOR_PARAMS)[0].close()
 
 
+@pytest.mark.slow
 def test_summary_json_on_a_demo_vault_of_12(tmp_path: Path) -> None:
     home = tmp_path / "vault"
     make_vault(home, "dsl")

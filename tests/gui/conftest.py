@@ -2,7 +2,7 @@
 
 * ``fake_dialogs`` (autouse): replaces every function of ``cse_toolkit.gui.common.dialogs`` so nothing
   blocks; records what was shown and answers ``ask`` from a queue (else its default).
-* Qt warnings fail the tests here (``qt_log_level_fail``).
+* Qt warnings fail every test (``qt_log_level_fail`` in pyproject.toml), here as everywhere.
 * ``window``: a main window on a fresh vault folder; ``open_window``: one already unlocked on a
   vault made with fast key-derivation parameters.
 """
@@ -15,25 +15,16 @@ import os
 # fixtures run, so the platform must be chosen when this file is imported.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from collections.abc import Callable, Iterator  # noqa: E402
-from dataclasses import dataclass, field  # noqa: E402
-from pathlib import Path  # noqa: E402
-from typing import Any  # noqa: E402
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
-import pytest  # noqa: E402
+import pytest
 
-from cse_toolkit.core.clock import FixedClock  # noqa: E402
+from cse_toolkit.core.clock import FixedClock
 
 PASSPHRASE = "otter lamp river gravel"
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    here = Path(__file__).parent
-    for item in items:
-        if here in Path(str(item.fspath)).parents:
-            item.add_marker(pytest.mark.qt_log_level_fail("WARNING"))
-            # The offscreen platform plugin says this about every top-level window it shows.
-            item.add_marker(pytest.mark.qt_log_ignore("does not support propagateSizeHints"))
 
 
 @dataclass

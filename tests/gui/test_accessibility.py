@@ -439,6 +439,7 @@ def test_every_dialog_has_a_factory() -> None:
 
 
 @pytest.mark.skipif(SCALE >= 2, reason="the 100 % walk")
+@pytest.mark.slow
 def test_every_window_by_keyboard_and_accessibility_tree(
     qtbot: Any, world: World, make_window: Any
 ) -> None:
@@ -457,6 +458,7 @@ def test_walk_at_scale(qtbot: Any, world: World, make_window: Any) -> None:
 
 
 @pytest.mark.skipif(SCALE >= 2, reason="this is the parent")
+@pytest.mark.slow
 def test_nothing_clipped_at_200_percent() -> None:
     env = dict(os.environ, CSE_A11Y_SCALE="2", QT_SCALE_FACTOR="2", QT_QPA_PLATFORM="offscreen")
     run = subprocess.run(

@@ -9,6 +9,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from helpers.factories import referral_export
 from helpers.journey import worker_case
 
 from cse_toolkit.gui.extensions import install_all
@@ -32,10 +33,7 @@ def _in_background(work: Any) -> None:
 
 
 def _export(vault: Any, child_id: str, out: Path) -> Any:
-    pack = exchange.build_pack(vault, "referral", child_id=child_id,
-                               sharing=exchange.SharingChoice(consent_sought=True,
-                                                              consent_given=True))
-    return exchange.export(vault, pack, out).result
+    return referral_export(vault, child_id, out).result
 
 
 def test_dsl_views_follow_imports_decisions_and_purges(  # type: ignore[no-untyped-def]

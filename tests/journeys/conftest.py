@@ -1,5 +1,5 @@
 """Journey tests: two people, two real vaults in two temporary folders, the real command line
-(in a subprocess) and the real app (pytest-qt, offscreen)."""
+(in a subprocess) and the real app (pytest-qt, offscreen; Qt warnings fail, as everywhere)."""
 
 from __future__ import annotations
 
@@ -7,21 +7,22 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from collections.abc import Callable, Iterator  # noqa: E402
-from pathlib import Path  # noqa: E402
-from typing import Any  # noqa: E402
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
 
-import pytest  # noqa: E402
-from gui.conftest import FakeDialogs, fake_dialogs  # noqa: E402,F401 - the shared seam fake
-from helpers.journey import Person  # noqa: E402
+import pytest
+from gui.conftest import FakeDialogs, fake_dialogs  # noqa: F401 - the shared seam fake
+from helpers.journey import Person
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every journey is ``slow``: dozens of real command-line runs each (CI runs them; the inner
+    loop, ``-m "not slow and not reliability"``, leaves them out)."""
     here = Path(__file__).parent
     for item in items:
         if here in Path(str(item.fspath)).parents:
-            item.add_marker(pytest.mark.qt_log_level_fail("WARNING"))
-            item.add_marker(pytest.mark.qt_log_ignore("does not support propagateSizeHints"))
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture

@@ -16,14 +16,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from relkit import (
+from helpers.cli import cli
+from helpers.vaults import (
     PASSPHRASE,
     audit_rows,
     copy_vault,
     dek_of,
     fill,
     make_vault,
-    run_cli,
     tamper_audit,
 )
 
@@ -120,10 +120,10 @@ def test_audit_tampering_is_detected(tmp_path: Path, figure) -> None:  # type: i
             how = f"chain ({len(problems)} problem(s))" if problems else "NOT DETECTED"
         copy_vault(folder, trial)  # the API check above appended an entry; start clean again
         tamper_audit(trial, dek, *statements)
-        run = run_cli("audit", "verify", "--data-dir", str(trial), stdin=PASSPHRASE + "\n")
+        run = cli("audit", "verify", "--data-dir", str(trial), stdin=PASSPHRASE + "\n")
         assert "Traceback" not in run.stderr, (name, run.stderr)
-        cli = "exit 1" if run.returncode == 1 else f"exit {run.returncode}"
-        results[name] = f"{how}; cli {cli}"
+        exit_text = "exit 1" if run.returncode == 1 else f"exit {run.returncode}"
+        results[name] = f"{how}; cli {exit_text}"
 
     detected = sum("NOT" not in v and "exit 1" in v for v in results.values())
     figure("audit_tamper_detected", f"{detected}/{len(results)}")
@@ -142,7 +142,7 @@ def test_audit_tampering_is_detected(tmp_path: Path, figure) -> None:  # type: i
             (last[0] + 1, *forged, row_hash(last[0] + 1, *forged)),
         ),
     )
-    run = run_cli("audit", "verify", "--data-dir", str(trial), stdin=PASSPHRASE + "\n")
+    run = cli("audit", "verify", "--data-dir", str(trial), stdin=PASSPHRASE + "\n")
     figure(
         "audit_tamper_tail_append_with_key",
         "detected"

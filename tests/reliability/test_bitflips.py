@@ -14,7 +14,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from relkit import (
+from helpers.vaults import (
     copy_vault,
     dek_of,
     fill,

@@ -15,8 +15,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from relkit import HERE
 
+HERE = Path(__file__).resolve().parent
 SCENARIO = HERE / "disk_full_scenario.py"
 
 

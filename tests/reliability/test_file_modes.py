@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from relkit import PASSPHRASE, REPO
+from helpers.vaults import PASSPHRASE, REPO
 
 # Runs with umask 022 from the start, and sets it back to 022 AFTER the app hardened the process,
 # as a library could; files must still come out private.

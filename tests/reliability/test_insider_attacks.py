@@ -15,10 +15,10 @@ from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from relkit import PASSPHRASE, raw_connect, run_cli, snapshot
+from helpers.cli import cli
+from helpers.factories import screening_record
+from helpers.vaults import PASSPHRASE, raw_connect, snapshot
 
-from cse_toolkit.core import screening
-from cse_toolkit.core.entities import ScreeningRecord
 from cse_toolkit.errors import UserError
 from cse_toolkit.packs.pdfpack import export_pack, open_pack
 from cse_toolkit.services import exchange
@@ -38,22 +38,8 @@ COLS = "seq, at, actor, action, record_type, record_id, record_version, reason, 
 
 def confirmed(vault: Vault, child_id: str, level: str | None = None, age: int = 14) -> Any:
     """A confirmed worcestershire-2013 screening (one low indicator; age 14: no floor)."""
-    tool = screening.load_tool("worcestershire-2013")
-    inp = screening.ScreeningInput.from_dict({
-        "tool": tool.id, "tool_version": tool.version,
-        "child": {"age": age, "learning_disability": False, "additional_needs": False},
-        "immediate_danger": False,
-        "answers": [{"indicator": "low_unknown_adults", "value": "yes", "basis": "evidence",
-                     "when": "current"}],
-    })
-    outcome = screening.evaluate(tool, inp)
-    return vault.repos.save_screening(ScreeningRecord(
-        id=str(uuid.uuid4()), child_id=child_id, tool_id=tool.id, tool_version=tool.version,
-        screened_at=vault.now(), input=inp.to_dict(), outcome=outcome.to_dict(),
-        suggested_level=outcome.suggested_level, confirmed_level=level or outcome.suggested_level,
-        confirmed_by=vault.user.name, confirmed_at=vault.now_iso(),
-        confirm_reason="seen today" if level else "", status="confirmed",
-    ))
+    return screening_record(vault, child_id, child_info={"age": age}, level=level,
+                            reason="seen today" if level else "")
 
 
 @pytest.fixture
@@ -85,7 +71,7 @@ def dee_report(folder: Path) -> Any:
 
 
 def cli_verify(folder: Path, user: str = "dee") -> Any:
-    return run_cli("audit", "verify", "--data-dir", str(folder), "--user", user,
+    return cli("audit", "verify", "--data-dir", str(folder), "--user", user,
                    stdin=PASSPHRASE + "\n")
 
 
@@ -114,7 +100,7 @@ def test_role_edited_with_sql_is_refused_and_detected(team: dict[str, Any], figu
         Vault.open(folder, "sam", PASSPHRASE)
     assert "sam's role is dsl in the database but worker in the signed user registry" in str(
         refused.value)
-    run = run_cli("import-pack", str(folder / "none.pdf"), "--data-dir", str(folder), "--user",
+    run = cli("import-pack", str(folder / "none.pdf"), "--data-dir", str(folder), "--user",
                   "sam", "--password-stdin", stdin=f"{PASSPHRASE}\nx\n")
     assert run.returncode == 1 and "cannot sign in" in run.stderr and "Traceback" not in run.stderr
     verify = cli_verify(folder)
@@ -420,7 +406,7 @@ def test_an_unknown_signer_waits_and_cannot_merge_into_a_child(
         exchange.import_pack(dsl, out.path, out.password)
     assert out.signer_fingerprint in str(refused.value)
     assert _state(dsl, child) == before and dsl.chain_head() == head  # nothing written
-    run = run_cli("import-pack", str(out.path), "--data-dir", str(dsl.folder), "--user", "dee",
+    run = cli("import-pack", str(out.path), "--data-dir", str(dsl.folder), "--user", "dee",
                   "--password-stdin", stdin=f"{PASSPHRASE}\n{out.password}\n")
     assert run.returncode == 1 and "--expect-signer" in run.stderr
     # Even if the DSL is talked into confirming the key, nothing merges into Jay's record.
@@ -451,11 +437,11 @@ def test_worker_cannot_restore_and_a_dsl_restore_keeps_todays_slots(
     new_dee = "dee has a new passphrase now"
     change_passphrase(folder, "dee", PASSPHRASE, new_dee, kdf=FLOOR_PARAMS)
     before = snapshot(folder)
-    run = run_cli("restore", str(backup), "--data-dir", str(folder), "--user", "sam",
+    run = cli("restore", str(backup), "--data-dir", str(folder), "--user", "sam",
                   "--reason", "oops", stdin=PASSPHRASE + "\n")
     assert run.returncode == 1 and "Only a designated safeguarding lead or an admin" in run.stderr
     assert snapshot(folder) == before
-    run = run_cli("restore", str(backup), "--data-dir", str(folder), "--user", "dee",
+    run = cli("restore", str(backup), "--data-dir", str(folder), "--user", "dee",
                   "--reason", "laptop disk replaced", stdin=new_dee + "\n")
     assert run.returncode == 0, run.stderr
     assert "was kept at" in run.stdout
@@ -498,7 +484,7 @@ def hostile_pack(vault_factory: Any, tmp_path: Path) -> Any:
 def test_hostile_text_is_shown_escaped_in_the_cli(
     hostile_pack: Any, vault_factory: Any, figure: Any
 ) -> None:
-    run = run_cli("verify-pack", str(hostile_pack.path), "--password-stdin",
+    run = cli("verify-pack", str(hostile_pack.path), "--password-stdin",
                   stdin=hostile_pack.password + "\n")
     assert run.returncode == 0, run.stderr
     out = run.stdout
@@ -510,10 +496,10 @@ def test_hostile_text_is_shown_escaped_in_the_cli(
     dsl = vault_factory(user="dee", role="dsl")
     folder = dsl.folder
     dsl.close()
-    run = run_cli("import-pack", str(hostile_pack.path), "--data-dir", str(folder),
+    run = cli("import-pack", str(hostile_pack.path), "--data-dir", str(folder),
                   "--password-stdin", stdin=f"{PASSPHRASE}\n{hostile_pack.password}\n")
     assert run.returncode == 1 and "\x1b" not in run.stderr and "\\x1b[2K" in run.stderr
-    run = run_cli("import-pack", str(hostile_pack.path), "--data-dir", str(folder),
+    run = cli("import-pack", str(hostile_pack.path), "--data-dir", str(folder),
                   "--password-stdin", "--expect-signer", hostile_pack.signer_fingerprint,
                   stdin=f"{PASSPHRASE}\n{hostile_pack.password}\n")
     assert run.returncode == 0 and not any(ch in run.stdout for ch in "\x1b\u202e"), run.stderr

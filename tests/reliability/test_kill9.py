@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 import pytest
-from relkit import PASSPHRASE, WRITER, dek_of, make_vault, missing_acks, parse_acks
+from helpers.vaults import PASSPHRASE, WRITER, dek_of, make_vault, missing_acks, parse_acks
 
 KILLS = int(os.environ.get("CSE_RELIABILITY_KILLS", "200"))
 SEED = int(os.environ.get("CSE_RELIABILITY_SEED", "20261123"))

@@ -18,7 +18,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from relkit import PASSPHRASE, REPO, make_vault, run_cli
+from helpers.cli import cli
+from helpers.vaults import PASSPHRASE, REPO, make_vault
 
 MARKER = "ZQX-MARKER-7731"
 NEEDLES = [
@@ -162,9 +163,9 @@ def test_marker_never_reaches_the_disk(tmp_path: Path, isolated_env, figure) -> 
     proc.stdout.close()
     assert (folder / "vault.db-wal").exists()
     # The command line too (it writes the log): verify, search-free commands, backup.
-    run = run_cli("audit", "verify", "--full", stdin=PASSPHRASE + "\n")
+    run = cli("audit", "verify", "--full", stdin=PASSPHRASE + "\n")
     assert run.returncode == 0, run.stderr
-    run = run_cli("backup", "--out", str(tmp_path / "cli-backup.zip"), stdin=PASSPHRASE + "\n")
+    run = cli("backup", "--out", str(tmp_path / "cli-backup.zip"), stdin=PASSPHRASE + "\n")
     assert run.returncode == 0, run.stderr
 
     new_temp = sorted(_temp_listing() - temp_before)

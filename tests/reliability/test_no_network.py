@@ -9,7 +9,8 @@ import os
 from pathlib import Path
 
 import pytest
-from relkit import PASSPHRASE, REPO, run_cli
+from helpers.cli import cli
+from helpers.vaults import PASSPHRASE, REPO
 
 GUARD = r"""
 import json, os, socket
@@ -68,7 +69,7 @@ def test_commands_open_no_connection(tmp_path: Path, isolated_env, figure) -> No
         CSE_NET_LOG=str(log),
     )
 
-    control = run_cli("--version", env=env)  # guard loads in the app's interpreter too
+    control = cli("--version", env=env)  # guard loads in the app's interpreter too
     assert control.returncode == 0
     import subprocess
     import sys
@@ -114,7 +115,7 @@ def test_commands_open_no_connection(tmp_path: Path, isolated_env, figure) -> No
     ]
     ran: dict[str, int] = {}
     for args, stdin in commands:
-        run = run_cli(*args, stdin=stdin, env=env, timeout=240)
+        run = cli(*args, stdin=stdin, env=env, timeout=240)
         if run.returncode == 2 and "invalid choice" in run.stderr:
             continue  # a command not built yet
         ran[" ".join(args[:2])] = run.returncode

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from relkit import PASSPHRASE, raw_connect
+from helpers.vaults import PASSPHRASE, raw_connect
 from test_insider_attacks import (
     COLS,
     _export,

@@ -12,7 +12,15 @@ import shutil
 from pathlib import Path
 
 import pytest
-from relkit import PASSPHRASE, audit_rows, copy_vault, dek_of, make_vault, snapshot, tamper_audit
+from helpers.vaults import (
+    PASSPHRASE,
+    audit_rows,
+    copy_vault,
+    dek_of,
+    make_vault,
+    snapshot,
+    tamper_audit,
+)
 
 from cse_toolkit.errors import UserError
 from cse_toolkit.vault.vault import Vault

@@ -10,7 +10,10 @@ draft with what had been typed. The promise (docs/USER-GUIDE.md): at most the la
 typing is lost. Three typists run at once, each on its own vault, to keep the run to a few
 minutes on two cores.
 
-CSE_TYPING_KILLS sets the number of kills (default 100), CSE_RELIABILITY_SEED the seed.
+CSE_TYPING_KILLS sets the number of kills, CSE_RELIABILITY_SEED the seed. The default, 40,
+gives every editor at each speed four kills (the plans cycle through the ten pairs) in about a
+minute of CI; ``CSE_TYPING_KILLS=100`` is the full run (docs/ARCHITECTURE.md, "Running the
+tests"), and any count keeps the same pass line: no kill loses more than 5 s of typing.
 """
 
 from __future__ import annotations
@@ -27,12 +30,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from relkit import HERE, REPO, dek_of, make_vault
+from helpers.vaults import REPO, dek_of, make_vault
+from typist import text_for  # tests/reliability/typist.py, beside this file
 
-sys.path.insert(0, str(HERE))
-from typist import text_for  # noqa: E402
+HERE = Path(__file__).resolve().parent
 
-KILLS = int(os.environ.get("CSE_TYPING_KILLS", "100"))
+KILLS = int(os.environ.get("CSE_TYPING_KILLS", "40"))
 SEED = int(os.environ.get("CSE_RELIABILITY_SEED", "20261203"))
 PROMISE_S = 5.0
 LANES = 3  # typists at once: they mostly wait between keys, so three share two cores well

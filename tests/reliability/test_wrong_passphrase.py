@@ -14,13 +14,13 @@ import time
 from pathlib import Path
 
 import pytest
-from relkit import (
+from helpers.cli import cli
+from helpers.vaults import (
     PASSPHRASE,
     WRITER,
     make_vault,
     missing_acks,
     parse_acks,
-    run_cli,
     snapshot,
 )
 
@@ -72,7 +72,7 @@ def test_wrong_passphrase_clean_and_after_crash(tmp_path: Path, figure) -> None:
     assert (folder / "vault.db-wal").stat().st_size > 0
     ms_crash, same_crash = _attempts(folder)
     before = snapshot(folder)
-    run = run_cli("audit", "verify", "--data-dir", str(folder), stdin="nope nope nope\n")
+    run = cli("audit", "verify", "--data-dir", str(folder), stdin="nope nope nope\n")
     cli_ok = run.returncode == 1 and "not right" in run.stderr and "Traceback" not in run.stderr
     same_cli = snapshot(folder) == before
 

@@ -10,16 +10,15 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import shutil
 import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
 import pikepdf
 import pytest
+from helpers.cli import Run, cli
 
 from cse_toolkit.core import demo
 from cse_toolkit.errors import UserError
@@ -29,6 +28,10 @@ from cse_toolkit.packs.schema import canonical_json
 from cse_toolkit.services import exchange
 from cse_toolkit.vault import audit, bulk
 from cse_toolkit.vault.vault import Vault
+
+# Each test builds a sender's vault of demo children and exports real packs: CI runs them,
+# the inner loop leaves them out (docs/ARCHITECTURE.md, "Running the tests").
+pytestmark = pytest.mark.slow
 
 PASSPHRASE = "otter lamp river gravel"
 
@@ -52,17 +55,6 @@ def need(tool: str) -> str:
     if found is None:
         pytest.skip(f"{tool} is not installed (scripts/run-tests.sh installs poppler-utils, qpdf)")
     return found
-
-
-def cli(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "cse_toolkit", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=os.environ.copy(),
-    )
 
 
 def consent() -> exchange.SharingChoice:
@@ -288,7 +280,7 @@ def test_verify_pack_accepts_the_pack_and_rejects_damage_and_wrong_keys(
 # ------------------------------------------------------------------------------------------
 
 
-def _import(dsl: Vault, path: Path, password: str, *extra: str) -> subprocess.CompletedProcess[str]:
+def _import(dsl: Vault, path: Path, password: str, *extra: str) -> Run:
     return cli(
         "import-pack",
         str(path),

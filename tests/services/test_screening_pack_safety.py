@@ -5,11 +5,11 @@ shown as awaiting DSL sign-off."""
 from __future__ import annotations
 
 import subprocess
-import uuid
 from typing import Any
 
+from helpers.factories import child, screening_record
+
 from cse_toolkit.core import screening
-from cse_toolkit.core.entities import ScreeningRecord
 from cse_toolkit.packs import signing
 from cse_toolkit.packs.render import render_pdf
 from cse_toolkit.packs.schema import PackModel
@@ -23,23 +23,15 @@ def saved(
     vault: Any, version: str, answers: list[dict[str, Any]], confirm: str,
     tool_id: str = "worcestershire-2013", keep_kinds: bool = True,
 ) -> Any:
-    child = vault.repos.add_child(name=f"Child {uuid.uuid4().hex[:6]}")
-    tool = screening.load_tool(tool_id, version)
-    inp = screening.ScreeningInput.from_dict({
-        "tool": tool.id, "tool_version": tool.version, "child": {"age": 14},
-        "answers": answers,
-    })
-    out = screening.evaluate(tool, inp)
-    outcome = out.to_dict()
-    if not keep_kinds:  # as saved before issue 19 added the kinds to the outcome
-        del outcome["exploitation"], outcome["exploitation_line"]
-    return vault.repos.save_screening(ScreeningRecord(
-        id=str(uuid.uuid4()), child_id=child.id, tool_id=tool.id, tool_version=tool.version,
-        screened_at=vault.now(), input=inp.to_dict(), outcome=outcome,
-        suggested_level=out.suggested_level, confirmed_level=confirm,
-        confirmed_by=vault.user.name, confirmed_at=vault.now_iso(),
-        confirm_reason="checked", status="confirmed",
-    ))
+    record = screening_record(vault, child(vault).id, answers, tool_id=tool_id, version=version,
+                              level=confirm, reason="checked")
+    if keep_kinds:
+        return record
+    # As saved before issue 19 added the kinds to the outcome: the pack works them out again.
+    outcome = {k: v for k, v in record.outcome.items()
+               if k not in ("exploitation", "exploitation_line")}
+    return screening_record(vault, child(vault).id, answers, tool_id=tool_id, version=version,
+                            level=confirm, reason="checked", outcome=outcome)
 
 
 def yes(ident: str) -> dict[str, Any]:

@@ -9,7 +9,8 @@ import json
 import shutil
 
 import pytest
-from relkit import PASSPHRASE, audit_rows, dek_of, run_cli, snapshot, tamper_audit
+from helpers.cli import cli
+from helpers.vaults import PASSPHRASE, audit_rows, dek_of, snapshot, tamper_audit
 
 from cse_toolkit.vault import audit, db
 from cse_toolkit.vault.errors import OlderCopyError
@@ -44,7 +45,7 @@ def test_edited_or_deleted_rows_fail_audit_verify(vault) -> None:  # type: ignor
         vault.repos.add_child(name=f"C{i}")
     vault.close()
     folder, dek = vault.folder, dek_of(vault.folder)
-    run = run_cli("audit", "verify", "--data-dir", str(folder), stdin=PASSPHRASE + "\n")
+    run = cli("audit", "verify", "--data-dir", str(folder), stdin=PASSPHRASE + "\n")
     assert run.returncode == 0 and "Audit trail verified" in run.stdout, run.stderr
     tamper_audit(
         folder,
@@ -52,7 +53,7 @@ def test_edited_or_deleted_rows_fail_audit_verify(vault) -> None:  # type: ignor
         ("UPDATE audit SET actor = 'dee' WHERE seq = 3", ()),
         ("DELETE FROM audit WHERE seq = 5", ()),
     )
-    run = run_cli("audit", "verify", "--data-dir", str(folder), stdin=PASSPHRASE + "\n")
+    run = cli("audit", "verify", "--data-dir", str(folder), stdin=PASSPHRASE + "\n")
     assert run.returncode == 1, run.stdout
     assert "row 3: its content was changed" in run.stdout
     assert "row 6: expected sequence 5" in run.stdout
@@ -82,7 +83,7 @@ def test_older_copy_of_the_file_is_refused(vault, tmp_path) -> None:  # type: ig
         Vault.open(vault.folder, "sam", PASSPHRASE)
     assert "replaced by an older copy" in str(err.value)
     assert snapshot(vault.folder) == before
-    run = run_cli("audit", "verify", "--data-dir", str(vault.folder), stdin=PASSPHRASE + "\n")
+    run = cli("audit", "verify", "--data-dir", str(vault.folder), stdin=PASSPHRASE + "\n")
     assert run.returncode == 1 and "older copy" in run.stderr and "Traceback" not in run.stderr
 
 

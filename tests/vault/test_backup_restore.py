@@ -7,7 +7,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from relkit import PASSPHRASE, make_vault, run_cli, snapshot
+from helpers.cli import cli
+from helpers.vaults import PASSPHRASE, make_vault, snapshot
 
 from cse_toolkit.vault.backup import BackupError, create_backup, restore_backup
 from cse_toolkit.vault.errors import WrongPassphraseError
@@ -47,21 +48,22 @@ def test_backup_and_restore_api(vault, tmp_path: Path) -> None:  # type: ignore[
             create_backup(opened, vault.folder / "x.zip")
 
 
+@pytest.mark.slow
 def test_backup_and_restore_cli(vault, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     vault.repos.add_child(name="In Backup")
     vault.close()
     out = tmp_path / "cli.zip"
     args = ["--data-dir", str(vault.folder)]
-    run = run_cli("backup", "--out", str(out), *args, stdin=PASSPHRASE + "\n")
+    run = cli("backup", "--out", str(out), *args, stdin=PASSPHRASE + "\n")
     assert run.returncode == 0 and "Backup written" in run.stdout, run.stderr
     target = tmp_path / "fresh"
-    run = run_cli("restore", str(out), "--data-dir", str(target), "--reason", "new laptop",
+    run = cli("restore", str(out), "--data-dir", str(target), "--reason", "new laptop",
                   stdin=PASSPHRASE + "\n")
     assert run.returncode == 0, run.stderr
     assert _names(target) == ["In Backup"]
-    run = run_cli("restore", str(out), *args, stdin=PASSPHRASE + "\n")
+    run = cli("restore", str(out), *args, stdin=PASSPHRASE + "\n")
     assert run.returncode == 2 and "--reason" in run.stderr  # the reason is required
-    run = run_cli("restore", str(out), *args, "--reason", "test", stdin=PASSPHRASE + "\n")
+    run = cli("restore", str(out), *args, "--reason", "test", stdin=PASSPHRASE + "\n")
     assert run.returncode == 0 and "was kept at" in run.stdout, run.stderr
 
 
@@ -73,6 +75,7 @@ def _zip(members: dict[str, bytes]) -> bytes:
     return buf.getvalue()
 
 
+@pytest.mark.slow
 def test_damaged_or_foreign_backups_are_refused(tmp_path: Path) -> None:
     vault = make_vault(tmp_path / "home" / "vault", role="dsl")
     vault.repos.add_child(name="Current")
@@ -99,12 +102,12 @@ def test_damaged_or_foreign_backups_are_refused(tmp_path: Path) -> None:
     for name, data in cases.items():
         path = tmp_path / f"{name.replace(' ', '-')}.zip"
         path.write_bytes(data)
-        with pytest.raises(Exception) as err:  # noqa: B017 - the type is checked below
+        with pytest.raises(Exception) as err:  # the type is checked below
             restore_backup(path, vault.folder, "sam", PASSPHRASE, "test")
         assert isinstance(err.value, BackupError | WrongPassphraseError) or "damaged" in str(
             err.value
         ), (name, err.value)
-        run = run_cli(
+        run = cli(
             "restore", str(path), "--data-dir", str(vault.folder), "--reason", "test",
             stdin=PASSPHRASE + "\n",
         )

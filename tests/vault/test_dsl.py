@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+from helpers.factories import screening_record
 
 from cse_toolkit.core import screening
 from cse_toolkit.core.clock import FixedClock, utc_iso
@@ -32,41 +33,7 @@ def confirmed_screening(
     vault: Vault, child_id: str, *, age: int = 12, level: str | None = None, reason: str = ""
 ) -> ScreeningRecord:
     """A worcestershire-2013 screening with one low indicator: under 13, so the floor is medium."""
-    tool = screening.load_tool("worcestershire-2013")
-    inp = screening.ScreeningInput.from_dict(
-        {
-            "tool": tool.id,
-            "tool_version": tool.version,
-            "child": {"age": age, "learning_disability": False, "additional_needs": False},
-            "immediate_danger": False,
-            "answers": [
-                {
-                    "indicator": "low_unknown_adults",
-                    "value": "yes",
-                    "basis": "evidence",
-                    "when": "current",
-                }
-            ],
-        }
-    )
-    outcome = screening.evaluate(tool, inp)
-    chosen = level or outcome.suggested_level
-    record = ScreeningRecord(
-        id=str(uuid.uuid4()),
-        child_id=child_id,
-        tool_id=tool.id,
-        tool_version=tool.version,
-        screened_at=vault.now(),
-        input=inp.to_dict(),
-        outcome=outcome.to_dict(),
-        suggested_level=outcome.suggested_level,
-        confirmed_level=chosen,
-        confirmed_by=vault.user.name,
-        confirmed_at=vault.now_iso(),
-        confirm_reason=reason,
-        status="confirmed",
-    )
-    return vault.repos.save_screening(record)
+    return screening_record(vault, child_id, child_info={"age": age}, level=level, reason=reason)
 
 
 def started_case(vault: Vault, child_id: str, when: datetime) -> None:

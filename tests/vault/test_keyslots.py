@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
-from relkit import PASSPHRASE, dek_of, run_cli
+from helpers.cli import cli
+from helpers.vaults import PASSPHRASE, dek_of
 
 from cse_toolkit.vault import db
 from cse_toolkit.vault.errors import (
@@ -145,30 +146,32 @@ def test_recovery_key_reading_mistakes_are_accepted(vault) -> None:  # type: ign
             slots.unwrap_recovery(wrong)
 
 
+@pytest.mark.slow
 def test_cli_passwd_and_recover(vault) -> None:  # type: ignore[no-untyped-def]
     folder, key = vault.folder, vault.recovery_key_for_tests
     vault.close()
-    run = run_cli("passwd", "--data-dir", str(folder), stdin=f"wrong one here\n{NEW}\n")
+    run = cli("passwd", "--data-dir", str(folder), stdin=f"wrong one here\n{NEW}\n")
     assert run.returncode == 1 and "not right" in run.stderr and "Traceback" not in run.stderr
-    run = run_cli("passwd", "--data-dir", str(folder), stdin=f"{PASSPHRASE}\n{NEW}\n")
+    run = cli("passwd", "--data-dir", str(folder), stdin=f"{PASSPHRASE}\n{NEW}\n")
     assert run.returncode == 0, run.stderr
     assert "Passphrase changed for sam" in run.stdout
     again = "amber falcon window pebble"
     wrong = "Q" if key[-1] != "Q" else "R"  # a different last character, always
-    run = run_cli("recover", "--data-dir", str(folder), stdin=f"{key[:-1]}{wrong}\n{again}\n")
+    run = cli("recover", "--data-dir", str(folder), stdin=f"{key[:-1]}{wrong}\n{again}\n")
     assert run.returncode == 1 and "recovery key does not open" in run.stderr
-    run = run_cli("recover", "--data-dir", str(folder), stdin=f"{key.lower()}\n{again}\n")
+    run = cli("recover", "--data-dir", str(folder), stdin=f"{key.lower()}\n{again}\n")
     assert run.returncode == 0, run.stderr
     Vault.open(folder, "sam", again).close()
 
 
+@pytest.mark.slow
 def test_organisation_recovery_slot_from_policy(isolated_env, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     org = X25519PrivateKey.generate()
     public = base64.b64encode(org.public_key().public_bytes_raw()).decode()
     isolated_env["policy"].write_text(
         f'organisation = "Test Partnership"\nrecovery_public_key = "{public}"\n'
     )
-    run = run_cli("init", "--user", "sam", "--role", "worker", stdin=f"{PASSPHRASE}\n")
+    run = cli("init", "--user", "sam", "--role", "worker", stdin=f"{PASSPHRASE}\n")
     assert run.returncode == 0, run.stderr
     assert "organisation can also recover" in run.stdout
     folder = isolated_env["home"]
@@ -181,11 +184,11 @@ def test_organisation_recovery_slot_from_policy(isolated_env, tmp_path: Path) ->
     wrong_file.write_text(
         base64.b64encode(X25519PrivateKey.generate().private_bytes_raw()).decode()
     )
-    run = run_cli("recover", "--organisation-key", str(wrong_file), stdin=f"{NEW}\n")
+    run = cli("recover", "--organisation-key", str(wrong_file), stdin=f"{NEW}\n")
     assert run.returncode == 1 and "Traceback" not in run.stderr
-    run = run_cli("recover", "--organisation-key", str(tmp_path / "none"), stdin=f"{NEW}\n")
+    run = cli("recover", "--organisation-key", str(tmp_path / "none"), stdin=f"{NEW}\n")
     assert run.returncode == 1 and "Cannot read the organisation key" in run.stderr
-    run = run_cli("recover", "--organisation-key", str(key_file), stdin=f"{NEW}\n")
+    run = cli("recover", "--organisation-key", str(key_file), stdin=f"{NEW}\n")
     assert run.returncode == 0, run.stderr
     with Vault.open(folder, "sam", NEW) as opened:
         actions = [r[0] for r in opened.conn.execute("SELECT action FROM audit")]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from relkit import PASSPHRASE, dek_of, raw_connect
+from helpers.vaults import PASSPHRASE, dek_of, raw_connect
 
 from cse_toolkit.vault import audit, schema
 from cse_toolkit.vault.vault import Vault

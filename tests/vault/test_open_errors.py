@@ -11,7 +11,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from relkit import PASSPHRASE, WRITER, make_vault, missing_acks, parse_acks, run_cli, snapshot
+from helpers.cli import cli
+from helpers.vaults import PASSPHRASE, WRITER, make_vault, missing_acks, parse_acks, snapshot
 
 from cse_toolkit.vault import db, schema
 from cse_toolkit.vault.errors import VaultTooNewError, WrongPassphraseError
@@ -60,7 +61,7 @@ def test_wrong_passphrase_after_crash_then_right_one_loses_nothing(tmp_path: Pat
     for _ in range(2):
         with pytest.raises(WrongPassphraseError):
             Vault.open(folder, "sam", "wrong passphrase entirely")
-    run = run_cli("audit", "verify", "--data-dir", str(folder), stdin="still not it\n")
+    run = cli("audit", "verify", "--data-dir", str(folder), stdin="still not it\n")
     assert run.returncode == 1
     assert "passphrase for sam is not right" in run.stderr and "Traceback" not in run.stderr
     assert snapshot(folder) == before
@@ -80,7 +81,7 @@ def test_wrong_passphrase_after_crash_then_right_one_loses_nothing(tmp_path: Pat
 
 def test_newer_data_version_is_refused_and_nothing_changes(vault) -> None:  # type: ignore[no-untyped-def]
     vault.close()
-    from relkit import dek_of, raw_connect
+    from helpers.vaults import dek_of, raw_connect
 
     conn = raw_connect(vault.folder, dek_of(vault.folder))
     conn.execute(f"PRAGMA user_version = {schema.LATEST + 1}")
@@ -90,12 +91,13 @@ def test_newer_data_version_is_refused_and_nothing_changes(vault) -> None:  # ty
         Vault.open(vault.folder, "sam", PASSPHRASE)
     assert "newer version of CSE Toolkit" in str(err.value)
     assert snapshot(vault.folder) == before
-    run = run_cli("audit", "verify", "--data-dir", str(vault.folder), stdin=PASSPHRASE + "\n")
+    run = cli("audit", "verify", "--data-dir", str(vault.folder), stdin=PASSPHRASE + "\n")
     assert run.returncode == 1 and "newer version" in run.stderr
     assert "Traceback" not in run.stderr
     assert snapshot(vault.folder) == before
 
 
+@pytest.mark.slow
 def test_cli_exit_codes(vault, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     vault.close()
     folder = str(vault.folder)
@@ -105,27 +107,27 @@ def test_cli_exit_codes(vault, tmp_path: Path) -> None:  # type: ignore[no-untyp
         ["audit"],
         ["audit", "verify", "--bogus"],
     ):
-        run = run_cli(*args)
+        run = cli(*args)
         assert run.returncode == 2, (args, run.stderr)
         assert "Traceback" not in run.stderr
     empty = tmp_path / "empty"
-    run = run_cli("audit", "verify", "--data-dir", str(empty), stdin=PASSPHRASE + "\n")
+    run = cli("audit", "verify", "--data-dir", str(empty), stdin=PASSPHRASE + "\n")
     assert run.returncode == 1 and "There is no vault in" in run.stderr
-    run = run_cli(
+    run = cli(
         "audit", "verify", "--data-dir", folder, "--user", "nobody", stdin=PASSPHRASE + "\n"
     )
     assert run.returncode == 1 and "There is no user called 'nobody'" in run.stderr
-    run = run_cli("audit", "verify", "--data-dir", folder, stdin="")
+    run = cli("audit", "verify", "--data-dir", folder, stdin="")
     assert run.returncode == 1 and "No passphrase" in run.stderr
-    run = run_cli(
+    run = cli(
         "init", "--data-dir", folder, "--user", "x", "--role", "worker", stdin=PASSPHRASE + "\n"
     )
     assert run.returncode == 1 and "already exists" in run.stderr
-    run = run_cli(
+    run = cli(
         "init", "--data-dir", str(empty), "--user", "x", "--role", "worker", stdin="password\n"
     )
     assert run.returncode == 1 and "too weak" in run.stderr
     assert not empty.exists() or not any(empty.iterdir())
-    run = run_cli("audit", "verify", "--data-dir", folder, stdin=PASSPHRASE + "\n")
+    run = cli("audit", "verify", "--data-dir", folder, stdin=PASSPHRASE + "\n")
     assert run.returncode == 0, run.stderr
     assert run.stdout.startswith("Audit trail verified")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from relkit import PASSPHRASE
+from helpers.vaults import PASSPHRASE
 
 from cse_toolkit.core.clock import FixedClock
 from cse_toolkit.errors import PermissionDenied, UserError

@@ -26,7 +26,7 @@ def test_search_prefix_order_snippet_and_roles(vault_factory) -> None:  # type: 
 
 
 def test_worker_finds_only_their_own_childrens_notes(vault_factory) -> None:  # type: ignore[no-untyped-def]
-    from relkit import PASSPHRASE
+    from helpers.vaults import PASSPHRASE
 
     from cse_toolkit.vault.keyslots import FLOOR_PARAMS
     from cse_toolkit.vault.vault import Vault

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from relkit import run_cli
+from helpers.cli import cli
 
 
 @pytest.mark.timeout(240)
 def test_self_test_passes_and_names_each_check(isolated_env) -> None:  # type: ignore[no-untyped-def]
-    run = run_cli("self-test", timeout=200)
+    run = cli("self-test", timeout=200)
     assert run.returncode == 0, run.stdout + run.stderr
     for check in ("crypto", "key derivation", "encrypted vault", "resources", "pdf", "qt", "window"):
         assert f"ok    {check}:" in run.stdout, (check, run.stdout)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import time
 
-from relkit import PASSPHRASE
+from helpers.vaults import PASSPHRASE
 
 from cse_toolkit.vault.vault import Vault
 

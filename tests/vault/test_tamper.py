@@ -9,7 +9,9 @@ import random
 import shutil
 from pathlib import Path
 
-from relkit import (
+import pytest
+from helpers.cli import cli
+from helpers.vaults import (
     PASSPHRASE,
     copy_vault,
     dek_of,
@@ -18,7 +20,6 @@ from relkit import (
     make_vault,
     probe,
     reference_dump,
-    run_cli,
     scratch_root,
     snapshot,
 )
@@ -27,6 +28,7 @@ SEED = 99
 TRIALS = 200
 
 
+@pytest.mark.slow
 def test_random_bit_flips_are_detected(tmp_path: Path, figure) -> None:  # type: ignore[no-untyped-def]
     root = scratch_root(tmp_path)
     try:
@@ -64,7 +66,7 @@ def test_random_bit_flips_are_detected(tmp_path: Path, figure) -> None:  # type:
         trial = tmp_path / f"cli-{position}"
         copy_vault(folder, trial)
         flip_bit(trial / "vault.db", position, bit)
-        run = run_cli(
+        run = cli(
             "audit", "verify", "--full", "--data-dir", str(trial), stdin=PASSPHRASE + "\n"
         )
         assert run.returncode == 1, (position, run.stdout, run.stderr)
@@ -74,15 +76,16 @@ def test_random_bit_flips_are_detected(tmp_path: Path, figure) -> None:  # type:
     copy_vault(folder, first_page)
     flip_bit(first_page / "vault.db", 100, 3)
     before = snapshot(first_page)
-    run = run_cli("audit", "verify", "--data-dir", str(first_page), stdin=PASSPHRASE + "\n")
+    run = cli("audit", "verify", "--data-dir", str(first_page), stdin=PASSPHRASE + "\n")
     assert run.returncode == 1 and "Traceback" not in run.stderr
     assert "not a CSE Toolkit vault or are damaged" in run.stderr
     assert snapshot(first_page) == before
 
 
+@pytest.mark.slow
 def test_damaged_audit_page_gives_the_plain_message(tmp_path: Path) -> None:
     """Regression: a damaged page inside the audit table made `audit verify` print a traceback."""
-    from relkit import open_with_key
+    from helpers.vaults import open_with_key
 
     from cse_toolkit.vault import audit, db
 
@@ -111,7 +114,7 @@ def test_damaged_audit_page_gives_the_plain_message(tmp_path: Path) -> None:
         raise AssertionError("no page of the audit table found")
     copy_vault(folder, trial)
     flip_bit(trial / "vault.db", page * 4096 + 2000, 1)
-    run = run_cli("audit", "verify", "--data-dir", str(trial), stdin=PASSPHRASE + "\n")
+    run = cli("audit", "verify", "--data-dir", str(trial), stdin=PASSPHRASE + "\n")
     assert run.returncode == 1
     assert "Traceback" not in run.stderr
     assert "The vault file is damaged" in run.stderr

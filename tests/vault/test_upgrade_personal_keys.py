@@ -14,7 +14,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-from relkit import PASSPHRASE, run_cli
+from helpers.cli import cli
+from helpers.vaults import PASSPHRASE
 
 from cse_toolkit.vault import schema
 from cse_toolkit.vault.keyslots import FLOOR_PARAMS, KeySlots
@@ -44,6 +45,7 @@ def test_fixture_is_the_old_format(old_vault: Path) -> None:
     assert KeySlots.load(old_vault).generation == 0
 
 
+@pytest.mark.slow
 def test_upgrade_gives_keys_at_each_unlock_and_the_admin_signs_the_registry(
     old_vault: Path,
 ) -> None:
@@ -59,7 +61,7 @@ def test_upgrade_gives_keys_at_each_unlock_and_the_admin_signs_the_registry(
             "SELECT sig FROM audit ORDER BY seq DESC LIMIT 1").fetchone()[0]
     assert list((old_vault / "backups").iterdir())  # copied before the migration
     assert "sign_wrapped" in _slots(old_vault)["sam"]  # type: ignore[operator]
-    run = run_cli("audit", "verify", "--data-dir", str(old_vault), "--user", "sam",
+    run = cli("audit", "verify", "--data-dir", str(old_vault), "--user", "sam",
                   stdin=PASSPHRASE + "\n")
     assert run.returncode == 0, run.stdout + run.stderr
     assert "Authorship cannot be proven yet" in run.stdout
@@ -95,7 +97,7 @@ def test_upgrade_gives_keys_at_each_unlock_and_the_admin_signs_the_registry(
         report = ada.audit_report()
         assert report.problems == [], report.problems
         assert report.authorship.signed_by.get("tom", 0) >= 1
-    run = run_cli("audit", "verify", "--data-dir", str(old_vault), "--user", "dee",
+    run = cli("audit", "verify", "--data-dir", str(old_vault), "--user", "dee",
                   stdin=PASSPHRASE + "\n")
     assert run.returncode == 0, run.stdout + run.stderr
     assert "Authorship verified against the signed user registry" in run.stdout
@@ -108,7 +110,7 @@ def test_upgrade_gives_keys_at_each_unlock_and_the_admin_signs_the_registry(
 
 
 def test_after_the_upgrade_a_role_edit_is_refused(old_vault: Path) -> None:
-    from relkit import raw_connect
+    from helpers.vaults import raw_connect
 
     for name in ("sam", "ada"):
         Vault.open(old_vault, name, PASSPHRASE).close()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -15,8 +15,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from cse_toolkit.core.catalogue import level_label
 from cse_toolkit.core.entities import Child
-from cse_toolkit.gui.children.child_table_model import level_label
+
+if TYPE_CHECKING:
+    from cse_toolkit.vault.vault import Vault
 
 
 class ChildDetailsTab(QWidget):
@@ -70,7 +73,7 @@ class ChildDetailsTab(QWidget):
         layout.addWidget(scroll, 1)
         layout.addLayout(buttons)
 
-    def set_child(self, vault: Any, child: Child) -> None:
+    def set_child(self, vault: Vault, child: Child) -> None:
         unknown = self.tr("Not recorded")
         age = child.age_on(vault.now().date())
         shown = {

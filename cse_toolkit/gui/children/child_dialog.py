@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QDate, Qt, QTimer
 from PySide6.QtWidgets import (
@@ -40,6 +40,9 @@ from cse_toolkit.gui.common import autosave, dialogs, workers
 from cse_toolkit.gui.common.plurals import ntr
 from cse_toolkit.gui.common.widgets import heading_label, report
 
+if TYPE_CHECKING:
+    from cse_toolkit.vault.vault import Vault
+
 OPEN_EXISTING = 2
 CHILD_DRAFT_KIND = "child_form"
 log = logging.getLogger(__name__)
@@ -49,7 +52,7 @@ GENDERS = ("", "Female", "Male", "Non-binary", "Prefer not to say")
 class ChildDialog(QDialog):
     DUPLICATE_DELAY_MS = 250
 
-    def __init__(self, vault: Any, child: Child | None = None, parent: QWidget | None = None):
+    def __init__(self, vault: Vault, child: Child | None = None, parent: QWidget | None = None):
         super().__init__(parent)
         self._vault = vault
         self._editing = child
@@ -190,7 +193,7 @@ class ChildDialog(QDialog):
             ):
                 signal.connect(self._dup_timer.start)
             self.details_box.hide()
-        else:
+        elif child is not None:  # editing (``adding`` is ``child is None``)
             self.more_button.hide()
             self._load(child)
         self.setTabOrder(self.name_edit, self.alias_edit)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QKeyEvent
@@ -44,6 +44,9 @@ from cse_toolkit.gui.common import workers
 from cse_toolkit.gui.common.changes import CASE_TOPICS, follow_changes
 from cse_toolkit.gui.common.widgets import heading_label
 
+if TYPE_CHECKING:
+    from cse_toolkit.vault.vault import Vault
+
 log = logging.getLogger(__name__)
 
 
@@ -69,7 +72,7 @@ class ChildListPage(QWidget):
         self.follower = follow_changes(self, CASE_TOPICS, self.reload)
         self.setAccessibleName(self.tr("Children"))
         self._clock = clock
-        self._vault: Any = None
+        self._vault: Vault | None = None
         self._provider: NextStepProvider | None = None
         self._generation = 0
         self.last_timings: dict[str, float] = {}
@@ -171,7 +174,7 @@ class ChildListPage(QWidget):
             self.table.setColumnWidth(col, width)
 
     # -- VaultPage ----------------------------------------------------------------------
-    def set_vault(self, vault: Any) -> None:
+    def set_vault(self, vault: Vault) -> None:
         self._vault = vault
         self.reload()
 

@@ -10,25 +10,27 @@ and ``child_changed(child_id)`` tells the rest of the window (the child list).
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTabWidget, QVBoxLayout, QWidget
 
-from cse_toolkit.core.catalogue import load_tool
+from cse_toolkit.core.catalogue import level_label, load_tool
 from cse_toolkit.core.entities import Child
 from cse_toolkit.core.screening import awaiting_signoff
 from cse_toolkit.errors import UserError
 from cse_toolkit.gui.children.child_details_tab import ChildDetailsTab
 from cse_toolkit.gui.children.child_dialog import OPEN_EXISTING, ChildDialog
-from cse_toolkit.gui.children.child_table_model import level_label
 from cse_toolkit.gui.children.chronology_view import ChronologyView
 from cse_toolkit.gui.children.missing_episodes_view import MissingEpisodesView
 from cse_toolkit.gui.children.notes_tab import NotesTab
 from cse_toolkit.gui.common.changes import CASE_TOPICS, follow_changes
 from cse_toolkit.gui.common.protocols import ChildTab
 from cse_toolkit.gui.common.widgets import heading_label
+
+if TYPE_CHECKING:
+    from cse_toolkit.vault.vault import Vault
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +44,7 @@ class ChildPage(QWidget):
         super().__init__(parent)
         self.follower = follow_changes(self, CASE_TOPICS, self._changed_elsewhere)
         self.setAccessibleName(self.tr("Child"))
-        self._vault: Any = None
+        self._vault: Vault | None = None
         self._child: Child | None = None
         self._tabs: list[QWidget] = []
 
@@ -98,7 +100,7 @@ class ChildPage(QWidget):
         # however many tabs are added later.
         bar = self.tabs.tabBar()
         anchor = bar.previousInFocusChain()
-        if anchor is not self.back_button:
+        if anchor is not None and anchor is not self.back_button:
             self.setTabOrder(anchor, self.back_button)
         if self._vault is not None and self._child is not None:
             widget.set_child(self._vault, self._child)
@@ -123,11 +125,11 @@ class ChildPage(QWidget):
         if 0 <= index < self.tabs.count():
             self.tabs.setCurrentIndex(index)
 
-    def set_vault(self, vault: Any) -> None:
+    def set_vault(self, vault: Vault) -> None:
         """VaultPage: the page has no child until one is opened (``set_child``)."""
         self._vault = vault
 
-    def set_child(self, vault: Any, child_id: str) -> None:
+    def set_child(self, vault: Vault, child_id: str) -> None:
         """Open a child (the view is written to the audit trail)."""
         self._vault = vault
         child = vault.repos.get_child(child_id, log_view=True)
@@ -160,6 +162,7 @@ class ChildPage(QWidget):
     def _show(self, child: Child) -> None:
         self._child = child
         self.title_label.setText(child.display_name)
+        assert self._vault is not None
         age = child.age_on(self._vault.now().date())
         parts = [self.tr("Ref {ref}").format(ref=child.ref)]
         if age is not None:

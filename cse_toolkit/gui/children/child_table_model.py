@@ -60,10 +60,6 @@ class NextStep:
 NextStepProvider = Callable[[Any, Sequence[str]], Mapping[str, NextStep]]
 
 
-def level_label(level: str | None) -> str:
-    return catalogue.level_label(level)
-
-
 @dataclass(slots=True)
 class ChildRow:
     id: str
@@ -255,7 +251,7 @@ class ChildTableModel(QAbstractTableModel):
         if col == AGE:
             return r.age_text
         if col == LEVEL:
-            return level_label(r.level) or self.tr("Not screened yet")
+            return catalogue.level_label(r.level) or self.tr("Not screened yet")
         if col == NEXT_STEP:
             return r.next_step
         if col == DUE:

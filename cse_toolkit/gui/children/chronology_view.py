@@ -7,7 +7,7 @@ Filter by kind (tick boxes) and by text. The rows come from ``repos.chronology(c
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QModelIndex,
@@ -32,6 +32,9 @@ from cse_toolkit.core.entities import Child, ChronologyItem
 from cse_toolkit.gui.common.plurals import ntr
 from cse_toolkit.gui.common.table_model import RowTableModel
 from cse_toolkit.gui.common.widgets import local_text, plain_tip
+
+if TYPE_CHECKING:
+    from cse_toolkit.vault.vault import Vault
 
 _Index = QModelIndex | QPersistentModelIndex
 WHEN, KIND, WHAT, DETAIL, BY = range(5)
@@ -213,7 +216,7 @@ class ChronologyView(QWidget):
         ]
 
     # -- ChildTab -------------------------------------------------------------------------
-    def set_child(self, vault: Any, child: Child) -> None:
+    def set_child(self, vault: Vault, child: Child) -> None:
         self.model.set_items(vault.repos.chronology(child.id))
         self._update_count()
         self.table.scrollToBottom()

@@ -5,7 +5,7 @@ Each episode also appears in the chronology (``repos.chronology``).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -30,6 +30,9 @@ from cse_toolkit.core.entities import Child
 from cse_toolkit.errors import UserError
 from cse_toolkit.gui.common.widgets import from_qdatetime, local_text, report, to_qdatetime
 
+if TYPE_CHECKING:
+    from cse_toolkit.vault.vault import Vault
+
 
 class MissingEpisodesView(QWidget):
     changed = Signal()
@@ -37,7 +40,7 @@ class MissingEpisodesView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setAccessibleName(self.tr("Missing episodes"))
-        self._vault: Any = None
+        self._vault: Vault | None = None
         self._child: Child | None = None
 
         self.table = QTableWidget(0, 4)
@@ -113,7 +116,7 @@ class MissingEpisodesView(QWidget):
         edit.setAccessibleName(name)
         return edit
 
-    def set_child(self, vault: Any, child: Child) -> None:
+    def set_child(self, vault: Vault, child: Child) -> None:
         same = self._child is not None and self._child.id == child.id
         self._vault, self._child = vault, child
         now = to_qdatetime(vault.now())

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont, QKeySequence, QShortcut
@@ -38,6 +38,9 @@ from cse_toolkit.gui.common.widgets import (
     to_qdatetime,
 )
 from cse_toolkit.gui.forms.ui_note_editor import Ui_NoteEditor
+
+if TYPE_CHECKING:
+    from cse_toolkit.vault.vault import Vault
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +61,7 @@ class NoteEditor(QWidget):
         self.ui.headingLabel.setFont(heading)
         for category in NOTE_CATEGORIES:
             self.ui.categoryCombo.addItem(self.tr(category.capitalize()), category)
-        self._vault: Any = None
+        self._vault: Vault | None = None
         self._child: Child | None = None
         self._dirty = False
         self._loading = False
@@ -110,7 +113,7 @@ class NoteEditor(QWidget):
     def child(self) -> Child | None:
         return self._child
 
-    def set_child(self, vault: Any, child: Child) -> None:
+    def set_child(self, vault: Vault, child: Child) -> None:
         """Start on ``child``: their newest note draft (if any) comes back into the editor."""
         if self._child is not None and self._child.id == child.id and self._vault is vault:
             self._child = child
@@ -146,6 +149,7 @@ class NoteEditor(QWidget):
         self._stop_timers()
         self._loading = True
         try:
+            assert self._vault is not None
             now = self._vault.now()
             self.ui.whenEdit.setMaximumDateTime(to_qdatetime(now))
             self.ui.whenEdit.setDateTime(to_qdatetime(now))
@@ -188,6 +192,7 @@ class NoteEditor(QWidget):
         self._stop_timers()
         self._loading = True
         try:
+            assert self._vault is not None
             when = parse_utc(data.get("event_at") or utc_iso(self._vault.now()))
             now = self._vault.now()
             self.ui.whenEdit.setMaximumDateTime(to_qdatetime(max(now, when)))

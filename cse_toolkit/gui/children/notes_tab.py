@@ -9,7 +9,7 @@ them the same way (``exchange.amendment_text``).
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QItemSelection,
@@ -44,6 +44,9 @@ from cse_toolkit.gui.children.note_editor import NoteEditor
 from cse_toolkit.gui.common import autosave, dialogs
 from cse_toolkit.gui.common.table_model import RowTableModel
 from cse_toolkit.gui.common.widgets import heading_label, local_text, report
+
+if TYPE_CHECKING:
+    from cse_toolkit.vault.vault import Vault
 
 _Index = QModelIndex | QPersistentModelIndex
 AMEND_DRAFT_KIND = "note_amendment"
@@ -91,7 +94,7 @@ class NotesModel(RowTableModel):
 class AmendDialog(QDialog):
     """Add to a saved note: an addendum, or a correction with its reason."""
 
-    def __init__(self, note: Note, vault: Any = None, parent: QWidget | None = None) -> None:
+    def __init__(self, note: Note, vault: Vault | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._vault = vault
         self.draft_id: str | None = None
@@ -217,7 +220,7 @@ class NotesTab(QWidget):
         super().__init__(parent)
         self.setAccessibleName(self.tr("Notes"))
         self.model = NotesModel(self)
-        self._vault: Any = None
+        self._vault: Vault | None = None
         self._child: Child | None = None
         self.amend_button = QPushButton(self.tr("Add to this note…"))
         self.amend_button.setToolTip(self.tr("An addendum or a correction (Ctrl+Shift+A)"))
@@ -352,7 +355,7 @@ class NotesTab(QWidget):
         self.changed.emit()
 
     # -- ChildTab -------------------------------------------------------------------------
-    def set_child(self, vault: Any, child: Child) -> None:
+    def set_child(self, vault: Vault, child: Child) -> None:
         self._vault, self._child = vault, child
         self._users = {u.id: u.label for u in vault.users()}
         self._reload()

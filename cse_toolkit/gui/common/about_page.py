@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from cse_toolkit import APP_NAME, __version__
+from cse_toolkit import APP_NAME, __version__, platform
 from cse_toolkit.core.catalogue import list_tools, load_tool
 from cse_toolkit.core.tools import Tool
 from cse_toolkit.errors import UserError
@@ -37,6 +37,9 @@ _SAFETY_KINDS = (
     "incomplete",
     "adult_route",
 )
+
+if TYPE_CHECKING:
+    from cse_toolkit.vault.vault import Vault
 
 
 class ToolAboutView(QWidget):
@@ -100,6 +103,22 @@ def tool_about_dialog(tool: Tool, parent: QWidget | None = None) -> QDialog:
 
 
 class AboutPage(QWidget):
+    def _capture_text(self, policy: LoadedPolicy) -> str:
+        if policy.policy.allow_screen_capture:
+            return self.tr(
+                "Allowed by your organisation's policy (for training): screenshots and screen "
+                "sharing can see this app."
+            )
+        if platform.current().capture_protection_possible:
+            return self.tr(
+                "Blocked: screenshots, screen recording and screen sharing show this app's "
+                "windows as black."
+            )
+        return self.tr(
+            "Cannot be blocked on this system (Linux): screenshots and screen sharing can see "
+            "this app. Do not share your screen while records are open."
+        )
+
     def __init__(self, policy: LoadedPolicy, folder: Path, parent: QWidget | None = None):
         super().__init__(parent)
         self.setAccessibleName(self.tr("About"))
@@ -112,6 +131,7 @@ class AboutPage(QWidget):
             ("policy", self.tr("Policy in force"), policy.source),
             ("idle", self.tr("Locks after"),
              self.tr("{n} minutes without input").format(n=policy.policy.idle_lock_minutes)),
+            ("capture", self.tr("Screen capture"), self._capture_text(policy)),
             ("vault", self.tr("Vault id"), ""),
             ("user", self.tr("Signed in as"), ""),
         )
@@ -154,7 +174,7 @@ class AboutPage(QWidget):
     def value(self, key: str) -> str:
         return self._labels[key].text()
 
-    def set_vault(self, vault: Any) -> None:
+    def set_vault(self, vault: Vault) -> None:
         self._labels["vault"].setText(vault.vault_id)
         self._labels["user"].setText(f"{vault.user.label} ({vault.user.role})")
 

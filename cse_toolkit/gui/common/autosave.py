@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QDateTime, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -36,6 +36,9 @@ from PySide6.QtWidgets import (
 )
 
 from cse_toolkit.gui.common import workers
+
+if TYPE_CHECKING:
+    from cse_toolkit.vault.vault import Vault
 
 log = logging.getLogger(__name__)
 
@@ -104,9 +107,9 @@ class DraftWriter(QObject):
     def _landed(self, *_: object) -> None:
         self._pending = max(0, self._pending - 1)
 
-    def write(self, vault: Any, target_id: str | None, payload: dict[str, Any]) -> None:
+    def write(self, vault: Vault, target_id: str | None, payload: dict[str, Any]) -> None:
         if self.draft_id is None:
-            from cse_toolkit.vault.repos import new_id
+            from cse_toolkit.core.ids import new_id
 
             self.draft_id = new_id()
         draft_id, kind = self.draft_id, self._kind
@@ -119,7 +122,7 @@ class DraftWriter(QObject):
         workers.run_in_background(work, self.written.emit, self.failed.emit, parent=self,
                                   lane="drafts")
 
-    def write_now(self, vault: Any, target_id: str | None, payload: dict[str, Any]) -> str:
+    def write_now(self, vault: Vault, target_id: str | None, payload: dict[str, Any]) -> str:
         """Write on the calling (GUI) thread, after any queued write (lock, close)."""
         workers.settle_drafts()
         self.draft_id = vault.repos.save_draft(self._kind, target_id, payload, self.draft_id)
@@ -135,7 +138,7 @@ class DraftWriter(QObject):
 # -- a form's values -------------------------------------------------------------------------
 def _fields(root: QWidget) -> list[tuple[str, QWidget]]:
     counts: dict[str, int] = {}
-    out = []
+    out: list[tuple[str, QWidget]] = []
     for widget in root.findChildren(QWidget):
         if isinstance(widget, QLineEdit) and widget.parent() is not None and isinstance(
             widget.parent(), QComboBox | QSpinBox | QDateTimeEdit

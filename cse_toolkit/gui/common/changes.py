@@ -18,12 +18,15 @@ was opened; a view that does not show the audit trail never follows it).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QTimer, Signal, Slot
 from PySide6.QtWidgets import QWidget
 
 from cse_toolkit.vault.changes import Change
+
+if TYPE_CHECKING:
+    from cse_toolkit.vault.vault import Vault
 
 # Every topic that changes what a child's record, lists and counts show.
 CASE_TOPICS = frozenset(
@@ -49,7 +52,7 @@ class ChangeHub(QObject):
     def _relay(self, change: Change) -> None:
         self.changed.emit(change)
 
-    def watch(self, vault: Any) -> None:
+    def watch(self, vault: Vault) -> None:
         """Follow ``vault`` (after an unlock); forget the previous one."""
         self.forget()
         if vault is not None and hasattr(vault, "subscribe"):

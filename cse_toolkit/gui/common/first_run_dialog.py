@@ -13,6 +13,7 @@ import html
 import logging
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QCloseEvent, QFont, QFontDatabase, QKeyEvent, QTextDocument
@@ -28,6 +29,9 @@ from cse_toolkit.gui.common.widgets import keep_wrapped_height
 from cse_toolkit.gui.forms.ui_first_run_dialog import Ui_FirstRunDialog
 from cse_toolkit.policy import Policy
 from cse_toolkit.vault.keyslots import KdfParams
+
+if TYPE_CHECKING:
+    from cse_toolkit.vault.vault import Vault
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +64,7 @@ class FirstRunDialog(QDialog):
         self._clock = clock
         self._kdf = kdf  # None: calibrate on this machine (tests pass the floor parameters)
         self._recovery_key = ""
-        self.vault: object | None = None
+        self.vault: Vault | None = None
         self.ui = Ui_FirstRunDialog()
         self.ui.setupUi(self)
         heading = QFont(self.ui.detailsTitle.font())
@@ -82,7 +86,7 @@ class FirstRunDialog(QDialog):
             self.ui.roleCombo.addItem(labels[role], role)
         keep_wrapped_height(self.ui.strengthLabel)
         self.ui.passphraseEdit.textChanged.connect(self._update_strength)
-        self.ui.createButton.clicked.connect(self.create)
+        self.ui.createButton.clicked.connect(self.create_vault)
         self.ui.cancelButton.clicked.connect(self.reject)
         self.ui.copyButton.clicked.connect(self.copy_key)
         self.ui.printButton.clicked.connect(self.print_sheet)
@@ -120,7 +124,8 @@ class FirstRunDialog(QDialog):
             return self.tr("The two passphrases are not the same. Type them again.")
         return ""
 
-    def create(self) -> None:
+    def create_vault(self) -> None:
+        """Create the vault off the GUI thread (``QWidget.create`` is Qt's own: not this)."""
         problem = self.problems()
         if problem:
             self._details_message(problem)
@@ -154,7 +159,7 @@ class FirstRunDialog(QDialog):
         workers.run_in_background(work, self._created, self._failed, parent=self)
 
     def _created(self, result: object) -> None:
-        vault, recovery = result  # type: ignore[misc]
+        vault, recovery = cast("tuple[Vault, str]", result)
         self.vault = vault
         self._recovery_key = recovery
         self.ui.passphraseEdit.clear()

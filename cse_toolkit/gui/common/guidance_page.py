@@ -8,7 +8,7 @@ to another page (``page-id`` or ``page-id.md``) opens it here; anything else is 
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtWidgets import (
@@ -26,6 +26,9 @@ from cse_toolkit.core import guidance
 from cse_toolkit.gui.common.plurals import ntr
 from cse_toolkit.gui.common.widgets import heading_label
 from cse_toolkit.policy import Policy
+
+if TYPE_CHECKING:
+    from cse_toolkit.vault.vault import Vault
 
 log = logging.getLogger(__name__)
 PAGE_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -156,7 +159,7 @@ class GuidancePage(QWidget):
         log.info("ignored a link in the guidance (scheme %s)", url.scheme() or "none")
 
     # -- VaultPage ------------------------------------------------------------------------
-    def set_vault(self, vault: Any) -> None:
+    def set_vault(self, vault: Vault) -> None:
         pass  # nothing personal here
 
     def clear(self) -> None:

@@ -16,9 +16,11 @@ not used as a lock signal. The idle timer still locks the app within the policy'
 the laptop wakes (the monotonic clock keeps counting across a suspend on Windows and macOS; on
 Linux it stops during suspend, so the lock happens after the remaining idle time). Where the
 desktop says so, the screen locking is a lock signal too: on Linux the session bus's
-``org.freedesktop.ScreenSaver`` / ``org.gnome.ScreenSaver`` ``ActiveChanged(true)``, and
-logind's ``PrepareForSleep(true)`` on the system bus; on Windows the session-change message
-``WM_WTSSESSION_CHANGE`` / ``WTS_SESSION_LOCK`` and ``WM_POWERBROADCAST`` / ``PBT_APMSUSPEND``.
+``org.freedesktop.ScreenSaver`` / ``org.gnome.ScreenSaver`` ``ActiveChanged(true)``, and on
+the system bus logind's session ``Lock`` and ``PrepareForSleep(true)``; on Windows the
+session-change message ``WM_WTSSESSION_CHANGE`` / ``WTS_SESSION_LOCK`` and
+``WM_POWERBROADCAST`` / ``PBT_APMSUSPEND``; on macOS the Quartz session's
+``CGSSessionScreenIsLocked``, asked every 2 s (``cse_toolkit.platform.macos``).
 
 The panic key (Ctrl+Shift+L) is caught by the same application-wide event filter, before any
 widget or shortcut map sees it, so it works whatever has focus: a modal dialog, a message box,
@@ -32,6 +34,7 @@ import sys
 from typing import Any
 
 from PySide6.QtCore import (
+    SLOT,
     QAbstractNativeEventFilter,
     QByteArray,
     QCoreApplication,
@@ -88,6 +91,7 @@ class LockManager(QObject):
     lock_requested = Signal(str)
 
     POLL_MS = 5_000
+    MAC_POLL_MS = 2_000
 
     def __init__(self, clock: Clock, idle_minutes: int, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -157,31 +161,70 @@ class LockManager(QObject):
     # -- operating-system signals ---------------------------------------------------------
     def _watch_screen_lock(self) -> None:
         if sys.platform.startswith("linux"):
-            self._watch_dbus()
+            self.watch_dbus()
         elif sys.platform == "win32":
             app = QCoreApplication.instance()
             if app is not None:
                 self._native = _WindowsSessionFilter(self)
                 app.installNativeEventFilter(self._native)
+        elif sys.platform == "darwin":
+            self.watch_macos()
 
-    def _watch_dbus(self) -> None:
+    def watch_dbus(self, session: Any = None, system: Any = None) -> list[str]:
+        """Linux: lock on the desktop's screensaver and on logind's session lock and sleep.
+
+        ``session`` and ``system`` are QDBusConnections (default: the real buses; the test
+        passes a private bus started for it). Returns the signals subscribed, for the log and
+        the tests. Checked on Debian 12 with a private dbus-daemon; GNOME 43+ and KDE Plasma 5.27+
+        send ``ActiveChanged``, and systemd-logind sends the session's ``Lock`` when
+        ``loginctl lock-session`` or the desktop locks.
+        """
         try:
             from PySide6.QtDBus import QDBusConnection
         except ImportError:  # QtDBus not built: idle lock and the panic key still hold
-            return
-        session = QDBusConnection.sessionBus()
+            return []
+        session = session if session is not None else QDBusConnection.sessionBus()
+        system = system if system is not None else QDBusConnection.systemBus()
+        # QtDBus takes the slot as Qt's SLOT() macro spells it ("1" + signature): a bare
+        # "_name(...)" loses its first character and never connects.
+        watching: list[str] = []
         if session.isConnected():
             for service, path in (
                 ("org.freedesktop.ScreenSaver", "/org/freedesktop/ScreenSaver"),
                 ("org.gnome.ScreenSaver", "/org/gnome/ScreenSaver"),
             ):
-                session.connect(service, path, service, "ActiveChanged", self,
-                                "_screensaver_changed(bool)")
-        system = QDBusConnection.systemBus()
+                if session.connect(service, path, service, "ActiveChanged", self,
+                                   SLOT("_screensaver_changed(bool)")):
+                    watching.append(f"{service}.ActiveChanged")
         if system.isConnected():
-            system.connect("org.freedesktop.login1", "/org/freedesktop/login1",
-                           "org.freedesktop.login1.Manager", "PrepareForSleep", self,
-                           "_screensaver_changed(bool)")
+            if system.connect("org.freedesktop.login1", "/org/freedesktop/login1",
+                              "org.freedesktop.login1.Manager", "PrepareForSleep", self,
+                              SLOT("_screensaver_changed(bool)")):
+                watching.append("login1.Manager.PrepareForSleep")
+            session_path = logind_session_path()
+            if session_path and system.connect(
+                "org.freedesktop.login1", session_path, "org.freedesktop.login1.Session",
+                "Lock", self, SLOT("_session_lock()"),
+            ):
+                watching.append("login1.Session.Lock")
+        return watching
+
+    def watch_macos(self, system: Any = None) -> None:
+        """macOS has no signal Qt can take without an Objective-C observer: the Quartz session
+        dictionary is asked every 2 s whether the screen is locked (a few microseconds)."""
+        from cse_toolkit.platform.macos import MacPlatform
+
+        mac = system if system is not None else MacPlatform()
+        self._mac_timer = QTimer(self)
+        self._mac_timer.setInterval(self.MAC_POLL_MS)
+        self._mac_timer.timeout.connect(
+            lambda: self.screen_locked() if mac.screen_is_locked() else None
+        )
+        self._mac_timer.start()
+
+    @Slot()
+    def _session_lock(self) -> None:
+        self.screen_locked()
 
     @Slot(bool)
     def _screensaver_changed(self, active: bool) -> None:
@@ -216,31 +259,54 @@ class LockManager(QObject):
 # Windows: the session-change and power messages (winuser.h / wtsapi32.h).
 WM_WTSSESSION_CHANGE = 0x02B1
 WTS_SESSION_LOCK = 0x7
+NOTIFY_FOR_THIS_SESSION = 0x0
 WM_POWERBROADCAST = 0x0218
 PBT_APMSUSPEND = 0x4
+
+
+def logind_session_path(session_id: str | None = None) -> str | None:
+    """The D-Bus object path of this login session (systemd's path escaping of its id)."""
+    import os
+
+    session_id = session_id if session_id is not None else os.environ.get("XDG_SESSION_ID", "")
+    if not session_id:
+        return None
+    escaped = "".join(
+        ch if (ch.isascii() and ch.isalnum() and not (i == 0 and ch.isdigit())) else f"_{ord(ch):02x}"
+        for i, ch in enumerate(session_id)
+    )
+    return f"/org/freedesktop/login1/session/{escaped}"
 
 
 class _WindowsSessionFilter(QAbstractNativeEventFilter):
     """Turns Windows' "session locked" and "suspending" messages into a lock."""
 
-    def __init__(self, manager: LockManager) -> None:
+    def __init__(self, manager: LockManager, wtsapi: Any = None) -> None:
         super().__init__()
         self._manager = manager
+        self._wtsapi = wtsapi
         self._registered: set[int] = set()
 
     def register(self, hwnd: int) -> None:
+        """Ask for this window's session messages (NOTIFY_FOR_THIS_SESSION); Windows 7 and
+        later, written against the Win32 documentation and checked through a fake here."""
         if hwnd in self._registered:
             return
         try:
-            import ctypes
+            if self._wtsapi is None:
+                import ctypes
 
-            ctypes.windll.wtsapi32.WTSRegisterSessionNotification(hwnd, 0)  # type: ignore[attr-defined]
+                self._wtsapi = ctypes.windll.wtsapi32  # type: ignore[attr-defined]
+            self._wtsapi.WTSRegisterSessionNotification(hwnd, NOTIFY_FOR_THIS_SESSION)
             self._registered.add(hwnd)
         except (AttributeError, OSError):
             log.warning("session-lock notifications not available")
 
-    def nativeEventFilter(self, event_type: QByteArray | bytes, message: Any) -> Any:  # noqa: N802
-        if bytes(event_type) != b"windows_generic_MSG":
+    def nativeEventFilter(  # noqa: N802
+        self, event_type: QByteArray | bytes | bytearray | memoryview, message: Any
+    ) -> Any:
+        name = event_type.data() if isinstance(event_type, QByteArray) else bytes(event_type)
+        if name != b"windows_generic_MSG":
             return False, 0
         try:
             import ctypes.wintypes

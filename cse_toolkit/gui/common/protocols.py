@@ -61,9 +61,9 @@ class Shell(Protocol):
 
     def window(self) -> QWidget: ...
 
-    def tr(self, sourceText: str, /, disambiguation: str | None = ..., n: int = ...) -> str: ...
+    def tr(self, sourceText: str, /, disambiguation: str | None = ..., n: int = ...) -> str: ...  # noqa: N803 (Qt API)
 
-    def statusBar(self) -> QStatusBar: ...
+    def statusBar(self) -> QStatusBar: ...  # noqa: N802 (Qt API)
 
     def add_page(
         self,

@@ -6,7 +6,7 @@ supersedes an older one still running. Choosing a result opens that child on the
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -27,6 +27,9 @@ from cse_toolkit.gui.common import workers
 from cse_toolkit.gui.common.plurals import ntr
 from cse_toolkit.gui.common.widgets import local_text, report
 
+if TYPE_CHECKING:
+    from cse_toolkit.vault.vault import Vault
+
 CHILD_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
@@ -36,7 +39,7 @@ class SearchNotesDialog(QDialog):
 
     DELAY_MS = 300
 
-    def __init__(self, vault: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, vault: Vault, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._vault = vault
         self._generation = 0

@@ -166,7 +166,7 @@ class UnlockDialog(QWidget):
         users = [self.ui.userCombo.itemText(i) for i in range(self.ui.userCombo.count())]
         dialog = RecoveryDialog(self._folder, users, self.ui.userCombo.currentText(),
                                 min_score=self.min_passphrase_score, kdf=self.kdf, parent=self)
-        self.recovery = dialog
+        self.recovery: RecoveryDialog | None = dialog
         dialog.finished.connect(lambda result: self._recovered(dialog, result))
         dialog.open()
 
@@ -246,7 +246,7 @@ def _windows_caps_lock() -> bool | None:
     try:
         import ctypes
 
-        return bool(ctypes.windll.user32.GetKeyState(0x14) & 1)  # type: ignore[attr-defined]
+        return bool(ctypes.windll.user32.GetKeyState(0x14) & 1)
     except (AttributeError, OSError):
         return None
 

@@ -10,9 +10,9 @@ pool thread; a receiver QObject that is a *child of parent* is connected to it w
 connection. Qt removes connections to a destroyed receiver, so a late result goes nowhere. The
 relay deletes itself on the GUI thread once it has emitted, whether or not anyone listened.
 
-Vault work on a pool thread uses the same SQLCipher connection as the GUI thread. SQLCipher is
-built THREADSAFE=1 (serialized) and the connection is opened with ``check_same_thread=False``;
-background jobs only read (search, the big child list), and locking waits for running jobs
+Vault work on a pool thread uses the same connection as the GUI thread, reading and writing,
+as the threading rule in ``vault/db.py`` allows (statements one at a time, writes in
+``Vault.write()``'s serialised transactions); locking waits for running jobs
 (:func:`wait_for_all`) before it closes the vault.
 """
 

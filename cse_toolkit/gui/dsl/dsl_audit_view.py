@@ -8,7 +8,7 @@ head kept outside the database.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import (
@@ -31,6 +31,9 @@ from cse_toolkit.gui.common.table_model import RowTableModel
 from cse_toolkit.gui.common.widgets import heading_label, local_text, report
 from cse_toolkit.gui.dsl.dsl_common import DateRange, DslPage
 from cse_toolkit.vault.audit import AuditRow
+
+if TYPE_CHECKING:
+    from cse_toolkit.vault.vault import Vault
 
 PAGE_SIZE = 100
 SEQ, WHEN, WHO, ACTION, RECORD, WHY, SAID = range(7)
@@ -184,7 +187,7 @@ class DslAuditPage(DslPage):
         else:
             self.raw_entry.clear()
 
-    def set_vault(self, vault: Any) -> None:
+    def set_vault(self, vault: Vault) -> None:
         if vault.user.role == "dsl":
             self.range.set_today(vault.now().date())
         super().set_vault(vault)

@@ -9,7 +9,7 @@ still cannot show a record.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QDate, Signal
 from PySide6.QtWidgets import (
@@ -22,6 +22,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+if TYPE_CHECKING:
+    from cse_toolkit.vault.vault import Vault
+
 DSL_ROLE = "dsl"
 
 
@@ -32,7 +35,7 @@ class DslPage(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._vault: Any = None
+        self._vault: Vault | None = None
         self.refusal = QLabel(
             self.tr(
                 "Only a designated safeguarding lead can use this page. You are signed in as a "
@@ -57,7 +60,7 @@ class DslPage(QWidget):
     def refused(self) -> bool:
         return self._stack.currentWidget() is self.refusal
 
-    def set_vault(self, vault: Any) -> None:
+    def set_vault(self, vault: Vault) -> None:
         self.clear()
         role = vault.user.role
         if role != DSL_ROLE:

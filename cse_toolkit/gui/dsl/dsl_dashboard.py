@@ -9,7 +9,7 @@ pathway dates. Each chart has a text alternative (accessible description and a t
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -29,6 +29,9 @@ from cse_toolkit.gui.common.widgets import heading_label, report
 from cse_toolkit.gui.dsl.dsl_charts import ChartPanel
 from cse_toolkit.gui.dsl.dsl_common import DateRange, DslPage
 from cse_toolkit.vault.dsl_repo import DUE_SOON_DAYS, DashboardData
+
+if TYPE_CHECKING:
+    from cse_toolkit.vault.vault import Vault
 
 
 class DslDashboardPage(DslPage):
@@ -96,7 +99,7 @@ class DslDashboardPage(DslPage):
         self.data: DashboardData | None = None
         self._loading = self._pending = False
 
-    def set_vault(self, vault: Any) -> None:
+    def set_vault(self, vault: Vault) -> None:
         if vault.user.role == "dsl":
             self.range.set_today(vault.now().date())
         super().set_vault(vault)

@@ -64,5 +64,5 @@ def install_dsl_pages(window: Shell) -> DslPages:
         window.add_page(key, titles[key], page, DSL_ONLY)
     queue.open_child.connect(lambda cid, tab: window.show_child(cid, tab_index(window, tab)))
     # Items with no child open a page; sent/unsent packs live on the Outbox page.
-    queue.open_page.connect(lambda key: window.show_page({"exports": "outbox"}.get(key, key)))
+    queue.open_page.connect(lambda key: window.show_page({"exports": "outbox"}.get(key) or key))
     return parts

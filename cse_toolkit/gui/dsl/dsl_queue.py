@@ -321,7 +321,7 @@ class DslQueuePage(DslPage):
             return
         dialog.finished.connect(lambda result: self._signed(dialog, result))
         dialog.open()
-        self.signoff_dialog = dialog
+        self.signoff_dialog: DslSignoffDialog | None = dialog
 
     def _signed(self, dialog: Any, result: int) -> None:
         dialog.deleteLater()

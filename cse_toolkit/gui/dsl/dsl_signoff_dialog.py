@@ -8,7 +8,7 @@ plain words, and nothing is saved.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -28,9 +28,12 @@ from cse_toolkit.errors import UserError
 from cse_toolkit.gui.common.widgets import heading_label, local_text
 from cse_toolkit.vault.dsl_repo import SignOff
 
+if TYPE_CHECKING:
+    from cse_toolkit.vault.vault import Vault
+
 
 class DslSignoffDialog(QDialog):
-    def __init__(self, vault: Any, screening_id: str, parent: QWidget | None = None) -> None:
+    def __init__(self, vault: Vault, screening_id: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         vault.require("dsl")
         self._vault = vault

@@ -15,7 +15,7 @@
    The unencrypted bytes never touch the disk.
 5. **Save**: the file name comes from the dialogs seam; the pack is encrypted and written on a
    pool thread (``exchange.write_pack_file``) and then recorded in the outbox and the audit
-   trail on the GUI thread (``exchange.record_export``), so vault writes stay on one thread.
+   trail (``exchange.record_export``), a short write, on the GUI thread.
 6. **Password**, shown once in large monospace text with the rule to pass it by another route,
    a Copy button that clears the clipboard after 30 s, and "I have noted the password".
 
@@ -36,7 +36,7 @@ import logging
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import shiboken6
 from PySide6.QtCore import QStandardPaths, Qt, Signal
@@ -62,6 +62,9 @@ from cse_toolkit.gui.exchange.export_preview import RenderedPages, render_pages
 from cse_toolkit.packs import schema as ps
 from cse_toolkit.services import exchange
 
+if TYPE_CHECKING:
+    from cse_toolkit.vault.vault import Vault
+
 log = logging.getLogger(__name__)
 
 COPY_CLEAR_MS = 30_000  # the clipboard is cleared this long after Copy (tests shorten it)
@@ -82,7 +85,7 @@ class ExportDialog(ExportPages, QDialog):
 
     def __init__(
         self,
-        vault: Any,
+        vault: Vault,
         kind: str,
         child_id: str | None = None,
         report_id: str | None = None,
@@ -190,7 +193,7 @@ class ExportDialog(ExportPages, QDialog):
             return self.tr("Open a child's record to export a {kind} pack.").format(kind=self._kind)
         return ""
 
-    def current_page(self) -> QWidget:
+    def current_page(self) -> QWidget | None:
         return self.stack.currentWidget()
 
     def _flow(self, page: QWidget) -> ExportFlow:
@@ -225,19 +228,13 @@ class ExportDialog(ExportPages, QDialog):
         )
         self._focus_first(page)
 
-    def _answers(self) -> ExportAnswers:
-        return ExportAnswers(
-            recipient_name=self.recipient_name.text(),
-            sharing=self.sharing_answers(),
-            why_now=self.why_now_edit.toPlainText() if self._kind == "referral" else "",
-        )
-
     def go_next(self) -> None:
         page = self.current_page()
         if page not in self.steps or self._busy:
             return
         flow = self._flow(page)
-        problem = flow.problem(self._answers())
+        why_now = self.why_now_edit.toPlainText()
+        problem = flow.problem(ExportAnswers(self.recipient_name.text(), self.sharing_answers(), why_now))
         if problem is not None and problem.kind == "recipient":
             dialogs.warning(self, self.tr("Recipient needed"), self.tr("Say who the pack is for."))
             self.recipient_name.setFocus()
@@ -301,7 +298,7 @@ class ExportDialog(ExportPages, QDialog):
 
             pack = exchange.build_pack(
                 vault,
-                kind,
+                cast("ps.PackKind", kind),
                 child_id=child_id,
                 report_id=report_id,
                 sharing=sharing,

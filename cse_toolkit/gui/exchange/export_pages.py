@@ -127,6 +127,20 @@ class ExportPages(_DialogBase):
 
     _kind: str
     _policy: Any
+    # Made by the dialog (ExportDialog.__init__) from the builders below.
+    recipient_page: QWidget
+    sharing_page: QWidget
+    details_page: QWidget
+    preview_page: QWidget
+    password_page: QWidget
+    refused_page: QWidget
+    cancel_button: QPushButton
+
+    if TYPE_CHECKING:  # the dialog's handlers the pages connect to
+
+        def _page_changed(self, number: int, total: int) -> None: ...
+        def copy_password(self) -> None: ...
+        def _noted(self) -> None: ...
 
     def _build_recipient_page(self) -> QWidget:
         page = QWidget()
@@ -152,9 +166,11 @@ class ExportPages(_DialogBase):
         form.addRow(self.tr("&Phone:"), self.recipient_phone)
         form.addRow(self.tr("&Address:"), self.recipient_address)
         for row in range(form.rowCount()):
-            label = form.itemAt(row, QFormLayout.ItemRole.LabelRole).widget()
-            field = form.itemAt(row, QFormLayout.ItemRole.FieldRole).widget()
-            if isinstance(label, QLabel):
+            label_item = form.itemAt(row, QFormLayout.ItemRole.LabelRole)
+            field_item = form.itemAt(row, QFormLayout.ItemRole.FieldRole)
+            label = label_item.widget() if label_item is not None else None
+            field = field_item.widget() if field_item is not None else None
+            if isinstance(label, QLabel) and field is not None:
                 label.setBuddy(field)
         layout = QVBoxLayout(page)
         layout.addWidget(intro)
@@ -524,7 +540,7 @@ class ExportPages(_DialogBase):
         area.setWidget(inner)
         return area
 
-    def _focus_first(self, page: QWidget) -> None:
+    def _focus_first(self, page: QWidget | None) -> None:
         targets: dict[QWidget, QWidget] = {
             self.recipient_page: self.recipient_name,
             self.preview_page: self.preview,
@@ -536,7 +552,7 @@ class ExportPages(_DialogBase):
         else:
             targets[self.sharing_page] = self.sought_group.buttons()[0]
             targets[self.details_page] = self.urgency_group.checkedButton() or self.route_edit
-        target = targets.get(page)
+        target = targets.get(page) if page is not None else None
         if target is not None:
             target.setFocus(Qt.FocusReason.OtherFocusReason)
 
@@ -570,10 +586,10 @@ class ExportPages(_DialogBase):
 
     def recipient(self) -> ps.Recipient:
         return ps.Recipient(
-            name=self.recipient_name.text().strip()[:500],
-            route=self.recipient_route.text().strip()[:500],
-            email=self.recipient_email.text().strip()[:500],
-            phone=self.recipient_phone.text().strip()[:500],
+            name=self.recipient_name.text().strip()[: ps.MAX_SHORT],
+            route=self.recipient_route.text().strip()[: ps.MAX_SHORT],
+            email=self.recipient_email.text().strip()[: ps.MAX_SHORT],
+            phone=self.recipient_phone.text().strip()[: ps.MAX_SHORT],
             address=self.recipient_address.toPlainText().strip(),
         )
 

@@ -139,7 +139,7 @@ class PagePreview(QScrollArea):
         """Forget every page (also on lock: no record left on screen or in memory here)."""
         while self._column.count():
             item = self._column.takeAt(0)
-            widget = item.widget()
+            widget = item.widget() if item is not None else None
             if widget is not None:
                 widget.deleteLater()
         self._pages = []

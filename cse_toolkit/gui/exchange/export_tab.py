@@ -22,6 +22,7 @@ from cse_toolkit.services import exchange
 
 if TYPE_CHECKING:
     from cse_toolkit.gui.exchange.outbox_page import OutboxPage
+    from cse_toolkit.vault.vault import Vault
 
 
 class ExportTab(QWidget):
@@ -36,7 +37,7 @@ class ExportTab(QWidget):
 
         self.setAccessibleName(self.tr("Share"))
         self._policy = policy or load_policy().policy
-        self._vault: Any = None
+        self._vault: Vault | None = None
         self._child: Any = None
         self.dialog: ExportDialog | None = None
         intro = QLabel(
@@ -68,7 +69,7 @@ class ExportTab(QWidget):
         layout.addWidget(self.history)
         layout.addStretch(1)
 
-    def set_child(self, vault: Any, child: Any) -> None:
+    def set_child(self, vault: Vault, child: Any) -> None:
         self._vault = vault
         self._child = child
         self._show_history()

@@ -9,7 +9,7 @@ in it is decided. "Import pack…" opens the import dialog.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -33,6 +33,9 @@ from cse_toolkit.gui.common.widgets import heading_label, local_text
 from cse_toolkit.gui.exchange.import_dialog import record_text
 from cse_toolkit.services import exchange
 
+if TYPE_CHECKING:
+    from cse_toolkit.vault.vault import Vault
+
 
 class ImportConflictsPage(QWidget):
     """A ``VaultPage`` for DSLs."""
@@ -43,7 +46,7 @@ class ImportConflictsPage(QWidget):
         super().__init__(parent)
         self.follower = follow_changes(self, {"import", "purge", "vault"}, self.reload)
         self.setAccessibleName(self.tr("Imported packs"))
-        self._vault: Any = None
+        self._vault: Vault | None = None
         self._pending: list[exchange.PendingConflict] = []
 
         self.summary = QLabel()
@@ -102,7 +105,7 @@ class ImportConflictsPage(QWidget):
         self._update_buttons()
 
     # -- VaultPage -------------------------------------------------------------------------
-    def set_vault(self, vault: Any) -> None:
+    def set_vault(self, vault: Vault) -> None:
         self._vault = vault
         self.reload()
 

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -51,6 +51,9 @@ from cse_toolkit.gui.common import dialogs, workers
 from cse_toolkit.gui.common.plurals import counted
 from cse_toolkit.gui.common.widgets import heading_label, local_text
 from cse_toolkit.services import exchange
+
+if TYPE_CHECKING:
+    from cse_toolkit.vault.vault import Vault
 
 KIND_TEXT = {
     "referral": "Referral",
@@ -102,7 +105,7 @@ class ImportPackDialog(QDialog):
     verified = Signal()
     imported = Signal()
 
-    def __init__(self, vault: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, vault: Vault, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._vault = vault
         self._generation = 0
@@ -327,7 +330,7 @@ class ImportPackDialog(QDialog):
         return page
 
     # -- navigation ------------------------------------------------------------------------
-    def current_page(self) -> QWidget:
+    def current_page(self) -> QWidget | None:
         return self.stack.currentWidget()
 
     def _show(self, page: QWidget) -> None:

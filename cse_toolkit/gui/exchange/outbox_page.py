@@ -11,7 +11,7 @@ are still waiting to be sent, so nothing stays only on the laptop for long (RELI
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (
@@ -32,12 +32,15 @@ from cse_toolkit.gui.common.widgets import heading_label, report
 from cse_toolkit.gui.exchange.outbox_table_model import OutboxTableModel
 from cse_toolkit.services import exchange
 
+if TYPE_CHECKING:
+    from cse_toolkit.vault.vault import Vault
+
 
 def _tr(text: str) -> str:
     return QCoreApplication.translate("OutboxPage", text)
 
 
-def unsent_reminder_text(vault: Any) -> str | None:
+def unsent_reminder_text(vault: Vault | None) -> str | None:
     """The reminder ("2 packs exported but not marked sent: ..."), or None if none wait."""
     if vault is None or vault.user.role not in ("worker", "dsl"):
         return None
@@ -64,7 +67,7 @@ class OutboxPage(QWidget):
         super().__init__(parent)
         self.follower = follow_changes(self, {"export", "import", "purge", "vault"}, self.reload)
         self.setAccessibleName(self.tr("Outbox"))
-        self._vault: Any = None
+        self._vault: Vault | None = None
 
         title = heading_label(self.tr("Outbox"))
         self.intro = QLabel(
@@ -120,7 +123,7 @@ class OutboxPage(QWidget):
         self._update_buttons()
 
     # -- VaultPage ---------------------------------------------------------------------------
-    def set_vault(self, vault: Any) -> None:
+    def set_vault(self, vault: Vault) -> None:
         self._vault = vault
         self.import_button.setVisible(vault.user.role == "dsl")
         self.reload()
@@ -148,6 +151,7 @@ class OutboxPage(QWidget):
         self._update_buttons()
 
     def _labels(self, items: list[Any]) -> dict[str, str]:
+        assert self._vault is not None
         labels: dict[str, str] = {}
         for item in items:
             if item.child_id and item.child_id not in labels:

@@ -138,15 +138,15 @@ class ChecksPanel(QWidget):
         self._list_layout.setContentsMargins(0, 0, 4, 0)
         self._list_layout.setSpacing(6)
         self._list_layout.addStretch(1)
-        self.scroll = QScrollArea()
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll.setWidget(self._list)
-        self.scroll.setAccessibleName(self.tr("Warnings"))
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll_area.setWidget(self._list)
+        self.scroll_area.setAccessibleName(self.tr("Warnings"))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.summary)
-        layout.addWidget(self.scroll, 1)
+        layout.addWidget(self.scroll_area, 1)
         self.cards: list[WarningCard] = []
         self._signature: tuple[object, ...] | None = None
         self.set_warnings([])
@@ -210,9 +210,9 @@ class ChecksPanel(QWidget):
         for card in self.cards:
             if card.warning.blocking:
                 card.override_button.setFocus(Qt.FocusReason.ShortcutFocusReason)
-                self.scroll.ensureWidgetVisible(card)
+                self.scroll_area.ensureWidgetVisible(card)
                 return
-        self.scroll.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.scroll_area.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     def clear(self) -> None:
         self._signature = None

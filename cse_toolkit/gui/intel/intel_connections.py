@@ -30,7 +30,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont, QShowEvent
@@ -65,6 +65,9 @@ KIND_GROUPS = (
     ("online", "Online identities"),
     ("location", "Places"),
 )
+
+if TYPE_CHECKING:
+    from cse_toolkit.vault.vault import Vault
 CHILD_ROLE = Qt.ItemDataRole.UserRole + 1
 REPORT_ROLE = Qt.ItemDataRole.UserRole + 2
 LINK_ROLE = Qt.ItemDataRole.UserRole + 3
@@ -91,11 +94,11 @@ class _Loaded:
     suggestions: list[Suggestion]
 
 
-def _visible_labels(vault: Any) -> dict[str, str]:
+def _visible_labels(vault: Vault) -> dict[str, str]:
     return {row[0]: child_label(row[2] or "", row[3] or "") for row in vault.repos.child_rows()}
 
 
-def _load(vault: Any, child_id: str, previous: _Loaded | None = None) -> _Loaded:
+def _load(vault: Vault, child_id: str, previous: _Loaded | None = None) -> _Loaded:
     """Runs on a pool thread: the index (cached by the repository), the children's labels and
     the possible matches for the child.
 
@@ -204,10 +207,10 @@ class ConnectionsView(QWidget):
     changed = Signal()
     rescreen_requested = Signal(str)  # a child id: open its Process tab to screen again
 
-    def __init__(self, vault: Any = None, parent: QWidget | None = None) -> None:
+    def __init__(self, vault: Vault | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setAccessibleName(self.tr("Connections"))
-        self._vault: Any = None
+        self._vault: Vault | None = None
         self._child_id: str | None = None
         self._data: _Loaded | None = None
         self._generation = 0
@@ -340,12 +343,12 @@ class ConnectionsView(QWidget):
         QWidget.setTabOrder(self.children_tree, self.matches_scroll)
 
     # -- context ---------------------------------------------------------------------------
-    def set_vault(self, vault: Any) -> None:
+    def set_vault(self, vault: Vault) -> None:
         if vault is not self._vault:
             self._data = None
         self._vault = vault
 
-    def set_child(self, vault: Any, child: Child) -> None:
+    def set_child(self, vault: Vault, child: Child) -> None:
         """``ChildTab``: show ``child``'s connections."""
         self.set_vault(vault)
         self.show_child(child.id)
@@ -377,7 +380,7 @@ class ConnectionsView(QWidget):
     def _request(self) -> None:
         self._pending = False
         vault, child_id, previous = self._vault, self._child_id, self._data
-        assert child_id is not None
+        assert vault is not None and child_id is not None
         self._generation += 1
         generation = self._generation
         self.busy.setVisible(True)
@@ -619,19 +622,21 @@ class ConnectionsView(QWidget):
 
     # -- for tests and the screen reader summary ------------------------------------------
     def linked_child_labels(self) -> list[str]:
-        return [
-            self.children_tree.topLevelItem(i).text(0)
-            for i in range(self.children_tree.topLevelItemCount())
-        ]
+        items = (self.children_tree.topLevelItem(i)
+                 for i in range(self.children_tree.topLevelItemCount()))
+        return [item.text(0) for item in items if item is not None]
 
     def link_rows(self) -> list[tuple[str, str, str]]:
         """(kind group, display, also linked to) for every entity shown."""
         out = []
         for g in range(self.tree.topLevelItemCount()):
             group = self.tree.topLevelItem(g)
+            if group is None:
+                continue
             for i in range(group.childCount()):
                 item = group.child(i)
-                out.append((group.text(0), item.text(0), item.text(2)))
+                if item is not None:
+                    out.append((group.text(0), item.text(0), item.text(2)))
         return out
 
 

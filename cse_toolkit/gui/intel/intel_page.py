@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from PySide6.QtCore import QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut, QStandardItem, QStandardItemModel
@@ -54,6 +54,9 @@ from cse_toolkit.gui.common import workers
 from cse_toolkit.gui.common.widgets import heading_label, report
 from cse_toolkit.gui.intel.intel_editor import IntelReportEditor
 
+if TYPE_CHECKING:
+    from cse_toolkit.vault.vault import Vault
+
 log = logging.getLogger(__name__)
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -74,7 +77,7 @@ def _learned_text(learned_at: str | None) -> str:
     return when.strftime("%d/%m/%Y")
 
 
-def _load(vault: Any) -> tuple[list[tuple[Any, ...]], dict[str, int], list[tuple[str, int]]]:
+def _load(vault: Vault) -> tuple[list[tuple[Any, ...]], dict[str, int], list[tuple[str, int]]]:
     """Runs on a pool thread: the rows, the linked-children counts and the hotspots."""
     rows = vault.intel.list()
     index = vault.intel.index()
@@ -109,10 +112,10 @@ class IntelligencePage(QWidget):
     export_requested = Signal(str)
     loaded = Signal()
 
-    def __init__(self, vault: Any = None, parent: QWidget | None = None) -> None:
+    def __init__(self, vault: Vault | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setAccessibleName(self.tr("Intelligence"))
-        self._vault: Any = None
+        self._vault: Vault | None = None
         self._generation = 0  # a load started before a lock must not fill the cleared page
 
         self.stack = QStackedWidget()
@@ -247,7 +250,7 @@ class IntelligencePage(QWidget):
         return page
 
     # -- VaultPage ---------------------------------------------------------------------------
-    def set_vault(self, vault: Any) -> None:
+    def set_vault(self, vault: Vault) -> None:
         self._vault = vault
         self.editor.set_vault(vault)
         self.show_list()
@@ -356,7 +359,7 @@ class IntelligencePage(QWidget):
         index = self.table.currentIndex()
         if not index.isValid():
             return None
-        return self.proxy.index(index.row(), 0).data(ID_ROLE)
+        return cast("str | None", self.proxy.index(index.row(), 0).data(ID_ROLE))
 
     def select_report(self, report_id: str) -> bool:
         for row in range(self.proxy.rowCount()):

@@ -21,9 +21,8 @@ A saved screening is always scored with the tool version it was made with
 from __future__ import annotations
 
 import dataclasses
-import html
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtGui import QFont, QKeySequence, QShortcut
@@ -56,63 +55,28 @@ from cse_toolkit.core.screening import (
     evaluate,
     tool_for,
 )
-from cse_toolkit.core.tools import ANSWER_LABELS, BASIS_LABELS, WHEN_LABELS, Tool
+from cse_toolkit.core.tools import Tool
 from cse_toolkit.errors import UserError
 from cse_toolkit.gui.common.pathway_widgets import (
     EmergencyBanner,
     InlineMessage,
     Notice,
     case_pathway_id,
-    contact_lines,
     emergency_text,
     policy,
     section_title,
     wrap_label,
 )
 from cse_toolkit.gui.common.widgets import heading_label
+from cse_toolkit.gui.process.outcome_columns import Column, Explanation, fill_explanation
 
 LEVEL_BOX_STYLE = (
     "#levelBox { background: #f2f5fa; border: 2px solid #1d4f91; border-radius: 6px; }"
     "#levelBox QLabel { color: #0a1f3d; background: transparent; }"
 )
 
-
-def _bullet(text: str, tooltip: str = "") -> QLabel:
-    label = wrap_label(f"•  {text}")
-    label.setAccessibleName(text)
-    if tooltip:
-        label.setToolTip(tooltip)
-    label.setContentsMargins(12, 0, 0, 0)
-    return label
-
-
-class _Column(QWidget):
-    """A vertical list of labels that can be emptied and refilled."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.box = QVBoxLayout(self)
-        self.box.setContentsMargins(0, 0, 0, 0)
-        self.box.setSpacing(4)
-
-    def clear(self) -> None:
-        while self.box.count():
-            item = self.box.takeAt(0)
-            widget = item.widget()
-            if widget is not None:
-                widget.deleteLater()
-
-    def add(self, widget: QWidget) -> QWidget:
-        self.box.addWidget(widget)
-        return widget
-
-    def texts(self) -> list[str]:
-        out = []
-        for i in range(self.box.count()):
-            widget = self.box.itemAt(i).widget()
-            if isinstance(widget, QLabel):
-                out.append(widget.text())
-        return out
+if TYPE_CHECKING:
+    from cse_toolkit.vault.vault import Vault
 
 
 class OutcomePage(QWidget):
@@ -126,7 +90,7 @@ class OutcomePage(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setAccessibleName(self.tr("Screening outcome"))
-        self._vault: Any = None
+        self._vault: Vault | None = None
         self._record: ScreeningRecord | None = None
         self._tool: Tool | None = None
         self._outcome: Outcome | None = None
@@ -186,10 +150,10 @@ class OutcomePage(QWidget):
         box.addWidget(self.tool_label)
         box.addWidget(self.provenance_note)
 
-        self.reasons = _Column()
-        self.floors = _Column()
-        self.verify = _Column()
-        self.gaps = _Column()
+        self.reasons = Column()
+        self.floors = Column()
+        self.verify = Column()
+        self.gaps = Column()
         self.floors_title = section_title(self.tr("Floors applied"))
         self.verify_title = section_title(self.tr("To verify (answered Possible)"))
         self.gaps_title = section_title(self.tr("Gaps to follow up (Not known or not answered)"))
@@ -211,8 +175,8 @@ class OutcomePage(QWidget):
         left_layout.addStretch(1)
 
         # -- right: what to do next and the confirmation ---------------------------------
-        self.next_steps = _Column()
-        self.contacts = _Column()
+        self.next_steps = Column()
+        self.contacts = Column()
         self.confirm_box = QGroupBox(self.tr("Confirm the level"))
         self.confirm_box.setObjectName("confirmBox")
         self.confirm_box.setStyleSheet(
@@ -358,7 +322,7 @@ class OutcomePage(QWidget):
         return self._record
 
     def show_screening(
-        self, vault: Any, record: ScreeningRecord | str, pathway_id: str | None = None
+        self, vault: Vault, record: ScreeningRecord | str, pathway_id: str | None = None
     ) -> None:
         if isinstance(record, str):
             record = vault.repos.get_screening(record)
@@ -459,79 +423,7 @@ class OutcomePage(QWidget):
             )
         )
 
-        present = {a.indicator: a for a in outcome.present}
-        self.reasons.clear()
-        for reason in outcome.reasons:
-            self.reasons.add(wrap_label(reason.text))
-            for ind in reason.indicators:
-                item = present.get(ind)
-                _, indicator = tool.indicator(ind)
-                self.reasons.add(_bullet(self._answer_text(indicator.label, item), ind))
-
-        self.floors.clear()
-        for floor in outcome.floors_applied:
-            extra = self.tr(" (this raised the level)") if floor.raised else ""
-            self.floors.add(_bullet(floor.text + extra, floor.rule))
-        self._show_block(self.floors, bool(outcome.floors_applied), self.tr("No floor applies."))
-
-        self.verify.clear()
-        for item in outcome.to_verify:
-            self.verify.add(_bullet(self._answer_text(item.label, item), item.indicator))
-        self._show_block(
-            self.verify, bool(outcome.to_verify), self.tr("Nothing answered Possible.")
-        )
-
-        self.gaps.clear()
-        by_section: dict[str, list[str]] = {}
-        for gap in outcome.gaps:
-            by_section.setdefault(gap.section, []).append(gap.label)
-        for section_id, labels in by_section.items():
-            title = tool.section(section_id).title
-            label = wrap_label(
-                self.tr("{section} ({n}): {labels}.").format(
-                    section=title, n=len(labels), labels="; ".join(labels)
-                )
-            )
-            label.setToolTip(
-                ", ".join(g.indicator for g in outcome.gaps if g.section == section_id)
-            )
-            self.gaps.add(label)
-        self._show_block(self.gaps, bool(outcome.gaps), self.tr("Every question was answered."))
-
-        self.next_steps.clear()
-        contacts: tuple[str, ...] = ()
-        ns = outcome.next_steps
-        if ns is not None:
-            for text in ns.text:
-                self.next_steps.add(_bullet(text))
-            if ns.steps:
-                self.next_steps.add(
-                    wrap_label(
-                        self.tr("Steps of the process: {steps}.").format(
-                            steps=" → ".join(s.title for s in ns.steps)
-                        )
-                    )
-                )
-            if ns.review_interval and not any("screen within" in t.lower() for t in ns.text):
-                self.next_steps.add(
-                    wrap_label(
-                        self.tr(
-                            "Re-screen within {interval}, or sooner if anything changes."
-                        ).format(interval=ns.review_interval)
-                    )
-                )
-            contacts = ns.contacts
-        self.contacts.clear()
-        for title, text in contact_lines(pol, contacts):
-            label = QLabel(f"<b>{html.escape(title)}</b><br>{html.escape(text)}")
-            label.setTextFormat(Qt.TextFormat.RichText)
-            label.setWordWrap(True)
-            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            label.setAccessibleName(f"{title}: {text}")
-            label.setContentsMargins(0, 0, 0, 4)
-            self.contacts.add(label)
-        if not contacts:
-            self.contacts.add(wrap_label(self.tr("No contacts listed for this level.")))
+        fill_explanation(self.columns(), tool, outcome, pol)
 
         self.level_combo.blockSignals(True)
         self.level_combo.clear()
@@ -599,22 +491,10 @@ class OutcomePage(QWidget):
             self.level_combo.setFocus(Qt.FocusReason.OtherFocusReason)
         self.rescreen_date.setDate(self._default_rescreen())
 
-    def _show_block(self, column: _Column, has: bool, empty: str) -> None:
-        if not has:
-            column.add(wrap_label(empty))
-
-    def _answer_text(self, label: str, item: Any) -> str:
-        if item is None:
-            return label
-        parts = [ANSWER_LABELS.get(item.value, item.value)]
-        if item.basis:
-            parts.append(BASIS_LABELS.get(item.basis, item.basis).lower())
-        if item.when:
-            parts.append(WHEN_LABELS.get(item.when, item.when).lower())
-        text = f"{label} ({', '.join(parts)})"
-        if item.note:
-            text += f": “{item.note}”"
-        return text
+    def columns(self) -> Explanation:
+        """The columns that explain the outcome (``outcome_columns.fill_explanation``)."""
+        return Explanation(self.reasons, self.floors, self.verify, self.gaps, self.next_steps,
+                           self.contacts)
 
     def _default_rescreen(self) -> QDate:
         assert self._vault is not None
@@ -735,7 +615,7 @@ class OutcomePage(QWidget):
     def _record_screen_step(self, saved: ScreeningRecord, now: Any) -> None:
         """Record the pathway's ``screen`` step if the case is at it."""
         vault = self._vault
-        assert vault is not None and self._tool is not None
+        assert vault is not None and self._tool is not None and self._pathway_id is not None
         self.step_problem = ""
         try:
             state = vault.repos.case_state(saved.child_id, self._pathway_id)

@@ -11,7 +11,7 @@ Keyboard: Alt+Y / Alt+O (or the arrow keys between the two answers), Enter recor
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont, QKeySequence, QShortcut
@@ -41,6 +41,9 @@ from cse_toolkit.gui.common.pathway_widgets import (
 from cse_toolkit.gui.common.widgets import from_qdatetime, heading_label, to_qdatetime
 from cse_toolkit.gui.process.pathway_step_form import FUTURE_GRACE
 
+if TYPE_CHECKING:
+    from cse_toolkit.vault.vault import Vault
+
 
 class DangerCheck(QWidget):
     """Emits ``recorded(immediate_danger)`` after the step is written; ``back_requested()``."""
@@ -51,7 +54,7 @@ class DangerCheck(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setAccessibleName(self.tr("Immediate danger check"))
-        self._vault: Any = None
+        self._vault: Vault | None = None
         self._child_id: str | None = None
         self._pathway_id: str | None = None
 
@@ -141,7 +144,7 @@ class DangerCheck(QWidget):
         back.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         back.activated.connect(self.back_requested)
 
-    def start(self, vault: Any, child_id: str, pathway_id: str | None = None) -> None:
+    def start(self, vault: Vault, child_id: str, pathway_id: str | None = None) -> None:
         self._vault = vault
         self._child_id = child_id
         self._pathway_id = pathway_id or case_pathway_id()
@@ -202,6 +205,7 @@ class DangerCheck(QWidget):
             data["called_999_at"] = called
             if self.reference.text().strip():
                 data["police_reference"] = self.reference.text().strip()
+        assert self._pathway_id is not None
         try:
             self._vault.repos.record_step(
                 self._child_id, self._pathway_id, "danger_check", event_at, data

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (
@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from cse_toolkit.core.catalogue import load_pathway, load_tool
+from cse_toolkit.core.catalogue import level_label, load_pathway, load_tool
 from cse_toolkit.core.entities import Child, ScreeningRecord
 from cse_toolkit.core.pathway import CaseState, Pathway, case_state
 from cse_toolkit.core.screening import driving_level
@@ -48,6 +48,9 @@ from cse_toolkit.gui.process.pathway_danger_check import DangerCheck
 from cse_toolkit.gui.process.pathway_step_form import StepForm
 from cse_toolkit.gui.process.pathway_tracker import PathwayTracker
 from cse_toolkit.gui.process.screening_wizard import ScreeningWizard
+
+if TYPE_CHECKING:
+    from cse_toolkit.vault.vault import Vault
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +70,7 @@ def _title(state: CaseState) -> str:
     )
 
 
-def next_step_summary(vault: Any, child_id: str) -> tuple[str, str | None, bool]:
+def next_step_summary(vault: Vault, child_id: str) -> tuple[str, str | None, bool]:
     """(next step title, due date text such as "12 Nov 2026" or None, overdue) for a child.
 
     One ``case_state`` call: cheap enough for the child list.
@@ -77,7 +80,7 @@ def next_step_summary(vault: Any, child_id: str) -> tuple[str, str | None, bool]
     return _title(state), due_text, overdue
 
 
-def next_step_provider(vault: Any, child_ids: Sequence[str]) -> Mapping[str, NextStep]:
+def next_step_provider(vault: Vault, child_ids: Sequence[str]) -> Mapping[str, NextStep]:
     """The child list's provider: each child's next step and due date.
 
     Runs on the list's pool thread, after the list is already on screen. The pathway, every
@@ -143,7 +146,7 @@ class ProcessTab(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setAccessibleName(self.tr("Process"))
-        self._vault: Any = None
+        self._vault: Vault | None = None
         self._child: Child | None = None
         self._pathway: Pathway | None = None
 
@@ -160,7 +163,9 @@ class ProcessTab(QWidget):
         self.tracker_page = QWidget()
         tracker_layout = QVBoxLayout(self.tracker_page)
         tracker_layout.setContentsMargins(0, 0, 0, 0)
-        self.tracker.layout().setContentsMargins(0, 0, 0, 0)
+        inner = self.tracker.layout()
+        if inner is not None:
+            inner.setContentsMargins(0, 0, 0, 0)
         tracker_layout.addWidget(self.tracker, 1)
         tracker_layout.addLayout(latest)
 
@@ -191,7 +196,7 @@ class ProcessTab(QWidget):
     def child_id(self) -> str | None:
         return self._child.id if self._child else None
 
-    def set_child(self, vault: Any, child: Child | str) -> None:
+    def set_child(self, vault: Vault, child: Child | str) -> None:
         """Show ``child``'s process. The same child again (a refresh) keeps the activity open."""
         if isinstance(child, str):
             child = vault.repos.get_child(child)
@@ -223,7 +228,7 @@ class ProcessTab(QWidget):
         self.step_form.save_draft()
 
     # -- navigation -------------------------------------------------------------------------
-    def current_activity(self) -> QWidget:
+    def current_activity(self) -> QWidget | None:
         return self.stack.currentWidget()
 
     def show_tracker(self, status: str = "") -> None:
@@ -337,7 +342,8 @@ class ProcessTab(QWidget):
         self.wizard.clear()
         record = self.outcome.record
         tool = self.outcome.tool
-        level = tool.level(record.confirmed_level).label if record and tool else ""
+        confirmed = record.confirmed_level if record else None
+        level = tool.level(confirmed).label if confirmed and tool else ""
         status = self.tr("Screening confirmed: {level}.").format(level=level)
         if self.outcome.step_problem:
             status += " " + self.outcome.step_problem
@@ -385,7 +391,7 @@ class ProcessTab(QWidget):
         ).format(when=day_text(started))
 
     def _danger_answer(self) -> bool | None:
-        return self._recorded_value("danger_check", "immediate_danger")
+        return cast("bool | None", self._recorded_value("danger_check", "immediate_danger"))
 
     def _refresh_latest(self) -> None:
         self._set_latest(self._latest_confirmed())
@@ -396,14 +402,7 @@ class ProcessTab(QWidget):
             self.latest_label.setText(self.tr("No screening confirmed yet."))
             self.view_outcome.setEnabled(False)
             return
-        try:
-            label = (
-                load_tool(record.tool_id, record.tool_version)
-                .level(record.confirmed_level or "")
-                .label
-            )
-        except (UserError, KeyError):  # that tool version is not installed: show the id
-            label = record.confirmed_level or ""
+        label = level_label(record.confirmed_level, record.tool_id, record.tool_version)
         self.latest_label.setText(
             self.tr("Latest screening: {level}, confirmed by {who} on {when}.").format(
                 level=label,

@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -60,6 +60,9 @@ from cse_toolkit.gui.common.widgets import (
     keep_wrapped_height,
     to_qdatetime,
 )
+
+if TYPE_CHECKING:
+    from cse_toolkit.vault.vault import Vault
 
 log = logging.getLogger(__name__)
 
@@ -116,7 +119,7 @@ class StepForm(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setAccessibleName(self.tr("Record a step"))
-        self._vault: Any = None
+        self._vault: Vault | None = None
         self._child: Any = None
         self._pathway: Pathway | None = None
         self._step: Step | None = None
@@ -200,7 +203,7 @@ class StepForm(QWidget):
 
     def open_step(
         self,
-        vault: Any,
+        vault: Vault,
         child: Any,
         pathway: Pathway,
         step_id: str,
@@ -288,6 +291,7 @@ class StepForm(QWidget):
             self.event_edit = QDateTimeEdit()
             self.event_edit.setCalendarPopup(True)
             self.event_edit.setDisplayFormat("dd/MM/yyyy HH:mm")
+            assert self._vault is not None
             self.event_edit.setDateTime(to_qdatetime(self._vault.now()))
             self.event_edit.setAccessibleName(self.tr("When this happened"))
             self.event_edit.setMaximumWidth(DATE_WIDTH)
@@ -396,6 +400,7 @@ class StepForm(QWidget):
             edit = QDateEdit()
             edit.setCalendarPopup(True)
             edit.setDisplayFormat("dd/MM/yyyy")
+            assert self._vault is not None
             today = self._vault.now().astimezone().date()
             edit.setDate(QDate(today.year, today.month, today.day))
             edit.setAccessibleName(name)
@@ -415,6 +420,7 @@ class StepForm(QWidget):
         dt_edit = QDateTimeEdit()
         dt_edit.setCalendarPopup(True)
         dt_edit.setDisplayFormat("dd/MM/yyyy HH:mm")
+        assert self._vault is not None
         dt_edit.setDateTime(to_qdatetime(self._vault.now()))
         dt_edit.setAccessibleName(name)
         dt_edit.setMaximumWidth(DATE_WIDTH)
@@ -513,6 +519,7 @@ class StepForm(QWidget):
     def _find_draft(self) -> Any:
         assert self._step is not None
         found = None
+        assert self._vault is not None
         for draft in self._vault.repos.drafts(DRAFT_KIND):
             if draft.target_id == self._child.id and draft.payload.get("step") == self._step.id:
                 found = draft
@@ -535,6 +542,7 @@ class StepForm(QWidget):
 
     # -- saving -----------------------------------------------------------------------------
     def _event_at(self, values: dict[str, Any]) -> datetime:
+        assert self._vault is not None
         now = self._vault.now()
         f = self._event_field()
         if f is not None and values.get(f.id) is not None:

@@ -12,7 +12,7 @@ The list is rebuilt from one ``repos.case_state`` call plus the recorded steps (
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
@@ -43,6 +43,9 @@ from cse_toolkit.gui.common.pathway_widgets import (
     wrap_label,
 )
 from cse_toolkit.gui.common.widgets import heading_label
+
+if TYPE_CHECKING:
+    from cse_toolkit.vault.vault import Vault
 
 STEP_ROLE = Qt.ItemDataRole.UserRole + 1
 KIND_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -80,7 +83,7 @@ class PathwayTracker(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setAccessibleName(self.tr("Process steps"))
-        self._vault: Any = None
+        self._vault: Vault | None = None
         self._child_id: str | None = None
         self._pathway: Pathway | None = None
         self._state: CaseState | None = None
@@ -154,7 +157,7 @@ class PathwayTracker(QWidget):
     def pathway(self) -> Pathway | None:
         return self._pathway
 
-    def set_child(self, vault: Any, child_id: str, pathway_id: str | None = None) -> None:
+    def set_child(self, vault: Vault, child_id: str, pathway_id: str | None = None) -> None:
         self._vault = vault
         self._child_id = child_id
         self._pathway = load_pathway(pathway_id or case_pathway_id())
@@ -222,7 +225,9 @@ class PathwayTracker(QWidget):
 
         self._set_due(state.due)
 
-        by_key = {(r.step, r.recorded_at): r for r in records}
+        by_key: dict[tuple[str, datetime | None], StepRecord] = {
+            (r.step, r.recorded_at): r for r in records
+        }
         due_by_step: dict[str, DueItem] = {}
         for item in state.due:
             due_by_step.setdefault(item.step, item)
@@ -300,7 +305,8 @@ class PathwayTracker(QWidget):
 
     def _set_due(self, items: list[DueItem]) -> None:
         while self.due_layout.count():
-            widget = self.due_layout.takeAt(0).widget()
+            taken = self.due_layout.takeAt(0)
+            widget = taken.widget() if taken is not None else None
             if widget is not None:
                 # Hidden at once: deleteLater waits for the event loop, and until then an old
                 # label stayed drawn under the new one (three "Nothing has a due date yet.").
@@ -323,7 +329,8 @@ class PathwayTracker(QWidget):
     def due_texts(self) -> list[str]:
         out = []
         for i in range(self.due_layout.count()):
-            widget = self.due_layout.itemAt(i).widget()
+            entry = self.due_layout.itemAt(i)
+            widget = entry.widget() if entry is not None else None
             if isinstance(widget, QLabel):
                 out.append(widget.text())
         return out

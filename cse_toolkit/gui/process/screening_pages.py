@@ -81,10 +81,10 @@ class SectionPage(QWidget):
             self.rows.append(row)
             column.addWidget(row)
         column.addStretch(1)
-        self.scroll = QScrollArea()
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setWidget(content)
-        self.scroll.setAccessibleName(
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setWidget(content)
+        self.scroll_area.setAccessibleName(
             screening_tr("Questions: {title}").format(title=section.title)
         )
 
@@ -125,12 +125,12 @@ class SectionPage(QWidget):
         layout.addWidget(self.context_note)
         layout.addWidget(self.keys)
         layout.addWidget(self.unanswered_box)
-        layout.addWidget(self.scroll, 1)
+        layout.addWidget(self.scroll_area, 1)
         layout.addWidget(self.help_box)
         layout.addWidget(self.message)
 
         # The rows hold the focus (they scroll into view); the area itself is no Tab stop.
-        self.scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.scroll_area.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         for row in self.rows:
             for widget in row.focusables():
                 if not widget.accessibleDescription():
@@ -157,7 +157,7 @@ class SectionPage(QWidget):
 
     def go_to_row(self, row: IndicatorRow) -> None:
         row.focus_answer()
-        self.scroll.ensureWidgetVisible(row)
+        self.scroll_area.ensureWidgetVisible(row)
 
     def unanswered(self) -> list[IndicatorRow]:
         return [row for row in self.rows if row.value() is None]

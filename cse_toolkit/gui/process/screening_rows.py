@@ -42,12 +42,17 @@ from cse_toolkit.gui.common.pathway_widgets import (
 )
 
 K = Qt.Key
-ANSWER_KEYS = {K.Key_1: "yes", K.Key_2: "possible", K.Key_3: "no", K.Key_4: "unknown"}
+ANSWER_KEYS: dict[int, str] = {
+    K.Key_1: "yes",
+    K.Key_2: "possible",
+    K.Key_3: "no",
+    K.Key_4: "unknown",
+}
 NEXT_KEYS = (K.Key_Tab, K.Key_Down)
 PREVIOUS_KEYS = (K.Key_Backtab, K.Key_Up)
 ENTER_KEYS = (K.Key_Return, K.Key_Enter)
-BASIS_KEYS = {K.Key_E: "evidence", K.Key_G: "gut_feeling"}
-WHEN_KEYS = {K.Key_C: "current", K.Key_B: "prior"}
+BASIS_KEYS: dict[int, str] = {K.Key_E: "evidence", K.Key_G: "gut_feeling"}
+WHEN_KEYS: dict[int, str] = {K.Key_C: "current", K.Key_B: "prior"}
 ROW_STYLE = (
     "#indicatorRow { border: none; border-bottom: 1px solid #9a9a9a; background: transparent; }"
     '#indicatorRow[active="true"] { background: #eef3fb; border-left: 4px solid #1d4f91; }'
@@ -82,7 +87,9 @@ class IndicatorRow(QFrame):
 
     changed = Signal()
     help_requested = Signal(object)  # the row
-    move = Signal(int, bool)  # +1 next question / -1 previous; True when it was Enter
+    # +1 next question / -1 previous; True when it was Enter. (It hides QWidget.move, which
+    # nothing calls on a row.)
+    move = Signal(int, bool)  # type: ignore[assignment]
     unanswered_requested = Signal()  # Alt+U
 
     def __init__(
@@ -147,18 +154,20 @@ class IndicatorRow(QFrame):
         basis.setSpacing(10)
         self.basis_label = QLabel(screening_tr("Based on:"))
         basis.addWidget(self.basis_label)
-        for value in BASIS_VALUES:
-            button = QRadioButton(screening_tr(BASIS_LABELS[value]))
+        for basis_value in BASIS_VALUES:
+            button = QRadioButton(screening_tr(BASIS_LABELS[basis_value]))
             button.setAccessibleName(
                 screening_tr("Based on {basis}: {label}").format(
-                    basis=screening_tr(BASIS_LABELS[value]).lower(), label=label_text
+                    basis=screening_tr(BASIS_LABELS[basis_value]).lower(), label=label_text
                 )
             )
             button.setToolTip(
-                screening_tr("Key {letter}").format(letter="E" if value == "evidence" else "G")
+                screening_tr("Key {letter}").format(
+                    letter="E" if basis_value == "evidence" else "G"
+                )
             )
             self.basis_group.addButton(button)
-            self.basis_buttons[value] = button
+            self.basis_buttons[basis_value] = button
             basis.addWidget(button)
 
         self.when_group = QButtonGroup(self)
@@ -167,18 +176,18 @@ class IndicatorRow(QFrame):
         when.setSpacing(10)
         self.when_label = QLabel(screening_tr("When:"))
         when.addWidget(self.when_label)
-        for value in WHEN_VALUES:
-            button = QRadioButton(screening_tr(WHEN_LABELS[value]))
+        for when_value in WHEN_VALUES:
+            button = QRadioButton(screening_tr(WHEN_LABELS[when_value]))
             button.setAccessibleName(
                 screening_tr("When: {when}: {label}").format(
-                    when=screening_tr(WHEN_LABELS[value]), label=label_text
+                    when=screening_tr(WHEN_LABELS[when_value]), label=label_text
                 )
             )
             button.setToolTip(
-                screening_tr("Key {letter}").format(letter="C" if value == "current" else "B")
+                screening_tr("Key {letter}").format(letter="C" if when_value == "current" else "B")
             )
             self.when_group.addButton(button)
-            self.when_buttons[value] = button
+            self.when_buttons[when_value] = button
             when.addWidget(button)
         when.addStretch(1)
 

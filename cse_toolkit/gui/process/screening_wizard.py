@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -69,6 +69,9 @@ from cse_toolkit.gui.common.plurals import ntr
 from cse_toolkit.gui.process.screening_pages import ContextPage, SectionPage
 from cse_toolkit.gui.process.screening_rows import IndicatorRow, legend_text, screening_tr
 
+if TYPE_CHECKING:
+    from cse_toolkit.vault.vault import Vault
+
 log = logging.getLogger(__name__)
 
 DRAFT_KIND = "screening_wizard"  # where an in-progress screening's page is kept
@@ -91,7 +94,7 @@ class ScreeningWizard(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setAccessibleName(screening_tr("Screening"))
-        self._vault: Any = None
+        self._vault: Vault | None = None
         self._child: Child | None = None
         self._tool: Tool | None = None
         self._record_id: str | None = None
@@ -174,7 +177,7 @@ class ScreeningWizard(QWidget):
 
     # -- start / resume -------------------------------------------------------------------
     def set_child(
-        self, vault: Any, child: Child | str, *, immediate_danger: bool | None = None
+        self, vault: Vault, child: Child | str, *, immediate_danger: bool | None = None
     ) -> None:
         """Resume the child's in-progress screening, or start a new one.
 
@@ -214,6 +217,7 @@ class ScreeningWizard(QWidget):
         try:
             tool = load_tool(policy().default_tool)
             self._fill_tools(tool.id)
+            assert self._vault is not None
             today = self._vault.now().astimezone().date()
             age = child.age_on(today)
             c = self.context
@@ -232,6 +236,7 @@ class ScreeningWizard(QWidget):
             c.additional_needs.setChecked(child.additional_needs)
             c.set_danger(immediate_danger)
             self._danger_answered = immediate_danger is not None
+            assert self._vault is not None
             self._screened_at = self._vault.now()
             self._set_tool(tool)
         finally:
@@ -244,6 +249,7 @@ class ScreeningWizard(QWidget):
         tool = tool_for(inp)  # exactly the version it was started with
         page = 0
         self._page_draft_id = None
+        assert self._vault is not None
         for draft in self._vault.repos.drafts(DRAFT_KIND):
             if draft.target_id == record.id:
                 self._page_draft_id = draft.id
@@ -382,7 +388,7 @@ class ScreeningWizard(QWidget):
         if isinstance(page, SectionPage) and row in page.rows:
             for other in page.rows:
                 other.mark("active", other is row)
-            page.scroll.ensureWidgetVisible(row, 0, 24)
+            page.scroll_area.ensureWidgetVisible(row, 0, 24)
 
     # -- the input --------------------------------------------------------------------------
     def current_input(self) -> ScreeningInput | None:
@@ -542,7 +548,7 @@ class ScreeningWizard(QWidget):
                                  "completed too.", len(others))
         page.message.show_problem(problem)
         row.focus_problem()
-        page.scroll.ensureWidgetVisible(row)
+        page.scroll_area.ensureWidgetVisible(row)
 
     def _past_end(self, enter: bool) -> None:
         """Moving on from the last question: Enter goes to the next page, Tab to Next."""
@@ -591,7 +597,7 @@ class ScreeningWizard(QWidget):
         self._go(self.flow.clamp(index), save=False)
 
 
-def in_progress_screening(vault: Any, child_id: str) -> ScreeningRecord | None:
+def in_progress_screening(vault: Vault, child_id: str) -> ScreeningRecord | None:
     """The child's newest in-progress screening, if any."""
     found = [s for s in vault.repos.screenings_for(child_id) if s.status == "in_progress"]
     return max(found, key=lambda s: s.screened_at) if found else None

@@ -87,11 +87,12 @@ def test_user_error_at_top_is_a_plain_message(fake_dialogs: Any) -> None:
 
 
 def test_invalid_policy_stops_with_message_naming_the_key(
-    qtbot: Any, fake_dialogs: Any, isolated_env: Any
+    qtbot: Any, fake_dialogs: Any, isolated_env: Any, caplog: pytest.LogCaptureFixture
 ) -> None:
     from cse_toolkit.gui.app import run_gui
 
     isolated_env["policy"].write_text("idle_lock_minutes = 600\n", encoding="utf-8")
-    assert run_gui([]) == 1
+    with caplog.at_level(logging.ERROR, logger="cse_toolkit.gui"):  # "policy refused" is logged
+        assert run_gui([]) == 1
     (kind, _title, text), = fake_dialogs.shown
     assert kind == "error" and "idle_lock_minutes" in text

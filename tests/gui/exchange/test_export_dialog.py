@@ -328,6 +328,7 @@ def test_cancel_during_export_removes_the_unrecorded_file(
     assert exchange.outbox(worker) == []
 
 
+@pytest.mark.timing
 def test_gui_stays_responsive_while_a_500_note_pack_exports(
     qtbot: Any, worker: Any, tmp_path: Path, monkeypatch: Any
 ) -> None:

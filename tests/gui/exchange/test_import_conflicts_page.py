@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from helpers.factories import referral_export
+
 from cse_toolkit.core import demo
 from cse_toolkit.gui.extensions import install_all
 from cse_toolkit.services import exchange
@@ -12,13 +14,7 @@ from cse_toolkit.vault import bulk
 
 
 def _export(vault: Any, child_id: str, out: Path) -> Any:
-    pack = exchange.build_pack(
-        vault,
-        "referral",
-        child_id=child_id,
-        sharing=exchange.SharingChoice(consent_sought=True, consent_given=True),
-    )
-    return exchange.export(vault, pack, out).result
+    return referral_export(vault, child_id, out).result
 
 
 def test_queue_opens_the_page_and_a_decision_clears_it(  # type: ignore[no-untyped-def]

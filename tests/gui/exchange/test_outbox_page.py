@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from helpers.factories import referral_export
 from PySide6.QtCore import Qt
 
 from cse_toolkit.gui.exchange.outbox_page import OutboxPage, unsent_reminder_text
@@ -26,15 +27,7 @@ def _child(vault: Any, name: str = "Ruby Clarke") -> Any:
 
 
 def _export(vault: Any, child: Any, folder: Path, name: str) -> str:
-    pack = exchange.build_pack(
-        vault,
-        "referral",
-        child_id=child.id,
-        sharing=exchange.SharingChoice(
-            consent_sought=True, consent_given=True, who_consented="Mother"
-        ),
-    )
-    return exchange.export(vault, pack, folder / name).export_id
+    return referral_export(vault, child.id, folder / name, who_consented="Mother").export_id
 
 
 def test_unsent_reminder_text(vault_factory: Any, tmp_path: Path) -> None:

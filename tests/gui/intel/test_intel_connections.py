@@ -6,15 +6,13 @@ from datetime import date
 from typing import Any
 
 import pytest
+from helpers.factories import save_report
 from PySide6.QtCore import Qt
 
 from cse_toolkit.core import intelligence as intel
 from cse_toolkit.gui.intel.intel_connections import ConnectionsView
 
 from .test_intel_editor import unnamed_controls
-from .test_intel_fixtures import _intel_template, intel_vault, save_report, vault
-
-__all__ = ["_intel_template", "intel_vault", "vault"]  # fixtures, used by name
 
 
 @pytest.fixture

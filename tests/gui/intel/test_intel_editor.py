@@ -5,16 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from helpers.qt import activate
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLineEdit
 
 from cse_toolkit.core import intelligence as intel
 from cse_toolkit.gui.common import dialogs
 from cse_toolkit.gui.intel.intel_editor import EMERGENCY_BANNER, IntelReportEditor
-
-from .test_intel_fixtures import _intel_template, activate, intel_vault, vault
-
-__all__ = ["_intel_template", "intel_vault", "vault"]  # fixtures, used by name
 
 
 @pytest.fixture

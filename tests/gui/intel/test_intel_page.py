@@ -5,15 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from helpers.factories import save_report
+from helpers.qt import activate
 from PySide6.QtCore import Qt
 
 from cse_toolkit.core import intelligence as intel
 from cse_toolkit.gui.intel.intel_page import IntelligencePage
 
 from .test_intel_editor import unnamed_controls
-from .test_intel_fixtures import _intel_template, activate, intel_vault, save_report, vault
-
-__all__ = ["_intel_template", "intel_vault", "vault"]  # fixtures, used by name
 
 BUS = intel.Location(name="Bus station", postcode="WR1 1AA", place_type="bus_station")
 PARK = intel.Location(name="Riverside Park", postcode="WR2 4QQ", place_type="park")

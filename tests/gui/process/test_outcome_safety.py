@@ -4,11 +4,11 @@ a referral route for immediate danger (R1), and "About this tool" listing what i
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from helpers.factories import child, screening_record
 from PySide6.QtCore import Qt
 
 from cse_toolkit.core import screening
@@ -37,23 +37,9 @@ def make_record(
     version: str | None = None,
 ) -> ScreeningRecord:
     """A saved screening (in progress, or confirmed at ``confirm``) for a new child."""
-    child = vault.repos.add_child(name=f"Child {uuid.uuid4().hex[:6]}")
-    tool = screening.load_tool(tool_id, version)
-    inp = screening.ScreeningInput.from_dict({
-        "tool": tool.id, "tool_version": tool.version,
-        "child": {"age": age, "learning_disability": False, "additional_needs": False},
-        "immediate_danger": danger, "answers": answers,
-    })
-    outcome = screening.evaluate(tool, inp)
-    record = ScreeningRecord(
-        id=str(uuid.uuid4()), child_id=child.id, tool_id=tool.id, tool_version=tool.version,
-        screened_at=vault.now(), input=inp.to_dict(), outcome=outcome.to_dict(),
-        suggested_level=outcome.suggested_level,
-        confirmed_level=confirm, confirmed_by=vault.user.name if confirm else None,
-        confirmed_at=vault.now_iso() if confirm else None, confirm_reason=reason,
-        status="confirmed" if confirm else "in_progress",
-    )
-    return vault.repos.save_screening(record)
+    return screening_record(vault, child(vault).id, answers, tool_id=tool_id, version=version,
+                            child_info={"age": age}, danger=danger, level=confirm,
+                            confirmed=bool(confirm), reason=reason)
 
 
 def show(qtbot: Any, vault: Any, record: ScreeningRecord) -> OutcomePage:

@@ -1,9 +1,10 @@
-"""Shared fixtures for the intelligence GUI tests (imported by ``test_intel_*.py``; no tests here).
+"""Fixtures for the intelligence GUI tests.
 
 Creating a vault derives two keys with Argon2id at the floor parameters (about 3 s here), which
 would make these tests slow. So one template vault is created per session and each test gets
 its own *copy*, opened with the template's data key (no key derivation): still one temporary
-vault per test, in ``tmp_path``, as the conftest's ``vault_factory`` gives.
+vault per test, in ``tmp_path``, as the conftest's ``vault_factory`` gives. ``vault`` here is
+such a copy (the worker's).
 """
 
 from __future__ import annotations
@@ -14,9 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtWidgets import QApplication
-
-from cse_toolkit.core import intelligence as intel
 
 PASSPHRASE = "otter lamp river gravel"
 
@@ -78,22 +76,3 @@ def intel_vault(
 @pytest.fixture
 def vault(intel_vault: Callable[..., Any]) -> Any:
     return intel_vault()
-
-
-def activate(qtbot: Any, widget: Any) -> None:
-    """Show the window and make it active (keyboard focus and shortcuts need it, offscreen
-    too)."""
-    widget.show()
-    qtbot.waitExposed(widget)
-    widget.windowHandle().requestActivate()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is widget, timeout=2000)
-
-
-def save_report(vault: Any, child_ids: list[str], *entities: intel.Entity, **fields: Any) -> Any:
-    """A final report linking ``child_ids`` through ``entities``."""
-    fields.setdefault("title", "Report")
-    fields.setdefault("facts", ["Seen together at the park on Friday evening."])
-    fields.setdefault("learned_at", "2026-11-20")
-    fields.setdefault("status", "final")
-    report = intel.IntelReport(child_ids=list(child_ids), entities=list(entities), **fields)
-    return vault.intel.save(report)

@@ -1,18 +1,16 @@
-"""Helpers for the reliability tests (and tests/vault): vault set-up, raw access, checks."""
+"""Vault helpers for the reliability and vault tests: set-up, raw access, tampering, checks."""
 
 from __future__ import annotations
 
 import hashlib
 import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
-HERE = Path(__file__).resolve().parent
-WRITER = HERE / "writer.py"
+REPO = Path(__file__).resolve().parents[2]
+# The writer process of the kill -9 tests (tests/vault uses it for the crash-then-open cases).
+WRITER = REPO / "tests" / "reliability" / "writer.py"
 PASSPHRASE = "otter lamp river gravel"  # tests/conftest.py PASSPHRASE
-REPO = HERE.parent.parent
 
 
 def snapshot(folder: Path) -> dict[str, str]:
@@ -22,21 +20,6 @@ def snapshot(folder: Path) -> dict[str, str]:
         if path.is_file():
             found[str(path.relative_to(folder))] = hashlib.sha256(path.read_bytes()).hexdigest()
     return found
-
-
-def run_cli(
-    *args: str, stdin: str = "", timeout: float = 120, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    """Run ``cse-toolkit ARGS`` in a fresh interpreter with this test's environment."""
-    return subprocess.run(
-        [sys.executable, "-m", "cse_toolkit", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        env=env if env is not None else dict(os.environ),
-        cwd=REPO,
-    )
 
 
 def make_vault(folder: Path, user: str = "sam", role: str = "worker") -> Any:
