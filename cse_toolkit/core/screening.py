@@ -242,7 +242,7 @@ EXPLOITATION_WORDS = {"sexual": "sexual exploitation", "criminal": "criminal exp
 
 
 def exploitation_line(kinds: Sequence[str]) -> str | None:
-    """"The indicators point to sexual exploitation." (or criminal, or both); None for none.
+    """ "The indicators point to sexual exploitation." (or criminal, or both); None for none.
     Used by the outcome page, the command line and the pack, so all three say the same."""
     known = [k for k in EXPLOITATION_KINDS if k in kinds]
     if not known:
