@@ -99,7 +99,10 @@ def cmd_tools_show(args: argparse.Namespace) -> int:
     for sec in tool.sections:
         kind = f"scored, level '{sec.level}'" if sec.scored else "context only, never scored"
         period = "; answered with when: current or prior" if sec.has_time_period else ""
-        out += ["", f"{sec.title}  [{sec.id}; {kind}{period}; {sec.provenance}]"]
+        points = (
+            f"; points to {' and '.join(sec.exploitation)} exploitation" if sec.exploitation else ""
+        )
+        out += ["", f"{sec.title}  [{sec.id}; {kind}{period}{points}; {sec.provenance}]"]
         if sec.source:
             out.append(f"  Source: {sec.source}")
         for ind in sec.indicators:

@@ -91,6 +91,8 @@ def test_child_exploitation_tool_listed_checked_and_names_the_kind(
     shipped = Path(__file__).resolve().parents[2] / "resources/tools/child-exploitation-2026.toml"
     checked = run("tools", "check", str(shipped))
     assert checked.returncode == 0 and "no problems" in checked.stdout
+    shown = run("tools", "show", "child-exploitation-2026").stdout
+    assert "[criminal; scored, level 'medium'; points to criminal exploitation; to_confirm]" in shown
     answers = write(tmp_path, {
         "tool": "child-exploitation-2026", "child": {"age": 14},
         "answers": [{"indicator": "ce_many_calls_phones", "value": "yes", "basis": "evidence"}],
