@@ -59,8 +59,21 @@ def build(children: int, notes_per_child: int) -> None:
     shutil.rmtree(OUT, ignore_errors=True)
     OUT.mkdir(parents=True)
     start = time.perf_counter()
-    _cli("demo", "--data-dir", str(ENC), "--user", USER, "--children", str(children),
-         "--notes-per-child", str(notes_per_child), "--intelligence-share", "0.1", "--seed", "7")
+    _cli(
+        "demo",
+        "--data-dir",
+        str(ENC),
+        "--user",
+        USER,
+        "--children",
+        str(children),
+        "--notes-per-child",
+        str(notes_per_child),
+        "--intelligence-share",
+        "0.1",
+        "--seed",
+        "7",
+    )
     print(f"demo vault built in {time.perf_counter() - start:.0f} s")
     # One child with exactly 500 notes for the 'open a child' and export budgets.
     from datetime import UTC, datetime, timedelta
@@ -75,9 +88,12 @@ def build(children: int, notes_per_child: int) -> None:
         big.name = "Benchmark Child"
         base = datetime.now(UTC) - timedelta(days=400)
         big.notes = [
-            {**big.notes[0], "id": f"{big.id[:24]}{i:012x}",
-             "event_at": base + timedelta(hours=17 * i),
-             "body": f"{big.notes[0]['body']} Follow-up contact number {i}."}
+            {
+                **big.notes[0],
+                "id": f"{big.id[:24]}{i:012x}",
+                "event_at": base + timedelta(hours=17 * i),
+                "body": f"{big.notes[0]['body']} Follow-up contact number {i}.",
+            }
             for i in range(500)
         ]
         bulk.load_children(vault, [big])
@@ -103,10 +119,17 @@ def _plain_vault(folder: Path, like: Path) -> Any:
     from cse_toolkit.vault.keyslots import KeySlots
     from cse_toolkit.vault.vault import Vault
 
-    conn = sqlcipher3.connect(str(folder / "vault.db"), isolation_level=None,
-                              check_same_thread=False)
-    for pragma in ("temp_store = MEMORY", "journal_mode = WAL", "synchronous = FULL",
-                   "foreign_keys = ON", "secure_delete = ON", "cache_size = -32768"):
+    conn = sqlcipher3.connect(
+        str(folder / "vault.db"), isolation_level=None, check_same_thread=False
+    )
+    for pragma in (
+        "temp_store = MEMORY",
+        "journal_mode = WAL",
+        "synchronous = FULL",
+        "foreign_keys = ON",
+        "secure_delete = ON",
+        "cache_size = -32768",
+    ):
         conn.execute(f"PRAGMA {pragma}")
     slots = KeySlots.load(like)
     row = conn.execute("SELECT id, name, role FROM users WHERE name = ?", (USER,)).fetchone()
@@ -139,8 +162,13 @@ def _cold_start(runs: int) -> float:
     times = []
     for _ in range(runs):
         t0 = time.time()
-        out = subprocess.run([sys.executable, "-c", script, str(t0), str(ENC)],
-                             capture_output=True, text=True, check=True, env=os.environ.copy())
+        out = subprocess.run(
+            [sys.executable, "-c", script, str(t0), str(ENC)],
+            capture_output=True,
+            text=True,
+            check=True,
+            env=os.environ.copy(),
+        )
         times.append(float(out.stdout.strip().splitlines()[-1]))
     return statistics.median(times)
 
@@ -159,8 +187,13 @@ def _idle_memory() -> float:
         "[app.processEvents() for _ in range(20)]; time.sleep(1);"
         "print([l for l in open('/proc/self/status') if l.startswith('VmRSS')][0].split()[1])"
     )
-    out = subprocess.run([sys.executable, "-c", script, str(ENC), USER, PASSPHRASE],
-                         capture_output=True, text=True, check=True, env=os.environ.copy())
+    out = subprocess.run(
+        [sys.executable, "-c", script, str(ENC), USER, PASSPHRASE],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=os.environ.copy(),
+    )
     return int(out.stdout.strip().splitlines()[-1]) / 1024
 
 
@@ -217,7 +250,10 @@ def measure(mode: str, runs: int) -> dict[str, Any]:
         "search_common": lambda: vault.repos.search_notes("station"),
         "search_rare": lambda: vault.repos.search_notes("clinic appointment"),
         "open_child_500_notes": lambda: (
-            vault.repos.get_child(big), vault.repos.notes_for(big), vault.repos.chronology(big)),
+            vault.repos.get_child(big),
+            vault.repos.notes_for(big),
+            vault.repos.chronology(big),
+        ),
     }
     for name, fn in work.items():
         fn()  # warm the page cache once, as a second look at the same screen would
@@ -227,11 +263,15 @@ def measure(mode: str, runs: int) -> dict[str, Any]:
     counter = iter(range(10_000))
 
     def export() -> object:
-        pack = exchange.build_pack(vault, "referral", child_id=big,
-                                   sharing=exchange.SharingChoice(consent_sought=True,
-                                                                  consent_given=True))
-        return exchange.export(vault, pack, tmp / f"pack-{next(counter)}.pdf",
-                               password="bench-otter-lamp-river")
+        pack = exchange.build_pack(
+            vault,
+            "referral",
+            child_id=big,
+            sharing=exchange.SharingChoice(consent_sought=True, consent_given=True),
+        )
+        return exchange.export(
+            vault, pack, tmp / f"pack-{next(counter)}.pdf", password="bench-otter-lamp-river"
+        )
 
     results["export_500_notes"] = _median(export, runs)
     vault.close()
@@ -255,8 +295,13 @@ def measure(mode: str, runs: int) -> dict[str, Any]:
 
 
 def _in_process(*args: str) -> Any:
-    out = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True,
-                         check=True, env=os.environ.copy())
+    out = subprocess.run(
+        [sys.executable, __file__, *args],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=os.environ.copy(),
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -266,8 +311,11 @@ def run_all(runs: int) -> dict[str, Any]:
     plain = _in_process("measure", "--mode", "plain", "--runs", str(runs))
     results: dict[str, Any] = {"runs": runs, "unlock_ms": enc.pop("unlock_ms")}
     for key, value in enc.items():
-        results[key] = {"encrypted_ms": value, "plain_ms": plain[key],
-                        "ratio": value / plain[key] if plain[key] else None}
+        results[key] = {
+            "encrypted_ms": value,
+            "plain_ms": plain[key],
+            "ratio": value / plain[key] if plain[key] else None,
+        }
     results["cold_start_to_unlock_ms"] = _cold_start(max(3, runs // 2))
     results["idle_memory_mb"] = _idle_memory()
     from cse_toolkit.vault.vault import Vault
@@ -302,14 +350,22 @@ def table(results: dict[str, Any]) -> str:
     for key, label, budget in BUDGETS:
         r = results[key]
         b = f"< {budget} ms" if budget else "-"
-        lines.append(f"| {label} | {b} | {r['encrypted_ms']:.1f} ms | {r['plain_ms']:.1f} ms |"
-                     f" {r['ratio']:.2f}x |")
-    lines.append(f"| cold start to the unlock window | < 1500 ms |"
-                 f" {results['cold_start_to_unlock_ms']:.0f} ms | n/a | n/a |")
-    lines.append(f"| unlock (Argon2id + open) | 500-1000 ms by design |"
-                 f" {results['unlock_ms']:.0f} ms | n/a | n/a |")
-    lines.append(f"| idle memory (child list shown) | < 250 MB |"
-                 f" {results['idle_memory_mb']:.0f} MB | n/a | n/a |")
+        lines.append(
+            f"| {label} | {b} | {r['encrypted_ms']:.1f} ms | {r['plain_ms']:.1f} ms |"
+            f" {r['ratio']:.2f}x |"
+        )
+    lines.append(
+        f"| cold start to the unlock window | < 1500 ms |"
+        f" {results['cold_start_to_unlock_ms']:.0f} ms | n/a | n/a |"
+    )
+    lines.append(
+        f"| unlock (Argon2id + open) | 500-1000 ms by design |"
+        f" {results['unlock_ms']:.0f} ms | n/a | n/a |"
+    )
+    lines.append(
+        f"| idle memory (child list shown) | < 250 MB |"
+        f" {results['idle_memory_mb']:.0f} MB | n/a | n/a |"
+    )
     return "\n".join(lines)
 
 

@@ -3,6 +3,11 @@
 Each area registers its subcommands from a module in ``cse_toolkit.commands``. Handlers return an
 exit code; a ``UserError`` becomes its message on stderr and exit 1; argparse usage errors exit 2.
 Nothing here prints a traceback for a problem the user can fix.
+
+The organisation policy is read and validated once, here, before the command runs: a broken
+policy stops every command that uses it with the policy's problems (key and line), exit 1.
+The command gets it as ``args.policy`` (and ``args.policy_source``); nothing later reads the
+file. Only the commands IT needs to find and fix a broken policy run without one.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import sys
 
 from cse_toolkit import APP_ID, __version__
 from cse_toolkit.errors import UserError
+from cse_toolkit.policy import load_policy
 
 # Order is the order shown in --help.
 _COMMAND_MODULES = (
@@ -26,7 +32,33 @@ _COMMAND_MODULES = (
     "cse_toolkit.commands.vault_cmds",
 )
 
+# Commands that never use the policy in force (``policy check`` reads the file it is given), so
+# IT can still see paths, check a file, run the self-test and check tools with a broken one.
+_WITHOUT_POLICY = frozenset({("paths",), ("policy", "check"), ("self-test",), ("tools",)})
+
 log = logging.getLogger(__name__)
+
+
+def _needs_policy(args: argparse.Namespace) -> bool:
+    command = getattr(args, "command", None)
+    sub = getattr(args, "policy_command", None) if command == "policy" else None
+    return (command,) not in _WITHOUT_POLICY and (command, sub) not in _WITHOUT_POLICY
+
+
+def load_policy_at_start(args: argparse.Namespace) -> None:
+    """Read the policy in force once and hand it to the command (``args.policy``).
+
+    Raises the policy's ``PolicyError`` (a ``UserError``) for a command that needs it."""
+    from cse_toolkit.policy import PolicyError
+
+    try:
+        loaded = load_policy()
+    except PolicyError:
+        if _needs_policy(args):
+            raise
+        args.policy, args.policy_source = None, ""
+        return
+    args.policy, args.policy_source = loaded.policy, loaded.source
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -58,6 +90,7 @@ def run(argv: list[str]) -> int:
         from cse_toolkit.logs import setup_logging
 
         setup_logging(console=False)
+        load_policy_at_start(args)
         return int(args.func(args) or 0)
     except UserError as err:
         from cse_toolkit.core.safetext import safe_text

@@ -21,7 +21,10 @@ class _PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
 
     def _open(self):  # type: ignore[no-untyped-def]
         stream = open(  # the handler owns and closes the stream
-            self.baseFilename, self.mode, encoding=self.encoding, errors=self.errors,
+            self.baseFilename,
+            self.mode,
+            encoding=self.encoding,
+            errors=self.errors,
             opener=lambda path, flags: os.open(path, flags, 0o600),
         )
         if os.name == "posix":

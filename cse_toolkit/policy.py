@@ -64,7 +64,9 @@ class Policy(BaseModel):
         default=5, ge=1, le=30, description="lock after this many minutes without input (1-30)"
     )
     clipboard_clear_seconds: int = Field(
-        default=30, ge=5, le=300,
+        default=30,
+        ge=5,
+        le=300,
         description="clear anything the app copied after this many seconds (5-300)",
     )
     allow_screen_capture: StrictBool = Field(
@@ -183,12 +185,22 @@ def parse_policy(text: str, source: str) -> Policy:
 
 
 def load_policy(path: Path | None = None) -> LoadedPolicy:
-    """The policy in force. No file means built-in defaults; a broken file is an error."""
-    target = path or paths.policy_file()
+    """The policy in force: called once, at start (``gui/app.py``, ``cli.py``), and passed
+    down from there (``Vault.policy``); nothing reads the file later, so a file that breaks
+    while the app runs changes nothing until the next start. No file means built-in
+    defaults; a broken file is an error."""
+    if path is not None:
+        return read_policy_file(path)
+    target = paths.policy_file()
     if not target.exists():
-        if path is not None:
-            raise PolicyError(f"Policy file {target} does not exist.")
         return LoadedPolicy(policy=Policy(), source="built-in defaults")
+    return read_policy_file(target)
+
+
+def read_policy_file(target: Path) -> LoadedPolicy:
+    """The policy in one named file (``cse-toolkit policy check FILE``); it must exist."""
+    if not target.exists():
+        raise PolicyError(f"Policy file {target} does not exist.")
     try:
         text = target.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:

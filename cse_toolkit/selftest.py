@@ -73,8 +73,9 @@ def run_self_test(say: Callable[[str], None]) -> bool:
         base = Path(tempfile.mkdtemp(prefix="selftest-", dir=paths.private_tmp_dir()))
         try:
             folder = base / "vault"
-            vault, _ = Vault.create(folder, "selftest", "worker", "self test pass phrase",
-                                    kdf=FLOOR_PARAMS)
+            vault, _ = Vault.create(
+                folder, "selftest", "worker", "self test pass phrase", kdf=FLOOR_PARAMS
+            )
             child = vault.repos.add_child(alias="Test", approx_age=14)
             vault.close()
             raw = (folder / db.DB_FILE).read_bytes()
@@ -233,21 +234,34 @@ def window_problem(stderr: str, returncode: int) -> str:
     """The reason a test window could not open, naming the missing library where Qt says it."""
     import re
 
-    missing = sorted(set(re.findall(r"([\w.+-]+\.so[\w.]*): cannot open shared object file",
-                                    stderr)))
-    missing += sorted(set(re.findall(r"(?:library|module) \"?([\w.+-]+\.(?:dll|dylib))\"? "
-                                     r"(?:could not be found|not found)", stderr, re.I)))
+    missing = sorted(
+        set(re.findall(r"([\w.+-]+\.so[\w.]*): cannot open shared object file", stderr))
+    )
+    missing += sorted(
+        set(
+            re.findall(
+                r"(?:library|module) \"?([\w.+-]+\.(?:dll|dylib))\"? "
+                r"(?:could not be found|not found)",
+                stderr,
+                re.I,
+            )
+        )
+    )
     if "xcb-cursor0 or libxcb-cursor0 is needed" in stderr and "libxcb-cursor.so.0" not in missing:
         missing.append("libxcb-cursor.so.0")
     plugin = re.search(r"Could not load the Qt platform plugin \"([^\"]+)\"", stderr)
     where = f"the '{plugin.group(1)}' platform plugin" if plugin else "the Qt platform plugin"
     if missing:
-        return (f"{where} cannot load: missing system librar{'y' if len(missing) == 1 else 'ies'} "
-                f"{', '.join(missing)} (install the package that provides "
-                f"{'it' if len(missing) == 1 else 'them'})")
+        return (
+            f"{where} cannot load: missing system librar{'y' if len(missing) == 1 else 'ies'} "
+            f"{', '.join(missing)} (install the package that provides "
+            f"{'it' if len(missing) == 1 else 'them'})"
+        )
     if re.search(r"could not connect to display|cannot open display|no display", stderr, re.I):
-        return (f"{where} found no display to open a window on (run from the desktop session; "
-                "set QT_QPA_PLATFORM=offscreen to check everything but the display)")
+        return (
+            f"{where} found no display to open a window on (run from the desktop session; "
+            "set QT_QPA_PLATFORM=offscreen to check everything but the display)"
+        )
     tail = [ln for ln in stderr.strip().splitlines() if ln.strip()][-3:]
     detail = " / ".join(tail) if tail else f"exit code {returncode}"
     return f"no window could be opened on {where}: {detail}"

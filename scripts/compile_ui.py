@@ -43,7 +43,9 @@ def compile_all(out_dir: Path) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     init = out_dir / "__init__.py"
-    init.write_text(HEADER + '"""Code generated from the Designer forms in ui/."""\n', encoding="utf-8")
+    init.write_text(
+        HEADER + '"""Code generated from the Designer forms in ui/."""\n', encoding="utf-8"
+    )
     written.append(init)
     for ui in sorted(UI_DIR.glob("*.ui")):
         target = out_dir / f"ui_{ui.stem}.py"

@@ -32,8 +32,7 @@ def test_roles_unknown_refs_and_escaping(vault_factory: Any) -> None:
         sam.repos.add_note(child.id, "Said her name is \x1b[31mRED\x1b[0m on the bus", sam.now())
 
     def run(user: str, secret: str, *args: str) -> Any:
-        return cli("case", *args, "--data-dir", str(folder), "--user", user,
-                   stdin=lines(secret))
+        return cli("case", *args, "--data-dir", str(folder), "--user", user, stdin=lines(secret))
 
     mine = run("sam", SAM, "list", "--json").json()["cases"]
     assert [c["ref"] for c in mine] == [child.ref]

@@ -60,10 +60,16 @@ def _ok(result: Run) -> str:
 
 
 def _screening(vault: Any, child_id: str) -> Any:
-    seen = {"indicator": "low_unknown_adults", "value": "yes", "basis": "evidence",
-            "when": "current", "note": f"{FIRST} seen with adults, {MARKER}"}
-    return screening_record(vault, child_id, [seen], child_info={"age": 13},
-                            reason=f"agreed; {MARKER}")
+    seen = {
+        "indicator": "low_unknown_adults",
+        "value": "yes",
+        "basis": "evidence",
+        "when": "current",
+        "note": f"{FIRST} seen with adults, {MARKER}",
+    }
+    return screening_record(
+        vault, child_id, [seen], child_info={"age": 13}, reason=f"agreed; {MARKER}"
+    )
 
 
 def _core_and_cli_flow(tmp_path: Path, home: Path) -> str:

@@ -31,9 +31,16 @@ def test_no_display_fails_with_a_plain_reason() -> None:
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
     env.update(QT_QPA_PLATFORM="xcb", PYTHONPATH=str(REPO))
     done = subprocess.run(
-        [sys.executable, "-c",
-         "from cse_toolkit.selftest import open_test_window as o; print(o())"],
-        env=env, capture_output=True, text=True, timeout=120, cwd=REPO,
+        [
+            sys.executable,
+            "-c",
+            "from cse_toolkit.selftest import open_test_window as o; print(o())",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=REPO,
     )
     assert done.returncode != 0
     assert "found no display" in done.stderr or "cannot load" in done.stderr, done.stderr[-800:]
@@ -42,9 +49,16 @@ def test_no_display_fails_with_a_plain_reason() -> None:
 def test_offscreen_window_opens() -> None:
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(REPO))
     done = subprocess.run(
-        [sys.executable, "-c",
-         "from cse_toolkit.selftest import open_test_window as o; print(o())"],
-        env=env, capture_output=True, text=True, timeout=120, cwd=REPO,
+        [
+            sys.executable,
+            "-c",
+            "from cse_toolkit.selftest import open_test_window as o; print(o())",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=REPO,
     )
     assert done.returncode == 0, done.stderr[-800:]
     assert "a window opened on the 'offscreen' platform plugin" in done.stdout

@@ -55,7 +55,7 @@ def hits(where: str, text: str) -> list[str]:
     for pattern in BLAMING:
         for m in pattern.finditer(text):
             start = max(0, m.start() - 40)
-            found.append(f"{where}: …{text[start:m.end() + 40]}…")
+            found.append(f"{where}: …{text[start : m.end() + 40]}…")
     return found
 
 

@@ -68,24 +68,34 @@ def cmd_show(args: argparse.Namespace) -> int:
         print(json.dumps(case, indent=2, ensure_ascii=False))
         return 0
     rec, level, path = case["record"], case["level"], case["pathway"]
-    print(f"{case['ref']}  {plain(rec['name'] or rec['alias'])}"
-          + (f" ({plain(rec['alias'])})" if rec["name"] and rec["alias"] else ""))
+    print(
+        f"{case['ref']}  {plain(rec['name'] or rec['alias'])}"
+        + (f" ({plain(rec['alias'])})" if rec["name"] and rec["alias"] else "")
+    )
     age = rec["age"]
     if age is not None:
-        print(f"  age {'about ' if rec['age_is_approximate'] else ''}{age}"
-              + (f", born {rec['date_of_birth']}" if rec["date_of_birth"] else ""))
+        print(
+            f"  age {'about ' if rec['age_is_approximate'] else ''}{age}"
+            + (f", born {rec['date_of_birth']}" if rec["date_of_birth"] else "")
+        )
     if rec["school"]:
         print(f"  school: {plain(rec['school'])}")
     print(f"  record: {_origin_text(case['origin'])}; owner {plain(rec['owner'])}")
-    print(f"Level: confirmed {plain(level['confirmed_label'] or 'not yet')}; "
-          f"suggested {plain(level['suggested_label'] or 'no screening yet')}")
-    print(f"Pathway: {plain(path['route_name'] or 'route decided when the level is confirmed')}"
-          + (f" (review cycle {path['cycle']})" if path["cycle"] > 1 else ""))
+    print(
+        f"Level: confirmed {plain(level['confirmed_label'] or 'not yet')}; "
+        f"suggested {plain(level['suggested_label'] or 'no screening yet')}"
+    )
+    print(
+        f"Pathway: {plain(path['route_name'] or 'route decided when the level is confirmed')}"
+        + (f" (review cycle {path['cycle']})" if path["cycle"] > 1 else "")
+    )
     for step in path["done"]:
         print(f"  done  {_when(step['recorded_at'])}  {plain(step['title'])}")
     for aside in path["set_aside"]:
-        print(f"  NOT USED  {_when(aside['recorded_at'])}  {plain(aside['title'])}: "
-              f"{plain(aside['problem'])}")
+        print(
+            f"  NOT USED  {_when(aside['recorded_at'])}  {plain(aside['title'])}: "
+            f"{plain(aside['problem'])}"
+        )
     if case["urgency"]["text"]:
         print(f"Priority: {plain(case['urgency']['text'])}")
     nxt = case["next_step"]
@@ -99,8 +109,10 @@ def cmd_show(args: argparse.Namespace) -> int:
     print(f"Chronology ({len(case['chronology'])} entries):")
     for item in case["chronology"]:
         by = f" by {plain(item['author'])}" if item["author"] else ""
-        print(f"  {_when(item['at'])}  {item['kind']:<12} {plain(item['title'])}{by}"
-              f" [{_origin_text(item['origin'])}]")
+        print(
+            f"  {_when(item['at'])}  {item['kind']:<12} {plain(item['title'])}{by}"
+            f" [{_origin_text(item['origin'])}]"
+        )
         if item["detail"]:
             print(f"      {plain(' '.join(item['detail'].split()))}")
     return 0
@@ -115,8 +127,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     finally:
         vault.close()
     if args.json:
-        print(json.dumps({"format": case_view.FORMAT, "cases": rows}, indent=2,
-                         ensure_ascii=False))
+        print(json.dumps({"format": case_view.FORMAT, "cases": rows}, indent=2, ensure_ascii=False))
         return 0
     if not rows:
         print("No cases you can see.")

@@ -17,8 +17,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--children", type=int, required=True, metavar="N")
     p.add_argument("--seed", type=int, default=1, metavar="S")
     p.add_argument("--notes-per-child", type=int, default=8, metavar="K")
-    p.add_argument("--intelligence-share", type=float, default=0.3, metavar="F",
-                   help="share of children with an intelligence report (default 0.3)")
+    p.add_argument(
+        "--intelligence-share",
+        type=float,
+        default=0.3,
+        metavar="F",
+        help="share of children with an intelligence report (default 0.3)",
+    )
     p.add_argument("--json", action="store_true", help="print the cases created as JSON")
     p.set_defaults(func=cmd_demo)
 
@@ -35,33 +40,40 @@ def cmd_demo(args: argparse.Namespace) -> int:
         raise UserError("--intelligence-share must be between 0 and 1.")
     folder = paths.data_dir(args.data_dir)
     if exists(folder):
-        vault = Vault.open(folder, args.user, secrets().read("Passphrase: "))
+        vault = Vault.open(folder, args.user, secrets().read("Passphrase: "), policy=args.policy)
     else:
         passphrase = secrets().read_new("Passphrase for the new demo vault: ", "passphrase")
-        vault, _recovery = Vault.create(folder, args.user or "demo", "dsl", passphrase,
-                                        display_name="Demo DSL")
+        vault, _recovery = Vault.create(
+            folder,
+            args.user or "demo",
+            "dsl",
+            passphrase,
+            display_name="Demo DSL",
+            policy=args.policy,
+        )
     try:
+
         def progress(done: int) -> None:
             if not args.json and sys.stderr.isatty():
                 print(f"\r{done} children", end="", file=sys.stderr)
 
         children = bulk.load_children(
             vault,
-            demo.generate(args.children, args.seed, args.notes_per_child,
-                          today=vault.now().date()),
+            demo.generate(args.children, args.seed, args.notes_per_child, today=vault.now().date()),
             progress=progress,
         )
         reports = demo.intelligence(children, args.seed, args.intelligence_share)
         bulk.load_reports(vault, reports)
         with_intel = {c for r in reports for c in r.child_ids}
-        cases = [{"ref": ref_for(c.id), "has_intelligence": c.id in with_intel}
-                 for c in children]
+        cases = [{"ref": ref_for(c.id), "has_intelligence": c.id in with_intel} for c in children]
     finally:
         vault.close()
     if args.json:
         print(json.dumps({"cases": cases}, indent=2))
     else:
         notes = sum(len(c.notes) for c in children)
-        print(f"Added {len(children)} synthetic children, {notes} notes and "
-              f"{len(reports)} intelligence reports to {folder}.")
+        print(
+            f"Added {len(children)} synthetic children, {notes} notes and "
+            f"{len(reports)} intelligence reports to {folder}."
+        )
     return 0

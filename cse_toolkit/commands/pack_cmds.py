@@ -29,52 +29,78 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--kind", required=True, choices=["referral", "intelligence", "screening"])
     p.add_argument("--out", required=True, metavar="FILE", help="the pack file to write (.pdf)")
     p.add_argument("--report", metavar="REF", help="intelligence: which report (default newest)")
-    p.add_argument("--consent", choices=["given", "refused", "not-sought"],
-                   help="the information-sharing decision (referral/screening)")
+    p.add_argument(
+        "--consent",
+        choices=["given", "refused", "not-sought"],
+        help="the information-sharing decision (referral/screening)",
+    )
     p.add_argument("--ground", choices=GROUND_CHOICES, help="ground for sharing without consent")
     p.add_argument("--reason", default="", help="why it is shared now (recorded in the pack)")
-    p.add_argument("--urgency", choices=["immediate_danger", "urgent", "non_urgent"],
-                   default="non_urgent")
+    p.add_argument(
+        "--urgency", choices=["immediate_danger", "urgent", "non_urgent"], default="non_urgent"
+    )
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser(
-        "verify-pack", help="check packs without importing them (--json / --json-lines for "
-        "a receiving system)",
+        "verify-pack",
+        help="check packs without importing them (--json / --json-lines for a receiving system)",
         description="Check one pack, or several for a pipeline, without importing anything and "
         "without writing anything to disk. Pack passwords are read from standard input, one "
         "line per pack in file order (after your passphrase when --data-dir or --user opens a "
         "vault). Exit 0: every pack verified; 1: at least one was refused (the reason is in "
-        "the JSON and on stderr); 2: usage error.")
+        "the JSON and on stderr); 2: usage error.",
+    )
     add_vault_args(p)
-    p.add_argument("file", metavar="FILE", nargs="+",
-                   help="a pack, or a folder standing for its *.pdf files sorted by name "
-                        "(several packs need --json-lines)")
-    p.add_argument("--password-stdin", action="store_true",
-                   help="read the pack password(s) from standard input (the default when it "
-                        "is not a terminal)")
-    p.add_argument("--expect-signer", metavar="FPR",
-                   help="the sender's key fingerprint as they read it out (or their key, "
-                        "base64): refuse any other signer")
-    p.add_argument("--revoked", metavar="FILE",
-                   help="a revocation list (docs/IT-GUIDE.md): refuse packs signed by a revoked "
-                        "key and dated at or after its revocation, flag older ones")
+    p.add_argument(
+        "file",
+        metavar="FILE",
+        nargs="+",
+        help="a pack, or a folder standing for its *.pdf files sorted by name "
+        "(several packs need --json-lines)",
+    )
+    p.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the pack password(s) from standard input (the default when it "
+        "is not a terminal)",
+    )
+    p.add_argument(
+        "--expect-signer",
+        metavar="FPR",
+        help="the sender's key fingerprint as they read it out (or their key, "
+        "base64): refuse any other signer",
+    )
+    p.add_argument(
+        "--revoked",
+        metavar="FILE",
+        help="a revocation list (docs/IT-GUIDE.md): refuse packs signed by a revoked "
+        "key and dated at or after its revocation, flag older ones",
+    )
     out = p.add_mutually_exclusive_group()
-    out.add_argument("--json", action="store_true",
-                     help="print one JSON object: the result and the verified pack.json "
-                          "(docs/verify-pack.schema.json)")
-    out.add_argument("--json-lines", action="store_true",
-                     help="print one JSON object per pack, one per line")
+    out.add_argument(
+        "--json",
+        action="store_true",
+        help="print one JSON object: the result and the verified pack.json "
+        "(docs/verify-pack.schema.json)",
+    )
+    out.add_argument(
+        "--json-lines", action="store_true", help="print one JSON object per pack, one per line"
+    )
     p.set_defaults(func=cmd_verify)
 
     p = sub.add_parser("import-pack", help="import a pack into this vault (DSL)")
     add_vault_args(p)
     p.add_argument("file", metavar="FILE")
-    p.add_argument("--password-stdin", action="store_true",
-                   help="read the pack password from standard input")
-    p.add_argument("--expect-signer", metavar="FPR",
-                   help="the sender's key fingerprint as they read it out (or their key, "
-                        "base64): refuse any other signer; a first pack from an unknown "
-                        "signer is imported only with it")
+    p.add_argument(
+        "--password-stdin", action="store_true", help="read the pack password from standard input"
+    )
+    p.add_argument(
+        "--expect-signer",
+        metavar="FPR",
+        help="the sender's key fingerprint as they read it out (or their key, "
+        "base64): refuse any other signer; a first pack from an unknown "
+        "signer is imported only with it",
+    )
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_import)
 
@@ -98,14 +124,21 @@ def _sharing(args: argparse.Namespace, kind: str) -> SharingChoice:
     if args.consent in ("refused", "not-sought"):
         if not args.ground:
             raise UserError("Sharing without consent needs --ground (why consent was not needed).")
-        return SharingChoice(consent_sought=args.consent == "refused",
-                             consent_given=False if args.consent == "refused" else None,
-                             ground_without_consent=args.ground, reason=args.reason)
-    print("Note: no information-sharing decision was given (--consent); the pack records that "
-          "the decision was not recorded at export. Record it with the recipient.",
-          file=sys.stderr)
-    return SharingChoice(reason=args.reason or "Decision not recorded at export (command line).",
-                         ground_without_consent=args.ground)
+        return SharingChoice(
+            consent_sought=args.consent == "refused",
+            consent_given=False if args.consent == "refused" else None,
+            ground_without_consent=args.ground,
+            reason=args.reason,
+        )
+    print(
+        "Note: no information-sharing decision was given (--consent); the pack records that "
+        "the decision was not recorded at export. Record it with the recipient.",
+        file=sys.stderr,
+    )
+    return SharingChoice(
+        reason=args.reason or "Decision not recorded at export (command line).",
+        ground_without_consent=args.ground,
+    )
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -117,8 +150,12 @@ def cmd_export(args: argparse.Namespace) -> int:
         child = vault.repos.get_child(args.case)
         details = ReferralDetails(urgency=args.urgency, reason=args.reason)
         pack = build_pack(
-            vault, args.kind, child_id=child.id, report_id=args.report,
-            sharing=_sharing(args, args.kind), details=details,
+            vault,
+            args.kind,
+            child_id=child.id,
+            report_id=args.report,
+            sharing=_sharing(args, args.kind),
+            details=details,
         )
         done = export(vault, pack, out)
     finally:
@@ -166,15 +203,20 @@ def cmd_verify(args: argparse.Namespace) -> int:
     try:
         lookup = None
         if vault is not None:
+
             def lookup(key: str) -> str:
                 return "trusted" if trust.is_trusted(vault, key) else "not_trusted"
 
         if not (args.json or args.json_lines):
             return _verify_text(args, paths[0], lookup, revocations)
         refused = 0
-        for result in verified_json.results(paths, _passwords(paths),
-                                            expect_signer=args.expect_signer,
-                                            trust_lookup=lookup, revocations=revocations):
+        for result in verified_json.results(
+            paths,
+            _passwords(paths),
+            expect_signer=args.expect_signer,
+            trust_lookup=lookup,
+            revocations=revocations,
+        ):
             # JSON escapes every control character itself (ensure_ascii).
             if args.json_lines:
                 print(json.dumps(result, separators=(",", ":")), flush=True)
@@ -182,12 +224,18 @@ def cmd_verify(args: argparse.Namespace) -> int:
                 print(json.dumps(result, indent=2))
             if not result["valid"]:
                 refused += 1
-                print(f"cse-toolkit: {safe_text(result['file'])}: "
-                      f"{safe_text(result['error']['message'])}", file=sys.stderr)
+                print(
+                    f"cse-toolkit: {safe_text(result['file'])}: "
+                    f"{safe_text(result['error']['message'])}",
+                    file=sys.stderr,
+                )
             elif result["signer"]["revoked"] is not None:
-                print(f"cse-toolkit: {safe_text(result['file'])}: warning: signed by revoked "
-                      f"key {result['signer_fingerprint']} (the pack is dated before the "
-                      "revocation; that date is the signer's own claim)", file=sys.stderr)
+                print(
+                    f"cse-toolkit: {safe_text(result['file'])}: warning: signed by revoked "
+                    f"key {result['signer_fingerprint']} (the pack is dated before the "
+                    "revocation; that date is the signer's own claim)",
+                    file=sys.stderr,
+                )
     finally:
         if vault is not None:
             vault.close()
@@ -197,9 +245,13 @@ def cmd_verify(args: argparse.Namespace) -> int:
 def _verify_text(args: argparse.Namespace, path: Path, lookup, revocations) -> int:  # type: ignore[no-untyped-def]
     from cse_toolkit.services import verified_json
 
-    result = verified_json.result_for(path, _pack_password(args),
-                                      expect_signer=args.expect_signer, trust_lookup=lookup,
-                                      revocations=revocations)
+    result = verified_json.result_for(
+        path,
+        _pack_password(args),
+        expect_signer=args.expect_signer,
+        trust_lookup=lookup,
+        revocations=revocations,
+    )
     if not result["valid"]:
         raise UserError(result["error"]["message"])
     # Everything after "Valid" comes from the pack: control characters are shown escaped,
@@ -209,16 +261,22 @@ def _verify_text(args: argparse.Namespace, path: Path, lookup, revocations) -> i
     print(f"Valid {result['kind']} pack {safe_text(result['pack_id'])}")
     print(f"  signed by key {result['signer_fingerprint']}")
     print(f"  signer: {_TRUST_WORDS[result['signer']['trust']]}")
-    print(f"  from {safe_text(result['sender'])} ({safe_text(result['organisation'])}) to "
-          f"{safe_text(result['recipient'])}")
-    print(f"  created {result['created_at'][:16].replace('T', ' ')} UTC; audit chain head "
-          f"{head['seq']}:{head['hash'][:16]}")
+    print(
+        f"  from {safe_text(result['sender'])} ({safe_text(result['organisation'])}) to "
+        f"{safe_text(result['recipient'])}"
+    )
+    print(
+        f"  created {result['created_at'][:16].replace('T', ' ')} UTC; audit chain head "
+        f"{head['seq']}:{head['hash'][:16]}"
+    )
     print(f"  records: {counts}")
     revoked = result["signer"]["revoked"]
     if revoked is not None:
-        print(f"  WARNING: this key was revoked at {revoked['revoked_at']}; the pack says it was "
-              "made before that, but that date is the signer's own claim. Check with the "
-              "sender's organisation before relying on it.")
+        print(
+            f"  WARNING: this key was revoked at {revoked['revoked_at']}; the pack says it was "
+            "made before that, but that date is the signer's own claim. Check with the "
+            "sender's organisation before relying on it."
+        )
     return 0
 
 
@@ -240,19 +298,30 @@ def cmd_import(args: argparse.Namespace) -> int:
     finally:
         vault.close()
     if args.json:
-        print(json.dumps({"pack_id": report.pack_id, "kind": report.kind,
-                          "added": report.added, "updated": report.updated,
-                          "unchanged": report.unchanged,
-                          "conflicts": len(report.conflicts),
-                          "already_imported": report.already_imported,
-                          "possible_duplicates": [
-                              {"imported": a, "already_here": b}
-                              for a, b in report.possible_duplicates]}, indent=2))
+        print(
+            json.dumps(
+                {
+                    "pack_id": report.pack_id,
+                    "kind": report.kind,
+                    "added": report.added,
+                    "updated": report.updated,
+                    "unchanged": report.unchanged,
+                    "conflicts": len(report.conflicts),
+                    "already_imported": report.already_imported,
+                    "possible_duplicates": [
+                        {"imported": a, "already_here": b} for a, b in report.possible_duplicates
+                    ],
+                },
+                indent=2,
+            )
+        )
     else:
         print("\n".join(safe_text(line) for line in report.lines()))
         if report.new_signer:
-            print(f"Signer {report.signer_fingerprint} is now trusted by this vault (you "
-                  "confirmed the fingerprint with --expect-signer).")
+            print(
+                f"Signer {report.signer_fingerprint} is now trusted by this vault (you "
+                "confirmed the fingerprint with --expect-signer)."
+            )
     return 0
 
 
@@ -264,8 +333,9 @@ def cmd_outbox(args: argparse.Namespace) -> int:
         if args.mark_sent:
             outbox.mark_sent(vault, outbox.find_export(vault, args.mark_sent))
         if args.mark_acknowledged:
-            outbox.mark_acknowledged(vault, outbox.find_export(vault, args.mark_acknowledged),
-                                     args.reference)
+            outbox.mark_acknowledged(
+                vault, outbox.find_export(vault, args.mark_acknowledged), args.reference
+            )
         items = outbox.outbox(vault)
     finally:
         vault.close()
@@ -273,6 +343,8 @@ def cmd_outbox(args: argparse.Namespace) -> int:
         print("The outbox is empty.")
     for item in items:
         ref = f" ref {item.recipient_ref}" if item.recipient_ref else ""
-        print(f"{item.id[:8]}  {item.created_at:%Y-%m-%d}  {item.kind:12s} {item.state:12s} "
-              f"{safe_text(item.recipient)}{safe_text(ref)}  {safe_text(item.file_name)}")
+        print(
+            f"{item.id[:8]}  {item.created_at:%Y-%m-%d}  {item.kind:12s} {item.state:12s} "
+            f"{safe_text(item.recipient)}{safe_text(ref)}  {safe_text(item.file_name)}"
+        )
     return 0

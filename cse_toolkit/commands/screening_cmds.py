@@ -24,6 +24,7 @@ from cse_toolkit.core.screening import (
     evaluate,
 )
 from cse_toolkit.errors import UserError
+from cse_toolkit.policy import Contacts
 
 _CONTACT_TITLES = {
     "dsl": "Designated safeguarding lead",
@@ -195,14 +196,13 @@ def cmd_screen(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(outcome.to_dict(), indent=2, ensure_ascii=False))
         return 0
-    print(render_outcome(tool, outcome))
+    print(render_outcome(tool, outcome, args.policy.contacts))
     return 0
 
 
-def _contact_lines(keys: tuple[str, ...]) -> list[str]:
-    from cse_toolkit.policy import Contact, load_policy
+def _contact_lines(keys: tuple[str, ...], contacts: Contacts) -> list[str]:
+    from cse_toolkit.policy import Contact
 
-    contacts = load_policy().policy.contacts
     lines: list[str] = []
     for key in keys:
         title = _CONTACT_TITLES.get(key, key)
@@ -218,7 +218,7 @@ def _contact_lines(keys: tuple[str, ...]) -> list[str]:
     return lines
 
 
-def render_outcome(tool: tools_mod.Tool, outcome: Outcome) -> str:
+def render_outcome(tool: tools_mod.Tool, outcome: Outcome, contacts: Contacts) -> str:
     """The outcome in plain words for a practitioner (the text form of ``screen``)."""
 
     def label(level: str) -> str:
@@ -284,5 +284,5 @@ def render_outcome(tool: tools_mod.Tool, outcome: Outcome) -> str:
         if ns.require_plan:
             out.append("  Record the next steps you considered and a re-screen date or trigger.")
         out += ["", "Who to contact:"]
-        out += _contact_lines(ns.contacts)
+        out += _contact_lines(ns.contacts, contacts)
     return "\n".join(out)

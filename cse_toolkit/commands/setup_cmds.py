@@ -12,7 +12,7 @@ from cse_toolkit import APP_ID, __version__, paths
 from cse_toolkit.commands.common import add_vault_args, secrets
 from cse_toolkit.core.passphrase import estimate
 from cse_toolkit.errors import UserError
-from cse_toolkit.policy import load_policy
+from cse_toolkit.policy import Policy, read_policy_file
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -60,7 +60,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     role.add_argument("--role", required=True, choices=["worker", "dsl", "admin"])
     role.set_defaults(func=cmd_user_set_role)
     confirm = user_sub.add_parser(
-        "confirm-key", help="register a user's new signing key after a recovery (admin)")
+        "confirm-key", help="register a user's new signing key after a recovery (admin)"
+    )
     add_vault_args(confirm)
     confirm.add_argument("name")
     confirm.set_defaults(func=cmd_user_confirm_key)
@@ -91,8 +92,8 @@ def cmd_paths(args: argparse.Namespace) -> int:
     return 0
 
 
-def _check_strength(passphrase: str) -> None:
-    minimum = load_policy().policy.min_passphrase_score
+def _check_strength(passphrase: str, policy: Policy) -> None:
+    minimum = policy.min_passphrase_score
     strength = estimate(passphrase)
     if strength.score < minimum:
         raise UserError(f"That passphrase is too weak ({strength.label}). {strength.feedback}")
@@ -103,10 +104,10 @@ def cmd_init(args: argparse.Namespace) -> int:
 
     if not args.user:
         raise UserError("Say who you are with --user NAME.")
-    policy = load_policy().policy
+    policy = args.policy
     folder = paths.data_dir(args.data_dir)
     passphrase = secrets().read_new("Choose a passphrase: ", "passphrase")
-    _check_strength(passphrase)
+    _check_strength(passphrase, policy)
     vault, recovery = Vault.create(
         folder,
         args.user,
@@ -114,6 +115,7 @@ def cmd_init(args: argparse.Namespace) -> int:
         passphrase,
         display_name=args.name,
         organisation_public_key=policy.recovery_public_key,
+        policy=policy,
     )
     vault.close()
     print(f"Created a vault for {args.user} ({args.role}) in {folder}")
@@ -134,8 +136,8 @@ def cmd_passwd(args: argparse.Namespace) -> int:
     folder = paths.data_dir(args.data_dir)
     old = secrets().read("Current passphrase: ", "current passphrase")
     new = secrets().read_new("New passphrase: ")
-    _check_strength(new)
-    name = change_passphrase(folder, args.user, old, new)
+    _check_strength(new, args.policy)
+    name = change_passphrase(folder, args.user, old, new, policy=args.policy)
     print(f"Passphrase changed for {name}.")
     return 0
 
@@ -155,13 +157,13 @@ def cmd_recover(args: argparse.Namespace) -> int:
                 f"Cannot read the organisation key from {args.organisation_key}: {exc}"
             ) from exc
         new = secrets().read_new("New passphrase: ")
-        _check_strength(new)
-        name = recover(folder, args.user, new, organisation_key=org_key)
+        _check_strength(new, args.policy)
+        name = recover(folder, args.user, new, organisation_key=org_key, policy=args.policy)
     else:
         key = secrets().read("Recovery key: ", "recovery key")
         new = secrets().read_new("New passphrase: ")
-        _check_strength(new)
-        name = recover(folder, args.user, new, recovery_key=key)
+        _check_strength(new, args.policy)
+        name = recover(folder, args.user, new, recovery_key=key, policy=args.policy)
     print(f"A new passphrase is set for {name}. The recovery key still works; keep it safe.")
     return 0
 
@@ -176,7 +178,7 @@ def open_vault(args: argparse.Namespace):  # type: ignore[no-untyped-def]
 
         raise NoVaultError(str(folder))
     passphrase = secrets().read("Passphrase: ")
-    vault = Vault.open(folder, args.user, passphrase)
+    vault = Vault.open(folder, args.user, passphrase, policy=args.policy)
     for notice in vault.notices:
         print(notice, file=sys.stderr)
     return vault
@@ -191,11 +193,11 @@ def cmd_user_add(args: argparse.Namespace) -> int:
 
         raise NoVaultError(str(folder))
     admin_pass = secrets().read("Your (admin) passphrase: ")
-    vault = Vault.open(folder, args.user, admin_pass)
+    vault = Vault.open(folder, args.user, admin_pass, policy=args.policy)
     try:
         vault.require("admin")
         new = secrets().read_new(f"Passphrase for {args.name}: ", "new user's passphrase")
-        _check_strength(new)
+        _check_strength(new, args.policy)
         vault.add_user(args.name, args.role, new, admin_pass, display_name=args.display_name)
     finally:
         vault.close()
@@ -213,11 +215,17 @@ def cmd_user_list(args: argparse.Namespace) -> int:
         for user in vault.users():
             entry = registered.get(user.name)
             key = entry.public_key if entry else ""
-            state = (f"key {fingerprint(key)}" if key else
-                     "key not registered yet" if entry or not vault.registry.signed else
-                     "NOT IN THE SIGNED REGISTRY")
-            print(f"{safe_text(user.name)}\t{user.role}\t"
-                  f"{'active' if user.active else 'inactive'}\t{state}")
+            state = (
+                f"key {fingerprint(key)}"
+                if key
+                else "key not registered yet"
+                if entry or not vault.registry.signed
+                else "NOT IN THE SIGNED REGISTRY"
+            )
+            print(
+                f"{safe_text(user.name)}\t{user.role}\t"
+                f"{'active' if user.active else 'inactive'}\t{state}"
+            )
     finally:
         vault.close()
     return 0
@@ -232,7 +240,7 @@ def _admin_session(args: argparse.Namespace):  # type: ignore[no-untyped-def]
 
         raise NoVaultError(str(folder))
     admin_pass = secrets().read("Your (admin) passphrase: ")
-    vault = Vault.open(folder, args.user, admin_pass)
+    vault = Vault.open(folder, args.user, admin_pass, policy=args.policy)
     return vault, admin_pass
 
 
@@ -242,8 +250,10 @@ def cmd_user_set_role(args: argparse.Namespace) -> int:
         vault.set_role(args.name, args.role, admin_pass)
     finally:
         vault.close()
-    print(f"{args.name} is now {'an' if args.role == 'admin' else 'a'} {args.role}; the user "
-          "registry was signed again with your key.")
+    print(
+        f"{args.name} is now {'an' if args.role == 'admin' else 'a'} {args.role}; the user "
+        "registry was signed again with your key."
+    )
     return 0
 
 
@@ -253,8 +263,10 @@ def cmd_user_confirm_key(args: argparse.Namespace) -> int:
         fpr = vault.confirm_key(args.name, admin_pass)
     finally:
         vault.close()
-    print(f"Registered {args.name}'s signing key {fpr}. Check it matches the one their app "
-          "shows before they sign anything.")
+    print(
+        f"Registered {args.name}'s signing key {fpr}. Check it matches the one their app "
+        "shows before they sign anything."
+    )
     return 0
 
 
@@ -262,22 +274,23 @@ def cmd_policy_check(args: argparse.Namespace) -> int:
     from cse_toolkit.policy import PolicyError
 
     try:
-        loaded = load_policy(Path(args.file))
+        loaded = read_policy_file(Path(args.file))
     except PolicyError as err:
         print(err.message, file=sys.stderr)
         return 1
     pol = loaded.policy
     print(f"{args.file}: valid policy for {pol.organisation}")
-    print(f"  idle lock: {pol.idle_lock_minutes} min; exports allowed: {', '.join(pol.export_kinds)}")
+    print(
+        f"  idle lock: {pol.idle_lock_minutes} min; exports allowed: {', '.join(pol.export_kinds)}"
+    )
     print(f"  organisation recovery key: {'set' if pol.recovery_public_key else 'not set'}")
     print(f"  retention: {pol.retention_months} months")
     return 0
 
 
 def cmd_policy_show(args: argparse.Namespace) -> int:
-    loaded = load_policy()
-    print(f"# policy in force: {loaded.source}")
-    print(json.dumps(loaded.policy.model_dump(), indent=2))
+    print(f"# policy in force: {args.policy_source}")
+    print(json.dumps(args.policy.model_dump(), indent=2))
     return 0
 
 

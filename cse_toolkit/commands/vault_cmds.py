@@ -28,12 +28,14 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--out", required=True, metavar="FILE")
     p.set_defaults(func=cmd_backup)
 
-    p = sub.add_parser("restore", help="restore a backup (DSL or admin; the current vault is "
-                                       "kept aside)")
+    p = sub.add_parser(
+        "restore", help="restore a backup (DSL or admin; the current vault is kept aside)"
+    )
     add_vault_args(p)
     p.add_argument("file", metavar="FILE")
-    p.add_argument("--reason", required=True,
-                   help="why the backup is restored (recorded in the audit trail)")
+    p.add_argument(
+        "--reason", required=True, help="why the backup is restored (recorded in the audit trail)"
+    )
     p.set_defaults(func=cmd_restore)
 
 
@@ -57,14 +59,17 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
         for problem in problems:
             print(f"  {safe_text(problem)}")
         raise UserError("The audit trail does not verify. Tell your DSL and IT team.")
-    print(f"Audit trail verified: {report.entries} entries, chain head "
-          f"{head.seq}:{head.hash[:16]}")
+    print(f"Audit trail verified: {report.entries} entries, chain head {head.seq}:{head.hash[:16]}")
     if report.authorship.registry_signed:
-        print(f"Authorship verified against the signed user registry "
-              f"({report.decisions_checked} sign-offs and levels checked):")
+        print(
+            f"Authorship verified against the signed user registry "
+            f"({report.decisions_checked} sign-offs and levels checked):"
+        )
     else:
-        print("Authorship cannot be proven yet: the user registry is not signed (the first "
-              "admin signs it at their next unlock).")
+        print(
+            "Authorship cannot be proven yet: the user registry is not signed (the first "
+            "admin signs it at their next unlock)."
+        )
     for line in report.authorship.report_lines():
         print(safe_text(line))
     return 0
@@ -81,8 +86,10 @@ def cmd_audit_show(args: argparse.Namespace) -> int:
         for row in audit.rows(vault.conn, limit=args.last, offset=start):
             record = f"{row.record_type}:{row.record_id[:8]}" if row.record_id else ""
             # Actors and reasons were typed by people (a restore's reason): shown escaped.
-            print(f"{row.seq:6d} {row.at} {safe_text(row.actor):12s} {safe_text(row.action):24s}"
-                  f" {safe_text(record)} {safe_text(row.reason)}")
+            print(
+                f"{row.seq:6d} {row.at} {safe_text(row.actor):12s} {safe_text(row.action):24s}"
+                f" {safe_text(record)} {safe_text(row.reason)}"
+            )
     finally:
         vault.close()
     return 0
@@ -106,10 +113,13 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
     folder = paths.data_dir(args.data_dir)
     passphrase = secrets().read("Passphrase: ")
-    kept = restore_backup(Path(args.file), folder, args.user, passphrase, args.reason)
+    kept = restore_backup(
+        Path(args.file), folder, args.user, passphrase, args.reason, policy=args.policy
+    )
     print(f"Restored {Path(args.file).name} into {folder}.")
     if kept:
         print(f"The vault it replaced was kept at {kept} (nothing in it was deleted).")
-        print("The current passphrases were kept: passphrases changed since the backup stay "
-              "changed.")
+        print(
+            "The current passphrases were kept: passphrases changed since the backup stay changed."
+        )
     return 0

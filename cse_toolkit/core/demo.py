@@ -31,9 +31,16 @@ SURNAMES = (
 ).split()
 ALIASES = "Bee Jay Kez Lulu Ziggy Tee Red Sunny Bird Midge Pip Scout Dot Fox Ace Rocky".split()
 SCHOOLS = [
-    "Northfield Academy", "Riverside High School", "St Wulstan's Catholic School",
-    "Malvern Vale College", "Brookside School", "Hillcrest Academy", "Oakwood Pupil Referral Unit",
-    "Severn Bank High School", "Kingsmead School", "Elm Grove Academy",
+    "Northfield Academy",
+    "Riverside High School",
+    "St Wulstan's Catholic School",
+    "Malvern Vale College",
+    "Brookside School",
+    "Hillcrest Academy",
+    "Oakwood Pupil Referral Unit",
+    "Severn Bank High School",
+    "Kingsmead School",
+    "Elm Grove Academy",
 ]
 PLACES = [
     ("Bus station, Foregate Street", "bus_station", "WR1 1AA"),
@@ -53,8 +60,12 @@ SUSPECTS = [
     ("PRICE", "Callum", "Cal", "2001-06-30"),
     ("", "Tariq", "", None),
 ]
-VEHICLES = [("AB12 CDE", "Vauxhall", "Corsa", "silver"), ("YX63 KLM", "BMW", "1 Series", "black"),
-            ("WR19 TZA", "Ford", "Fiesta", "white"), ("FH68 PPO", "Audi", "A3", "grey")]
+VEHICLES = [
+    ("AB12 CDE", "Vauxhall", "Corsa", "silver"),
+    ("YX63 KLM", "BMW", "1 Series", "black"),
+    ("WR19 TZA", "Ford", "Fiesta", "white"),
+    ("FH68 PPO", "Audi", "A3", "grey"),
+]
 NOTE_TEMPLATES = [
     "Seen at {place} with two older males, one of whom gave {name} a new phone.",
     "{name} told me they had stayed out until 3am at a party in a flat; would not say whose.",
@@ -67,8 +78,13 @@ NOTE_TEMPLATES = [
     "{name} disclosed feeling pressured to bring friends to parties.",
     "Sexual health clinic appointment attended with support; {name} engaged well.",
 ]
-CATEGORIES = ["observation", "conversation with the child", "information from another agency",
-              "information from family", "online activity"]
+CATEGORIES = [
+    "observation",
+    "conversation with the child",
+    "information from another agency",
+    "information from family",
+    "online activity",
+]
 
 
 @dataclass
@@ -165,7 +181,8 @@ def generate(
                     "to_at": went + timedelta(hours=rng.randint(4, 60)),
                     "where_found": rng.choice(PLACES)[0],
                     "return_interview": "Completed by the return-home worker."
-                    if rng.random() < 0.6 else "",
+                    if rng.random() < 0.6
+                    else "",
                 }
             )
         tool = loaded[tool_ids[i % 5 == 4]]
@@ -206,25 +223,41 @@ def _steps(
     plan: list[tuple[str, datetime, dict[str, Any]]] = [
         ("concern", start, {"what": child.notes[0]["body"], "when": start, "by_whom": "demo"}),
         ("danger_check", start, {"immediate_danger": False}),
-        ("screen", screened, {"screening_id": child.screening["id"], "tool": child.tool_id,
-                              "tool_version": child.screening["input"]["tool_version"]}),
+        (
+            "screen",
+            screened,
+            {
+                "screening_id": child.screening["id"],
+                "tool": child.tool_id,
+                "tool_version": child.screening["input"]["tool_version"],
+            },
+        ),
     ]
     if rng.random() < 0.85:
-        plan.append(("discuss", screened + timedelta(days=1),
-                     {"with_whom": "DSL", "discussed_at": screened + timedelta(days=1),
-                      "agreed_level": level}))
+        plan.append(
+            (
+                "discuss",
+                screened + timedelta(days=1),
+                {
+                    "with_whom": "DSL",
+                    "discussed_at": screened + timedelta(days=1),
+                    "agreed_level": level,
+                },
+            )
+        )
         plan.append(("decide", screened + timedelta(days=1), {"confirmed_level": level}))
     records: list[pw.StepRecord] = []
     for step_id, when, data in plan:
-        rec = pw.StepRecord(step=step_id, recorded_at=when, event_at=when, recorded_by="demo",
-                            data=data)
+        rec = pw.StepRecord(
+            step=step_id, recorded_at=when, event_at=when, recorded_by="demo", data=data
+        )
         records = pw.record_step(pathway, records, rec, level)
     return records
 
 
-def intelligence(children: list[DemoChild], seed: int = 1, share: float = 0.3) -> list[
-    intel.IntelReport
-]:
+def intelligence(
+    children: list[DemoChild], seed: int = 1, share: float = 0.3
+) -> list[intel.IntelReport]:
     """Reports for about ``share`` of the children, reusing people, vehicles and places."""
     rng = random.Random(seed + 7)
     reports: list[intel.IntelReport] = []
@@ -233,10 +266,13 @@ def intelligence(children: list[DemoChild], seed: int = 1, share: float = 0.3) -
             continue
         surname, forenames, nickname, dob = rng.choice(SUSPECTS)
         person = intel.Person(
-            surname=surname, forenames=forenames, nickname=nickname,
+            surname=surname,
+            forenames=forenames,
+            nickname=nickname,
             dob=date.fromisoformat(dob) if dob else None,
             age_range=None if dob else "20-30",
-            description="Slim build, local accent", role="suspected_perpetrator",
+            description="Slim build, local accent",
+            role="suspected_perpetrator",
         )
         vrm, make, model, colour = rng.choice(VEHICLES)
         place, kind, postcode = rng.choice(PLACES)
@@ -255,8 +291,11 @@ def intelligence(children: list[DemoChild], seed: int = 1, share: float = 0.3) -
             learned_place=place,
             source_type=rng.choice(["worker_saw", "child_disclosed", "third_party"]),
             child_ids=[child.id],
-            entities=[person, intel.Vehicle(vrm=vrm, make=make, model=model, colour=colour),
-                      intel.Location(name=place, postcode=postcode, place_type=kind)],  # type: ignore[arg-type]
+            entities=[
+                person,
+                intel.Vehicle(vrm=vrm, make=make, model=model, colour=colour),
+                intel.Location(name=place, postcode=postcode, place_type=kind),  # type: ignore[arg-type]
+            ],
             closing_confirmed=True,
             status="final",
         )

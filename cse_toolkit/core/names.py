@@ -46,8 +46,11 @@ def names_alike(a: str, b: str) -> str | None:
         return None
     short, long_ = sorted((wa, wb), key=len)
     reasons: list[str] = []
-    if not any(w[:1] == o[:1] or soundex(w) == soundex(o) or abs(len(w) - len(o)) <= 1
-               for w in short for o in long_):
+    if not any(
+        w[:1] == o[:1] or soundex(w) == soundex(o) or abs(len(w) - len(o)) <= 1
+        for w in short
+        for o in long_
+    ):
         return None  # the quick test: nothing could match
     free = list(long_)
     for word in short:

@@ -12,9 +12,29 @@ import re
 from dataclasses import dataclass
 
 _COMMON = {
-    "password", "passw0rd", "letmein", "welcome", "qwerty", "iloveyou", "monkey", "dragon",
-    "football", "sunshine", "princess", "admin", "abc123", "123456", "12345678", "changeme",
-    "safeguarding", "worcestershire", "police", "children", "cse", "toolkit", "secret",
+    "password",
+    "passw0rd",
+    "letmein",
+    "welcome",
+    "qwerty",
+    "iloveyou",
+    "monkey",
+    "dragon",
+    "football",
+    "sunshine",
+    "princess",
+    "admin",
+    "abc123",
+    "123456",
+    "12345678",
+    "changeme",
+    "safeguarding",
+    "worcestershire",
+    "police",
+    "children",
+    "cse",
+    "toolkit",
+    "secret",
     "correct horse battery staple",
 }
 _RUNS = ("abcdefghijklmnopqrstuvwxyz", "qwertyuiopasdfghjklzxcvbnm", "01234567890")

@@ -567,7 +567,8 @@ def _semantic_checks(tool: Tool, problems: ProblemList, step_ids: set[str] | Non
                     )
             if level is not None and rank[level] == 0:
                 problems.add(
-                    (*loc, "level"), "a minimum at the lowest level has no effect; name a higher one"
+                    (*loc, "level"),
+                    "a minimum at the lowest level has no effect; name a higher one",
                 )
             continue
         if isinstance(rule, AnyPresentRule | PriorOnlyRule | CountAtLeastRule):
@@ -676,9 +677,7 @@ def _safety_checks(tool: Tool, problems: ProblemList) -> None:  # noqa: C901 - R
     levels = tool.level_ids
     lowest = levels[0]
     rank = {lv: i for i, lv in enumerate(levels)}
-    retire_hint = (
-        " (a file kept only to show old screenings can say retired = true instead)"
-    )
+    retire_hint = " (a file kept only to show old screenings can say retired = true instead)"
 
     # R3: the lowest level always needs a plan.
     for ni, ns in enumerate(tool.next_steps):

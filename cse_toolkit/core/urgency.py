@@ -131,11 +131,21 @@ def urgency(
             days=NEW_DAYS
         )
         if latest_screening_status == "confirmed" or recent:
-            return Urgency(NEW_HIGH, "new_high", "New high level: not yet reviewed by the DSL"
-                           if latest_screening_status == "confirmed" else "New high level",
-                           first_due)
+            return Urgency(
+                NEW_HIGH,
+                "new_high",
+                "New high level: not yet reviewed by the DSL"
+                if latest_screening_status == "confirmed"
+                else "New high level",
+                first_due,
+            )
     if overdue:
         item = overdue[0]
-        return Urgency(OTHER, "overdue", f"Overdue since {item.due_at:%d %b %Y}: {item.label}",
-                       item.due_at, overdue_label=item.label)
+        return Urgency(
+            OTHER,
+            "overdue",
+            f"Overdue since {item.due_at:%d %b %Y}: {item.label}",
+            item.due_at,
+            overdue_label=item.label,
+        )
     return Urgency(OTHER, "", "", first_due)

@@ -1,7 +1,9 @@
 """Start the desktop app: QApplication, logging, policy, crash handling, the main window.
 
-* The organisation policy is loaded first. An invalid policy stops the app with a dialog that
-  names the key (``PolicyError``); the app never falls back to weaker settings.
+* The organisation policy is loaded first, and only here: an invalid policy stops the app with a
+  dialog that names the key (``PolicyError``) before any window; the app never falls back to
+  weaker settings. The loaded policy is passed down (the main window, the vault it unlocks:
+  ``Vault.policy``), so nothing reads the file again until the next start.
 * Dark or light follows the operating system: the platform palette is used as it is (Qt 6.5+
   follows the OS colour scheme and reports changes through ``styleHints().colorScheme``); the
   stylesheet from ``ui/app.qss`` sets spacing only, never colours or font sizes, so text
@@ -114,8 +116,11 @@ def run_gui(argv: list[str] | None = None) -> int:
         dialogs.error(
             None,
             _tr("Organisation policy problem"),
-            _tr("CSE Toolkit cannot start because the organisation policy is not valid. "
-                "Ask your IT team to fix it.\n\n") + str(exc),
+            _tr(
+                "CSE Toolkit cannot start because the organisation policy is not valid. "
+                "Ask your IT team to fix it.\n\n"
+            )
+            + str(exc),
         )
         return 1
     install_exception_hook()

@@ -98,13 +98,22 @@ def _offer_child_form_drafts(host: Host, vault: Vault, policy: Policy) -> None:
         editing = draft.payload.get("editing")
         who = values.get("name") or values.get("alias") or _tr("a child")
         when = local_text(parse_utc(draft.updated_at))
-        text = (_tr("You were editing the details of {who} at {time}.") if editing
-                else _tr("You were adding {who} at {time}.")).format(who=who, time=when)
+        text = (
+            _tr("You were editing the details of {who} at {time}.")
+            if editing
+            else _tr("You were adding {who} at {time}.")
+        ).format(who=who, time=when)
         choice = dialogs.ask(
-            host.window(), _tr("Unsaved details"), text,
-            [("restore", _tr("&Restore it")), ("discard", _tr("&Discard")),
-             ("later", _tr("Decide &later"))],
-            default="restore", escape="later",
+            host.window(),
+            _tr("Unsaved details"),
+            text,
+            [
+                ("restore", _tr("&Restore it")),
+                ("discard", _tr("&Discard")),
+                ("later", _tr("Decide &later")),
+            ],
+            default="restore",
+            escape="later",
         )
         if host.vault is not vault:
             return
@@ -149,13 +158,18 @@ def _offer_export_drafts(host: Host, vault: Vault, policy: Policy) -> None:
                 vault.repos.delete_draft(draft.id)
                 continue
         choice = dialogs.ask(
-            host.window(), _tr("Unfinished export"),
+            host.window(),
+            _tr("Unfinished export"),
             _tr("You were exporting a pack ({what}) for {who} at {time}.").format(
-                what=_tr(KIND_TITLES[kind]), who=who,
-                time=local_text(parse_utc(draft.updated_at))),
-            [("restore", _tr("&Go back to it")), ("discard", _tr("&Discard")),
-             ("later", _tr("Decide &later"))],
-            default="restore", escape="later",
+                what=_tr(KIND_TITLES[kind]), who=who, time=local_text(parse_utc(draft.updated_at))
+            ),
+            [
+                ("restore", _tr("&Go back to it")),
+                ("discard", _tr("&Discard")),
+                ("later", _tr("Decide &later")),
+            ],
+            default="restore",
+            escape="later",
         )
         if host.vault is not vault:
             return
@@ -164,9 +178,14 @@ def _offer_export_drafts(host: Host, vault: Vault, policy: Policy) -> None:
         elif choice == "restore":
             if child_id:
                 host.show_child(child_id)
-            dialog = ExportDialog(vault, kind, child_id=child_id,
-                                  report_id=data.get("report_id"),
-                                  policy=policy, parent=host.window())
+            dialog = ExportDialog(
+                vault,
+                kind,
+                child_id=child_id,
+                report_id=data.get("report_id"),
+                policy=policy,
+                parent=host.window(),
+            )
             dialog.load_draft(draft)
             outbox = host.outbox()
             if outbox is not None:

@@ -44,8 +44,9 @@ def install_all(window: MainWindow, policy: Policy) -> AppParts:
     def export_intelligence(report_id: str) -> None:
         if window.vault is None:
             return  # locked meanwhile
-        dialog = ExportDialog(window.vault, "intelligence", report_id=report_id, policy=policy,
-                              parent=window)
+        dialog = ExportDialog(
+            window.vault, "intelligence", report_id=report_id, policy=policy, parent=window
+        )
         dialog.open()
 
     def open_report(report_id: str) -> None:

@@ -116,6 +116,7 @@ class MainWindow(QMainWindow):
         self.unlock = UnlockDialog(folder, clock)
         self.unlock.kdf = kdf
         self.unlock.min_passphrase_score = policy.policy.min_passphrase_score
+        self.unlock.policy = policy.policy  # loaded once at start; the vault carries it
         self.unlock.unlocked.connect(self.enter_vault)
         self.root.addWidget(self.unlock)
 
@@ -148,42 +149,51 @@ class MainWindow(QMainWindow):
 
         # -- actions ---------------------------------------------------------------------
         self.lock_action = self._action(
-            self.tr("&Lock now"), "Ctrl+Shift+L", self.tr("Lock the app now (Ctrl+Shift+L)"),
+            self.tr("&Lock now"),
+            "Ctrl+Shift+L",
+            self.tr("Lock the app now (Ctrl+Shift+L)"),
             lambda: self.lock("panic"),
         )
         self.lock_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
         self.add_child_action = self._action(
-            self.tr("&Add child"), "Ctrl+Shift+C", self.tr("Add a child (Ctrl+Shift+C)"),
+            self.tr("&Add child"),
+            "Ctrl+Shift+C",
+            self.tr("Add a child (Ctrl+Shift+C)"),
             self.add_child,
         )
         self.search_action = self._action(
-            self.tr("&Search notes"), "Ctrl+Shift+F",
+            self.tr("&Search notes"),
+            "Ctrl+Shift+F",
             self.tr("Search the notes of every child you can see (Ctrl+Shift+F)"),
             self.search_notes,
         )
         self.guidance_action = self._action(
-            self.tr("&Guidance"), "F1", self.tr("Open the guidance library (F1)"),
+            self.tr("&Guidance"),
+            "F1",
+            self.tr("Open the guidance library (F1)"),
             lambda: self.show_page("guidance"),
         )
         self.about_action = self._action(
-            self.tr("A&bout"), "Ctrl+Shift+B", self.tr("Version, data folder and policy "
-                                                       "(Ctrl+Shift+B)"),
+            self.tr("A&bout"),
+            "Ctrl+Shift+B",
+            self.tr("Version, data folder and policy (Ctrl+Shift+B)"),
             lambda: self.show_page("about"),
         )
         self.filter_action = self._action(
             self.tr("Filter children"), "Ctrl+F", "", self.focus_child_filter
         )
-        self.new_note_action = self._action(
-            self.tr("New note"), "Ctrl+N", "", self.new_note
-        )
+        self.new_note_action = self._action(self.tr("New note"), "Ctrl+N", "", self.new_note)
         self.toolbar = QToolBar(self.tr("Main toolbar"))
         self.toolbar.setAccessibleName(self.tr("Main toolbar"))
         self.toolbar.setMovable(False)
         self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         self.toolbar.setIconSize(QSize(16, 16))
         for action in (
-            self.lock_action, self.add_child_action, self.search_action,
-            self.guidance_action, self.about_action,
+            self.lock_action,
+            self.add_child_action,
+            self.search_action,
+            self.guidance_action,
+            self.about_action,
         ):
             self.toolbar.addAction(action)
         self.addToolBar(self.toolbar)
@@ -194,9 +204,11 @@ class MainWindow(QMainWindow):
             button.setAccessibleName(action.text().replace("&", ""))
             button.setAccessibleDescription(action.toolTip())
         self.region_action = self._action(
-            self.tr("Next region"), "F6", "", lambda: self.cycle_region(1))
+            self.tr("Next region"), "F6", "", lambda: self.cycle_region(1)
+        )
         self.region_back_action = self._action(
-            self.tr("Previous region"), "Shift+F6", "", lambda: self.cycle_region(-1))
+            self.tr("Previous region"), "Shift+F6", "", lambda: self.cycle_region(-1)
+        )
         for action in (self.region_action, self.region_back_action):
             action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
             self.addAction(action)
@@ -340,8 +352,9 @@ class MainWindow(QMainWindow):
         if exists(self._folder):
             self._show_locked(first=True)
             return
-        dialog = FirstRunDialog(self._folder, self._policy.policy, self._clock, kdf=self._kdf,
-                                parent=self)
+        dialog = FirstRunDialog(
+            self._folder, self._policy.policy, self._clock, kdf=self._kdf, parent=self
+        )
         self.first_run = dialog
         dialog.finished.connect(lambda result: self._first_run_done(dialog, result))
         dialog.open()
@@ -369,7 +382,10 @@ class MainWindow(QMainWindow):
         for action in (self.lock_action, self.guidance_action, self.about_action):
             action.setEnabled(True)
         for action in (
-            self.add_child_action, self.search_action, self.filter_action, self.new_note_action
+            self.add_child_action,
+            self.search_action,
+            self.filter_action,
+            self.new_note_action,
         ):
             action.setEnabled(can_case)
         self.user_label.setText(
@@ -600,16 +616,20 @@ class MainWindow(QMainWindow):
         if here < 0:
             return super().focusNextPrevChild(next)
         target = stops[(here + (1 if next else -1)) % len(stops)]
-        target.setFocus(Qt.FocusReason.TabFocusReason if next
-                        else Qt.FocusReason.BacktabFocusReason)
+        target.setFocus(
+            Qt.FocusReason.TabFocusReason if next else Qt.FocusReason.BacktabFocusReason
+        )
         return True
 
     def regions(self) -> list[QWidget]:
         """The window's regions in reading order: the toolbar, the navigation, the page."""
         if self._vault is None:
             return []
-        return [w for w in (self.toolbar, self.nav, self.pages.currentWidget())
-                if w is not None and w.isVisible()]
+        return [
+            w
+            for w in (self.toolbar, self.nav, self.pages.currentWidget())
+            if w is not None and w.isVisible()
+        ]
 
     def cycle_region(self, step: int) -> None:
         """F6 / Shift+F6: focus moves to the first control of the next / previous region."""
@@ -620,4 +640,3 @@ class MainWindow(QMainWindow):
     def focus_child_filter(self) -> None:
         if self.show_page("children"):
             self.child_list.focus_filter()
-

@@ -17,7 +17,6 @@ from cse_toolkit.core.clock import utc_iso
 from cse_toolkit.core.entities import Child, ImportOrigin
 from cse_toolkit.core.urgency import urgency, urgency_level
 from cse_toolkit.errors import UserError
-from cse_toolkit.policy import load_policy
 from cse_toolkit.services.merge import possible_duplicates
 from cse_toolkit.vault.vault import Vault
 
@@ -37,11 +36,21 @@ def _origin(origin: str, imported: dict[str, ImportOrigin]) -> dict[str, Any]:
         return {"kind": "local"}
     info = imported.get(origin)
     if info is None:
-        return {"kind": "imported", "pack_id": origin, "sender": "", "organisation": "",
-                "imported_at": None}
-    return {"kind": "imported", "pack_id": info.pack_id, "pack_kind": info.kind,
-            "sender": info.sender, "organisation": info.organisation,
-            "imported_at": info.imported_at}
+        return {
+            "kind": "imported",
+            "pack_id": origin,
+            "sender": "",
+            "organisation": "",
+            "imported_at": None,
+        }
+    return {
+        "kind": "imported",
+        "pack_id": info.pack_id,
+        "pack_kind": info.kind,
+        "sender": info.sender,
+        "organisation": info.organisation,
+        "imported_at": info.imported_at,
+    }
 
 
 def _pack_origins(vault: Vault, record_ids: list[str]) -> dict[str, ImportOrigin]:
@@ -59,7 +68,9 @@ def _levels(vault: Vault, child: Child) -> dict[str, Any]:
         "suggested": suggested,
         "suggested_label": catalogue.level_label(suggested) or None,
         "tool": latest.tool_id if latest else child.level_tool,
-        "latest_screening": None if latest is None else {
+        "latest_screening": None
+        if latest is None
+        else {
             "id": latest.id,
             "screened_at": _iso(latest.screened_at),
             "status": latest.status,
@@ -81,8 +92,13 @@ def _pathway(state: pw.CaseState, pathway: pw.Pathway) -> dict[str, Any]:
         "cycle": state.cycle,
         "current": current,
         "done": [
-            {"id": v.id, "title": v.title, "status": v.status,
-             "recorded_at": _iso(v.recorded_at), "reason": v.reason}
+            {
+                "id": v.id,
+                "title": v.title,
+                "status": v.status,
+                "recorded_at": _iso(v.recorded_at),
+                "reason": v.reason,
+            }
             for v in state.done
         ],
         "ahead": [{"id": v.id, "title": v.title} for v in state.open[1:]],
@@ -106,9 +122,13 @@ def next_step(state: pw.CaseState) -> dict[str, Any] | None:
     }
 
 
-def _urgency(vault: Vault, child: Child, state: pw.CaseState,
-             records: list[pw.StepRecord] | None = None,
-             latest: tuple[str, datetime] | None = None) -> dict[str, Any]:
+def _urgency(
+    vault: Vault,
+    child: Child,
+    state: pw.CaseState,
+    records: list[pw.StepRecord] | None = None,
+    latest: tuple[str, datetime] | None = None,
+) -> dict[str, Any]:
     if records is None:
         records = vault.repos.engine_records(child.id)
     if latest is None:
@@ -116,12 +136,18 @@ def _urgency(vault: Vault, child: Child, state: pw.CaseState,
         newest = max(screenings, key=lambda s: s.screened_at) if screenings else None
         latest = (newest.status, newest.screened_at) if newest else None
     status, at = latest if latest else (None, None)
-    return urgency(state, records, urgency_level(child.confirmed_level, state), vault.now(),
-                   latest_screening_status=status, latest_screening_at=at).to_dict()
+    return urgency(
+        state,
+        records,
+        urgency_level(child.confirmed_level, state),
+        vault.now(),
+        latest_screening_status=status,
+        latest_screening_at=at,
+    ).to_dict()
 
 
 def _case_state(vault: Vault, child: Child) -> tuple[pw.CaseState, pw.Pathway]:
-    pathway = catalogue.load_pathway(load_policy().policy.default_pathway)
+    pathway = catalogue.load_pathway(vault.policy.default_pathway)
     return vault.repos.case_state(child.id, pathway.id), pathway
 
 
@@ -185,33 +211,37 @@ def show(vault: Vault, ref: str) -> dict[str, Any]:
 def case_list(vault: Vault) -> list[dict[str, Any]]:
     """Every child this user can see: ref, name, levels and the next step with its due date."""
     vault.require("worker", "dsl")
-    pathway = catalogue.load_pathway(load_policy().policy.default_pathway)
+    pathway = catalogue.load_pathway(vault.policy.default_pathway)
     records = vault.repos.engine_records_by_child()
     latest_by_child = vault.repos.latest_screenings()
     out: list[dict[str, Any]] = []
     for child in vault.repos.list_children():
         try:
-            state = pw.case_state(pathway, records.get(child.id, []), vault.clock,
-                                  child.confirmed_level)
+            state = pw.case_state(
+                pathway, records.get(child.id, []), vault.clock, child.confirmed_level
+            )
             step = next_step(state)
         except pw.PathwayError as exc:  # pragma: no cover - the engine sets records aside
             raise UserError(f"The case {child.ref} cannot be read: {exc}") from exc
         screenings = vault.repos.screenings_for(child.id)
         latest = max(screenings, key=lambda s: s.screened_at) if screenings else None
-        out.append({
-            "ref": child.ref,
-            "id": child.id,
-            "name": child.display_name,
-            "confirmed_level": child.confirmed_level,
-            "confirmed_label": catalogue.level_label(child.confirmed_level) or None,
-            "suggested_level": latest.suggested_level if latest else None,
-            "route": state.route,
-            "next_step": step,
-            "overdue": [d.id for d in state.overdue],
-            "set_aside": len(state.set_aside),
-            "urgency": _urgency(vault, child, state, records.get(child.id, []),
-                                latest_by_child.get(child.id)),
-        })
+        out.append(
+            {
+                "ref": child.ref,
+                "id": child.id,
+                "name": child.display_name,
+                "confirmed_level": child.confirmed_level,
+                "confirmed_label": catalogue.level_label(child.confirmed_level) or None,
+                "suggested_level": latest.suggested_level if latest else None,
+                "route": state.route,
+                "next_step": step,
+                "overdue": [d.id for d in state.overdue],
+                "set_aside": len(state.set_aside),
+                "urgency": _urgency(
+                    vault, child, state, records.get(child.id, []), latest_by_child.get(child.id)
+                ),
+            }
+        )
     # Risk first, as in the app: the most urgent case first, then by due date, then by ref.
     far = "9999"
     out.sort(key=lambda r: (r["urgency"]["rank"], r["urgency"]["due_at"] or far, r["ref"]))

@@ -20,7 +20,7 @@ from cse_toolkit.errors import UserError
 from cse_toolkit.packs import schema as ps
 from cse_toolkit.packs.pdfpack import ExportResult, export_pack
 from cse_toolkit.packs.schema import MAX_SHORT
-from cse_toolkit.policy import Contact, Policy, load_policy
+from cse_toolkit.policy import Contact, Policy
 from cse_toolkit.services.records import (
     child_record,
     intel_record,
@@ -151,7 +151,7 @@ def build_pack(
     policy: Policy | None = None,
 ) -> ps.PackModel:
     """Gather exactly what the recipient of ``kind`` needs into an unsigned pack."""
-    policy = policy or load_policy().policy
+    policy = policy or vault.policy  # loaded once at start
     if kind not in policy.export_kinds:
         raise ExportNotAllowed(
             f"Your organisation's policy does not allow exporting {kind} packs from this laptop."
@@ -209,7 +209,9 @@ def build_pack(
             basis_of_concern=[b[:MAX_SHORT] for b in details.basis_of_concern],
             past_violence=[p[:MAX_SHORT] for p in details.past_violence],
             actions_taken=[ps.Action(action=a) for a in details.actions_taken if a.strip()],
-            other_agencies=[ps.Agency(name=a[:MAX_SHORT]) for a in details.other_agencies if a.strip()],
+            other_agencies=[
+                ps.Agency(name=a[:MAX_SHORT]) for a in details.other_agencies if a.strip()
+            ],
             child_views=details.child_views,
         ),
     )

@@ -87,8 +87,9 @@ def load_revocations(path: Path) -> dict[str, Revocation]:
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         raise UserError(f"{where} cannot be read as JSON ({type(exc).__name__}).") from exc
     if not isinstance(data, dict) or data.get("format") != "cse-toolkit-revocations/1":
-        raise UserError(f'{where} must be a JSON object with "format": '
-                        '"cse-toolkit-revocations/1".')
+        raise UserError(
+            f'{where} must be a JSON object with "format": "cse-toolkit-revocations/1".'
+        )
     entries = data.get("revoked")
     if not isinstance(entries, list):
         raise UserError(f'{where} needs a "revoked" list.')
@@ -105,8 +106,10 @@ def load_revocations(path: Path) -> dict[str, Revocation]:
             elif isinstance(fpr, str) and len(_norm_fpr(fpr)) == 16:
                 norm = _norm_fpr(fpr)
             else:
-                raise UserError(f"{where}: entry {n} needs a public_key (base64) or a "
-                                "fingerprint (16 hex digits).")
+                raise UserError(
+                    f"{where}: entry {n} needs a public_key (base64) or a "
+                    "fingerprint (16 hex digits)."
+                )
         except pe.PackSignatureInvalid as exc:
             raise UserError(f"{where}: entry {n}'s public_key is not an Ed25519 key.") from exc
         when = entry.get("revoked_at")
@@ -117,8 +120,9 @@ def load_revocations(path: Path) -> dict[str, Revocation]:
             if at.tzinfo is None:
                 raise ValueError(when)
         except ValueError as exc:
-            raise UserError(f"{where}: entry {n} needs revoked_at as a UTC time, e.g. "
-                            "2026-11-02T09:00:00Z.") from exc
+            raise UserError(
+                f"{where}: entry {n} needs revoked_at as a UTC time, e.g. 2026-11-02T09:00:00Z."
+            ) from exc
         reason = entry.get("reason", "")
         # Earliest revocation wins if a key is listed twice.
         old = result.get(norm)
@@ -138,9 +142,12 @@ def expand(files: Iterable[str]) -> list[Path]:
     for name in files:
         path = Path(name)
         if path.is_dir():
-            result.extend(sorted((p for p in path.iterdir()
-                                  if p.suffix.lower() == ".pdf" and p.is_file()),
-                                 key=lambda p: os.fsencode(p.name)))
+            result.extend(
+                sorted(
+                    (p for p in path.iterdir() if p.suffix.lower() == ".pdf" and p.is_file()),
+                    key=lambda p: os.fsencode(p.name),
+                )
+            )
         else:
             result.append(path)
     return result
@@ -182,8 +189,10 @@ def result_for(
     out: dict[str, Any] = {"output_version": OUTPUT_VERSION, "file": str(path), "valid": False}
     try:
         if password is None:
-            raise NoPassword("No password was given for this pack (one line per pack on "
-                             "standard input, in file order).")
+            raise NoPassword(
+                "No password was given for this pack (one line per pack on "
+                "standard input, in file order)."
+            )
         verified = verify(path, password, expect_signer)
     except UserError as exc:
         out["error"] = {"code": error_code(exc), "message": exc.message}
@@ -213,23 +222,27 @@ def result_for(
             "pack_dated_after": after,
         }
         signer["trust"] = "revoked"
-    out.update({
-        "file_sha256": _file_sha256(path),
-        "signer": signer,
-        "signer_fingerprint": fpr,
-        "kind": pack.kind,
-        "schema_version": plain.get("schema_version"),
-        "pack_id": pack.pack_id,
-        "created_at": _utc_text(pack.created_at),
-        "organisation": pack.organisation,
-        "sender": pack.sender.name,
-        "recipient": pack.recipient.name,
-        "audit_chain_head": {"seq": pack.audit_chain_head.seq,
-                             "hash": pack.audit_chain_head.hash},
-        "record_counts": pack.record_counts(),
-        "pages": verified.pages,
-        "pack": plain,
-    })
+    out.update(
+        {
+            "file_sha256": _file_sha256(path),
+            "signer": signer,
+            "signer_fingerprint": fpr,
+            "kind": pack.kind,
+            "schema_version": plain.get("schema_version"),
+            "pack_id": pack.pack_id,
+            "created_at": _utc_text(pack.created_at),
+            "organisation": pack.organisation,
+            "sender": pack.sender.name,
+            "recipient": pack.recipient.name,
+            "audit_chain_head": {
+                "seq": pack.audit_chain_head.seq,
+                "hash": pack.audit_chain_head.hash,
+            },
+            "record_counts": pack.record_counts(),
+            "pages": verified.pages,
+            "pack": plain,
+        }
+    )
     if revoked is not None and signer["revoked"]["pack_dated_after"]:
         del out["pack"]  # a refused pack's data is not handed on
         out["error"] = {

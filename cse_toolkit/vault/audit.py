@@ -101,8 +101,7 @@ def append(
     conn.execute(
         "INSERT INTO audit (seq, at, actor, action, record_type, record_id, record_version,"
         " reason, prev_hash, hash, sig) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-        (seq, at, actor, action, record_type, record_id, record_version, reason, prev, digest,
-         sig),
+        (seq, at, actor, action, record_type, record_id, record_version, reason, prev, digest, sig),
     )
     return ChainHead(seq, digest)
 
@@ -187,17 +186,25 @@ class Authorship:
     recoveries: int = 0
 
     def report_lines(self) -> list[str]:
-        out = [f"  {name}: {n} entr{'y' if n == 1 else 'ies'} signed"
-               for name, n in sorted(self.signed_by.items())]
+        out = [
+            f"  {name}: {n} entr{'y' if n == 1 else 'ies'} signed"
+            for name, n in sorted(self.signed_by.items())
+        ]
         if self.legacy:
-            out.append(f"  {self.legacy} entr{'y' if self.legacy == 1 else 'ies'} from before "
-                       "per-person keys (covered by the chain, not signed by a person)")
+            out.append(
+                f"  {self.legacy} entr{'y' if self.legacy == 1 else 'ies'} from before "
+                "per-person keys (covered by the chain, not signed by a person)"
+            )
         if self.recoveries:
-            out.append(f"  {self.recoveries} unsigned entr{'y' if self.recoveries == 1 else 'ies'}"
-                       " from recoveries with the recovery key (no personal key is used)")
+            out.append(
+                f"  {self.recoveries} unsigned entr{'y' if self.recoveries == 1 else 'ies'}"
+                " from recoveries with the recovery key (no personal key is used)"
+            )
         if self.awaiting_registry:
-            out.append(f"  {self.awaiting_registry} entries signed with keys the admin has not "
-                       "yet confirmed in the user registry")
+            out.append(
+                f"  {self.awaiting_registry} entries signed with keys the admin has not "
+                "yet confirmed in the user registry"
+            )
         return out
 
 
@@ -206,7 +213,9 @@ def _key_pending(state: Any, name: str) -> bool:
     return entry is not None and not entry.public_key
 
 
-def verify_authorship(conn: Any, vault_id: str, state: Any, published: dict[str, str]) -> Authorship:
+def verify_authorship(
+    conn: Any, vault_id: str, state: Any, published: dict[str, str]
+) -> Authorship:
     """Check every entry's signature against the user registry (``registry.RegistryState``)
     and every actor's role at the time of the action. ``published`` maps a user's name to the
     public key their slot publishes (used only while their registry entry has no key yet)."""
@@ -251,8 +260,10 @@ def verify_authorship(conn: Any, vault_id: str, state: Any, published: dict[str,
             if action.startswith(prefix) and entry.role not in roles:
                 first_signing = action == "registry.sign" and state.versions[0].at_seq + 1 == seq
                 if not first_signing:
-                    problems.append(f"entry {seq} ({action}): {actor} was a {entry.role} then, "
-                                    f"not {' or '.join(roles)}")
+                    problems.append(
+                        f"entry {seq} ({action}): {actor} was a {entry.role} then, "
+                        f"not {' or '.join(roles)}"
+                    )
                 break
     return Authorship(signed, legacy, awaiting, problems, state.signed, recoveries)
 

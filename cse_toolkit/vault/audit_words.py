@@ -19,7 +19,7 @@ from cse_toolkit.core.ids import ref_for
 from cse_toolkit.vault.audit import AuditRow
 
 if TYPE_CHECKING:
-    from cse_toolkit.vault.vault import Vault
+    from cse_toolkit.vault.session import Session
 
 _TOKEN = re.compile(r"(\w+)=(\S*)")
 _CHILD_TABLES = {
@@ -47,7 +47,7 @@ def tokens(reason: str) -> dict[str, str]:
 class _Lookup:
     """What the sentences need, read in a few queries for a whole page of rows."""
 
-    def __init__(self, vault: Vault, rows: Sequence[AuditRow]) -> None:  # noqa: C901 - a lookup per record kind
+    def __init__(self, vault: Session, rows: Sequence[AuditRow]) -> None:  # noqa: C901 - a lookup per record kind
         c = vault.conn
         self.users: dict[str, str] = {
             str(name): str(display or name)
@@ -185,8 +185,10 @@ def _sentence(r: AuditRow, k: _Lookup) -> str:  # noqa: C901 - a sentence per au
         if action == "signoff.agree":
             return f"{who} signed off the screening for {child}: agreed {k.level(t.get('level'))}"
         if action == "signoff.change":
-            return (f"{who} signed off the screening for {child}: changed the level from "
-                    f"{k.level(t.get('from'))} to {k.level(t.get('level'))}")
+            return (
+                f"{who} signed off the screening for {child}: changed the level from "
+                f"{k.level(t.get('from'))} to {k.level(t.get('level'))}"
+            )
         if action == "signoff.return":
             return f"{who} returned the screening for {child} to the worker"
     if action.startswith("export.") and rtype == "export":
@@ -200,21 +202,26 @@ def _sentence(r: AuditRow, k: _Lookup) -> str:  # noqa: C901 - a sentence per au
     if action == "import.pack":
         kind, sender = k.imports.get(rid, ("", ""))
         source = f" from {sender}" if sender else ""
-        return (f"{who} imported a {kind or 'pack'} pack{source} ({t.get('records', '?')} "
-                f"records, {t.get('conflicts', '0')} conflicts)")
+        return (
+            f"{who} imported a {kind or 'pack'} pack{source} ({t.get('records', '?')} "
+            f"records, {t.get('conflicts', '0')} conflicts)"
+        )
     if action == "import.update":
         return f"{who} updated {_RECORD_WORDS.get(rtype, rtype)} for {child} from an imported pack"
     if action.startswith("import.resolve."):
-        choice = ("kept the version here of" if action.endswith("local")
-                  else "took the pack's version of")
+        choice = (
+            "kept the version here of" if action.endswith("local") else "took the pack's version of"
+        )
         return f"{who} {choice} {_RECORD_WORDS.get(rtype, rtype)} for {child}"
     if action == "view":
         if rtype == "child":
             return f"{who} opened the record of {child}"
         return f"{who} looked at {_RECORD_WORDS.get(rtype, rtype.replace('_', ' '))}"
     if action == "purge":
-        return (f"{who} deleted the record of child {ref_for(rid)} and everything about them "
-                "(past the retention period)")
+        return (
+            f"{who} deleted the record of child {ref_for(rid)} and everything about them "
+            "(past the retention period)"
+        )
     if action.startswith("summary."):
         period = t.get("period", "all dates").replace("..", " to ")
         return f"{who} made a network-meeting summary ({action[8:]}, {period})"
@@ -235,7 +242,7 @@ def _sentence(r: AuditRow, k: _Lookup) -> str:  # noqa: C901 - a sentence per au
     return f"{who}: {action}{record}"
 
 
-def describe(vault: Vault, rows: Sequence[AuditRow]) -> dict[int, str]:
+def describe(vault: Session, rows: Sequence[AuditRow]) -> dict[int, str]:
     """A plain sentence for each audit row, by ``seq``."""
     lookup = _Lookup(vault, rows)
     out: dict[int, str] = {}

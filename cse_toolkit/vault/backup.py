@@ -23,6 +23,7 @@ from pathlib import Path
 from cse_toolkit import __version__, paths
 from cse_toolkit.errors import UserError
 from cse_toolkit.fsutil import DiskFullError, fsync_dir, repair_modes
+from cse_toolkit.policy import Policy
 from cse_toolkit.vault import audit, db, schema
 from cse_toolkit.vault.keyslots import SLOTS_FILE
 from cse_toolkit.vault.vault import Vault, exists
@@ -133,7 +134,13 @@ def _require_restorer(vault: Vault) -> None:
 
 
 def restore_backup(
-    backup: Path, folder: Path, user: str | None, passphrase: str, reason: str = ""
+    backup: Path,
+    folder: Path,
+    user: str | None,
+    passphrase: str,
+    reason: str = "",
+    *,
+    policy: Policy | None = None,
 ) -> Path | None:
     """Restore ``backup`` into ``folder``. Returns where the replaced vault was kept, if any."""
     from cse_toolkit.vault.keyslots import KeySlots
@@ -174,7 +181,7 @@ def restore_backup(
                 out.flush()
                 os.fsync(out.fileno())
         # Prove it opens with this person's passphrase and that its history is intact.
-        vault = Vault.open(staging, user, passphrase)
+        vault = Vault.open(staging, user, passphrase, policy=policy)
         try:
             _require_restorer(vault)
             _, problems = audit.verify_chain(vault.conn, vault.vault_id)
@@ -198,7 +205,7 @@ def restore_backup(
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    vault = Vault.open(folder, user, passphrase)
+    vault = Vault.open(folder, user, passphrase, policy=policy)
     try:
         with vault.write("the audit entry"):
             vault.audit(

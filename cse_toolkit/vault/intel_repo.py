@@ -18,12 +18,14 @@ from cse_toolkit.errors import UserError
 from cse_toolkit.vault import rows
 
 if TYPE_CHECKING:
-    from cse_toolkit.vault.vault import Vault
+    from cse_toolkit.vault.repos import Repositories
+    from cse_toolkit.vault.session import Session
 
 
 class IntelRepository:
-    def __init__(self, vault: Vault) -> None:
+    def __init__(self, vault: Session, repos: Repositories) -> None:
         self._v = vault
+        self._repos = repos
         self._index: intel.EntityIndex | None = None
         # Bumped on every change: an index built from rows read before a change (on a
         # background thread, while the GUI saved a draft) must not be cached as current.
@@ -45,7 +47,7 @@ class IntelRepository:
         """Insert or update; the stored version goes up by one on each update."""
         self._v.require("worker", "dsl")
         for child_id in report.child_ids:
-            self._v.repos.get_child(child_id)  # the user must be able to see each linked child
+            self._repos.get_child(child_id)  # the user must be able to see each linked child
         row = self._c.execute(
             "SELECT version, created_by FROM intel_reports WHERE id = ?", (report.id,)
         ).fetchone()
@@ -59,11 +61,18 @@ class IntelRepository:
                 if self._v.user.role == "worker" and row[1] != self._v.user.id:
                     raise UserError("You can only change intelligence reports you wrote.")
                 report.version = int(row[0]) + 1
-                rows.INTEL_REPORTS.update(self._c, report.id, {
-                    "version": report.version, "updated_at": now, "title": report.title,
-                    "status": report.status, "learned_at": _learned(report),
-                    "body": json.dumps(report.to_dict(), ensure_ascii=False),
-                })
+                rows.INTEL_REPORTS.update(
+                    self._c,
+                    report.id,
+                    {
+                        "version": report.version,
+                        "updated_at": now,
+                        "title": report.title,
+                        "status": report.status,
+                        "learned_at": _learned(report),
+                        "body": json.dumps(report.to_dict(), ensure_ascii=False),
+                    },
+                )
                 self._c.execute("DELETE FROM intel_children WHERE report_id = ?", (report.id,))
                 self._c.execute("DELETE FROM intel_entities WHERE report_id = ?", (report.id,))
                 action = "intel.update"
@@ -72,15 +81,28 @@ class IntelRepository:
         self._invalidate()
         return report
 
-    def _insert(self, report: intel.IntelReport, origin: str, by: str,
-                learned_at: str | None) -> None:
+    def _insert(
+        self, report: intel.IntelReport, origin: str, by: str, learned_at: str | None
+    ) -> None:
         now = self._v.now_iso()
-        rows.INTEL_REPORTS.insert(self._c, [{
-            "id": report.id, "version": report.version, "origin": origin, "created_at": now,
-            "created_by": by, "updated_at": now, "ref": _ref(report.id), "title": report.title,
-            "status": report.status, "learned_at": learned_at,
-            "body": json.dumps(report.to_dict(), ensure_ascii=False),
-        }])
+        rows.INTEL_REPORTS.insert(
+            self._c,
+            [
+                {
+                    "id": report.id,
+                    "version": report.version,
+                    "origin": origin,
+                    "created_at": now,
+                    "created_by": by,
+                    "updated_at": now,
+                    "ref": _ref(report.id),
+                    "title": report.title,
+                    "status": report.status,
+                    "learned_at": learned_at,
+                    "body": json.dumps(report.to_dict(), ensure_ascii=False),
+                }
+            ],
+        )
 
     def write_imported(self, report: intel.IntelReport, origin: str, *, new: bool) -> None:
         """Inside a write: a report as a pack brought it (``services.merge``). A new one is
@@ -90,10 +112,15 @@ class IntelRepository:
         if new:
             self._insert(report, origin, self._v.user.id, None)
         else:
-            rows.INTEL_REPORTS.update(self._c, report.id, {
-                "body": json.dumps(report.to_dict(), ensure_ascii=False),
-                "version": report.version, "updated_at": self._v.now_iso(),
-            })
+            rows.INTEL_REPORTS.update(
+                self._c,
+                report.id,
+                {
+                    "body": json.dumps(report.to_dict(), ensure_ascii=False),
+                    "version": report.version,
+                    "updated_at": self._v.now_iso(),
+                },
+            )
             self._c.execute("DELETE FROM intel_entities WHERE report_id = ?", (report.id,))
         self._index_rows(report)
 
@@ -132,30 +159,40 @@ class IntelRepository:
     def ref_of(self, report_id: str) -> str:
         return _ref(report_id)
 
-    def list(self, child_id: str | None = None) -> builtins.list[tuple[str, str, str, str, str | None]]:
+    def list(
+        self, child_id: str | None = None
+    ) -> builtins.list[tuple[str, str, str, str, str | None]]:
         """(id, ref, title, status, learned_at) rows, newest first."""
         clause, params = self._visible()
         sql = f"SELECT id, ref, title, status, learned_at FROM intel_reports r WHERE {clause}"
         if child_id:
-            sql += " AND EXISTS (SELECT 1 FROM intel_children ic WHERE ic.report_id = r.id" \
-                   " AND ic.child_id = ?)"
+            sql += (
+                " AND EXISTS (SELECT 1 FROM intel_children ic WHERE ic.report_id = r.id"
+                " AND ic.child_id = ?)"
+            )
             params = (*params, child_id)
         rows = self._c.execute(sql + " ORDER BY COALESCE(learned_at, created_at) DESC", params)
         return cast("builtins.list[tuple[str, str, str, str, str | None]]", rows.fetchall())
 
     def has_intelligence(self, child_id: str) -> bool:
-        return self._c.execute(
-            "SELECT 1 FROM intel_children WHERE child_id = ? LIMIT 1", (child_id,)
-        ).fetchone() is not None
+        return (
+            self._c.execute(
+                "SELECT 1 FROM intel_children WHERE child_id = ? LIMIT 1", (child_id,)
+            ).fetchone()
+            is not None
+        )
 
     # -- connections -------------------------------------------------------------------------
     def decisions(self) -> builtins.list[intel.MergeDecision]:
         rows = self._c.execute(
             "SELECT a_key, b_key, decision, decided_by, decided_at FROM entity_merges"
         ).fetchall()
-        return [intel.MergeDecision.from_dict(
-            {"a_key": r[0], "b_key": r[1], "decision": r[2], "by": r[3], "at": r[4]}
-        ) for r in rows]
+        return [
+            intel.MergeDecision.from_dict(
+                {"a_key": r[0], "b_key": r[1], "decision": r[2], "by": r[3], "at": r[4]}
+            )
+            for r in rows
+        ]
 
     def decide_merge(self, a_key: str, b_key: str, decision: str) -> None:
         self._v.require("worker", "dsl")
@@ -180,10 +217,16 @@ class IntelRepository:
         if index is None:
             generation = self._generation
             clause, params = self._visible()
-            bodies = [json.loads(r[0]) for r in self._c.execute(
-                f"SELECT body FROM intel_reports WHERE {clause}", params)]
-            keys = {k for b in bodies for e in b.get("entities", []) for k in
-                    intel.entity_from_dict(e).keys()}
+            bodies = [
+                json.loads(r[0])
+                for r in self._c.execute(f"SELECT body FROM intel_reports WHERE {clause}", params)
+            ]
+            keys = {
+                k
+                for b in bodies
+                for e in b.get("entities", [])
+                for k in intel.entity_from_dict(e).keys()
+            }
             resolution = intel.resolve_groups(keys, self.decisions())
             index = intel.build_index(bodies, resolution)
             if generation == self._generation:

@@ -333,7 +333,11 @@ class KeySlots:
         kek = _hkdf(_recovery_bytes(recovery_key), b"cse-toolkit/recovery", salt)
         nonce = os.urandom(12)
         wrapped = AESGCM(kek).encrypt(nonce, dek, _aad(self.vault_id, "recovery"))
-        self._data["recovery"] = {"salt": _b64(salt), "nonce": _b64(nonce), "wrapped": _b64(wrapped)}
+        self._data["recovery"] = {
+            "salt": _b64(salt),
+            "nonce": _b64(nonce),
+            "wrapped": _b64(wrapped),
+        }
 
     def unwrap_recovery(self, recovery_key: str) -> bytes:
         slot = self._data.get("recovery")
@@ -351,8 +355,9 @@ class KeySlots:
         """(2) A signing key derived from the recovery key: its public half is in the user
         registry, so whoever holds the recovery key (and only they) can register a person's new
         signing key after a recovery. It can change keys only, never roles or users."""
-        seed = _hkdf(_recovery_bytes(recovery_key), b"cse-toolkit/recovery-signing",
-                     self.vault_id.encode())
+        seed = _hkdf(
+            _recovery_bytes(recovery_key), b"cse-toolkit/recovery-signing", self.vault_id.encode()
+        )
         return Ed25519PrivateKey.from_private_bytes(seed)
 
     def set_organisation(self, public_key_b64: str, dek: bytes) -> None:
@@ -405,8 +410,12 @@ class KeySlots:
             nonce, signing.private_bytes_raw(), _aad(self.vault_id, f"organisation-sign:{user}")
         )
         sealed = self._data.setdefault("organisation_signing", {})
-        sealed[user] = {"ephemeral": _b64(eph_pub), "nonce": _b64(nonce), "wrapped": _b64(wrapped),
-                        "recipient": slot["recipient"]}
+        sealed[user] = {
+            "ephemeral": _b64(eph_pub),
+            "nonce": _b64(nonce),
+            "wrapped": _b64(wrapped),
+            "recipient": slot["recipient"],
+        }
 
     def organisation_signing_recipient(self, user: str) -> str | None:
         """The organisation key ``user``'s signing key is sealed to (None: not sealed)."""

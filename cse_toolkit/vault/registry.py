@@ -46,8 +46,13 @@ class Entry:
     active: bool
 
     def as_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "name": self.name, "role": self.role,
-                "public_key": self.public_key, "active": self.active}
+        return {
+            "id": self.id,
+            "name": self.name,
+            "role": self.role,
+            "public_key": self.public_key,
+            "active": self.active,
+        }
 
 
 @dataclass
@@ -67,8 +72,13 @@ class Version:
     def entries(self) -> dict[str, Entry]:
         if self._entries is None:  # read once: verification asks for every audit entry
             self._entries = {
-                u["name"]: Entry(str(u["id"]), str(u["name"]), str(u["role"]),
-                                 str(u.get("public_key", "")), bool(u.get("active", True)))
+                u["name"]: Entry(
+                    str(u["id"]),
+                    str(u["name"]),
+                    str(u["role"]),
+                    str(u.get("public_key", "")),
+                    bool(u.get("active", True)),
+                )
                 for u in self.body.get("users", [])
             }
         return self._entries
@@ -121,8 +131,10 @@ class RegistryState:
     def public_keys(self, name: str) -> list[Ed25519PublicKey]:
         """``keys_of`` as loaded key objects, cached (verifying thousands of entries)."""
         if name not in self._key_cache:
-            self._key_cache[name] = [Ed25519PublicKey.from_public_bytes(base64.b64decode(k))
-                                     for k in sorted(self.keys_of(name))]
+            self._key_cache[name] = [
+                Ed25519PublicKey.from_public_bytes(base64.b64decode(k))
+                for k in sorted(self.keys_of(name))
+            ]
         return self._key_cache[name]
 
     def signed_by(self, name: str, signature_hex: str, message: bytes) -> bool:
@@ -192,12 +204,12 @@ def load(conn: Any, vault_id: str) -> RegistryState:
             else:
                 state.root = base64.b64decode(entry.public_key)
                 if not verify_sig(entry.public_key, signature, DOMAIN + raw.encode()):
-                    state.problems.append(
-                        f"registry version 1 is not signed by {signer}'s key")
+                    state.problems.append(f"registry version 1 is not signed by {signer}'s key")
         else:
             if body.get("prev") != previous.digest:
                 state.problems.append(
-                    f"registry version {number} does not follow version {previous.version}")
+                    f"registry version {number} does not follow version {previous.version}"
+                )
             if signer == RECOVERY_SIGNER:
                 _check_recovery_version(state, previous, version, raw)
                 state.versions.append(version)
@@ -207,10 +219,12 @@ def load(conn: Any, vault_id: str) -> RegistryState:
             if admin is None or admin.role != "admin" or not admin.active or not admin.public_key:
                 state.problems.append(
                     f"registry version {number} was signed by {signer}, who was not an admin "
-                    "in the version before it")
+                    "in the version before it"
+                )
             elif not verify_sig(admin.public_key, signature, DOMAIN + raw.encode()):
                 state.problems.append(
-                    f"registry version {number} is not signed by {signer}'s registered key")
+                    f"registry version {number} is not signed by {signer}'s registered key"
+                )
         state.versions.append(version)
         previous = version
     _check_against_audit(conn, state)
@@ -221,9 +235,12 @@ def _check_against_audit(conn: Any, state: RegistryState) -> None:
     """Every registry version the (signed) audit trail says was written must still be there:
     versions are chained to each other but not to the future, so deleting the newest one (a
     demotion, a removed user) would otherwise leave a shorter registry that verifies."""
-    recorded = conn.execute(
-        "SELECT COALESCE(MAX(record_version), 0) FROM audit WHERE action = 'registry.sign'"
-    ).fetchone()[0] or 0
+    recorded = (
+        conn.execute(
+            "SELECT COALESCE(MAX(record_version), 0) FROM audit WHERE action = 'registry.sign'"
+        ).fetchone()[0]
+        or 0
+    )
     for (reason,) in conn.execute(
         "SELECT reason FROM audit WHERE action = 'passphrase.recover'"
         " AND reason LIKE '%(registry version %'"
@@ -235,7 +252,8 @@ def _check_against_audit(conn: Any, state: RegistryState) -> None:
     if recorded > have:
         state.problems.append(
             f"the audit trail records user registry version {recorded}, but the registry ends "
-            f"at version {have}: a newer version was removed")
+            f"at version {have}: a newer version was removed"
+        )
 
 
 def _check_recovery_version(
@@ -244,8 +262,9 @@ def _check_recovery_version(
     """A version signed with the recovery key may only replace people's signing keys."""
     recovery_public = state.versions[0].body.get("recovery_public") if state.versions else None
     number = version.version
-    if not recovery_public or not verify_sig(recovery_public, version.signature,
-                                             DOMAIN + raw.encode()):
+    if not recovery_public or not verify_sig(
+        recovery_public, version.signature, DOMAIN + raw.encode()
+    ):
         state.problems.append(f"registry version {number} is not signed by the recovery key")
         return
     before, after = previous.entries(), version.entries()
@@ -256,7 +275,8 @@ def _check_recovery_version(
     if not same:
         state.problems.append(
             f"registry version {number} was signed with the recovery key but changes users or "
-            "roles (the recovery key may only replace a person's signing key)")
+            "roles (the recovery key may only replace a person's signing key)"
+        )
 
 
 def append(
@@ -292,8 +312,9 @@ def append(
         "INSERT INTO registry (version, body, signer, signature) VALUES (?,?,?,?)",
         (number, raw, signer_name, signature),
     )
-    version = Version(number, body, signer_name, signature,
-                      hashlib.sha256(DOMAIN + raw.encode()).hexdigest())
+    version = Version(
+        number, body, signer_name, signature, hashlib.sha256(DOMAIN + raw.encode()).hexdigest()
+    )
     state.versions.append(version)
     state._key_cache.clear()
     if number == 1 and signer_name != RECOVERY_SIGNER:
@@ -315,19 +336,25 @@ def check_user(state: RegistryState, row: Entry, own_public_b64: str | None) -> 
     """Why ``row`` (a user as the database has them) does not match the signed registry."""
     entry = state.current.get(row.name)
     if entry is None:
-        return [f"{row.name} is not in the signed user registry (a user added without an "
-                "admin's signature)"]
+        return [
+            f"{row.name} is not in the signed user registry (a user added without an "
+            "admin's signature)"
+        ]
     problems = []
     if entry.role != row.role:
-        problems.append(f"{row.name}'s role is {row.role} in the database but {entry.role} in "
-                        "the signed user registry")
+        problems.append(
+            f"{row.name}'s role is {row.role} in the database but {entry.role} in "
+            "the signed user registry"
+        )
     if entry.id != row.id:
         problems.append(f"{row.name}'s user id does not match the signed user registry")
     if entry.active != row.active:
         problems.append(f"{row.name}'s active state does not match the signed user registry")
     if own_public_b64 is not None and entry.public_key and entry.public_key != own_public_b64:
-        problems.append(f"the signing key in {row.name}'s key slot is not the one registered "
-                        f"for {row.name} (the key slot was replaced or forged; after a recovery "
-                        f"with the recovery key an admin confirms the new key with "
-                        f"'cse-toolkit user confirm-key {row.name}')")
+        problems.append(
+            f"the signing key in {row.name}'s key slot is not the one registered "
+            f"for {row.name} (the key slot was replaced or forged; after a recovery "
+            f"with the recovery key an admin confirms the new key with "
+            f"'cse-toolkit user confirm-key {row.name}')"
+        )
     return problems

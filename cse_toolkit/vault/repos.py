@@ -36,7 +36,7 @@ from cse_toolkit.errors import PermissionDenied, UserError
 from cse_toolkit.vault import rows
 
 if TYPE_CHECKING:
-    from cse_toolkit.vault.vault import Vault
+    from cse_toolkit.vault.session import Session
 
 MAX_TEXT = 200_000  # characters in one note: far beyond any real note, well below memory limits
 
@@ -199,7 +199,7 @@ def _origin(row_origin: str, pack_id: str | None, vault: Any) -> str:
 
 
 class Repositories:
-    def __init__(self, vault: Vault) -> None:
+    def __init__(self, vault: Session) -> None:
         self._v = vault
 
     @property
@@ -254,7 +254,9 @@ class Repositories:
             self._v.log_view("child", child.id)
         return child
 
-    def possible_duplicates(self, name: str, alias: str = "", dob: date | None = None) -> list[Child]:
+    def possible_duplicates(
+        self, name: str, alias: str = "", dob: date | None = None
+    ) -> list[Child]:
         """Children whose name, alias or date of birth match: shown before creating one."""
         found: dict[str, Child] = {}
         terms = [t.strip() for t in (name, alias) if t and t.strip()]
@@ -318,7 +320,9 @@ class Repositories:
             self._v.audit("child.create", "child", child_id, 1)
         return self.get_child(child_id)
 
-    def update_child(self, child_id: str, expected_version: int | None = None, **fields: Any) -> Child:
+    def update_child(
+        self, child_id: str, expected_version: int | None = None, **fields: Any
+    ) -> Child:
         self._v.require("worker", "dsl")
         child = self.get_child(child_id)
         if expected_version is not None and child.version != expected_version:
@@ -342,7 +346,7 @@ class Repositories:
     def set_confirmed_level(self, child_id: str, level: str, tool_id: str) -> None:
         """Called inside a write when a screening is confirmed or signed off, a decide step
         is recorded, or a DSL takes a pack's level: the one way a saved child's level changes."""
-        from cse_toolkit.vault.vault import level_message
+        from cse_toolkit.vault.messages import level_message
 
         # (2) Signed by the person setting it.
         signer = self._v.user.name
@@ -384,13 +388,27 @@ class Repositories:
         note_id = new_id()
         now, by, origin, _ = self._record_meta()
         with self._v.write("the note"):
-            rows.NOTES.insert(self._c, [{
-                "id": note_id, "child_id": child.id, "author_id": by,
-                "event_at": utc_iso(event_at), "body": body, "place": place,
-                "category": category, "source": source, "reported_by": reported_by,
-                "version": 1, "created_at": now, "updated_at": now, "origin": origin,
-                "created_by": by,
-            }])
+            rows.NOTES.insert(
+                self._c,
+                [
+                    {
+                        "id": note_id,
+                        "child_id": child.id,
+                        "author_id": by,
+                        "event_at": utc_iso(event_at),
+                        "body": body,
+                        "place": place,
+                        "category": category,
+                        "source": source,
+                        "reported_by": reported_by,
+                        "version": 1,
+                        "created_at": now,
+                        "updated_at": now,
+                        "origin": origin,
+                        "created_by": by,
+                    }
+                ],
+            )
             if draft_id:
                 self._c.execute("DELETE FROM drafts WHERE id = ?", (draft_id,))
             self._v.audit("note.create", "note", note_id, 1)
@@ -416,8 +434,19 @@ class Repositories:
                 "INSERT INTO note_amendments (id, version, origin, created_at, created_by,"
                 " updated_at, note_id, kind, body, reason, author_id)"
                 " VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                (amendment_id, 1, origin, now, by, now, note.id, kind, body.strip(),
-                 reason.strip(), by),
+                (
+                    amendment_id,
+                    1,
+                    origin,
+                    now,
+                    by,
+                    now,
+                    note.id,
+                    kind,
+                    body.strip(),
+                    reason.strip(),
+                    by,
+                ),
             )
             self._v.audit(f"note.{kind}", "note", note.id, note.version)
         return NoteAmendment(amendment_id, note.id, kind, body.strip(), reason.strip(), by, now)
@@ -474,12 +503,21 @@ class Repositories:
         if role not in ("dsl", "worker"):
             self._visible_clause()  # raises for roles that may not read notes
             return []
-        ids = [r[0] for r in self._c.execute(
-            "SELECT rowid FROM notes_fts WHERE notes_fts MATCH ?", (match,))]
+        ids = [
+            r[0]
+            for r in self._c.execute(
+                "SELECT rowid FROM notes_fts WHERE notes_fts MATCH ?", (match,)
+            )
+        ]
         if role == "worker":
-            mine = {r[0] for r in self._c.execute(
-                "SELECT n.rowid FROM notes n JOIN children c ON c.id = n.child_id"
-                " WHERE c.owner_id = ?", (self._v.user.id,))}
+            mine = {
+                r[0]
+                for r in self._c.execute(
+                    "SELECT n.rowid FROM notes n JOIN children c ON c.id = n.child_id"
+                    " WHERE c.owner_id = ?",
+                    (self._v.user.id,),
+                )
+            }
             ids = [i for i in ids if i in mine]
         newest = ids[-limit:]
         if not newest:
@@ -540,12 +578,24 @@ class Repositories:
         ep_id = new_id()
         now, by, origin, _ = self._record_meta()
         with self._v.write("the missing episode"):
-            rows.MISSING_EPISODES.insert(self._c, [{
-                "id": ep_id, "origin": origin, "created_at": now, "created_by": by,
-                "updated_at": now, "child_id": child.id, "from_at": utc_iso(from_at),
-                "to_at": utc_iso(to_at) if to_at else None, "where_found": where_found,
-                "return_interview": return_interview, "notes": notes,
-            }])
+            rows.MISSING_EPISODES.insert(
+                self._c,
+                [
+                    {
+                        "id": ep_id,
+                        "origin": origin,
+                        "created_at": now,
+                        "created_by": by,
+                        "updated_at": now,
+                        "child_id": child.id,
+                        "from_at": utc_iso(from_at),
+                        "to_at": utc_iso(to_at) if to_at else None,
+                        "where_found": where_found,
+                        "return_interview": return_interview,
+                        "notes": notes,
+                    }
+                ],
+            )
             self._v.audit("missing.create", "missing_episode", ep_id, 1)
         return MissingEpisode(ep_id, child.id, from_at, to_at, where_found, return_interview, notes)
 
@@ -558,8 +608,15 @@ class Repositories:
         ).fetchall()
         return [
             MissingEpisode(
-                r[0], r[1], parse_utc(r[2]), parse_utc(r[3]) if r[3] else None, r[4], r[5], r[6],
-                r[7], r[8],
+                r[0],
+                r[1],
+                parse_utc(r[2]),
+                parse_utc(r[3]) if r[3] else None,
+                r[4],
+                r[5],
+                r[6],
+                r[7],
+                r[8],
             )
             for r in rows
         ]
@@ -605,18 +662,40 @@ class Repositories:
         rec_id = new_id()
         now, by, origin, _ = self._record_meta()
         with self._v.write("the step"):
-            rows.PATHWAY_STEPS.insert(self._c, [{
-                "id": rec_id, "origin": origin, "created_at": now, "created_by": by,
-                "updated_at": now, "child_id": child.id, "pathway_id": pathway_id,
-                "step_id": step_id, "status": status, "event_at": utc_iso(event_at),
-                "data": json.dumps(stored.data, ensure_ascii=False), "reason": reason,
-            }])
+            rows.PATHWAY_STEPS.insert(
+                self._c,
+                [
+                    {
+                        "id": rec_id,
+                        "origin": origin,
+                        "created_at": now,
+                        "created_by": by,
+                        "updated_at": now,
+                        "child_id": child.id,
+                        "pathway_id": pathway_id,
+                        "step_id": step_id,
+                        "status": status,
+                        "event_at": utc_iso(event_at),
+                        "data": json.dumps(stored.data, ensure_ascii=False),
+                        "reason": reason,
+                    }
+                ],
+            )
             if step_id == "decide" and status == "done" and stored.data.get("confirmed_level"):
                 level = str(stored.data["confirmed_level"])
                 self.set_confirmed_level(child.id, level, child.level_tool or "")
             self._v.audit(f"step.{step_id}", "pathway_step", rec_id, 1)
-        return StepRecord(rec_id, child.id, pathway_id, step_id, status, event_at,  # type: ignore[arg-type]
-                          stored.data, reason, by)
+        return StepRecord(
+            rec_id,
+            child.id,
+            pathway_id,
+            step_id,
+            status,  # type: ignore[arg-type]
+            event_at,
+            stored.data,
+            reason,
+            by,
+        )
 
     def _refuse_lowering_alone(self, child: Any, level: Any) -> None:
         """SAFETY.md R7 at the decide step: only a DSL may record a level below the child's
@@ -653,8 +732,12 @@ class Repositories:
         ):
             out.setdefault(r[0], []).append(
                 pw.StepRecord.model_construct(
-                    step=r[1], status=r[2], recorded_at=parse_utc(r[3]),
-                    event_at=parse_utc(r[4]), reason=r[5], data=json.loads(r[6]),
+                    step=r[1],
+                    status=r[2],
+                    recorded_at=parse_utc(r[3]),
+                    event_at=parse_utc(r[4]),
+                    reason=r[5],
+                    data=json.loads(r[6]),
                     recorded_by=r[7],
                 )
             )
@@ -700,9 +783,15 @@ class Repositories:
             data, summary = _step_data(json.loads(r[5]), r[7] != self._v.vault_id)
             out.append(
                 pw.StepRecord(
-                    step=r[0], status=r[1], recorded_at=parse_utc(r[2]),
-                    event_at=parse_utc(r[3]), reason=r[4], data=data, recorded_by=r[6],
-                    summary=summary, origin=_origin(r[7], r[8], self._v),
+                    step=r[0],
+                    status=r[1],
+                    recorded_at=parse_utc(r[2]),
+                    event_at=parse_utc(r[3]),
+                    reason=r[4],
+                    data=data,
+                    recorded_by=r[6],
+                    summary=summary,
+                    origin=_origin(r[7], r[8], self._v),
                 )
             )
         return out
@@ -710,12 +799,12 @@ class Repositories:
     def case_state(self, child_id: str, pathway_id: str | None = None) -> Any:
         """Where the child's case stands on the pathway now (``core.pathway.CaseState``)."""
         from cse_toolkit.core import pathway as pw
-        from cse_toolkit.policy import load_policy
 
         child = self.get_child(child_id)
-        pathway = catalogue.load_pathway(pathway_id or load_policy().policy.default_pathway)
-        return pw.case_state(pathway, self.engine_records(child.id), self._v.clock,
-                             child.confirmed_level)
+        pathway = catalogue.load_pathway(pathway_id or self._v.policy.default_pathway)
+        return pw.case_state(
+            pathway, self.engine_records(child.id), self._v.clock, child.confirmed_level
+        )
 
     def steps_for(self, child_id: str) -> list[StepRecord]:
         child = self.get_child(child_id)
@@ -726,8 +815,19 @@ class Repositories:
             (child.id,),
         ).fetchall()
         return [
-            StepRecord(r[0], r[1], r[2], r[3], r[4], parse_utc(r[5]), json.loads(r[6]), r[7], r[8],
-                       r[9], parse_utc(r[10]))
+            StepRecord(
+                r[0],
+                r[1],
+                r[2],
+                r[3],
+                r[4],
+                parse_utc(r[5]),
+                json.loads(r[6]),
+                r[7],
+                r[8],
+                r[9],
+                parse_utc(r[10]),
+            )
             for r in rows
         ]
 
@@ -755,19 +855,29 @@ class Repositories:
         }
         with self._v.write("the screening"):
             if existing is None:
-                rows.SCREENINGS.insert(self._c, [{
-                    "id": record.id, "origin": origin, "created_at": now, "created_by": by,
-                    "updated_at": now, "child_id": child.id, **values,
-                }])
+                rows.SCREENINGS.insert(
+                    self._c,
+                    [
+                        {
+                            "id": record.id,
+                            "origin": origin,
+                            "created_at": now,
+                            "created_by": by,
+                            "updated_at": now,
+                            "child_id": child.id,
+                            **values,
+                        }
+                    ],
+                )
                 version = 1
             else:
                 if existing[1] in ("confirmed", "signed_off") and record.status == "in_progress":
                     raise UserError("A confirmed screening cannot be reopened; start a new one.")
                 if existing[1] == "signed_off":
-                    raise UserError("This screening has been signed off by the DSL; start a new one.")
-                rows.SCREENINGS.update(
-                    self._c, record.id, {**values, "updated_at": now}, bump=True
-                )
+                    raise UserError(
+                        "This screening has been signed off by the DSL; start a new one."
+                    )
+                rows.SCREENINGS.update(self._c, record.id, {**values, "updated_at": now}, bump=True)
                 version = existing[0] + 1
             if record.status == "confirmed" and record.confirmed_level:
                 # SAFETY.md R7: a level below the suggestion waits for a DSL; until then the
@@ -785,12 +895,19 @@ class Repositories:
             # The worker's reason stays on the screening; the audit (which can never be purged)
             # records only whether the level was changed, never free text.
             changed = record.status == "confirmed" and record.confirmed_level not in (
-                None, record.suggested_level)
+                None,
+                record.suggested_level,
+            )
             # (2) The confirmed level (an id, not personal data) is in the entry its confirmer
             # signs.
             level = f"level={record.confirmed_level}" if record.status == "confirmed" else ""
-            self._v.audit(action, "screening", record.id, version,
-                          f"{level} level changed from suggestion".strip() if changed else level)
+            self._v.audit(
+                action,
+                "screening",
+                record.id,
+                version,
+                f"{level} level changed from suggestion".strip() if changed else level,
+            )
         return self.get_screening(record.id)
 
     def get_screening(self, screening_id: str) -> ScreeningRecord:
@@ -830,7 +947,10 @@ class Repositories:
                 except ValueError:
                     info = {}
                 out[rid] = ImportOrigin(
-                    pack_id, kind, str(info.get("sender", "")), str(info.get("organisation", "")),
+                    pack_id,
+                    kind,
+                    str(info.get("sender", "")),
+                    str(info.get("organisation", "")),
                     at,
                 )
         return out
@@ -853,17 +973,28 @@ class Repositories:
             source = "reported" if n.source == "reported" else "first-hand"
             title = f"Note ({n.category}, {source})"
             detail = f"At {n.place}: {n.body}" if n.place else n.body
-            items.append(ChronologyItem(n.event_at, "note", n.id, title, detail,
-                                        who(n.author_id), n.origin if n.origin != local else ""))
+            items.append(
+                ChronologyItem(
+                    n.event_at,
+                    "note",
+                    n.id,
+                    title,
+                    detail,
+                    who(n.author_id),
+                    n.origin if n.origin != local else "",
+                )
+            )
         from cse_toolkit.core.catalogue import installed_labels
 
         levels, tool_names = installed_labels()
-        origins = dict(self._c.execute(
-            "SELECT id, origin FROM screenings WHERE child_id = ? UNION ALL"
-            " SELECT id, origin FROM pathway_steps WHERE child_id = ? UNION ALL"
-            " SELECT id, origin FROM missing_episodes WHERE child_id = ?",
-            (child.id, child.id, child.id),
-        ).fetchall())
+        origins = dict(
+            self._c.execute(
+                "SELECT id, origin FROM screenings WHERE child_id = ? UNION ALL"
+                " SELECT id, origin FROM pathway_steps WHERE child_id = ? UNION ALL"
+                " SELECT id, origin FROM missing_episodes WHERE child_id = ?",
+                (child.id, child.id, child.id),
+            ).fetchall()
+        )
         for s in self.screenings_for(child.id):
             level_id = s.confirmed_level or s.suggested_level
             level = levels.get(level_id, level_id) if level_id else "in progress"
@@ -872,8 +1003,12 @@ class Repositories:
             by = names.get(s.confirmed_by or "", s.confirmed_by or "") or who(s.created_by)
             items.append(
                 ChronologyItem(
-                    s.screened_at, "screening", s.id, f"Screening ({tool})",
-                    f"Level: {level}; status: {s.status.replace('_', ' ')}", by,
+                    s.screened_at,
+                    "screening",
+                    s.id,
+                    f"Screening ({tool})",
+                    f"Level: {level}; status: {s.status.replace('_', ' ')}",
+                    by,
                     origin if origin != local else "",
                 )
             )
@@ -901,36 +1036,68 @@ class Repositories:
                     title = pathway.step(st.step_id).title
                 except KeyError:
                     pass
-            items.append(ChronologyItem(st.event_at, "step", st.id, f"Step: {title} ({state})",
-                                        detail, who(st.created_by),
-                                        origin if origin != local else ""))
+            items.append(
+                ChronologyItem(
+                    st.event_at,
+                    "step",
+                    st.id,
+                    f"Step: {title} ({state})",
+                    detail,
+                    who(st.created_by),
+                    origin if origin != local else "",
+                )
+            )
         for m in self.missing_for(child.id):
             end = utc_iso(m.to_at) if m.to_at else "not yet found"
             origin = origins.get(m.id, local)
-            items.append(ChronologyItem(m.from_at, "missing", m.id, "Missing episode",
-                                        f"Until {end}. Found: {m.where_found or 'not recorded'}",
-                                        who(m.created_by), origin if origin != local else ""))
+            items.append(
+                ChronologyItem(
+                    m.from_at,
+                    "missing",
+                    m.id,
+                    "Missing episode",
+                    f"Until {end}. Found: {m.where_found or 'not recorded'}",
+                    who(m.created_by),
+                    origin if origin != local else "",
+                )
+            )
         for rid, ref, learned, by, origin in self._c.execute(
             "SELECT r.id, r.ref, COALESCE(r.learned_at, r.created_at), r.created_by, r.origin"
             " FROM intel_reports r JOIN intel_children ic ON ic.report_id = r.id"
             " WHERE ic.child_id = ?",
             (child.id,),
         ):
-            items.append(ChronologyItem(parse_utc(learned), "intelligence", rid,
-                                        f"Intelligence report {ref}", "", who(by),
-                                        origin if origin != local else ""))
+            items.append(
+                ChronologyItem(
+                    parse_utc(learned),
+                    "intelligence",
+                    rid,
+                    f"Intelligence report {ref}",
+                    "",
+                    who(by),
+                    origin if origin != local else "",
+                )
+            )
         for eid, kind, recipient, created, state, by in self._c.execute(
             "SELECT id, kind, recipient, created_at, state, created_by FROM exports"
             " WHERE child_id = ?",
             (child.id,),
         ):
-            items.append(ChronologyItem(parse_utc(created), "export", eid,
-                                        f"Exported {kind} pack to {recipient}", f"State: {state}",
-                                        who(by)))
+            items.append(
+                ChronologyItem(
+                    parse_utc(created),
+                    "export",
+                    eid,
+                    f"Exported {kind} pack to {recipient}",
+                    f"State: {state}",
+                    who(by),
+                )
+            )
         imported = self.import_origins([i.record_id for i in items if i.origin])
         items = [
             dataclasses.replace(i, origin=imported[i.record_id].pack_id)
-            if i.origin and i.record_id in imported else i
+            if i.origin and i.record_id in imported
+            else i
             for i in items
         ]
         items.sort(key=lambda i: (i.at, i.kind))

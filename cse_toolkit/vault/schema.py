@@ -345,7 +345,9 @@ BEGIN SELECT RAISE(ABORT, 'note amendments are only ever added'); END;
 
 # Ordered: index i migrates from user_version i to i + 1.
 MIGRATIONS: list[Migration] = [
-    _script(V1), _script(V2_PERSONAL_KEYS), _script(V_NOTE_AMENDMENTS),
+    _script(V1),
+    _script(V2_PERSONAL_KEYS),
+    _script(V_NOTE_AMENDMENTS),
     _script(V3_AUDIT_ACTION_INDEX),
 ]
 LATEST = len(MIGRATIONS)

@@ -31,8 +31,10 @@ from cse_toolkit.core.clock import Clock, SystemClock, utc_iso
 from cse_toolkit.core.entities import ROLES, Role, User
 from cse_toolkit.errors import PermissionDenied, UserError
 from cse_toolkit.fsutil import remove_stale_temp_files, repair_modes
+from cse_toolkit.policy import Policy
 from cse_toolkit.vault import audit, db, registry, schema
 from cse_toolkit.vault.changes import Change, Listener
+from cse_toolkit.vault.dsl_repo import DslRepository
 from cse_toolkit.vault.errors import (
     NoVaultError,
     UnknownUserError,
@@ -40,6 +42,7 @@ from cse_toolkit.vault.errors import (
     VaultExistsError,
     VaultTooNewError,
 )
+from cse_toolkit.vault.exchange_repo import ExchangeRepository
 from cse_toolkit.vault.imports_audit import CONFLICT_DECISION_KEYS as CONFLICT_DECISION_KEYS
 from cse_toolkit.vault.imports_audit import conflicts_digest as conflicts_digest
 from cse_toolkit.vault.imports_audit import import_entry as import_entry
@@ -47,9 +50,16 @@ from cse_toolkit.vault.imports_audit import import_problems as import_problems
 from cse_toolkit.vault.imports_audit import (
     recorded_conflicts_digest as recorded_conflicts_digest,
 )
+from cse_toolkit.vault.intel_repo import IntelRepository
 from cse_toolkit.vault.keyslots import KdfParams, KeySlots, UserKeys, calibrate, new_recovery_key
+from cse_toolkit.vault.messages import level_message as level_message
+from cse_toolkit.vault.messages import signoff_message as signoff_message
+from cse_toolkit.vault.messages import trust_message as trust_message
 from cse_toolkit.vault.registry import RegistryError
+from cse_toolkit.vault.repos import Repositories
 
+# (The signed message formats live in vault.messages; imported above "as" themselves, they
+# stay importable from here.)
 BACKUP_DIR = "backups"
 
 log = logging.getLogger(__name__)
@@ -91,35 +101,6 @@ class AuditReport:
     decisions_checked: int
 
 
-def trust_message(vault_id: str, public_key: str, signer: str) -> bytes:
-    """What a DSL signs when they confirm a sender's key (a trust row is worthless unsigned)."""
-    return f"cse-toolkit/trusted-signer/v1|{vault_id}|{public_key}|{signer}".encode()
-
-
-def level_message(vault_id: str, child_id: str, level: str, tool: str, signer: str) -> bytes:
-    """What a person signs when they set a child's confirmed level."""
-    return f"cse-toolkit/child-level/v1|{vault_id}|{child_id}|{level}|{tool}|{signer}".encode()
-
-
-def signoff_message(
-    vault_id: str,
-    signoff_id: str,
-    screening_id: str,
-    decision: str,
-    level: str | None,
-    comment: str,
-    chain_seq: int,
-    chain_hash: str,
-    signer: str,
-) -> bytes:
-    """What a DSL signs with a sign-off (the comment included, so it cannot be reworded)."""
-    import hashlib
-
-    comment_hash = hashlib.sha256(comment.encode("utf-8")).hexdigest()
-    return (f"cse-toolkit/signoff/v1|{vault_id}|{signoff_id}|{screening_id}|{decision}|"
-            f"{level or ''}|{comment_hash}|{chain_seq}|{chain_hash}|{signer}").encode()
-
-
 def _check_registry(
     state: registry.RegistryState, user: User, published: str, keys: UserKeys | None
 ) -> bool:
@@ -159,7 +140,8 @@ def _check_registry(
         )
     if problems:
         raise RegistryError(
-            f"{user.name} cannot sign in: " + "; ".join(problems)
+            f"{user.name} cannot sign in: "
+            + "; ".join(problems)
             + ". Nothing was changed. Ask an admin to check the users ('cse-toolkit user list')."
         )
     return keys is not None and keys.root is None
@@ -179,8 +161,13 @@ class Vault:
         signing_key: Ed25519PrivateKey,
         clock: Clock,
         personal_key: Ed25519PrivateKey | None = None,
+        policy: Policy | None = None,
     ) -> None:
         self.folder = folder
+        # The organisation policy, loaded and validated once at start (app or command line)
+        # and carried here; nothing in the vault reads the policy file. None: the built-in
+        # defaults (self-test, tests).
+        self.policy = policy if policy is not None else Policy()
         self.conn = conn
         self.slots = slots
         self.user = user
@@ -195,14 +182,9 @@ class Vault:
         self._pending_head: audit.ChainHead | None = None
         self._pending_changes: list[tuple[str, str, str]] = []
         self._listeners: list[Listener] = []
-        from cse_toolkit.vault.dsl_repo import DslRepository
-        from cse_toolkit.vault.exchange_repo import ExchangeRepository
-        from cse_toolkit.vault.intel_repo import IntelRepository
-        from cse_toolkit.vault.repos import Repositories
-
         self.repos = Repositories(self)
-        self.intel = IntelRepository(self)
-        self.dsl = DslRepository(self)
+        self.intel = IntelRepository(self, self.repos)
+        self.dsl = DslRepository(self, self.repos, self.intel)
         self.exchange = ExchangeRepository(self)
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -218,6 +200,7 @@ class Vault:
         organisation_public_key: str | None = None,
         kdf: KdfParams | None = None,
         clock: Clock | None = None,
+        policy: Policy | None = None,
     ) -> tuple[Vault, str]:
         """Create a vault; returns it open and the recovery key (to show once)."""
         role = _check_role(role)
@@ -259,14 +242,34 @@ class Vault:
                 " VALUES (?,?,?,?,?,?)",
                 (user_id, user, role, display_name, now, registry.b64(personal_pub)),
             )
-            audit.append(conn, vault_id, now, user, "vault.create", "user", user_id, 1,
-                         signer=personal)
+            audit.append(
+                conn, vault_id, now, user, "vault.create", "user", user_id, 1, signer=personal
+            )
             state = registry.RegistryState()
             recovery_public = registry.public_b64(slots.recovery_signing_key(recovery))
-            registry.append(conn, vault_id, state, registry.db_entries(conn), user, personal,
-                            now, 1, extra={"recovery_public": recovery_public})
-            head = audit.append(conn, vault_id, now, user, "registry.sign", "registry", "", 1,
-                                "version=1 at creation", signer=personal)
+            registry.append(
+                conn,
+                vault_id,
+                state,
+                registry.db_entries(conn),
+                user,
+                personal,
+                now,
+                1,
+                extra={"recovery_public": recovery_public},
+            )
+            head = audit.append(
+                conn,
+                vault_id,
+                now,
+                user,
+                "registry.sign",
+                "registry",
+                "",
+                1,
+                "version=1 at creation",
+                signer=personal,
+            )
             conn.execute("COMMIT")
             # Key slots are written after the database exists and before the head, so a crash
             # here leaves a folder that `exists()` does not accept rather than a half vault.
@@ -277,19 +280,36 @@ class Vault:
             raise
         repair_modes(folder)
         del dek
-        vault = cls(folder, conn, slots, User(user_id, user, role, display_name), signing_key, clock,
-                    personal)
+        vault = cls(
+            folder,
+            conn,
+            slots,
+            User(user_id, user, role, display_name),
+            signing_key,
+            clock,
+            personal,
+            policy,
+        )
         vault.registry = registry.load(conn, vault_id)
         return vault, recovery
 
     @classmethod
     def open(
-        cls, folder: Path, user: str | None, passphrase: str, *, clock: Clock | None = None
+        cls,
+        folder: Path,
+        user: str | None,
+        passphrase: str,
+        *,
+        clock: Clock | None = None,
+        policy: Policy | None = None,
     ) -> Vault:
+        """Unlock for ``user``. ``policy`` is the one loaded at start (None: built-in defaults)."""
         slots = _require_folder(folder)
         name = _pick_user(slots, user)
         keys = slots.unwrap_user_keys(name, passphrase)  # one key derivation for both keys
-        return cls._open_with_key(folder, slots, name, keys.dek, clock or SystemClock(), keys)
+        return cls._open_with_key(
+            folder, slots, name, keys.dek, clock or SystemClock(), keys, policy
+        )
 
     @classmethod
     def _open_with_key(
@@ -300,6 +320,7 @@ class Vault:
         dek: bytes,
         clock: Clock,
         keys: UserKeys | None = None,
+        policy: Policy | None = None,
     ) -> Vault:
         repair_modes(folder)
         remove_stale_temp_files(folder)
@@ -338,7 +359,7 @@ class Vault:
             conn.close()
             raise
         personal = keys.signing if keys else None
-        vault = cls(folder, conn, slots, user, signing_key, clock, personal)
+        vault = cls(folder, conn, slots, user, signing_key, clock, personal, policy)
         vault.registry = state
         try:
             with vault.write():
@@ -348,8 +369,11 @@ class Vault:
                 if keys is not None:
                     vault._upkeep_registry(keys)
                 vault.audit("vault.open")
-            if keys is not None and keys.kek and keys.signing is not None and (
-                slot_changed or (keys.root is None and vault.registry.root is not None)
+            if (
+                keys is not None
+                and keys.kek
+                and keys.signing is not None
+                and (slot_changed or (keys.root is None and vault.registry.root is not None))
             ):
                 slots.store_signing(name, keys.kek, keys.signing, vault.registry.root)
                 slots.save()
@@ -382,7 +406,7 @@ class Vault:
         """
         if keys is None or keys.signing is None:
             return
-        target = _policy_organisation_key()
+        target = self.policy.recovery_public_key
         slots = self.slots
         if not target:
             return
@@ -397,8 +421,13 @@ class Vault:
             slots.save()
             if rotated:
                 with self.write("the organisation recovery key"):
-                    self.audit("organisation.key.seal", "vault", self.vault_id, None,
-                               "rotated" if before else "added")
+                    self.audit(
+                        "organisation.key.seal",
+                        "vault",
+                        self.vault_id,
+                        None,
+                        "rotated" if before else "added",
+                    )
         except UserError:
             self.notices.append(
                 "The vault could not be sealed to the organisation's new recovery key (the "
@@ -446,28 +475,60 @@ class Vault:
                 "SELECT COALESCE(MAX(seq), 0) FROM audit WHERE sig = ''"
             ).fetchone()[0]
             head = self.chain_head()
-            registry.append(self.conn, self.vault_id, state, registry.db_entries(self.conn),
-                            self.user.name, self._personal_key, self.now_iso(), head.seq,
-                            legacy_until=legacy)
-            self.audit("registry.sign", "registry", "", 1,
-                       f"version=1 first signing after the upgrade; legacy_until={legacy}")
+            registry.append(
+                self.conn,
+                self.vault_id,
+                state,
+                registry.db_entries(self.conn),
+                self.user.name,
+                self._personal_key,
+                self.now_iso(),
+                head.seq,
+                legacy_until=legacy,
+            )
+            self.audit(
+                "registry.sign",
+                "registry",
+                "",
+                1,
+                f"version=1 first signing after the upgrade; legacy_until={legacy}",
+            )
             self._sign_legacy_levels()
             self._sign_legacy_trust()
             return
         if self.user.role != "admin":
             return
         current = state.current
-        waiting = [e for e in registry.db_entries(self.conn)
-                   if e.name in current and not current[e.name].public_key and e.public_key
-                   and current[e.name].role == e.role and current[e.name].id == e.id]
+        waiting = [
+            e
+            for e in registry.db_entries(self.conn)
+            if e.name in current
+            and not current[e.name].public_key
+            and e.public_key
+            and current[e.name].role == e.role
+            and current[e.name].id == e.id
+        ]
         if not waiting:
             return
         names = {e.name: e for e in waiting}
         entries = [names.get(n, e) for n, e in current.items()]
-        version = registry.append(self.conn, self.vault_id, state, entries, self.user.name,
-                                  self._personal_key, self.now_iso(), self.chain_head().seq)
-        self.audit("registry.sign", "registry", "", version.version,
-                   f"version={version.version} confirmed keys: {', '.join(sorted(names))}")
+        version = registry.append(
+            self.conn,
+            self.vault_id,
+            state,
+            entries,
+            self.user.name,
+            self._personal_key,
+            self.now_iso(),
+            self.chain_head().seq,
+        )
+        self.audit(
+            "registry.sign",
+            "registry",
+            "",
+            version.version,
+            f"version={version.version} confirmed keys: {', '.join(sorted(names))}",
+        )
 
     def _sign_legacy_levels(self) -> None:
         """At the first signing, vouch for child levels set before per-person keys."""
@@ -476,7 +537,7 @@ class Vault:
             " WHERE confirmed_level IS NOT NULL AND level_sig = ''"
         ).fetchall()
         for child_id, level, tool in rows:
-            self._sign_level(child_id, level, tool or "")
+            self.sign_level(child_id, level, tool or "")
 
     def _sign_legacy_trust(self) -> None:
         """At the first signing, vouch for senders imported from before the upgrade."""
@@ -485,11 +546,11 @@ class Vault:
         ).fetchall():
             self.conn.execute(
                 "UPDATE trusted_signers SET signed_by = ?, sig = ? WHERE public_key = ?",
-                (self.user.name, self.sign(trust_message(self.vault_id, key, self.user.name)),
-                 key),
+                (self.user.name, self.sign(trust_message(self.vault_id, key, self.user.name)), key),
             )
 
-    def _sign_level(self, child_id: str, level: str, tool: str) -> None:
+    def sign_level(self, child_id: str, level: str, tool: str) -> None:
+        """Inside a write: sign the child's confirmed level as this person."""
         from cse_toolkit.vault import rows
 
         sig = self.sign(level_message(self.vault_id, child_id, level, tool, self.user.name))
@@ -504,19 +565,32 @@ class Vault:
         if self.registry.versions[0].body.get("recovery_public") != registry.public_b64(
             recovery_signer
         ):
-            return ("new signing key not registered (vault made before per-person keys): an "
-                    "admin confirms it with 'user confirm-key'")
+            return (
+                "new signing key not registered (vault made before per-person keys): an "
+                "admin confirms it with 'user confirm-key'"
+            )
         mine = registry.public_b64(signing)
         self.conn.execute("UPDATE users SET public_key = ? WHERE id = ?", (mine, self.user.id))
-        entries = [registry.Entry(e.id, e.name, e.role, mine if e.name == self.user.name
-                                  else e.public_key, e.active)
-                   for e in self.registry.current.values()]
+        entries = [
+            registry.Entry(
+                e.id, e.name, e.role, mine if e.name == self.user.name else e.public_key, e.active
+            )
+            for e in self.registry.current.values()
+        ]
         version = registry.append(
-            self.conn, self.vault_id, self.registry, entries, registry.RECOVERY_SIGNER,
-            recovery_signer, self.now_iso(), self.chain_head().seq,
+            self.conn,
+            self.vault_id,
+            self.registry,
+            entries,
+            registry.RECOVERY_SIGNER,
+            recovery_signer,
+            self.now_iso(),
+            self.chain_head().seq,
         )
         self._personal_key = signing  # the entry recording the recovery is signed by it
-        return f"new signing key registered with the recovery key (registry version {version.version})"
+        return (
+            f"new signing key registered with the recovery key (registry version {version.version})"
+        )
 
     def sign(self, message: bytes) -> str:
         """This person's signature (hex) over ``message``; "" in a session without a key."""
@@ -734,8 +808,9 @@ class Vault:
             )
             self.audit("user.add", "user", user.id, 1, f"role={role}")
             self._sign_registry(f"added {name} as {role}")
-            self.slots.set_user(name, passphrase, dek, params, signing=personal,
-                                root=self.registry.root)
+            self.slots.set_user(
+                name, passphrase, dek, params, signing=personal, root=self.registry.root
+            )
             self.slots.seal_signing_to_organisation(name, personal)
             self.slots.save()
         return user
@@ -771,16 +846,19 @@ class Vault:
             raise UserError(f"{name}'s key slot holds no signing key yet; they unlock first.")
         self._admin_keys(admin_passphrase)
         with self.write("the confirmed key"):
-            self.conn.execute("UPDATE users SET public_key = ? WHERE id = ?",
-                              (registry.b64(published), target.id))
+            self.conn.execute(
+                "UPDATE users SET public_key = ? WHERE id = ?", (registry.b64(published), target.id)
+            )
             self.audit("user.key.confirm", "user", target.id, None, "")
             self._sign_registry(f"confirmed a new key for {name}")
         return fingerprint(published)
 
     def _admin_keys(self, admin_passphrase: str) -> UserKeys:
         keys = self.slots.unwrap_user_keys(self.user.name, admin_passphrase)
-        if keys.signing is None or self._personal_key is None or (
-            registry.public_b64(keys.signing) != registry.public_b64(self._personal_key)
+        if (
+            keys.signing is None
+            or self._personal_key is None
+            or (registry.public_b64(keys.signing) != registry.public_b64(self._personal_key))
         ):
             raise RegistryError("Your key slot changed since you signed in; unlock again.")
         return keys
@@ -789,25 +867,34 @@ class Vault:
         """Inside a write: sign the users as they now are into the next registry version."""
         assert self._personal_key is not None
         version = registry.append(
-            self.conn, self.vault_id, self.registry, registry.db_entries(self.conn),
-            self.user.name, self._personal_key, self.now_iso(), self.chain_head().seq,
+            self.conn,
+            self.vault_id,
+            self.registry,
+            registry.db_entries(self.conn),
+            self.user.name,
+            self._personal_key,
+            self.now_iso(),
+            self.chain_head().seq,
         )
-        self.audit("registry.sign", "registry", "", version.version,
-                   f"version={version.version} {what}")
+        self.audit(
+            "registry.sign", "registry", "", version.version, f"version={version.version} {what}"
+        )
 
     # -- (2) proving authorship ------------------------------------------------------------
     def audit_report(self) -> AuditReport:
         """Everything `audit verify` checks: the chain, the head kept outside the file, the
         registry, every entry's signature and role at the time, every sign-off and level."""
-        from cse_toolkit.vault.dsl_repo import verify_signoff
+        from cse_toolkit.vault.dsl.signoff import verify_signoff
 
         count, problems = audit.verify_chain(self.conn, self.vault_id)
         head = self.chain_head()
         try:
             saved = audit.read_head_file(self.folder, self.vault_id, self.public_key)
             if saved is not None and saved != head:
-                problems.append(f"the head kept outside the database is entry {saved.seq}, the "
-                                f"database ends at {head.seq}")
+                problems.append(
+                    f"the head kept outside the database is entry {saved.seq}, the "
+                    f"database ends at {head.seq}"
+                )
         except UserError as exc:
             problems.append(str(exc))
         state = registry.load(self.conn, self.vault_id)
@@ -835,19 +922,24 @@ class Vault:
                 decisions += 1
                 message = level_message(self.vault_id, child_id, level, tool, signer)
                 if not sig or not state.signed_by(signer, sig, message):
-                    problems.append(f"child {child_id[:8]}: its level '{level}' is not signed by "
-                                    f"the person who set it{f' ({signer})' if signer else ''}")
+                    problems.append(
+                        f"child {child_id[:8]}: its level '{level}' is not signed by "
+                        f"the person who set it{f' ({signer})' if signer else ''}"
+                    )
                     continue
-                problems += _level_matches_trail(self.conn, state, child_id, level, tool, signer,
-                                                 newest.pop(child_id, None))
+                problems += _level_matches_trail(
+                    self.conn, state, child_id, level, tool, signer, newest.pop(child_id, None)
+                )
             for (child_id,) in self.conn.execute(
                 "SELECT id FROM children WHERE confirmed_level IS NULL"
             ).fetchall():
                 if child_id in newest:
                     seq, actor, reason = newest[child_id]
-                    problems.append(f"child {child_id[:8]}: it has no level, but entry {seq} "
-                                    f"recorded {reason.split(' ')[0]} by {actor} (removed "
-                                    "around the app)")
+                    problems.append(
+                        f"child {child_id[:8]}: it has no level, but entry {seq} "
+                        f"recorded {reason.split(' ')[0]} by {actor} (removed "
+                        "around the app)"
+                    )
         return AuditReport(count, head, problems, authorship, decisions)
 
     # -- backup ----------------------------------------------------------------------------
@@ -866,21 +958,32 @@ def _missing_signoffs(conn: Any) -> list[str]:
     found: list[str] = []
     present = {str(r[0]) for r in conn.execute("SELECT id FROM signoffs").fetchall()}
     last_purge = conn.execute(
-        "SELECT COALESCE(MAX(seq), 0) FROM audit WHERE action = 'purge'").fetchone()[0]
+        "SELECT COALESCE(MAX(seq), 0) FROM audit WHERE action = 'purge'"
+    ).fetchone()[0]
     for seq, actor, action, signoff_id, reason in conn.execute(
         "SELECT seq, actor, action, record_id, reason FROM audit WHERE action LIKE 'signoff.%'"
         " ORDER BY seq"
     ).fetchall():
         if signoff_id in present:
             continue
-        screening_id = next((part[len("screening="):] for part in str(reason).split()
-                             if part.startswith("screening=")), "")
-        gone = conn.execute("SELECT 1 FROM screenings WHERE id = ?",
-                            (screening_id,)).fetchone() is None
+        screening_id = next(
+            (
+                part[len("screening=") :]
+                for part in str(reason).split()
+                if part.startswith("screening=")
+            ),
+            "",
+        )
+        gone = (
+            conn.execute("SELECT 1 FROM screenings WHERE id = ?", (screening_id,)).fetchone()
+            is None
+        )
         if gone and last_purge > seq:
             continue
-        found.append(f"sign-off {str(signoff_id)[:8]} ({action} by {actor}, entry {seq}) is in "
-                     "the audit trail but its record is gone: removed around the app")
+        found.append(
+            f"sign-off {str(signoff_id)[:8]} ({action} by {actor}, entry {seq}) is in "
+            "the audit trail but its record is gone: removed around the app"
+        )
     for signoff_id, decision, status in conn.execute(
         "SELECT g.id, g.decision, s.status FROM signoffs g JOIN screenings s"
         " ON s.id = g.screening_id WHERE g.rowid = (SELECT h.rowid FROM signoffs h"
@@ -888,8 +991,10 @@ def _missing_signoffs(conn: Any) -> list[str]:
         " LIMIT 1)"
     ).fetchall():
         if decision in ("agree", "change") and status != "signed_off":
-            found.append(f"sign-off {str(signoff_id)[:8]} ({decision}): its screening says "
-                         f"'{status}' instead of signed off (changed around the app)")
+            found.append(
+                f"sign-off {str(signoff_id)[:8]} ({decision}): its screening says "
+                f"'{status}' instead of signed off (changed around the app)"
+            )
     return found
 
 
@@ -897,8 +1002,7 @@ def _newest_levels(conn: Any) -> dict[str, tuple[int, str, str]]:
     """Each child's newest ``child.level`` audit entry: (seq, actor, reason)."""
     newest: dict[str, tuple[int, str, str]] = {}
     for seq, actor, child_id, reason in conn.execute(
-        "SELECT seq, actor, record_id, reason FROM audit WHERE action = 'child.level'"
-        " ORDER BY seq"
+        "SELECT seq, actor, record_id, reason FROM audit WHERE action = 'child.level' ORDER BY seq"
     ):
         newest[child_id] = (int(seq), str(actor), str(reason))
     return newest
@@ -931,8 +1035,10 @@ def _level_matches_trail(
     seq, actor, reason = recorded
     label = f"child {child_id[:8]}: its level '{level}' ({signer})"
     if actor != signer or reason != level_reason(level, tool):
-        return [f"{label} is not the newest level recorded for the child (entry {seq}: "
-                f"{reason.split(' ')[0]} by {actor}): it was put back or edited around the app"]
+        return [
+            f"{label} is not the newest level recorded for the child (entry {seq}: "
+            f"{reason.split(' ')[0]} by {actor}): it was put back or edited around the app"
+        ]
     entry = state.in_force_at(seq).get(actor)
     if entry is None or entry.role != "worker":
         return []
@@ -942,8 +1048,10 @@ def _level_matches_trail(
     sql = _WORKER_LEVEL_SOURCES.get(following[1]) if following else None
     owner = conn.execute(sql, (following[2],)).fetchone() if sql and following else None
     if following is None or following[0] != actor or owner is None or owner[0] != child_id:
-        return [f"{label} was set by a worker without a screening of this child (entry {seq}): "
-                "written around the app"]
+        return [
+            f"{label} was set by a worker without a screening of this child (entry {seq}): "
+            "written around the app"
+        ]
     return []
 
 
@@ -979,13 +1087,19 @@ def _migrate(conn: Any, folder: Path, db_path: Path) -> None:
 
 
 def change_passphrase(
-    folder: Path, user: str | None, old: str, new: str, kdf: KdfParams | None = None
+    folder: Path,
+    user: str | None,
+    old: str,
+    new: str,
+    kdf: KdfParams | None = None,
+    *,
+    policy: Policy | None = None,
 ) -> str:
     """Re-wrap the data key under a new passphrase; the database is not re-encrypted."""
     slots = _require_folder(folder)
     name = _pick_user(slots, user)
     keys = slots.unwrap_user_keys(name, old)
-    _rewrap(folder, slots, name, keys, new, kdf, "passphrase.change")
+    _rewrap(folder, slots, name, keys, new, kdf, "passphrase.change", policy=policy)
     return name
 
 
@@ -997,6 +1111,7 @@ def recover(
     recovery_key: str | None = None,
     organisation_key: X25519PrivateKey | None = None,
     kdf: KdfParams | None = None,
+    policy: Policy | None = None,
 ) -> str:
     """Set a new passphrase using the recovery key (or the organisation's private key)."""
     slots = _require_folder(folder)
@@ -1014,8 +1129,17 @@ def recover(
         action = "passphrase.recover"
     else:
         raise UserError("A recovery key is needed.")
-    _rewrap(folder, slots, name, UserKeys(dek, signing, None, b""), new, kdf, action,
-            recovery_key=recovery_key)
+    _rewrap(
+        folder,
+        slots,
+        name,
+        UserKeys(dek, signing, None, b""),
+        new,
+        kdf,
+        action,
+        recovery_key=recovery_key,
+        policy=policy,
+    )
     return name
 
 
@@ -1029,13 +1153,15 @@ def _rewrap(
     action: str,
     *,
     recovery_key: str | None = None,
+    policy: Policy | None = None,
 ) -> None:
     # Prove the key opens the database (and record the change) before replacing the slot.
     # A recovery with the vault's recovery key has no signing key: that session is opened with
     # the data key alone and its audit entry is unsigned (audit verify lists it as a recovery).
     signed = keys.signing is not None
-    vault = Vault._open_with_key(folder, slots, name, keys.dek, SystemClock(),
-                                 keys if signed else None)
+    vault = Vault._open_with_key(
+        folder, slots, name, keys.dek, SystemClock(), keys if signed else None, policy
+    )
     try:
         with vault.write("the new passphrase"):
             signing = keys.signing or Ed25519PrivateKey.generate()
@@ -1043,8 +1169,14 @@ def _rewrap(
             if not signed and recovery_key is not None and vault.registry.signed:
                 reason = vault._register_recovered_key(signing, slots, recovery_key)
             vault.audit(action, "user", vault.user.id, None, reason)
-            slots.set_user(name, new, keys.dek, kdf or calibrate()[0], signing=signing,
-                           root=keys.root or vault.registry.root)
+            slots.set_user(
+                name,
+                new,
+                keys.dek,
+                kdf or calibrate()[0],
+                signing=signing,
+                root=keys.root or vault.registry.root,
+            )
             slots.seal_signing_to_organisation(name, signing)
             slots.save()
     finally:
@@ -1068,7 +1200,8 @@ def verified_role(folder: Path, user: str | None, passphrase: str) -> tuple[str,
                 return name, str(row[0])
             row = conn.execute(
                 "SELECT id, name, role, display_name, agency, contact, active, public_key"
-                " FROM users WHERE name = ?", (name,),
+                " FROM users WHERE name = ?",
+                (name,),
             ).fetchone()
             state = registry.load(conn, slots.vault_id)
         except db.DatabaseError as exc:
@@ -1083,16 +1216,13 @@ def verified_role(folder: Path, user: str | None, passphrase: str) -> tuple[str,
 
 
 def open_with_key_for_restore(
-    folder: Path, user: str, dek: bytes, keys: UserKeys | None = None
+    folder: Path,
+    user: str,
+    dek: bytes,
+    keys: UserKeys | None = None,
+    policy: Policy | None = None,
 ) -> Vault:
     """Open with the data key alone (tests, maintenance): the user's registry entry is still
     checked, but without ``keys`` the session has no signing key and its entries are unsigned."""
     slots = _require_folder(folder)
-    return Vault._open_with_key(folder, slots, user, dek, SystemClock(), keys)
-
-
-def _policy_organisation_key() -> str | None:
-    """The organisation recovery public key the policy in force names (None: no key)."""
-    from cse_toolkit.policy import load_policy
-
-    return load_policy().policy.recovery_public_key
+    return Vault._open_with_key(folder, slots, user, dek, SystemClock(), keys, policy)

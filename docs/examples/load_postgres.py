@@ -101,22 +101,39 @@ def load_one(conn: psycopg.Connection, result: dict) -> dict[str, int]:
             " signer_fingerprint, signer_trust, sender_vault_id, audit_seq, audit_hash,"
             " file_sha256, pack) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)"
             " ON CONFLICT (pack_id) DO NOTHING RETURNING pack_id",
-            (pack["pack_id"], pack["kind"], pack["schema_version"], pack["created_at"],
-             signer["public_key"], signer["fingerprint"], signer["trust"], pack["vault"]["id"],
-             pack["audit_chain_head"]["seq"], pack["audit_chain_head"]["hash"],
-             result.get("file_sha256"), Jsonb(pack)),
+            (
+                pack["pack_id"],
+                pack["kind"],
+                pack["schema_version"],
+                pack["created_at"],
+                signer["public_key"],
+                signer["fingerprint"],
+                signer["trust"],
+                pack["vault"]["id"],
+                pack["audit_chain_head"]["seq"],
+                pack["audit_chain_head"]["hash"],
+                result.get("file_sha256"),
+                Jsonb(pack),
+            ),
         ).fetchone()
         if inserted is None:
             return counts  # this pack was loaded before: nothing to do
         for record in pack["records"]:
-            row = {"type": record["type"], "id": record["id"], "version": record["version"],
-                   "pack_id": pack["pack_id"], "signer": signer["public_key"],
-                   "data": Jsonb(record["data"]), "sha": digest(record["data"])}
+            row = {
+                "type": record["type"],
+                "id": record["id"],
+                "version": record["version"],
+                "pack_id": pack["pack_id"],
+                "signer": signer["public_key"],
+                "data": Jsonb(record["data"]),
+                "sha": digest(record["data"]),
+            }
             new = conn.execute(
                 "INSERT INTO record_versions (record_type, record_id, version, pack_id,"
                 " signer_public_key, data_sha256, data) VALUES (%(type)s, %(id)s, %(version)s,"
                 " %(pack_id)s, %(signer)s, %(sha)s, %(data)s)"
-                " ON CONFLICT DO NOTHING RETURNING version", row,
+                " ON CONFLICT DO NOTHING RETURNING version",
+                row,
             ).fetchone()
             if new is not None:
                 counts["new_versions"] += 1
@@ -124,7 +141,8 @@ def load_one(conn: psycopg.Connection, result: dict) -> dict[str, int]:
                 same = conn.execute(
                     "SELECT data_sha256 = %(sha)s FROM record_versions WHERE record_type ="
                     " %(type)s AND record_id = %(id)s AND signer_public_key = %(signer)s"
-                    " AND version = %(version)s", row,
+                    " AND version = %(version)s",
+                    row,
                 ).fetchone()
                 if not same[0]:
                     counts["conflicts"] += _conflict(conn, row, "same version, different data")
@@ -132,11 +150,11 @@ def load_one(conn: psycopg.Connection, result: dict) -> dict[str, int]:
             conn.execute(UPSERT_RECORD, row)
             owner = conn.execute(
                 "SELECT signer_public_key FROM records WHERE record_type = %(type)s"
-                " AND record_id = %(id)s", row,
+                " AND record_id = %(id)s",
+                row,
             ).fetchone()
             if owner[0] != row["signer"]:
-                counts["conflicts"] += _conflict(conn, row, "record first sent by another "
-                                                 "signer")
+                counts["conflicts"] += _conflict(conn, row, "record first sent by another signer")
     return counts
 
 

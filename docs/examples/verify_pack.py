@@ -44,13 +44,14 @@ class Refused(Exception):
 
 
 def canonical(obj: object) -> bytes:
-    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
-                      allow_nan=False).encode("utf-8")
+    return json.dumps(
+        obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    ).encode("utf-8")
 
 
 def fingerprint(raw_key: bytes) -> str:
     digest = hashlib.sha256(raw_key).hexdigest()[:16]
-    return " ".join(digest[i:i + 4] for i in range(0, 16, 4))
+    return " ".join(digest[i : i + 4] for i in range(0, 16, 4))
 
 
 def ed25519_verify(raw_key: bytes, signature: bytes, message: bytes) -> None:
@@ -67,7 +68,7 @@ def verify(data: bytes, password: str, expected_fingerprint: str | None = None) 
     cut = data.rfind(b"\n" + TRAILER_PREFIX) + 1
     if cut <= 0:
         raise Refused("no file signature line")
-    fields = data[cut + len(TRAILER_PREFIX):].split(b" ")
+    fields = data[cut + len(TRAILER_PREFIX) :].split(b" ")
     if len(fields) != 2 or not fields[1].endswith(b"\n"):
         raise Refused("malformed file signature line")
     key = base64.b64decode(fields[0], validate=True)
@@ -97,13 +98,15 @@ def verify(data: bytes, password: str, expected_fingerprint: str | None = None) 
         raise Refused("pack.json is not signed")
     json_key = base64.b64decode(pack["vault"]["public_key"], validate=True)
     unsigned = {k: v for k, v in pack.items() if k != "signature"}
-    ed25519_verify(json_key, base64.b64decode(signature["value"], validate=True),
-                   canonical(unsigned))
+    ed25519_verify(
+        json_key, base64.b64decode(signature["value"], validate=True), canonical(unsigned)
+    )
     # 6. Same signer for both.
     if json_key != key:
         raise Refused("file and pack.json signed by different keys")
     # 7. The signer you expect.
     if expected_fingerprint is not None:
+
         def norm(text: str) -> str:
             return "".join(c for c in text.lower() if c in "0123456789abcdef")
 
@@ -124,8 +127,10 @@ def main(argv: list[str]) -> int:
     except (Refused, ValueError, KeyError, TypeError, pikepdf.PdfError) as exc:
         print(f"refused: {exc}", file=sys.stderr)
         return 1
-    print(f"verified: signed by key {fingerprint(base64.b64decode(pack['vault']['public_key']))}",
-          file=sys.stderr)
+    print(
+        f"verified: signed by key {fingerprint(base64.b64decode(pack['vault']['public_key']))}",
+        file=sys.stderr,
+    )
     sys.stdout.buffer.write(canonical(pack) + b"\n")
     return 0
 

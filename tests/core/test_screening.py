@@ -438,8 +438,13 @@ def test_confirm_change_needs_reason(worcs: Tool) -> None:
     with pytest.raises(ConfirmationError, match="next steps"):
         confirm_level(worcs, out, "none", "Sam", "Partner is 16, checked with school")
     lowered = confirm_level(
-        worcs, out, "none", "Sam", "Partner is 16, checked with school",
-        next_steps_considered="Talked to school", rescreen_trigger="any new concern",
+        worcs,
+        out,
+        "none",
+        "Sam",
+        "Partner is 16, checked with school",
+        next_steps_considered="Talked to school",
+        rescreen_trigger="any new concern",
     )
     # SAFETY.md R7: lower than the suggestion waits for a DSL.
     assert lowered.level == "none" and lowered.awaiting_signoff

@@ -92,11 +92,17 @@ def test_child_exploitation_tool_listed_checked_and_names_the_kind(
     checked = run("tools", "check", str(shipped))
     assert checked.returncode == 0 and "no problems" in checked.stdout
     shown = run("tools", "show", "child-exploitation-2026").stdout
-    assert "[criminal; scored, level 'medium'; points to criminal exploitation; to_confirm]" in shown
-    answers = write(tmp_path, {
-        "tool": "child-exploitation-2026", "child": {"age": 14},
-        "answers": [{"indicator": "ce_many_calls_phones", "value": "yes", "basis": "evidence"}],
-    })
+    assert (
+        "[criminal; scored, level 'medium'; points to criminal exploitation; to_confirm]" in shown
+    )
+    answers = write(
+        tmp_path,
+        {
+            "tool": "child-exploitation-2026",
+            "child": {"age": 14},
+            "answers": [{"indicator": "ce_many_calls_phones", "value": "yes", "basis": "evidence"}],
+        },
+    )
     result = json.loads(run("screen", "--answers", answers, "--json").stdout)
     assert result["suggested_level"] == "medium"
     assert result["exploitation"] == ["criminal"]
@@ -159,7 +165,9 @@ def test_screen_text_for_a_practitioner(run: Any, tmp_path: Path) -> None:
     assert out.returncode == 0, out.stderr
     text = out.stdout
     assert "Suggested level: Medium" in text
-    assert "Why:" in text and "In contact with adults the family does not know (yes, evidence" in text
+    assert (
+        "Why:" in text and "In contact with adults the family does not know (yes, evidence" in text
+    )
     assert 'To verify (answered "possible"):\n  - Being groomed online' in text
     assert "Gaps to follow up" in text
     assert "What to do next:" in text and "Family Front Door" in text
@@ -237,8 +245,10 @@ def test_screen_json_has_the_1_1_safety_fields(run: Any, tmp_path: Path) -> None
     assert out["tool_version"] == "1.1" and out["incomplete"] is True
     assert out["next_steps"]["require_plan"] is True
     assert out["next_steps"]["text"][0].startswith("Complete the screening")
-    medium = {**nothing, "answers": [
-        {"indicator": "med_hotspots", "value": "yes", "basis": "evidence"}]}
+    medium = {
+        **nothing,
+        "answers": [{"indicator": "med_hotspots", "value": "yes", "basis": "evidence"}],
+    }
     out = json.loads(run("screen", "--json", "--answers", write(tmp_path, medium)).stdout)
     assert out["incomplete"] is False
     assert out["provenance"] == (
@@ -254,8 +264,13 @@ def test_screen_json_has_the_1_1_safety_fields(run: Any, tmp_path: Path) -> None
 
 
 def test_screen_malformed_answers_exit_1_naming_the_problem(run: Any, tmp_path: Path) -> None:
-    bad = {"tool": "west-midlands-regional", "child": {"age": 15}, "answers": [
-        {"indicator": "disclosure_of_exploitation", "value": "yes", "basis": "evidence"}]}
+    bad = {
+        "tool": "west-midlands-regional",
+        "child": {"age": 15},
+        "answers": [
+            {"indicator": "disclosure_of_exploitation", "value": "yes", "basis": "evidence"}
+        ],
+    }
     out = run("screen", "--answers", write(tmp_path, bad))
     assert out.returncode == 1 and "Traceback" not in out.stderr
     assert "disclosure_of_exploitation" in out.stderr and "say when" in out.stderr

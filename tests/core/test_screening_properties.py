@@ -153,11 +153,11 @@ def check_safety(tool: Tool, data: dict[str, Any], out: Outcome) -> None:
     if out.incomplete:
         assert out.suggested_level == lowest
         with pytest.raises(ConfirmationError, match="incomplete"):
-            confirm_level(tool, out, lowest, "Sam", "x", next_steps_considered="x",
-                          rescreen_trigger="x")
+            confirm_level(
+                tool, out, lowest, "Sam", "x", next_steps_considered="x", rescreen_trigger="x"
+            )
     answered = [
-        i for i, a in answers.items()
-        if a["value"] != "unknown" and tool.indicator(i)[0].scored
+        i for i, a in answers.items() if a["value"] != "unknown" and tool.indicator(i)[0].scored
     ]
     if out.suggested_level == lowest and not answered:
         assert out.incomplete
@@ -217,11 +217,14 @@ def test_nothing_answered_is_incomplete_at_every_age(tool_id: str) -> None:
     tool = INSTALLED[tool_id]
     for age in range(tool.age_gate.under_with_additional_needs):
         for ld in (False, True):
-            out = _run(tool, {
-                "tool": tool.id,
-                "child": {"age": age, "learning_disability": ld, "additional_needs": True},
-                "answers": [],
-            })
+            out = _run(
+                tool,
+                {
+                    "tool": tool.id,
+                    "child": {"age": age, "learning_disability": ld, "additional_needs": True},
+                    "answers": [],
+                },
+            )
             assert out.incomplete and out.suggested_level == tool.level_ids[0]
 
 
@@ -243,8 +246,11 @@ def _toml_value(value: Any) -> str:
 def to_toml(tool: dict[str, Any]) -> str:
     """A tiny TOML writer for the generated tool dicts (scalars, lists, arrays of tables)."""
     lines = [f"{k} = {_toml_value(v)}" for k, v in tool.items() if not isinstance(v, list | dict)]
-    lines += [f"{k} = {_toml_value(v)}" for k, v in tool.items()
-              if isinstance(v, list) and not (v and isinstance(v[0], dict))]
+    lines += [
+        f"{k} = {_toml_value(v)}"
+        for k, v in tool.items()
+        if isinstance(v, list) and not (v and isinstance(v[0], dict))
+    ]
     for key in ("levels", "sections", "rules", "next_steps"):
         for table in tool.get(key, []):
             lines.append(f"\n[[{key}]]")
@@ -269,13 +275,19 @@ def tool_files(draw: Any) -> str:
     above = auto[1:]
     sections: list[dict[str, Any]] = []
     if draw(st.booleans()):
-        sections.append({
-            "id": "ctx", "title": "Context", "scored": False, "provenance": "published",
-            "indicators": [{"id": "ctx_a", "label": "Context a"}],
-        })
+        sections.append(
+            {
+                "id": "ctx",
+                "title": "Context",
+                "scored": False,
+                "provenance": "published",
+                "indicators": [{"id": "ctx_a", "label": "Context a"}],
+            }
+        )
     section_levels = sorted(
         draw(st.lists(st.sampled_from(above), min_size=1, max_size=3, unique=True)),
-        key=levels.index, reverse=True,
+        key=levels.index,
+        reverse=True,
     )
     rules: list[dict[str, Any]] = []
     scored_ids: list[str] = []
@@ -284,16 +296,26 @@ def tool_files(draw: Any) -> str:
         count = draw(st.integers(min_value=1, max_value=4))
         ids = [f"s{si}_i{k}" for k in range(count)]
         scored_ids += ids
-        sections.append({
-            "id": f"s{si}", "title": f"Section {si}", "scored": True, "level": lv,
-            "has_time_period": timed,
-            "provenance": draw(st.sampled_from(["published", "to_confirm"])),
-            "indicators": [{"id": i, "label": f"Indicator {i}"} for i in ids],
-        })
+        sections.append(
+            {
+                "id": f"s{si}",
+                "title": f"Section {si}",
+                "scored": True,
+                "level": lv,
+                "has_time_period": timed,
+                "provenance": draw(st.sampled_from(["published", "to_confirm"])),
+                "indicators": [{"id": i, "label": f"Indicator {i}"} for i in ids],
+            }
+        )
     danger_min = draw(st.sampled_from(levels if draw(st.integers(0, 9)) == 0 else above))
     danger_mode = draw(st.sampled_from(["level", "urgent_flag"]))
-    danger: dict[str, Any] = {"id": "danger", "kind": "immediate_danger", "mode": danger_mode,
-                              "text": "Call 999.", "next_steps": ["Call 999 now."]}
+    danger: dict[str, Any] = {
+        "id": "danger",
+        "kind": "immediate_danger",
+        "mode": danger_mode,
+        "text": "Call 999.",
+        "next_steps": ["Call 999 now."],
+    }
     if danger_mode == "level":
         danger["level"] = danger_min
         if danger_min in manual:
@@ -305,39 +327,110 @@ def tool_files(draw: Any) -> str:
     for si, lv in enumerate(section_levels):
         sec = sections[-len(section_levels) + si]
         if sec["has_time_period"]:
-            level_rules.append((lv, {"id": f"r{si}_now", "kind": "any_present_in_section",
-                                     "section": sec["id"], "when": "current", "level": lv,
-                                     "text": "Now."}))
+            level_rules.append(
+                (
+                    lv,
+                    {
+                        "id": f"r{si}_now",
+                        "kind": "any_present_in_section",
+                        "section": sec["id"],
+                        "when": "current",
+                        "level": lv,
+                        "text": "Now.",
+                    },
+                )
+            )
             prior = draw(st.sampled_from(auto[: levels.index(lv) + 1]))
-            level_rules.append((prior, {"id": f"r{si}_prior",
-                                        "kind": "any_present_in_section_prior_only",
-                                        "section": sec["id"], "level": prior, "text": "Prior."}))
+            level_rules.append(
+                (
+                    prior,
+                    {
+                        "id": f"r{si}_prior",
+                        "kind": "any_present_in_section_prior_only",
+                        "section": sec["id"],
+                        "level": prior,
+                        "text": "Prior.",
+                    },
+                )
+            )
         else:
-            level_rules.append((lv, {"id": f"r{si}", "kind": "any_present_in_section",
-                                     "section": sec["id"], "level": lv, "text": "Present."}))
+            level_rules.append(
+                (
+                    lv,
+                    {
+                        "id": f"r{si}",
+                        "kind": "any_present_in_section",
+                        "section": sec["id"],
+                        "level": lv,
+                        "text": "Present.",
+                    },
+                )
+            )
     level_rules.sort(key=lambda p: levels.index(p[0]), reverse=True)
     rules += [r for _, r in level_rules]
     rules.append({"id": "default", "kind": "default", "level": levels[0], "text": "Nothing."})
     sec0 = sections[-len(section_levels)]
     higher = [lv for lv in auto if levels.index(lv) > levels.index(sec0["level"])]
     if higher and draw(st.booleans()):
-        rules.append({"id": "many", "kind": "count_at_least", "section": sec0["id"],
-                      "count": draw(st.integers(2, 4)), "level": draw(st.sampled_from(higher)),
-                      "text": "Many.", "provenance": "to_confirm"})
-    rules.append({"id": "disclosed", "kind": "minimum_if_present",
-                  "indicators": draw(st.lists(st.sampled_from(scored_ids), min_size=1,
-                                              max_size=3, unique=True)),
-                  "level": draw(st.sampled_from(above)), "text": "Disclosed.",
-                  "next_steps": ["Tell the police and children's social care today."]})
-    rules.append({"id": "u13", "kind": "floor_age_under", "age": draw(st.integers(13, 16)),
-                  "level": draw(st.sampled_from(above)), "text": "Young."})
-    rules.append({"id": "ld", "kind": "floor_flag", "flag": "learning_disability",
-                  "level": draw(st.sampled_from(above)), "text": "Learning disability."})
-    rules.append({"id": "incomplete", "kind": "incomplete",
-                  "max_unknown_share": draw(st.sampled_from([0.0, 0.25, 0.5, 0.75, 1.0])),
-                  "text": "Not enough.", "next_steps": ["Complete the screening."]})
-    rules.append({"id": "adult", "kind": "adult_route", "from_age": 18, "text": "Adult.",
-                  "next_steps": ["Adult safeguarding."]})
+        rules.append(
+            {
+                "id": "many",
+                "kind": "count_at_least",
+                "section": sec0["id"],
+                "count": draw(st.integers(2, 4)),
+                "level": draw(st.sampled_from(higher)),
+                "text": "Many.",
+                "provenance": "to_confirm",
+            }
+        )
+    rules.append(
+        {
+            "id": "disclosed",
+            "kind": "minimum_if_present",
+            "indicators": draw(
+                st.lists(st.sampled_from(scored_ids), min_size=1, max_size=3, unique=True)
+            ),
+            "level": draw(st.sampled_from(above)),
+            "text": "Disclosed.",
+            "next_steps": ["Tell the police and children's social care today."],
+        }
+    )
+    rules.append(
+        {
+            "id": "u13",
+            "kind": "floor_age_under",
+            "age": draw(st.integers(13, 16)),
+            "level": draw(st.sampled_from(above)),
+            "text": "Young.",
+        }
+    )
+    rules.append(
+        {
+            "id": "ld",
+            "kind": "floor_flag",
+            "flag": "learning_disability",
+            "level": draw(st.sampled_from(above)),
+            "text": "Learning disability.",
+        }
+    )
+    rules.append(
+        {
+            "id": "incomplete",
+            "kind": "incomplete",
+            "max_unknown_share": draw(st.sampled_from([0.0, 0.25, 0.5, 0.75, 1.0])),
+            "text": "Not enough.",
+            "next_steps": ["Complete the screening."],
+        }
+    )
+    rules.append(
+        {
+            "id": "adult",
+            "kind": "adult_route",
+            "from_age": 18,
+            "text": "Adult.",
+            "next_steps": ["Adult safeguarding."],
+        }
+    )
     next_steps = []
     for i, lv in enumerate(levels):
         if i == 0:
@@ -346,16 +439,26 @@ def tool_files(draw: Any) -> str:
             steps = ["discuss", "refer", "review"]
             if draw(st.integers(0, 9)) == 0:
                 steps = ["discuss", draw(st.sampled_from(["nfa", "early_help"])), "review"]
-        next_steps.append({
-            "level": lv, "text": [f"Do {lv}."], "steps": steps,
-            "require_plan": True if i == 0 and draw(st.integers(0, 9)) else draw(st.booleans()),
-        })
+        next_steps.append(
+            {
+                "level": lv,
+                "text": [f"Do {lv}."],
+                "steps": steps,
+                "require_plan": True if i == 0 and draw(st.integers(0, 9)) else draw(st.booleans()),
+            }
+        )
     tool = {
-        "id": "generated-tool", "version": "1.0", "name": "Generated", "area": "Test",
-        "about": "A generated tool.", "pathway": "worcestershire-cse-2013",
+        "id": "generated-tool",
+        "version": "1.0",
+        "name": "Generated",
+        "area": "Test",
+        "about": "A generated tool.",
+        "pathway": "worcestershire-cse-2013",
         "manual_only_levels": manual,
         "levels": [{"id": lv, "label": f"Level {lv}", "meaning": "m"} for lv in levels],
-        "sections": sections, "rules": rules, "next_steps": next_steps,
+        "sections": sections,
+        "rules": rules,
+        "next_steps": next_steps,
     }
     return to_toml(tool)
 
@@ -386,9 +489,11 @@ def test_the_check_refuses_every_generated_file_that_breaks_r1_or_r3(text: str) 
     low_plan = data["next_steps"][0]["require_plan"]
     steps = {ns["level"]: ns["steps"] for ns in data["next_steps"]}
     ids = [lv["id"] for lv in data["levels"]]
-    after_danger = ids[ids.index(minimum):]
-    if minimum == lowest or not low_plan or any(
-        "refer" not in steps[lv] or "nfa" in steps[lv] for lv in after_danger
+    after_danger = ids[ids.index(minimum) :]
+    if (
+        minimum == lowest
+        or not low_plan
+        or any("refer" not in steps[lv] or "nfa" in steps[lv] for lv in after_danger)
     ):
         assert tool is None and problems
         if not any("manual-only" in p.message for p in problems):

@@ -153,8 +153,7 @@ def test_count_labels_counts_each_screening_once() -> None:
 def test_children_known_counts_only_those_above_the_lowest_level() -> None:
     """Issue 13 item 7: "affected by or at risk" is a level above the lowest; the lowest and the
     not yet screened are their own line; "of N schools" needs the number in the area."""
-    out = sm.build_summary(facts({"high": 6, "medium": 7, "none": 8, "no_current_risk": 5,
-                                  "": 9}))
+    out = sm.build_summary(facts({"high": 6, "medium": 7, "none": 8, "no_current_risk": 5, "": 9}))
     data = out.to_dict()
     assert data["children"] == 35 and data["at_risk"] == 13
     assert data["lowest_or_not_screened"] == 22

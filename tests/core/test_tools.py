@@ -188,7 +188,12 @@ def test_child_exploitation_tool_is_worcestershire_cse_plus_criminal_exploitatio
     assert (tool.version, tool.pathway) == ("1.0", worcs.pathway)
     assert tool.level_ids == worcs.level_ids
     assert [s.id for s in tool.sections] == [
-        "vulnerability_factors", "low", "medium", "high", "criminal", "criminal_high"
+        "vulnerability_factors",
+        "low",
+        "medium",
+        "high",
+        "criminal",
+        "criminal_high",
     ]
     # The CSE part is Worcestershire 1.1's, indicator for indicator, with its provenance.
     for sid in ("low", "medium", "high"):
@@ -220,9 +225,7 @@ def test_child_exploitation_tool_is_worcestershire_cse_plus_criminal_exploitatio
 
 
 def _ce_file(tmp_path: Path, old: str, new: str) -> Path:
-    text = paths.resource_path("tools", "child-exploitation-2026.toml").read_text(
-        encoding="utf-8"
-    )
+    text = paths.resource_path("tools", "child-exploitation-2026.toml").read_text(encoding="utf-8")
     assert old in text
     path = tmp_path / "ce.toml"
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
@@ -232,11 +235,17 @@ def _ce_file(tmp_path: Path, old: str, new: str) -> Path:
 def test_a_scored_section_without_its_kind_is_refused_when_others_name_theirs(
     tmp_path: Path,
 ) -> None:
-    path = _ce_file(tmp_path, 'id = "low"\ntitle = "Sexual exploitation: low-level indicators"\n'
-                    'exploitation = ["sexual"]', 'id = "low"\ntitle = "Low"')
+    path = _ce_file(
+        tmp_path,
+        'id = "low"\ntitle = "Sexual exploitation: low-level indicators"\n'
+        'exploitation = ["sexual"]',
+        'id = "low"\ntitle = "Low"',
+    )
     problem = _find(check_tool_file(path), "section 'low' must say which kinds")
     assert problem.line == _line(path, 'id = "low"', 2)  # the section, not the level
-    path = _ce_file(tmp_path, 'exploitation = ["criminal"]', 'exploitation = ["criminal", "criminal"]')
+    path = _ce_file(
+        tmp_path, 'exploitation = ["criminal"]', 'exploitation = ["criminal", "criminal"]'
+    )
     assert _find(check_tool_file(path), "names a kind of exploitation twice")
     path = _ce_file(tmp_path, 'exploitation = ["criminal"]', 'exploitation = ["financial"]')
     assert _find(check_tool_file(path), "should be 'sexual' or 'criminal'")
@@ -446,7 +455,9 @@ def test_immediate_danger_without_a_minimum_is_refused(tmp_path: Path) -> None:
 def test_immediate_danger_at_the_lowest_level_is_refused(tmp_path: Path) -> None:
     path = _unsafe(tmp_path, 'minimum = "some"', 'minimum = "none"')
     problem = _find(check_tool_file(path), "never give the lowest level")
-    assert problem.key == "rules[danger].minimum" and problem.line == _line(path, 'minimum = "none"')
+    assert problem.key == "rules[danger].minimum" and problem.line == _line(
+        path, 'minimum = "none"'
+    )
 
 
 def test_lowest_level_without_require_plan_is_refused(tmp_path: Path) -> None:
@@ -457,7 +468,11 @@ def test_lowest_level_without_require_plan_is_refused(tmp_path: Path) -> None:
 
 
 def test_missing_incomplete_floor_and_disclosure_rules_are_refused(tmp_path: Path) -> None:
-    path = _unsafe(tmp_path, 'kind = "incomplete"', 'kind = "floor_flag"\nflag = "additional_needs"\nlevel = "some"')
+    path = _unsafe(
+        tmp_path,
+        'kind = "incomplete"',
+        'kind = "floor_flag"\nflag = "additional_needs"\nlevel = "some"',
+    )
     path.write_text(
         path.read_text(encoding="utf-8").replace('next_steps = ["Complete the screening."]\n', ""),
         encoding="utf-8",
@@ -470,7 +485,9 @@ def test_floor_that_is_not_a_referral_route_is_refused(tmp_path: Path) -> None:
     path = _unsafe(tmp_path, 'steps = ["refer"]', 'steps = ["early_help"]')
     problems = check_tool_file(path)
     assert {p.message.split(":")[0] for p in problems} >= {
-        "safety rule R1", "safety rule R4", "safety rule R5"
+        "safety rule R1",
+        "safety rule R4",
+        "safety rule R5",
     }
     floor = _find(problems, "floor level 'some' must be a referral route")
     assert floor.key == "rules[floor_u13].level"
@@ -478,15 +495,22 @@ def test_floor_that_is_not_a_referral_route_is_refused(tmp_path: Path) -> None:
 
 def test_retired_file_is_exempt_from_safety_rules_but_never_newest(tmp_path: Path) -> None:
     path = _unsafe(tmp_path, 'minimum = "some"\n', "")
-    path.write_text(path.read_text(encoding="utf-8").replace(
-        'version = "1.0"', 'version = "1.0"\nretired = true', 1), encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(
+            'version = "1.0"', 'version = "1.0"\nretired = true', 1
+        ),
+        encoding="utf-8",
+    )
     assert check_tool_file(path) == []
     assert catalogue.file_retired(path)
 
 
 def test_immediate_danger_minimum_cannot_be_a_manual_only_level(tmp_path: Path) -> None:
     # Found by the generated-file property: a manual-only level can never be suggested.
-    path = _unsafe(tmp_path, 'pathway = "worcestershire-cse-2013"',
-                   'pathway = "worcestershire-cse-2013"\nmanual_only_levels = ["some"]')
+    path = _unsafe(
+        tmp_path,
+        'pathway = "worcestershire-cse-2013"',
+        'pathway = "worcestershire-cse-2013"\nmanual_only_levels = ["some"]',
+    )
     problem = _find(check_tool_file(path), "cannot be the immediate-danger minimum")
     assert problem.key == "rules[danger].minimum"

@@ -45,8 +45,9 @@ def _records(danger: bool, level: str | None, referred: bool) -> list[StepRecord
     records: list[StepRecord] = []
     for n, step in enumerate(steps):
         at = T0 + timedelta(minutes=10 * n)
-        records = record_step(PW, records, StepRecord(step=step, recorded_at=at, event_at=at,
-                                                     data=data[step]), level)
+        records = record_step(
+            PW, records, StepRecord(step=step, recorded_at=at, event_at=at, data=data[step]), level
+        )
     return records
 
 
@@ -63,8 +64,14 @@ def test_urgency_ranks_follow_the_rule(danger, level, referred, days, status) ->
     now = T0 + timedelta(days=days, hours=1)
     state = case_state(PW, records, FixedClock(now), level)
     screened = T0 if status else None
-    u = urgency(state, records, level or state.level, now,
-                latest_screening_status=status, latest_screening_at=screened)
+    u = urgency(
+        state,
+        records,
+        level or state.level,
+        now,
+        latest_screening_status=status,
+        latest_screening_at=screened,
+    )
     assert u.rank in (IMMEDIATE, OVERDUE_HIGH, NEW_HIGH, OTHER)
     if danger:
         assert u.rank == IMMEDIATE

@@ -106,8 +106,9 @@ def make_window(qtbot: Any, policy: Any, clock: FixedClock) -> Iterator[Callable
 
     def make(folder: Path, *, tracked: bool = True, **kw: Any) -> Any:
         """``tracked=False``: the test destroys the window itself (a simulated crash)."""
-        win = MainWindow(kw.pop("loaded_policy", policy), folder, kw.pop("clock", clock),
-                         kdf=FLOOR_PARAMS)
+        win = MainWindow(
+            kw.pop("loaded_policy", policy), folder, kw.pop("clock", clock), kdf=FLOOR_PARAMS
+        )
         if tracked:
             qtbot.addWidget(win)
             made.append(win)

@@ -48,17 +48,22 @@ def clipped(root: QWidget) -> list[str]:
             else:
                 hint = widget.sizeHint()
                 if hint.width() > size.width() + SLACK or hint.height() > size.height() + SLACK:
-                    found.append(f"{_name(widget)} is {size.width()}x{size.height()}, "
-                                 f"needs {hint.width()}x{hint.height()}")
+                    found.append(
+                        f"{_name(widget)} is {size.width()}x{size.height()}, "
+                        f"needs {hint.width()}x{hint.height()}"
+                    )
         elif isinstance(widget, QAbstractButton) and widget.text():
             hint = widget.minimumSizeHint()
             need_w = max(hint.width(), widget.sizeHint().width())
             if need_w > size.width() + SLACK or hint.height() > size.height() + SLACK:
-                found.append(f"{_name(widget)} is {size.width()}x{size.height()}, "
-                             f"needs {need_w}x{hint.height()}")
+                found.append(
+                    f"{_name(widget)} is {size.width()}x{size.height()}, "
+                    f"needs {need_w}x{hint.height()}"
+                )
         elif isinstance(widget, QLineEdit | QComboBox | QAbstractSpinBox):
             hint = widget.minimumSizeHint()
             if hint.height() > size.height() + SLACK:
-                found.append(f"{_name(widget)} squashed to {size.height()} px (needs "
-                             f"{hint.height()})")
+                found.append(
+                    f"{_name(widget)} squashed to {size.height()} px (needs {hint.height()})"
+                )
     return found

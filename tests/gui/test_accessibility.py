@@ -97,7 +97,8 @@ def _export(w: World) -> QDialog:
 DIALOGS: dict[str, Callable[[World], QDialog]] = {
     "ChildDialog": lambda w: _import("children.child_dialog").ChildDialog(w.vault),
     "DslSignoffDialog": lambda w: _import("dsl.dsl_signoff_dialog").DslSignoffDialog(
-        w.vault, w.screening_id),
+        w.vault, w.screening_id
+    ),
     "SearchNotesDialog": lambda w: _import("common.search_dialog").SearchNotesDialog(w.vault),
     "RecoveryDialog": _recovery,
     "ExportDialog": _export,
@@ -149,9 +150,13 @@ def focusables(root: QWidget) -> list[QWidget]:
     """Visible, enabled widgets under ``root`` (its window) that take focus by Tab."""
     found = []
     for widget in [root, *root.findChildren(QWidget)]:
-        if (widget.isVisible() and widget.isEnabled() and widget.window() is root.window()
-                and widget.focusPolicy() & Qt.FocusPolicy.TabFocus
-                and widget.focusProxy() is None):
+        if (
+            widget.isVisible()
+            and widget.isEnabled()
+            and widget.window() is root.window()
+            and widget.focusPolicy() & Qt.FocusPolicy.TabFocus
+            and widget.focusProxy() is None
+        ):
             found.append(_effective(widget))
     return list(dict.fromkeys(found))
 
@@ -202,10 +207,12 @@ class Figures:
         self.problems.setdefault(state, []).append(problem)
 
     def line(self) -> str:
-        return (f"a11y at {SCALE:g}x: {self.states} screen states, {self.widgets} interactive "
-                f"widgets, {self.named} named, {self.reachable} reached by Tab, "
-                f"{self.traps} Tab traps, {self.backwards} steps against reading order, "
-                f"{self.clipped} clipped")
+        return (
+            f"a11y at {SCALE:g}x: {self.states} screen states, {self.widgets} interactive "
+            f"widgets, {self.named} named, {self.reachable} reached by Tab, "
+            f"{self.traps} Tab traps, {self.backwards} steps against reading order, "
+            f"{self.clipped} clipped"
+        )
 
 
 def check_state(name: str, root: QWidget, figures: Figures, *, tab_walk: bool = True) -> None:
@@ -227,9 +234,12 @@ def check_state(name: str, root: QWidget, figures: Figures, *, tab_walk: bool = 
         if accessible_name(widget):
             figures.named += 1
         else:
-            figures.add(name, f"no accessible name: {type(widget).__name__} "
-                              f"{widget.objectName()!r} under "
-                              f"{type(widget.parentWidget()).__name__}")
+            figures.add(
+                name,
+                f"no accessible name: {type(widget).__name__} "
+                f"{widget.objectName()!r} under "
+                f"{type(widget.parentWidget()).__name__}",
+            )
     if not tab_walk or not candidates:
         figures.reachable += len(candidates)
         return
@@ -239,8 +249,9 @@ def check_state(name: str, root: QWidget, figures: Figures, *, tab_walk: bool = 
     QApplication.processEvents()
     current = QApplication.focusWidget()
     if current is None:
-        figures.add(name, f"nothing takes focus ({label(start)}, active "
-                          f"{QApplication.activeWindow()!r})")
+        figures.add(
+            name, f"nothing takes focus ({label(start)}, active {QApplication.activeWindow()!r})"
+        )
         return
     seen: list[QWidget] = [_effective(current)]
     stays = 0
@@ -324,8 +335,9 @@ def stack_states(root: QWidget, prefix: str) -> Iterator[str]:
     """Show, one after another, every page of every stack and every tab under ``root``."""
     done: set[int] = set()
     while True:
-        stacks = [s for s in root.findChildren(QStackedWidget)
-                  if id(s) not in done and s.isVisible()]
+        stacks = [
+            s for s in root.findChildren(QStackedWidget) if id(s) not in done and s.isVisible()
+        ]
         if not stacks:
             return
         stack = stacks[0]
@@ -340,8 +352,11 @@ def stack_states(root: QWidget, prefix: str) -> Iterator[str]:
             else:
                 stack.setCurrentIndex(index)
             page = stack.widget(index)
-            title = (tabs.tabText(index).replace("&", "") if tabs is not None
-                     else page.accessibleName() or page.objectName() or type(page).__name__)
+            title = (
+                tabs.tabText(index).replace("&", "")
+                if tabs is not None
+                else page.accessibleName() or page.objectName() or type(page).__name__
+            )
             yield f"{prefix} / {title}"
             # pages of stacks nested in this page
             yield from stack_states(page, f"{prefix} / {title}") if page.isVisible() else ()
@@ -412,8 +427,14 @@ def walk(qtbot: Any, world: World, make_window: Any) -> Figures:
         dialog = factory(world)
         qtbot.addWidget(dialog)
         hint = dialog.sizeHint()
-        _show(qtbot, dialog, QSize(min(max(hint.width(), 200), MAIN_SIZE.width()),
-                                   min(max(hint.height(), 200), MAIN_SIZE.height())))
+        _show(
+            qtbot,
+            dialog,
+            QSize(
+                min(max(hint.width(), 200), MAIN_SIZE.width()),
+                min(max(hint.height(), 200), MAIN_SIZE.height()),
+            ),
+        )
         check_state(cls.__name__, dialog, figures)
         for state in stack_states(dialog, cls.__name__):
             check_state(state, dialog, figures)
@@ -462,9 +483,21 @@ def test_walk_at_scale(qtbot: Any, world: World, make_window: Any) -> None:
 def test_nothing_clipped_at_200_percent() -> None:
     env = dict(os.environ, CSE_A11Y_SCALE="2", QT_SCALE_FACTOR="2", QT_QPA_PLATFORM="offscreen")
     run = subprocess.run(
-        [sys.executable, "-m", "pytest", f"{__file__}::test_walk_at_scale", "-q", "-s",
-         "-p", "no:cacheprovider"],
-        env=env, capture_output=True, text=True, timeout=240, check=False,
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            f"{__file__}::test_walk_at_scale",
+            "-q",
+            "-s",
+            "-p",
+            "no:cacheprovider",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
     )
     figures = [line for line in run.stdout.splitlines() if line.startswith("a11y at")]
     print("\n" + "\n".join(figures))

@@ -25,7 +25,7 @@ def luminance(colour: str) -> float:
         c = v / 255
         return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
 
-    r, g, b = (int(colour[i:i + 2], 16) for i in (1, 3, 5))
+    r, g, b = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
     return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
 
 
@@ -73,23 +73,32 @@ def problems() -> list[str]:
     bad = []
     for where, sheet in stylesheets().items():
         parsed = rules(sheet)
-        sheet_bg = next((_colour(p.get("background", p.get("background-color", "")))
-                         for _s, p in parsed
-                         if _colour(p.get("background", p.get("background-color", "")))), None)
+        sheet_bg = next(
+            (
+                _colour(p.get("background", p.get("background-color", "")))
+                for _s, p in parsed
+                if _colour(p.get("background", p.get("background-color", "")))
+            ),
+            None,
+        )
         for selector, props in parsed:
             bg = _colour(props.get("background", props.get("background-color", "")))
             background = bg or sheet_bg or WINDOW
             fg = _colour(props.get("color", ""))
             if fg and contrast(fg, background) < 4.5:
-                bad.append(f"{where} {selector}: text {fg} on {background} is "
-                           f"{contrast(fg, background):.2f}:1 (needs 4.5)")
+                bad.append(
+                    f"{where} {selector}: text {fg} on {background} is "
+                    f"{contrast(fg, background):.2f}:1 (needs 4.5)"
+                )
             for key in ("border", "border-left", "border-bottom", "border-top", "border-right"):
                 edge = _colour(props.get(key, ""))
                 wide = re.search(r"\b[2-9]px", props.get(key, ""))
                 state = "[" in selector or ":" in selector or wide
                 if edge and state and contrast(edge, background) < 3:
-                    bad.append(f"{where} {selector}: {key} {edge} on {background} is "
-                               f"{contrast(edge, background):.2f}:1 (needs 3)")
+                    bad.append(
+                        f"{where} {selector}: {key} {edge} on {background} is "
+                        f"{contrast(edge, background):.2f}:1 (needs 3)"
+                    )
     return bad
 
 
@@ -106,13 +115,20 @@ def test_named_colours_meet_wcag_aa() -> None:
     from cse_toolkit.gui.process import pathway_tracker
 
     bad = []
-    pairs = [(pathway_widgets.DANGER_FG, pathway_widgets.DANGER_BG),
-             (pathway_widgets.PROBLEM_FG, pathway_widgets.PROBLEM_BG),
-             (pathway_tracker.CURRENT_FG, pathway_tracker.CURRENT_BG),
-             (pathway_tracker.DONE_FG, WINDOW)]
-    pairs += [(c, WINDOW) for c in (intel_checks_panel.STOP_COLOUR,
-                                    intel_checks_panel.WARNING_COLOUR,
-                                    intel_checks_panel.DONE_COLOUR)]
+    pairs = [
+        (pathway_widgets.DANGER_FG, pathway_widgets.DANGER_BG),
+        (pathway_widgets.PROBLEM_FG, pathway_widgets.PROBLEM_BG),
+        (pathway_tracker.CURRENT_FG, pathway_tracker.CURRENT_BG),
+        (pathway_tracker.DONE_FG, WINDOW),
+    ]
+    pairs += [
+        (c, WINDOW)
+        for c in (
+            intel_checks_panel.STOP_COLOUR,
+            intel_checks_panel.WARNING_COLOUR,
+            intel_checks_panel.DONE_COLOUR,
+        )
+    ]
     for fg, bg in pairs:
         if contrast(fg, bg) < 4.5:
             bad.append(f"text {fg} on {bg}: {contrast(fg, bg):.2f}:1")

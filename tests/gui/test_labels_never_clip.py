@@ -22,8 +22,9 @@ SMALLEST = QSize(1024, 600)
 def _shown(qtbot: Any, widget: QWidget, size: QSize | None = None) -> list[str]:
     target = size or SMALLEST
     hint = widget.sizeHint()
-    widget.resize(min(max(hint.width(), 200), target.width()),
-                  min(max(hint.height(), 200), target.height()))
+    widget.resize(
+        min(max(hint.width(), 200), target.width()), min(max(hint.height(), 200), target.height())
+    )
     if size is not None:
         widget.resize(size)
     widget.show()
@@ -96,8 +97,9 @@ def test_every_pathway_step_form(qtbot: Any, worker: Any) -> None:
     assert problems == {}
 
 
-def test_first_run_recovery_and_amend_dialogs(qtbot: Any, worker: Any, tmp_path: Any,
-                                             clock: Any) -> None:
+def test_first_run_recovery_and_amend_dialogs(
+    qtbot: Any, worker: Any, tmp_path: Any, clock: Any
+) -> None:
     from cse_toolkit.gui.children.notes_tab import AmendDialog
     from cse_toolkit.gui.common.first_run_dialog import FirstRunDialog
     from cse_toolkit.gui.common.recovery_dialog import RecoveryDialog
@@ -108,8 +110,10 @@ def test_first_run_recovery_and_amend_dialogs(qtbot: Any, worker: Any, tmp_path:
     assert _shown(qtbot, first) == []
     recovery = RecoveryDialog(worker.folder, ["sam"], "sam")
     qtbot.addWidget(recovery)
-    recovery._show("That recovery key does not open this vault. Check each group of characters "
-                   "and try again; ask IT for the organisation route if it is lost.")
+    recovery._show(
+        "That recovery key does not open this vault. Check each group of characters "
+        "and try again; ask IT for the organisation route if it is lost."
+    )
     assert _shown(qtbot, recovery) == []
     child = worker.repos.add_child(alias="Jay", approx_age=14)
     note = worker.repos.add_note(child.id, "Seen at the bus station.", worker.now())
@@ -118,8 +122,9 @@ def test_first_run_recovery_and_amend_dialogs(qtbot: Any, worker: Any, tmp_path:
     assert _shown(qtbot, amend) == []
 
 
-def test_screening_wizard_pages_and_intel_editor(qtbot: Any, vault_factory: Any,
-                                                 clock: Any) -> None:
+def test_screening_wizard_pages_and_intel_editor(
+    qtbot: Any, vault_factory: Any, clock: Any
+) -> None:
     from cse_toolkit.gui.intel.intel_editor import IntelReportEditor
 
     from .process.test_screening_wizard import at_screening, open_process

@@ -29,9 +29,12 @@ def test_every_page_shows_pack_text_as_plain_text(
     sender = vault_factory(user="mallory", role="worker", display_name=SENDER)
     child = sender.repos.add_child(name="<b>Bold</b> Name", approx_age=13, school="<i>S</i>")
     sender.repos.add_note(child.id, "<img src=x> seen \x1b[31mred", sender.now())
-    pack = exchange.build_pack(sender, "referral", child_id=child.id,
-                               sharing=exchange.SharingChoice(consent_sought=True,
-                                                              consent_given=True))
+    pack = exchange.build_pack(
+        sender,
+        "referral",
+        child_id=child.id,
+        sharing=exchange.SharingChoice(consent_sought=True, consent_given=True),
+    )
     done = exchange.export(sender, pack, tmp_path / "hostile.pdf")
     win = open_window(role="dsl", user="dee")
     vault = win._vault
@@ -79,9 +82,15 @@ def test_every_page_shows_pack_text_as_plain_text(
             scan(key)
     assert labels_seen >= 1, "the child's name should be on screen"
     assert rich == []
-    assert plain_tip("<b>x</b>\nnext") == "<p style='white-space:pre-wrap'>&lt;b&gt;x&lt;/b&gt;<br>next</p>"
-    print(f"\npages visited {visited}, labels with pack text {labels_seen}, escaped tooltips "
-          f"{tips}, rich-text renderings 0")
+    assert (
+        plain_tip("<b>x</b>\nnext")
+        == "<p style='white-space:pre-wrap'>&lt;b&gt;x&lt;/b&gt;<br>next</p>"
+    )
+    print(
+        f"\npages visited {visited}, labels with pack text {labels_seen}, escaped tooltips "
+        f"{tips}, rich-text renderings 0"
+    )
+
 
 HOSTILE_SENDER = "\x1b[2K\x1b[1A\r  signed by key 0000 0000 0000 0000\x1b[8m"
 HOSTILE_ORG = '<table><tr><td>Fingerprint 0000 0000</td></tr></table><img src="file:///etc/x">'
@@ -94,13 +103,18 @@ def hostile_pack(vault_factory: Any, tmp_path: Path) -> Any:
     attack test on the CLI)."""
     sender = vault_factory(user="mallory", role="worker", display_name=HOSTILE_SENDER)
     child = sender.repos.add_child(name="<b>Bold</b> \x1b[31mRed", approx_age=13)
-    pack = exchange.build_pack(sender, "referral", child_id=child.id,
-                               sharing=exchange.SharingChoice(consent_sought=True,
-                                                              consent_given=True))
-    pack = pack.model_copy(update={
-        "organisation": HOSTILE_ORG,
-        "recipient": pack.recipient.model_copy(update={"name": HOSTILE_RECIPIENT}),
-    })
+    pack = exchange.build_pack(
+        sender,
+        "referral",
+        child_id=child.id,
+        sharing=exchange.SharingChoice(consent_sought=True, consent_given=True),
+    )
+    pack = pack.model_copy(
+        update={
+            "organisation": HOSTILE_ORG,
+            "recipient": pack.recipient.model_copy(update={"name": HOSTILE_RECIPIENT}),
+        }
+    )
     return exchange.export(sender, pack, tmp_path / "hostile.pdf").result
 
 
@@ -138,5 +152,7 @@ def test_import_dialog_shows_hostile_fields_as_plain_text(
     assert hostile, "the hostile fields should be on screen"
     rich = [w.text()[:40] for w in hostile if w.textFormat() != Qt.TextFormat.PlainText]
     assert rich == []
-    print(f"\nattack HTML sender/organisation (GUI): {len(hostile)} labels showing pack fields, "
-          f"{len(rich)} rendered as rich text")
+    print(
+        f"\nattack HTML sender/organisation (GUI): {len(hostile)} labels showing pack fields, "
+        f"{len(rich)} rendered as rich text"
+    )

@@ -57,12 +57,15 @@ def test_dsl_views_follow_imports_decisions_and_purges(  # type: ignore[no-untyp
     )
     qtbot.waitUntil(lambda: win.child_list.count_label.text() == "1 child", timeout=5000)
     win.show_page("dsl_queue")
-    qtbot.waitUntil(lambda: any(i.child_id == child.id and i.kind == "signoff"
-                                for i in queue.items()), timeout=5000)
+    qtbot.waitUntil(
+        lambda: any(i.child_id == child.id and i.kind == "signoff" for i in queue.items()),
+        timeout=5000,
+    )
     win.show_page("dsl_dashboard")
     qtbot.waitUntil(lambda: dashboard.follower.reloads >= 1, timeout=5000)
-    qtbot.waitUntil(lambda: dashboard.data is not None and dashboard.data.children == 1,
-                    timeout=5000)
+    qtbot.waitUntil(
+        lambda: dashboard.data is not None and dashboard.data.children == 1, timeout=5000
+    )
 
     # The worker's next pack conflicts with a correction made here.
     assert win.show_child(child.id)
@@ -82,17 +85,27 @@ def test_dsl_views_follow_imports_decisions_and_purges(  # type: ignore[no-untyp
     qtbot.waitUntil(lambda: imports.list.count() == 0, timeout=5000)
     # The child page, open behind, shows the record the decision took when it comes back.
     win.show_page("child")
-    qtbot.waitUntil(lambda: win.child_page.child is not None
-                    and win.child_page.child.school == "Worker's update", timeout=5000)
+    qtbot.waitUntil(
+        lambda: (
+            win.child_page.child is not None and win.child_page.child.school == "Worker's update"
+        ),
+        timeout=5000,
+    )
     win.show_page("dsl_queue")
-    qtbot.waitUntil(lambda: not any(i.kind == "import_conflict" for i in queue.items()),
-                    timeout=5000)
+    qtbot.waitUntil(
+        lambda: not any(i.kind == "import_conflict" for i in queue.items()), timeout=5000
+    )
 
     # The audit trail follows everything (shown when opened, no reload by hand).
     win.show_page("dsl_audit")
-    qtbot.waitUntil(lambda: any("import.resolve.incoming" in str(audit_page.model.index(r, c).data())
-                                for r in range(audit_page.model.rowCount())
-                                for c in range(audit_page.model.columnCount())), timeout=5000)
+    qtbot.waitUntil(
+        lambda: any(
+            "import.resolve.incoming" in str(audit_page.model.index(r, c).data())
+            for r in range(audit_page.model.rowCount())
+            for c in range(audit_page.model.columnCount())
+        ),
+        timeout=5000,
+    )
 
     # A purge: the child page closes, the list and its count follow.
     assert win.show_child(child.id)

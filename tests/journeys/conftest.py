@@ -33,15 +33,25 @@ def worker(tmp_path: Path) -> Person:
 
 @pytest.fixture
 def second_worker(tmp_path: Path) -> Person:
-    return Person(tmp_path / "laptop-alex", "alex", "worker", "Alex Rowe",
-                  passphrase="heron quilt marble cactus").init()
+    return Person(
+        tmp_path / "laptop-alex",
+        "alex",
+        "worker",
+        "Alex Rowe",
+        passphrase="heron quilt marble cactus",
+    ).init()
 
 
 @pytest.fixture
 def dsl(tmp_path: Path) -> Person:
     """Priya, the DSL, on hers."""
-    return Person(tmp_path / "laptop-priya", "priya", "dsl", "Priya Natarajan",
-                  passphrase="violet anchor meadow pencil").init()
+    return Person(
+        tmp_path / "laptop-priya",
+        "priya",
+        "dsl",
+        "Priya Natarajan",
+        passphrase="violet anchor meadow pencil",
+    ).init()
 
 
 @pytest.fixture

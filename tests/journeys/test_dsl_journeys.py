@@ -48,7 +48,12 @@ def test_a_pack_of_the_older_format_imports_and_its_steps_show_read_only(  # typ
 
     case = dsl.case_show(meta["ref"])
     assert [a["step"] for a in case["pathway"]["set_aside"]] == [
-        "concern", "danger_check", "screen", "discuss", "decide"]
+        "concern",
+        "danger_check",
+        "screen",
+        "discuss",
+        "decide",
+    ]
     assert all("older pack" in a["problem"] for a in case["pathway"]["set_aside"])
     assert case["pathway"]["current"]["id"] == "concern"
     assert case["level"]["confirmed"] == "high"  # the screening itself imported whole
@@ -96,37 +101,52 @@ def test_screening_and_intelligence_packs_then_the_dsl_signs_off(  # type: ignor
     assert [i.at for i in items] == sorted(i.at for i in items)
     assert {i.kind for i in items} >= {"note", "screening", "step"}
     by_col = model.columnCount() - 1
-    assert all("(imported, pack" in model.index(r, by_col).data()
-               for r in range(model.rowCount()) if items[r].kind != "intelligence")
+    assert all(
+        "(imported, pack" in model.index(r, by_col).data()
+        for r in range(model.rowCount())
+        if items[r].kind != "intelligence"
+    )
 
     # Sign-off from the queue: the item leaves the queue on screen, with no lock and unlock,
     # and the child list and the audit trail show it too.
     win.show_page("dsl_queue")
     qtbot.waitUntil(lambda: queue.isVisible(), timeout=2000)
-    row = next(r for r in range(queue.proxy.rowCount())
-               if queue.proxy.index(r, 0).data(ITEM_ROLE).record_id == waiting[0].record_id)
+    row = next(
+        r
+        for r in range(queue.proxy.rowCount())
+        if queue.proxy.index(r, 0).data(ITEM_ROLE).record_id == waiting[0].record_id
+    )
     queue.table.selectRow(row)
     queue.sign_off_selected()
     dialog = queue.signoff_dialog
     dialog.choose("agree")
     dialog.submit()
-    qtbot.waitUntil(lambda: not any(i.child_id == child_id and i.kind == "signoff"
-                                    for i in queue.items()), timeout=5000)
+    qtbot.waitUntil(
+        lambda: not any(i.child_id == child_id and i.kind == "signoff" for i in queue.items()),
+        timeout=5000,
+    )
     audit = win.parts.dsl.audit
     win.show_page("dsl_audit")
     # The audit trail in words, the raw entry one click away; the stored entry has no text.
     said = f"Priya Natarajan signed off the screening for Mia Hartley ({ref}): agreed High"
-    qtbot.waitUntil(lambda: any(audit.model.words(r) == said
-                                for r in range(audit.model.rowCount())), timeout=5000)
+    qtbot.waitUntil(
+        lambda: any(audit.model.words(r) == said for r in range(audit.model.rowCount())),
+        timeout=5000,
+    )
     row = next(r for r in range(audit.model.rowCount()) if audit.model.words(r) == said)
     audit.table.selectRow(row)
     raw = audit.raw_entry.text()
     assert "action: signoff.agree" in raw and "reason: screening=" in raw
     assert "Mia" not in raw and "Hartley" not in raw
-    imported = [audit.model.words(r) for r in range(audit.model.rowCount())
-                if audit.model.row(r).action == "import.pack"]
-    assert "Priya Natarajan imported a referral pack from Sam Okafor (9 records, 0 conflicts)" \
-        in imported, imported
+    imported = [
+        audit.model.words(r)
+        for r in range(audit.model.rowCount())
+        if audit.model.row(r).action == "import.pack"
+    ]
+    assert (
+        "Priya Natarajan imported a referral pack from Sam Okafor (9 records, 0 conflicts)"
+        in imported
+    ), imported
 
     case = dsl.case_show(ref)
     assert case["level"]["latest_screening"]["status"] == "signed_off"
@@ -145,8 +165,9 @@ def test_a_second_workers_pack_about_the_same_child_is_flagged(  # type: ignore[
     b = second_worker.export(second.ref, "referral", tmp_path / "b.pdf")
     dsl.import_pack(tmp_path / "a.pdf", a)
     alex = dsl.verify(tmp_path / "b.pdf", b)["signer_fingerprint"]  # compared with Alex
-    done = dsl.run("import-pack", str(tmp_path / "b.pdf"), "--expect-signer", alex,
-                   secrets=(b,)).ok()
+    done = dsl.run(
+        "import-pack", str(tmp_path / "b.pdf"), "--expect-signer", alex, secrets=(b,)
+    ).ok()
     assert first.ref in done.out and (
         f"may be the same child as {first.ref}" in done.out
         or "same name and date of birth is already here" in done.out
@@ -183,12 +204,16 @@ def test_an_upgraded_workers_next_pack_completes_steps_an_older_pack_gave_as_wor
     if again["conflicts"]:  # a new signing key for the same vault: held for a DSL to decide
         with dsl.vault() as vault:
             for pending in exchange.pending_conflicts(vault):
-                exchange.resolve_conflict(vault, pending.import_id, pending.record_id,
-                                          "incoming")
+                exchange.resolve_conflict(vault, pending.import_id, pending.record_id, "incoming")
     else:
         assert again["updated"].get("pathway_step") == 5, json.dumps(again)
     case = dsl.case_show(meta["ref"])
     assert case["pathway"]["set_aside"] == []
     assert case["pathway"]["current"]["id"] == "refer"
     assert [s["id"] for s in case["pathway"]["done"]] == [
-        "concern", "danger_check", "screen", "discuss", "decide"]
+        "concern",
+        "danger_check",
+        "screen",
+        "discuss",
+        "decide",
+    ]

@@ -17,8 +17,7 @@ def test_an_imported_child_opens_on_the_dsl_laptop_with_every_step(  # type: ign
         child = worker_case(vault)
         ref, child_id = child.ref, child.id
         local_steps = [(s.step, dict(s.data)) for s in vault.repos.engine_records(child.id)]
-    assert [s for s, _ in local_steps] == ["concern", "danger_check", "screen", "discuss",
-                                           "decide"]
+    assert [s for s, _ in local_steps] == ["concern", "danger_check", "screen", "discuss", "decide"]
 
     pack = tmp_path / "outbox" / "referral.pdf"
     pack.parent.mkdir()
@@ -65,7 +64,12 @@ def test_an_imported_child_opens_on_the_dsl_laptop_with_every_step(  # type: ign
     assert case["level"]["confirmed"] == "high" and case["level"]["suggested"] == "high"
     assert case["pathway"]["route"] == "refer" and case["pathway"]["set_aside"] == []
     assert [s["id"] for s in case["pathway"]["done"]] == [
-        "concern", "danger_check", "screen", "discuss", "decide"]
+        "concern",
+        "danger_check",
+        "screen",
+        "discuss",
+        "decide",
+    ]
     assert case["next_step"]["id"] == "refer" and case["next_step"]["due_at"]
     kinds = [e["kind"] for e in case["chronology"]]
     assert kinds.count("step") == 5 and kinds.count("note") == 1 and "screening" in kinds
@@ -76,7 +80,8 @@ def test_an_imported_child_opens_on_the_dsl_laptop_with_every_step(  # type: ign
     assert [e["at"] for e in case["chronology"]] == sorted(e["at"] for e in case["chronology"])
     listed = dsl.case_list()["cases"]
     assert [(c["ref"], c["confirmed_level"], c["next_step"]["id"]) for c in listed] == [
-        (ref, "high", "refer")]
+        (ref, "high", "refer")
+    ]
     # On Sam's laptop the same case is local.
     mine = worker.case_show(ref)
     assert {e["origin"]["kind"] for e in mine["chronology"]} == {"local"}

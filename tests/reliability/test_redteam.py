@@ -48,8 +48,10 @@ def raised(tmp_path: Path) -> dict[str, Any]:
     with Vault.open(folder, "dee", PASSPHRASE) as dee:
         dee.dsl.sign_off(first.id, "change", level="medium", comment="Seen with older men.")
     conn = raw_connect(folder, attacker_keys(folder).dek)
-    kept = conn.execute("SELECT confirmed_level, level_tool, level_signer, level_sig FROM children"
-                        " WHERE id = ?", (child.id,)).fetchone()
+    kept = conn.execute(
+        "SELECT confirmed_level, level_tool, level_signer, level_sig FROM children WHERE id = ?",
+        (child.id,),
+    ).fetchone()
     conn.close()
     with Vault.open(folder, "sam", PASSPHRASE) as sam:
         second = confirmed(sam, child.id)
@@ -57,8 +59,13 @@ def raised(tmp_path: Path) -> dict[str, Any]:
         dee.dsl.sign_off(second.id, "change", level="high", comment="Now missing overnight.")
         assert dee.repos.get_child(child.id).confirmed_level == "high"
         assert dee.audit_report().problems == []
-    return {"folder": folder, "child": child.id, "kept": kept, "first": first.id,
-            "second": second.id}
+    return {
+        "folder": folder,
+        "child": child.id,
+        "kept": kept,
+        "first": first.id,
+        "second": second.id,
+    }
 
 
 def _sql(folder: Path, *statements: tuple[str, tuple[Any, ...]]) -> None:
@@ -82,15 +89,23 @@ def test_replayed_old_dsl_level_is_detected(raised: dict[str, Any], figure: Any)
     folder, child = raised["folder"], raised["child"]
     level, tool, signer, sig = raised["kept"]
     assert (level, signer) == ("medium", "dee")
-    _sql(folder, ("UPDATE children SET confirmed_level = ?, level_tool = ?, level_signer = ?,"
-                  " level_sig = ? WHERE id = ?", (level, tool, signer, sig, child)))
+    _sql(
+        folder,
+        (
+            "UPDATE children SET confirmed_level = ?, level_tool = ?, level_signer = ?,"
+            " level_sig = ? WHERE id = ?",
+            (level, tool, signer, sig, child),
+        ),
+    )
     assert _level_of(folder, child) == "medium"  # what the app shows after the edit
     problems = dee_report(folder).problems
     assert any("level" in p and child[:8] in p for p in problems), problems
     verify = cli_verify(folder)
     assert verify.returncode == 1 and child[:8] in verify.stdout
-    figure("attack old DSL level signature replayed (high -> medium)",
-           f"detected by audit verify: {len(problems)} problem(s), CLI exit {verify.returncode}")
+    figure(
+        "attack old DSL level signature replayed (high -> medium)",
+        f"detected by audit verify: {len(problems)} problem(s), CLI exit {verify.returncode}",
+    )
 
 
 # -- 2. a worker lowers a child's level and signs the row with their own key -----------------
@@ -100,20 +115,27 @@ def test_worker_self_signed_lower_level_is_detected(raised: dict[str, Any], figu
     folder, child = raised["folder"], raised["child"]
     keys = attacker_keys(folder)
     vault_id = raised_vault_id(folder)
-    sig = keys.signing.sign(level_message(vault_id, child, "none", "worcestershire-2013",
-                                          "sam")).hex()
-    _sql(folder, ("UPDATE children SET confirmed_level = 'none', level_signer = 'sam',"
-                  " level_sig = ? WHERE id = ?", (sig, child)))
+    sig = keys.signing.sign(
+        level_message(vault_id, child, "none", "worcestershire-2013", "sam")
+    ).hex()
+    _sql(
+        folder,
+        (
+            "UPDATE children SET confirmed_level = 'none', level_signer = 'sam',"
+            " level_sig = ? WHERE id = ?",
+            (sig, child),
+        ),
+    )
     assert _level_of(folder, child) == "none"
     problems = dee_report(folder).problems
     assert any("level" in p and child[:8] in p for p in problems), problems
-    figure("attack worker's own signature on a lowered level (high -> none, no screening)",
-           f"detected by audit verify: {len(problems)} problem(s)")
+    figure(
+        "attack worker's own signature on a lowered level (high -> none, no screening)",
+        f"detected by audit verify: {len(problems)} problem(s)",
+    )
 
 
-def test_worker_level_with_own_trail_entry_is_detected(
-    raised: dict[str, Any], figure: Any
-) -> None:
+def test_worker_level_with_own_trail_entry_is_detected(raised: dict[str, Any], figure: Any) -> None:
     """The careful version: sam also appends their own signed ``child.level`` entry at the end
     of the chain (correct hash, sam's registered key), so the row is 'the newest level'."""
     folder, child = raised["folder"], raised["child"]
@@ -127,18 +149,24 @@ def test_worker_level_with_own_trail_entry_is_detected(
     reason = f"level=none tool={tool}"
     digest = audit.row_hash(seq + 1, at, "sam", "child.level", "child", child, None, reason, prev)
     entry_sig = keys.signing.sign(audit.signed_message(vault_id, digest)).hex()
-    conn.execute(f"INSERT INTO audit ({COLS}) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                 (seq + 1, at, "sam", "child.level", "child", child, None, reason, prev, digest,
-                  entry_sig))
-    conn.execute("UPDATE children SET confirmed_level = 'none', level_signer = 'sam',"
-                 " level_sig = ? WHERE id = ?", (sig, child))
+    conn.execute(
+        f"INSERT INTO audit ({COLS}) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+        (seq + 1, at, "sam", "child.level", "child", child, None, reason, prev, digest, entry_sig),
+    )
+    conn.execute(
+        "UPDATE children SET confirmed_level = 'none', level_signer = 'sam',"
+        " level_sig = ? WHERE id = ?",
+        (sig, child),
+    )
     resign_head(folder, conn)
     conn.close()
     assert _level_of(folder, child) == "none"
     problems = dee_report(folder).problems
     assert any("without a screening of this child" in p for p in problems), problems
-    figure("attack worker lowers a level with their own signed trail entry (no screening)",
-           f"detected by audit verify: {len(problems)} problem(s)")
+    figure(
+        "attack worker lowers a level with their own signed trail entry (no screening)",
+        f"detected by audit verify: {len(problems)} problem(s)",
+    )
 
 
 def raised_vault_id(folder: Path) -> str:
@@ -159,17 +187,23 @@ def test_deleted_dsl_signoff_is_detected(
     _sql(kept, ("UPDATE screenings SET status = 'confirmed' WHERE id = ?", (second,)))
     status_only = dee_report(kept).problems
     assert any("instead of signed off" in p for p in status_only), status_only
-    _sql(folder,
-         ("DELETE FROM signoffs WHERE screening_id = ?", (second,)),
-         ("UPDATE screenings SET status = 'confirmed' WHERE id = ?", (second,)))
+    _sql(
+        folder,
+        ("DELETE FROM signoffs WHERE screening_id = ?", (second,)),
+        ("UPDATE screenings SET status = 'confirmed' WHERE id = ?", (second,)),
+    )
     problems = dee_report(folder).problems
     assert any("sign-off" in p for p in problems), problems
     verify = cli_verify(folder)
     assert verify.returncode == 1
-    figure("attack DSL sign-off row deleted (screening back to awaiting)",
-           f"detected by audit verify: {len(problems)} problem(s), CLI exit {verify.returncode}")
-    figure("attack sign-off kept, screening status put back to awaiting",
-           f"detected by audit verify: {len(status_only)} problem(s)")
+    figure(
+        "attack DSL sign-off row deleted (screening back to awaiting)",
+        f"detected by audit verify: {len(problems)} problem(s), CLI exit {verify.returncode}",
+    )
+    figure(
+        "attack sign-off kept, screening status put back to awaiting",
+        f"detected by audit verify: {len(status_only)} problem(s)",
+    )
 
 
 # -- 4. the newest registry version deleted: a demotion undone -------------------------------
@@ -184,10 +218,12 @@ def test_deleted_registry_version_is_detected(tmp_path: Path, figure: Any) -> No
     newest = ada.conn.execute("SELECT MAX(version) FROM registry").fetchone()[0]
     ada.close()
     # sam: drop the append-only trigger, delete the version that demoted them, role back.
-    _sql(folder,
-         ("DROP TRIGGER registry_no_delete", ()),
-         ("DELETE FROM registry WHERE version = ?", (newest,)),
-         ("UPDATE users SET role = 'dsl' WHERE name = 'sam'", ()))
+    _sql(
+        folder,
+        ("DROP TRIGGER registry_no_delete", ()),
+        ("DELETE FROM registry WHERE version = ?", (newest,)),
+        ("UPDATE users SET role = 'dsl' WHERE name = 'sam'", ()),
+    )
     refused = ""
     try:
         with Vault.open(folder, "sam", PASSPHRASE) as sam:
@@ -197,9 +233,11 @@ def test_deleted_registry_version_is_detected(tmp_path: Path, figure: Any) -> No
     problems = dee_report_or_refusal(folder)
     assert refused or problems, f"sam signed in as {role}; audit verify: {problems}"
     assert "registry" in (refused + " ".join(problems))
-    figure("attack newest registry version deleted (demotion undone)",
-           f"sam's unlock: {'refused' if refused else 'allowed as ' + role}; "
-           f"dee's audit verify: {len(problems)} problem(s)")
+    figure(
+        "attack newest registry version deleted (demotion undone)",
+        f"sam's unlock: {'refused' if refused else 'allowed as ' + role}; "
+        f"dee's audit verify: {len(problems)} problem(s)",
+    )
 
 
 def dee_report_or_refusal(folder: Path) -> list[str]:
@@ -207,7 +245,6 @@ def dee_report_or_refusal(folder: Path) -> list[str]:
         return list(dee_report(folder).problems)
     except Exception as exc:  # noqa: BLE001
         return [str(exc)]
-
 
 
 # -- 5. a pending import conflict edited or hidden by a worker -------------------------------
@@ -241,11 +278,14 @@ def pending(vault_factory: Any, tmp_path: Path) -> dict[str, Any]:
 def _edit_conflicts(folder: Path, edit: Any) -> None:
     conn = raw_connect(folder, attacker_keys(folder).dek)
     import_id, raw = conn.execute(
-        "SELECT id, conflicts FROM imports WHERE conflicts != '[]'").fetchone()
+        "SELECT id, conflicts FROM imports WHERE conflicts != '[]'"
+    ).fetchone()
     conflicts = json.loads(raw)
     resolved = edit(conflicts)
-    conn.execute("UPDATE imports SET conflicts = ?, resolved = ? WHERE id = ?",
-                 (json.dumps(conflicts), int(resolved), import_id))
+    conn.execute(
+        "UPDATE imports SET conflicts = ?, resolved = ? WHERE id = ?",
+        (json.dumps(conflicts), int(resolved), import_id),
+    )
     resign_head(folder, conn)
     conn.close()
 
@@ -272,8 +312,10 @@ def test_forged_incoming_level_in_a_pending_conflict_is_refused(
     assert level == "medium"
     assert "changed around the app" in str(refused.value)
     assert any("conflicts" in p for p in problems), problems
-    figure("attack pending conflict's incoming level rewritten (immediate -> none)",
-           f"taking it refused; level stays {level}; audit verify: {len(problems)} problem(s)")
+    figure(
+        "attack pending conflict's incoming level rewritten (immediate -> none)",
+        f"taking it refused; level stays {level}; audit verify: {len(problems)} problem(s)",
+    )
 
 
 def test_hidden_pending_conflict_is_detected(pending: dict[str, Any], figure: Any) -> None:
@@ -290,8 +332,10 @@ def test_hidden_pending_conflict_is_detected(pending: dict[str, Any], figure: An
         waiting = len(exchange.pending_conflicts(dee))
         problems = dee.audit_report().problems
     assert any("conflict" in p for p in problems), problems
-    figure("attack pending conflict marked decided by a worker (hidden from the DSL)",
-           f"queue shows {waiting}; audit verify: {len(problems)} problem(s)")
+    figure(
+        "attack pending conflict marked decided by a worker (hidden from the DSL)",
+        f"queue shows {waiting}; audit verify: {len(problems)} problem(s)",
+    )
 
 
 # -- 6. a DSL's sign-off row moved onto another screening --------------------------------------
@@ -303,27 +347,34 @@ def test_signoff_moved_to_another_screening_is_detected(
     """sam re-points dee's first sign-off (agreeing medium) at the second screening, after
     deleting dee's real sign-off of it (which raised Jay to high)."""
     folder, first, second = raised["folder"], raised["first"], raised["second"]
-    _sql(folder,
-         ("DELETE FROM signoffs WHERE screening_id = ?", (second,)),
-         ("UPDATE signoffs SET screening_id = ? WHERE screening_id = ?", (second, first)))
+    _sql(
+        folder,
+        ("DELETE FROM signoffs WHERE screening_id = ?", (second,)),
+        ("UPDATE signoffs SET screening_id = ? WHERE screening_id = ?", (second, first)),
+    )
     problems = dee_report(folder).problems
     assert any("not signed by dee's registered key" in p for p in problems), problems
-    figure("attack signed sign-off moved to another screening",
-           f"held: detected by audit verify ({len(problems)} problem(s); the signature covers "
-           "the screening id and its audit entry)")
+    figure(
+        "attack signed sign-off moved to another screening",
+        f"held: detected by audit verify ({len(problems)} problem(s); the signature covers "
+        "the screening id and its audit entry)",
+    )
 
 
 # -- 7. the DSL's own newest entries removed by another user ---------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "open: the chain head file is signed with the vault key, which every user can read from the "
-    "database, and every file in the vault folder can be put back to an older copy by any user "
-    "of the laptop account, so nothing local records how far another person's entries went: a "
-    "worker removes the DSL's newest entries (and what they wrote) when nobody has written "
-    "since, and re-signs the head. Needs an anchor outside the files the worker can write (the "
-    "OS credential store of a separate OS account, or heads held elsewhere): not a contained fix."
-))
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "open: the chain head file is signed with the vault key, which every user can read from the "
+        "database, and every file in the vault folder can be put back to an older copy by any user "
+        "of the laptop account, so nothing local records how far another person's entries went: a "
+        "worker removes the DSL's newest entries (and what they wrote) when nobody has written "
+        "since, and re-signs the head. Needs an anchor outside the files the worker can write (the "
+        "OS credential store of a separate OS account, or heads held elsewhere): not a contained fix."
+    ),
+)
 def test_another_persons_newest_entries_removed(raised: dict[str, Any], figure: Any) -> None:
     folder, child, second = raised["folder"], raised["child"], raised["second"]
     keys = attacker_keys(folder)
@@ -331,23 +382,31 @@ def test_another_persons_newest_entries_removed(raised: dict[str, Any], figure: 
     conn = raw_connect(folder, keys.dek)
     rows = conn.execute("SELECT seq, actor FROM audit ORDER BY seq").fetchall()
     keep = max(seq for seq, actor in rows if actor != "dee")  # dee's session is the tail
-    before = conn.execute("SELECT reason FROM audit WHERE seq = (SELECT MAX(seq) FROM audit"
-                          " WHERE action = 'child.level' AND seq <= ?)", (keep,)).fetchone()[0]
+    before = conn.execute(
+        "SELECT reason FROM audit WHERE seq = (SELECT MAX(seq) FROM audit"
+        " WHERE action = 'child.level' AND seq <= ?)",
+        (keep,),
+    ).fetchone()[0]
     level = before.split()[0].split("=", 1)[1]
-    sig = keys.signing.sign(level_message(vault_id, child, level, "worcestershire-2013",
-                                          "sam")).hex()
+    sig = keys.signing.sign(
+        level_message(vault_id, child, level, "worcestershire-2013", "sam")
+    ).hex()
     conn.execute("DROP TRIGGER audit_no_delete")
     conn.execute("DELETE FROM audit WHERE seq > ?", (keep,))
     conn.execute("DELETE FROM signoffs WHERE screening_id = ?", (second,))
     conn.execute("UPDATE screenings SET status = 'confirmed' WHERE id = ?", (second,))
-    conn.execute("UPDATE children SET confirmed_level = ?, level_signer = 'sam', level_sig = ?"
-                 " WHERE id = ?", (level, sig, child))
+    conn.execute(
+        "UPDATE children SET confirmed_level = ?, level_signer = 'sam', level_sig = ? WHERE id = ?",
+        (level, sig, child),
+    )
     resign_head(folder, conn)
     conn.close()
     assert _level_of(folder, child) == level
     problems = dee_report(folder).problems
-    figure("attack the DSL's own newest entries removed by a worker (sign-off high undone)",
-           f"audit verify problems: {len(problems)} (open)")
+    figure(
+        "attack the DSL's own newest entries removed by a worker (sign-off high undone)",
+        f"audit verify problems: {len(problems)} (open)",
+    )
     assert problems
 
 
@@ -370,13 +429,19 @@ def test_same_person_new_id_pack_does_not_lower_and_is_pointed_out(
     confirmed(mal, twin.id, level="none")
     pack = _export(mal, twin.id, tmp_path / "twin.pdf")
     with Vault.open(folder, "dee", PASSPHRASE) as dee:
-        report = exchange.import_pack(dee, pack.result.path, pack.result.password,
-                                      expected_signer=pack.result.signer_fingerprint)
+        report = exchange.import_pack(
+            dee,
+            pack.result.path,
+            pack.result.password,
+            expected_signer=pack.result.signer_fingerprint,
+        )
         level = dee.repos.get_child(child).confirmed_level
         ref = dee.repos.get_child(child).ref
     lines = "\n".join(report.lines())
     assert level == "medium"
     assert ref in lines and "same name and date of birth" in lines, lines
-    figure("attack same person under a new child id, level none",
-           f"existing record stays {level}; the import report names {ref} as the same name "
-           "and date of birth")
+    figure(
+        "attack same person under a new child id, level none",
+        f"existing record stays {level}; the import report names {ref} as the same name "
+        "and date of birth",
+    )

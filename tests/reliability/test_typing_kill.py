@@ -40,8 +40,13 @@ SEED = int(os.environ.get("CSE_RELIABILITY_SEED", "20261203"))
 PROMISE_S = 5.0
 LANES = 3  # typists at once: they mostly wait between keys, so three share two cores well
 EDITORS = ("note", "child", "export", "intel", "step")
-DRAFT_KINDS = {"note": "note", "child": "child_form", "export": "export_form",
-               "intel": "intel_fact", "step": "pathway_step"}
+DRAFT_KINDS = {
+    "note": "note",
+    "child": "child_form",
+    "export": "export_form",
+    "intel": "intel_fact",
+    "step": "pathway_step",
+}
 
 
 @dataclass
@@ -132,10 +137,19 @@ def test_typing_survives_kill9_at_random_moments(tmp_path: Path, figure: Any) ->
                     child = lane.vault.repos.add_child(alias=f"Kid {k}", approx_age=14)
                     run = Run(editor, speed, SEED + k, child.id, kill_after)
                     run.proc = subprocess.Popen(
-                        [sys.executable, str(HERE / "typist.py"), str(lane.folder), editor,
-                         speed, str(run.seed), child.id],
-                        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                        env={**env, "CSE_TEST_DEK": lane.dek}, cwd=REPO,
+                        [
+                            sys.executable,
+                            str(HERE / "typist.py"),
+                            str(lane.folder),
+                            editor,
+                            speed,
+                            str(run.seed),
+                            child.id,
+                        ],
+                        stdout=subprocess.PIPE,
+                        stderr=subprocess.DEVNULL,
+                        env={**env, "CSE_TEST_DEK": lane.dek},
+                        cwd=REPO,
                     )
                     assert run.proc.stdout is not None
                     os.set_blocking(run.proc.stdout.fileno(), False)
@@ -183,17 +197,24 @@ def test_typing_survives_kill9_at_random_moments(tmp_path: Path, figure: Any) ->
     figure("typing most lost in one kill", f"{max(lost)} characters, {worst_s:.2f} s of typing")
     for editor in EDITORS:
         mine = [r for r in results if r["editor"] == editor]
-        figure(f"typing lost per kill ({editor})",
-               f"mean {sum(r['lost'] for r in mine) / max(len(mine), 1):.1f} chars, "
-               f"worst {max((r['lost_seconds'] for r in mine), default=0):.2f} s")
+        figure(
+            f"typing lost per kill ({editor})",
+            f"mean {sum(r['lost'] for r in mine) / max(len(mine), 1):.1f} chars, "
+            f"worst {max((r['lost_seconds'] for r in mine), default=0):.2f} s",
+        )
     late = [r for r in results if r["kill_after"] > 4.5]
     late_typed = sum(r["typed"] for r in late)
-    figure("typing kills after 4.5 s of typing", f"{len(late)}: {sum(r['lost'] for r in late)} "
-           f"of {late_typed} characters lost")
+    figure(
+        "typing kills after 4.5 s of typing",
+        f"{len(late)}: {sum(r['lost'] for r in late)} of {late_typed} characters lost",
+    )
     seconds = sorted(r["lost_seconds"] for r in results)
-    figure("typing seconds lost per kill", f"median {seconds[len(seconds) // 2]:.2f} s, "
-           f"95th percentile {seconds[int(len(seconds) * 0.95) - 1]:.2f} s, "
-           f"worst {seconds[-1]:.2f} s (promise: {PROMISE_S:.0f} s)")
+    figure(
+        "typing seconds lost per kill",
+        f"median {seconds[len(seconds) // 2]:.2f} s, "
+        f"95th percentile {seconds[int(len(seconds) * 0.95) - 1]:.2f} s, "
+        f"worst {seconds[-1]:.2f} s (promise: {PROMISE_S:.0f} s)",
+    )
     figure("typing test run time", f"{elapsed:.0f} s")
     broken = [r for r in results if not r["prefix"] or r["lost_seconds"] > PROMISE_S]
     assert len(results) == KILLS
@@ -221,6 +242,12 @@ def _measure(lane: Lane, run: Run, killed_at: float) -> dict[str, Any]:
     # the figure is the time from the first key that was not saved to the kill (the clock is
     # the system's monotonic clock, shared by both processes).
     lost_seconds = killed_at - keys[len(saved)][1] if lost > 0 else 0.0
-    return {"editor": run.editor, "speed": run.speed, "typed": typed, "lost": lost,
-            "lost_seconds": lost_seconds, "prefix": text.startswith(saved),
-            "kill_after": run.kill_after}
+    return {
+        "editor": run.editor,
+        "speed": run.speed,
+        "typed": typed,
+        "lost": lost,
+        "lost_seconds": lost_seconds,
+        "prefix": text.startswith(saved),
+        "kill_after": run.kill_after,
+    }

@@ -91,9 +91,13 @@ def build(editor: str, vault: Any, target: str) -> tuple[Any, Any]:
         from cse_toolkit.gui.process.pathway_step_form import StepForm
 
         widget = StepForm()
-        widget.open_step(vault, vault.repos.get_child(target),
-                         load_pathway("worcestershire-cse-2013"), "concern",
-                         tool=load_tool("worcestershire-2013"))
+        widget.open_step(
+            vault,
+            vault.repos.get_child(target),
+            load_pathway("worcestershire-cse-2013"),
+            "concern",
+            tool=load_tool("worcestershire-2013"),
+        )
         widget.show()
         return widget, widget._controls["what"].focusables[-1]
     raise SystemExit(f"unknown editor {editor}")
@@ -110,7 +114,9 @@ def main() -> int:
     from cse_toolkit.vault.vault import open_with_key_for_restore
 
     app = QApplication([])
-    vault = open_with_key_for_restore(Path(folder), "sam", bytes.fromhex(os.environ["CSE_TEST_DEK"]))
+    vault = open_with_key_for_restore(
+        Path(folder), "sam", bytes.fromhex(os.environ["CSE_TEST_DEK"])
+    )
     widget, field = build(editor, vault, target)
     field.setFocus()
     text = text_for(seed)

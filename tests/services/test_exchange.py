@@ -25,6 +25,7 @@ from cse_toolkit.errors import UserError
 from cse_toolkit.packs import signing
 from cse_toolkit.packs.render import NO_INFO
 from cse_toolkit.packs.schema import canonical_json
+from cse_toolkit.policy import load_policy
 from cse_toolkit.services import exchange
 from cse_toolkit.vault import audit, bulk
 from cse_toolkit.vault.vault import Vault
@@ -306,8 +307,14 @@ def test_import_twice_leaves_one_copy_and_replay_is_refused(
     unknown = _import(dsl, v2.result.path, v2.result.password, "--json")
     assert unknown.returncode == 1 and "not seen before" in unknown.stderr  # nothing imported
     assert v2.result.signer_fingerprint in unknown.stderr
-    first = _import(dsl, v2.result.path, v2.result.password, "--json",
-                    "--expect-signer", v2.result.signer_fingerprint)
+    first = _import(
+        dsl,
+        v2.result.path,
+        v2.result.password,
+        "--json",
+        "--expect-signer",
+        v2.result.signer_fingerprint,
+    )
     assert first.returncode == 0, first.stderr
     assert json.loads(first.stdout)["added"]["child"] == 1
     again = _import(dsl, v2.result.path, v2.result.password, "--json")
@@ -342,7 +349,9 @@ def test_edited_record_already_changed_here_is_a_conflict(
     dsl.repos.update_child(sender.child.id, school="DSL's correction")
     sender.vault.repos.update_child(sender.child.id, school="Worker's update")
     second = sender.export(tmp_path / "b.pdf")
-    report = exchange.import_pack(dsl, second.result.path, second.result.password, confirmed="compared")
+    report = exchange.import_pack(
+        dsl, second.result.path, second.result.password, confirmed="compared"
+    )
     assert [(c.record_type, c.why) for c in report.conflicts] == [
         ("child", "changed here since it was imported")
     ]
@@ -445,7 +454,10 @@ def test_pack_from_a_vault_other_than_expected_is_not_imported(
     other = vault_factory(user="kim", role="worker")
     with pytest.raises(UserError, match="different vault from the one expected"):
         exchange.import_pack(
-            dsl, done.result.path, done.result.password, base64.b64encode(other.user_public_key).decode()
+            dsl,
+            done.result.path,
+            done.result.password,
+            base64.b64encode(other.user_public_key).decode(),
         )
     assert dsl.conn.execute("SELECT COUNT(*) FROM imports").fetchone()[0] == 0
 
@@ -460,7 +472,14 @@ def test_policy_forbidding_a_kind_is_a_clear_refusal(
 ) -> None:
     isolated_env["policy"].write_text('organisation = "Test"\nexport_kinds = ["screening"]\n')
     with pytest.raises(exchange.ExportNotAllowed, match="does not allow exporting referral"):
-        exchange.build_pack(sender.vault, "referral", child_id=sender.child.id, sharing=consent())
+        # The policy is read at start and passed down (the vault here was opened before it).
+        exchange.build_pack(
+            sender.vault,
+            "referral",
+            child_id=sender.child.id,
+            sharing=consent(),
+            policy=load_policy().policy,
+        )
     ref = sender.ref()
     folder = sender.vault.folder
     sender.vault.close()
@@ -550,7 +569,9 @@ def test_take_incoming_replaces_and_clears_the_queue(
     # The next pack from the worker updates the record again without a conflict.
     sender.vault.repos.update_child(sender.child.id, school="Worker's second update")
     third = sender.export(tmp_path / "c.pdf")
-    report = exchange.import_pack(dsl, third.result.path, third.result.password, confirmed="compared")
+    report = exchange.import_pack(
+        dsl, third.result.path, third.result.password, confirmed="compared"
+    )
     assert report.conflicts == []
     assert dsl.repos.get_child(sender.child.id).school == "Worker's second update"
     assert audit.verify_chain(dsl.conn, dsl.vault_id)[1] == []

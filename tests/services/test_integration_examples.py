@@ -39,8 +39,14 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"
 
 
 def example(name: str, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, str(EXAMPLES / name), *args], input=stdin,
-                          capture_output=True, text=True, timeout=120, env=os.environ.copy())
+    return subprocess.run(
+        [sys.executable, str(EXAMPLES / name), *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=os.environ.copy(),
+    )
 
 
 @pytest.fixture
@@ -54,8 +60,13 @@ def attachment(path: Path, password: str) -> dict[str, Any]:
         return data
 
 
-def forged(verified_json: dict[str, Any], password: str, out: Path,
-           key: Ed25519PrivateKey | None = None, **changes: Any) -> Path:
+def forged(
+    verified_json: dict[str, Any],
+    password: str,
+    out: Path,
+    key: Ed25519PrivateKey | None = None,
+    **changes: Any,
+) -> Path:
     """The same pack content re-signed by another key (the attacker's own, valid signatures)."""
     key = key or Ed25519PrivateKey.generate()
     data = {k: v for k, v in verified_json.items() if k != "signature"}
@@ -68,8 +79,7 @@ def forged(verified_json: dict[str, Any], password: str, out: Path,
 def test_standalone_verifier_agrees_with_the_toolkit(sender: Sender, tmp_path: Path) -> None:
     done = sender.export(tmp_path / "r.pdf")
     path, password = done.result.path, done.result.password
-    ok = example("verify_pack.py", str(path), done.result.signer_fingerprint,
-                 stdin=password + "\n")
+    ok = example("verify_pack.py", str(path), done.result.signer_fingerprint, stdin=password + "\n")
     assert ok.returncode == 0, ok.stderr
     toolkit = cli("verify-pack", str(path), "--json", stdin=password + "\n")
     assert toolkit.returncode == 0, toolkit.stderr
@@ -92,8 +102,9 @@ def test_standalone_verifier_agrees_with_the_toolkit(sender: Sender, tmp_path: P
     # tells it apart, in the example exactly as in the toolkit.
     other = forged(pack, password, tmp_path / "forged.pdf")
     assert example("verify_pack.py", str(other), stdin=password + "\n").returncode == 0
-    res = example("verify_pack.py", str(other), done.result.signer_fingerprint,
-                  stdin=password + "\n")
+    res = example(
+        "verify_pack.py", str(other), done.result.signer_fingerprint, stdin=password + "\n"
+    )
     assert res.returncode == 1 and "not the expected key" in res.stderr
 
 
@@ -103,8 +114,10 @@ def test_standalone_verifier_agrees_with_the_toolkit(sender: Sender, tmp_path: P
 
 
 def _pg_bin(name: str) -> str | None:
-    found = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"),
-                   key=lambda p: int(p.split("/")[4]) if p.split("/")[4].isdigit() else 0)
+    found = sorted(
+        glob.glob(f"/usr/lib/postgresql/*/bin/{name}"),
+        key=lambda p: int(p.split("/")[4]) if p.split("/")[4].isdigit() else 0,
+    )
     return found[-1] if found else shutil.which(name)
 
 
@@ -113,8 +126,10 @@ def postgres() -> Iterator[str]:
     """A throwaway PostgreSQL cluster on a unix socket only (listen_addresses='')."""
     initdb, pg_ctl = _pg_bin("initdb"), _pg_bin("pg_ctl")
     if initdb is None or pg_ctl is None:
-        pytest.skip("PostgreSQL server binaries are not installed (scripts/run-tests.sh "
-                    "installs Debian's postgresql package)")
+        pytest.skip(
+            "PostgreSQL server binaries are not installed (scripts/run-tests.sh "
+            "installs Debian's postgresql package)"
+        )
     pytest.importorskip("psycopg", reason="psycopg is in the test extra (pip install -e .[test])")
     as_user: list[str] = []
     root = Path(tempfile.mkdtemp(prefix="cse-pg-"))
@@ -131,19 +146,59 @@ def postgres() -> Iterator[str]:
     data = root / "data"
     env = {**os.environ, "LC_ALL": "C", "LANG": "C"}
     try:
-        subprocess.run([*as_user, initdb, "-D", str(data), "-U", "postgres", "-A", "trust",
-                        "-E", "UTF8", "--no-locale", "--no-sync"], check=True,
-                       capture_output=True, env=env, timeout=120)
-        opts = (f"-c listen_addresses='' -c unix_socket_directories='{root}' -c fsync=off "
-                "-c full_page_writes=off -c synchronous_commit=off")
-        subprocess.run([*as_user, pg_ctl, "-D", str(data), "-l", str(root / "log"), "-w",
-                        "-t", "60", "-o", opts, "start"], check=True, capture_output=True,
-                       env=env, timeout=120)
+        subprocess.run(
+            [
+                *as_user,
+                initdb,
+                "-D",
+                str(data),
+                "-U",
+                "postgres",
+                "-A",
+                "trust",
+                "-E",
+                "UTF8",
+                "--no-locale",
+                "--no-sync",
+            ],
+            check=True,
+            capture_output=True,
+            env=env,
+            timeout=120,
+        )
+        opts = (
+            f"-c listen_addresses='' -c unix_socket_directories='{root}' -c fsync=off "
+            "-c full_page_writes=off -c synchronous_commit=off"
+        )
+        subprocess.run(
+            [
+                *as_user,
+                pg_ctl,
+                "-D",
+                str(data),
+                "-l",
+                str(root / "log"),
+                "-w",
+                "-t",
+                "60",
+                "-o",
+                opts,
+                "start",
+            ],
+            check=True,
+            capture_output=True,
+            env=env,
+            timeout=120,
+        )
         try:
             yield f"host={root} dbname=postgres user=postgres"
         finally:
-            subprocess.run([*as_user, pg_ctl, "-D", str(data), "-m", "immediate", "-w", "stop"],
-                           capture_output=True, env=env, timeout=60)
+            subprocess.run(
+                [*as_user, pg_ctl, "-D", str(data), "-m", "immediate", "-w", "stop"],
+                capture_output=True,
+                env=env,
+                timeout=60,
+            )
     finally:
         shutil.rmtree(root, ignore_errors=True)
 
@@ -181,19 +236,23 @@ def test_verified_packs_load_into_postgresql_idempotently(
     # each is stored once.
     distinct = {(r.type, r.id, r.version) for r in (*ref_pack.records, *scr_pack.records)}
     assert len(distinct) < len(ref_pack.records) + len(scr_pack.records)
-    assert first == {"packs_read": 3, "refused": 1, "new_versions": len(distinct),
-                     "conflicts": 0}
+    assert first == {"packs_read": 3, "refused": 1, "new_versions": len(distinct), "conflicts": 0}
     again = load(str(inbox), stdin=passwords)
     assert again == {"packs_read": 3, "refused": 1, "new_versions": 0, "conflicts": 0}
 
     with psycopg.connect(postgres) as conn:
         packs = conn.execute("SELECT kind, signer_fingerprint FROM packs ORDER BY kind").fetchall()
-        assert packs == [("referral", ref.result.signer_fingerprint),
-                         ("screening", ref.result.signer_fingerprint)]
+        assert packs == [
+            ("referral", ref.result.signer_fingerprint),
+            ("screening", ref.result.signer_fingerprint),
+        ]
         assert conn.execute("SELECT count(*) FROM records").fetchone()[0] == len(distinct)
         child = ref_pack.of_type("child")[0]
-        row = conn.execute("SELECT version, data->>'given_names' FROM records WHERE "
-                           "record_type = 'child' AND record_id = %s", (child.id,)).fetchone()
+        row = conn.execute(
+            "SELECT version, data->>'given_names' FROM records WHERE "
+            "record_type = 'child' AND record_id = %s",
+            (child.id,),
+        ).fetchone()
         assert row == (child.version, child.data.given_names)
 
     # The worker corrects the child's details and sends a new pack: version 2 replaces 1.
@@ -203,19 +262,30 @@ def test_verified_packs_load_into_postgresql_idempotently(
     # An older pack arriving late changes nothing.
     assert load(str(ref.result.path), stdin=ref.result.password + "\n")["new_versions"] == 0
     # Another key reusing the child's id and a higher version is a conflict, not an overwrite.
-    theirs = forged(attachment(newer.result.path, newer.result.password),
-                    "pw-forged-pack", tmp_path / "5-forged.pdf",
-                    pack_id="00000000-0000-4000-8000-000000000005",
-                    records=[{**r, "version": r["version"] + 5} if r["type"] == "child" else r
-                             for r in ref_pack.to_json_dict()["records"]])
+    theirs = forged(
+        attachment(newer.result.path, newer.result.password),
+        "pw-forged-pack",
+        tmp_path / "5-forged.pdf",
+        pack_id="00000000-0000-4000-8000-000000000005",
+        records=[
+            {**r, "version": r["version"] + 5} if r["type"] == "child" else r
+            for r in ref_pack.to_json_dict()["records"]
+        ],
+    )
     assert load(str(theirs), stdin="pw-forged-pack\n")["conflicts"] >= 1
     with psycopg.connect(postgres) as conn:
         version, school, signer = conn.execute(
             "SELECT version, data->>'school', signer_public_key FROM records"
-            " WHERE record_type = 'child' AND record_id = %s", (child.id,)).fetchone()
+            " WHERE record_type = 'child' AND record_id = %s",
+            (child.id,),
+        ).fetchone()
         assert version == child.version + 1 and "Riverside Academy" in school
         assert signer == ref_pack.vault.public_key
         whys = [r[0] for r in conn.execute("SELECT why FROM load_conflicts").fetchall()]
         assert "record first sent by another signer" in whys
-        assert conn.execute("SELECT count(*) FROM record_versions WHERE record_type = 'child'"
-                            ).fetchone()[0] == 3  # v1, v2 from the worker; the forged one kept
+        assert (
+            conn.execute(
+                "SELECT count(*) FROM record_versions WHERE record_type = 'child'"
+            ).fetchone()[0]
+            == 3
+        )  # v1, v2 from the worker; the forged one kept

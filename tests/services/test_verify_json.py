@@ -38,8 +38,9 @@ def check_output(obj: dict[str, Any]) -> dict[str, Any]:
     return obj
 
 
-def run(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, *args: str,
-        stdin: str = "") -> tuple[int, str, str]:
+def run(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, *args: str, stdin: str = ""
+) -> tuple[int, str, str]:
     monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
     monkeypatch.setattr(common, "_reader", None)
     try:
@@ -80,7 +81,9 @@ def test_json_good_tampered_wrong_password_and_signers(
     assert good["signer"] == {
         "fingerprint": done.result.signer_fingerprint,
         "public_key": good["pack"]["vault"]["public_key"],
-        "trust": "unknown", "trust_source": "none", "revoked": None,
+        "trust": "unknown",
+        "trust_source": "none",
+        "revoked": None,
     }
     assert good["signer"]["fingerprint"] == signing.fingerprint(sender.vault.user_public_key)
     assert good["kind"] == "referral" and good["schema_version"] == good["pack"]["schema_version"]
@@ -99,8 +102,9 @@ def test_json_good_tampered_wrong_password_and_signers(
     assert bad["error"]["code"] == "signature_invalid"
     assert bad["error"]["message"] in err and "Traceback" not in err
 
-    code, out, err = run(capsys, monkeypatch, str(path), "--json",
-                         stdin="amber-lotus-kite-harp-oak-quilt\n")
+    code, out, err = run(
+        capsys, monkeypatch, str(path), "--json", stdin="amber-lotus-kite-harp-oak-quilt\n"
+    )
     wrong = check_output(json.loads(out))
     assert code == 1 and wrong["error"]["code"] == "wrong_password"
     assert "The password is wrong" in err
@@ -110,8 +114,9 @@ def test_json_good_tampered_wrong_password_and_signers(
     dsl_folder = str(dsl.folder)
     dsl.close()
     vault_args = ("--data-dir", dsl_folder, "--user", "priya")
-    code, out, err = run(capsys, monkeypatch, str(path), "--json", *vault_args,
-                         stdin=f"{PASSPHRASE}\n{password}\n")
+    code, out, err = run(
+        capsys, monkeypatch, str(path), "--json", *vault_args, stdin=f"{PASSPHRASE}\n{password}\n"
+    )
     unknown = check_output(json.loads(out))
     assert code == 0, err
     assert unknown["signer"]["trust"] == "not_trusted"
@@ -120,20 +125,45 @@ def test_json_good_tampered_wrong_password_and_signers(
     # The DSL confirms the key by importing with it; now the same vault says trusted.
     monkeypatch.setattr(sys, "stdin", io.StringIO(f"{PASSPHRASE}\n{password}\n"))
     monkeypatch.setattr(common, "_reader", None)
-    assert cli_module.run(["import-pack", str(path), *vault_args, "--expect-signer",
-                           done.result.signer_fingerprint]) == 0
+    assert (
+        cli_module.run(
+            [
+                "import-pack",
+                str(path),
+                *vault_args,
+                "--expect-signer",
+                done.result.signer_fingerprint,
+            ]
+        )
+        == 0
+    )
     capsys.readouterr()
-    code, out, err = run(capsys, monkeypatch, str(path), "--json", *vault_args,
-                         stdin=f"{PASSPHRASE}\n{password}\n")
+    code, out, err = run(
+        capsys, monkeypatch, str(path), "--json", *vault_args, stdin=f"{PASSPHRASE}\n{password}\n"
+    )
     assert code == 0 and check_output(json.loads(out))["signer"]["trust"] == "trusted"
 
     # A different expected signer is refused; the expected one is reported as such.
     other = vault_factory(user="kim", role="worker")
-    code, out, err = run(capsys, monkeypatch, str(path), "--json", "--expect-signer",
-                         signing.fingerprint(other.user_public_key), stdin=password + "\n")
+    code, out, err = run(
+        capsys,
+        monkeypatch,
+        str(path),
+        "--json",
+        "--expect-signer",
+        signing.fingerprint(other.user_public_key),
+        stdin=password + "\n",
+    )
     assert code == 1 and check_output(json.loads(out))["error"]["code"] == "unexpected_signer"
-    code, out, err = run(capsys, monkeypatch, str(path), "--json", "--expect-signer",
-                         done.result.signer_fingerprint, stdin=password + "\n")
+    code, out, err = run(
+        capsys,
+        monkeypatch,
+        str(path),
+        "--json",
+        "--expect-signer",
+        done.result.signer_fingerprint,
+        stdin=password + "\n",
+    )
     assert code == 0 and check_output(json.loads(out))["signer"]["trust"] == "expected"
 
 
@@ -148,33 +178,50 @@ def test_json_lines_over_a_folder_with_passwords_in_file_order(
     broken = inbox / "c-broken.pdf"
     broken.write_bytes(b"%PDF-1.7\nnot really\n")
     # Sorted by name: a-screening, b-referral, c-broken.
-    code, out, err = run(capsys, monkeypatch, str(inbox), "--json-lines",
-                         stdin=f"{b.result.password}\n{a.result.password}\nwhatever\n")
+    code, out, err = run(
+        capsys,
+        monkeypatch,
+        str(inbox),
+        "--json-lines",
+        stdin=f"{b.result.password}\n{a.result.password}\nwhatever\n",
+    )
     lines = out.splitlines()
     assert len(lines) == 3 and code == 1
     got = [check_output(json.loads(line)) for line in lines]
-    assert [Path(o["file"]).name for o in got] == ["a-screening.pdf", "b-referral.pdf",
-                                                   "c-broken.pdf"]
+    assert [Path(o["file"]).name for o in got] == [
+        "a-screening.pdf",
+        "b-referral.pdf",
+        "c-broken.pdf",
+    ]
     assert [o["valid"] for o in got] == [True, True, False]
     assert got[0]["kind"] == "screening" and got[1]["kind"] == "referral"
     assert got[2]["error"]["code"] == "damaged" and "c-broken.pdf" in err
 
     # A missing password line refuses that pack only; the others still verify.
-    code, out, err = run(capsys, monkeypatch, str(inbox / "b-referral.pdf"),
-                         str(inbox / "a-screening.pdf"), "--json-lines",
-                         stdin=f"{a.result.password}\n")
+    code, out, err = run(
+        capsys,
+        monkeypatch,
+        str(inbox / "b-referral.pdf"),
+        str(inbox / "a-screening.pdf"),
+        "--json-lines",
+        stdin=f"{a.result.password}\n",
+    )
     got = [check_output(json.loads(line)) for line in out.splitlines()]
     assert code == 1 and [o["valid"] for o in got] == [True, False]
     assert got[1]["error"]["code"] == "no_password"
 
-    code, out, err = run(capsys, monkeypatch, str(inbox / "b-referral.pdf"),
-                         str(inbox / "a-screening.pdf"), "--json-lines",
-                         stdin=f"{a.result.password}\n{b.result.password}\n")
+    code, out, err = run(
+        capsys,
+        monkeypatch,
+        str(inbox / "b-referral.pdf"),
+        str(inbox / "a-screening.pdf"),
+        "--json-lines",
+        stdin=f"{a.result.password}\n{b.result.password}\n",
+    )
     assert code == 0 and all(json.loads(line)["valid"] for line in out.splitlines())
 
 
-def test_usage_errors_exit_2(sender: Sender, tmp_path: Path, capsys: Any,
-                             monkeypatch: Any) -> None:
+def test_usage_errors_exit_2(sender: Sender, tmp_path: Path, capsys: Any, monkeypatch: Any) -> None:
     done = sender.export(tmp_path / "r.pdf")
     p = str(done.result.path)
     assert run(capsys, monkeypatch, p, p, "--json")[0] == 2
@@ -187,8 +234,9 @@ def test_usage_errors_exit_2(sender: Sender, tmp_path: Path, capsys: Any,
 
 def _revocations(tmp_path: Path, **entry: Any) -> Path:
     path = tmp_path / "revoked.json"
-    path.write_text(json.dumps({"format": "cse-toolkit-revocations/1", "revoked": [entry]}),
-                    encoding="utf-8")
+    path.write_text(
+        json.dumps({"format": "cse-toolkit-revocations/1", "revoked": [entry]}), encoding="utf-8"
+    )
     return path
 
 
@@ -201,43 +249,66 @@ def test_revocation_list_refuses_packs_dated_after_and_flags_older_ones(
     key = base64.b64encode(sender.vault.user_public_key).decode()
 
     # Revoked (laptop lost) before this pack was made: refused, data not handed on.
-    lost = _revocations(tmp_path, public_key=key, revoked_at="2020-01-01T00:00:00Z",
-                        reason="laptop lost")
-    code, out, err = run(capsys, monkeypatch, str(path), "--json", "--revoked", str(lost),
-                         stdin=password + "\n")
+    lost = _revocations(
+        tmp_path, public_key=key, revoked_at="2020-01-01T00:00:00Z", reason="laptop lost"
+    )
+    code, out, err = run(
+        capsys, monkeypatch, str(path), "--json", "--revoked", str(lost), stdin=password + "\n"
+    )
     res = check_output(json.loads(out))
     assert code == 1 and res["error"]["code"] == "revoked_signer" and "pack" not in res
-    assert res["signer"]["revoked"] == {"revoked_at": "2020-01-01T00:00:00Z",
-                                        "reason": "laptop lost", "pack_dated_after": True}
+    assert res["signer"]["revoked"] == {
+        "revoked_at": "2020-01-01T00:00:00Z",
+        "reason": "laptop lost",
+        "pack_dated_after": True,
+    }
     assert "revoked" in err
     # The plain text form refuses too.
-    code, out, err = run(capsys, monkeypatch, str(path), "--revoked", str(lost),
-                         stdin=password + "\n")
+    code, out, err = run(
+        capsys, monkeypatch, str(path), "--revoked", str(lost), stdin=password + "\n"
+    )
     assert code == 1 and "revocation list" in err
 
     # Revoked after the pack's date (by fingerprint): verified, but flagged.
-    later = _revocations(tmp_path, fingerprint=done.result.signer_fingerprint.upper(),
-                         revoked_at="2099-01-01T00:00:00Z")
-    code, out, err = run(capsys, monkeypatch, str(path), "--json", "--revoked", str(later),
-                         stdin=password + "\n")
+    later = _revocations(
+        tmp_path,
+        fingerprint=done.result.signer_fingerprint.upper(),
+        revoked_at="2099-01-01T00:00:00Z",
+    )
+    code, out, err = run(
+        capsys, monkeypatch, str(path), "--json", "--revoked", str(later), stdin=password + "\n"
+    )
     res = check_output(json.loads(out))
     assert code == 0 and res["valid"] and res["signer"]["trust"] == "revoked"
     assert res["signer"]["revoked"]["pack_dated_after"] is False
     assert "warning" in err and created < "2099"
-    code, out, err = run(capsys, monkeypatch, str(path), "--revoked", str(later),
-                         stdin=password + "\n")
+    code, out, err = run(
+        capsys, monkeypatch, str(path), "--revoked", str(later), stdin=password + "\n"
+    )
     assert code == 0 and "WARNING: this key was revoked" in out
 
     # A broken list is an error, never silently ignored.
     bad = tmp_path / "bad.json"
-    for text in ("{", json.dumps({"format": "x"}),
-                 json.dumps({"format": "cse-toolkit-revocations/1",
-                             "revoked": [{"fingerprint": "12", "revoked_at": "2020"}]}),
-                 json.dumps({"format": "cse-toolkit-revocations/1",
-                             "revoked": [{"public_key": key, "revoked_at": "2020-01-01"}]})):
+    for text in (
+        "{",
+        json.dumps({"format": "x"}),
+        json.dumps(
+            {
+                "format": "cse-toolkit-revocations/1",
+                "revoked": [{"fingerprint": "12", "revoked_at": "2020"}],
+            }
+        ),
+        json.dumps(
+            {
+                "format": "cse-toolkit-revocations/1",
+                "revoked": [{"public_key": key, "revoked_at": "2020-01-01"}],
+            }
+        ),
+    ):
         bad.write_text(text, encoding="utf-8")
-        code, out, err = run(capsys, monkeypatch, str(path), "--json", "--revoked", str(bad),
-                             stdin=password + "\n")
+        code, out, err = run(
+            capsys, monkeypatch, str(path), "--json", "--revoked", str(bad), stdin=password + "\n"
+        )
         assert code == 1 and out == "" and "revocation list" in err, text
     assert os.path.exists(path)
 

@@ -18,8 +18,12 @@ def test_entries_read_as_sentences_and_the_store_has_no_names(vault_factory: Any
     child = worker_case(vault, "Jade Wilson")
     vault.repos.get_child(child.id, log_view=True)
     screening = next(s for s in vault.repos.screenings_for(child.id))
-    vault.dsl.sign_off(screening.id, "change", level="immediate",
-                       comment="Seen being taken to a hotel by an older man tonight")
+    vault.dsl.sign_off(
+        screening.id,
+        "change",
+        level="immediate",
+        comment="Seen being taken to a hotel by an older man tonight",
+    )
     rows, _total = vault.dsl.audit_page(limit=100)
     words = describe(vault, rows)
     said = {r.action: words[r.seq] for r in rows}

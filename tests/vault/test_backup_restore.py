@@ -57,8 +57,15 @@ def test_backup_and_restore_cli(vault, tmp_path: Path) -> None:  # type: ignore[
     run = cli("backup", "--out", str(out), *args, stdin=PASSPHRASE + "\n")
     assert run.returncode == 0 and "Backup written" in run.stdout, run.stderr
     target = tmp_path / "fresh"
-    run = cli("restore", str(out), "--data-dir", str(target), "--reason", "new laptop",
-                  stdin=PASSPHRASE + "\n")
+    run = cli(
+        "restore",
+        str(out),
+        "--data-dir",
+        str(target),
+        "--reason",
+        "new laptop",
+        stdin=PASSPHRASE + "\n",
+    )
     assert run.returncode == 0, run.stderr
     assert _names(target) == ["In Backup"]
     run = cli("restore", str(out), *args, stdin=PASSPHRASE + "\n")
@@ -108,7 +115,12 @@ def test_damaged_or_foreign_backups_are_refused(tmp_path: Path) -> None:
             err.value
         ), (name, err.value)
         run = cli(
-            "restore", str(path), "--data-dir", str(vault.folder), "--reason", "test",
+            "restore",
+            str(path),
+            "--data-dir",
+            str(vault.folder),
+            "--reason",
+            "test",
             stdin=PASSPHRASE + "\n",
         )
         assert run.returncode == 1 and "Traceback" not in run.stderr, (name, run.stderr)

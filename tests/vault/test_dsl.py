@@ -16,6 +16,7 @@ from cse_toolkit.core import screening
 from cse_toolkit.core.clock import FixedClock, utc_iso
 from cse_toolkit.core.entities import ScreeningRecord
 from cse_toolkit.errors import PermissionDenied, UserError
+from cse_toolkit.gui.dsl.queue_words import detail, title
 from cse_toolkit.vault import audit, dsl_repo
 from cse_toolkit.vault.keyslots import FLOOR_PARAMS, KeySlots
 from cse_toolkit.vault.vault import Vault
@@ -136,16 +137,20 @@ def test_each_queue_kind_appears_for_the_right_data(dsl: Vault, clock: FixedCloc
     clock.advance(days=30)  # the medium-level review (4 weeks from the danger check) is overdue
     items = dsl.dsl.queue()
     due = [i for i in items if i.kind == dsl_repo.DUE]
-    assert [(i.child_id, i.overdue, i.open_tab) for i in due] == [
-        (overdue.id, True, dsl_repo.TAB_PROCESS)
+    assert [(i.child_id, i.overdue, i.destination) for i in due] == [
+        (overdue.id, True, dsl_repo.Destination.PROCESS)
     ]
     assert due[0].due_at == NOW - timedelta(days=1) + timedelta(weeks=4)
     assert items[0] is due[0]  # overdue first
     by_key = {i.key: i for i in items}
     changed_item = by_key[f"level_changed:{s_changed.id}"]
-    assert "Medium" in changed_item.title and "High" in changed_item.title
-    assert (changed_item.child_id, changed_item.open_tab) == (changed.id, "Screening")
-    assert by_key[f"unsent:{old_export}"].open_tab == dsl_repo.TAB_EXPORTS
+    # The queue carries data; its words are the GUI's (gui/dsl/queue_words.py).
+    assert "Medium" in title(changed_item) and "High" in title(changed_item)
+    assert (changed_item.child_id, changed_item.destination) == (
+        changed.id,
+        dsl_repo.Destination.SCREENING,
+    )
+    assert by_key[f"unsent:{old_export}"].destination == dsl_repo.Destination.EXPORTS
     assert by_key[f"import_conflict:{imp}"].child_id == conflict.id
     assert quiet.id not in {i.child_id for i in items}
 
@@ -332,7 +337,9 @@ def test_audit_page_filters_and_verify(dsl: Vault) -> None:
     rows, total = dsl.dsl.audit_page(action="child")
     assert [r.action for r in rows] == ["child.create"] and total == 1
     rows, total = dsl.dsl.audit_page(actor="dee", limit=2)
-    assert len(rows) == 2 and total == 4 and rows[0].seq > rows[1].seq  # create, registry, child, view
+    assert (
+        len(rows) == 2 and total == 4 and rows[0].seq > rows[1].seq
+    )  # create, registry, child, view
     assert dsl.dsl.audit_page(actor="nobody")[1] == 0
     assert "view" in dsl.dsl.audit_actions() and "child" in dsl.dsl.audit_actions()
     assert dsl.dsl.describe_record("child", child.id) == f"child {child.ref}"
@@ -469,10 +476,16 @@ def test_lowered_level_waits_for_signoff_and_the_suggestion_drives_until_then(
     )
     # The worker cannot lower it at the decide step on their own either.
     started_case(worker, child.id, NOW)
-    worker.repos.record_step(child.id, PATHWAY, "screen", NOW, {
-        "screening_id": s.id, "tool": s.tool_id, "tool_version": s.tool_version})
-    worker.repos.record_step(child.id, PATHWAY, "discuss", NOW, {
-        "with_whom": "DSL", "discussed_at": NOW})
+    worker.repos.record_step(
+        child.id,
+        PATHWAY,
+        "screen",
+        NOW,
+        {"screening_id": s.id, "tool": s.tool_id, "tool_version": s.tool_version},
+    )
+    worker.repos.record_step(
+        child.id, PATHWAY, "discuss", NOW, {"with_whom": "DSL", "discussed_at": NOW}
+    )
     with pytest.raises(UserError, match="needs your DSL's sign-off"):
         worker.repos.record_step(child.id, PATHWAY, "decide", NOW, {"confirmed_level": "none"})
     state = worker.repos.case_state(child.id, PATHWAY)
@@ -489,7 +502,7 @@ def test_dsl_queue_shows_awaiting_signoff_and_agreeing_lets_the_lower_level_driv
     assert dsl.repos.get_child(child.id).confirmed_level == "low"
     item = next(i for i in dsl.dsl.queue() if i.record_id == s.id)
     assert item.kind == dsl_repo.LEVEL_CHANGED
-    assert "awaiting DSL sign-off" in item.title and "Low" in item.detail
+    assert "awaiting DSL sign-off" in title(item) and "Low" in detail(item)
     dsl.dsl.sign_off(s.id, "agree")
     assert dsl.repos.get_child(child.id).confirmed_level == "none"
 
@@ -505,17 +518,37 @@ def test_incomplete_screening_confirmed_at_the_lowest_level_is_queued_with_its_r
 ) -> None:
     tool = screening.load_tool("worcestershire-2013")
     child = dsl.repos.add_child(name="Oli Incomplete")
-    inp = screening.ScreeningInput.from_dict({"tool": tool.id, "tool_version": tool.version,
-                                              "child": {"age": 14}, "answers": []})
+    inp = screening.ScreeningInput.from_dict(
+        {"tool": tool.id, "tool_version": tool.version, "child": {"age": 14}, "answers": []}
+    )
     out = screening.evaluate(tool, inp)
-    c = screening.confirm_level(tool, out, "none", "dee", next_steps_considered="asked",
-                                rescreen_trigger="news", incomplete_reason="Family moved away")
+    c = screening.confirm_level(
+        tool,
+        out,
+        "none",
+        "dee",
+        next_steps_considered="asked",
+        rescreen_trigger="news",
+        incomplete_reason="Family moved away",
+    )
     stored = {**out.to_dict(), "confirmation": c.to_dict()}
-    rec = dsl.repos.save_screening(ScreeningRecord(
-        id=str(uuid.uuid4()), child_id=child.id, tool_id=tool.id, tool_version=tool.version,
-        screened_at=dsl.now(), input=inp.to_dict(), outcome=stored, suggested_level="none",
-        confirmed_level="none", confirmed_by="dee", confirmed_at=dsl.now_iso(),
-        confirm_reason="", status="confirmed"))
+    rec = dsl.repos.save_screening(
+        ScreeningRecord(
+            id=str(uuid.uuid4()),
+            child_id=child.id,
+            tool_id=tool.id,
+            tool_version=tool.version,
+            screened_at=dsl.now(),
+            input=inp.to_dict(),
+            outcome=stored,
+            suggested_level="none",
+            confirmed_level="none",
+            confirmed_by="dee",
+            confirmed_at=dsl.now_iso(),
+            confirm_reason="",
+            status="confirmed",
+        )
+    )
     item = next(i for i in dsl.dsl.queue() if i.record_id == rec.id)
-    assert item.title == "Incomplete screening, awaiting DSL sign-off"
-    assert "Family moved away" in item.detail
+    assert title(item) == "Incomplete screening, awaiting DSL sign-off"
+    assert "Family moved away" in detail(item)

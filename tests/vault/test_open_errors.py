@@ -113,9 +113,7 @@ def test_cli_exit_codes(vault, tmp_path: Path) -> None:  # type: ignore[no-untyp
     empty = tmp_path / "empty"
     run = cli("audit", "verify", "--data-dir", str(empty), stdin=PASSPHRASE + "\n")
     assert run.returncode == 1 and "There is no vault in" in run.stderr
-    run = cli(
-        "audit", "verify", "--data-dir", folder, "--user", "nobody", stdin=PASSPHRASE + "\n"
-    )
+    run = cli("audit", "verify", "--data-dir", folder, "--user", "nobody", stdin=PASSPHRASE + "\n")
     assert run.returncode == 1 and "There is no user called 'nobody'" in run.stderr
     run = cli("audit", "verify", "--data-dir", folder, stdin="")
     assert run.returncode == 1 and "No passphrase" in run.stderr

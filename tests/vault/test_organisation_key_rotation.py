@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
+from cse_toolkit.policy import load_policy
 from cse_toolkit.vault.errors import WrongRecoveryKeyError
 from cse_toolkit.vault.keyslots import FLOOR_PARAMS
 from cse_toolkit.vault.vault import Vault, recover
@@ -37,8 +38,9 @@ def slots_json(folder: Path) -> dict[str, Any]:
     return data
 
 
-def test_rotated_key_reseals_at_next_unlock(vault_factory: Any,
-                                            isolated_env: dict[str, Path]) -> None:
+def test_rotated_key_reseals_at_next_unlock(
+    vault_factory: Any, isolated_env: dict[str, Path]
+) -> None:
     old, new = X25519PrivateKey.generate(), X25519PrivateKey.generate()
     set_policy(isolated_env, old)
     admin = vault_factory(user="ada", role="admin", organisation_public_key=pub(old))
@@ -64,8 +66,9 @@ def test_rotated_key_reseals_at_next_unlock(vault_factory: Any,
 
     # The old private key no longer opens the vault; the new one does.
     with pytest.raises(WrongRecoveryKeyError):
-        recover(folder, "ada", "a brand new pass phrase here", organisation_key=old,
-                kdf=FLOOR_PARAMS)
+        recover(
+            folder, "ada", "a brand new pass phrase here", organisation_key=old, kdf=FLOOR_PARAMS
+        )
 
     # sam unlocks: their signing key follows the new key, and an organisation recovery with
     # the new key keeps sam's own signing key (packs they signed stay attributable).
@@ -103,4 +106,5 @@ def test_key_added_later_is_sealed_and_removing_it_keeps_the_slot(
 
 
 def _open(folder: Path, user: str) -> Vault:
-    return Vault.open(folder, user, PASSPHRASE)
+    # Each unlock is a fresh start of the app, which reads the policy in force then.
+    return Vault.open(folder, user, PASSPHRASE, policy=load_policy().policy)

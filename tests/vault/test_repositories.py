@@ -123,10 +123,16 @@ def test_chronology_describes_steps_in_words(vault_factory) -> None:  # type: ig
     vault = vault_factory()
     child = vault.repos.add_child(alias="Jay", approx_age=14)
     when = vault.now() - timedelta(days=2)
-    vault.repos.record_step(child.id, "worcestershire-cse-2013", "concern", when,
-                            {"what": "Seen at the taxi rank", "when": when, "by_whom": "sam"})
-    vault.repos.record_step(child.id, "worcestershire-cse-2013", "danger_check", when,
-                            {"immediate_danger": False})
+    vault.repos.record_step(
+        child.id,
+        "worcestershire-cse-2013",
+        "concern",
+        when,
+        {"what": "Seen at the taxi rank", "when": when, "by_whom": "sam"},
+    )
+    vault.repos.record_step(
+        child.id, "worcestershire-cse-2013", "danger_check", when, {"immediate_danger": False}
+    )
     steps = [i for i in vault.repos.chronology(child.id) if i.kind == "step"]
     assert steps[0].title == "Step: Notice and record the concern (done)"
     assert "What was seen or heard: Seen at the taxi rank" in steps[0].detail

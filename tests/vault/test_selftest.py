@@ -10,7 +10,15 @@ from helpers.cli import cli
 def test_self_test_passes_and_names_each_check(isolated_env) -> None:  # type: ignore[no-untyped-def]
     run = cli("self-test", timeout=200)
     assert run.returncode == 0, run.stdout + run.stderr
-    for check in ("crypto", "key derivation", "encrypted vault", "resources", "pdf", "qt", "window"):
+    for check in (
+        "crypto",
+        "key derivation",
+        "encrypted vault",
+        "resources",
+        "pdf",
+        "qt",
+        "window",
+    ):
         assert f"ok    {check}:" in run.stdout, (check, run.stdout)
     assert "FAIL" not in run.stdout
     assert run.stdout.rstrip().endswith("self-test passed")

@@ -66,9 +66,7 @@ def test_random_bit_flips_are_detected(tmp_path: Path, figure) -> None:  # type:
         trial = tmp_path / f"cli-{position}"
         copy_vault(folder, trial)
         flip_bit(trial / "vault.db", position, bit)
-        run = cli(
-            "audit", "verify", "--full", "--data-dir", str(trial), stdin=PASSPHRASE + "\n"
-        )
+        run = cli("audit", "verify", "--full", "--data-dir", str(trial), stdin=PASSPHRASE + "\n")
         assert run.returncode == 1, (position, run.stdout, run.stderr)
         assert "Traceback" not in run.stderr
         assert "damaged" in run.stderr or "does not verify" in run.stderr, run.stderr

@@ -57,12 +57,12 @@ def test_upgrade_gives_keys_at_each_unlock_and_the_admin_signs_the_registry(
         with pytest.raises(RegistryError, match="not signed yet"):
             sam.require_registry()
         sam.repos.add_note(CHILD, "Written after the upgrade.", sam.now())
-        assert sam.conn.execute(
-            "SELECT sig FROM audit ORDER BY seq DESC LIMIT 1").fetchone()[0]
+        assert sam.conn.execute("SELECT sig FROM audit ORDER BY seq DESC LIMIT 1").fetchone()[0]
     assert list((old_vault / "backups").iterdir())  # copied before the migration
     assert "sign_wrapped" in _slots(old_vault)["sam"]  # type: ignore[operator]
-    run = cli("audit", "verify", "--data-dir", str(old_vault), "--user", "sam",
-                  stdin=PASSPHRASE + "\n")
+    run = cli(
+        "audit", "verify", "--data-dir", str(old_vault), "--user", "sam", stdin=PASSPHRASE + "\n"
+    )
     assert run.returncode == 0, run.stdout + run.stderr
     assert "Authorship cannot be proven yet" in run.stdout
     assert "not signed yet" in run.stderr  # the notice, on every command
@@ -81,7 +81,8 @@ def test_upgrade_gives_keys_at_each_unlock_and_the_admin_signs_the_registry(
         assert users["sam"].public_key and users["dee"].public_key and users["ada"].public_key
         assert users["tom"].public_key == ""  # tom has not unlocked since the upgrade
         level = ada.conn.execute(
-            "SELECT level_signer, level_sig FROM children WHERE id = ?", (CHILD,)).fetchone()
+            "SELECT level_signer, level_sig FROM children WHERE id = ?", (CHILD,)
+        ).fetchone()
         assert level[0] == "ada" and level[1]  # the level set before the upgrade, vouched for
         report = ada.audit_report()
         assert report.problems == [], report.problems
@@ -97,8 +98,9 @@ def test_upgrade_gives_keys_at_each_unlock_and_the_admin_signs_the_registry(
         report = ada.audit_report()
         assert report.problems == [], report.problems
         assert report.authorship.signed_by.get("tom", 0) >= 1
-    run = cli("audit", "verify", "--data-dir", str(old_vault), "--user", "dee",
-                  stdin=PASSPHRASE + "\n")
+    run = cli(
+        "audit", "verify", "--data-dir", str(old_vault), "--user", "dee", stdin=PASSPHRASE + "\n"
+    )
     assert run.returncode == 0, run.stdout + run.stderr
     assert "Authorship verified against the signed user registry" in run.stdout
     assert "from before per-person keys" in run.stdout

@@ -80,9 +80,9 @@ class ChildDetailsTab(QWidget):
             "name": child.name,
             "alias": child.alias,
             "ref": child.ref,
-            "age": "" if age is None else (
-                str(age) if child.dob else self.tr("about {age}").format(age=age)
-            ),
+            "age": ""
+            if age is None
+            else (str(age) if child.dob else self.tr("about {age}").format(age=age)),
             "dob": child.dob.strftime("%d/%m/%Y") if child.dob else "",
             "gender": child.gender,
             "ethnicity": child.ethnicity,

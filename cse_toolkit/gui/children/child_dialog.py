@@ -67,8 +67,7 @@ class ChildDialog(QDialog):
 
         intro = QLabel(
             self.tr(
-                "An alias and an approximate age are enough to start. You can add the rest "
-                "later."
+                "An alias and an approximate age are enough to start. You can add the rest later."
             )
             if adding
             else self.tr("Change what you know; leave the rest blank.")
@@ -121,12 +120,17 @@ class ChildDialog(QDialog):
         self.details_box = QGroupBox(self.tr("More details"))
         details = QFormLayout(self.details_box)
         details.addRow(self._label(self.tr("&Gender:"), self.gender_combo), self.gender_combo)
-        details.addRow(self._label(self.tr("E&thnicity:"), self.ethnicity_edit), self.ethnicity_edit)
+        details.addRow(
+            self._label(self.tr("E&thnicity:"), self.ethnicity_edit), self.ethnicity_edit
+        )
         details.addRow(self._label(self.tr("&School:"), self.school_edit), self.school_edit)
         details.addRow(self._label(self.tr("Add&ress:"), self.address_edit), self.address_edit)
-        details.addRow(self._label(self.tr("&Household:"), self.household_edit), self.household_edit)
         details.addRow(
-            self._label(self.tr("&Parental responsibility:"), self.parental_edit), self.parental_edit
+            self._label(self.tr("&Household:"), self.household_edit), self.household_edit
+        )
+        details.addRow(
+            self._label(self.tr("&Parental responsibility:"), self.parental_edit),
+            self.parental_edit,
         )
         details.addRow("", self.ld_check)
         details.addRow("", self.needs_check)
@@ -287,12 +291,13 @@ class ChildDialog(QDialog):
             return
         payload = {
             "editing": self._editing.id if self._editing else None,
-            "values": {k: (v.isoformat() if isinstance(v, date) else v)
-                       for k, v in values.items()},
+            "values": {k: (v.isoformat() if isinstance(v, date) else v) for k, v in values.items()},
         }
         try:
             self.draft_id = self._vault.repos.save_draft(
-                CHILD_DRAFT_KIND, self._editing.id if self._editing else None, payload,
+                CHILD_DRAFT_KIND,
+                self._editing.id if self._editing else None,
+                payload,
                 self.draft_id,
             )
         except Exception:  # noqa: BLE001 - saving a draft must never stop the lock
@@ -345,8 +350,7 @@ class ChildDialog(QDialog):
             if self._dup_key() == key:
                 self._show_duplicates(result)
 
-        workers.run_in_background(lambda: vault.repos.possible_duplicates(*key), found,
-                                  parent=self)
+        workers.run_in_background(lambda: vault.repos.possible_duplicates(*key), found, parent=self)
 
     def check_duplicates(self) -> list[Child]:
         key = self._dup_key()
@@ -371,8 +375,12 @@ class ChildDialog(QDialog):
             self.duplicates_list.setCurrentRow(0)
             n = len(self._duplicates)
             self.duplicates_label.setText(
-                ntr("ChildDialog", "%n existing record(s) [looks|look] similar. Open one "
-                    "instead of adding a second record for the same child.", n)
+                ntr(
+                    "ChildDialog",
+                    "%n existing record(s) [looks|look] similar. Open one "
+                    "instead of adding a second record for the same child.",
+                    n,
+                )
             )
         self.duplicates_box.setVisible(bool(self._duplicates))
         return self._duplicates

@@ -229,7 +229,10 @@ class ChildListPage(QWidget):
             self.last_timings = timings
             log.info(
                 "child list: %d rows, query %.0f ms, rows %.0f ms, model %.0f ms",
-                len(rows), timings["query_ms"], timings["rows_ms"], timings["model_ms"],
+                len(rows),
+                timings["query_ms"],
+                timings["rows_ms"],
+                timings["model_ms"],
             )
             self._update_count()
             if keep:
@@ -250,12 +253,16 @@ class ChildListPage(QWidget):
                 self.proxy.refilter()
                 self._update_count()
                 self.last_timings["steps_ms"] = (time.perf_counter() - started) * 1000
-                log.info("child list: next steps for %d children in %.0f ms", len(steps),
-                         self.last_timings["steps_ms"])
+                log.info(
+                    "child list: next steps for %d children in %.0f ms",
+                    len(steps),
+                    self.last_timings["steps_ms"],
+                )
                 self.loaded.emit()
 
-            workers.run_in_background(lambda: provider(vault, ids), steps_done, self._failed,
-                                      parent=self)
+            workers.run_in_background(
+                lambda: provider(vault, ids), steps_done, self._failed, parent=self
+            )
 
         workers.run_in_background(work, done, self._failed, parent=self)
 
@@ -302,8 +309,9 @@ class ChildListPage(QWidget):
         else:
             self.empty_label.hide()
         if shown == total:
-            self.count_label.setText(self.tr("{n} children").format(n=total) if total != 1
-                                     else self.tr("1 child"))
+            self.count_label.setText(
+                self.tr("{n} children").format(n=total) if total != 1 else self.tr("1 child")
+            )
         else:
             self.count_label.setText(self.tr("{shown} of {total}").format(shown=shown, total=total))
 

@@ -167,7 +167,13 @@ class ChildTableModel(QAbstractTableModel):
                 _apply_step(r, step)
             else:
                 r.next_step, r.due, r.rank, r.flag, r.action_now, r.due_at = (
-                    "", None, NO_RANK, "", False, None)
+                    "",
+                    None,
+                    NO_RANK,
+                    "",
+                    False,
+                    None,
+                )
                 r.search = f"{r.label}\t{r.ref}\t{r.level or ''}".casefold()
         if self._rows:
             self.dataChanged.emit(
@@ -309,8 +315,14 @@ _DANGER_BG = QBrush(QColor("#fde8e8"))
 def _apply_step(row: ChildRow, step: NextStep) -> None:
     row.next_step, row.due = step.text, step.due
     row.rank, row.flag, row.action_now, row.due_at = (
-        step.rank, step.flag, step.action_now, step.due_at)
-    row.search = f"{row.label}\t{row.ref}\t{row.level or ''}\t{row.next_step}\t{row.flag}".casefold()
+        step.rank,
+        step.flag,
+        step.action_now,
+        step.due_at,
+    )
+    row.search = (
+        f"{row.label}\t{row.ref}\t{row.level or ''}\t{row.next_step}\t{row.flag}".casefold()
+    )
 
 
 class ChildFilterProxy(QSortFilterProxyModel):

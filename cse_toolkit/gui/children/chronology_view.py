@@ -46,6 +46,8 @@ def readable(text: str) -> str:
     from cse_toolkit.core.clock import parse_utc
 
     return _STORED_TIME.sub(lambda m: local_text(parse_utc(m.group(0))), text)
+
+
 KINDS = ("note", "screening", "step", "missing", "intelligence", "export")
 
 
@@ -64,7 +66,7 @@ def kind_label(kind: str) -> str:
 
 
 def by_text(item: ChronologyItem) -> str:
-    """"Sam Okafor" for a record made here; "Sam Okafor (imported, pack 1a2b3c4d)"."""
+    """ "Sam Okafor" for a record made here; "Sam Okafor (imported, pack 1a2b3c4d)"."""
     from PySide6.QtCore import QCoreApplication
 
     if not item.origin:

@@ -46,8 +46,12 @@ class MissingEpisodesView(QWidget):
         self.table = QTableWidget(0, 4)
         self.table.setAccessibleName(self.tr("Missing episodes"))
         self.table.setHorizontalHeaderLabels(
-            [self.tr("Went missing"), self.tr("Found"), self.tr("Where found"),
-             self.tr("Return interview")]
+            [
+                self.tr("Went missing"),
+                self.tr("Found"),
+                self.tr("Where found"),
+                self.tr("Return interview"),
+            ]
         )
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

@@ -212,8 +212,9 @@ class NoteEditor(QWidget):
         self._writer.draft_id = draft.id
         self._dirty = False
         self.ui.statusLabel.setText(
-            self.tr("Your unsaved draft from {time} is back. Save the note when it is ready.")
-            .format(time=local_time(parse_utc(draft.updated_at)))
+            self.tr(
+                "Your unsaved draft from {time} is back. Save the note when it is ready."
+            ).format(time=local_time(parse_utc(draft.updated_at)))
         )
 
     # -- autosave -------------------------------------------------------------------------
@@ -264,7 +265,8 @@ class NoteEditor(QWidget):
         if self._vault is not None:
             self.ui.statusLabel.setText(
                 self.tr("Draft saved (encrypted) at {time}.").format(
-                    time=local_time(self._vault.now()))
+                    time=local_time(self._vault.now())
+                )
             )
 
     def _draft_failed(self, exc: object) -> None:
@@ -320,11 +322,14 @@ class NoteEditor(QWidget):
             choice = dialogs.ask(
                 self,
                 self.tr("Is that the right time?"),
-                self.tr("This note says it happened at {when}, more than an hour before now "
-                        "({now}). Save it with that time?").format(
-                    when=local_text(self.event_at()), now=local_text(now)),
-                [("save", self.tr("&Save with that time")),
-                 ("change", self.tr("&Change the time"))],
+                self.tr(
+                    "This note says it happened at {when}, more than an hour before now "
+                    "({now}). Save it with that time?"
+                ).format(when=local_text(self.event_at()), now=local_text(now)),
+                [
+                    ("save", self.tr("&Save with that time")),
+                    ("change", self.tr("&Change the time")),
+                ],
                 default="save",
                 escape="change",
             )

@@ -71,7 +71,8 @@ class NotesModel(RowTableModel):
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         note = self.row_for(index)
         if note is None or role not in (
-            Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole
+            Qt.ItemDataRole.DisplayRole,
+            Qt.ItemDataRole.AccessibleTextRole,
         ):
             return None
         col = index.column()
@@ -94,7 +95,9 @@ class NotesModel(RowTableModel):
 class AmendDialog(QDialog):
     """Add to a saved note: an addendum, or a correction with its reason."""
 
-    def __init__(self, note: Note, vault: Vault | None = None, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, note: Note, vault: Vault | None = None, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self._vault = vault
         self.draft_id: str | None = None
@@ -123,10 +126,13 @@ class AmendDialog(QDialog):
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.message.hide()
-        explain = QLabel(self.tr(
-            "The note keeps its original words. What you write here is shown after it, with "
-            "your name and the time, and goes with it in packs. This is recorded in the audit "
-            "trail."))
+        explain = QLabel(
+            self.tr(
+                "The note keeps its original words. What you write here is shown after it, with "
+                "your name and the time, and goes with it in packs. This is recorded in the audit "
+                "trail."
+            )
+        )
         explain.setWordWrap(True)
         form = QFormLayout()
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
@@ -137,8 +143,9 @@ class AmendDialog(QDialog):
         form.addRow(body_label, self.body)
         form.addRow(reason_label, self.reason)
         buttons = QDialogButtonBox()
-        self.save_button = buttons.addButton(self.tr("&Save"),
-                                             QDialogButtonBox.ButtonRole.AcceptRole)
+        self.save_button = buttons.addButton(
+            self.tr("&Save"), QDialogButtonBox.ButtonRole.AcceptRole
+        )
         buttons.addButton(self.tr("Cancel"), QDialogButtonBox.ButtonRole.RejectRole)
         buttons.accepted.connect(self._check)
         buttons.rejected.connect(self.reject)
@@ -162,11 +169,16 @@ class AmendDialog(QDialog):
         kind, body, reason = self.values()
         if self._vault is None or not (body or reason):
             return
-        payload = {"note_id": self.note.id, "kind": kind, "body": self.body.toPlainText(),
-                   "reason": self.reason.text()}
+        payload = {
+            "note_id": self.note.id,
+            "kind": kind,
+            "body": self.body.toPlainText(),
+            "reason": self.reason.text(),
+        }
         try:
             self.draft_id = self._vault.repos.save_draft(
-                AMEND_DRAFT_KIND, self.note.child_id, payload, self.draft_id)
+                AMEND_DRAFT_KIND, self.note.child_id, payload, self.draft_id
+            )
         except UserError:
             log.warning("amendment draft not saved")
 
@@ -305,7 +317,8 @@ class NotesTab(QWidget):
             who = self._users.get(amendment.author_id, amendment.author_id)
             if amendment.kind == "correction":
                 line = self.tr("Correction by {who} at {when}. Reason: {reason}").format(
-                    who=who, when=when, reason=amendment.reason)
+                    who=who, when=when, reason=amendment.reason
+                )
             else:
                 line = self.tr("Addendum by {who} at {when}").format(who=who, when=when)
             text += f"\n\n— {line} —\n{amendment.body}"

@@ -50,9 +50,11 @@ class ToolAboutView(QWidget):
         self.setAccessibleName(self.tr("About this tool: {name}").format(name=tool.name))
         self.to_confirm_lines: list[str] = []
         layout = QVBoxLayout(self)
-        layout.addWidget(heading_label(
-            self.tr("{name}, version {version}").format(name=tool.name, version=tool.version)
-        ))
+        layout.addWidget(
+            heading_label(
+                self.tr("{name}, version {version}").format(name=tool.name, version=tool.version)
+            )
+        )
         layout.addWidget(wrap_label(tool.area))
         # The tool file wraps its text at 100 columns: join lines, keep paragraphs.
         layout.addWidget(wrap_label(re.sub(r"(?<!\n)\n(?!\n)", " ", tool.about.strip())))
@@ -65,8 +67,9 @@ class ToolAboutView(QWidget):
         layout.addWidget(section_title(self.tr("Not yet confirmed by your partnership")))
         items = tool.to_confirm()
         if not items:
-            layout.addWidget(wrap_label(self.tr("Everything in this tool is from a published "
-                                                "local source.")))
+            layout.addWidget(
+                wrap_label(self.tr("Everything in this tool is from a published local source."))
+            )
         kinds = {
             "section": self.tr("Section"),
             "indicator": self.tr("Indicator"),
@@ -78,10 +81,14 @@ class ToolAboutView(QWidget):
                 line += " " + self.tr("(source: {s})").format(s=source)
             self.to_confirm_lines.append(line)
             layout.addWidget(wrap_label(f"•  {line}"))
-        layout.addWidget(wrap_label(self.tr(
-            "When a suggested level rests on any of these, the outcome page and every pack say "
-            "so in one line, so that recipients know what is local and what is borrowed."
-        )))
+        layout.addWidget(
+            wrap_label(
+                self.tr(
+                    "When a suggested level rests on any of these, the outcome page and every pack say "
+                    "so in one line, so that recipients know what is local and what is borrowed."
+                )
+            )
+        )
         layout.addStretch(1)
 
 
@@ -129,8 +136,11 @@ class AboutPage(QWidget):
             ("organisation", self.tr("Organisation"), policy.policy.organisation),
             ("data", self.tr("Data folder"), str(folder)),
             ("policy", self.tr("Policy in force"), policy.source),
-            ("idle", self.tr("Locks after"),
-             self.tr("{n} minutes without input").format(n=policy.policy.idle_lock_minutes)),
+            (
+                "idle",
+                self.tr("Locks after"),
+                self.tr("{n} minutes without input").format(n=policy.policy.idle_lock_minutes),
+            ),
             ("capture", self.tr("Screen capture"), self._capture_text(policy)),
             ("vault", self.tr("Vault id"), ""),
             ("user", self.tr("Signed in as"), ""),

@@ -49,8 +49,13 @@ MAX_WAIT_MS = 3_000
 class DraftTimer(QObject):
     """Calls ``save`` ``IDLE_MS`` after the last ``touch()``, and at least every ``MAX_WAIT_MS``."""
 
-    def __init__(self, save: Callable[[], None], parent: QObject | None = None,
-                 idle_ms: int | None = None, max_wait_ms: int | None = None) -> None:
+    def __init__(
+        self,
+        save: Callable[[], None],
+        parent: QObject | None = None,
+        idle_ms: int | None = None,
+        max_wait_ms: int | None = None,
+    ) -> None:
         super().__init__(parent)
         idle_ms = IDLE_MS if idle_ms is None else idle_ms
         max_wait_ms = MAX_WAIT_MS if max_wait_ms is None else max_wait_ms
@@ -119,8 +124,9 @@ class DraftWriter(QObject):
             return saved
 
         self._pending += 1
-        workers.run_in_background(work, self.written.emit, self.failed.emit, parent=self,
-                                  lane="drafts")
+        workers.run_in_background(
+            work, self.written.emit, self.failed.emit, parent=self, lane="drafts"
+        )
 
     def write_now(self, vault: Vault, target_id: str | None, payload: dict[str, Any]) -> str:
         """Write on the calling (GUI) thread, after any queued write (lock, close)."""
@@ -140,8 +146,10 @@ def _fields(root: QWidget) -> list[tuple[str, QWidget]]:
     counts: dict[str, int] = {}
     out: list[tuple[str, QWidget]] = []
     for widget in root.findChildren(QWidget):
-        if isinstance(widget, QLineEdit) and widget.parent() is not None and isinstance(
-            widget.parent(), QComboBox | QSpinBox | QDateTimeEdit
+        if (
+            isinstance(widget, QLineEdit)
+            and widget.parent() is not None
+            and isinstance(widget.parent(), QComboBox | QSpinBox | QDateTimeEdit)
         ):
             continue  # the line edit inside a combo or spin box is that box's own
         if isinstance(widget, QLineEdit):

@@ -30,8 +30,19 @@ if TYPE_CHECKING:
 
 # Every topic that changes what a child's record, lists and counts show.
 CASE_TOPICS = frozenset(
-    {"child", "note", "step", "screening", "signoff", "import", "missing", "intel", "purge",
-     "export", "vault"}
+    {
+        "child",
+        "note",
+        "step",
+        "screening",
+        "signoff",
+        "import",
+        "missing",
+        "intel",
+        "purge",
+        "export",
+        "vault",
+    }
 )
 ALL_TOPICS = CASE_TOPICS | {"summary", "user", "view", "demo"}
 
@@ -107,7 +118,9 @@ class _Follower(QObject):
 
     def _has_vault(self) -> bool:
         owner = self._owner
-        return getattr(owner, "vault", None) is not None or getattr(owner, "_vault", None) is not None
+        return (
+            getattr(owner, "vault", None) is not None or getattr(owner, "_vault", None) is not None
+        )
 
     def _fire(self) -> None:
         if not self._has_vault():

@@ -51,7 +51,10 @@ def hint_formats(platform: str | None = None) -> dict[str, bytes]:
             hints[name] = value
         return hints
     if platform == "darwin":
-        return {"org.nspasteboard.ConcealedType": b"", "application/x-nspasteboard-concealed-type": b""}
+        return {
+            "org.nspasteboard.ConcealedType": b"",
+            "application/x-nspasteboard-concealed-type": b"",
+        }
     return {"x-kde-passwordManagerHint": b"secret"}
 
 

@@ -152,9 +152,14 @@ def print_document(parent: QWidget | None, title: str, document: QTextDocument) 
     if not _run(dialog) or dialog.result() != QDialog.DialogCode.Accepted:
         return False
     if printer.outputFileName() or printer.outputFormat() == QPrinter.OutputFormat.PdfFormat:
-        error(parent, title, _tr(
-            "That printer writes a file, which would leave the recovery key on this laptop's "
-            "disk unencrypted. Choose a paper printer, or write the key down instead."))
+        error(
+            parent,
+            title,
+            _tr(
+                "That printer writes a file, which would leave the recovery key on this laptop's "
+                "disk unencrypted. Choose a paper printer, or write the key down instead."
+            ),
+        )
         return False
     document.print_(printer)
     return True

@@ -139,7 +139,7 @@ class FirstRunDialog(QDialog):
         role = str(self.ui.roleCombo.currentData())
         full_name = self.ui.fullNameEdit.text().strip()
         passphrase = self.ui.passphraseEdit.text()
-        org_key = self._policy.recovery_public_key
+        org_key, policy = self._policy.recovery_public_key, self._policy
 
         def work() -> object:
             from cse_toolkit.vault.vault import Vault
@@ -153,6 +153,7 @@ class FirstRunDialog(QDialog):
                 organisation_public_key=org_key,
                 kdf=kdf,
                 clock=clock,
+                policy=policy,
             )
 
         self.ui.pages.setCurrentIndex(PROGRESS)
@@ -193,25 +194,30 @@ class FirstRunDialog(QDialog):
 
     def copy_key(self) -> None:
         clipboard.copy_sensitive(self._recovery_key, CLIPBOARD_CLEAR_MS)
-        self.ui.copyLabel.setText(
-            self.tr("Copied. The clipboard will be cleared in 30 seconds.")
-        )
+        self.ui.copyLabel.setText(self.tr("Copied. The clipboard will be cleared in 30 seconds."))
 
     def recovery_sheet(self) -> QTextDocument:
         """The printable sheet: the key in large groups and how to use it. Built in memory."""
         name = html.escape(self.ui.userNameEdit.text().strip())
         org = html.escape(self._policy.organisation)
         when = html.escape(self._clock.now().astimezone().strftime("%d/%m/%Y"))
-        key = "<br>".join(html.escape(line) for line in
-                          group_recovery_key(self._recovery_key).splitlines())
+        key = "<br>".join(
+            html.escape(line) for line in group_recovery_key(self._recovery_key).splitlines()
+        )
         steps = [
-            self.tr("Keep this sheet locked away, apart from the laptop. Anyone with this "
-                    "sheet and the laptop can open the records."),
-            self.tr("If you forget your passphrase: on the unlock screen choose "
-                    "\u201cForgotten your passphrase?\u201d, type this key, then choose a "
-                    "new passphrase."),
-            self.tr("The key keeps working after you use it. If this sheet is lost or seen "
-                    "by someone else, tell your DSL and IT team."),
+            self.tr(
+                "Keep this sheet locked away, apart from the laptop. Anyone with this "
+                "sheet and the laptop can open the records."
+            ),
+            self.tr(
+                "If you forget your passphrase: on the unlock screen choose "
+                "\u201cForgotten your passphrase?\u201d, type this key, then choose a "
+                "new passphrase."
+            ),
+            self.tr(
+                "The key keeps working after you use it. If this sheet is lost or seen "
+                "by someone else, tell your DSL and IT team."
+            ),
         ]
         body = (
             f"<h1>{html.escape(self.tr('CSE Toolkit recovery sheet'))}</h1>"

@@ -32,8 +32,14 @@ def region_target(regions: Sequence[QWidget], focus: QWidget | None, step: int) 
     holding ``focus``; None when no region has a control to focus."""
     if not regions:
         return None
-    here = next((i for i, r in enumerate(regions)
-                 if focus is not None and (focus is r or r.isAncestorOf(focus))), -1)
+    here = next(
+        (
+            i
+            for i, r in enumerate(regions)
+            if focus is not None and (focus is r or r.isAncestorOf(focus))
+        ),
+        -1,
+    )
     start = 0 if here < 0 and step > 0 else here
     for n in range(1, len(regions) + 1):
         target = first_focusable(regions[(start + step * n) % len(regions)])
@@ -50,8 +56,12 @@ def first_focusable(region: QWidget) -> QWidget | None:
     for _ in range(5000):
         if widget is None or widget is region:
             return None
-        if (region.isAncestorOf(widget) and widget.isVisible() and widget.isEnabled()
-                and widget.focusPolicy() & Qt.FocusPolicy.TabFocus):
+        if (
+            region.isAncestorOf(widget)
+            and widget.isVisible()
+            and widget.isEnabled()
+            and widget.focusPolicy() & Qt.FocusPolicy.TabFocus
+        ):
             return widget
         widget = widget.nextInFocusChain()
     return None
@@ -61,8 +71,12 @@ def is_tab_stop(widget: QWidget, groups: set[int]) -> bool:
     """Whether Tab stops on ``widget`` (as Qt decides: visible, enabled, Tab focus, one stop
     per group of exclusive radio buttons: the checked one, else the first). ``groups`` collects
     the radio groups already given their stop."""
-    if not (widget.isVisible() and widget.isEnabled()
-            and widget.focusPolicy() & Qt.FocusPolicy.TabFocus and widget.focusProxy() is None):
+    if not (
+        widget.isVisible()
+        and widget.isEnabled()
+        and widget.focusPolicy() & Qt.FocusPolicy.TabFocus
+        and widget.focusProxy() is None
+    ):
         return False
     if isinstance(widget, QTabWidget):
         return False  # it hands focus to its tab bar, which is the stop
@@ -71,9 +85,15 @@ def is_tab_stop(widget: QWidget, groups: set[int]) -> bool:
         exclusive = group.exclusive() if group is not None else widget.autoExclusive()
         if exclusive:
             parent = widget.parentWidget()
-            members = (group.buttons() if group is not None else [
-                b for b in parent.findChildren(QRadioButton)
-                if b.parentWidget() is parent and b.autoExclusive()])
+            members = (
+                group.buttons()
+                if group is not None
+                else [
+                    b
+                    for b in parent.findChildren(QRadioButton)
+                    if b.parentWidget() is parent and b.autoExclusive()
+                ]
+            )
             checked = [b for b in members if b.isChecked()]
             if checked:
                 return widget.isChecked()

@@ -193,18 +193,33 @@ class LockManager(QObject):
                 ("org.freedesktop.ScreenSaver", "/org/freedesktop/ScreenSaver"),
                 ("org.gnome.ScreenSaver", "/org/gnome/ScreenSaver"),
             ):
-                if session.connect(service, path, service, "ActiveChanged", self,
-                                   SLOT("_screensaver_changed(bool)")):
+                if session.connect(
+                    service,
+                    path,
+                    service,
+                    "ActiveChanged",
+                    self,
+                    SLOT("_screensaver_changed(bool)"),
+                ):
                     watching.append(f"{service}.ActiveChanged")
         if system.isConnected():
-            if system.connect("org.freedesktop.login1", "/org/freedesktop/login1",
-                              "org.freedesktop.login1.Manager", "PrepareForSleep", self,
-                              SLOT("_screensaver_changed(bool)")):
+            if system.connect(
+                "org.freedesktop.login1",
+                "/org/freedesktop/login1",
+                "org.freedesktop.login1.Manager",
+                "PrepareForSleep",
+                self,
+                SLOT("_screensaver_changed(bool)"),
+            ):
                 watching.append("login1.Manager.PrepareForSleep")
             session_path = logind_session_path()
             if session_path and system.connect(
-                "org.freedesktop.login1", session_path, "org.freedesktop.login1.Session",
-                "Lock", self, SLOT("_session_lock()"),
+                "org.freedesktop.login1",
+                session_path,
+                "org.freedesktop.login1.Session",
+                "Lock",
+                self,
+                SLOT("_session_lock()"),
             ):
                 watching.append("login1.Session.Lock")
         return watching
@@ -272,7 +287,9 @@ def logind_session_path(session_id: str | None = None) -> str | None:
     if not session_id:
         return None
     escaped = "".join(
-        ch if (ch.isascii() and ch.isalnum() and not (i == 0 and ch.isdigit())) else f"_{ord(ch):02x}"
+        ch
+        if (ch.isascii() and ch.isalnum() and not (i == 0 and ch.isdigit()))
+        else f"_{ord(ch):02x}"
         for i, ch in enumerate(session_id)
     )
     return f"/org/freedesktop/login1/session/{escaped}"

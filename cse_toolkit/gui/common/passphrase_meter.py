@@ -41,8 +41,11 @@ def meter_text(passphrase: str, min_score: int) -> str:
     else:
         parts = [f"{label}: {feedback[:1].lower()}{feedback[1:]}"]
     if strength.score < min_score:
-        parts.append(_tr("Your organisation needs at least '{needed}'.").format(
-            needed=_tr(LABELS[min_score])))
+        parts.append(
+            _tr("Your organisation needs at least '{needed}'.").format(
+                needed=_tr(LABELS[min_score])
+            )
+        )
     return " ".join(parts)
 
 
@@ -52,7 +55,8 @@ def too_weak(passphrase: str, min_score: int) -> str:
     if strength.score >= min_score:
         return ""
     tip = advice(strength)
-    text = _tr("That passphrase is too easy to guess ('{label}'; your organisation needs at "
-               "least '{needed}').").format(label=_tr(strength.label),
-                                            needed=_tr(LABELS[min_score]))
+    text = _tr(
+        "That passphrase is too easy to guess ('{label}'; your organisation needs at "
+        "least '{needed}')."
+    ).format(label=_tr(strength.label), needed=_tr(LABELS[min_score]))
     return f"{text} {_tr(tip)}" if tip else text

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QFont
@@ -22,7 +22,11 @@ from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
 from cse_toolkit.core.catalogue import load_tool
 from cse_toolkit.core.tools import Tool
 from cse_toolkit.errors import UserError
-from cse_toolkit.policy import Contact, Policy, load_policy
+from cse_toolkit.policy import Contact, Policy
+
+if TYPE_CHECKING:
+    from cse_toolkit.core.entities import Child
+    from cse_toolkit.vault.vault import Vault
 
 CONTACT_TITLES = {
     "dsl": "Designated safeguarding lead",
@@ -45,22 +49,26 @@ def _tr(text: str) -> str:
     return QCoreApplication.translate("pathway", text)
 
 
-def policy() -> Policy:
-    """The organisation policy in force (validated when the app started)."""
-    return load_policy().policy
+def policy(vault: Vault | None) -> Policy:
+    """The organisation policy in force: loaded and validated once when the app started and
+    carried by the open vault (``Vault.policy``); the file is never read again. Views ask only
+    while their vault is open (a locked app has no views)."""
+    if vault is None:
+        raise RuntimeError("the policy is carried by the open vault; none is open")
+    return vault.policy
 
 
-def case_pathway_id() -> str:
-    return policy().default_pathway
+def case_pathway_id(vault: Vault) -> str:
+    return policy(vault).default_pathway
 
 
-def case_tool(child: Any | None = None) -> Tool:
+def case_tool(vault: Vault, child: Child | None = None) -> Tool:
     """The tool a child's case uses: the one of their confirmed level, else the policy's."""
-    tool_id = getattr(child, "level_tool", None) or policy().default_tool
+    tool_id = getattr(child, "level_tool", None) or policy(vault).default_tool
     try:
         return load_tool(tool_id)
     except UserError:  # the child's tool is no longer installed: use the policy's
-        return load_tool(policy().default_tool)
+        return load_tool(policy(vault).default_tool)
 
 
 def day_text(value: datetime | date) -> str:

@@ -1,4 +1,4 @@
-""""Forgotten your passphrase?": set a new one with the recovery key, without IT.
+""" "Forgotten your passphrase?": set a new one with the recovery key, without IT.
 
 Reached from the unlock form. The user chooses their name, types the recovery key they wrote
 down at first run (groups of four, spaces or dashes as they like) or, with IT beside them,
@@ -41,6 +41,7 @@ from cse_toolkit.gui.common import dialogs, workers
 from cse_toolkit.gui.common.passphrase_meter import meter_text, too_weak
 from cse_toolkit.gui.common.pathway_widgets import InlineMessage
 from cse_toolkit.gui.common.widgets import heading_label
+from cse_toolkit.policy import Policy
 
 log = logging.getLogger(__name__)
 
@@ -58,10 +59,12 @@ class RecoveryDialog(QDialog):
         *,
         min_score: int = 3,
         kdf: Any = None,
+        policy: Policy | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self._folder = folder
+        self._policy = policy  # the one loaded at start (the recovered vault follows it)
         self._min_score = min_score
         self._kdf = kdf
         self._busy = False
@@ -72,11 +75,13 @@ class RecoveryDialog(QDialog):
         self.setAccessibleName(title)
         self.setModal(True)
 
-        intro = QLabel(self.tr(
-            "Use the recovery key you wrote down (or printed) when this laptop was set up. "
-            "It sets a new passphrase; your records stay as they are. This is recorded in "
-            "the audit trail."
-        ))
+        intro = QLabel(
+            self.tr(
+                "Use the recovery key you wrote down (or printed) when this laptop was set up. "
+                "It sets a new passphrase; your records stay as they are. This is recorded in "
+                "the audit trail."
+            )
+        )
         intro.setWordWrap(True)
 
         self.user_combo = QComboBox()
@@ -185,8 +190,11 @@ class RecoveryDialog(QDialog):
     def choose_org_file(self) -> None:
         from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
-        path = dialogs.open_file(self, self.tr("The organisation's recovery key file"),
-                                 self.tr("Key files (*.key *.txt);;All files (*)"))
+        path = dialogs.open_file(
+            self,
+            self.tr("The organisation's recovery key file"),
+            self.tr("Key files (*.key *.txt);;All files (*)"),
+        )
         if path is None:
             return
         try:
@@ -197,8 +205,9 @@ class RecoveryDialog(QDialog):
         except (OSError, ValueError, UnicodeDecodeError):
             self._org_key = None
             self.file_label.setText("")
-            self._show(self.tr("That file is not an organisation recovery key. Ask IT for the "
-                               "right file."))
+            self._show(
+                self.tr("That file is not an organisation recovery key. Ask IT for the right file.")
+            )
             return
         self.file_label.setText(path.name)
         self._show("")
@@ -208,8 +217,9 @@ class RecoveryDialog(QDialog):
             return self.tr("There is no user on this laptop yet.")
         if self.route.checkedId() == OWN_KEY:
             if len("".join(self.key_edit.text().split()).replace("-", "")) < 8:
-                return self.tr("Type your recovery key: the groups of letters and numbers you "
-                               "wrote down.")
+                return self.tr(
+                    "Type your recovery key: the groups of letters and numbers you wrote down."
+                )
         elif self._org_key is None:
             return self.tr("Choose the organisation's recovery key file first.")
         new = self.new_edit.text()
@@ -229,7 +239,7 @@ class RecoveryDialog(QDialog):
             self._show(problem)
             return
         self._show("")
-        folder, kdf = self._folder, self._kdf
+        folder, kdf, policy = self._folder, self._kdf, self._policy
         user = self.user_combo.currentText()
         new = self.new_edit.text()
         key = self.key_edit.text() if self.route.checkedId() == OWN_KEY else None
@@ -238,8 +248,9 @@ class RecoveryDialog(QDialog):
         def work() -> str:
             from cse_toolkit.vault.vault import recover
 
-            name: str = recover(folder, user, new, recovery_key=key, organisation_key=org,
-                                kdf=kdf)
+            name: str = recover(
+                folder, user, new, recovery_key=key, organisation_key=org, kdf=kdf, policy=policy
+            )
             return name
 
         self._set_busy(True)
@@ -263,8 +274,16 @@ class RecoveryDialog(QDialog):
     def _set_busy(self, busy: bool) -> None:
         self._busy = busy
         self.busy_bar.setVisible(busy)
-        for widget in (self.set_button, self.key_edit, self.new_edit, self.confirm_edit,
-                       self.user_combo, self.own_radio, self.org_radio, self.file_button):
+        for widget in (
+            self.set_button,
+            self.key_edit,
+            self.new_edit,
+            self.confirm_edit,
+            self.user_combo,
+            self.own_radio,
+            self.org_radio,
+            self.file_button,
+        ):
             widget.setEnabled(not busy)
         if not busy:
             self._route_changed(self.route.checkedId(), True)

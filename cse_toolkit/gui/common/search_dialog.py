@@ -55,7 +55,9 @@ class SearchNotesDialog(QDialog):
         self.status_label.setAccessibleName(self.tr("Search status"))
         self.results = QTableWidget(0, 3)
         self.results.setAccessibleName(self.tr("Search results"))
-        self.results.setHorizontalHeaderLabels([self.tr("Child"), self.tr("When"), self.tr("Found")])
+        self.results.setHorizontalHeaderLabels(
+            [self.tr("Child"), self.tr("When"), self.tr("Found")]
+        )
         self.results.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.results.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.results.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -133,8 +135,11 @@ class SearchNotesDialog(QDialog):
             self.results.setItem(row, 2, QTableWidgetItem(" ".join(str(snippet).split())))
         if hits:
             self.status_label.setText(
-                ntr("SearchNotesDialog",
-                    "%n note(s) found. Press Enter on one to open that child.", len(hits))
+                ntr(
+                    "SearchNotesDialog",
+                    "%n note(s) found. Press Enter on one to open that child.",
+                    len(hits),
+                )
             )
         else:
             self.status_label.setText(self.tr("No notes contain those words."))

@@ -32,6 +32,7 @@ from cse_toolkit.errors import UserError
 from cse_toolkit.fsutil import DiskFullError
 from cse_toolkit.gui.common import workers
 from cse_toolkit.gui.forms.ui_unlock_dialog import Ui_UnlockDialog
+from cse_toolkit.policy import Policy
 from cse_toolkit.vault.errors import (
     NotAVaultError,
     NoVaultError,
@@ -68,12 +69,18 @@ class UnlockDialog(QWidget):
         self.ui.capsLabel.setStyleSheet("font-weight: bold;")
         self.ui.capsLabel.setText("\u26a0 " + self.ui.capsLabel.text())
         self.ui.messageLabel.setTextFormat(Qt.TextFormat.PlainText)
-        for label in (self.ui.titleLabel, self.ui.userLabel, self.ui.passphraseLabel,
-                      self.ui.busyLabel):
+        for label in (
+            self.ui.titleLabel,
+            self.ui.userLabel,
+            self.ui.passphraseLabel,
+            self.ui.busyLabel,
+        ):
             label.setWordWrap(True)
         self._caps: bool | None = None
         self.kdf: Any = None  # key-derivation parameters for a new passphrase (tests: the floor)
         self.min_passphrase_score = 3
+        # The organisation policy the app loaded at start; the unlocked vault carries it.
+        self.policy: Policy | None = None
         self.ui.unlockButton.clicked.connect(self.unlock)
         self.ui.passphraseEdit.returnPressed.connect(self.unlock)
         self.ui.passphraseEdit.installEventFilter(self)
@@ -164,8 +171,15 @@ class UnlockDialog(QWidget):
         from cse_toolkit.gui.common.recovery_dialog import RecoveryDialog
 
         users = [self.ui.userCombo.itemText(i) for i in range(self.ui.userCombo.count())]
-        dialog = RecoveryDialog(self._folder, users, self.ui.userCombo.currentText(),
-                                min_score=self.min_passphrase_score, kdf=self.kdf, parent=self)
+        dialog = RecoveryDialog(
+            self._folder,
+            users,
+            self.ui.userCombo.currentText(),
+            min_score=self.min_passphrase_score,
+            kdf=self.kdf,
+            policy=self.policy,
+            parent=self,
+        )
         self.recovery: RecoveryDialog | None = dialog
         dialog.finished.connect(lambda result: self._recovered(dialog, result))
         dialog.open()
@@ -175,10 +189,12 @@ class UnlockDialog(QWidget):
         dialog.deleteLater()
         if result and dialog.user:
             self.ui.userCombo.setCurrentText(dialog.user)
-            self._show_message(self.tr(
-                "A new passphrase is set for {user}. Type it now to unlock. Your recovery key "
-                "still works: keep it somewhere safe."
-            ).format(user=dialog.user))
+            self._show_message(
+                self.tr(
+                    "A new passphrase is set for {user}. Type it now to unlock. Your recovery key "
+                    "still works: keep it somewhere safe."
+                ).format(user=dialog.user)
+            )
         self.focus_passphrase()
 
     def focus_passphrase(self) -> None:
@@ -197,12 +213,12 @@ class UnlockDialog(QWidget):
             return
         self._show_message("")
         self._set_busy(True)
-        folder, clock = self._folder, self._clock
+        folder, clock, policy = self._folder, self._clock, self.policy
 
         def work() -> object:
             from cse_toolkit.vault.vault import Vault
 
-            return Vault.open(folder, user, passphrase, clock=clock)
+            return Vault.open(folder, user, passphrase, clock=clock, policy=policy)
 
         workers.run_in_background(work, self._done, self._failed, parent=self)
 
@@ -261,7 +277,7 @@ def message_for(exc: BaseException, folder: Path) -> str:
     if isinstance(exc, WrongPassphraseError):
         return tr(
             "That passphrase is not right. Check Caps Lock and try again. If you have "
-            "forgotten it, choose \"Forgotten your passphrase?\" below and use your recovery key."
+            'forgotten it, choose "Forgotten your passphrase?" below and use your recovery key.'
         )
     if isinstance(exc, NoVaultError):
         return tr("There is no vault in {folder}. Ask your IT team which folder holds it.").format(

@@ -57,7 +57,9 @@ class _WrappedHeight(QObject):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
         if isinstance(watched, QLabel) and event.type() in (
-            QEvent.Type.Resize, QEvent.Type.Show, QEvent.Type.FontChange
+            QEvent.Type.Resize,
+            QEvent.Type.Show,
+            QEvent.Type.FontChange,
         ):
             fit_wrapped(watched)
         return False

@@ -145,7 +145,8 @@ class DslDashboardPage(DslPage):
             ntr(
                 "DslDashboard",
                 "{n} [child|children] with something recorded in {period}. Levels are each "
-                "child's current confirmed level.", data.children,
+                "child's current confirmed level.",
+                data.children,
             ).format(n=f"{data.children:,}", period=period)
         )
         self.levels.set_data([c for c, _ in data.by_level], [[n] for _, n in data.by_level])

@@ -2,7 +2,8 @@
 
 Adds the review queue, dashboard, audit trail and retention review as navigation pages shown
 only to the ``dsl`` role, and opens queue items where they are dealt with: the child's page on
-the tab named by the item (Screening, Process, ...), or the page for items with no child.
+the tab for the item's ``Destination`` (the screening and due dates on the Process tab, packs
+on the Share tab), or the page for items with no child.
 """
 
 from __future__ import annotations
@@ -16,10 +17,16 @@ from cse_toolkit.gui.dsl.dsl_audit_view import DslAuditPage
 from cse_toolkit.gui.dsl.dsl_dashboard import DslDashboardPage
 from cse_toolkit.gui.dsl.dsl_queue import DslQueuePage
 from cse_toolkit.gui.dsl.dsl_retention import DslRetentionPage
+from cse_toolkit.vault.dsl_repo import Destination
 
 DSL_ONLY = ("dsl",)
-# When a tab an item names is not on the child's page, open the closest one that is.
-_FALLBACK_TABS = {"Exports": "Share", "Screening": "Process", "Process": "Chronology"}
+# The child's tab where each destination is dealt with, best first (a window without the
+# Process tab opens the chronology instead).
+_TABS = {
+    Destination.SCREENING: ("Process",),
+    Destination.PROCESS: ("Process", "Chronology"),
+    Destination.EXPORTS: ("Share",),
+}
 
 
 @dataclass(frozen=True)
@@ -41,9 +48,10 @@ class DslPages:
         }
 
 
-def tab_index(window: Shell, title: str) -> int | None:
+def tab_index(window: Shell, destination: str) -> int | None:
+    """The index of the child's tab where ``destination`` is dealt with (None: none here)."""
     titles = [t.replace("&", "") for t in window.child_tab_titles()]
-    for wanted in (title, _FALLBACK_TABS.get(title, "")):
+    for wanted in _TABS.get(Destination(destination), ()):
         if wanted in titles:
             return titles.index(wanted)
     return None

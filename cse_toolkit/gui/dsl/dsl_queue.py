@@ -1,9 +1,9 @@
 """The DSL's review queue: what needs them, overdue first, each opening where it is dealt with.
 
 Items come from ``vault.dsl.queue()`` (sign-offs, changed levels, due and overdue pathway
-dates, referrals not marked sent, imports with conflicts), loaded off the GUI thread. Enter or
-double-click opens the item (``open_child(child_id, tab title)``); "Sign off" opens the
-sign-off dialog for a screening.
+dates, referrals not marked sent, imports with conflicts), loaded off the GUI thread, as data:
+their words are ``queue_words``'. Enter or double-click opens the item
+(``open_child(child_id, destination)``); "Sign off" opens the sign-off dialog for a screening.
 """
 
 from __future__ import annotations
@@ -36,11 +36,11 @@ from cse_toolkit.gui.common.changes import follow_changes
 from cse_toolkit.gui.common.table_model import RowTableModel
 from cse_toolkit.gui.common.widgets import heading_label, local_text, plain_tip, report
 from cse_toolkit.gui.dsl.dsl_common import DslPage
+from cse_toolkit.gui.dsl.queue_words import detail, kind_label, kind_labels, title
 from cse_toolkit.vault.dsl_repo import (
     DANGER,
     DUE,
     IMPORT_CONFLICT,
-    KIND_LABELS,
     LEVEL_CHANGED,
     SIGNOFF,
     QueueItem,
@@ -95,16 +95,15 @@ class DslQueueModel(RowTableModel):
         col = index.column()
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             if col == KIND:
-                label = KIND_LABELS.get(it.kind, it.kind)
-                return self.tr("Overdue") if it.overdue else self.tr(label)
+                return self.tr("Overdue") if it.overdue else kind_label(it.kind)
             if col == CHILD:
                 return it.child_ref
             if col == NAME:
                 return it.child_label
             if col == WHAT:
-                return it.title
+                return title(it)
             if col == DETAIL:
-                return it.detail
+                return detail(it)
             if col == DUE_COL:
                 return local_text(it.due_at) if it.due_at else ""
             if col == SINCE:
@@ -112,7 +111,7 @@ class DslQueueModel(RowTableModel):
             if col == PRIORITY:
                 return priority_text(it)
         if role == Qt.ItemDataRole.ToolTipRole and col in (WHAT, DETAIL):
-            return plain_tip(f"{it.title}\n{it.detail}")  # names may come from a pack
+            return plain_tip(f"{title(it)}\n{detail(it)}")  # names may come from a pack
         if role == Qt.ItemDataRole.ForegroundRole and it.overdue and col == DUE_COL:
             return QBrush(OVERDUE_COLOUR)
         if role == Qt.ItemDataRole.FontRole and (
@@ -171,7 +170,7 @@ class _QueueTable(QTableView):
 class DslQueuePage(DslPage):
     """The review queue page (``VaultPage``)."""
 
-    open_child = Signal(str, str)  # child id, tab title
+    open_child = Signal(str, str)  # child id, the item's Destination
     open_page = Signal(str)  # a page key, for items with no child (e.g. an import)
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -189,8 +188,8 @@ class DslQueuePage(DslPage):
         self.kind_filter.addItem(self.tr("Everything"), None)
         self.kind_filter.addItem(self.tr("Needs action now"), ACTION_NOW)
         self.kind_filter.addItem(self.tr("Overdue"), "overdue")
-        for kind, label in KIND_LABELS.items():
-            self.kind_filter.addItem(self.tr(label), kind)
+        for kind, label in kind_labels().items():
+            self.kind_filter.addItem(label, kind)
         show_label = QLabel(self.tr("S&how"))
         show_label.setBuddy(self.kind_filter)
         self.refresh_button = QPushButton(self.tr("&Refresh"))
@@ -304,9 +303,9 @@ class DslQueuePage(DslPage):
         if item.kind == IMPORT_CONFLICT:
             self.open_page.emit("imports")  # decided on the Imported packs page
         elif item.child_id:
-            self.open_child.emit(item.child_id, item.open_tab)
+            self.open_child.emit(item.child_id, str(item.destination))
         else:
-            self.open_page.emit(item.open_tab.lower())
+            self.open_page.emit(str(item.destination))
 
     def sign_off_selected(self) -> None:
         from cse_toolkit.gui.dsl.dsl_signoff_dialog import DslSignoffDialog

@@ -74,9 +74,7 @@ class DslRetentionPage(DslPage):
         vault = self.vault
         if vault is None or self._loading:
             return
-        from cse_toolkit.policy import load_policy
-
-        pol = load_policy().policy
+        pol = vault.policy  # loaded once at start
         self.explain.setText(
             self.tr(
                 "Your organisation keeps records for {m} months after the last change, and for {d} "

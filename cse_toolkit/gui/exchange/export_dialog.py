@@ -24,10 +24,8 @@ on the password page, which only "I have noted the password" closes, so it is no
 stray key). Locking the app rejects the dialog; work still running is then thrown away and a
 file written meanwhile is removed, so nothing is exported without being recorded.
 
-What was typed on the first steps is kept as an encrypted draft (``EXPORT_DRAFT_KIND``) as it
-is typed (gui/common/autosave.py) and when the app locks; after unlocking the main window offers it
-back (``load_draft``). Cancel drops it; so does a finished export.
-"""
+What was typed is kept as an encrypted draft (``EXPORT_DRAFT_KIND``, gui/common/autosave.py)
+and offered back after unlocking (``load_draft``); Cancel or a finished export drops it."""
 
 from __future__ import annotations
 
@@ -76,6 +74,7 @@ KIND_TITLES = {
     "intelligence": "Information report to the police",
 }
 
+
 class ExportDialog(ExportPages, QDialog):
     """Build, check, preview and export one pack; shows its password once."""
 
@@ -96,13 +95,11 @@ class ExportDialog(ExportPages, QDialog):
         super().__init__(parent)
         if kind not in exchange.KINDS:
             raise ValueError(f"unknown pack kind {kind!r}")
-        from cse_toolkit.policy import load_policy
-
         self._vault = vault
         self._kind = kind
         self._child_id = child_id
         self._report_id = report_id
-        self._policy = policy or load_policy().policy
+        self._policy = policy or vault.policy  # loaded once at start
         self._pack: ps.PackModel | None = None
         self._generation = 0  # bumps to drop results of superseded background work
         self._busy = False
@@ -234,7 +231,9 @@ class ExportDialog(ExportPages, QDialog):
             return
         flow = self._flow(page)
         why_now = self.why_now_edit.toPlainText()
-        problem = flow.problem(ExportAnswers(self.recipient_name.text(), self.sharing_answers(), why_now))
+        problem = flow.problem(
+            ExportAnswers(self.recipient_name.text(), self.sharing_answers(), why_now)
+        )
         if problem is not None and problem.kind == "recipient":
             dialogs.warning(self, self.tr("Recipient needed"), self.tr("Say who the pack is for."))
             self.recipient_name.setFocus()
@@ -520,8 +519,11 @@ class ExportDialog(ExportPages, QDialog):
     # Drafts (protocols.DraftEditor)
     # ==========================================================================================
     def _form_pages(self) -> list[QWidget]:
-        return [p for p in (self.recipient_page, self.sharing_page, self.details_page)
-                if p in self.steps]
+        return [
+            p
+            for p in (self.recipient_page, self.sharing_page, self.details_page)
+            if p in self.steps
+        ]
 
     def draft_payload(self) -> dict[str, Any]:
         return {
@@ -542,7 +544,9 @@ class ExportDialog(ExportPages, QDialog):
             return
         try:
             self.draft_id = self._vault.repos.save_draft(
-                EXPORT_DRAFT_KIND, self._child_id or self._report_id, self.draft_payload(),
+                EXPORT_DRAFT_KIND,
+                self._child_id or self._report_id,
+                self.draft_payload(),
                 self.draft_id,
             )
         except UserError as exc:

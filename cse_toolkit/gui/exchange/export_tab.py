@@ -18,6 +18,7 @@ from cse_toolkit.gui.common.protocols import Shell
 from cse_toolkit.gui.common.widgets import local_text
 from cse_toolkit.gui.exchange.export_dialog import ExportDialog
 from cse_toolkit.gui.exchange.outbox_table_model import state_text
+from cse_toolkit.policy import Policy
 from cse_toolkit.services import exchange
 
 if TYPE_CHECKING:
@@ -31,12 +32,11 @@ class ExportTab(QWidget):
     changed = Signal()
     exported = Signal(str)
 
-    def __init__(self, policy: Any = None, parent: QWidget | None = None) -> None:
+    def __init__(self, policy: Policy | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        from cse_toolkit.policy import load_policy
-
         self.setAccessibleName(self.tr("Share"))
-        self._policy = policy or load_policy().policy
+        # The policy loaded at start; None: the one the open vault carries (Vault.policy).
+        self._policy = policy
         self._vault: Vault | None = None
         self._child: Any = None
         self.dialog: ExportDialog | None = None
@@ -56,7 +56,6 @@ class ExportTab(QWidget):
         ):
             button = QPushButton(text)
             button.clicked.connect(lambda _c=False, k=kind: self.export(k))
-            button.setVisible(kind in self._policy.export_kinds)
             self.buttons[kind] = button
             row.addWidget(button)
         row.addStretch(1)
@@ -68,10 +67,18 @@ class ExportTab(QWidget):
         layout.addLayout(row)
         layout.addWidget(self.history)
         layout.addStretch(1)
+        if policy is not None:
+            self._show_kinds(policy)
+
+    def _show_kinds(self, policy: Policy) -> None:
+        for kind, button in self.buttons.items():
+            button.setVisible(kind in policy.export_kinds)
 
     def set_child(self, vault: Vault, child: Any) -> None:
         self._vault = vault
         self._child = child
+        if self._policy is None:
+            self._show_kinds(vault.policy)
         self._show_history()
 
     def clear(self) -> None:
@@ -135,10 +142,10 @@ class SharingParts:
     outbox: OutboxPage
 
 
-def install(window: Shell, policy: Any = None) -> SharingParts:
+def install(window: Shell, policy: Policy | None = None) -> SharingParts:
     """Add the Share tab, the Outbox page and the unsent reminder to a ``MainWindow``.
 
-    ``policy``: the ``Policy`` in force (default: loaded again from its file).
+    ``policy``: the ``Policy`` loaded at start (None: the one the open vault carries).
     """
     from cse_toolkit.gui.exchange.outbox_page import OutboxPage, unsent_reminder_text
 

@@ -81,8 +81,10 @@ class ImportConflictsPage(QWidget):
         top.addWidget(self.summary, 1)
         top.addWidget(self.import_button)
         sides = QSplitter(Qt.Orientation.Horizontal)
-        for caption, text in ((self.local_caption, self.local_text),
-                              (self.incoming_caption, self.incoming_text)):
+        for caption, text in (
+            (self.local_caption, self.local_text),
+            (self.incoming_caption, self.incoming_text),
+        ):
             box = QWidget()
             column = QVBoxLayout(box)
             column.setContentsMargins(0, 0, 0, 0)
@@ -128,15 +130,21 @@ class ImportConflictsPage(QWidget):
         for p in self._pending:
             who = labels.get(p.child_id or "", self.tr("a child not on your list"))
             text = self.tr("{type} for {child}: {why} (pack imported {when})").format(
-                type=p.record_type.replace("_", " ").capitalize(), child=who, why=p.why,
+                type=p.record_type.replace("_", " ").capitalize(),
+                child=who,
+                why=p.why,
                 when=local_text(parse_utc(p.imported_at)),
             )
             self.list.addItem(QListWidgetItem(text))
         if self._pending:
-            self.summary.setText(ntr(
-                "ImportConflictsPage",
-                "%n conflict(s) from imported packs. Nothing was overwritten: for each, keep "
-                "the version here or take the one in the pack.", len(self._pending)))
+            self.summary.setText(
+                ntr(
+                    "ImportConflictsPage",
+                    "%n conflict(s) from imported packs. Nothing was overwritten: for each, keep "
+                    "the version here or take the one in the pack.",
+                    len(self._pending),
+                )
+            )
             self.list.setCurrentRow(0)
         else:
             self.summary.setText(self.tr("No conflicts to decide. Imported packs merged cleanly."))
@@ -158,12 +166,16 @@ class ImportConflictsPage(QWidget):
             local = exchange.local_version(self._vault, conflict.record_type, conflict.record_id)
         except UserError:
             local = None
-        self.local_caption.setText(self.tr("Here (version {v})").format(
-            v=local.get("version", "?") if local else "-"))
+        self.local_caption.setText(
+            self.tr("Here (version {v})").format(v=local.get("version", "?") if local else "-")
+        )
         self.incoming_caption.setText(
             self.tr("In the pack from {sender}, signed by key {fp} (version {v})").format(
                 sender=conflict.sender or self.tr("an unnamed sender"),
-                fp=conflict.signer_fingerprint or "?", v=conflict.incoming.get("version", "?")))
+                fp=conflict.signer_fingerprint or "?",
+                v=conflict.incoming.get("version", "?"),
+            )
+        )
         self.local_text.setPlainText(record_text(local))
         self.incoming_text.setPlainText(record_text(conflict.incoming))
         self._update_buttons()

@@ -96,9 +96,7 @@ def record_text(record: dict[str, Any] | None) -> str:
 
 
 def _count_text(counts: dict[str, int]) -> str:
-    return ", ".join(
-        counted(n, t, "import_dialog") for t, n in sorted(counts.items())
-    ) or "none"
+    return ", ".join(counted(n, t, "import_dialog") for t, n in sorted(counts.items())) or "none"
 
 
 class ImportPackDialog(QDialog):
@@ -428,11 +426,15 @@ class ImportPackDialog(QDialog):
         self._trusted = exchange.is_trusted(self._vault, verified.signer_public_key)
         self.trust_box.setVisible(not self._trusted)
         self.summary_ok.setText(
-            self.tr("The pack is intact and signed with a key this vault has confirmed before. "
-                    "Nothing has been imported yet.")
-            if self._trusted else
-            self.tr("The pack is intact and correctly signed, by a key this vault has not seen "
-                    "before. Nothing has been imported yet.")
+            self.tr(
+                "The pack is intact and signed with a key this vault has confirmed before. "
+                "Nothing has been imported yet."
+            )
+            if self._trusted
+            else self.tr(
+                "The pack is intact and correctly signed, by a key this vault has not seen "
+                "before. Nothing has been imported yet."
+            )
         )
         self.fingerprint_edit.clear()
         self.compared_box.setChecked(False)
@@ -497,8 +499,9 @@ class ImportPackDialog(QDialog):
         # The merge writes on a pool thread: it must run as one transaction, and for a big
         # pack it takes longer than the GUI thread may block.
         workers.run_in_background(
-            lambda: exchange.import_pack(vault, path, password, signer,
-                                         confirmed=confirmed or None),
+            lambda: exchange.import_pack(
+                vault, path, password, signer, confirmed=confirmed or None
+            ),
             lambda result: self._imported(generation, result),
             lambda exc: self._failed(generation, self.tr("The pack was not imported"), exc),
             parent=self,

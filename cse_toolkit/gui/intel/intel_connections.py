@@ -478,11 +478,15 @@ class ConnectionsView(QWidget):
             self.rescreen.setVisible(False)
             self.rescreen_label.clear()
             return
-        kinds = {"person": self.tr("the adult"), "vehicle": self.tr("the vehicle"),
-                 "location": self.tr("the place")}
+        kinds = {
+            "person": self.tr("the adult"),
+            "vehicle": self.tr("the vehicle"),
+            "location": self.tr("the place"),
+        }
         parts = [
             self.tr("{what} '{name}' (in the intelligence about {n} other children)").format(
-                what=kinds.get(link.kind, link.kind), name=link.display,
+                what=kinds.get(link.kind, link.kind),
+                name=link.display,
                 n=len(link.other_child_ids),
             )
             for link in links[:3]
@@ -622,8 +626,10 @@ class ConnectionsView(QWidget):
 
     # -- for tests and the screen reader summary ------------------------------------------
     def linked_child_labels(self) -> list[str]:
-        items = (self.children_tree.topLevelItem(i)
-                 for i in range(self.children_tree.topLevelItemCount()))
+        items = (
+            self.children_tree.topLevelItem(i)
+            for i in range(self.children_tree.topLevelItemCount())
+        )
         return [item.text(0) for item in items if item is not None]
 
     def link_rows(self) -> list[tuple[str, str, str]]:

@@ -95,9 +95,7 @@ def fill_explanation(cols: Explanation, tool: Tool, outcome: Outcome, pol: Polic
     cols.verify.clear()
     for item in outcome.to_verify:
         cols.verify.add(bullet(answer_text(item.label, item), item.indicator))
-    _show_block(
-        cols.verify, bool(outcome.to_verify), _tr("Nothing answered Possible.")
-    )
+    _show_block(cols.verify, bool(outcome.to_verify), _tr("Nothing answered Possible."))
 
     cols.gaps.clear()
     by_section: dict[str, list[str]] = {}
@@ -110,9 +108,7 @@ def fill_explanation(cols: Explanation, tool: Tool, outcome: Outcome, pol: Polic
                 section=title, n=len(labels), labels="; ".join(labels)
             )
         )
-        label.setToolTip(
-            ", ".join(g.indicator for g in outcome.gaps if g.section == section_id)
-        )
+        label.setToolTip(", ".join(g.indicator for g in outcome.gaps if g.section == section_id))
         cols.gaps.add(label)
     _show_block(cols.gaps, bool(outcome.gaps), _tr("Every question was answered."))
 
@@ -133,9 +129,9 @@ def fill_explanation(cols: Explanation, tool: Tool, outcome: Outcome, pol: Polic
         if ns.review_interval and not any("screen within" in t.lower() for t in ns.text):
             cols.next_steps.add(
                 wrap_label(
-                    _tr(
-                        "Re-screen within {interval}, or sooner if anything changes."
-                    ).format(interval=ns.review_interval)
+                    _tr("Re-screen within {interval}, or sooner if anything changes.").format(
+                        interval=ns.review_interval
+                    )
                 )
             )
         contacts = ns.contacts

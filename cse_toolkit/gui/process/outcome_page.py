@@ -116,9 +116,7 @@ class OutcomePage(QWidget):
         # SAFETY.md R2: too little answered to rely on the lowest level.
         self.incomplete_note = wrap_label()
         self.incomplete_note.setObjectName("incompleteNote")
-        self.incomplete_note.setStyleSheet(
-            "#incompleteNote { color: #7a3b00; font-weight: bold; }"
-        )
+        self.incomplete_note.setStyleSheet("#incompleteNote { color: #7a3b00; font-weight: bold; }")
         self.incomplete_note.setAccessibleName(self.tr("Screening incomplete"))
         self.incomplete_note.hide()
         # SAFETY.md R9: one plain line when the level rests on content to be confirmed.
@@ -328,7 +326,7 @@ class OutcomePage(QWidget):
             record = vault.repos.get_screening(record)
         self._vault = vault
         self._record = record
-        self._pathway_id = pathway_id or case_pathway_id()
+        self._pathway_id = pathway_id or case_pathway_id(vault)
         inp = ScreeningInput.from_dict(record.input)
         self._tool = tool_for(inp)  # the version it was made with: never re-scored
         self._outcome = evaluate(self._tool, inp)
@@ -379,16 +377,14 @@ class OutcomePage(QWidget):
     def _fill(self, inp: ScreeningInput) -> None:
         tool, outcome, record = self._tool, self._outcome, self._record
         assert tool is not None and outcome is not None and record is not None
-        pol = policy()
+        pol = policy(self._vault)
         self.banner.setVisible(outcome.urgent)
         if outcome.urgent:
             self.banner.set_detail(
                 self.tr(
                     "Someone is in immediate danger. {contact}. Then refer to children's "
                     "social care by phone and tell your DSL."
-                ).format(
-                    contact=emergency_text(pol)
-                )
+                ).format(contact=emergency_text(pol))
             )
         level = tool.level(outcome.suggested_level)
         self.level_label.setText(level.label)
@@ -493,8 +489,9 @@ class OutcomePage(QWidget):
 
     def columns(self) -> Explanation:
         """The columns that explain the outcome (``outcome_columns.fill_explanation``)."""
-        return Explanation(self.reasons, self.floors, self.verify, self.gaps, self.next_steps,
-                           self.contacts)
+        return Explanation(
+            self.reasons, self.floors, self.verify, self.gaps, self.next_steps, self.contacts
+        )
 
     def _default_rescreen(self) -> QDate:
         assert self._vault is not None
@@ -536,9 +533,7 @@ class OutcomePage(QWidget):
         elif level in tool.manual_only_levels:
             text = self.tr("&Reason (required: this level is a professional judgement)")
         elif tool.rank(level) < tool.rank(outcome.suggested_level):
-            text = self.tr(
-                "&Reason (required: lower than suggested, so your DSL must sign it off)"
-            )
+            text = self.tr("&Reason (required: lower than suggested, so your DSL must sign it off)")
         elif level != outcome.suggested_level:
             text = self.tr("&Reason (required: you changed the suggested level)")
         else:

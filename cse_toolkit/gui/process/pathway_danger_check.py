@@ -147,13 +147,13 @@ class DangerCheck(QWidget):
     def start(self, vault: Vault, child_id: str, pathway_id: str | None = None) -> None:
         self._vault = vault
         self._child_id = child_id
-        self._pathway_id = pathway_id or case_pathway_id()
+        self._pathway_id = pathway_id or case_pathway_id(vault)
         self._reset()
         self.banner.set_detail(
             self.tr(
                 "{contact}. Stay with the child if it is safe to do so. Then record the time "
                 "of the call and the police reference below."
-            ).format(contact=emergency_text(policy()))
+            ).format(contact=emergency_text(policy(vault)))
         )
         self.called_at.setDateTime(to_qdatetime(vault.now()))
         self.yes.setFocus(Qt.FocusReason.OtherFocusReason)

@@ -87,7 +87,7 @@ def next_step_provider(vault: Vault, child_ids: Sequence[str]) -> Mapping[str, N
     child's confirmed level and every recorded step are read in two queries; each child then
     costs only the engine replay.
     """
-    pathway = load_pathway(case_pathway_id())
+    pathway = load_pathway(case_pathway_id(vault))
     levels = {row[0]: row[7] for row in vault.repos.child_rows()}
     records = vault.repos.engine_records_by_child()
     screenings = vault.repos.latest_screenings()
@@ -100,8 +100,14 @@ def next_step_provider(vault: Vault, child_ids: Sequence[str]) -> Mapping[str, N
             recs = records.get(child_id, [])
             state = case_state(pathway, recs, vault.clock, levels[child_id])
             status, screened_at = screenings.get(child_id, (None, None))
-            risk = urgency(state, recs, urgency_level(levels[child_id], state), now,
-                           latest_screening_status=status, latest_screening_at=screened_at)
+            risk = urgency(
+                state,
+                recs,
+                urgency_level(levels[child_id], state),
+                now,
+                latest_screening_status=status,
+                latest_screening_at=screened_at,
+            )
         except Exception as exc:  # noqa: BLE001 - one damaged case must not blank the list
             # The type only: an exception's message could quote personal data.
             log.error("case state failed for one child: %s", type(exc).__name__)
@@ -205,7 +211,7 @@ class ProcessTab(QWidget):
             self.save_draft()
         self._vault = vault
         self._child = child
-        self._pathway = load_pathway(case_pathway_id())
+        self._pathway = load_pathway(case_pathway_id(vault))
         self.tracker.set_child(vault, child.id, self._pathway.id)
         self._refresh_latest()
         if not same:
@@ -272,17 +278,23 @@ class ProcessTab(QWidget):
                 latest_tool = load_tool(latest.tool_id, latest.tool_version)
             except UserError:
                 latest_tool = None
-            screened_level = driving_level(
-                latest_tool, latest.suggested_level, latest.confirmed_level, latest.status,
-                signed_level=self._child.confirmed_level,
-            ) or screened_level
+            screened_level = (
+                driving_level(
+                    latest_tool,
+                    latest.suggested_level,
+                    latest.confirmed_level,
+                    latest.status,
+                    signed_level=self._child.confirmed_level,
+                )
+                or screened_level
+            )
         prefill: dict[str, Any] = {}
         if step_id == "discuss" and screened_level:
             prefill["agreed_level"] = screened_level
         if step_id == "decide":
             agreed = self._recorded_value("discuss", "agreed_level")
             prefill["confirmed_level"] = agreed or screened_level
-        tool = case_tool(self._child)
+        tool = case_tool(self._vault, self._child)
         if latest is not None:
             try:
                 tool = load_tool(latest.tool_id, latest.tool_version)

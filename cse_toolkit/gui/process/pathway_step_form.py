@@ -271,7 +271,7 @@ class StepForm(QWidget):
         if step.id == "concern":
             self.banner.set_detail(
                 self.tr("{contact}. Then record the concern here.").format(
-                    contact=emergency_text(policy())
+                    contact=emergency_text(policy(self._vault))
                 )
             )
         order: list[QWidget] = []

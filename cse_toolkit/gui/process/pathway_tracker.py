@@ -97,7 +97,9 @@ class PathwayTracker(QWidget):
         route_font.setBold(True)
         self.route_label.setFont(route_font)
         self.urgent_banner = EmergencyBanner()
-        self.urgent_banner.title.setText(self.tr("Immediate danger: refer now, strategy meeting straight away"))
+        self.urgent_banner.title.setText(
+            self.tr("Immediate danger: refer now, strategy meeting straight away")
+        )
         self.urgent_banner.hide()
         self.due_title = section_title(self.tr("Due dates"))
         self.due_box = QWidget()
@@ -160,7 +162,7 @@ class PathwayTracker(QWidget):
     def set_child(self, vault: Vault, child_id: str, pathway_id: str | None = None) -> None:
         self._vault = vault
         self._child_id = child_id
-        self._pathway = load_pathway(pathway_id or case_pathway_id())
+        self._pathway = load_pathway(pathway_id or case_pathway_id(vault))
         self.refresh()
 
     def refresh(self) -> None:
@@ -220,7 +222,7 @@ class PathwayTracker(QWidget):
                     "({contact}). Tell your DSL and refer to the Family Front Door by phone now "
                     "(the Emergency Duty Team out of hours): the strategy meeting is held "
                     "straight away."
-                ).format(contact=emergency_text(policy()))
+                ).format(contact=emergency_text(policy(self._vault)))
             )
 
         self._set_due(state.due)

@@ -76,6 +76,7 @@ log = logging.getLogger(__name__)
 
 DRAFT_KIND = "screening_wizard"  # where an in-progress screening's page is kept
 
+
 class ScreeningWizard(QWidget):
     """Run (or resume) a screening for one child.
 
@@ -122,7 +123,9 @@ class ScreeningWizard(QWidget):
         self.next_button.setAccessibleName(screening_tr("Next page"))
         self.next_button.setDefault(True)
         self.back_button = QPushButton(screening_tr("Back to the &process"))
-        self.back_button.setToolTip(screening_tr("Your answers are kept: come back to finish (Esc)"))
+        self.back_button.setToolTip(
+            screening_tr("Your answers are kept: come back to finish (Esc)")
+        )
         self.prev_button.clicked.connect(self.previous)
         self.next_button.clicked.connect(self.next)
         self.back_button.clicked.connect(self._back)
@@ -215,7 +218,7 @@ class ScreeningWizard(QWidget):
         child = self._child
         self._loading = True
         try:
-            tool = load_tool(policy().default_tool)
+            tool = load_tool(policy(self._vault).default_tool)
             self._fill_tools(tool.id)
             assert self._vault is not None
             today = self._vault.now().astimezone().date()
@@ -229,7 +232,9 @@ class ScreeningWizard(QWidget):
                     )
                 )
             elif age is not None:
-                c.age_note.setText(screening_tr("Worked out from the approximate age on the record."))
+                c.age_note.setText(
+                    screening_tr("Worked out from the approximate age on the record.")
+                )
             else:
                 c.age_note.setText(screening_tr("No age on the record: enter the child's age."))
             c.learning_disability.setChecked(child.learning_disability)
@@ -360,7 +365,9 @@ class ScreeningWizard(QWidget):
         if any(row.answer() is not None for row in self.rows()) and not dialogs.confirm(
             self,
             screening_tr("Change the screening tool?"),
-            screening_tr("The answers given with '{tool}' will be cleared.").format(tool=self._tool.name),
+            screening_tr("The answers given with '{tool}' will be cleared.").format(
+                tool=self._tool.name
+            ),
             screening_tr("&Change the tool"),
             screening_tr("&Keep the tool"),
         ):
@@ -444,7 +451,9 @@ class ScreeningWizard(QWidget):
             self._saved_position = position
         self._dirty = False
         self.saved_label.setText(
-            screening_tr("Saved {time}").format(time=self._vault.now().astimezone().strftime("%H:%M:%S"))
+            screening_tr("Saved {time}").format(
+                time=self._vault.now().astimezone().strftime("%H:%M:%S")
+            )
         )
 
     def forget_position(self) -> None:
@@ -544,8 +553,9 @@ class ScreeningWizard(QWidget):
         for other in others:
             other.show_problem(other.problem() or "")
         if others:
-            problem += " " + ntr("screening", "%n more question(s) on this page must be "
-                                 "completed too.", len(others))
+            problem += " " + ntr(
+                "screening", "%n more question(s) on this page must be completed too.", len(others)
+            )
         page.message.show_problem(problem)
         row.focus_problem()
         page.scroll_area.ensureWidgetVisible(row)

@@ -19,8 +19,11 @@ from cse_toolkit.gui.children.child_table_model import (
 
 
 def _dialog(qtbot: Any, win: Any) -> ChildDialog:
-    qtbot.keyClick(win.child_list, Qt.Key.Key_C,
-                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    qtbot.keyClick(
+        win.child_list,
+        Qt.Key.Key_C,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
     dialogs = [d for d in win.findChildren(ChildDialog) if d.isVisible()]
     assert len(dialogs) == 1
     return dialogs[0]
@@ -108,9 +111,7 @@ def test_full_details_edit(qtbot: Any, open_window: Any, wait_list: Any) -> None
     assert win.child_page.title_label.text() == "Kai Jones (Kai)"
 
 
-def test_filter_as_you_type_and_keyboard_open(
-    qtbot: Any, open_window: Any, wait_list: Any
-) -> None:
+def test_filter_as_you_type_and_keyboard_open(qtbot: Any, open_window: Any, wait_list: Any) -> None:
     win = open_window()
     for alias in ("Jay", "Kai", "Ava", "Jaya"):
         win.vault.repos.add_child(alias=alias, approx_age=13)
@@ -130,7 +131,19 @@ def test_filter_as_you_type_and_keyboard_open(
 
 def test_child_table_model_passes_modeltester(qtmodeltester: Any, clock: Any) -> None:
     raw = [
-        ("id-1", "AAAA-0001", "Jay Smith", "Jay", "2012-05-01", None, None, "medium", "", "", "open"),
+        (
+            "id-1",
+            "AAAA-0001",
+            "Jay Smith",
+            "Jay",
+            "2012-05-01",
+            None,
+            None,
+            "medium",
+            "",
+            "",
+            "open",
+        ),
         ("id-2", "AAAA-0002", "", "Kai", None, 14, "2026-01-01", None, "", "", "open"),
         ("id-3", "AAAA-0003", "Ava", "", None, None, None, "low", "", "", "open"),
     ]

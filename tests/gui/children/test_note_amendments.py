@@ -30,8 +30,11 @@ def test_addendum_and_correction_keep_the_original(
     win.activateWindow()
     qtbot.waitUntil(win.isActiveWindow, timeout=3000)
     notes.table.setFocus()
-    qtbot.keyClick(notes.table, Qt.Key.Key_A,
-                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    qtbot.keyClick(
+        notes.table,
+        Qt.Key.Key_A,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
     dialog = notes.amend_dialog
     assert isinstance(dialog, AmendDialog) and dialog.isVisible()
     qtbot.keyClicks(dialog.body, "She later said the car was blue.")
@@ -122,9 +125,20 @@ def test_plural_aware_counts() -> None:
     assert ntr("t", "%n note(s) found.", 1) == "1 note found."
     assert ntr("t", "%n note(s) found.", 2) == "2 notes found."
     assert ntr("t", "%n existing record(s) [looks|look] similar.", 1) == (
-        "1 existing record looks similar.")
+        "1 existing record looks similar."
+    )
     assert ntr("t", "%n existing record(s) [looks|look] similar.", 3) == (
-        "3 existing records look similar.")
+        "3 existing records look similar."
+    )
     assert ntr("t", "%n [entry|entries]", 1) == "1 entry"
-    assert ", ".join([counted(2, "note"), counted(5, "pathway_step"), counted(1, "child"),
-                      counted(3, "child")]) == "2 notes, 5 pathway steps, 1 child, 3 children"
+    assert (
+        ", ".join(
+            [
+                counted(2, "note"),
+                counted(5, "pathway_step"),
+                counted(1, "child"),
+                counted(3, "child"),
+            ]
+        )
+        == "2 notes, 5 pathway steps, 1 child, 3 children"
+    )

@@ -13,7 +13,7 @@ from cse_toolkit.gui.common.widgets import to_qdatetime
 from cse_toolkit.vault.vault import Vault
 from gui.conftest import PASSPHRASE
 
-TEXT = "Jay said: \"he buys me chips and gives me lifts\".\nSeen at the bus station, 21:40, alone."
+TEXT = 'Jay said: "he buys me chips and gives me lifts".\nSeen at the bus station, 21:40, alone.'
 
 
 @pytest.fixture
@@ -30,7 +30,11 @@ def _open_notes(win: Any, child: Any) -> NoteEditor:
 
 
 def test_draft_survives_window_destroyed_without_saving(
-    qtbot: Any, open_window: Any, make_window: Any, fast_autosave: None, fake_dialogs: Any,
+    qtbot: Any,
+    open_window: Any,
+    make_window: Any,
+    fast_autosave: None,
+    fake_dialogs: Any,
     clock: Any,
 ) -> None:
     win = open_window(tracked=False)
@@ -110,8 +114,13 @@ def test_new_note_with_keyboard_and_backdated_chronology(
     vault = win.vault
     child = vault.repos.add_child(alias="Ava", approx_age=15)
     vault.repos.add_note(child.id, "Older note", clock.now() - timedelta(days=2))
-    vault.repos.add_missing(child.id, clock.now() - timedelta(days=5), clock.now() - timedelta(days=4),
-                            "Birmingham New Street", "Done by Sam")
+    vault.repos.add_missing(
+        child.id,
+        clock.now() - timedelta(days=5),
+        clock.now() - timedelta(days=4),
+        "Birmingham New Street",
+        "Done by Sam",
+    )
     win.show_child(child.id)
     page = win.child_page
     win.activateWindow()
@@ -138,7 +147,8 @@ def test_new_note_with_keyboard_and_backdated_chronology(
     # Filter by kind, then by text.
     chron.kind_checks["missing"].setChecked(False)
     assert chron.visible_titles() == [
-        "Note (online activity, first-hand)", "Note (observation, first-hand)"
+        "Note (online activity, first-hand)",
+        "Note (observation, first-hand)",
     ]
     qtbot.keyClicks(chron.text_edit, "unknown adult")
     assert chron.visible_titles() == ["Note (online activity, first-hand)"]

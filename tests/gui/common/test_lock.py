@@ -84,8 +84,11 @@ def test_panic_lock_with_ctrl_shift_l(qtbot: Any, open_window: Any, wait_list: A
     _child_with_note_typed(qtbot, win, wait_list)
     editor = win.child_page.notes.editor
     win.activateWindow()
-    qtbot.keyClick(editor.ui.bodyEdit, Qt.Key.Key_L,
-                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    qtbot.keyClick(
+        editor.ui.bodyEdit,
+        Qt.Key.Key_L,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
     qtbot.waitUntil(lambda: win.locked)
     assert win.child_page.notes.editor.ui.bodyEdit.toPlainText() == ""
     # The draft was written before the vault closed.
@@ -106,9 +109,7 @@ def test_lock_now_button_and_suspend(qtbot: Any, open_window: Any) -> None:
     assert win.locked
 
 
-def test_closing_the_window_saves_the_draft(
-    qtbot: Any, open_window: Any, wait_list: Any
-) -> None:
+def test_closing_the_window_saves_the_draft(qtbot: Any, open_window: Any, wait_list: Any) -> None:
     win = open_window()
     child = _child_with_note_typed(qtbot, win, wait_list)
     vault = win.vault

@@ -125,8 +125,9 @@ def test_panic_while_a_real_message_box_is_open(
     qtbot.keyClicks(editor.ui.bodyEdit, "Seen at the bus station")
     monkeypatch.setattr(dialogs, "ask", REAL["ask"])
     QTimer.singleShot(200, lambda: _panic_in_focus(qtbot))
-    answer = dialogs.ask(win, "A question", "Which one?", [("a", "&A"), ("b", "&B")],
-                         default="a", escape="b")
+    answer = dialogs.ask(
+        win, "A question", "Which one?", [("a", "&A"), ("b", "&B")], default="a", escape="b"
+    )
     assert answer == "b"  # closed by the lock: answers as if cancelled
     _nothing_else_on_screen(win)
     _unlock(qtbot, win)

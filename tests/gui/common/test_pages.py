@@ -19,8 +19,9 @@ from PySide6.QtWidgets import (
 from cse_toolkit.gui.common.search_dialog import SearchNotesDialog
 
 
-def test_guidance_search_and_contacts(qtbot: Any, open_window: Any, tmp_path: Any,
-                                      monkeypatch: Any, isolated_env: Any) -> None:
+def test_guidance_search_and_contacts(
+    qtbot: Any, open_window: Any, tmp_path: Any, monkeypatch: Any, isolated_env: Any
+) -> None:
     isolated_env["policy"].write_text(
         '[contacts]\n[[contacts.dsl]]\nname = "Pat Example"\nphone = "01905 000000"\n',
         encoding="utf-8",
@@ -104,8 +105,11 @@ def test_search_notes_opens_child(qtbot: Any, open_window: Any, clock: Any) -> N
     repos.add_note(kai.id, "Missed school twice", clock.now() - timedelta(days=1))
     win.activateWindow()
     qtbot.waitUntil(win.isActiveWindow)
-    qtbot.keyClick(win.child_list, Qt.Key.Key_F,
-                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    qtbot.keyClick(
+        win.child_list,
+        Qt.Key.Key_F,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
     dialog = next(d for d in win.findChildren(SearchNotesDialog) if d.isVisible())
     with qtbot.waitSignal(dialog.finished_search):
         qtbot.keyClicks(dialog.query_edit, "taxi")
@@ -133,14 +137,21 @@ def test_controls_have_accessible_names(qtbot: Any, open_window: Any) -> None:
             continue  # a combo box's popup list is named by the combo box
         if widget.objectName().startswith("qt_") or widget.parent().objectName().startswith("qt_"):
             continue  # Qt's own internals (spin box arrows, scroll bar buttons, tab scrollers)
-        if type(widget).__name__ in ("QToolButton",) and widget.parent() is not None and (
-            widget.parent().inherits("QTabBar") or widget.parent().inherits("QToolBar")
-            or widget.parent().inherits("QLineEdit")
+        if (
+            type(widget).__name__ in ("QToolButton",)
+            and widget.parent() is not None
+            and (
+                widget.parent().inherits("QTabBar")
+                or widget.parent().inherits("QToolBar")
+                or widget.parent().inherits("QLineEdit")
+            )
         ):
             continue  # toolbar buttons are named by their actions; clear buttons by Qt
         name = widget.accessibleName() or (
             widget.text().replace("&", "") if isinstance(widget, QAbstractButton) else ""
         )
         if not name:
-            missing.append(f"{type(widget).__name__} {widget.objectName()} in {type(widget.parent()).__name__} {widget.parent().objectName()}")
+            missing.append(
+                f"{type(widget).__name__} {widget.objectName()} in {type(widget.parent()).__name__} {widget.parent().objectName()}"
+            )
     assert missing == [], "\n".join(missing)

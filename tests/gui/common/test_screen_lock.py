@@ -79,13 +79,23 @@ def test_the_desktop_screensaver_locks_the_app_through_a_real_dbus_signal(
         seen: list[str] = []
         manager.lock_requested.connect(seen.append)
         # The screensaver going away (unlocking) is not a reason to lock.
-        _signal(desktop, "/org/freedesktop/ScreenSaver", "org.freedesktop.ScreenSaver",
-                "ActiveChanged", False)
+        _signal(
+            desktop,
+            "/org/freedesktop/ScreenSaver",
+            "org.freedesktop.ScreenSaver",
+            "ActiveChanged",
+            False,
+        )
         qtbot.wait(200)
         assert seen == []
         with qtbot.waitSignal(manager.lock_requested, timeout=5000) as blocker:
-            _signal(desktop, "/org/freedesktop/ScreenSaver", "org.freedesktop.ScreenSaver",
-                    "ActiveChanged", True)
+            _signal(
+                desktop,
+                "/org/freedesktop/ScreenSaver",
+                "org.freedesktop.ScreenSaver",
+                "ActiveChanged",
+                True,
+            )
         assert blocker.args == ["screen"]
     finally:
         QDBusConnection.disconnectFromBus("cse-test-listener")
@@ -104,13 +114,18 @@ def test_logind_locking_this_session_locks_the_app_and_another_session_does_not(
         assert "login1.Session.Lock" in watching
         seen: list[str] = []
         manager.lock_requested.connect(seen.append)
-        _signal(logind, "/org/freedesktop/login1/session/_33", "org.freedesktop.login1.Session",
-                "Lock")  # session 3: another user's
+        _signal(
+            logind, "/org/freedesktop/login1/session/_33", "org.freedesktop.login1.Session", "Lock"
+        )  # session 3: another user's
         qtbot.wait(200)
         assert seen == []
         with qtbot.waitSignal(manager.lock_requested, timeout=5000) as blocker:
-            _signal(logind, "/org/freedesktop/login1/session/_32",
-                    "org.freedesktop.login1.Session", "Lock")
+            _signal(
+                logind,
+                "/org/freedesktop/login1/session/_32",
+                "org.freedesktop.login1.Session",
+                "Lock",
+            )
         assert blocker.args == ["screen"]
     finally:
         QDBusConnection.disconnectFromBus("cse-test-listener")

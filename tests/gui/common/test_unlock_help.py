@@ -122,9 +122,13 @@ def _longest_message(form: Any) -> str:
     folder = Path("/a/rather/long/folder/name/for/the/vault/on/a/managed/laptop")
     samples = [
         message_for(exc, folder)
-        for exc in (errors.WrongPassphraseError("sam"), errors.NoVaultError(str(folder)),
-                    errors.NotAVaultError(str(folder)), errors.VaultTooNewError(99, 1),
-                    errors.OlderCopyError("older"))
+        for exc in (
+            errors.WrongPassphraseError("sam"),
+            errors.NoVaultError(str(folder)),
+            errors.NotAVaultError(str(folder)),
+            errors.VaultTooNewError(99, 1),
+            errors.OlderCopyError("older"),
+        )
     ]
     return max(samples, key=len)
 
@@ -161,18 +165,25 @@ print(json.dumps({"scale": win.devicePixelRatio(), "size": [win.width(), win.hei
 
 
 @pytest.mark.parametrize("scale", ["1", "1.5", "2"])
-def test_unlock_form_never_clips_when_scaled(
-    vault_factory: Any, clock: Any, scale: str
-) -> None:
+def test_unlock_form_never_clips_when_scaled(vault_factory: Any, clock: Any, scale: str) -> None:
     vault = vault_factory(clock=clock)
     folder = vault.folder
     vault.close()
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", QT_SCALE_FACTOR=scale,
-               TESTS_DIR=str(Path(__file__).resolve().parents[2]),
-               QT_QPA_OFFSCREEN_NO_GLX="1")
+    env = dict(
+        os.environ,
+        QT_QPA_PLATFORM="offscreen",
+        QT_SCALE_FACTOR=scale,
+        TESTS_DIR=str(Path(__file__).resolve().parents[2]),
+        QT_QPA_OFFSCREEN_NO_GLX="1",
+    )
     env["QT_LOGGING_RULES"] = "qt.qpa.*=false"
-    done = subprocess.run([sys.executable, "-c", SCALE_SCRIPT, str(folder)], env=env,
-                          capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-c", SCALE_SCRIPT, str(folder)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     result = json.loads(done.stdout.strip().splitlines()[-1])
     assert result["scale"] == float(scale)

@@ -73,7 +73,7 @@ def test_crash_handler_logs_code_lines_not_personal_data(
     logged = "\n".join(r.getMessage() for r in caplog.records)
     assert "RuntimeError" in logged and "test_workers_and_app.py" in logged
     assert "Jay" not in logged and "silver car" not in logged
-    (kind, _title, text), = fake_dialogs.shown
+    ((kind, _title, text),) = fake_dialogs.shown
     assert kind == "crash" and "Jay" not in text
 
 
@@ -94,5 +94,5 @@ def test_invalid_policy_stops_with_message_naming_the_key(
     isolated_env["policy"].write_text("idle_lock_minutes = 600\n", encoding="utf-8")
     with caplog.at_level(logging.ERROR, logger="cse_toolkit.gui"):  # "policy refused" is logged
         assert run_gui([]) == 1
-    (kind, _title, text), = fake_dialogs.shown
+    ((kind, _title, text),) = fake_dialogs.shown
     assert kind == "error" and "idle_lock_minutes" in text

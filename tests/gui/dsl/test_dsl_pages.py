@@ -11,6 +11,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from cse_toolkit.core.clock import FixedClock
+from cse_toolkit.vault.dsl_repo import Destination
 
 PASSPHRASE = "otter lamp river gravel"
 
@@ -53,7 +54,7 @@ def test_queue_model_and_opening_items(qtbot: Any, qtmodeltester: Any, demo_dsl:
     first = page.current_item()
     with qtbot.waitSignal(page.open_child) as opened:
         qtbot.keyClick(page.table, Qt.Key.Key_Return)
-    assert opened.args == [first.child_id, "Screening"]
+    assert opened.args == [first.child_id, Destination.SCREENING]  # a typed destination
 
     page.clear()
     assert page.model.rowCount() == 0 and page.vault is None

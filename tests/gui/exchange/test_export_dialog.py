@@ -223,7 +223,9 @@ def test_password_shown_once_and_copy_clears_the_clipboard(
 ) -> None:
     child = demo_child(worker)
     monkeypatch.setattr(ed, "COPY_CLEAR_MS", 200)
-    monkeypatch.setattr("cse_toolkit.gui.common.dialogs.save_file", lambda *a, **k: tmp_path / "s.pdf")
+    monkeypatch.setattr(
+        "cse_toolkit.gui.common.dialogs.save_file", lambda *a, **k: tmp_path / "s.pdf"
+    )
     dialog = _fill_screening(qtbot, worker, child)
     with qtbot.waitSignal(dialog.exported, timeout=20000):
         dialog.go_next()
@@ -281,7 +283,9 @@ def test_existing_file_and_disk_full_in_plain_words(
         )
 
     monkeypatch.setattr(exchange, "write_pack_file", full)
-    monkeypatch.setattr("cse_toolkit.gui.common.dialogs.save_file", lambda *a, **k: tmp_path / "n.pdf")
+    monkeypatch.setattr(
+        "cse_toolkit.gui.common.dialogs.save_file", lambda *a, **k: tmp_path / "n.pdf"
+    )
     dialog.go_next()
     qtbot.waitUntil(lambda: dialog.current_page() is dialog.preview_page, timeout=5000)
     kind, title, text = fake_dialogs.shown[-1]
@@ -340,7 +344,9 @@ def test_gui_stays_responsive_while_a_500_note_pack_exports(
     not the export, decides it (CSE_GUI_GAP_LIMIT, in seconds, tightens the check).
     """
     child = demo_child(worker, notes=500)
-    monkeypatch.setattr("cse_toolkit.gui.common.dialogs.save_file", lambda *a, **k: tmp_path / "big.pdf")
+    monkeypatch.setattr(
+        "cse_toolkit.gui.common.dialogs.save_file", lambda *a, **k: tmp_path / "big.pdf"
+    )
     dialog = _dialog(qtbot, worker, "referral", child_id=child.id)
     dialog.go_next()
     dialog.sought_group.button(ed.NO).setChecked(True)

@@ -37,9 +37,18 @@ def make_record(
     version: str | None = None,
 ) -> ScreeningRecord:
     """A saved screening (in progress, or confirmed at ``confirm``) for a new child."""
-    return screening_record(vault, child(vault).id, answers, tool_id=tool_id, version=version,
-                            child_info={"age": age}, danger=danger, level=confirm,
-                            confirmed=bool(confirm), reason=reason)
+    return screening_record(
+        vault,
+        child(vault).id,
+        answers,
+        tool_id=tool_id,
+        version=version,
+        child_info={"age": age},
+        danger=danger,
+        level=confirm,
+        confirmed=bool(confirm),
+        reason=reason,
+    )
 
 
 def show(qtbot: Any, vault: Any, record: ScreeningRecord) -> OutcomePage:
@@ -98,8 +107,9 @@ def test_provenance_line_when_the_level_rests_on_to_confirm_content(
     page = show(qtbot, vault, make_record(vault, "worcestershire-2013", [yes("med_hotspots")]))
     assert page.provenance_note.isVisibleTo(page)
     assert "not yet confirmed" in page.provenance_note.text()
-    published = show(qtbot, vault, make_record(
-        vault, "worcestershire-2013", [yes("low_truancy_missing")]))
+    published = show(
+        qtbot, vault, make_record(vault, "worcestershire-2013", [yes("low_truancy_missing")])
+    )
     assert not published.provenance_note.isVisibleTo(published)
 
 
@@ -107,8 +117,13 @@ def test_lowered_level_is_shown_awaiting_dsl_signoff(
     qtbot: Any, vault_factory: Any, clock: FixedClock
 ) -> None:
     vault = vault_factory(clock=clock)
-    rec = make_record(vault, "worcestershire-2013", [yes("low_unknown_adults")], confirm="none",
-                      reason="Checked with school: the adults are family friends")
+    rec = make_record(
+        vault,
+        "worcestershire-2013",
+        [yes("low_unknown_adults")],
+        confirm="none",
+        reason="Checked with school: the adults are family friends",
+    )
     page = show(qtbot, vault, rec)
     assert page.signoff_note.isVisibleTo(page)
     text = page.signoff_note.text()
@@ -129,8 +144,9 @@ def test_a_1_0_screening_shows_its_1_0_labels(
     qtbot: Any, vault_factory: Any, clock: FixedClock
 ) -> None:
     vault = vault_factory(clock=clock)
-    rec = make_record(vault, "worcestershire-2013", [yes("high_u13_sexual_activity")], age=12,
-                      version="1.0")
+    rec = make_record(
+        vault, "worcestershire-2013", [yes("high_u13_sexual_activity")], age=12, version="1.0"
+    )
     page = show(qtbot, vault, rec)
     assert page.tool is not None and page.tool.version == "1.0"
     assert any("Under 13 and sexually active" in t for t in page.reasons.texts())
@@ -154,8 +170,13 @@ def test_child_page_header_says_a_lowered_level_awaits_signoff(
     from cse_toolkit.gui.children.child_page import ChildPage
 
     vault = vault_factory(clock=clock)
-    rec = make_record(vault, "worcestershire-2013", [yes("med_hotspots")], confirm="low",
-                      reason="The house is a relative's")
+    rec = make_record(
+        vault,
+        "worcestershire-2013",
+        [yes("med_hotspots")],
+        confirm="low",
+        reason="The house is a relative's",
+    )
     page = ChildPage()
     qtbot.addWidget(page)
     page.set_child(vault, rec.child_id)
@@ -169,13 +190,19 @@ def test_dsl_signoff_dialog_says_the_level_was_lowered(
     from cse_toolkit.gui.dsl.dsl_signoff_dialog import DslSignoffDialog
 
     dsl = vault_factory(user="dee", role="dsl", clock=clock)
-    rec = make_record(dsl, "worcestershire-2013", [yes("med_hotspots")], confirm="low",
-                      reason="The house is a relative's")
+    rec = make_record(
+        dsl,
+        "worcestershire-2013",
+        [yes("med_hotspots")],
+        confirm="low",
+        reason="The house is a relative's",
+    )
     dialog = DslSignoffDialog(dsl, rec.id)
     qtbot.addWidget(dialog)
     assert "Until you agree, Medium drives the process" in dialog.lowered_label.text()
-    raised = make_record(dsl, "worcestershire-2013", [yes("med_hotspots")], confirm="high",
-                         reason="More known")
+    raised = make_record(
+        dsl, "worcestershire-2013", [yes("med_hotspots")], confirm="high", reason="More known"
+    )
     other = DslSignoffDialog(dsl, raised.id)
     qtbot.addWidget(other)
     assert not hasattr(other, "lowered_label")
@@ -186,17 +213,26 @@ def test_the_outcome_names_the_kinds_of_exploitation(
 ) -> None:
     # Issue 19: only criminal-exploitation indicators: a referral level, and the kind named.
     vault = vault_factory(clock=clock)
-    page = show(qtbot, vault, make_record(
-        vault, "child-exploitation-2026", [yes("ce_missing_found_out_of_area")], age=14
-    ))
+    page = show(
+        qtbot,
+        vault,
+        make_record(
+            vault, "child-exploitation-2026", [yes("ce_missing_found_out_of_area")], age=14
+        ),
+    )
     assert page.level_label.text() == "Medium"
     assert page.exploitation_note.isVisibleTo(page)
     assert page.exploitation_note.text() == "The indicators point to criminal exploitation."
     assert any("Refer to Children's Social Care" in t for t in page.next_steps.texts())
-    page.show_screening(vault, make_record(
-        vault, "child-exploitation-2026",
-        [yes("ce_moving_drugs_money"), yes("low_older_partner")], age=14,
-    ))
+    page.show_screening(
+        vault,
+        make_record(
+            vault,
+            "child-exploitation-2026",
+            [yes("ce_moving_drugs_money"), yes("low_older_partner")],
+            age=14,
+        ),
+    )
     assert page.level_label.text() == "High"
     assert "both sexual and criminal" in page.exploitation_note.text()
     # The CSE-only tools name no kind: the line is not shown.
@@ -205,15 +241,14 @@ def test_the_outcome_names_the_kinds_of_exploitation(
 
 
 def test_the_policy_default_tool_can_select_the_child_exploitation_tool(
-    qtbot: Any, vault_factory: Any, clock: FixedClock, tmp_path: Any,
-    monkeypatch: pytest.MonkeyPatch,
+    qtbot: Any, vault_factory: Any, clock: FixedClock
 ) -> None:
     from cse_toolkit.gui.process.screening_wizard import ScreeningWizard
+    from cse_toolkit.policy import parse_policy
 
-    policy = tmp_path / "policy.toml"
-    policy.write_text('default_tool = "child-exploitation-2026"\n', encoding="utf-8")
-    monkeypatch.setenv("CSE_TOOLKIT_POLICY", str(policy))
     vault = vault_factory(clock=clock)
+    # The policy file as the app reads it once at start and hands to the open vault.
+    vault.policy = parse_policy('default_tool = "child-exploitation-2026"\n', "policy.toml")
     child = vault.repos.add_child(name="Sam Example")
     wizard = ScreeningWizard()
     qtbot.addWidget(wizard)

@@ -21,6 +21,7 @@ from cse_toolkit.gui.common.widgets import to_qdatetime
 from cse_toolkit.gui.process.pathway_danger_check import DangerCheck
 from cse_toolkit.gui.process.pathway_page import ProcessTab, next_step_provider, next_step_summary
 from cse_toolkit.gui.process.pathway_step_form import DRAFT_KIND, StepForm
+from cse_toolkit.policy import load_policy
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 PATHWAY = "worcestershire-cse-2013"
@@ -74,7 +75,8 @@ def test_the_999_path_and_the_no_danger_path(
     qtbot: Any, vault_factory: Any, clock: FixedClock, isolated_env: dict[str, Path]
 ) -> None:
     isolated_env["policy"].write_text(POLICY, encoding="utf-8")
-    vault = vault_factory(clock=clock)
+    # The app reads the policy once at start and the vault carries it.
+    vault = vault_factory(clock=clock, policy=load_policy().policy)
     child = vault.repos.add_child(name="Kim Example", approx_age=13)
     tab = open_process(qtbot, vault, child.id)
     assert tab.tracker.rows()[0][:2] == ("concern", "current")
@@ -207,9 +209,13 @@ def test_the_tracker_shows_an_overdue_review(
     assert tab.tracker.due_texts() == ["Nothing has a due date yet."]
     # Labels the tracker replaced are gone from the screen at once, not drawn under the new one
     # until the event loop deletes them.
-    shown = [w.text() for w in tab.tracker.findChildren(QLabel)
-             if w.isVisible() and w.text() in ("Nothing has a due date yet.",
-                                               "⚠ Overdue since 4 Jan 2027 (Re-screen due)")]
+    shown = [
+        w.text()
+        for w in tab.tracker.findChildren(QLabel)
+        if w.isVisible()
+        and w.text()
+        in ("Nothing has a due date yet.", "⚠ Overdue since 4 Jan 2027 (Re-screen due)")
+    ]
     assert shown == ["Nothing has a due date yet."]
     assert "review cycle 2" in tab.tracker.route_label.text()
 

@@ -13,6 +13,7 @@ from PySide6.QtCore import Qt
 
 from cse_toolkit.gui.children.child_table_model import NAME, PRIORITY
 from cse_toolkit.gui.dsl.dsl_queue import PRIORITY as QUEUE_PRIORITY
+from cse_toolkit.gui.dsl.queue_words import title
 from cse_toolkit.gui.extensions import install_all
 
 
@@ -37,11 +38,20 @@ def _risk_vault(vault_factory: Any, clock: Any) -> dict[str, Any]:
     called = vault.now() - timedelta(minutes=40)
     record_concern(vault, amy.id, called - timedelta(minutes=5), "Pulled into a car.")
     danger = add_child(vault, "Amy Danger Two")
-    vault.repos.record_step(danger.id, PATHWAY, "concern", called,
-                            {"what": "Pulled into a car", "when": called, "by_whom": "priya"})
-    vault.repos.record_step(danger.id, PATHWAY, "danger_check", called,
-                            {"immediate_danger": True, "called_999_at": called,
-                             "police_reference": "WMP-0001"})
+    vault.repos.record_step(
+        danger.id,
+        PATHWAY,
+        "concern",
+        called,
+        {"what": "Pulled into a car", "when": called, "by_whom": "priya"},
+    )
+    vault.repos.record_step(
+        danger.id,
+        PATHWAY,
+        "danger_check",
+        called,
+        {"immediate_danger": True, "called_999_at": called, "police_reference": "WMP-0001"},
+    )
     kids["Amy Danger Two"] = danger
     kids["Amy Unscreened"] = amy
     return {"vault": vault, "kids": kids, "called": called}
@@ -89,17 +99,18 @@ def test_child_list_and_queue_put_risk_first(  # type: ignore[no-untyped-def]
         queue.reload()
     items = queue.items()
     assert items[0].kind == "danger" and items[0].child_label == "Amy Danger Two"
-    assert items[0].title.startswith("Immediate danger: 999 called at ")
+    assert title(items[0]).startswith("Immediate danger: 999 called at ")
     order = []
     for item in items:
         if item.child_label not in order:
             order.append(item.child_label)
     assert order[:3] == ["Amy Danger Two", "Ben Overdue", "Cat New"], order
     ben = [i for i in items if i.child_label == "Ben Overdue" and i.kind == "due"]
-    assert any(i.title == "Referral to Children's Social Care due" and i.overdue
-               for i in ben)
+    assert any(title(i) == "Referral to Children's Social Care due" and i.overdue for i in ben)
     assert queue.model.index(0, QUEUE_PRIORITY).data() == "⚠ Immediate danger"
     queue.kind_filter.setCurrentIndex(queue.kind_filter.findData("action_now"))
-    labels = {queue.proxy.index(r, 0).data(Qt.ItemDataRole.UserRole + 1).child_label
-              for r in range(queue.proxy.rowCount())}
+    labels = {
+        queue.proxy.index(r, 0).data(Qt.ItemDataRole.UserRole + 1).child_label
+        for r in range(queue.proxy.rowCount())
+    }
     assert "Dan Low" not in labels and "Amy Danger Two" in labels

@@ -92,7 +92,11 @@ def _check(wizard: ScreeningWizard, expected: dict[str, Any]) -> None:
     for indicator, (value, basis, when, note) in expected.items():
         row = wizard.row(indicator)
         assert (row.value(), row.basis(), row.when() if when else None, row.note.text()) == (
-            value, basis, when, note), indicator
+            value,
+            basis,
+            when,
+            note,
+        ), indicator
 
 
 def _start(qtbot: Any, vault: Any, child: Any, other_tool: bool = False) -> ScreeningWizard:
@@ -138,7 +142,9 @@ def test_both_tools_keyboard_only(qtbot: Any, vault_factory: Any, clock: Any) ->
 
 
 def test_tab_after_a_basis_goes_to_the_next_question(
-    qtbot: Any, vault_factory: Any, clock: Any  # noqa: F811
+    qtbot: Any,
+    vault_factory: Any,
+    clock: Any,  # noqa: F811
 ) -> None:
     vault = vault_factory(clock=clock)
     wizard = _start(qtbot, vault, at_screening(vault, approx_age=14))
@@ -163,7 +169,10 @@ def test_tab_after_a_basis_goes_to_the_next_question(
 
 
 def test_required_question_stops_next_beside_it_and_the_list_jumps(
-    qtbot: Any, vault_factory: Any, clock: Any, fake_dialogs: Any  # noqa: F811
+    qtbot: Any,
+    vault_factory: Any,
+    clock: Any,  # noqa: F811
+    fake_dialogs: Any,
 ) -> None:
     vault = vault_factory(clock=clock)
     wizard = _start(qtbot, vault, at_screening(vault, approx_age=14))
