@@ -119,7 +119,7 @@ class Indicator(_Entity):
         default=False, description="the wizard will not go on until this question is answered"
     )
     exploitation: list[ExploitationKind] | None = Field(
-        default=None, description="overrides the section's kinds of exploitation for this indicator"
+        default=None, min_length=1, max_length=2, description="overrides the section's kinds"
     )
 
 
@@ -135,9 +135,7 @@ class Section(_Entity):
     provenance: Provenance
     source: str = ""
     exploitation: list[ExploitationKind] = Field(
-        default_factory=list,
-        description="the kinds of exploitation (sexual, criminal) these indicators point to; "
-        "empty in a tool for one kind only",
+        default_factory=list, max_length=2, description="kinds its indicators point to (issue 19)"
     )
     indicators: list[Indicator] = Field(min_length=1)
 
@@ -441,29 +439,17 @@ def _duplicates(items: Iterable[tuple[Loc, str]], what: str, problems: ProblemLi
 
 
 def _exploitation_checks(tool: Tool, problems: ProblemList) -> None:
-    """A tool for more than one kind of exploitation names the kinds of every scored section, so
-    an outcome never leaves a kind out; a tool for one kind names none (issue 19)."""
+    """A tool naming the kinds of exploitation (issue 19) names them for every scored section,
+    so an outcome never leaves a kind out; a tool for one kind names none."""
     scored = [(si, s) for si, s in enumerate(tool.sections) if s.scored]
-    named = [si for si, s in scored if s.exploitation]
-    for si, sec in enumerate(tool.sections):
-        if len(set(sec.exploitation)) != len(sec.exploitation):
-            problems.add(("sections", si, "exploitation"), "names a kind of exploitation twice")
-        for ii, ind in enumerate(sec.indicators):
-            if ind.exploitation is not None and not ind.exploitation:
-                problems.add(
-                    ("sections", si, "indicators", ii, "exploitation"),
-                    "an indicator's exploitation list cannot be empty (leave it out to use "
-                    "the section's)",
-                )
-    if named and len(named) != len(scored):
-        for si, sec in scored:
-            if not sec.exploitation:
-                problems.add(
-                    ("sections", si, "id"),
-                    f"section '{sec.id}' must say which kinds of exploitation it points to "
-                    '(exploitation = ["sexual"], ["criminal"] or both), because other scored '
-                    "sections of this tool do",
-                )
+    for si, sec in scored if any(s.exploitation for _, s in scored) else []:
+        if not sec.exploitation:
+            problems.add(
+                ("sections", si, "id"),
+                f"section '{sec.id}' must say which kinds of exploitation it points to "
+                '(exploitation = ["sexual"], ["criminal"] or both), as the other scored '
+                "sections of this tool do",
+            )
 
 
 def _semantic_checks(tool: Tool, problems: ProblemList, step_ids: set[str] | None) -> None:  # noqa: C901 - a check per rule
