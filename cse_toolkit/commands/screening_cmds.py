@@ -100,7 +100,10 @@ def cmd_tools_show(args: argparse.Namespace) -> int:
     for sec in tool.sections:
         kind = f"scored, level '{sec.level}'" if sec.scored else "context only, never scored"
         period = "; answered with when: current or prior" if sec.has_time_period else ""
-        out += ["", f"{sec.title}  [{sec.id}; {kind}{period}; {sec.provenance}]"]
+        points = (
+            f"; points to {' and '.join(sec.exploitation)} exploitation" if sec.exploitation else ""
+        )
+        out += ["", f"{sec.title}  [{sec.id}; {kind}{period}{points}; {sec.provenance}]"]
         if sec.source:
             out.append(f"  Source: {sec.source}")
         for ind in sec.indicators:
@@ -237,6 +240,8 @@ def render_outcome(tool: tools_mod.Tool, outcome: Outcome, contacts: Contacts) -
         )
     if outcome.minimum_level != tool.level_ids[0]:
         out.append(f"  It cannot be confirmed lower than {label(outcome.minimum_level)}.")
+    if outcome.exploitation_line:
+        out.append(outcome.exploitation_line)
     if outcome.provenance:
         out.append(outcome.provenance)
     out += [

@@ -18,6 +18,7 @@ For the GUI outcome page: ``Outcome`` fields are plain, typed and ordered as the
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -34,6 +35,7 @@ from cse_toolkit.core.screening_input import ScreeningInput as ScreeningInput
 from cse_toolkit.core.screening_input import ScreeningInputError as ScreeningInputError
 from cse_toolkit.core.screening_input import validate_input as validate_input
 from cse_toolkit.core.tools import (
+    EXPLOITATION_KINDS,
     PRESENT_VALUES,
     AdultRouteRule,
     AnyPresentRule,
@@ -198,10 +200,18 @@ class Outcome:
     incomplete: bool = False
     to_confirm: tuple[str, ...] = ()
     adult_route: bool = False
+    #: The kinds of exploitation (``sexual``, ``criminal``) the present scored indicators point
+    #: to, in that order; empty for a tool that covers one kind only (issue 19).
+    exploitation: tuple[str, ...] = ()
 
     @property
     def provenance(self) -> str | None:
         return PROVENANCE_LINE if self.to_confirm else None
+
+    @property
+    def exploitation_line(self) -> str | None:
+        """The plain line naming the kinds, or None when the tool names none."""
+        return exploitation_line(self.exploitation)
 
     def to_dict(self) -> dict[str, Any]:
         """Stable JSON form; keys never removed (``screen --json`` is a contract)."""
@@ -215,6 +225,8 @@ class Outcome:
             "provenance": self.provenance,
             "to_confirm": list(self.to_confirm),
             "adult_route": self.adult_route,
+            "exploitation": list(self.exploitation),
+            "exploitation_line": self.exploitation_line,
             "urgent": self.urgent,
             "reasons": [r.to_dict() for r in self.reasons],
             "floors_applied": [f.to_dict() for f in self.floors_applied],
@@ -223,6 +235,21 @@ class Outcome:
             "present": [a.to_dict() for a in self.present],
             "next_steps": self.next_steps.to_dict() if self.next_steps else None,
         }
+
+
+#: Words for each kind of exploitation an outcome can name.
+EXPLOITATION_WORDS = {"sexual": "sexual exploitation", "criminal": "criminal exploitation"}
+
+
+def exploitation_line(kinds: Sequence[str]) -> str | None:
+    """ "The indicators point to sexual exploitation." (or criminal, or both); None for none.
+    Used by the outcome page, the command line and the pack, so all three say the same."""
+    known = [k for k in EXPLOITATION_KINDS if k in kinds]
+    if not known:
+        return None
+    if len(known) == 2:
+        return "The indicators point to both sexual and criminal exploitation."
+    return f"The indicators point to {EXPLOITATION_WORDS[known[0]]}."
 
 
 _PATHWAYS: dict[str, Pathway | None] = {}
@@ -490,7 +517,18 @@ def evaluate(tool: Tool, inp: ScreeningInput, pathway: Pathway | None = None) ->
         incomplete=incomplete,
         to_confirm=tuple(to_confirm),
         adult_route=adult,
+        exploitation=_kinds(tool, present),
     )
+
+
+def _kinds(tool: Tool, present: list[AnswerItem]) -> tuple[str, ...]:
+    """The kinds of exploitation the present scored indicators point to, in display order."""
+    found: set[str] = set()
+    for item in present:
+        section, indicator = tool.indicator(item.indicator)
+        if section.scored:
+            found.update(section.exploitation_of(indicator))
+    return tuple(k for k in EXPLOITATION_KINDS if k in found)
 
 
 def tool_for(inp: ScreeningInput) -> Tool:

@@ -47,6 +47,9 @@ ContactKey = Literal[
     "dsl", "front_door", "early_help", "cse_team", "police_intelligence", "emergency"
 ]
 ChildFlag = Literal["learning_disability", "additional_needs"]
+#: The kinds of exploitation a section's indicators point to (issue 19), in display order.
+ExploitationKind = Literal["sexual", "criminal"]
+EXPLOITATION_KINDS: tuple[ExploitationKind, ...] = ("sexual", "criminal")
 
 ANSWER_VALUES: tuple[AnswerValue, ...] = ("yes", "possible", "no", "unknown")
 #: ``yes`` and ``possible`` both count as present: safeguarding errs on the side of caution.
@@ -115,6 +118,9 @@ class Indicator(_Entity):
     required: bool = Field(
         default=False, description="the wizard will not go on until this question is answered"
     )
+    exploitation: list[ExploitationKind] | None = Field(
+        default=None, min_length=1, max_length=2, description="overrides the section's kinds"
+    )
 
 
 class Section(_Entity):
@@ -128,10 +134,16 @@ class Section(_Entity):
     has_time_period: bool = False
     provenance: Provenance
     source: str = ""
+    exploitation: list[ExploitationKind] = Field(
+        default_factory=list, max_length=2, description="kinds its indicators point to (issue 19)"
+    )
     indicators: list[Indicator] = Field(min_length=1)
 
     def provenance_of(self, indicator: Indicator) -> Provenance:
         return indicator.provenance or self.provenance
+
+    def exploitation_of(self, indicator: Indicator) -> list[ExploitationKind]:
+        return self.exploitation if indicator.exploitation is None else indicator.exploitation
 
 
 class AgeGate(_Entity):
@@ -426,6 +438,20 @@ def _duplicates(items: Iterable[tuple[Loc, str]], what: str, problems: ProblemLi
             seen[ident] = loc
 
 
+def _exploitation_checks(tool: Tool, problems: ProblemList) -> None:
+    """A tool naming the kinds of exploitation (issue 19) names them for every scored section,
+    so an outcome never leaves a kind out; a tool for one kind names none."""
+    scored = [(si, s) for si, s in enumerate(tool.sections) if s.scored]
+    for si, sec in scored if any(s.exploitation for _, s in scored) else []:
+        if not sec.exploitation:
+            problems.add(
+                ("sections", si, "id"),
+                f"section '{sec.id}' must say which kinds of exploitation it points to "
+                '(exploitation = ["sexual"], ["criminal"] or both), as the other scored '
+                "sections of this tool do",
+            )
+
+
 def _semantic_checks(tool: Tool, problems: ProblemList, step_ids: set[str] | None) -> None:  # noqa: C901 - a check per rule
     levels = tool.level_ids
     rank = {lv: i for i, lv in enumerate(levels)}
@@ -445,6 +471,7 @@ def _semantic_checks(tool: Tool, problems: ProblemList, step_ids: set[str] | Non
         problems,
     )
     _duplicates(((("rules", i, "id"), r.id) for i, r in enumerate(tool.rules)), "rule", problems)
+    _exploitation_checks(tool, problems)
     _duplicates(
         ((("next_steps", i, "level"), ns.level) for i, ns in enumerate(tool.next_steps)),
         "next steps level",

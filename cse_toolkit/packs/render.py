@@ -49,6 +49,7 @@ from reportlab.platypus import (
 
 from cse_toolkit import paths
 from cse_toolkit.core import catalogue
+from cse_toolkit.core.screening import exploitation_line
 from cse_toolkit.packs import signing
 from cse_toolkit.packs.schema import (
     ChildData,
@@ -494,6 +495,9 @@ def _screening_outcome(d: _Doc, sc: ScreeningData, *, with_answers: bool) -> lis
             ("Reason for the confirmed level", sc.confirmation_reason),
         ],
     )
+    kinds_line = exploitation_line(sc.exploitation)
+    if kinds_line:
+        out.append(d.para(f"<b>{clean(kinds_line)}</b>"))
     if sc.provenance:
         out.append(d.para(clean(sc.provenance)))
     if sc.reasons:

@@ -270,6 +270,13 @@ class ScreeningData(_Strict):
     provenance: Text = ""
     # SAFETY.md R7: confirmed below the suggestion and not yet signed off by a DSL.
     awaiting_signoff: bool = False
+    # Issue 19: the kinds of exploitation the indicators point to (empty for a CSE-only tool).
+    exploitation: list[Literal["sexual", "criminal"]] = Field(
+        default_factory=list,
+        max_length=2,
+        description="the kinds of exploitation the present indicators point to: sexual, "
+        "criminal or both; empty when the tool covers one kind only",
+    )
 
 
 class StepField(_Strict):

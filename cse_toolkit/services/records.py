@@ -145,11 +145,15 @@ def screening_record(vault: Vault, screening_id: str) -> ps.ScreeningRecord:
     # R9: worked out with the version the screening was made with (never re-scored), so a 1.0
     # screening carries the line too.
     provenance = str(outcome.get("provenance") or "")
-    if not provenance and tool is not None and inp:
+    saved_kinds = outcome.get("exploitation") or []
+    kinds: list[tools.ExploitationKind] = [k for k in tools.EXPLOITATION_KINDS if k in saved_kinds]
+    if (not provenance or "exploitation" not in outcome) and tool is not None and inp:
         try:
-            provenance = sc.evaluate(tool, sc.ScreeningInput.from_dict(inp)).provenance or ""
+            again = sc.evaluate(tool, sc.ScreeningInput.from_dict(inp))
+            provenance = provenance or again.provenance or ""
+            kinds = [k for k in tools.EXPLOITATION_KINDS if k in again.exploitation]
         except UserError:
-            provenance = ""
+            pass
     answers = {a["indicator"]: a for a in inp.get("answers", [])}
     sections = []
     for sid, title, ids in sections_def:
@@ -219,6 +223,7 @@ def screening_record(vault: Vault, screening_id: str) -> ps.ScreeningRecord:
             awaiting_signoff=sc.awaiting_signoff(
                 tool, rec.suggested_level, rec.confirmed_level, rec.status
             ),
+            exploitation=kinds,
         ),
     )
 

@@ -16,6 +16,7 @@ GUIDANCE_DIR = paths.resource_path("guidance")
 
 EXPECTED_IDS = {
     "what-is-cse",
+    "criminal-exploitation-and-county-lines",
     "myths-and-facts",
     "warning-signs-and-places",
     "vulnerability-factors",
@@ -270,3 +271,34 @@ def test_load_pages_rejects_id_not_matching_file(tmp_path: Path) -> None:
 def test_load_pages_missing_folder(tmp_path: Path) -> None:
     with pytest.raises(GuidanceError, match="missing"):
         guidance.load_pages(tmp_path / "nope")
+
+
+def test_the_criminal_exploitation_page_covers_what_issue_19_asks(
+    pages: list[GuidancePage],
+) -> None:
+    page = next(p for p in pages if p.id == "criminal-exploitation-and-county-lines")
+    assert [p.id for p in pages][:2] == ["what-is-cse", page.id]  # beside the CSE definition
+    text = " ".join(guidance.plain_text(page.body).split())
+    for heading in (
+        "What it is",
+        "Signs to look out for",
+        "Places",
+        "The overlap with sexual exploitation",
+        "Never treat the child as an offender first",
+        "What to do",
+    ):
+        assert f"## {heading}" in page.body, heading
+    for words in (
+        "Working Together to Safeguard Children (2023)",
+        "extra-familial harm",
+        "Keeping Children Safe in Education",
+        "child-on-child abuse",
+        "Get Safe",
+        "GET THERE",
+        "County lines",
+        "National Referral Mechanism",
+        "victim first",
+        "call 999",
+    ):
+        assert words in text, words
+    assert guidance.search(pages, "county lines")[0].page.id == page.id

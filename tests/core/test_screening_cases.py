@@ -1,9 +1,12 @@
-"""Named cases across both tools (version 1.1), each with the source of its expected result.
+"""Named cases across the three tools (Worcestershire and West Midlands 1.1, child exploitation
+1.0), each with the source of its expected result.
 
 Sources: ``domain/SAFETY.md`` rules R1-R10, ``domain/TOOLS.md`` (the tools' own rules) and
 ``domain/DOMAIN.md`` source ids (S2 West Midlands guidance, S3 Sandwell, S16 Croydon, S22
 Herefordshire). A case lists answers as ``id`` (yes, evidence), ``id:possible``, ``id:no`` or,
-on the West Midlands significant section, ``id@prior``.
+on the West Midlands significant section, ``id@prior``. The child-exploitation cases also say
+which kinds of exploitation the outcome names (issue 19; the Home Office county lines guidance
+for the criminal-exploitation signs).
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ from cse_toolkit.core.screening import ScreeningInput, evaluate
 
 W = "worcestershire-2013"
 WM = "west-midlands-regional"
+CE = "child-exploitation-2026"
+VERSIONS = {W: "1.1", WM: "1.1", CE: "1.0"}
 
 
 @dataclass(frozen=True)
@@ -36,6 +41,8 @@ class Case:
     provenance: bool | None = None  # None: not checked
     first_step: str | None = None
     no_steps: tuple[str, ...] = field(default=())
+    kinds: tuple[str, ...] | None = None  # None: not checked
+    refer: bool | None = None  # a referral route (the pathway's refer step); None: not checked
 
 
 def _all_no(tool_id: str) -> tuple[str, ...]:
@@ -279,6 +286,110 @@ CASES = [
     Case("wm_age_20_adult", WM, ("sr_vehicles",), "significant", age=20, an=True, adult=True),
     # SAFETY.md R2: answers present only in a context-free tool: one risk 'no', rest unknown.
     Case("wm_one_no_rest_unknown", WM, ("ri_drugs:no",), "no_current_risk", incomplete=True),
+    # --- Child exploitation (sexual and criminal) -------------------------------------------
+    # Issue 19: the CSE-only tools name no kind.
+    Case("w_names_no_kind", W, ("med_hotspots",), "medium", kinds=()),
+    # Issue 19 (the issue's own example): a 14-year-old carrying drugs between towns for an
+    # older man: high, a referral, criminal exploitation; to_confirm (no local source grades it).
+    Case(
+        "ce_county_lines_carrying_drugs",
+        CE,
+        ("ce_moving_drugs_money", "ce_controlling_older_people"),
+        "high",
+        age=14,
+        kinds=("criminal",),
+        refer=True,
+        provenance=True,
+    ),
+    # Issue 19 "Done when": only criminal-exploitation signs suggest a level and a referral
+    # route (Home Office signs; medium is the more protective reading, to_confirm).
+    Case(
+        "ce_one_sign_is_a_referral",
+        CE,
+        ("ce_many_calls_phones",),
+        "medium",
+        kinds=("criminal",),
+        refer=True,
+        provenance=True,
+    ),
+    Case(
+        "ce_possible_sign_counts",
+        CE,
+        ("ce_unexplained_money_phones:possible",),
+        "medium",
+        kinds=("criminal",),
+        refer=True,
+    ),
+    # The CSE part is Worcestershire 1.1: a published low indicator stays low, sexual only.
+    Case(
+        "ce_sexual_low",
+        CE,
+        ("low_truancy_missing",),
+        "low",
+        kinds=("sexual",),
+        provenance=False,
+        refer=False,
+    ),
+    # Both kinds at once: the same children are often exploited both ways.
+    Case(
+        "ce_both_kinds",
+        CE,
+        ("low_older_partner", "ce_missing_found_out_of_area"),
+        "medium",
+        kinds=("sexual", "criminal"),
+        refer=True,
+    ),
+    # SAFETY.md R5 applied to criminal exploitation: a disclosure gives at least high, today.
+    Case(
+        "ce_disclosure_criminal",
+        CE,
+        ("disclosure_of_criminal_exploitation",),
+        "high",
+        minimum="high",
+        first_step="Tell the police and children's social care today.",
+        kinds=("criminal",),
+    ),
+    # SAFETY.md R5: the CSE disclosure still gives at least high.
+    Case(
+        "ce_disclosure_sexual",
+        CE,
+        ("disclosure_of_exploitation",),
+        "high",
+        minimum="high",
+        kinds=("sexual",),
+    ),
+    # SAFETY.md R1: immediate danger gives immediate, 999 first, never nfa; no indicator, no kind.
+    Case(
+        "ce_danger_nothing_else",
+        CE,
+        (),
+        "immediate",
+        danger=True,
+        minimum="immediate",
+        first_step="Call 999 now.",
+        no_steps=("nfa",),
+        kinds=(),
+    ),
+    # SAFETY.md R2: nothing answered is incomplete, whatever the tool.
+    Case("ce_nothing_answered_incomplete", CE, (), "none", incomplete=True, kinds=()),
+    # SAFETY.md R4: under 13 with a low sign -> medium (referral), as on the other tools.
+    Case("ce_age_11_one_low", CE, ("low_unknown_adults",), "medium", age=11, minimum="medium"),
+    # SAFETY.md R4: learning disability with a criminal sign: the floor holds (medium already).
+    Case("ce_ld_one_sign", CE, ("ce_school_decline",), "medium", ld=True, minimum="medium"),
+    # Context factors (including the Home Office's school exclusion) never score or name a kind.
+    Case("ce_context_only", CE, ("vf_excluded_from_school", *_all_no(CE)), "none", kinds=()),
+    # SAFETY.md R10: 19 with additional needs and a criminal sign: the adult route (GET THERE).
+    Case(
+        "ce_age_19_adult_route",
+        CE,
+        ("ce_debt_bondage",),
+        "high",
+        age=19,
+        an=True,
+        adult=True,
+        first_step="Aged 18 or over",
+        kinds=("criminal",),
+    ),
 ]
 
 
@@ -298,16 +409,16 @@ def _answer(tool_id: str, spec: str) -> dict[str, Any]:
     return out
 
 
-def test_there_are_at_least_40_cases_across_both_tools() -> None:
+def test_there_are_at_least_40_cases_across_the_tools() -> None:
     assert len(CASES) >= 40
-    assert {c.tool for c in CASES} == {W, WM}
+    assert {c.tool for c in CASES} == {W, WM, CE}
     assert len({c.name for c in CASES}) == len(CASES)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_case(case: Case) -> None:
     tool = load_tool(case.tool)
-    assert tool.version == "1.1"
+    assert tool.version == VERSIONS[case.tool]
     out = evaluate(
         tool,
         ScreeningInput.from_dict(
@@ -339,3 +450,9 @@ def test_case(case: Case) -> None:
         assert "front_door" not in out.next_steps.contacts
     if out.suggested_level == tool.level_ids[0]:
         assert out.next_steps.require_plan  # SAFETY.md R3
+    if case.kinds is not None:
+        assert out.exploitation == case.kinds
+        assert out.to_dict()["exploitation"] == list(case.kinds)
+    if case.refer is not None:
+        assert ("refer" in [s.id for s in out.next_steps.steps]) == case.refer
+        assert tool.is_referral_route(out.suggested_level) == case.refer

@@ -81,6 +81,37 @@ def test_tools_list_and_show(run: Any) -> None:
     assert missing.returncode == 1 and "no screening tool 'nope'" in missing.stderr
 
 
+def test_child_exploitation_tool_listed_checked_and_names_the_kind(
+    run: Any, tmp_path: Path
+) -> None:
+    # Issue 19 "Done when": listed, accepted, and a screening with only criminal-exploitation
+    # indicators suggests a level and a referral route, and says which kind.
+    listed = run("tools", "list")
+    assert "child-exploitation-2026  1.0" in listed.stdout
+    shipped = Path(__file__).resolve().parents[2] / "resources/tools/child-exploitation-2026.toml"
+    checked = run("tools", "check", str(shipped))
+    assert checked.returncode == 0 and "no problems" in checked.stdout
+    shown = run("tools", "show", "child-exploitation-2026").stdout
+    assert (
+        "[criminal; scored, level 'medium'; points to criminal exploitation; to_confirm]" in shown
+    )
+    answers = write(
+        tmp_path,
+        {
+            "tool": "child-exploitation-2026",
+            "child": {"age": 14},
+            "answers": [{"indicator": "ce_many_calls_phones", "value": "yes", "basis": "evidence"}],
+        },
+    )
+    result = json.loads(run("screen", "--answers", answers, "--json").stdout)
+    assert result["suggested_level"] == "medium"
+    assert result["exploitation"] == ["criminal"]
+    assert result["exploitation_line"] == "The indicators point to criminal exploitation."
+    assert "refer" in [s["id"] for s in result["next_steps"]["steps"]]
+    text = run("screen", "--answers", answers).stdout
+    assert "Suggested level: Medium\nThe indicators point to criminal exploitation." in text
+
+
 def test_tools_check(run: Any) -> None:
     good = run("tools", "check", str(DATA / "tool_minimal.toml"))
     assert good.returncode == 0 and "no problems" in good.stdout

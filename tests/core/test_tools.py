@@ -137,7 +137,9 @@ def test_west_midlands_matches_contract() -> None:
         assert ns is not None and ns.require_plan
 
 
-@pytest.mark.parametrize("tool_id", ["worcestershire-2013", "west-midlands-regional"])
+@pytest.mark.parametrize(
+    "tool_id", ["worcestershire-2013", "west-midlands-regional", "child-exploitation-2026"]
+)
 def test_every_indicator_has_label_help_and_provenance(tool_id: str) -> None:
     tool = load_tool(tool_id)
     for sec in tool.sections:
@@ -152,9 +154,101 @@ def list_tools_path(tool_id: str) -> Path:
     return next(t.path for t in list_tools() if t.id == tool_id)
 
 
-def test_list_tools_lists_both() -> None:
+def test_list_tools_lists_the_three_tools() -> None:
     ids = [t.id for t in list_tools()]
-    assert ids == ["west-midlands-regional", "worcestershire-2013"]
+    assert ids == ["child-exploitation-2026", "west-midlands-regional", "worcestershire-2013"]
+
+
+# --- the child exploitation tool (issue 19) ----------------------------------------------------
+
+CE_CRIMINAL = [
+    "ce_missing_found_out_of_area",
+    "ce_unexplained_money_phones",
+    "ce_many_calls_phones",
+    "ce_controlling_older_people",
+    "ce_leaving_home_care",
+    "ce_unexplained_injuries",
+    "ce_parental_concerns",
+    "ce_carrying_weapons",
+    "ce_school_decline",
+    "ce_gang_isolation",
+    "ce_self_harm_wellbeing",
+]
+CE_CRIMINAL_HIGH = [
+    "ce_moving_drugs_money",
+    "ce_debt_bondage",
+    "ce_kept_at_dealing_address",
+    "disclosure_of_criminal_exploitation",
+]
+
+
+def test_child_exploitation_tool_is_worcestershire_cse_plus_criminal_exploitation() -> None:
+    tool = load_tool("child-exploitation-2026")
+    worcs = load_tool("worcestershire-2013")
+    assert (tool.version, tool.pathway) == ("1.0", worcs.pathway)
+    assert tool.level_ids == worcs.level_ids
+    assert [s.id for s in tool.sections] == [
+        "vulnerability_factors",
+        "low",
+        "medium",
+        "high",
+        "criminal",
+        "criminal_high",
+    ]
+    # The CSE part is Worcestershire 1.1's, indicator for indicator, with its provenance.
+    for sid in ("low", "medium", "high"):
+        mine, theirs = tool.section(sid), worcs.section(sid)
+        assert mine.exploitation == ["sexual"]
+        assert mine.level == theirs.level and mine.provenance == theirs.provenance
+        assert [(i.id, i.label, i.help, mine.provenance_of(i)) for i in mine.indicators] == [
+            (i.id, i.label, i.help, theirs.provenance_of(i)) for i in theirs.indicators
+        ]
+    assert _ids(tool, "vulnerability_factors") == [*WORCS_VF, "vf_excluded_from_school"]
+    assert tool.section("vulnerability_factors").exploitation == []  # context names no kind
+    assert _ids(tool, "criminal") == CE_CRIMINAL
+    assert _ids(tool, "criminal_high") == CE_CRIMINAL_HIGH
+    for sid, level in (("criminal", "medium"), ("criminal_high", "high")):
+        sec = tool.section(sid)
+        # No local source grades the Home Office signs: to confirm, and a referral route.
+        assert sec.exploitation == ["criminal"] and sec.level == level
+        assert sec.provenance == "to_confirm" and "Home Office" in sec.source
+        assert tool.is_referral_route(level)
+        for ind in sec.indicators:
+            assert ind.source or sec.source
+    # The Home Office's own words are kept, marked as the source's, on every listed sign.
+    assert all("Source wording" in i.help for i in tool.section("criminal").indicators)
+    disclosure = tool.rule("disclosure_minimum")
+    assert "disclosure_of_criminal_exploitation" in disclosure.indicators
+    assert disclosure.level == "high"
+    # The two existing tools name no kind: they stay as they are.
+    assert all(s.exploitation == [] for s in worcs.sections)
+
+
+def _ce_file(tmp_path: Path, old: str, new: str) -> Path:
+    text = paths.resource_path("tools", "child-exploitation-2026.toml").read_text(encoding="utf-8")
+    assert old in text
+    path = tmp_path / "ce.toml"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return path
+
+
+def test_a_scored_section_without_its_kind_is_refused_when_others_name_theirs(
+    tmp_path: Path,
+) -> None:
+    path = _ce_file(
+        tmp_path,
+        'id = "low"\ntitle = "Sexual exploitation: low-level indicators"\n'
+        'exploitation = ["sexual"]',
+        'id = "low"\ntitle = "Low"',
+    )
+    problem = _find(check_tool_file(path), "section 'low' must say which kinds")
+    assert problem.line == _line(path, 'id = "low"', 2)  # the section, not the level
+    path = _ce_file(
+        tmp_path, 'exploitation = ["criminal"]', 'exploitation = ["criminal", "sexual", "criminal"]'
+    )
+    assert _find(check_tool_file(path), "at most 2 items")
+    path = _ce_file(tmp_path, 'exploitation = ["criminal"]', 'exploitation = ["financial"]')
+    assert _find(check_tool_file(path), "should be 'sexual' or 'criminal'")
 
 
 def test_unknown_tool_and_version() -> None:
@@ -191,7 +285,7 @@ def test_retired_version_is_never_used_for_a_new_screening(resources: Path) -> N
     assert infos["1.0"].retired and not infos["1.1"].retired
     assert load_tool("worcestershire-2013").version == "1.1"
     (resources / "tools" / "worcestershire-2013.toml").unlink()
-    assert [t.id for t in list_tools()] == ["west-midlands-regional"]
+    assert [t.id for t in list_tools()] == ["child-exploitation-2026", "west-midlands-regional"]
     with pytest.raises(ToolNotFound, match="retired"):
         load_tool("worcestershire-2013")
     # A 1.0 screening still opens with its own labels.

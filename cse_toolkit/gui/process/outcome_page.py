@@ -123,6 +123,12 @@ class OutcomePage(QWidget):
         self.provenance_note = wrap_label()
         self.provenance_note.setAccessibleName(self.tr("Where this level comes from"))
         self.provenance_note.hide()
+        # Issue 19: which kinds of exploitation the indicators point to (sexual, criminal, both).
+        self.exploitation_note = wrap_label()
+        self.exploitation_note.setObjectName("exploitationNote")
+        self.exploitation_note.setStyleSheet("#exploitationNote { font-weight: bold; }")
+        self.exploitation_note.setAccessibleName(self.tr("Kinds of exploitation"))
+        self.exploitation_note.hide()
         # SAFETY.md R7: a level confirmed below the suggestion waits for a DSL.
         self.signoff_note = wrap_label()
         self.signoff_note.setObjectName("signoffNote")
@@ -137,6 +143,7 @@ class OutcomePage(QWidget):
         box.addWidget(self.level_caption)
         box.addWidget(self.level_label)
         box.addWidget(self.level_meaning)
+        box.addWidget(self.exploitation_note)
         box.addWidget(self.incomplete_note)
         box.addWidget(self.tool_label)
         box.addWidget(self.provenance_note)
@@ -353,9 +360,20 @@ class OutcomePage(QWidget):
         self.banner.hide()
         self.incomplete_note.hide()
         self.provenance_note.hide()
+        self.exploitation_note.hide()
         self.signoff_note.hide()
 
     # -- display --------------------------------------------------------------------------
+    def _kinds_text(self, kinds: tuple[str, ...]) -> str:
+        """The outcome's kinds of exploitation in words ('' for a tool of one kind only)."""
+        if "sexual" in kinds and "criminal" in kinds:
+            return self.tr("The indicators point to both sexual and criminal exploitation.")
+        if "criminal" in kinds:
+            return self.tr("The indicators point to criminal exploitation.")
+        if "sexual" in kinds:
+            return self.tr("The indicators point to sexual exploitation.")
+        return ""
+
     def _fill(self, inp: ScreeningInput) -> None:
         tool, outcome, record = self._tool, self._outcome, self._record
         assert tool is not None and outcome is not None and record is not None
@@ -380,6 +398,9 @@ class OutcomePage(QWidget):
                     "confirmed until the screening is complete."
                 ).format(level=level.label)
             )
+        kinds = self._kinds_text(outcome.exploitation)
+        self.exploitation_note.setVisible(bool(kinds))
+        self.exploitation_note.setText(kinds)
         self.provenance_note.setVisible(outcome.provenance is not None)
         if outcome.provenance is not None:
             self.provenance_note.setText(

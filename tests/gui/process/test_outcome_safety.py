@@ -206,3 +206,54 @@ def test_dsl_signoff_dialog_says_the_level_was_lowered(
     other = DslSignoffDialog(dsl, raised.id)
     qtbot.addWidget(other)
     assert not hasattr(other, "lowered_label")
+
+
+def test_the_outcome_names_the_kinds_of_exploitation(
+    qtbot: Any, vault_factory: Any, clock: FixedClock
+) -> None:
+    # Issue 19: only criminal-exploitation indicators: a referral level, and the kind named.
+    vault = vault_factory(clock=clock)
+    page = show(
+        qtbot,
+        vault,
+        make_record(
+            vault, "child-exploitation-2026", [yes("ce_missing_found_out_of_area")], age=14
+        ),
+    )
+    assert page.level_label.text() == "Medium"
+    assert page.exploitation_note.isVisibleTo(page)
+    assert page.exploitation_note.text() == "The indicators point to criminal exploitation."
+    assert any("Refer to Children's Social Care" in t for t in page.next_steps.texts())
+    page.show_screening(
+        vault,
+        make_record(
+            vault,
+            "child-exploitation-2026",
+            [yes("ce_moving_drugs_money"), yes("low_older_partner")],
+            age=14,
+        ),
+    )
+    assert page.level_label.text() == "High"
+    assert "both sexual and criminal" in page.exploitation_note.text()
+    # The CSE-only tools name no kind: the line is not shown.
+    page.show_screening(vault, make_record(vault, "worcestershire-2013", [yes("med_hotspots")]))
+    assert not page.exploitation_note.isVisibleTo(page)
+
+
+def test_the_policy_default_tool_can_select_the_child_exploitation_tool(
+    qtbot: Any, vault_factory: Any, clock: FixedClock
+) -> None:
+    from cse_toolkit.gui.process.screening_wizard import ScreeningWizard
+    from cse_toolkit.policy import parse_policy
+
+    vault = vault_factory(clock=clock)
+    # The policy file as the app reads it once at start and hands to the open vault.
+    vault.policy = parse_policy('default_tool = "child-exploitation-2026"\n', "policy.toml")
+    child = vault.repos.add_child(name="Sam Example")
+    wizard = ScreeningWizard()
+    qtbot.addWidget(wizard)
+    wizard.set_child(vault, child, immediate_danger=False)
+    assert wizard.context.tool_combo.currentData() == "child-exploitation-2026"
+    assert wizard.tool is not None and wizard.tool.id == "child-exploitation-2026"
+    titles = [page.section.id for page in wizard.pages]
+    assert titles[-2:] == ["criminal", "criminal_high"]
