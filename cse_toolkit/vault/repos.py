@@ -69,23 +69,7 @@ _CHILD_COLS = (
     " school, address, household, parental_responsibility, learning_disability, additional_needs,"
     " details, confirmed_level, level_tool, status, created_at, updated_at, origin"
 )
-_CHILD_FIELDS = (
-    "name",
-    "alias",
-    "dob",
-    "approx_age",
-    "approx_age_on",
-    "gender",
-    "ethnicity",
-    "school",
-    "address",
-    "household",
-    "parental_responsibility",
-    "learning_disability",
-    "additional_needs",
-    "details",
-    "status",
-)
+_CHILD_FIELDS = rows.CHILD_FIELDS
 
 
 def _child(row: Any) -> Child:

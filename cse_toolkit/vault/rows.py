@@ -80,29 +80,26 @@ class Table:
         return None if row is None else str(row[0])
 
 
-CHILDREN = Table(
-    "children",
-    (
-        *_RECORD,
-        "ref",
-        "owner_id",
-        "name",
-        "alias",
-        "dob",
-        "approx_age",
-        "approx_age_on",
-        "gender",
-        "ethnicity",
-        "school",
-        "address",
-        "household",
-        "parental_responsibility",
-        "learning_disability",
-        "additional_needs",
-        "details",
-        "status",
-    ),
+# What a user edits on a child (the levels are written only by ``set_levels``).
+CHILD_FIELDS = (
+    "name",
+    "alias",
+    "dob",
+    "approx_age",
+    "approx_age_on",
+    "gender",
+    "ethnicity",
+    "school",
+    "address",
+    "household",
+    "parental_responsibility",
+    "learning_disability",
+    "additional_needs",
+    "details",
+    "status",
 )
+
+CHILDREN = Table("children", (*_RECORD, "ref", "owner_id", *CHILD_FIELDS))
 NOTES = Table(
     "notes",
     (
