@@ -60,6 +60,17 @@ def _signal(sender: QDBusConnection, path: str, interface: str, member: str, *ar
 
 
 @pytest.fixture
+def peers(bus: str) -> Iterator[tuple[QDBusConnection, QDBusConnection]]:
+    """Two connections to the private bus: the app's, and one that plays the desktop."""
+    names = ("cse-test-listener", "cse-test-desktop")
+    try:
+        yield _connection(bus, names[0]), _connection(bus, names[1])
+    finally:
+        for name in names:
+            QDBusConnection.disconnectFromBus(name)
+
+
+@pytest.fixture
 def manager(qtbot: Any) -> Iterator[LockManager]:
     watcher = LockManager(FixedClock(), idle_minutes=5)
     watcher.start()
@@ -68,68 +79,58 @@ def manager(qtbot: Any) -> Iterator[LockManager]:
 
 
 def test_the_desktop_screensaver_locks_the_app_through_a_real_dbus_signal(
-    qtbot: Any, bus: str, manager: LockManager
+    qtbot: Any, peers: Any, manager: LockManager
 ) -> None:
-    listener = _connection(bus, "cse-test-listener")
-    desktop = _connection(bus, "cse-test-desktop")
-    try:
-        assert desktop.registerService("org.freedesktop.ScreenSaver")
-        watching = manager.watch_dbus(listener, listener)
-        assert "org.freedesktop.ScreenSaver.ActiveChanged" in watching
-        seen: list[str] = []
-        manager.lock_requested.connect(seen.append)
-        # The screensaver going away (unlocking) is not a reason to lock.
+    listener, desktop = peers
+    assert desktop.registerService("org.freedesktop.ScreenSaver")
+    watching = manager.watch_dbus(listener, listener)
+    assert "org.freedesktop.ScreenSaver.ActiveChanged" in watching
+    seen: list[str] = []
+    manager.lock_requested.connect(seen.append)
+    # The screensaver going away (unlocking) is not a reason to lock.
+    _signal(
+        desktop,
+        "/org/freedesktop/ScreenSaver",
+        "org.freedesktop.ScreenSaver",
+        "ActiveChanged",
+        False,
+    )
+    qtbot.wait(200)
+    assert seen == []
+    with qtbot.waitSignal(manager.lock_requested, timeout=5000) as blocker:
         _signal(
             desktop,
             "/org/freedesktop/ScreenSaver",
             "org.freedesktop.ScreenSaver",
             "ActiveChanged",
-            False,
+            True,
         )
-        qtbot.wait(200)
-        assert seen == []
-        with qtbot.waitSignal(manager.lock_requested, timeout=5000) as blocker:
-            _signal(
-                desktop,
-                "/org/freedesktop/ScreenSaver",
-                "org.freedesktop.ScreenSaver",
-                "ActiveChanged",
-                True,
-            )
-        assert blocker.args == ["screen"]
-    finally:
-        QDBusConnection.disconnectFromBus("cse-test-listener")
-        QDBusConnection.disconnectFromBus("cse-test-desktop")
+    assert blocker.args == ["screen"]
 
 
 def test_logind_locking_this_session_locks_the_app_and_another_session_does_not(
-    qtbot: Any, bus: str, manager: LockManager, monkeypatch: pytest.MonkeyPatch
+    qtbot: Any, peers: Any, manager: LockManager, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("XDG_SESSION_ID", "2")
-    listener = _connection(bus, "cse-test-listener")
-    logind = _connection(bus, "cse-test-logind")
-    try:
-        assert logind.registerService("org.freedesktop.login1")
-        watching = manager.watch_dbus(listener, listener)
-        assert "login1.Session.Lock" in watching
-        seen: list[str] = []
-        manager.lock_requested.connect(seen.append)
+    listener, logind = peers
+    assert logind.registerService("org.freedesktop.login1")
+    watching = manager.watch_dbus(listener, listener)
+    assert "login1.Session.Lock" in watching
+    seen: list[str] = []
+    manager.lock_requested.connect(seen.append)
+    _signal(
+        logind, "/org/freedesktop/login1/session/_33", "org.freedesktop.login1.Session", "Lock"
+    )  # session 3: another user's
+    qtbot.wait(200)
+    assert seen == []
+    with qtbot.waitSignal(manager.lock_requested, timeout=5000) as blocker:
         _signal(
-            logind, "/org/freedesktop/login1/session/_33", "org.freedesktop.login1.Session", "Lock"
-        )  # session 3: another user's
-        qtbot.wait(200)
-        assert seen == []
-        with qtbot.waitSignal(manager.lock_requested, timeout=5000) as blocker:
-            _signal(
-                logind,
-                "/org/freedesktop/login1/session/_32",
-                "org.freedesktop.login1.Session",
-                "Lock",
-            )
-        assert blocker.args == ["screen"]
-    finally:
-        QDBusConnection.disconnectFromBus("cse-test-listener")
-        QDBusConnection.disconnectFromBus("cse-test-logind")
+            logind,
+            "/org/freedesktop/login1/session/_32",
+            "org.freedesktop.login1.Session",
+            "Lock",
+        )
+    assert blocker.args == ["screen"]
 
 
 def test_logind_session_paths_are_escaped_as_systemd_does() -> None:
