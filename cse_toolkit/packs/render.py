@@ -22,7 +22,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Callable, Iterable, Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time
 from functools import lru_cache
 from typing import Any
 from xml.sax.saxutils import escape
@@ -50,6 +50,7 @@ from reportlab.platypus import (
 from cse_toolkit import paths
 from cse_toolkit.core import catalogue
 from cse_toolkit.core.screening import exploitation_line
+from cse_toolkit.core.uk_time import uk_text
 from cse_toolkit.packs import signing
 from cse_toolkit.packs.schema import (
     ChildData,
@@ -529,59 +530,110 @@ def _screening_outcome(d: _Doc, sc: ScreeningData, *, with_answers: bool) -> lis
 # --------------------------------------------------------------------------------------------
 
 
+def _always(d: _Doc, pairs: Sequence[tuple[str, str]]) -> list[Flowable]:
+    """Label: value lines, every label shown, "Not recorded" where a value is missing."""
+    out: list[Flowable] = []
+    for label, value in pairs:
+        if not value.strip():
+            out.append(d.para(f"<b>{escape(label)}:</b> {NOT_RECORDED}"))
+            continue
+        pieces = chunks(value, 3000, 40)
+        out.append(d.para(f"<b>{escape(label)}:</b> {clean(pieces[0])}"))
+        out.extend(d.para(clean(p)) for p in pieces[1:])
+    return out
+
+
+def _sub(d: _Doc, title: str) -> list[Flowable]:
+    """A sub-heading, never left alone at the foot of a page."""
+    return [CondPageBreak(30 * mm), d.para(escape(title), "h3")]
+
+
+SAFE_TEXT = {"yes": "Yes", "no": "NO: the child is not safe", "not_known": "Not known"}
+
+
 def _referral(d: _Doc, pack: PackModel) -> None:
+    """The referral in the order the front door reads it (issue 14): urgency and where the
+    child is now, the child, who may pose a risk, other children, what happened, the screening
+    in plain words, consent, what is asked, the referrer. No rule ids, tool ids, internal step
+    titles or to-do lists; every section present."""
     child: ChildData = pack.of_type("child")[0].data
     ref: ReferralData = pack.of_type("referral")[0].data
     screenings: list[ScreeningData] = [r.data for r in pack.of_type("screening")]
+    r = pack.recipient
 
     d.story.append(d.para("Referral to Children's Social Care", "title"))
+    to = clean(r.name) + (f" ({clean(r.route)})" if r.route.strip() else "")
     d.story.append(
         d.para(
-            f"To: {clean(pack.recipient.name)} ({clean(pack.recipient.route)}). "
-            f"Made {fmt_dt(pack.created_at)} by {clean(pack.sender.name)}.",
+            f"To: {to}. Made {uk_text(pack.created_at)} (UK time) by {clean(pack.sender.name)}.",
             "subtitle",
         )
     )
 
+    # 1. Urgency, where the child is now, the police
     urgency: list[Flowable] = [
         d.para(escape(URGENCY_TEXT[ref.urgency]), "flag" if ref.urgency != "non_urgent" else "body")
     ]
     if any(s.immediate_danger for s in screenings) and ref.urgency != "immediate_danger":
         urgency.append(d.para("The screening recorded immediate danger.", "flag"))
     urgency += _fields(
-        d, [("Route", ref.route), ("Phoned at", fmt_dt(ref.phoned_at))], show_missing=False
+        d,
+        [("How it was made", ref.route), ("Phoned at", uk_text(ref.phoned_at))],
+        show_missing=False,
     )
-    d.section("Urgency and route", urgency)
-
-    d.section(
-        "Child details",
-        _fields(
-            d,
-            [
-                ("Family name", child.family_name.upper()),
-                ("Given names", child.given_names),
-                ("Other names used", ", ".join(child.other_names)),
-                ("Date of birth", fmt_date(child.date_of_birth)),
-                ("Age", "" if child.age is None else str(child.age)),
-                ("Gender", child.gender),
-                ("Ethnicity", child.ethnicity),
-                ("Religion", child.religion),
-                ("First language", child.first_language),
-                ("Interpreter needed", yes_no(child.interpreter_needed)),
-                ("Disability or health needs", child.disability_health_needs),
-                ("Learning disability", yes_no(child.learning_disability)),
-                ("NHS number", child.nhs_number),
-                ("Home address", child.home_address),
-                ("Current address", child.current_address),
-                ("Reason for the current address", child.current_address_reason),
-                ("Phone numbers", ", ".join(child.phones)),
-                ("GP", child.gp),
-                ("School or nursery", child.school),
-                ("Physical description", child.description),
-            ],
-        ),
+    where = ref.where_now
+    urgency += _sub(d, "Where the child is now")
+    urgency += _always(
+        d,
+        [
+            ("Where", where.where if where else ""),
+            ("With whom", where.with_whom if where else ""),
+            ("Safe tonight", SAFE_TEXT[where.safe] if where else ""),
+            ("Why the referrer thinks so", where.safe_detail if where else ""),
+        ],
     )
+    police = ref.police
+    urgency += _sub(d, "Police involvement")
+    urgency += _always(
+        d,
+        [
+            ("999 called at", uk_text(police.called_999_at) if police else ""),
+            ("Police log or crime reference", police.reference if police else ""),
+            ("Officer", police.officer if police else ""),
+        ],
+    )
+    if police and police.notes.strip():
+        urgency += _text_block(d, police.notes)
+    d.section("Urgency and where the child is now", urgency)
 
+    # 2. The child
+    about = _always(
+        d,
+        [
+            ("Family name", child.family_name.upper()),
+            ("Given names", child.given_names),
+            ("Other names used", ", ".join(child.other_names)),
+            ("Date of birth", fmt_date(child.date_of_birth)),
+            ("Age", "" if child.age is None else str(child.age)),
+            ("Gender", child.gender),
+            ("Ethnicity", child.ethnicity),
+            ("Religion", child.religion),
+            ("First language", child.first_language),
+            ("Interpreter needed", yes_no(child.interpreter_needed)),
+            ("Disability or health needs", child.disability_health_needs),
+            ("Learning disability", yes_no(child.learning_disability)),
+            ("NHS number", child.nhs_number),
+            ("Home address", child.home_address),
+            ("Current address", child.current_address),
+            ("Reason for the current address", child.current_address_reason),
+            ("Phone numbers", ", ".join(child.phones)),
+            ("GP", child.gp),
+            ("School or nursery", child.school),
+            ("Physical description", child.description),
+            ("Looked-after status", child.looked_after_status),
+        ],
+    )
+    about += _sub(d, "Household and family")
     household = _table(
         d,
         [
@@ -607,95 +659,302 @@ def _referral(d: _Doc, pack: PackModel) -> None:
         ),
         [0.16, 0.13, 0.13, 0.12, 0.1, 0.21, 0.15],
     )
-    if household:
-        holders = [m.name for m in child.household if m.parental_responsibility]
-        household.insert(
-            0,
-            d.para(
-                "<b>Parental responsibility:</b> "
-                + (clean(", ".join(holders)) if holders else NOT_RECORDED)
-            ),
+    holders = [m.name for m in child.household if m.parental_responsibility]
+    about.append(
+        d.para(
+            "<b>Parental responsibility:</b> "
+            + (clean(", ".join(holders)) if holders else NOT_RECORDED)
         )
-    d.section("Household and family", household)
-
-    s = pack.sender
-    d.section(
-        "Referrer",
-        _fields(
-            d,
-            [
-                ("Name", s.name),
-                ("Role", s.role),
-                ("Agency", s.agency),
-                ("Address", s.address),
-                ("Phone", s.contact),
-                ("Secure email", s.email),
-                ("Availability", s.availability),
-                ("Date", fmt_date(pack.created_at.date())),
-                ("Involvement with the child", ref.referrer_involvement),
-            ],
-        ),
     )
-
-    d.section("Consent and information-sharing decision", _sharing(d, pack.sharing_decision))
-
-    concerns: list[Flowable] = []
-    if ref.reason.strip():
-        concerns.append(d.para("<b>Why this referral is made now:</b>"))
-        concerns += _text_block(d, ref.reason)
-    concerns += _table(
+    about += household or [d.para(NO_INFO, "empty")]
+    about += _always(
         d,
-        ["Date", "Concern", "First-hand or reported"],
-        (
-            (
-                fmt_date(c.occurred_on),
-                c.text,
-                SOURCE_TEXT[c.source] + (f" ({c.source_detail})" if c.source_detail else ""),
-            )
-            for c in ref.concerns
-        ),
-        [0.135, 0.585, 0.28],
+        [
+            ("Parents' or carers' views", ref.parents_views),
+            ("Parents' or carers' language or communication needs", ref.language_needs),
+        ],
     )
-    if ref.basis_of_concern:
-        concerns.append(d.para("<b>Basis of concern:</b>"))
-        concerns += _bullets(d, ref.basis_of_concern)
-    if concerns:
-        concerns += _fields(
-            d,
-            [
-                ("Looked-after status", child.looked_after_status),
-                ("Past experience of violence", ", ".join(ref.past_violence)),
-            ],
-        )
-    d.section("Reason for referral and concerns", concerns)
+    d.section("The child", about)
 
+    # 3. Who may pose a risk
+    d.section(
+        "People who may pose a risk to the child",
+        _table(
+            d,
+            ["Name", "Date of birth or age", "Relationship to the child", "Address", "Notes"],
+            (
+                (
+                    p.name or "Name not known",
+                    fmt_date(p.date_of_birth)
+                    or (f"age {p.age_range}" if p.age_range else "Not known"),
+                    p.relationship,
+                    p.address or "Not known",
+                    "\n".join(
+                        x
+                        for x in (
+                            p.notes,
+                            ("Named in intelligence report " + ", ".join(p.intelligence))
+                            if p.intelligence
+                            else "",
+                        )
+                        if x
+                    ),
+                )
+                for p in ref.risk_people
+            ),
+            [0.2, 0.14, 0.18, 0.22, 0.26],
+        ),
+    )
+
+    # 4. Other children
+    d.section(
+        "Other children who may be at risk",
+        _table(
+            d,
+            ["Name", "Age", "Who they are and why they may be at risk"],
+            ((c.name or "Name not known", c.age, c.details) for c in ref.other_children),
+            [0.25, 0.1, 0.65],
+        ),
+    )
+
+    # 5. What happened
+    happened: list[Flowable] = []
+    if ref.reason.strip():
+        happened.append(d.para("<b>Why this referral is made now:</b>"))
+        happened += _text_block(d, ref.reason)
+    happened.append(
+        d.para("<b>The child's own words:</b>" + ("" if ref.child_words else f" {NOT_RECORDED}"))
+    )
+    happened += _bullets(d, (f"\u201c{w.strip()}\u201d" for w in ref.child_words if w.strip()))
+    if ref.child_views.strip():
+        happened.append(d.para("<b>The child's views and wishes:</b>"))
+        happened += _text_block(d, ref.child_views)
+    happened.append(
+        d.para("<b>Basis of concern:</b>" + ("" if ref.basis_of_concern else f" {NOT_RECORDED}"))
+    )
+    happened += _bullets(d, ref.basis_of_concern)
+    happened += _always(d, [("Past experience of violence", ", ".join(ref.past_violence))])
+    happened += _sub(d, "Chronology (oldest first; UK local times)")
+    happened += _referral_chronology(d, pack) or [d.para(NO_INFO, "empty")]
+    d.section("What happened", happened)
+
+    # 6. The screening in plain words
     outcome: list[Flowable] = []
     for i, sc in enumerate(screenings):
         if len(screenings) > 1:
             outcome.append(d.para(f"Screening {i + 1} of {len(screenings)}", "h3"))
-        outcome += _screening_outcome(d, sc, with_answers=True)
-    d.section("Screening outcome", outcome)
+        outcome += _screening_plain(d, sc)
+    d.section("The screening", outcome)
 
-    d.section(
-        "Actions already taken",
-        _table(
-            d,
-            ["Date", "Action", "By", "Reference"],
-            ((fmt_date(a.on), a.action, a.by, a.reference) for a in ref.actions_taken),
-            [0.135, 0.505, 0.18, 0.18],
-        ),
+    # 7. Consent
+    d.section("Consent and information sharing", _consent(d, pack.sharing_decision))
+
+    # 8. What is asked
+    asked = _always(
+        d,
+        [
+            ("What the referrer asks children's social care to do", ref.request),
+            ("The referrer's view of the risk", ref.risk_view),
+        ],
     )
-    d.section(
-        "Other agencies involved",
-        _table(
-            d,
-            ["Agency", "Role", "Contact"],
-            ((a.name, a.role, a.contact) for a in ref.other_agencies),
-            [0.34, 0.3, 0.36],
-        ),
+    consulted = ref.consulted
+    asked += _always(
+        d,
+        [
+            (
+                "DSL or manager consulted",
+                ", ".join(x for x in ((consulted.name, consulted.role) if consulted else ()) if x),
+            ),
+            ("Consulted at", uk_text(consulted.at) if consulted else ""),
+        ],
     )
-    d.section("The child's views and wishes", _text_block(d, ref.child_views))
-    d.section("Chronology extract", _chronology(d, pack))
+    if consulted and consulted.view.strip():
+        asked += _fields(d, [("Their advice", consulted.view)])
+    asked += _sub(d, "Actions already taken")
+    asked += _table(
+        d,
+        ["Date", "Action", "By", "Reference"],
+        ((fmt_date(a.on), a.action, a.by, a.reference) for a in ref.actions_taken),
+        [0.135, 0.505, 0.18, 0.18],
+    ) or [d.para(NO_INFO, "empty")]
+    asked += _sub(d, "Other agencies involved")
+    asked += _table(
+        d,
+        ["Agency", "Role", "Contact"],
+        ((a.name, a.role, a.contact) for a in ref.other_agencies),
+        [0.34, 0.3, 0.36],
+    ) or [d.para(NO_INFO, "empty")]
+    d.section("What is asked", asked)
+
+    # 9. The referrer
+    s = pack.sender
+    referrer = _always(
+        d,
+        [
+            ("Name", s.name),
+            ("Job title", s.role),
+            ("Agency", s.agency),
+            ("Work phone", s.contact),
+            ("Secure email", s.email),
+        ],
+    )
+    referrer += _fields(
+        d, [("Address", s.address), ("Availability", s.availability)], show_missing=False
+    )
+    referrer += _always(
+        d,
+        [
+            ("Date", fmt_date(pack.created_at.date())),
+            ("Involvement with the child", ref.referrer_involvement),
+        ],
+    )
+    d.section("The referrer", referrer)
+
+
+def _consent(d: _Doc, sd: SharingDecision) -> list[Flowable]:
+    """Every consent question with its answer, or "Not recorded" (none left out)."""
+    out = _always(
+        d,
+        [
+            ("Consent sought", yes_no(sd.consent_sought)),
+            (
+                "Consent given",
+                yes_no(sd.consent_given) or ("Not sought" if not sd.consent_sought else ""),
+            ),
+            ("Who consented, and whose information it covers", sd.who_consented),
+            ("Parents or carers aware of this referral", yes_no(sd.parents_aware)),
+            (
+                "If not aware, why not",
+                sd.parents_not_aware_reason or ("Not applicable" if sd.parents_aware else ""),
+            ),
+            ("The child knows", yes_no(sd.child_aware)),
+            ("The child consents", yes_no(sd.child_consents)),
+        ],
+    )
+    if not sd.consent_given:
+        ground = GROUND_TEXT.get(sd.ground_without_consent or "", "")
+        out += _always(d, [("Shared without consent on the ground", ground)])
+    out += _always(
+        d,
+        [
+            ("Decided by", sd.decided_by),
+            ("Decided at", uk_text(sd.decided_at)),
+            ("Reason for the decision", sd.reason),
+        ],
+    )
+    return out
+
+
+ANSWER_WORDS = {"yes": "Present", "possible": "Possible"}
+BASIS_WORDS = {"evidence": "Evidence", "gut_feeling": "Gut feeling", None: "Not recorded"}
+
+
+def _screening_plain(d: _Doc, sc: ScreeningData) -> list[Flowable]:
+    """The screening for a reader outside the toolkit: the level, who confirmed it and why,
+    the indicators present or possible with their basis and note, and one line for the rest.
+    The full list of answers stays in pack.json."""
+    out: list[Flowable] = []
+    if sc.immediate_danger:
+        out.append(d.para("Immediate danger was recorded at the screening.", "flag"))
+    confirmed = (
+        level_text(sc.tool_id, sc.tool_version, sc.confirmed_level)
+        + (
+            " (lower than suggested: waiting for the designated safeguarding lead's sign-off; "
+            "the suggested level applies until then)"
+            if sc.awaiting_signoff
+            else ""
+        )
+        if sc.confirmed_level
+        else "Not yet confirmed"
+    )
+    out += _always(
+        d,
+        [
+            ("Screening tool", f"{sc.tool_title or human(sc.tool_id)}, version {sc.tool_version}"),
+            ("Screened on", fmt_date(sc.screened_on)),
+            ("Screened by", sc.screened_by),
+            (
+                "Level the tool suggested",
+                level_text(sc.tool_id, sc.tool_version, sc.suggested_level),
+            ),
+            ("Level confirmed", confirmed),
+            ("Confirmed by", sc.confirmed_by),
+            ("Reason for the confirmed level", sc.confirmation_reason),
+        ],
+    )
+    kinds_line = exploitation_line(sc.exploitation)
+    if kinds_line:
+        out.append(d.para(f"<b>{clean(kinds_line)}</b>"))
+    if sc.provenance:
+        out.append(d.para(clean(sc.provenance)))
+    why = [r.text for r in sc.reasons if r.text.strip()]
+    if why:
+        out.append(d.para("<b>Why the tool suggested this level:</b>"))
+        out += _bullets(d, why)
+    shown = [a for section in sc.sections for a in section.answers if a.value in ANSWER_WORDS]
+    out.append(d.para("<b>Indicators present or possible:</b>" + ("" if shown else " None")))
+    out += _table(
+        d,
+        ["Indicator", "Answer", "Basis", "Note"],
+        (
+            (a.label or human(a.indicator), ANSWER_WORDS[a.value], BASIS_WORDS[a.basis], a.note)
+            for a in shown
+        ),
+        [0.38, 0.11, 0.13, 0.38],
+    )
+    answers = [a for section in sc.sections for a in section.answers]
+    no = sum(1 for a in answers if a.value == "no")
+    unknown = sum(1 for a in answers if a.value == "unknown")
+    out.append(
+        d.para(
+            f"{no} other indicator{'' if no == 1 else 's'} "
+            f"{'was' if no == 1 else 'were'} asked and answered no; "
+            f"{unknown} {'was' if unknown == 1 else 'were'} not known."
+        )
+    )
+    return out
+
+
+def _referral_chronology(d: _Doc, pack: PackModel) -> list[Flowable]:
+    """The notes the referrer chose, missing episodes and screenings, oldest first, in UK
+    local time with the author. Pathway steps stay in pack.json (internal step titles)."""
+    entries: list[tuple[datetime, int, str, tuple[str, str, str, str]]] = []
+    for r in pack.of_type("note"):
+        n = r.data
+        when = n.recorded_at
+        mark = SOURCE_TEXT[n.source] + (f", {n.source_detail}" if n.source_detail else "")
+        entries.append((when, 0, r.id, (uk_text(when), f"Note ({mark})", n.author, n.text)))
+    for r in pack.of_type("missing_episode"):
+        m = r.data
+        extra = [
+            f"Returned {uk_text(m.ended_at)}" if m.ended_at else "Not yet returned",
+            f"Found: {m.found_where}" if m.found_where else "",
+            f"Reported to police: {yes_no(m.reported_to_police)}"
+            if m.reported_to_police is not None
+            else "",
+            f"Police reference {m.police_reference}" if m.police_reference else "",
+            f"Return interview: {m.return_interview}" if m.return_interview else "",
+        ]
+        text = "\n".join(x for x in [m.summary, *extra] if x)
+        entries.append((m.started_at, 1, r.id, (uk_text(m.started_at), "Missing", "", text)))
+    for r in pack.of_type("screening"):
+        sc = r.data
+        level = (
+            f"level confirmed: {level_text(sc.tool_id, sc.tool_version, sc.confirmed_level)}"
+            if sc.confirmed_level
+            else f"suggested level: {level_text(sc.tool_id, sc.tool_version, sc.suggested_level)}"
+        )
+        at = datetime.combine(sc.screened_on, time(12, 0), tzinfo=UTC)
+        entries.append(
+            (at, 2, r.id, (fmt_date(sc.screened_on), "Screening", sc.screened_by, level))
+        )
+    entries.sort(key=lambda e: (e[0], e[1], e[2]))
+    return _table(
+        d,
+        ["When (UK time)", "Type", "Recorded by", "What happened"],
+        (e[3] for e in entries),
+        [0.19, 0.15, 0.14, 0.52],
+    )
 
 
 def _chronology(d: _Doc, pack: PackModel) -> list[Flowable]:

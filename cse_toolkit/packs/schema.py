@@ -33,11 +33,15 @@ from pydantic import (
 
 from cse_toolkit.core import sharing as sharing_rule
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 # Every format this version reads. 2 added a pathway step's recorded fields (`fields`), the
 # reason a step did not apply, when it was written down and the pathway's version; a pack of
-# format 1 still imports (its steps carry only a summary and are shown read-only).
-SUPPORTED_SCHEMA_VERSIONS = ("1", "2")
+# format 1 still imports (its steps carry only a summary and are shown read-only). 3 is the
+# referral's second version (issue 14): where the child is now, who may pose a risk, other
+# children, police involvement, what is asked, parents' views, who was consulted and the
+# child's words (`ReferralData`),; every
+# new field is optional, so a format 2 pack reads as before.
+SUPPORTED_SCHEMA_VERSIONS = ("1", "2", "3")
 
 # Caps. Generous for real work (a long note is a few thousand characters), small enough that a
 # hostile pack cannot make the importer or the PDF renderer run out of memory.
@@ -198,6 +202,59 @@ class Agency(_Strict):
     role: Short = ""
 
 
+class WhereNow(_Strict):
+    """Format 3: where the child is now, who with, and whether they are safe tonight."""
+
+    where: Text = Field(default="", description="where the child is now")
+    with_whom: Text = ""
+    safe: Literal["yes", "no", "not_known"] = Field(
+        default="not_known", description="whether the child is safe tonight"
+    )
+    safe_detail: Text = Field(default="", description="why the referrer thinks so")
+
+
+class RiskPerson(_Strict):
+    """Format 3: a person who may pose a risk to the child."""
+
+    name: Short = ""
+    date_of_birth: date | None = None
+    age_range: Short = Field(default="", description="when the DOB is not known, e.g. '25-30'")
+    relationship: Short = Field(default="", description="to the child, in the referrer's words")
+    address: Text = Field(default="", description="if known")
+    notes: Text = ""
+    intelligence: list[Short] = Field(
+        default_factory=list,
+        max_length=50,
+        description="references of the intelligence reports that name this person",
+    )
+
+
+class OtherChild(_Strict):
+    """Format 3: another child who may be at risk."""
+
+    name: Short = ""
+    age: Short = ""
+    details: Text = Field(default="", description="who they are and why they may be at risk")
+
+
+class PoliceInvolvement(_Strict):
+    """Format 3: the police's part so far."""
+
+    called_999_at: UtcDateTime | None = None
+    reference: Short = Field(default="", description="999 log or crime reference")
+    officer: Short = Field(default="", description="officer's name, number or station")
+    notes: Text = ""
+
+
+class Consulted(_Strict):
+    """Format 3: the DSL or manager the referrer discussed the referral with."""
+
+    name: Short = ""
+    role: Short = ""
+    at: UtcDateTime | None = None
+    view: Text = Field(default="", description="what they advised")
+
+
 class ReferralData(_Strict):
     urgency: Literal["immediate_danger", "urgent", "non_urgent"]
     route: Text = Field(default="", description="e.g. 'phoned Family Front Door 14:05, ref ...'")
@@ -210,10 +267,28 @@ class ReferralData(_Strict):
     actions_taken: list[Action] = Field(default_factory=list, max_length=MAX_LIST)
     other_agencies: list[Agency] = Field(default_factory=list, max_length=100)
     child_views: Text = ""
+    # Format 3 (issue 14): the front door's first questions. All optional, so a format 2
+    # referral still reads; the exporter requires `where_now` for urgent and immediate ones.
+    where_now: WhereNow | None = None
+    risk_people: list[RiskPerson] = Field(default_factory=list, max_length=50)
+    other_children: list[OtherChild] = Field(default_factory=list, max_length=50)
+    police: PoliceInvolvement | None = None
+    request: Text = Field(
+        default="", description="what the referrer asks children's social care to do"
+    )
+    risk_view: Text = Field(default="", description="the referrer's view of the risk")
+    parents_views: Text = Field(default="", description="the parents' or carers' views")
+    language_needs: Text = Field(
+        default="", description="the parents' or carers' language and communication needs"
+    )
+    consulted: Consulted | None = None
+    child_words: list[Text] = Field(
+        default_factory=list, max_length=50, description="the child's own words, as quoted"
+    )
 
 
 class NoteData(_Strict):
-    recorded_at: UtcDateTime
+    recorded_at: UtcDateTime = Field(description="when it happened (the note's own time)")
     occurred_on: date | None = None
     author: Short = ""
     source: ConcernSource = "unknown"
@@ -486,7 +561,7 @@ class PackModel(_Strict):
         },
     )
 
-    schema_version: Literal["1", "2"] = "2"
+    schema_version: Literal["1", "2", "3"] = "3"
     pack_id: Annotated[
         str,
         StringConstraints(
@@ -527,6 +602,19 @@ class PackModel(_Strict):
                 raise ValueError(
                     f"a {self.kind} pack needs {want} {record_type} record(s), has {n}"
                 )
+        return self
+
+    @model_validator(mode="after")
+    def _urgent_says_where(self) -> PackModel:
+        """Format 3: an urgent or immediate referral says where the child is now."""
+        if self.schema_version in ("1", "2"):
+            return self
+        for record in self.records:
+            if record.type != "referral" or record.data.urgency == "non_urgent":
+                continue
+            where = record.data.where_now
+            if where is None or not where.where.strip():
+                raise ValueError("an urgent or immediate referral must say where the child is now")
         return self
 
     # Convenience accessors for rendering and summaries.

@@ -27,7 +27,6 @@ from cse_toolkit.services.export import (
     Exported,
     ExportNotAllowed,
     PackKind,
-    ReferralDetails,
     SharingChoice,
     build_pack,
     default_recipient,
@@ -52,6 +51,7 @@ from cse_toolkit.services.records import (
     screening_record,
     step_records,
 )
+from cse_toolkit.services.referral import ReferralDetails, referral_defaults
 from cse_toolkit.services.trust import (
     TrustedSigner,
     UnknownSigner,
@@ -73,6 +73,7 @@ __all__ = [
     "PackKind",
     "PendingConflict",
     "ReferralDetails",
+    "referral_defaults",
     "ReplayedPack",
     "SharingChoice",
     "TrustedSigner",

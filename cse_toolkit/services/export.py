@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import json
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from cse_toolkit.core import sharing as sharing_rule
+from cse_toolkit.core.entities import User
+from cse_toolkit.core.my_details import MyDetails
 from cse_toolkit.errors import UserError
 from cse_toolkit.packs import schema as ps
 from cse_toolkit.packs.pdfpack import ExportResult, export_pack
@@ -29,6 +31,8 @@ from cse_toolkit.services.records import (
     screening_record,
     step_records,
 )
+from cse_toolkit.services.referral import ReferralDetails, referral_record
+from cse_toolkit.vault import user_details
 
 if TYPE_CHECKING:
     from cse_toolkit.vault.vault import Vault
@@ -52,23 +56,6 @@ class ExportNotAllowed(UserError):
 # ---------------------------------------------------------------------------------------------
 
 
-@dataclass
-class ReferralDetails:
-    """What the referral form asks that is not already in the child's records."""
-
-    urgency: Literal["immediate_danger", "urgent", "non_urgent"] = "non_urgent"
-    route: str = ""
-    reason: str = ""
-    referrer_involvement: str = ""
-    basis_of_concern: list[str] = field(default_factory=list)
-    past_violence: list[str] = field(default_factory=list)
-    actions_taken: list[str] = field(default_factory=list)
-    other_agencies: list[str] = field(default_factory=list)
-    child_views: str = ""
-    looked_after_status: str = ""
-    include_notes: Literal["all", "none"] = "all"
-
-
 def default_recipient(kind: PackKind, policy: Policy) -> ps.Recipient:
     contact: Contact | None = {
         "referral": policy.contacts.front_door,
@@ -81,15 +68,38 @@ def default_recipient(kind: PackKind, policy: Policy) -> ps.Recipient:
         "screening": "CSE team",
     }[kind]
     if contact is None:
-        return ps.Recipient(name=fallback, route="secure email (set the contact in the policy)")
+        # No contact in the policy: the recipient's name only, never a placeholder route.
+        return ps.Recipient(name=fallback, route="")
     return ps.Recipient(
         name=contact.name[:MAX_SHORT] or fallback,
         route=(contact.notes or (f"secure email to {contact.email}" if contact.email else ""))[
-            :500
+            :MAX_SHORT
         ],
         address=contact.address,
         phone=contact.phone[:MAX_SHORT],
         email=contact.email[:MAX_SHORT],
+    )
+
+
+def organisation_name(policy: Policy, details: MyDetails) -> str:
+    """The organisation printed on every page: the policy's, or (no policy installed) the
+    agency from My details, or nothing. Never the "not set" placeholder."""
+    default = Policy.model_fields["organisation"].default
+    name = policy.organisation.strip()
+    if not name or name == default:
+        name = details.agency
+    return name[:MAX_SHORT]
+
+
+def sender_for(user: User, details: MyDetails) -> ps.Sender:
+    """The referrer or submitter as they recorded themselves; the account's name and role
+    only where My details are empty (the PDF prints "Not recorded" for the rest)."""
+    return ps.Sender(
+        name=(details.name or user.label)[:MAX_SHORT],
+        role=(details.job_title or ROLE_TITLES.get(user.role, user.role))[:MAX_SHORT],
+        agency=(details.agency or user.agency)[:MAX_SHORT],
+        contact=(details.phone or user.contact)[:MAX_SHORT],
+        email=details.email[:MAX_SHORT],
     )
 
 
@@ -105,18 +115,14 @@ def _envelope(
 
     head = vault.chain_head()
     user = vault.user
+    details = user_details.details(vault)
     return ps.PackModel(
         pack_id=str(uuid.uuid4()),
         kind=kind,
         created_at=vault.now(),
-        organisation=policy.organisation[:MAX_SHORT],
+        organisation=organisation_name(policy, details),
         recipient=recipient or default_recipient(kind, policy),
-        sender=ps.Sender(
-            name=user.label[:MAX_SHORT],
-            role=ROLE_TITLES.get(user.role, user.role),
-            agency=user.agency[:MAX_SHORT],
-            contact=user.contact[:MAX_SHORT],
-        ),
+        sender=sender_for(user, details),
         vault=ps.VaultIdentity(
             id=vault.vault_id, public_key=base64.b64encode(vault.user_public_key).decode()
         ),
@@ -130,7 +136,7 @@ def _envelope(
             child_aware=sharing.child_aware,
             child_consents=sharing.child_consents,
             ground_without_consent=sharing.ground_without_consent,  # type: ignore[arg-type]
-            decided_by=user.label[:MAX_SHORT],
+            decided_by=(details.name or user.label)[:MAX_SHORT],
             decided_at=vault.now(),
             reason=sharing.reason,
         ),
@@ -183,8 +189,12 @@ def build_pack(
         return _envelope(vault, kind, records, sharing, recipient, policy)
     details = details or ReferralDetails()
     notes = note_records(vault, child.id) if details.include_notes == "all" else []
+    if details.note_ids is not None:
+        # The notes the worker chose for the chronology extract (issue 14).
+        picked = set(details.note_ids)
+        notes = [n for n in notes if n.id in picked]
     # "Concerns" is why the referral is made now: the last 90 days (at most 30 notes, at least
-    # the last 5). Every note is in the chronology extract, so nothing is left out.
+    # the last 5) of the notes that go with it.
     since = vault.now() - timedelta(days=90)
     recent = [n for n in notes if n.data.recorded_at >= since][-30:] or notes[-5:]
     concerns = [
@@ -196,25 +206,7 @@ def build_pack(
         )
         for n in recent
     ]
-    referral = ps.ReferralRecord(
-        type="referral",
-        id=str(uuid.uuid4()),
-        version=1,
-        data=ps.ReferralData(
-            urgency=details.urgency,
-            route=details.route,
-            referrer_involvement=details.referrer_involvement,
-            reason=details.reason,
-            concerns=concerns,
-            basis_of_concern=[b[:MAX_SHORT] for b in details.basis_of_concern],
-            past_violence=[p[:MAX_SHORT] for p in details.past_violence],
-            actions_taken=[ps.Action(action=a) for a in details.actions_taken if a.strip()],
-            other_agencies=[
-                ps.Agency(name=a[:MAX_SHORT]) for a in details.other_agencies if a.strip()
-            ],
-            child_views=details.child_views,
-        ),
-    )
+    referral = referral_record(details, concerns)
     records += [child_record(vault, child.id), referral]
     records += [screening_record(vault, s.id) for s in screenings[-5:]]
     records += notes

@@ -233,6 +233,8 @@ def _sentence(r: AuditRow, k: _Lookup) -> str:  # noqa: C901 - a sentence per au
         "vault.restore": "restored the vault from a backup",
         "vault.create": "created the vault",
         "demo.generate": "filled the vault with synthetic demo data",
+        "user.details": "updated their own details (My details)",
+        "outbox.password": "looked at a kept pack password in the outbox",
     }
     if action in fixed:
         return f"{who} {fixed[action]}"

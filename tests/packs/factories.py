@@ -29,7 +29,7 @@ NOTE_TEXTS = [
 
 def envelope(kind: str, key: Ed25519PrivateKey = FIXED_KEY, **overrides: Any) -> dict[str, Any]:
     data: dict[str, Any] = {
-        "schema_version": "1",
+        "schema_version": "3",
         "pack_id": str(uuid.UUID(int=0x1234_5678_9ABC_4DEF_8123_456789ABCDEF)),
         "kind": kind,
         "created_at": CREATED.isoformat().replace("+00:00", "Z"),
@@ -231,6 +231,43 @@ def referral_record(empty: bool = False) -> dict[str, Any]:
                 {"name": "Example Academy", "role": "School DSL", "contact": "01905 000 222"}
             ],
             "child_views": "Jade says she is fine and that 'they're just mates', but agreed to keep meeting.",
+            "where_now": {
+                "where": "At home with her mother since 18:00",
+                "with_whom": "Karen Whitlow (mother)",
+                "safe": "yes",
+                "safe_detail": "Mother is keeping her in tonight and will call 999 if the car returns.",
+            },
+            "risk_people": [
+                {
+                    "name": "Dean MARSH",
+                    "date_of_birth": "1995-04-11",
+                    "relationship": "Adult who gives her lifts; she calls him a friend",
+                    "address": "Flat 3, 40 Example Lane, Worcester",
+                    "intelligence": ["INT-0001"],
+                }
+            ],
+            "other_children": [
+                {
+                    "name": "Mia (surname not known)",
+                    "age": "13",
+                    "details": "Friend asked to bring others to parties.",
+                }
+            ],
+            "police": {
+                "called_999_at": "2024-03-12T21:50:00Z",
+                "reference": "WMP-LOG-0412 (fictional)",
+                "officer": "PC 1234 Example",
+            },
+            "request": "A strategy discussion today and a child protection enquiry.",
+            "risk_view": "High: she is being groomed by adults who move her at night.",
+            "parents_views": "Mother is worried and supports the referral.",
+            "language_needs": "None; English spoken at home.",
+            "consulted": {
+                "name": "Priya Natarajan",
+                "role": "Designated safeguarding lead",
+                "at": "2024-03-14T13:30:00Z",
+            },
+            "child_words": ["They're just mates, they look after me."],
         },
     }
 

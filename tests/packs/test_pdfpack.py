@@ -237,7 +237,7 @@ def test_non_canonical_spelling_is_rejected() -> None:
 def test_newer_schema_version_is_explained() -> None:
     data = signed_dict("screening")
     data.pop("signature")
-    data["schema_version"] = "3"
+    data["schema_version"] = "4"
     with pytest.raises(PackSchemaError, match="newer pack format"):
         open_pack(craft(canonical_json(signing.sign(data, FIXED_KEY))), PASSWORD)
 

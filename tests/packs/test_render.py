@@ -26,18 +26,17 @@ def flat(text: str) -> str:
     return re.sub(r"\s+", " ", text)
 
 
+# Issue 14: the order the front door reads a referral in.
 REFERRAL_SECTIONS = [
-    "Urgency and route",
-    "Child details",
-    "Household and family",
-    "Referrer",
-    "Consent and information-sharing decision",
-    "Reason for referral and concerns",
-    "Screening outcome",
-    "Actions already taken",
-    "Other agencies involved",
-    "The child's views and wishes",
-    "Chronology extract",
+    "Urgency and where the child is now",
+    "The child",
+    "People who may pose a risk to the child",
+    "Other children who may be at risk",
+    "What happened",
+    "The screening",
+    "Consent and information sharing",
+    "What is asked",
+    "The referrer",
 ]
 INTEL_SECTIONS = [
     "Submitter",
@@ -108,8 +107,22 @@ def test_empty_sections_say_no_information_available(kind: str) -> None:
         assert body.strip(), f"{title} is blank"
     assert (
         sum(NO_INFO in b for b in bodies)
-        >= {"referral": 6, "intelligence": 7, "screening": 2}[kind]
+        >= {"referral": 2, "intelligence": 7, "screening": 2}[kind]
     )
+    if kind == "referral":  # every question of a section still shows, with "Not recorded"
+        text = flat(text)
+        for line in (
+            "Where: Not recorded",
+            "Safe tonight: Not recorded",
+            "Police log or crime reference: Not recorded",
+            "Looked-after status: Not recorded",
+            "Past experience of violence: Not recorded",
+            "What the referrer asks children's social care to do: Not recorded",
+            "DSL or manager consulted: Not recorded",
+            "The child's own words: Not recorded",
+            "Basis of concern: Not recorded",
+        ):
+            assert line in text, line
 
 
 def test_referral_content() -> None:
@@ -120,18 +133,44 @@ def test_referral_content() -> None:
         "Parental responsibility: Karen Whitlow",
         "Shared without consent on the ground: Seeking consent would put the child or another "
         "person at risk of significant harm",
-        "First-hand",
-        "Reported (peer, told worker 13/03)",
-        "worcestershire-2013, version 1.0.0",
-        "Suggested level: Medium",
+        "(First-hand)",
+        "school office)",
+        "Screening tool: Worcestershire CSE screening tool (2013), version 1.0.0",
+        "Level the tool suggested: Medium",
         "Confirmed by: Priya Natarajan",
-        "Gut feeling",
-        "Evidence",
-        "To verify",
-        "Gaps to follow up",
+        "Money or goods not accounted for Possible Gut feeling",
+        "Associating with unknown adults Present Evidence",
+        "0 other indicators were asked and answered no; 1 was not known.",
         "Appeared anxious & would not say where she was going <later said 'a mate's'>",
+        "Where: At home with her mother since 18:00",
+        "Safe tonight: Yes",
+        "Police log or crime reference: WMP-LOG-0412 (fictional)",
+        "999 called at: 12/03/2024 21:50",
+        "Dean MARSH 11/04/1995",
+        "report INT-0001",
+        "Mia (surname not known) 13",
+        "\u201cThey're just mates, they look after me.\u201d",
+        "DSL or manager consulted: Priya Natarajan, Designated safeguarding lead",
+        "Consulted at: 14/03/2024 13:30",
+        "A strategy discussion today and a child protection enquiry.",
+        "Job title: Outreach worker",
+        "Work phone: 01905 000 111",
+        "Secure email: sam.okafor@example.invalid",
     ]:
         assert expected in text, expected
+    # Not for the front door: rule ids, tool ids, to-do lists, internal step titles, "No" rows.
+    for absent in (
+        "medium indicator present",
+        "worcestershire-2013",
+        "To verify",
+        "Gaps to follow up",
+        "Next steps",
+        "Discuss with the DSL today",
+        "Older 'boyfriend'",
+        "Pathway step",
+        "UTC",
+    ):
+        assert absent not in text, absent
 
 
 def test_intelligence_content() -> None:
@@ -153,12 +192,23 @@ def test_intelligence_content() -> None:
     assert text.index("(no more information available)") < text.index("Source and how it is known")
 
 
-def test_chronology_is_date_ordered() -> None:
+def test_chronology_is_in_time_order_in_uk_time() -> None:
     text = pdf_text(render_pdf(make_pack("referral", notes=12)))
-    chrono = text[text.index("11. Chronology extract") : text.index("End of document")]
-    dates = re.findall(r"^\s+(\d\d)/(\d\d)/(\d{4})\s", chrono, re.M)
-    keyed = [(y, m, d) for d, m, y in dates]
+    chrono = text[text.index("Chronology (oldest first") : text.index("6. The screening")]
+    stamps = re.findall(r"^\s*(\d\d)/(\d\d)/(\d{4})(?: (\d\d):(\d\d))?\s", chrono, re.M)
+    keyed = [(y, m, d, hh or "12", mm or "00") for d, m, y, hh, mm in stamps]
     assert len(keyed) >= 12 and keyed == sorted(keyed)
+    # 14/03/2024 16:05 UTC is 16:05 GMT; a summer time is an hour on (BST)
+    assert "14/03/2024 16:05" in chrono
+    from datetime import UTC, datetime
+
+    from cse_toolkit.core.uk_time import uk_text
+
+    assert uk_text(datetime(2024, 7, 1, 21, 30, tzinfo=UTC)) == "01/07/2024 22:30"
+    assert uk_text(datetime(2024, 3, 31, 0, 59, tzinfo=UTC)) == "31/03/2024 00:59"
+    assert uk_text(datetime(2024, 3, 31, 1, 0, tzinfo=UTC)) == "31/03/2024 02:00"
+    assert uk_text(datetime(2024, 10, 27, 0, 59, tzinfo=UTC)) == "27/10/2024 01:59"
+    assert uk_text(datetime(2024, 10, 27, 1, 0, tzinfo=UTC)) == "27/10/2024 01:00"
 
 
 def test_user_markup_is_escaped_not_interpreted() -> None:
