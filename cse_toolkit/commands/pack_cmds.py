@@ -142,7 +142,8 @@ def _sharing(args: argparse.Namespace, kind: str) -> SharingChoice:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from cse_toolkit.services.export import ReferralDetails, build_pack, export
+    from cse_toolkit.services.export import build_pack, export
+    from cse_toolkit.services.referral import ReferralDetails
 
     out = Path(args.out)
     vault = open_vault(args)

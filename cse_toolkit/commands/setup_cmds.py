@@ -1,4 +1,5 @@
-"""Set-up commands: paths, self-test, init, passwd, recover, user add, policy check."""
+"""Set-up commands: paths, self-test, init, passwd, recover, user add / set-details, policy
+check."""
 
 from __future__ import annotations
 
@@ -65,6 +66,21 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     add_vault_args(confirm)
     confirm.add_argument("name")
     confirm.set_defaults(func=cmd_user_confirm_key)
+    details = user_sub.add_parser(
+        "set-details",
+        help="your own details as packs print them (name, job title, agency, phone, email)",
+        description="Record how you appear as the referrer or submitter on the packs you "
+        "export. Give only what changes; an empty value (--phone '') removes one. Without any "
+        "option it shows what is recorded. Kept encrypted in the vault, for you only.",
+    )
+    add_vault_args(details)
+    details.add_argument("--name", dest="details_name", help="your name as it should appear")
+    details.add_argument("--job-title", dest="job_title")
+    details.add_argument("--agency")
+    details.add_argument("--phone", help="work phone")
+    details.add_argument("--email", help="secure email")
+    details.add_argument("--json", action="store_true", help="print the details as JSON")
+    details.set_defaults(func=cmd_user_set_details)
 
     p = sub.add_parser("policy", help="organisation policy")
     pol_sub = p.add_subparsers(dest="policy_command", metavar="ACTION", required=True)
@@ -254,6 +270,37 @@ def cmd_user_set_role(args: argparse.Namespace) -> int:
         f"{args.name} is now {'an' if args.role == 'admin' else 'a'} {args.role}; the user "
         "registry was signed again with your key."
     )
+    return 0
+
+
+def cmd_user_set_details(args: argparse.Namespace) -> int:
+    from cse_toolkit.commands.common import safe_text
+    from cse_toolkit.core import my_details as md
+    from cse_toolkit.vault import user_details
+
+    vault = open_vault(args)
+    try:
+        before = user_details.details(vault)
+        changes = {
+            "name": args.details_name,
+            "job_title": args.job_title,
+            "agency": args.agency,
+            "phone": args.phone,
+            "email": args.email,
+        }
+        after = before
+        if any(v is not None for v in changes.values()):
+            after = user_details.save(vault, before.updated(**changes))
+    finally:
+        vault.close()
+    if args.json:
+        print(json.dumps({"format": 1, "details": after.to_json()}, indent=2, sort_keys=True))
+        return 0
+    if after != before:
+        print("Your details are saved. Packs you export print them as your contact.")
+    for name in md.field_names():
+        value = getattr(after, name)
+        print(f"{md.FIELD_LABELS[name]}: {safe_text(value) if value else 'Not recorded'}")
     return 0
 
 

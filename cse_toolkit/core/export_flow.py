@@ -5,8 +5,9 @@ dialog (``gui/exchange/export_dialog.py``) asks the flow for the steps of a pack
 "Step n of m", for Back and for what stops Next, and only shows the answer in its own
 translated words; so the navigation is tested without a display.
 
-Steps: the recipient; the information-sharing decision (``core.sharing``); the referral details
-(referrals only); the preview, whose Next is "Save and export". Saving, the password and a
+Steps: the recipient; the information-sharing decision (``core.sharing``); for a referral its
+details, where the child is now (required for an urgent or immediate one), what is asked and the
+chronology's notes; the preview, whose Next is "Save and export". Saving, the password and a
 refused export are states after the steps, not steps.
 """
 
@@ -18,12 +19,15 @@ from typing import Literal
 
 from cse_toolkit.core.sharing import SharingAnswers, sharing_problems
 
-Step = Literal["recipient", "sharing", "details", "preview"]
+Step = Literal["recipient", "sharing", "details", "situation", "asked", "notes", "preview"]
 
 STEP_TITLES: dict[Step, str] = {
     "recipient": "Recipient",
     "sharing": "Information-sharing decision",
     "details": "Referral details",
+    "situation": "Where the child is now, and who may pose a risk",
+    "asked": "What you ask, and who you consulted",
+    "notes": "Chronology",
     "preview": "Preview",
 }
 
@@ -31,17 +35,18 @@ STEP_TITLES: dict[Step, str] = {
 def steps_for(kind: str) -> tuple[Step, ...]:
     """The steps of a pack kind, in order: only a referral asks for the referral details."""
     if kind == "referral":
-        return ("recipient", "sharing", "details", "preview")
+        return ("recipient", "sharing", "details", "situation", "asked", "notes", "preview")
     return ("recipient", "sharing", "preview")
 
 
 @dataclass(frozen=True)
 class StepProblem:
     """Why Next stays: ``recipient`` (nobody named), ``sharing`` (the decision is incomplete:
-    ``messages`` say what is missing, in core's plain words) or ``why_now`` (a referral must say
-    why now)."""
+    ``messages`` say what is missing, in core's plain words), ``why_now`` (a referral must say
+    why now), ``where_now`` (an urgent or immediate referral must say where the child is now)
+    or ``entries`` (something typed on the page is not in the form asked: ``messages``)."""
 
-    kind: Literal["recipient", "sharing", "why_now"]
+    kind: Literal["recipient", "sharing", "why_now", "where_now", "entries"]
     messages: tuple[str, ...] = ()
 
 
@@ -52,6 +57,9 @@ class ExportAnswers:
     recipient_name: str = ""
     sharing: SharingAnswers | None = None
     why_now: str = ""
+    urgent: bool = False
+    where_now: str = ""
+    entry_problems: tuple[str, ...] = ()  # the current page's, as the pages found them
 
 
 @dataclass
@@ -97,6 +105,10 @@ class ExportFlow:
                 return StepProblem("sharing", tuple(missing))
         if self.current == "details" and not answers.why_now.strip():
             return StepProblem("why_now")
+        if self.current == "situation" and answers.urgent and not answers.where_now.strip():
+            return StepProblem("where_now")
+        if answers.entry_problems:
+            return StepProblem("entries", answers.entry_problems)
         return None
 
     def following(self) -> Step | None:

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
 def install_all(window: MainWindow, policy: Policy) -> AppParts:
     """Build every feature's pages and tabs into ``window``; returns them (also ``window.parts``)."""
+    from cse_toolkit.gui.common import my_details_dialog
     from cse_toolkit.gui.dsl.dsl_pages import install_dsl_pages
     from cse_toolkit.gui.exchange import export_tab
     from cse_toolkit.gui.exchange.export_dialog import ExportDialog
@@ -57,6 +58,7 @@ def install_all(window: MainWindow, policy: Policy) -> AppParts:
     connections_tab.open_report.connect(open_report)
 
     sharing = export_tab.install(window, policy)  # the Share tab, the Outbox page, reminders
+    my_details_dialog.install(window)  # the toolbar's "My details" (issue 14)
     dsl = install_dsl_pages(window)
     imports_page = ImportConflictsPage()
     window.add_page("imports", window.tr("Imported packs"), imports_page, ("dsl",))

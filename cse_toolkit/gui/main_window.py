@@ -225,6 +225,14 @@ class MainWindow(QMainWindow):
         self._show_locked(first=True)
         self.resize(1200, 760)
 
+    def add_toolbar_action(self, action: QAction) -> None:
+        """A feature's action on the toolbar, reached by Tab and F6 like the others."""
+        self.toolbar.addAction(action)
+        button = self.toolbar.widgetForAction(action)
+        button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        button.setAccessibleName(action.text().replace("&", ""))
+        button.setAccessibleDescription(action.toolTip())
+
     def _action(self, text: str, shortcut: str, tip: str, slot: Any) -> QAction:
         action = QAction(text, self)
         if shortcut:

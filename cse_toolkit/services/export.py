@@ -23,6 +23,7 @@ from cse_toolkit.packs import schema as ps
 from cse_toolkit.packs.pdfpack import ExportResult, export_pack
 from cse_toolkit.packs.schema import MAX_SHORT
 from cse_toolkit.policy import Contact, Policy
+from cse_toolkit.services import kept_password
 from cse_toolkit.services.records import (
     child_record,
     intel_record,
@@ -278,6 +279,8 @@ def record_export(vault: Vault, pack: ps.PackModel, result: ExportResult) -> Exp
                 "recipient": pack.recipient.name,
                 "file_name": out.name,
                 "sharing": json.dumps(sharing),
+                # Issue 14: kept, sealed for this person, until the pack is marked sent.
+                "kept_password": kept_password.seal(vault, export_id, result.password),
             }
         )
         vault.audit("export." + pack.kind, "export", export_id, 1, choice.audit_reason(pack.kind))

@@ -6,7 +6,7 @@ the urgency from the level (High, or immediate danger, is urgent by default), th
 concern from the indicators present at the latest screening, the police reference and 999 time
 from the danger check, the DSL or manager from the discussion step, the people named in the
 child's intelligence reports as possibly posing a risk, and which notes go in the chronology
-(the last 90 days). ``referral_record`` turns the answers into the pack's record.
+(the last 90 days, or the newest five). ``referral_record`` turns the answers into the pack's record.
 """
 
 from __future__ import annotations
@@ -90,7 +90,7 @@ class ReferralDetails:
     consulted_at: datetime | None = None
     consulted_view: str = ""
     child_words: list[str] = field(default_factory=list)
-    # The notes chosen for the chronology; None: the default (the last 90 days).
+    # The notes chosen for the chronology; None: the default (the last 90 days, or the newest five).
     note_ids: list[str] | None = None
 
     def problems(self) -> list[str]:
@@ -138,9 +138,10 @@ def _when(value: object) -> datetime | None:
 
 
 def default_note_ids(vault: Vault, child_id: str) -> list[str]:
-    """The notes of the last 90 days (all of the child's notes are in pack.json's choice)."""
+    """The notes of the last 90 days; if there are none, the newest five."""
     since = vault.now() - timedelta(days=CHRONOLOGY_DAYS)
-    return [n.id for n in vault.repos.notes_for(child_id) if n.event_at >= since]
+    notes = vault.repos.notes_for(child_id)
+    return [n.id for n in notes if n.event_at >= since] or [n.id for n in notes[-5:]]
 
 
 def _present_indicators(vault: Vault, child_id: str) -> list[str]:

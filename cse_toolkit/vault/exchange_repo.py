@@ -315,11 +315,19 @@ class ExchangeRepository:
         """Inside a write: an outbox entry marked ``sent`` or ``acknowledged`` (with the time,
         and the recipient's reference when one is given), its version one up."""
         now = self._v.now_iso()
-        values: dict[str, Any] = {"state": state, _EXPORT_STAMPS[state]: now}
+        # Issue 14: the kept pack password is erased as soon as the pack is marked sent.
+        values: dict[str, Any] = {"state": state, _EXPORT_STAMPS[state]: now, "kept_password": ""}
         if recipient_ref:
             values["recipient_ref"] = recipient_ref
         values["updated_at"] = now
         rows.EXPORTS.update(self._c, export_id, values, bump=True)
+
+    def kept_password(self, export_id: str) -> str:
+        """The sealed pack password kept in an outbox entry ("" when none is kept)."""
+        row = self._c.execute(
+            "SELECT kept_password FROM exports WHERE id = ?", (export_id,)
+        ).fetchone()
+        return "" if row is None else str(row[0])
 
     def export_ids_starting(self, prefix: str) -> list[str]:
         """Ids of outbox entries that start with ``prefix`` (the command line's short ids)."""

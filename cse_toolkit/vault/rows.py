@@ -156,6 +156,7 @@ EXPORTS = Table(
         "sharing",
         "sent_at",
         "acknowledged_at",
+        "kept_password",
     ),
 )
 IMPORTS = Table(

@@ -343,11 +343,18 @@ CREATE TRIGGER note_amendments_no_update BEFORE UPDATE ON note_amendments
 BEGIN SELECT RAISE(ABORT, 'note amendments are only ever added'); END;
 """
 
+# Issue 14: the pack password kept in the outbox entry until the pack is marked sent, sealed
+# with a key only the exporting person's own signing key gives (services/kept_password.py).
+V_EXPORT_KEPT_PASSWORD = """
+ALTER TABLE exports ADD COLUMN kept_password TEXT NOT NULL DEFAULT '';
+"""
+
 # Ordered: index i migrates from user_version i to i + 1.
 MIGRATIONS: list[Migration] = [
     _script(V1),
     _script(V2_PERSONAL_KEYS),
     _script(V_NOTE_AMENDMENTS),
     _script(V3_AUDIT_ACTION_INDEX),
+    _script(V_EXPORT_KEPT_PASSWORD),
 ]
 LATEST = len(MIGRATIONS)

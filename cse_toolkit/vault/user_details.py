@@ -1,8 +1,8 @@
 """My details, per user, inside the encrypted vault (issue 14 item 3).
 
 Kept in the ``meta`` table under ``user_details:<user id>`` as JSON: the details themselves
-(``core/my_details.py``) and two flags, whether the person has been offered the form at first
-run and whether they were reminded before their first export. Nothing about them leaves the
+(``core/my_details.py``) and whether the person has been offered the form (at first run, or
+when they first unlock a vault made before My details). Nothing about them leaves the
 database; each save is audited (``user.details``, no personal data in the entry).
 
 They are not in the ``users`` row: that row is bound to the signed user registry, and a person
@@ -25,8 +25,7 @@ _PREFIX = "user_details:"
 @dataclass(frozen=True)
 class Stored:
     details: md.MyDetails
-    offered: bool = False  # the first-run form was shown (filled in or skipped)
-    reminded: bool = False  # reminded before the first export
+    offered: bool = False  # the form was shown once (filled in or skipped)
 
 
 def _key(user_id: str) -> str:
@@ -50,7 +49,6 @@ def load(session: Session, user_id: str | None = None) -> Stored:
     return Stored(
         md.from_json(data.get("details")),
         offered=data.get("offered") is True,
-        reminded=data.get("reminded") is True,
     )
 
 
@@ -63,7 +61,6 @@ def _store(session: Session, stored: Stored) -> None:
         {
             "details": stored.details.to_json(),
             "offered": stored.offered,
-            "reminded": stored.reminded,
         },
         ensure_ascii=False,
         sort_keys=True,
@@ -81,23 +78,17 @@ def save(session: Session, new: md.MyDetails) -> md.MyDetails:
     found = md.problems(new)
     if found:
         raise UserError(" ".join(found))
-    before = load(session)
     with session.write("your details"):
-        _store(session, Stored(new, offered=True, reminded=before.reminded))
+        _store(session, Stored(new, offered=True))
         filled = sum(1 for name in md.field_names() if getattr(new, name))
         session.audit("user.details", "user", session.user.id, None, f"fields={filled}")
     return new
 
 
-def mark(session: Session, *, offered: bool | None = None, reminded: bool | None = None) -> None:
-    """Remember that the form was offered at first run, or the export reminder shown."""
+def mark_offered(session: Session) -> None:
+    """Remember that the form was offered (and skipped): it is not offered again."""
     before = load(session)
-    after = Stored(
-        before.details,
-        offered=before.offered if offered is None else offered,
-        reminded=before.reminded if reminded is None else reminded,
-    )
-    if after == before:
+    if before.offered:
         return
     with session.write("your details"):
-        _store(session, after)
+        _store(session, Stored(before.details, offered=True))

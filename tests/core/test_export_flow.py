@@ -28,17 +28,27 @@ COMPLETE = SharingAnswers(
 
 
 def test_steps_per_kind() -> None:
-    assert steps_for("referral") == ("recipient", "sharing", "details", "preview")
+    assert steps_for("referral") == (
+        "recipient",
+        "sharing",
+        "details",
+        "situation",
+        "asked",
+        "notes",
+        "preview",
+    )
     assert steps_for("screening") == ("recipient", "sharing", "preview")
     assert steps_for("intelligence") == ("recipient", "sharing", "preview")
 
 
 def test_step_numbers_back_and_next() -> None:
     flow = ExportFlow("referral")
-    assert (flow.number, flow.total, flow.title) == (1, 4, "Recipient")
+    assert (flow.number, flow.total, flow.title) == (1, 7, "Recipient")
     assert not flow.can_go_back and flow.previous() is None and flow.following() == "sharing"
     flow.current = "details"
-    assert flow.number == 3 and flow.previous() == "sharing" and flow.following() == "preview"
+    assert flow.number == 3 and flow.previous() == "sharing" and flow.following() == "situation"
+    flow.current = "notes"
+    assert flow.number == 6 and flow.following() == "preview"
     flow.current = "preview"
     assert flow.on_last and flow.following() is None and flow.title == "Preview"
     assert ExportFlow("screening", "sharing").following() == "preview"
@@ -57,6 +67,13 @@ def test_what_stops_next() -> None:
     details = ExportFlow("referral", "details")
     assert details.problem(ExportAnswers(why_now="  ")) == StepProblem("why_now")
     assert details.problem(ExportAnswers(why_now="Seen with adults")) is None
+    # Issue 14: an urgent or immediate referral says where the child is now.
+    situation = ExportFlow("referral", "situation")
+    assert situation.problem(ExportAnswers(urgent=True)) == StepProblem("where_now")
+    assert situation.problem(ExportAnswers(urgent=True, where_now="At home")) is None
+    assert situation.problem(ExportAnswers(urgent=False)) is None
+    typed = ExportAnswers(urgent=True, where_now="Home", entry_problems=("Bad date",))
+    assert situation.problem(typed) == StepProblem("entries", ("Bad date",))
     assert ExportFlow("referral", "preview").problem(ExportAnswers()) is None
 
 

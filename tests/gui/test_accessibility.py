@@ -105,6 +105,7 @@ DIALOGS: dict[str, Callable[[World], QDialog]] = {
     "FirstRunDialog": _first_run,
     "AmendDialog": lambda w: _import("children.notes_tab").AmendDialog(w.note, w.vault),
     "ImportPackDialog": lambda w: _import("exchange.import_dialog").ImportPackDialog(w.vault),
+    "MyDetailsDialog": lambda w: _import("common.my_details_dialog").MyDetailsDialog(w.vault),
 }
 
 

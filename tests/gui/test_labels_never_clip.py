@@ -55,7 +55,14 @@ def test_export_wizard_pages(qtbot: Any, worker: Any) -> None:
     dialog = ed.ExportDialog(worker, "referral", child_id=child.id)
     qtbot.addWidget(dialog)
     problems = {}
-    for page in (dialog.recipient_page, dialog.sharing_page, dialog.details_page):
+    for page in (
+        dialog.recipient_page,
+        dialog.sharing_page,
+        dialog.details_page,
+        dialog.situation_page,
+        dialog.asked_page,
+        dialog.notes_page,
+    ):
         dialog._show(page)
         if page is dialog.sharing_page:
             dialog.sought_group.button(ed.YES).setChecked(True)

@@ -1,10 +1,12 @@
-"""First run: create the vault, then show the recovery key once.
+"""First run: create the vault, then show the recovery key once, then offer My details.
 
-Three pages in one dialog: the details (user name, role, optional full name, passphrase twice
-with a live strength meter), a busy page while the key is derived on a pool thread, and the
+Four pages in one dialog: the details (user name, role, optional full name, passphrase twice
+with a live strength meter), a busy page while the key is derived on a pool thread, the
 recovery key in large monospace groups that must be acknowledged ("I have written this down")
-before the dialog can close. The dialog cannot be dismissed on the recovery page without the
-acknowledgement: the vault already exists and the key is never shown again.
+before the dialog can go on, and "My details" (issue 14: how packs print the person as the
+referrer or submitter; "Skip for now" leaves them for the My details dialog). The dialog cannot
+be dismissed on the recovery page without the acknowledgement: the vault already exists and the
+key is never shown again.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-DETAILS, PROGRESS, RECOVERY = 0, 1, 2
+DETAILS, PROGRESS, RECOVERY, MY_DETAILS = 0, 1, 2, 3
 CLIPBOARD_CLEAR_MS = 30_000
 
 
@@ -107,10 +109,55 @@ class FirstRunDialog(QDialog):
         buttons = button_box((self.ui.createButton, ACCEPT), (self.ui.cancelButton, REJECT))
         self.ui.detailsButtons.addWidget(buttons)
         self.setTabOrder(self.ui.confirmEdit, buttons)
+        self._build_my_details_page()
         self.ui.pages.setCurrentIndex(DETAILS)
         self.ui.detailsMessage.hide()
         self._update_strength("")
         self.resize(640, 440)
+
+    def _build_my_details_page(self) -> None:
+        from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout
+
+        from cse_toolkit.core.my_details import MyDetails
+        from cse_toolkit.gui.common.my_details_dialog import MyDetailsForm
+        from cse_toolkit.gui.common.widgets import heading_label
+
+        page = QWidget()
+        intro = QLabel(
+            self.tr(
+                "Packs you export print these as your contact, so the front door or the police "
+                "can call you back. You can skip this and fill them in later (My details, "
+                "Ctrl+Shift+D); anything left empty reads \u201cNot recorded\u201d."
+            )
+        )
+        intro.setWordWrap(True)
+        self.my_details = MyDetailsForm(MyDetails(name=self.ui.fullNameEdit.text()))
+        self.save_details_button = QPushButton(self.tr("&Save and continue"))
+        self.skip_details_button = QPushButton(self.tr("S&kip for now"))
+        self.save_details_button.clicked.connect(self._save_my_details)
+        self.skip_details_button.clicked.connect(self._skip_my_details)
+        layout = QVBoxLayout(page)
+        layout.addWidget(heading_label(self.tr("My details")))
+        layout.addWidget(intro)
+        layout.addWidget(self.my_details)
+        layout.addStretch(1)
+        layout.addWidget(
+            button_box((self.save_details_button, ACCEPT), (self.skip_details_button, REJECT))
+        )
+        self.ui.pages.addWidget(page)
+
+    def _save_my_details(self) -> None:
+        from cse_toolkit.gui.common.my_details_dialog import save_details
+
+        if self.vault is not None and save_details(self.vault, self.my_details.details(), self):
+            self.accept()
+
+    def _skip_my_details(self) -> None:
+        from cse_toolkit.vault import user_details
+
+        if self.vault is not None:
+            user_details.mark_offered(self.vault)
+        self.accept()
 
     # -- details page -------------------------------------------------------------------
     def _update_strength(self, text: str) -> None:
@@ -251,22 +298,29 @@ class FirstRunDialog(QDialog):
         if self.ui.writtenDownCheck.isChecked():
             self._recovery_key = ""
             self.ui.recoveryKeyLabel.clear()
-            self.accept()
+            name = self.my_details.edits["name"]
+            if not name.text():
+                name.setText(self.ui.fullNameEdit.text().strip())
+            self.ui.pages.setCurrentIndex(MY_DETAILS)
+            self.save_details_button.setDefault(True)
+            name.setFocus()
 
     def reject(self) -> None:
-        # Once the vault exists the dialog ends only through "Continue"; during the key
-        # derivation it cannot end at all.
+        # Once the vault exists the dialog ends only through "Continue" then My details (Esc
+        # there is "Skip for now"); during the key derivation it cannot end at all.
         if self.page == DETAILS:
             super().reject()
+        elif self.page == MY_DETAILS:
+            self._skip_my_details()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt API)
-        if event.key() == Qt.Key.Key_Escape and self.page != DETAILS:
+        if event.key() == Qt.Key.Key_Escape and self.page not in (DETAILS, MY_DETAILS):
             event.ignore()
             return
         super().keyPressEvent(event)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt API)
-        if self.page != DETAILS:
+        if self.page not in (DETAILS, MY_DETAILS):
             event.ignore()
             return
         super().closeEvent(event)

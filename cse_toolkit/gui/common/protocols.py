@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
+    from PySide6.QtGui import QAction
     from PySide6.QtWidgets import QStatusBar, QWidget
 
     from cse_toolkit.core.entities import Child
@@ -76,6 +77,8 @@ class Shell(Protocol):
     ) -> None: ...
 
     def add_child_tab(self, widget: QWidget, title: str) -> int: ...
+
+    def add_toolbar_action(self, action: QAction) -> None: ...
 
     def child_tab_titles(self) -> list[str]: ...
 

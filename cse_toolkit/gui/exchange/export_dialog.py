@@ -8,8 +8,9 @@
    whom; are the parents aware (if not, why); does the child know and agree; and when sharing
    without consent, which of the four grounds applies (required) and why. An intelligence pack
    skips consent: it is not needed for an information report to the police (DOMAIN.md §4.3).
-3. **Referral details** (referrals only): urgency and route, why now, basis of concern, past
-   violence, actions taken, other agencies, the child's views, and whether notes go with it.
+3. **The referral** (referrals only, ``referral_pages.py``): its details; where the child is
+   now and who may pose a risk; what is asked and who was consulted; the chronology's notes.
+   Pre-filled on a pool thread from what the vault holds (``exchange.referral_defaults``).
 4. **Preview** of the PDF pages exactly as the recipient will see them: the pack is built,
    signed and rendered in memory on a pool thread, and the pages are drawn with pypdfium2.
    The unencrypted bytes never touch the disk.
@@ -29,10 +30,8 @@ and offered back after unlocking (``load_draft``); Cancel or a finished export d
 
 from __future__ import annotations
 
-import gc
 import logging
 import threading
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -51,12 +50,18 @@ from cse_toolkit.core.export_flow import ExportAnswers, ExportFlow, Step, steps_
 from cse_toolkit.errors import UserError
 from cse_toolkit.gui.common import autosave, clipboard, dialogs, workers
 from cse_toolkit.gui.common.dialog_buttons import wizard_row
-from cse_toolkit.gui.common.plurals import counted
 from cse_toolkit.gui.common.widgets import heading_label
+from cse_toolkit.gui.exchange.export_jobs import (
+    count_text,
+    discard,
+    without_full_gc_pauses,
+    workers_excepthook,
+)
 from cse_toolkit.gui.exchange.export_pages import NO as NO
 from cse_toolkit.gui.exchange.export_pages import YES as YES
 from cse_toolkit.gui.exchange.export_pages import ExportPages
 from cse_toolkit.gui.exchange.export_preview import RenderedPages, render_pages
+from cse_toolkit.gui.exchange.referral_pages import ReferralPages
 from cse_toolkit.packs import schema as ps
 from cse_toolkit.services import exchange
 
@@ -75,10 +80,11 @@ KIND_TITLES = {
 }
 
 
-class ExportDialog(ExportPages, QDialog):
+class ExportDialog(ReferralPages, ExportPages, QDialog):
     """Build, check, preview and export one pack; shows its password once."""
 
     preview_ready = Signal()
+    referral_ready = Signal()  # the referral's pages are pre-filled from the vault
     exported = Signal(str)  # the outbox entry's id
     busy_changed = Signal(bool)
 
@@ -118,6 +124,9 @@ class ExportDialog(ExportPages, QDialog):
         self.recipient_page = self._build_recipient_page()
         self.sharing_page = self._build_sharing_page()
         self.details_page = self._build_details_page()
+        self.situation_page = self._build_situation_page()
+        self.asked_page = self._build_asked_page()
+        self.notes_page = self._build_notes_page()
         self.preview_page = self._build_preview_page()
         self.exporting_page = self._build_exporting_page()
         self.password_page = self._build_password_page()
@@ -126,6 +135,9 @@ class ExportDialog(ExportPages, QDialog):
             self.recipient_page,
             self.sharing_page,
             self.details_page,
+            self.situation_page,
+            self.asked_page,
+            self.notes_page,
             self.preview_page,
             self.exporting_page,
             self.password_page,
@@ -137,6 +149,9 @@ class ExportDialog(ExportPages, QDialog):
             "recipient": self.recipient_page,
             "sharing": self.sharing_page,
             "details": self.details_page,
+            "situation": self.situation_page,
+            "asked": self.asked_page,
+            "notes": self.notes_page,
             "preview": self.preview_page,
         }
         self.steps: list[QWidget] = [self._step_pages[s] for s in steps_for(kind)]
@@ -159,8 +174,10 @@ class ExportDialog(ExportPages, QDialog):
 
         self.draft_id: str | None = None
         self._draft_timer = autosave.DraftTimer(self._autosave, self)
-        for page in (self.recipient_page, self.sharing_page, self.details_page):
+        for page in self._form_pages():
             autosave.watch(page, self._draft_timer.touch)
+        self._notes_loaded = False
+        self._draft_fields: dict[str, Any] | None = None
 
         refusal = self._refusal()
         if refusal:
@@ -168,10 +185,17 @@ class ExportDialog(ExportPages, QDialog):
             self._show(self.refused_page)
         else:
             self._show(self.recipient_page)
+            if kind == "referral":
+                workers.run_in_background(self._referral_start, self._referral_started, parent=self)
 
-    # ==========================================================================================
-    # Navigation
-    # ==========================================================================================
+    def _referral_started(self, result: Any) -> None:
+        self._apply_start(*result)
+        self._notes_loaded = True
+        if self._draft_fields is not None:  # a draft wins over the defaults
+            self._restore_fields(self._draft_fields)
+        self.referral_ready.emit()
+
+    # -- Navigation --
     def _refusal(self) -> str:
         if self._kind not in self._policy.export_kinds:
             return self.tr(
@@ -224,9 +248,16 @@ class ExportDialog(ExportPages, QDialog):
         if page not in self.steps or self._busy:
             return
         flow = self._flow(page)
-        why_now = self.why_now_edit.toPlainText()
+        referral = self._kind == "referral"
         problem = flow.problem(
-            ExportAnswers(self.recipient_name.text(), self.sharing_answers(), why_now)
+            ExportAnswers(
+                self.recipient_name.text(),
+                self.sharing_answers(),
+                self.why_now_edit.toPlainText(),
+                urgent=referral and self.urgency() != "non_urgent",
+                where_now=self.where_edit.text(),
+                entry_problems=tuple(self.referral_problems(page)) if referral else (),
+            )
         )
         if problem is not None and problem.kind == "recipient":
             dialogs.warning(self, self.tr("Recipient needed"), self.tr("Say who the pack is for."))
@@ -237,6 +268,20 @@ class ExportDialog(ExportPages, QDialog):
                 self, self.tr("The sharing decision is not complete"), "\n".join(problem.messages)
             )
             self._focus_problem()
+            return
+        if problem is not None and problem.kind == "where_now":
+            dialogs.warning(
+                self,
+                self.tr("Say where the child is now"),
+                self.tr(
+                    "An urgent or immediate referral must say where the child is now and "
+                    "whether they are safe tonight."
+                ),
+            )
+            self.where_edit.setFocus()
+            return
+        if problem is not None and problem.kind == "entries":
+            dialogs.warning(self, self.tr("Check what you typed"), "\n".join(problem.messages))
             return
         if problem is not None:
             dialogs.warning(
@@ -265,12 +310,7 @@ class ExportDialog(ExportPages, QDialog):
             self._drop_preview()
         self._show(self._step_pages[previous])
 
-    # ==========================================================================================
-    # What the person decided
-    # ==========================================================================================
-    # ==========================================================================================
-    # Preview (pool thread: build, sign, render, rasterise; nothing written anywhere)
-    # ==========================================================================================
+    # -- Preview (pool thread: build, sign, render, rasterise; nothing written anywhere) --
     def _set_busy(self, busy: bool) -> None:
         self._busy = busy
         self.busy_changed.emit(busy)
@@ -283,6 +323,8 @@ class ExportDialog(ExportPages, QDialog):
         child_id, report_id = self._child_id, self._report_id
         sharing = self.sharing_answers().choice()
         details = self.referral_details() if kind == "referral" else None
+        if details is not None and not self._notes_loaded:
+            details.note_ids = None  # the notes are not listed yet: the default choice
         recipient = self.recipient()
 
         def job() -> tuple[ps.PackModel, RenderedPages]:
@@ -310,7 +352,7 @@ class ExportDialog(ExportPages, QDialog):
         self.next_button.setEnabled(False)
         self._set_busy(True)
         workers.run_in_background(
-            _without_full_gc_pauses(job),
+            without_full_gc_pauses(job),
             lambda result: self._preview_done(generation, result),
             lambda exc: self._preview_failed(generation, exc),
             parent=self,
@@ -325,7 +367,7 @@ class ExportDialog(ExportPages, QDialog):
         self.preview_busy.hide()
         self.preview_busy_label.hide()
         self.preview.set_pages(pages)
-        counts = ", ".join(_count(n, t) for t, n in sorted(pack.record_counts().items()))
+        counts = ", ".join(count_text(n, t) for t, n in sorted(pack.record_counts().items()))
         self.pack_summary.setText(
             self.tr("For {recipient}. Records: {counts}.").format(
                 recipient=pack.recipient.name, counts=counts
@@ -364,9 +406,7 @@ class ExportDialog(ExportPages, QDialog):
         self.prev_page_button.setEnabled(number > 1)
         self.next_page_button.setEnabled(0 < number < self.preview.page_count)
 
-    # ==========================================================================================
-    # Save and export (pool thread writes the encrypted file; GUI thread records it)
-    # ==========================================================================================
+    # -- Save and export (pool thread writes the encrypted file; GUI thread records it) --
     def suggested_file_name(self) -> str:
         stamp = self._vault.now().strftime("%Y-%m-%d")
         ref = ""
@@ -418,7 +458,7 @@ class ExportDialog(ExportPages, QDialog):
 
         def done(result: Any) -> None:
             if cancel.is_set() or not shiboken6.isValid(self):
-                _discard(result.path)  # never recorded, password never shown: remove it
+                discard(result.path)  # never recorded, password never shown: remove it
                 return
             self._export_written(pack, result)
 
@@ -428,14 +468,14 @@ class ExportDialog(ExportPages, QDialog):
             self._export_failed(exc)
 
         # parent=None: the result must arrive even if the dialog is gone, to clean up.
-        workers.run_in_background(_without_full_gc_pauses(job), done, failed, parent=None)
+        workers.run_in_background(without_full_gc_pauses(job), done, failed, parent=None)
 
     def _export_written(self, pack: ps.PackModel, result: Any) -> None:
         self._set_busy(False)
         try:
             done = exchange.record_export(self._vault, pack, result)
         except BaseException as exc:
-            _discard(result.path)
+            discard(result.path)
             self._show(self.preview_page)
             if isinstance(exc, UserError):
                 dialogs.error(
@@ -482,9 +522,7 @@ class ExportDialog(ExportPages, QDialog):
     def export_id(self) -> str | None:
         return self._export_id
 
-    # ==========================================================================================
-    # The password, once
-    # ==========================================================================================
+    # -- The password, once --
     def copy_password(self) -> None:
         text = self.password_label.text()
         if not text:
@@ -506,26 +544,33 @@ class ExportDialog(ExportPages, QDialog):
         self._pack = None
         self.preview.clear()
 
-    # ==========================================================================================
-    # Closing
-    # ==========================================================================================
-    # ==========================================================================================
-    # Drafts (protocols.DraftEditor)
-    # ==========================================================================================
+    # -- Drafts (protocols.DraftEditor) --
     def _form_pages(self) -> list[QWidget]:
-        return [
-            p
-            for p in (self.recipient_page, self.sharing_page, self.details_page)
-            if p in self.steps
-        ]
+        return [p for p in self.steps if p is not self.preview_page]
 
     def draft_payload(self) -> dict[str, Any]:
-        return {
+        payload: dict[str, Any] = {
             "kind": self._kind,
             "child_id": self._child_id,
             "report_id": self._report_id,
             "fields": {str(i): autosave.capture(p) for i, p in enumerate(self._form_pages())},
         }
+        if self._notes_loaded:
+            payload["notes"] = self.chosen_note_ids()
+        return payload
+
+    def _restore_fields(self, draft_fields: dict[str, Any]) -> None:
+        for i, page in enumerate(self._form_pages()):
+            values = draft_fields.get(str(i))
+            if isinstance(values, dict):
+                autosave.restore(page, values)
+        notes = draft_fields.get("notes")
+        if isinstance(notes, list) and self._notes_loaded:
+            chosen = {str(n) for n in notes}
+            for row in range(self.notes_list.count()):
+                item = self.notes_list.item(row)
+                on = str(item.data(Qt.ItemDataRole.UserRole)) in chosen
+                item.setCheckState(Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
 
     def _autosave(self) -> None:
         if self.current_page() in self.steps:
@@ -548,11 +593,10 @@ class ExportDialog(ExportPages, QDialog):
 
     def load_draft(self, draft: Any) -> None:
         """Fill the steps from a draft written by ``save_draft``."""
-        fields = draft.payload.get("fields", {})
-        for i, page in enumerate(self._form_pages()):
-            values = fields.get(str(i))
-            if isinstance(values, dict):
-                autosave.restore(page, values)
+        fields = dict(draft.payload.get("fields", {}))
+        fields["notes"] = draft.payload.get("notes")
+        self._draft_fields = fields
+        self._restore_fields(fields)
         self._draft_timer.stop()
         self.draft_id = draft.id
 
@@ -595,50 +639,3 @@ class ExportDialog(ExportPages, QDialog):
             event.ignore()
             return
         super().closeEvent(event)
-
-
-_gc_lock = threading.Lock()
-_gc_jobs = 0
-
-
-def _without_full_gc_pauses(fn: Callable[[], Any]) -> Callable[[], Any]:
-    """Run ``fn`` with every object alive now moved out of the cyclic GC's reach (gc.freeze).
-
-    Rendering a 500-note pack allocates enough to trigger full collections, and each one walked
-    every object of the running app (about 150 ms) while holding the GIL: the window stood
-    still although the work ran on a pool thread. Frozen, a full collection only walks what the
-    job made. Everything is unfrozen afterwards so nothing is kept alive for good.
-    """
-
-    def run() -> Any:
-        global _gc_jobs
-        with _gc_lock:
-            _gc_jobs += 1
-            gc.freeze()
-        try:
-            return fn()
-        finally:
-            with _gc_lock:
-                _gc_jobs -= 1
-                if _gc_jobs == 0:
-                    gc.unfreeze()
-
-    return run
-
-
-def _count(n: int, record_type: str) -> str:
-    return counted(n, record_type, "ExportDialog")
-
-
-def _discard(path: Path) -> None:
-    try:
-        path.unlink(missing_ok=True)
-    except OSError:
-        log.warning("could not remove an unrecorded pack file")
-
-
-def workers_excepthook(exc: BaseException) -> None:
-    """A bug: hand it to the crash handler, as the background helper does."""
-    import sys
-
-    sys.excepthook(type(exc), exc, exc.__traceback__)

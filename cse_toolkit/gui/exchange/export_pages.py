@@ -1,5 +1,6 @@
-"""The export wizard's pages, as widgets: recipient, sharing decision, referral details,
-preview, saving, password and refusal; and reading back what the person put in them.
+"""The export wizard's pages, as widgets: recipient, sharing decision, preview, saving,
+password and refusal; and reading back what the person put in them. The referral's own pages
+are ``referral_pages.py``.
 
 A thin view: which page comes next and what stops it is ``core.export_flow``; the sharing rule
 is ``core.sharing``. ``ExportPages`` is the part of ``ExportDialog`` that builds and reads the
@@ -15,11 +16,9 @@ from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import (
     QAbstractButton,
     QButtonGroup,
-    QCheckBox,
     QDialog,
     QFormLayout,
     QFrame,
-    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -39,6 +38,8 @@ from cse_toolkit.packs import schema as ps
 from cse_toolkit.services import exchange
 
 if TYPE_CHECKING:
+    from cse_toolkit.vault.vault import Vault
+
     _DialogBase = QDialog
 else:
     _DialogBase = object
@@ -127,10 +128,14 @@ class ExportPages(_DialogBase):
 
     _kind: str
     _policy: Any
+    _vault: Vault
     # Made by the dialog (ExportDialog.__init__) from the builders below.
     recipient_page: QWidget
     sharing_page: QWidget
     details_page: QWidget
+    situation_page: QWidget
+    asked_page: QWidget
+    notes_page: QWidget
     preview_page: QWidget
     password_page: QWidget
     refused_page: QWidget
@@ -141,6 +146,7 @@ class ExportPages(_DialogBase):
         def _page_changed(self, number: int, total: int) -> None: ...
         def copy_password(self) -> None: ...
         def _noted(self) -> None: ...
+        def _referral_targets(self) -> dict[QWidget, QWidget]: ...
 
     def _build_recipient_page(self) -> QWidget:
         page = QWidget()
@@ -175,8 +181,47 @@ class ExportPages(_DialogBase):
         layout = QVBoxLayout(page)
         layout.addWidget(intro)
         layout.addLayout(form)
+        layout.addWidget(self._build_details_reminder())
         layout.addStretch(1)
         return page
+
+    def _build_details_reminder(self) -> QWidget:
+        """Issue 14: before an export, say so when the recipient could not call you back."""
+        from cse_toolkit.vault import user_details
+
+        box = QGroupBox(self.tr("Your contact on the pack"))
+        box.setObjectName("myDetailsReminder")
+        self.details_note = QLabel(
+            self.tr(
+                "Your work phone and secure email are not recorded, so the pack will say "
+                "\u201cNot recorded\u201d where the recipient looks for how to call you back."
+            )
+        )
+        self.details_note.setWordWrap(True)
+        self.details_button = QPushButton(self.tr("Record &my details…"))
+        self.details_button.setAutoDefault(False)
+        self.details_button.clicked.connect(self._edit_my_details)
+        row = QHBoxLayout(box)
+        row.addWidget(self.details_note, 1)
+        row.addWidget(self.details_button)
+        mine = user_details.details(self._vault)
+        box.setVisible(not (mine.phone or mine.email))
+        self.details_box = box
+        return box
+
+    def _edit_my_details(self) -> None:
+        from cse_toolkit.gui.common.my_details_dialog import MyDetailsDialog
+
+        dialog = MyDetailsDialog(self._vault, reminder=True, parent=self)
+
+        def closed(result: int) -> None:
+            mine = dialog.form.details()
+            if result == QDialog.DialogCode.Accepted and (mine.phone or mine.email):
+                self.details_box.hide()  # saved: the pack now carries a way to call back
+            dialog.deleteLater()
+
+        dialog.finished.connect(closed)
+        dialog.open()
 
     def _build_sharing_page(self) -> QWidget:
         page = QWidget()
@@ -309,97 +354,6 @@ class ExportPages(_DialogBase):
         self.ground_box.setEnabled(without)
         self.parents_reason.setEnabled(_answer(self.parents_group) is False)
 
-    def _build_details_page(self) -> QWidget:
-        page = QWidget()
-        outer = QVBoxLayout(page)
-        outer.setContentsMargins(0, 0, 0, 0)
-        inner = QWidget()
-        layout = QVBoxLayout(inner)
-
-        urgency_box = QGroupBox(self.tr("Urgency and route"))
-        self.urgency_group = QButtonGroup(page)
-        urgency_layout = QVBoxLayout(urgency_box)
-        self.urgency_buttons: dict[str, QRadioButton] = {}
-        for number, (key, text) in enumerate(URGENCY):
-            button = QRadioButton(self.tr(text))
-            button.setAccessibleName(self.tr("Urgency: {t}").format(t=text.replace("&", "")))
-            self.urgency_group.addButton(button, number)
-            self.urgency_buttons[key] = button
-            urgency_layout.addWidget(button)
-        self.urgency_buttons["non_urgent"].setChecked(True)
-        self.route_edit = _line_edit(self.tr("Route and phone call"))
-        self.route_edit.setPlaceholderText(
-            self.tr("e.g. phoned the Family Front Door at 14:05, spoke to the duty social worker")
-        )
-        route_label = QLabel(self.tr("Route or phone &call:"))
-        route_label.setBuddy(self.route_edit)
-        urgency_layout.addWidget(route_label)
-        urgency_layout.addWidget(self.route_edit)
-        layout.addWidget(urgency_box)
-
-        self.why_now_edit = _text_edit(self.tr("Why this referral is made now"), 4)
-        why_label = QLabel(
-            self.tr("&Why you are referring now (what happened, the risk, dates, sources):")
-        )
-        why_label.setBuddy(self.why_now_edit)
-        layout.addWidget(why_label)
-        layout.addWidget(self.why_now_edit)
-
-        basis_box = QGroupBox(self.tr("Basis of concern (tick all that apply)"))
-        basis_grid = QGridLayout(basis_box)
-        self.basis_checks: list[QCheckBox] = []
-        for i, text in enumerate(BASIS_OF_CONCERN):
-            check = QCheckBox(self.tr(text))
-            check.setAccessibleName(self.tr("Basis of concern: {t}").format(t=text))
-            self.basis_checks.append(check)
-            basis_grid.addWidget(check, i // 2, i % 2)
-        self.basis_other = _line_edit(self.tr("Other basis of concern"))
-        self.basis_other.setPlaceholderText(self.tr("Other (say what)"))
-        basis_grid.addWidget(self.basis_other, len(BASIS_OF_CONCERN) // 2 + 1, 0, 1, 2)
-        layout.addWidget(basis_box)
-
-        violence_box = QGroupBox(self.tr("Past experience of violence (tick all that apply)"))
-        violence_grid = QGridLayout(violence_box)
-        self.violence_checks: list[QCheckBox] = []
-        for i, text in enumerate(PAST_VIOLENCE):
-            check = QCheckBox(self.tr(text))
-            check.setAccessibleName(self.tr("Past violence: {t}").format(t=text))
-            self.violence_checks.append(check)
-            violence_grid.addWidget(check, i // 2, i % 2)
-        layout.addWidget(violence_box)
-
-        self.actions_edit = _text_edit(self.tr("Actions already taken"), 3)
-        self.agencies_edit = _text_edit(self.tr("Other agencies involved"), 3)
-        self.involvement_edit = _line_edit(self.tr("Your involvement with the child"))
-        self.views_edit = _text_edit(self.tr("The child's views and wishes"), 3)
-        form = QFormLayout()
-        for text, widget in (
-            (self.tr("&Actions already taken\n(one per line):"), self.actions_edit),
-            (self.tr("&Other agencies involved\n(one per line):"), self.agencies_edit),
-            (self.tr("Your &involvement with the child:"), self.involvement_edit),
-            (self.tr("The child's &views and wishes:"), self.views_edit),
-        ):
-            label = QLabel(text)
-            label.setBuddy(widget)
-            form.addRow(label, widget)
-        layout.addLayout(form)
-
-        notes_box = QGroupBox(self.tr("Chronology extract"))
-        self.notes_group = QButtonGroup(page)
-        notes_all = QRadioButton(self.tr("Include all of this child's notes"))
-        notes_none = QRadioButton(self.tr("Include no notes"))
-        notes_all.setChecked(True)
-        self.notes_group.addButton(notes_all, 0)
-        self.notes_group.addButton(notes_none, 1)
-        notes_layout = QHBoxLayout(notes_box)
-        notes_layout.addWidget(notes_all)
-        notes_layout.addWidget(notes_none)
-        notes_layout.addStretch(1)
-        layout.addWidget(notes_box)
-        layout.addStretch(1)
-        outer.addWidget(self._scroll(inner))
-        return page
-
     def _build_preview_page(self) -> QWidget:
         page = QWidget()
         self.preview_note = QLabel(
@@ -485,8 +439,9 @@ class ExportPages(_DialogBase):
         rule = QLabel(
             self.tr(
                 "Give this password by phone or another route, never in the same email as the "
-                "file.\nIt is shown only now: it is not kept anywhere, and the file cannot be "
-                "opened without it."
+                "file. The file cannot be opened without it.\nUntil you mark the pack sent, it "
+                "is kept, encrypted, in your outbox: Show password there, with your "
+                "passphrase, when you phone."
             )
         )
         rule.setObjectName("passwordRule")
@@ -551,7 +506,7 @@ class ExportPages(_DialogBase):
             targets[self.sharing_page] = self.reason_edit
         else:
             targets[self.sharing_page] = self.sought_group.buttons()[0]
-            targets[self.details_page] = self.urgency_group.checkedButton() or self.route_edit
+            targets.update(self._referral_targets())
         target = targets.get(page) if page is not None else None
         if target is not None:
             target.setFocus(Qt.FocusReason.OtherFocusReason)
@@ -591,31 +546,4 @@ class ExportPages(_DialogBase):
             email=self.recipient_email.text().strip()[: ps.MAX_SHORT],
             phone=self.recipient_phone.text().strip()[: ps.MAX_SHORT],
             address=self.recipient_address.toPlainText().strip(),
-        )
-
-    def referral_details(self) -> exchange.ReferralDetails:
-        urgency = next(
-            (key for key, button in self.urgency_buttons.items() if button.isChecked()),
-            "non_urgent",
-        )
-        basis = [c.text().replace("&", "") for c in self.basis_checks if c.isChecked()]
-        if self.basis_other.text().strip():
-            basis.append("Other: " + self.basis_other.text().strip())
-
-        def lines(edit: QPlainTextEdit) -> list[str]:
-            return [line.strip() for line in edit.toPlainText().splitlines() if line.strip()]
-
-        return exchange.ReferralDetails(
-            urgency=urgency,  # type: ignore[arg-type]
-            route=self.route_edit.text().strip(),
-            reason=self.why_now_edit.toPlainText().strip(),
-            referrer_involvement=self.involvement_edit.text().strip(),
-            basis_of_concern=basis,
-            past_violence=[
-                c.text().replace("&", "") for c in self.violence_checks if c.isChecked()
-            ],
-            actions_taken=lines(self.actions_edit),
-            other_agencies=lines(self.agencies_edit),
-            child_views=self.views_edit.toPlainText().strip(),
-            include_notes="all" if self.notes_group.checkedId() == 0 else "none",
         )

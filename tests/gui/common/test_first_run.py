@@ -7,7 +7,12 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 
-from cse_toolkit.gui.common.first_run_dialog import DETAILS, RECOVERY, group_recovery_key
+from cse_toolkit.gui.common.first_run_dialog import (
+    DETAILS,
+    MY_DETAILS,
+    RECOVERY,
+    group_recovery_key,
+)
 from cse_toolkit.vault import vault as vault_mod
 from gui.conftest import PASSPHRASE
 
@@ -75,7 +80,21 @@ def test_first_run_creates_vault_and_needs_acknowledged_recovery_key(
     ui.writtenDownCheck.setChecked(True)
     assert ui.continueButton.isEnabled()
     qtbot.mouseClick(ui.continueButton, Qt.MouseButton.LeftButton)
+    # My details, offered once (issue 14): a bad email is a message, nothing is lost.
+    assert dialog.page == MY_DETAILS and dialog.my_details.edits["name"].hasFocus()
+    qtbot.keyClicks(dialog.my_details.edits["name"], "Sam Okafor")
+    qtbot.keyClicks(dialog.my_details.edits["email"], "not an email")
+    qtbot.mouseClick(dialog.save_details_button, Qt.MouseButton.LeftButton)
+    assert fake_dialogs.shown[-1][1] == "Check your details" and dialog.page == MY_DETAILS
+    dialog.my_details.edits["email"].setText("sam.okafor@agency.example")
+    qtbot.keyClicks(dialog.my_details.edits["phone"], "01905 000111")
+    qtbot.mouseClick(dialog.save_details_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not win.locked)
+    from cse_toolkit.vault import user_details
+
+    saved = user_details.load(win.vault)
+    assert saved.offered and saved.details.email == "sam.okafor@agency.example"
+    assert saved.details.name == "Sam Okafor" and saved.details.job_title == ""
     assert win.vault.user.name == "sam" and win.vault.user.role == "worker"
     assert win.current_page() == "children"
 

@@ -115,7 +115,8 @@ def test_export_completed_with_the_keyboard_only(
 
     monkeypatch.setattr("cse_toolkit.gui.common.dialogs.save_file", save_file)
     dialog = _dialog(qtbot, worker, "referral", child_id=child.id)
-    assert dialog.step_label.text() == "Step 1 of 4: Recipient"
+    qtbot.waitUntil(lambda: dialog._notes_loaded, timeout=10000)  # pre-filled from the vault
+    assert dialog.step_label.text() == "Step 1 of 7: Recipient"
     assert dialog.recipient_name.text() == "Children's Social Care (Family Front Door)"
     assert dialog.recipient_name.hasFocus()
 
@@ -145,6 +146,30 @@ def test_export_completed_with_the_keyboard_only(
     _key(qtbot, dialog, Qt.Key.Key_U, ALT)  # &Urgent
     _key(qtbot, dialog, Qt.Key.Key_W, ALT)  # &Why now
     qtbot.keyClicks(dialog.why_now_edit, "Seen twice this week getting into a silver car.")
+    _key(qtbot, dialog, Qt.Key.Key_O, ALT)  # the child's own w&ords
+    qtbot.keyClicks(dialog.words_edit, "He says I owe him")
+    _key(qtbot, dialog, Qt.Key.Key_N, ALT)
+    assert dialog.current_page() is dialog.situation_page
+    assert dialog.where_edit.hasFocus()
+    _key(qtbot, dialog, Qt.Key.Key_N, ALT)  # urgent: where the child is now is required
+    assert fake_dialogs.shown[-1][1] == "Say where the child is now"
+    assert dialog.current_page() is dialog.situation_page and dialog.where_edit.hasFocus()
+    qtbot.keyClicks(dialog.where_edit, "At home with her mother")
+    _key(qtbot, dialog, Qt.Key.Key_9, ALT)  # &999 called at
+    qtbot.keyClicks(dialog.called_999_edit, "yesterday")
+    _key(qtbot, dialog, Qt.Key.Key_N, ALT)
+    assert "The 999 time should be written as dd/mm/yyyy hh:mm." in fake_dialogs.shown[-1][2]
+    dialog.called_999_edit.clear()
+    _key(qtbot, dialog, Qt.Key.Key_N, ALT)
+    assert dialog.current_page() is dialog.asked_page and dialog.request_edit.hasFocus()
+    qtbot.keyClicks(dialog.request_edit, "A strategy discussion today")
+    _key(qtbot, dialog, Qt.Key.Key_N, ALT)
+    assert dialog.current_page() is dialog.notes_page
+    assert dialog.chosen_note_ids()  # the last 90 days, ticked to start with
+    _key(qtbot, dialog, Qt.Key.Key_O, ALT)  # N&o notes
+    assert dialog.chosen_note_ids() == []
+    _key(qtbot, dialog, Qt.Key.Key_A, ALT)  # &All notes
+    assert len(dialog.chosen_note_ids()) == len(child.notes)
     _key(qtbot, dialog, Qt.Key.Key_N, ALT)
     assert dialog.current_page() is dialog.preview_page
     _wait_preview(qtbot, dialog)
@@ -167,6 +192,10 @@ def test_export_completed_with_the_keyboard_only(
     referral = verified.pack.of_type("referral")[0].data
     assert referral.urgency == "urgent"
     assert referral.reason == "Seen twice this week getting into a silver car."
+    assert referral.where_now is not None and referral.where_now.where == "At home with her mother"
+    assert referral.request == "A strategy discussion today"
+    assert referral.child_words == ["He says I owe him"]
+    assert len(verified.pack.of_type("note")) == len(child.notes)
 
     _key(qtbot, dialog, Qt.Key.Key_Escape)  # Esc does not close the password page
     assert dialog.isVisible()
@@ -356,6 +385,10 @@ def test_gui_stays_responsive_while_a_500_note_pack_exports(
     dialog.reason_edit.setPlainText("Urgent.")
     dialog.go_next()
     dialog.why_now_edit.setPlainText("Many concerns.")
+    dialog.go_next()
+    dialog.where_edit.setText("At home")
+    dialog.go_next()
+    dialog.go_next()
 
     ticks: list[float] = []
     timer = QTimer()
