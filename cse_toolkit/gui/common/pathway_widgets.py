@@ -126,10 +126,25 @@ def contact_lines(pol: Policy, keys: Iterable[str], moment: datetime) -> list[tu
 
 
 def ring_now_text(pol: Policy, moment: datetime) -> str:
-    """The children's social care number to ring now, one line: the front door while it is
-    open, the Emergency Duty Team while it is closed (both when the hours are not recorded)."""
-    return " · ".join(
-        f"{title}: {text}" for title, text in contact_lines(pol, ["front_door"], moment)
+    """The children's social care number to ring now, short: the front door while it is open,
+    the Emergency Duty Team while it is closed (with when the front door opens), both when the
+    front door's hours are not recorded."""
+    lines = core_contact_lines(pol.contacts, ["front_door"], moment)
+    now = [line for line in lines if line.now]
+    if not now:
+        return " · ".join(
+            f"{title}: {text}" for title, text in contact_lines(pol, ["front_door"], moment)
+        )
+    line = now[0]
+    title = _tr(CONTACT_TITLES.get(line.key, line.title))
+    text = line.text if line.recorded else _tr(NOT_RECORDED)
+    if line.key == "front_door":
+        return _tr("ring {title}: {text} ({note})").format(
+            title=title, text=text, note=_note(line, moment)
+        )
+    door = next(x for x in lines if x.key == "front_door")
+    return _tr("ring {title}: {text} (the Family Front Door is closed; {note})").format(
+        title=title, text=text, note=_note(door, moment).removeprefix(_tr("Closed now: "))
     )
 
 
