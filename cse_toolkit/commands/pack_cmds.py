@@ -109,6 +109,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--mark-sent", metavar="ID")
     p.add_argument("--mark-acknowledged", metavar="ID")
     p.add_argument("--reference", default="", help="the recipient's reference (acknowledged)")
+    p.add_argument(
+        "--show-password",
+        metavar="ID",
+        help="print the pack password kept until the pack is marked sent; asks for your "
+        "passphrase again (the next line of standard input) and is audited",
+    )
     p.set_defaults(func=cmd_outbox)
 
 
@@ -327,10 +333,15 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_outbox(args: argparse.Namespace) -> int:
-    from cse_toolkit.services import outbox
+    from cse_toolkit.services import kept_password, outbox
 
     vault = open_vault(args)
     try:
+        if args.show_password:
+            export_id = outbox.find_export(vault, args.show_password)
+            again = secrets().read("Your passphrase again, to show the password: ")
+            print(f"Password: {kept_password.reveal(vault, export_id, again)}")
+            return 0
         if args.mark_sent:
             outbox.mark_sent(vault, outbox.find_export(vault, args.mark_sent))
         if args.mark_acknowledged:

@@ -29,6 +29,7 @@ class OutboxItem:
     created_at: datetime
     sent_at: datetime | None
     acknowledged_at: datetime | None
+    password_kept: bool = False  # issue 14: the pack password is kept until marked sent
 
 
 def _item(r: ExportRow) -> OutboxItem:
@@ -45,6 +46,7 @@ def _item(r: ExportRow) -> OutboxItem:
         parse_utc(r.created_at),
         parse_utc(r.sent_at) if r.sent_at else None,
         parse_utc(r.acknowledged_at) if r.acknowledged_at else None,
+        bool(r.password_kept),
     )
 
 

@@ -85,11 +85,12 @@ class ExportRow:
     created_at: str
     sent_at: str | None
     acknowledged_at: str | None
+    password_kept: int = 0  # issue 14: 1 while a sealed pack password is kept
 
 
 _EXPORT_COLS = (
     "id, pack_id, kind, child_id, report_id, recipient, file_name, state, recipient_ref,"
-    " created_at, sent_at, acknowledged_at"
+    " created_at, sent_at, acknowledged_at, kept_password != ''"
 )
 _EXPORT_STAMPS = {"sent": "sent_at", "acknowledged": "acknowledged_at"}
 

@@ -106,6 +106,9 @@ DIALOGS: dict[str, Callable[[World], QDialog]] = {
     "AmendDialog": lambda w: _import("children.notes_tab").AmendDialog(w.note, w.vault),
     "ImportPackDialog": lambda w: _import("exchange.import_dialog").ImportPackDialog(w.vault),
     "MyDetailsDialog": lambda w: _import("common.my_details_dialog").MyDetailsDialog(w.vault),
+    "KeptPasswordDialog": lambda w: _import("exchange.kept_password_dialog").KeptPasswordDialog(
+        w.vault, "no-such-export", "Family Front Door"
+    ),
 }
 
 

@@ -2,8 +2,9 @@
 
 A pack is *exported* (the encrypted file is saved), then *sent* (the worker marks it once it
 has gone by secure email), then *acknowledged* (the recipient replied with their reference).
-The page lists them (``OutboxTableModel``), with Mark sent and Mark acknowledged, and, for a
-designated safeguarding lead, Import a pack.
+The page lists them (``OutboxTableModel``), with Mark sent, Mark acknowledged, Show password
+(the pack password kept until the pack is marked sent, shown after the passphrase: issue 14)
+and, for a designated safeguarding lead, Import a pack.
 
 ``unsent_reminder_text(vault)`` is the line the main window shows after unlocking when packs
 are still waiting to be sent, so nothing stays only on the laptop for long (RELIABILITY.md).
@@ -101,6 +102,11 @@ class OutboxPage(QWidget):
         self.ack_button = QPushButton(self.tr("Mark ac&knowledged…"))
         self.ack_button.setToolTip(self.tr("The recipient replied with their reference"))
         self.ack_button.clicked.connect(self.mark_acknowledged)
+        self.password_button = QPushButton(self.tr("Show &password…"))
+        self.password_button.setToolTip(
+            self.tr("Read the pack's password out by phone (kept until you mark it sent)")
+        )
+        self.password_button.clicked.connect(self.show_password)
         self.refresh_button = QPushButton(self.tr("&Refresh"))
         self.refresh_button.clicked.connect(self.reload)
         self.import_button = QPushButton(self.tr("&Import a pack…"))
@@ -110,6 +116,7 @@ class OutboxPage(QWidget):
         buttons = QHBoxLayout()
         buttons.addWidget(self.sent_button)
         buttons.addWidget(self.ack_button)
+        buttons.addWidget(self.password_button)
         buttons.addStretch(1)
         buttons.addWidget(self.import_button)
         buttons.addWidget(self.refresh_button)
@@ -182,6 +189,9 @@ class OutboxPage(QWidget):
         item = self._selected() if self._vault is not None else None
         self.sent_button.setEnabled(item is not None and item.state == "exported")
         self.ack_button.setEnabled(item is not None and item.state == "sent")
+        self.password_button.setEnabled(
+            item is not None and item.state == "exported" and item.password_kept
+        )
         self.refresh_button.setEnabled(self._vault is not None)
 
     # -- actions ---------------------------------------------------------------------------
@@ -220,6 +230,18 @@ class OutboxPage(QWidget):
         self.reload(item.id)
         self.changed.emit()
         self.table.setFocus()
+
+    def show_password(self) -> None:
+        """Issue 14: the kept password, after the passphrase (``KeptPasswordDialog``)."""
+        item = self._selected()
+        if item is None or self._vault is None:
+            return
+        from cse_toolkit.gui.exchange.kept_password_dialog import KeptPasswordDialog
+
+        dialog = KeptPasswordDialog(self._vault, item.id, item.recipient, parent=self)
+        self.password_dialog = dialog
+        dialog.finished.connect(lambda _r: dialog.deleteLater())
+        dialog.open()
 
     def import_pack(self) -> None:
         if self._vault is None or self._vault.user.role != "dsl":

@@ -141,3 +141,36 @@ def test_install_adds_the_share_tab_outbox_and_reminder(
     tab.export("referral")
     assert tab.dialog is not None and tab.dialog.isVisible()
     tab.dialog.reject()
+
+
+def test_show_a_kept_password_after_the_passphrase(
+    qtbot: Any, vault_factory: Any, tmp_path: Path
+) -> None:
+    """Issue 14 item 5: Show password asks for the passphrase, then shows the kept password;
+    closing clears it; once marked sent the button is off."""
+    from gui.conftest import PASSPHRASE
+
+    vault = vault_factory()
+    child = _child(vault)
+    done = referral_export(vault, child.id, tmp_path / "p.pdf", who_consented="Mother")
+    page = OutboxPage()
+    qtbot.addWidget(page)
+    page.set_vault(vault)
+    page.show()
+    assert page.password_button.isEnabled()
+    page.show_password()
+    dialog = page.password_dialog
+    qtbot.waitUntil(dialog.isVisible)
+    qtbot.keyClicks(dialog.passphrase, "wrong words entirely")
+    dialog.reveal()
+    qtbot.waitUntil(lambda: dialog.show_button.isEnabled(), timeout=20000)
+    assert "passphrase" in dialog.message.text().lower()
+    assert dialog.password_label.text() == "" and dialog.passphrase.text() == ""
+    qtbot.keyClicks(dialog.passphrase, PASSPHRASE)
+    with qtbot.waitSignal(dialog.shown_password, timeout=20000):
+        qtbot.keyClick(dialog.passphrase, Qt.Key.Key_Return)
+    assert dialog.password_label.text() == done.result.password
+    dialog.close_button.click()
+    assert dialog.password_label.text() == ""
+    page.mark_sent()
+    assert not page.password_button.isEnabled()
