@@ -18,6 +18,7 @@ from typing import Any
 from cse_toolkit.core import catalogue, screening, tools
 from cse_toolkit.core import intelligence as intel
 from cse_toolkit.core import pathway as pw
+from cse_toolkit.core.intelligence.values import SourceType
 
 FIRST = (
     "Amelia Ava Isla Mia Poppy Ruby Grace Evie Freya Lily Ella Chloe Jessica Sophie Holly Leah "
@@ -255,6 +256,11 @@ def _steps(
     return records
 
 
+# The intelligence assessment (3x5x2) that fits each source type: seen by the worker is known
+# directly (A); told by the child or by someone else is known indirectly (C).
+HANDLING_FOR_SOURCE = {"worker_saw": "A", "child_disclosed": "C", "third_party": "C"}
+
+
 def intelligence(
     children: list[DemoChild], seed: int = 1, share: float = 0.3
 ) -> list[intel.IntelReport]:
@@ -279,8 +285,11 @@ def intelligence(
         seen = child.notes[0]["event_at"]
         first = child.name.split()[0]
         label = person.display()
+        report_id = str(uuid.UUID(int=rng.getrandbits(128), version=4))
+        source: SourceType = rng.choice(["worker_saw", "child_disclosed", "third_party"])
+        grade = HANDLING_FOR_SOURCE[source]
         report = intel.IntelReport(
-            id=str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+            id=report_id,
             title=f"Adult seen with a child at {place.split(',')[0]}",
             facts=[
                 f"{label} seen collecting a child of 14-15 known as {first} at {place}.",
@@ -289,7 +298,11 @@ def intelligence(
             ],
             learned_at=seen.strftime("%Y-%m-%dT%H:%M:%SZ"),
             learned_place=place,
-            source_type=rng.choice(["worker_saw", "child_disclosed", "third_party"]),
+            happened="Three evenings in the past fortnight, each around 21:00",
+            source_type=source,
+            # Issue 14: the suggested grading never contradicts how it is known (a worker who
+            # saw it knows it directly; what a child or a third party told is known indirectly).
+            handling=intel.HandlingSuggestion(source_evaluation="2", intelligence_assessment=grade),
             child_ids=[child.id],
             entities=[
                 person,

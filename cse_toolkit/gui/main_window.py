@@ -194,21 +194,10 @@ class MainWindow(QMainWindow):
         self.toolbar.setMovable(False)
         self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         self.toolbar.setIconSize(QSize(16, 16))
-        for action in (
-            self.lock_action,
-            self.add_child_action,
-            self.search_action,
-            self.guidance_action,
-            self.about_action,
-        ):
-            self.toolbar.addAction(action)
+        tools = (self.lock_action, self.add_child_action, self.search_action)
+        for action in (*tools, self.guidance_action, self.about_action):
+            self.add_toolbar_action(action)
         self.addToolBar(self.toolbar)
-        for action in self.toolbar.actions():
-            # Keyboard users reach the toolbar by Tab (it is first in reading order) or F6.
-            button = self.toolbar.widgetForAction(action)
-            button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
-            button.setAccessibleName(action.text().replace("&", ""))
-            button.setAccessibleDescription(action.toolTip())
         self.region_action = self._action(
             self.tr("Next region"), "F6", "", lambda: self.cycle_region(1)
         )
@@ -232,7 +221,8 @@ class MainWindow(QMainWindow):
         self.resize(1200, 760)
 
     def add_toolbar_action(self, action: QAction) -> None:
-        """A feature's action on the toolbar, reached by Tab and F6 like the others."""
+        """An action on the toolbar; keyboard users reach it by Tab (the toolbar is first in
+        reading order) or F6."""
         self.toolbar.addAction(action)
         button = self.toolbar.widgetForAction(action)
         button.setFocusPolicy(Qt.FocusPolicy.TabFocus)

@@ -231,6 +231,15 @@ INTEL_SOURCE_TEXT = {
     "other": "Other",
 }
 
+FINANCIAL_TEXT = {
+    "bank_account": "Bank account",
+    "card": "Bank card",
+    "payment_app": "Payment app",
+    "payment": "Payment",
+    "other": "Other",
+}
+WEAPON_TEXT = {"knife": "Knife or blade", "firearm": "Gun or imitation gun", "other": "Other"}
+
 SOURCE_EVAL = {"1": "1 - Reliable", "2": "2 - Untested", "3": "3 - Not reliable"}
 INTEL_ASSESS = {
     "A": "A - Known directly",
@@ -1107,7 +1116,7 @@ def _intelligence(d: _Doc, pack: PackModel) -> None:
         ),
     )
     d.section(
-        "Phone numbers",
+        "Phone numbers and drug lines",
         _table(
             d,
             ["Number", "Whose", "Notes"],
@@ -1133,10 +1142,32 @@ def _intelligence(d: _Doc, pack: PackModel) -> None:
             [0.25, 0.35, 0.4],
         ),
     )
+    d.section(
+        "Financial details",
+        _table(
+            d,
+            ["What", "Bank, card or app", "Account, card or handle", "Whose", "Payments seen"],
+            (
+                (FINANCIAL_TEXT[f.what], f.provider, f.identifier, f.holder, f.details)
+                for f in rep.financial
+            ),
+            [0.16, 0.18, 0.2, 0.16, 0.3],
+        ),
+    )
+    d.section(
+        "Weapons",
+        _table(
+            d,
+            ["Weapon", "What it looks like", "Whose", "Where seen or kept"],
+            ((WEAPON_TEXT[w.weapon], w.description, w.whose, w.where) for w in rep.weapons),
+            [0.2, 0.3, 0.2, 0.3],
+        ),
+    )
     info = _bullets(d, rep.information)
     if info and rep.no_more_information:
         info.append(d.para(NO_MORE_INFO))
     d.section("The information", info)
+    d.section("When it happened", _always(d, [("When it happened", rep.happened)]))
     d.section(
         "Source and how it is known",
         _fields(d, [("Source", INTEL_SOURCE_TEXT[rep.source]), ("How it is known", rep.how_known)]),

@@ -439,6 +439,25 @@ class Location(_Strict):
     notes: Text = ""
 
 
+class Financial(_Strict):
+    """Format 3 (issue 14 item 6): an account, card or payment app, or payments seen."""
+
+    what: Literal["bank_account", "card", "payment_app", "payment", "other"] = "other"
+    provider: Short = ""
+    identifier: Short = Field(default="", description="account, card's last four, handle")
+    holder: Short = ""
+    details: Text = Field(default="", description="payments seen: amounts, dates, who")
+
+
+class Weapon(_Strict):
+    """Format 3 (issue 19 item 4): a weapon seen, carried, kept or talked about."""
+
+    weapon: Literal["knife", "firearm", "other"] = "other"
+    description: Text = ""
+    whose: Short = ""
+    where: Text = Field(default="", description="where it was seen or is kept")
+
+
 class Handling(_Strict):
     """The 3x5x2 grading the partner *suggests*; the receiving force decides."""
 
@@ -455,6 +474,13 @@ class IntelReportData(_Strict):
     online_identities: list[OnlineIdentity] = Field(default_factory=list, max_length=50)
     locations: list[Location] = Field(default_factory=list, max_length=50)
     information: list[Text] = Field(default_factory=list, max_length=MAX_LIST)
+    happened: Text = Field(
+        default="",
+        description="format 3: when it happened, in the submitter's words (apart from when "
+        "it was learned, in how_known)",
+    )
+    financial: list[Financial] = Field(default_factory=list, max_length=50)
+    weapons: list[Weapon] = Field(default_factory=list, max_length=50)
     no_more_information: bool = Field(
         default=False, description="the submitter confirmed there is nothing more to add"
     )

@@ -344,7 +344,17 @@ def content_hash(record: Any) -> str:
     return hashlib.sha256(canonical_json(record.model_dump(mode="json"))).hexdigest()
 
 
+# Fields added to a record's data after packs were first imported, left out of the hash while
+# empty, so a record nobody changed hashes as it did when it was imported (issue 14: an
+# intelligence report's "when it happened", financial details and weapons).
+_LATER_FIELDS = {"intel_report": ("happened", "financial", "weapons")}
+
+
 def data_hash(record: Any) -> str:
     """The record's content without its version: a child's version also moves when its level
     is set, which is not part of the child's data in a pack."""
-    return hashlib.sha256(canonical_json(record.data.model_dump(mode="json"))).hexdigest()
+    data = record.data.model_dump(mode="json")
+    for key in _LATER_FIELDS.get(getattr(record, "type", ""), ()):
+        if data.get(key) in ("", [], None):
+            data.pop(key, None)
+    return hashlib.sha256(canonical_json(data)).hexdigest()

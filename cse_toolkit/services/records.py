@@ -337,8 +337,13 @@ _SOURCE_TO_PACK = {
 _SOURCE_FROM_PACK = {v: k for k, v in _SOURCE_TO_PACK.items()}
 
 
+LINE_NOTE = "Used as the drug line: "
+
+
 def intel_record(report: intel.IntelReport) -> ps.IntelReportRecord:
     subjects, vehicles, phones, online, locations = [], [], [], [], []
+    financial: list[ps.Financial] = []
+    weapons: list[ps.Weapon] = []
     for e in report.entities:
         if isinstance(e, intel.Person):
             subjects.append(
@@ -356,7 +361,28 @@ def intel_record(report: intel.IntelReport) -> ps.IntelReportRecord:
         elif isinstance(e, intel.Vehicle):
             vehicles.append(ps.Vehicle(vrm=e.vrm, make=e.make, model=e.model, colour=e.colour))
         elif isinstance(e, intel.Phone):
-            phones.append(ps.Phone(number=e.number))
+            # A drug line travels in the phone's notes, so a report without one hashes as before.
+            notes = LINE_NOTE + e.line_name if e.line_name else ""
+            phones.append(ps.Phone(number=e.number, notes=notes[:MAX_SHORT]))
+        elif isinstance(e, intel.Financial):
+            financial.append(
+                ps.Financial(
+                    what=e.what,  # type: ignore[arg-type]
+                    provider=e.provider[:MAX_SHORT],
+                    identifier=e.identifier[:MAX_SHORT],
+                    holder=e.holder[:MAX_SHORT],
+                    details=e.details,
+                )
+            )
+        elif isinstance(e, intel.Weapon):
+            weapons.append(
+                ps.Weapon(
+                    weapon=e.weapon,  # type: ignore[arg-type]
+                    description=e.description,
+                    whose=e.whose[:MAX_SHORT],
+                    where=e.where,
+                )
+            )
         elif isinstance(e, intel.OnlineIdentity):
             handle = e.handle_or_url
             is_url = "/" in handle or "." in handle
@@ -394,6 +420,9 @@ def intel_record(report: intel.IntelReport) -> ps.IntelReportRecord:
             online_identities=online,
             locations=locations,
             information=list(report.facts),
+            happened=report.happened,
+            financial=financial,
+            weapons=weapons,
             no_more_information=report.closing_confirmed,
             source=_SOURCE_TO_PACK.get(report.source_type, "other"),  # type: ignore[arg-type]
             how_known=how,
@@ -429,16 +458,33 @@ def intel_from_pack(record: ps.IntelReportRecord) -> intel.IntelReport:
     for v in d.vehicles:
         entities.append(intel.Vehicle(vrm=v.vrm, make=v.make, model=v.model, colour=v.colour))
     for p in d.phones:
-        entities.append(intel.Phone(number=p.number))
+        line = p.notes.removeprefix(LINE_NOTE) if p.notes.startswith(LINE_NOTE) else ""
+        entities.append(intel.Phone(number=p.number, line_name=line))
     for o in d.online_identities:
         entities.append(intel.OnlineIdentity(platform=o.platform, handle_or_url=o.handle or o.url))
     for loc in d.locations:
-        entities.append(intel.Location(name=loc.name, address=loc.address))
+        kind = "dealing_address" if loc.notes == "dealing address" else "other"
+        entities.append(intel.Location(name=loc.name, address=loc.address, place_type=kind))  # type: ignore[arg-type]
+    for f in d.financial:
+        entities.append(
+            intel.Financial(
+                what=f.what,
+                provider=f.provider,
+                identifier=f.identifier,
+                holder=f.holder,
+                details=f.details,
+            )
+        )
+    for w in d.weapons:
+        entities.append(
+            intel.Weapon(weapon=w.weapon, description=w.description, whose=w.whose, where=w.where)
+        )
     return intel.IntelReport(
         id=record.id,
         version=record.version,
         title=(d.information[0][:80] if d.information else "Imported report"),
         facts=list(d.information),
+        happened=d.happened,
         source_type=_SOURCE_FROM_PACK.get(d.source, "third_party"),  # type: ignore[arg-type]
         source_detail=d.how_known,
         already_reported=bool(d.already_reported),

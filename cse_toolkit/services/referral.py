@@ -37,6 +37,7 @@ RISK_ROLES = ("suspected_perpetrator", "person_of_concern")
 class RiskPersonAnswer:
     name: str = ""
     date_of_birth: str = ""  # as typed: dd/mm/yyyy, or empty
+    age_range: str = ""  # when the date of birth is not known, e.g. "30-40"
     relationship: str = ""
     address: str = ""
     notes: str = ""
@@ -168,6 +169,8 @@ def _risk_people(vault: Vault, child_id: str) -> list[RiskPersonAnswer]:
             if subject.role not in RISK_ROLES:
                 continue
             name = " ".join(x for x in (subject.forenames, subject.surname.upper()) if x)
+            if subject.aliases:
+                name += " (known as " + ", ".join(subject.aliases) + ")"
             dob = subject.date_of_birth.strftime("%d/%m/%Y") if subject.date_of_birth else ""
             key = (name.casefold(), dob)
             if key in people:
@@ -177,6 +180,7 @@ def _risk_people(vault: Vault, child_id: str) -> list[RiskPersonAnswer]:
             people[key] = RiskPersonAnswer(
                 name=name,
                 date_of_birth=dob,
+                age_range=subject.age_range,
                 address=subject.address,
                 notes=subject.description,
                 intelligence=[ref],
@@ -219,6 +223,7 @@ def _risk_person(p: RiskPersonAnswer) -> ps.RiskPerson:
     return ps.RiskPerson(
         name=p.name.strip()[:MAX_SHORT],
         date_of_birth=born.date() if born else None,
+        age_range=p.age_range.strip()[:MAX_SHORT],
         relationship=p.relationship.strip()[:MAX_SHORT],
         address=p.address.strip(),
         notes=p.notes.strip(),

@@ -51,7 +51,7 @@ def test_every_registered_check_has_its_test_here() -> None:
     module = sys.modules[__name__]
     missing = [c for c in CHECKS if not callable(getattr(module, f"test_{c}", None))]
     assert missing == []
-    assert len(CHECKS) == 15
+    assert len(CHECKS) == 20
     assert report() and check_report(report(), TODAY) == []
 
 
@@ -188,3 +188,67 @@ def test_warnings_are_listed_as_the_report_reads() -> None:
         ("vehicle_no_vrm", "entity:0"),
         ("crime_reference_missing", "report"),
     ]
+
+
+# -- issue 19 item 4 / issue 14 item 6: drug lines, dealing addresses, money, weapons ---------
+def test_line_no_number() -> None:
+    from cse_toolkit.core.intelligence import Phone
+
+    line = Phone("0770", line_name="Jay line")
+    [(ref, message)] = fired("line_no_number", report(entities=[line]))
+    assert (
+        ref == "entity:0" and "\u201cJay line\u201d (item 1) has no whole phone number" in message
+    )
+    assert fired("line_no_number", report(entities=[Phone("07700 900123", line_name="Jay")])) == []
+    assert fired("line_no_number", report(entities=[Phone("0770")])) == []  # not a line
+
+
+def test_dealing_address_incomplete() -> None:
+    from cse_toolkit.core.intelligence import Location
+
+    flat = Location(name="Flat above the shop", place_type="dealing_address")
+    [(ref, message)] = fired("dealing_address_incomplete", report(entities=[flat]))
+    assert ref == "entity:0" and "cuckooed" in message
+    whole = Location(address="12 Example Road", postcode="WR1 1AA", place_type="dealing_address")
+    assert fired("dealing_address_incomplete", report(entities=[whole])) == []
+
+
+def test_financial_no_identifier() -> None:
+    from cse_toolkit.core.intelligence import Financial
+
+    [(ref, _)] = fired("financial_no_identifier", report(entities=[Financial("payment_app")]))
+    assert ref == "entity:0"
+    paid = Financial("payment", details="£50 sent to the child on 20/11 by bank transfer")
+    assert fired("financial_no_identifier", report(entities=[paid])) == []
+
+
+def test_card_number_in_full() -> None:
+    from cse_toolkit.core.intelligence import Financial
+
+    card = Financial("card", provider="Example Bank", identifier="4111 1111 1111 1111")
+    [(ref, message)] = fired("card_number_in_full", report(entities=[card]))
+    assert ref == "entity:0" and "last four digits" in message
+    last_four = Financial("card", provider="Example Bank", identifier="ending 1111")
+    assert fired("card_number_in_full", report(entities=[last_four])) == []
+
+
+def test_weapon_no_detail() -> None:
+    from cse_toolkit.core.intelligence import Weapon
+
+    [(ref, message)] = fired("weapon_no_detail", report(entities=[Weapon("knife")]))
+    assert ref == "entity:0" and "call 999" in message
+    seen = Weapon("knife", description="large kitchen knife", where="kept under the car seat")
+    assert fired("weapon_no_detail", report(entities=[seen])) == []
+
+
+def test_demo_grading_fits_the_source() -> None:
+    """Issue 14 item 6: the demo data never suggests a grading its source contradicts."""
+    from cse_toolkit.core import demo
+
+    children = list(demo.generate(12, seed=5, today=TODAY))
+    reports = demo.intelligence(children, seed=5, share=1.0)
+    assert {r.source_type for r in reports} == {"worker_saw", "child_disclosed", "third_party"}
+    for r in reports:
+        direct = r.source_type == "worker_saw"
+        assert (r.handling.intelligence_assessment == "A") == direct, r.source_type
+        assert r.happened and r.happened != r.learned_at

@@ -356,6 +356,18 @@ def intel_record(empty: bool = False) -> dict[str, Any]:
                 "MARSH Dean DOB 11/04/1995 seen collecting two girls aged about 13 from Crowngate bus station on 12/03/2024 at 21:40.",
                 "VRM: AB12 ABC grey Vauxhall Astra used on each occasion.",
             ],
+            "happened": "Thursday 12/03/2024 around 21:40, and twice the week before",
+            "financial": [
+                {
+                    "what": "payment_app",
+                    "provider": "Cash App",
+                    "identifier": "$smithy95",
+                    "details": "£20 sent to the child twice (she showed the worker)",
+                }
+            ],
+            "weapons": [
+                {"weapon": "knife", "description": "Folding knife", "where": "Kept in the car door"}
+            ],
             "no_more_information": True,
             "how_known": "Seen by the submitter during outreach.",
             "already_reported": False,

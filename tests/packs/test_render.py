@@ -43,10 +43,13 @@ INTEL_SECTIONS = [
     "Send to",
     "Subjects",
     "Vehicles",
-    "Phone numbers",
+    "Phone numbers and drug lines",
     "Online identities",
     "Locations",
+    "Financial details",
+    "Weapons",
     "The information",
+    "When it happened",
     "Source and how it is known",
     "Already reported",
     "Other agencies involved or informed",
@@ -107,7 +110,7 @@ def test_empty_sections_say_no_information_available(kind: str) -> None:
         assert body.strip(), f"{title} is blank"
     assert (
         sum(NO_INFO in b for b in bodies)
-        >= {"referral": 2, "intelligence": 7, "screening": 2}[kind]
+        >= {"referral": 2, "intelligence": 9, "screening": 2}[kind]
     )
     if kind == "referral":  # every question of a section still shows, with "Not recorded"
         text = flat(text)
@@ -186,6 +189,9 @@ def test_intelligence_content() -> None:
         "A - Known directly",
         "P - Lawful sharing permitted",
         "West Mercia Police partnership intelligence (fictional)",
+        "Cash App",
+        "Folding knife",
+        "When it happened: Thursday 12/03/2024 around 21:40",
     ]:
         assert expected in text, expected
     # the closing marker comes straight after the information lines

@@ -9,10 +9,18 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import TypeAlias
+from typing import Any, TypeAlias
 
 from cse_toolkit.core.clock import utc_iso
-from cse_toolkit.core.intelligence.entities import Entity, Person, Vehicle
+from cse_toolkit.core.intelligence.entities import (
+    Entity,
+    Financial,
+    Location,
+    Person,
+    Phone,
+    Vehicle,
+    Weapon,
+)
 from cse_toolkit.core.intelligence.normalise import normalise_name
 from cse_toolkit.core.intelligence.report import IntelReport, Override
 from cse_toolkit.core.intelligence.values import (
@@ -450,6 +458,80 @@ def vrm_unrecognised(s: Subject) -> Iterator[QualityWarning]:
                 _entity_subject(vehicle),
                 f"The number plate of the vehicle (item {i + 1}) is not a whole UK plate. "
                 "Check it; if only part was seen, say which part in the facts.",
+            )
+
+
+# -- what criminal exploitation intelligence needs (issue 19 item 4, issue 14 item 6) -----------
+
+
+def _of(s: Subject, kind: type) -> Iterator[tuple[int, Any]]:
+    return ((i, e) for i, e in enumerate(s.report.entities) if isinstance(e, kind))
+
+
+@check("line_no_number", "Drug line without a phone number", section=VEHICLES)
+def line_no_number(s: Subject) -> Iterator[QualityWarning]:
+    for i, phone in _of(s, Phone):
+        if phone.used_as_line and not phone.number_recognised:
+            yield _entity_warning(
+                "line_no_number",
+                i,
+                _entity_subject(phone),
+                f"The line \u201c{phone.line_name}\u201d (item {i + 1}) has no whole phone "
+                "number. Add the number the line runs on, even part of it; the name alone "
+                "changes often.",
+            )
+
+
+@check("dealing_address_incomplete", "Dealing address without an address", section=VEHICLES)
+def dealing_address_incomplete(s: Subject) -> Iterator[QualityWarning]:
+    for i, place in _of(s, Location):
+        if place.place_type == "dealing_address" and not (place.address and place.postcode):
+            yield _entity_warning(
+                "dealing_address_incomplete",
+                i,
+                _entity_subject(place),
+                f"The address used for dealing (item {i + 1}) needs the house number, street "
+                "and postcode, so the police can find it; a cuckooed home is someone's home.",
+            )
+
+
+@check("financial_no_identifier", "Financial detail without what identifies it", section=VEHICLES)
+def financial_no_identifier(s: Subject) -> Iterator[QualityWarning]:
+    for i, item in _of(s, Financial):
+        if not item.identifier and not item.details:
+            yield _entity_warning(
+                "financial_no_identifier",
+                i,
+                _entity_subject(item),
+                f"The financial detail (item {i + 1}) says nothing that identifies it. Add "
+                "the account, card (last four digits) or payment handle, or the payments seen "
+                "(amounts, dates, who paid whom).",
+            )
+
+
+@check("card_number_in_full", "A whole card number", section=VEHICLES)
+def card_number_in_full(s: Subject) -> Iterator[QualityWarning]:
+    for i, item in _of(s, Financial):
+        if item.full_card_number:
+            yield _entity_warning(
+                "card_number_in_full",
+                i,
+                _entity_subject(item),
+                f"The card (item {i + 1}) has a whole card number. Give only the last four "
+                "digits and the bank: the police can get the rest lawfully.",
+            )
+
+
+@check("weapon_no_detail", "Weapon without a description or place", section=VEHICLES)
+def weapon_no_detail(s: Subject) -> Iterator[QualityWarning]:
+    for i, weapon in _of(s, Weapon):
+        if not weapon.description or not (weapon.where or weapon.whose):
+            yield _entity_warning(
+                "weapon_no_detail",
+                i,
+                _entity_subject(weapon),
+                f"The weapon (item {i + 1}) needs what it looks like and where it was seen or "
+                "is kept, or whose it is. If a weapon is a danger now, call 999.",
             )
 
 

@@ -1,4 +1,6 @@
-"""The entities a report names: people, vehicles, phones, online identities, locations."""
+"""The entities a report names: people, vehicles, phones (and the drug lines run on them),
+online identities, locations (addresses used for dealing among them), financial details
+(accounts and payments) and weapons (issue 19 item 4)."""
 
 from __future__ import annotations
 
@@ -198,8 +200,12 @@ class Phone:
     kind: ClassVar[str] = "phone"
 
     number: str = ""
+    # Issue 19: the name the number is known by when it is used as a drug-dealing "line"
+    # (for example "the Jay line"); empty when it is an ordinary phone.
+    line_name: str = ""
 
     def __post_init__(self) -> None:
+        set_field(self, "line_name", " ".join(self.line_name.split()))
         canonical = normalise_phone(self.number)
         if canonical is None:
             # Part of a number is still intelligence; keep the digits (and a leading +).
@@ -218,15 +224,25 @@ class Phone:
         key = self.key()
         return (key,) if key else ()
 
+    @property
+    def used_as_line(self) -> bool:
+        return bool(self.line_name)
+
     def display(self) -> str:
-        return display_phone(self.number) if self.number else "Phone (no number)"
+        number = display_phone(self.number) if self.number else "Phone (no number)"
+        return (
+            f"{number}, used as the line \u201c{self.line_name}\u201d" if self.line_name else number
+        )
 
     def to_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, "number": self.number}
+        data = {"kind": self.kind, "number": self.number}
+        if self.line_name:
+            data["line_name"] = self.line_name
+        return data
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Phone:
-        return cls(number=get_str(data, "number"))
+        return cls(number=get_str(data, "number"), line_name=get_str(data, "line_name"))
 
 
 @dataclass(frozen=True)
@@ -328,9 +344,128 @@ class Location:
         )
 
 
-Entity: TypeAlias = Person | Vehicle | Phone | OnlineIdentity | Location
+FINANCIAL_KINDS: dict[str, str] = {
+    "bank_account": "Bank account",
+    "card": "Bank card",
+    "payment_app": "Payment app or online account (e.g. PayPal, Cash App)",
+    "payment": "A payment (cash or transfer)",
+    "other": "Other",
+}
+WEAPON_KINDS: dict[str, str] = {
+    "knife": "Knife or bladed article",
+    "firearm": "Gun or imitation gun",
+    "other": "Other weapon",
+}
+_CARD_NUMBER = re.compile(r"(?:\d[ -]?){13,19}")
+
+
+@dataclass(frozen=True)
+class Financial:
+    """Financial details (issue 14 item 6): an account or card, or a payment made or received.
+
+    ``identifier`` is what identifies the account (sort code and account number, the last four
+    digits of a card, a payment handle); ``details`` the payments seen (amounts, dates, who)."""
+
+    kind: ClassVar[str] = "financial"
+
+    what: str = "other"
+    provider: str = ""  # bank, card issuer or app
+    identifier: str = ""
+    holder: str = ""
+    details: str = ""
+
+    def __post_init__(self) -> None:
+        for name in ("provider", "identifier", "holder", "details"):
+            set_field(self, name, " ".join((getattr(self, name) or "").split()))
+        check_choice(self.what, tuple(FINANCIAL_KINDS), "The kind of financial detail")
+
+    @property
+    def full_card_number(self) -> bool:
+        """A whole card number was typed (only the last four digits should travel)."""
+        return self.what == "card" and bool(_CARD_NUMBER.search(self.identifier))
+
+    def key(self) -> str | None:
+        ident = re.sub(r"[^0-9a-z@]", "", fold(self.identifier).lower())
+        return f"financial:{ident}" if len(ident) >= 4 else None
+
+    def keys(self) -> tuple[str, ...]:
+        key = self.key()
+        return (key,) if key else ()
+
+    def display(self) -> str:
+        parts = [p for p in (self.provider, self.identifier) if p]
+        label = FINANCIAL_KINDS[self.what].split(" (")[0]
+        return f"{label}: {', '.join(parts)}" if parts else label
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "what": self.what,
+            "provider": self.provider,
+            "identifier": self.identifier,
+            "holder": self.holder,
+            "details": self.details,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Financial:
+        return cls(
+            what=get_str(data, "what", "other"),
+            provider=get_str(data, "provider"),
+            identifier=get_str(data, "identifier"),
+            holder=get_str(data, "holder"),
+            details=get_str(data, "details"),
+        )
+
+
+@dataclass(frozen=True)
+class Weapon:
+    """A weapon seen, carried, kept or talked about (issue 19 item 4)."""
+
+    kind: ClassVar[str] = "weapon"
+
+    weapon: str = "other"
+    description: str = ""
+    whose: str = ""
+    where: str = ""  # where it was seen or is kept
+
+    def __post_init__(self) -> None:
+        for name in ("description", "whose", "where"):
+            set_field(self, name, " ".join((getattr(self, name) or "").split()))
+        check_choice(self.weapon, tuple(WEAPON_KINDS), "The kind of weapon")
+
+    def key(self) -> str | None:
+        return None  # a weapon links reports through its owner and its place, not itself
+
+    def keys(self) -> tuple[str, ...]:
+        return ()
+
+    def display(self) -> str:
+        label = WEAPON_KINDS[self.weapon]
+        return f"{label}: {self.description}" if self.description else label
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "weapon": self.weapon,
+            "description": self.description,
+            "whose": self.whose,
+            "where": self.where,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Weapon:
+        return cls(
+            weapon=get_str(data, "weapon", "other"),
+            description=get_str(data, "description"),
+            whose=get_str(data, "whose"),
+            where=get_str(data, "where"),
+        )
+
+
+Entity: TypeAlias = Person | Vehicle | Phone | OnlineIdentity | Location | Financial | Weapon
 ENTITY_TYPES: dict[str, type[Entity]] = {
-    cls.kind: cls for cls in (Person, Vehicle, Phone, OnlineIdentity, Location)
+    cls.kind: cls for cls in (Person, Vehicle, Phone, OnlineIdentity, Location, Financial, Weapon)
 }
 ENTITY_KINDS: tuple[str, ...] = tuple(ENTITY_TYPES)
 

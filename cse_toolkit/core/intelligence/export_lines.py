@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from cse_toolkit.core.intelligence.entities import Entity, OnlineIdentity, Person, Phone, Vehicle
+from cse_toolkit.core.intelligence.entities import (
+    Entity,
+    Financial,
+    OnlineIdentity,
+    Person,
+    Phone,
+    Vehicle,
+    Weapon,
+)
 from cse_toolkit.core.intelligence.report import IntelReport
 from cse_toolkit.core.intelligence.values import CLOSING_MARKER, is_closing_marker
 
@@ -48,6 +56,10 @@ def format_entity_line(entity: Entity) -> str:
         return f"Phone: {entity.display()}"
     if isinstance(entity, OnlineIdentity):
         return f"Online: {entity.display()}"
+    if isinstance(entity, Financial):
+        return f"Money: {entity.display()}"
+    if isinstance(entity, Weapon):
+        return f"Weapon: {entity.display()}"
     return f"Location: {entity.display()}"
 
 

@@ -190,6 +190,7 @@ class IntelReport:
     facts: list[str] = field(default_factory=list)
     learned_at: str | None = None  # ISO date or datetime: when the information was learned
     learned_place: str = ""
+    happened: str = ""  # issue 14: when it happened, in the submitter's words (not when learned)
     source_type: SourceType = "worker_saw"
     source_detail: str = ""
     already_reported: bool = False
@@ -258,6 +259,7 @@ class IntelReport:
             "facts": list(self.facts),
             "learned_at": self.learned_at,
             "learned_place": self.learned_place,
+            "happened": self.happened,
             "source_type": self.source_type,
             "source_detail": self.source_detail,
             "already_reported": self.already_reported,
@@ -302,6 +304,7 @@ class IntelReport:
             facts=get_str_list(data, "facts"),
             learned_at=learned_at,
             learned_place=get_str(data, "learned_place"),
+            happened=get_str(data, "happened"),
             source_type=cast(SourceType, get_str(data, "source_type", "worker_saw")),
             source_detail=get_str(data, "source_detail"),
             already_reported=get_bool(data, "already_reported"),

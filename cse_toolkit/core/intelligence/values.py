@@ -57,6 +57,7 @@ PlaceType = Literal[
     "bus_station",
     "train_station",
     "house",
+    "dealing_address",
     "shopping_centre",
     "school",
     "car_park",

@@ -231,7 +231,9 @@ class ReferralPages(_DialogBase):
         layout.addWidget(police_box)
 
         self.risk_slots: list[dict[str, QLineEdit]] = []
-        self.risk_refs: list[tuple[str, list[str]]] = [("", [])] * RISK_SLOTS
+        # per slot, as pre-filled: (name, intelligence references, age range); kept while the
+        # name is unchanged
+        self.risk_refs: list[tuple[str, list[str], str]] = [("", [], "")] * RISK_SLOTS
         risk_box = QGroupBox(self.tr("People who may pose a risk to the child"))
         risk_layout = QGridLayout(risk_box)
         headers = [
@@ -418,7 +420,11 @@ class ReferralPages(_DialogBase):
             slot["name"].setText(person.name)
             slot["date_of_birth"].setText(person.date_of_birth)
             slot["address"].setText(person.address)
-            refs[self.risk_slots.index(slot)] = (person.name, list(person.intelligence))
+            refs[self.risk_slots.index(slot)] = (
+                person.name,
+                list(person.intelligence),
+                person.age_range,
+            )
         self.risk_refs = refs
         recent = set(start.note_ids or [])
         self.notes_list.blockSignals(True)
@@ -470,15 +476,17 @@ class ReferralPages(_DialogBase):
 
     def _risk_answers(self) -> list[RiskPersonAnswer]:
         out = []
-        for slot, (name, refs) in zip(self.risk_slots, self.risk_refs, strict=True):
+        for slot, (name, refs, ages) in zip(self.risk_slots, self.risk_refs, strict=True):
             typed = slot["name"].text().strip()
+            same = bool(typed) and typed == name
             out.append(
                 RiskPersonAnswer(
                     name=typed,
                     date_of_birth=slot["date_of_birth"].text().strip(),
+                    age_range=ages if same else "",
                     relationship=slot["relationship"].text().strip(),
                     address=slot["address"].text().strip(),
-                    intelligence=refs if typed and typed == name else [],
+                    intelligence=refs if same else [],
                 )
             )
         return [p for p in out if not p.is_empty()]

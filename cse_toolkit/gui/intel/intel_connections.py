@@ -64,6 +64,7 @@ KIND_GROUPS = (
     ("phone", "Phones"),
     ("online", "Online identities"),
     ("location", "Places"),
+    ("financial", "Money"),
 )
 
 if TYPE_CHECKING:

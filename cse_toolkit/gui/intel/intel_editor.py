@@ -137,6 +137,7 @@ class IntelReportEditor(IntelEditorFields):
             self.learned_time,
             self.today_button,
             self.learned_place,
+            self.happened_edit,
             self.source_combo,
             self.source_detail,
             self.already_reported,
@@ -243,6 +244,7 @@ class IntelReportEditor(IntelEditorFields):
             self.title_edit.setText(report.title)
             self._show_learned(report.learned_at)
             self.learned_place.setText(report.learned_place)
+            self.happened_edit.setText(report.happened)
             self.source_combo.setCurrentIndex(self.source_combo.findData(report.source_type))
             self.source_detail.setText(report.source_detail)
             self.already_reported.setChecked(report.already_reported)
@@ -516,6 +518,24 @@ class IntelReportEditor(IntelEditorFields):
             )
             self.checks.focus_first()
             return False
+        if not report.closing_confirmed and dialogs.confirm(
+            self,
+            self.tr("Nothing more to add?"),
+            self.tr(
+                "The police read \u201c(no more information available)\u201d at the end of a "
+                "report as: the submitter has told us everything they know, so there is no "
+                "need to come back for more.\n\nIs there nothing more you know? If so, the "
+                "line is added at the end."
+            ),
+            self.tr("&Add the closing line"),
+            self.tr("Finalise &without it"),
+        ):
+            report.closing_confirmed = True
+            self._loading = True
+            try:
+                self.closing_check.setChecked(True)
+            finally:
+                self._loading = False
         intel.finalise(report, today)
         try:
             self._vault.intel.save(report)

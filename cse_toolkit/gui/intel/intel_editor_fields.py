@@ -48,6 +48,7 @@ class IntelEditorFields(IntelEditorForm):
         report.title = self.title_edit.text().strip()
         report.learned_at = self._learned_at()
         report.learned_place = self.learned_place.text().strip()
+        report.happened = self.happened_edit.text().strip()
         report.source_detail = self.source_detail.text().strip()
         report.already_reported = self.already_reported.isChecked()
         report.crime_reference = self.crime_reference.text().strip()

@@ -278,20 +278,28 @@ class IntelEditorForm(QWidget):
         self.when_error.setAccessibleName(tr("Problem with the date learned"))
         self.when_error.setVisible(False)
         grid.addWidget(self.when_error, 2, 1, 1, 3)
+        # Issue 14: when it happened, apart from when it was learned.
+        self.happened_edit = self._line(
+            tr("When it happened"),
+            tr("for example Friday 20/11 around 21:00, or most weekends since October"),
+            tr("When the things in this report happened, as exactly as you know"),
+        )
+        grid.addWidget(label(tr("When it &happened:"), self.happened_edit), 3, 0)
+        grid.addWidget(self.happened_edit, 3, 1, 1, 3)
         self.source_combo = QComboBox()
         self.source_combo.setAccessibleName(tr("How it is known"))
         for value, text in intel.SOURCE_TYPES.items():
             self.source_combo.addItem(tr(text), value)
         self.source_combo.currentIndexChanged.connect(self._source_changed)
-        grid.addWidget(label(tr("How it is &known:"), self.source_combo), 3, 0)
-        grid.addWidget(self.source_combo, 3, 1)
+        grid.addWidget(label(tr("How it is &known:"), self.source_combo), 4, 0)
+        grid.addWidget(self.source_combo, 4, 1)
         self.source_detail = self._line(
             tr("Source detail"),
             tr("for example: told me in a 1:1 session"),
             tr("Who the source is and how they know; the police remove it before using this"),
         )
-        grid.addWidget(label(tr("Source detail:"), self.source_detail), 3, 2)
-        grid.addWidget(self.source_detail, 3, 3)
+        grid.addWidget(label(tr("Source detail:"), self.source_detail), 4, 2)
+        grid.addWidget(self.source_detail, 4, 3)
         self.already_reported = self._check(
             tr("Reported as a crime"),
             tr("Already reported as a crime"),
@@ -305,13 +313,13 @@ class IntelEditorForm(QWidget):
         reported = QHBoxLayout()
         reported.addWidget(self.already_reported)
         reported.addWidget(self.crime_reference, 1)
-        grid.addWidget(QLabel(tr("Already:")), 4, 0)
-        grid.addLayout(reported, 4, 1)
+        grid.addWidget(QLabel(tr("Already:")), 5, 0)
+        grid.addLayout(reported, 5, 1)
         self.other_agencies = self._line(
             tr("Other agencies told"), tr("for example Children's Social Care, school DSL")
         )
-        grid.addWidget(label(tr("Agencies told:"), self.other_agencies), 4, 2)
-        grid.addWidget(self.other_agencies, 4, 3)
+        grid.addWidget(label(tr("Agencies told:"), self.other_agencies), 5, 2)
+        grid.addWidget(self.other_agencies, 5, 3)
         return box
 
     def _row(self, form: QFormLayout, text: str, widget: QWidget) -> None:
@@ -481,6 +489,8 @@ class IntelEditorForm(QWidget):
             ("phone", tr("Add &phone"), "Alt+P", tr("Add a phone number")),
             ("online", tr("Add &online account"), "Alt+O", tr("Add an online account")),
             ("location", tr("Add p&lace"), "Alt+L", tr("Add a place")),
+            ("financial", tr("Add &money"), "Alt+M", tr("Add an account, card or payment")),
+            ("weapon", tr("Add &weapon"), "Alt+W", tr("Add a weapon")),
         ):
             button = QPushButton(text)
             button.setAccessibleName(accessible)

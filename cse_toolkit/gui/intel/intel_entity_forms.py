@@ -35,6 +35,7 @@ PLACE_TYPE_LABELS: dict[str, str] = {
     "bus_station": "Bus station",
     "train_station": "Train station",
     "house": "House or flat",
+    "dealing_address": "Address used for dealing (including a cuckooed home)",
     "shopping_centre": "Shopping centre",
     "school": "School",
     "car_park": "Car park",
@@ -47,6 +48,8 @@ KIND_LABELS: dict[str, str] = {
     "phone": "Phone",
     "online": "Online",
     "location": "Place",
+    "financial": "Money",
+    "weapon": "Weapon",
 }
 
 _DMY = re.compile(r"(\d{1,2})[/.\- ](\d{1,2})[/.\- ](\d{4})")
@@ -320,13 +323,19 @@ class PhoneForm(EntityForm):
             self.tr("UK and international numbers; part of a number is still worth giving."),
         )
         self.status = self._hint(self.tr("Phone number check"))
+        self.line_name = self._line(
+            self.tr("Used as a drug line, known as:"),
+            self.tr("Drug line name"),
+            self.tr("for example the Jay line; empty if it is not a line"),
+        )
 
     def _show(self, entity: intel.Entity) -> None:
         assert isinstance(entity, intel.Phone)
         self.number.setText(intel.display_phone(entity.number) if entity.number else "")
+        self.line_name.setText(entity.line_name)
 
     def entity(self) -> intel.Phone:
-        return intel.Phone(number=self.number.text())
+        return intel.Phone(number=self.number.text(), line_name=self.line_name.text())
 
     def _tidy(self) -> None:
         canonical = intel.normalise_phone(self.number.text())
@@ -420,23 +429,94 @@ class LocationForm(EntityForm):
             self.postcode.setText(canonical)
 
 
+class FinancialForm(EntityForm):
+    """Issue 14 item 6: an account, a card, a payment app, or payments seen."""
+
+    kind = "financial"
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        tr = self.tr
+        self.what = self._combo(tr("What:"), tr("Kind of financial detail"), intel.FINANCIAL_KINDS)
+        self.provider = self._line(tr("Bank, card or app:"), tr("Bank, card or app"))
+        self.identifier = self._line(
+            tr("Account, card or handle:"),
+            tr("Account, card or payment handle"),
+            tr("sort code and account, a card's last four digits, or $handle"),
+        )
+        self.holder = self._line(tr("Whose:"), tr("Whose account"))
+        self.details = self._line(
+            tr("Payments seen:"), tr("Payments seen"), tr("amounts, dates, who paid whom")
+        )
+
+    def _show(self, entity: intel.Entity) -> None:
+        assert isinstance(entity, intel.Financial)
+        self.what.setCurrentIndex(max(0, self.what.findData(entity.what)))
+        self.provider.setText(entity.provider)
+        self.identifier.setText(entity.identifier)
+        self.holder.setText(entity.holder)
+        self.details.setText(entity.details)
+
+    def entity(self) -> intel.Financial:
+        return intel.Financial(
+            what=self.what.currentData(),
+            provider=self.provider.text(),
+            identifier=self.identifier.text(),
+            holder=self.holder.text(),
+            details=self.details.text(),
+        )
+
+
+class WeaponForm(EntityForm):
+    """Issue 19 item 4: a weapon seen, carried, kept or talked about."""
+
+    kind = "weapon"
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        tr = self.tr
+        self.weapon = self._combo(tr("Weapon:"), tr("Kind of weapon"), intel.WEAPON_KINDS)
+        self.description = self._line(tr("What it looks like:"), tr("What the weapon looks like"))
+        self.whose = self._line(tr("Whose:"), tr("Whose weapon"))
+        self.where = self._line(tr("Where seen or kept:"), tr("Where the weapon was seen or kept"))
+
+    def _show(self, entity: intel.Entity) -> None:
+        assert isinstance(entity, intel.Weapon)
+        self.weapon.setCurrentIndex(max(0, self.weapon.findData(entity.weapon)))
+        self.description.setText(entity.description)
+        self.whose.setText(entity.whose)
+        self.where.setText(entity.where)
+
+    def entity(self) -> intel.Weapon:
+        return intel.Weapon(
+            weapon=self.weapon.currentData(),
+            description=self.description.text(),
+            whose=self.whose.text(),
+            where=self.where.text(),
+        )
+
+
 FORM_TYPES: dict[str, type[EntityForm]] = {
     "person": PersonForm,
     "vehicle": VehicleForm,
     "phone": PhoneForm,
     "online": OnlineForm,
     "location": LocationForm,
+    "financial": FinancialForm,
+    "weapon": WeaponForm,
 }
 
 __all__ = [
     "FORM_TYPES",
     "KIND_LABELS",
     "EntityForm",
+    "FinancialForm",
     "LocationForm",
     "OnlineForm",
     "PersonForm",
     "PhoneForm",
     "VehicleForm",
+    "WeaponForm",
     "day_text",
     "entity_label",
     "parse_day",

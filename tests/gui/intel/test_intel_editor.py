@@ -447,3 +447,51 @@ def test_edit_a_fact_in_place_finalise_and_reopen_from_the_keyboard(
     assert editor.report.status == "draft"
     assert vault.intel.get(editor.report_id).status == "draft"
     assert editor.form_area.isEnabled() and editor.title_edit.hasFocus()
+
+
+def test_lines_money_weapons_when_it_happened_and_the_closing_prompt(
+    qtbot: Any, editor: IntelReportEditor, vault: Any, fake_dialogs: Any
+) -> None:
+    """Issues 14 item 6 and 19 item 4: a phone used as a drug line, money, a weapon, when it
+    happened (apart from when learned), and the closing line offered when finalising."""
+    type_in(qtbot, editor.title_edit, "County line run from a flat")
+    type_in(qtbot, editor.learned_date, "20/11/2026")
+    type_in(qtbot, editor.happened_edit, "Most weekends since October, Friday nights")
+    add_fact(qtbot, editor, "HOLLAND Dean runs the Jay line from 12 Example Road, Worcester.")
+    qtbot.mouseClick(editor.add_buttons["phone"], Qt.MouseButton.LeftButton)
+    phone = editor.forms["phone"]
+    type_in(qtbot, phone.line_name, "Jay line")
+    assert ("line_no_number", "entity:0", True) in checks(editor)
+    type_in(qtbot, phone.number, "07700 900123")
+    assert "line_no_number" not in [c for c, _, _ in checks(editor)]
+    qtbot.mouseClick(editor.add_buttons["financial"], Qt.MouseButton.LeftButton)
+    money = editor.forms["financial"]
+    money.what.setCurrentIndex(money.what.findData("card"))
+    type_in(qtbot, money.identifier, "4111 1111 1111 1111")
+    assert ("card_number_in_full", "entity:1", True) in checks(editor)
+    money.identifier.clear()
+    type_in(qtbot, money.identifier, "ending 1111")
+    qtbot.mouseClick(editor.add_buttons["weapon"], Qt.MouseButton.LeftButton)
+    weapon = editor.forms["weapon"]
+    assert ("weapon_no_detail", "entity:2", True) in checks(editor)
+    weapon.weapon.setCurrentIndex(weapon.weapon.findData("knife"))
+    type_in(qtbot, weapon.description, "large kitchen knife")
+    type_in(qtbot, weapon.where, "under the driver's seat")
+    assert [e.text() for e in map(editor.entity_list.item, range(3))] == [
+        "1. Phone: 07700 900123, used as the line \u201cJay line\u201d",
+        "2. Money: Bank card: ending 1111",
+        "3. Weapon: Knife or bladed article: large kitchen knife",
+    ]
+    editor.save_draft()
+    stored = vault.intel.get(editor.report_id)
+    assert stored.happened == "Most weekends since October, Friday nights"
+    assert stored.learned_at == "2026-11-20"
+    assert [c for c, _, b in checks(editor) if b] == []
+    fake_dialogs.confirm_answer = False  # "Finalise without it"
+    assert editor.finalise()
+    assert fake_dialogs.shown[-1][:2] == ("confirm", "Nothing more to add?")
+    assert not vault.intel.get(editor.report_id).closing_confirmed
+    editor.reopen()
+    fake_dialogs.confirm_answer = True  # "Add the closing line"
+    assert editor.finalise()
+    assert vault.intel.get(editor.report_id).closing_confirmed and editor.closing_check.isChecked()
