@@ -39,6 +39,18 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument(
         "--urgency", choices=["immediate_danger", "urgent", "non_urgent"], default="non_urgent"
     )
+    p.add_argument(
+        "--where-now",
+        default="",
+        metavar="TEXT",
+        help="referral: where the child is now (required for an urgent or immediate one)",
+    )
+    p.add_argument(
+        "--safe",
+        choices=["yes", "no", "not_known"],
+        default="not_known",
+        help="referral: whether the child is safe tonight",
+    )
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser(
@@ -155,7 +167,9 @@ def cmd_export(args: argparse.Namespace) -> int:
     vault = open_vault(args)
     try:
         child = vault.repos.get_child(args.case)
-        details = ReferralDetails(urgency=args.urgency, reason=args.reason)
+        details = ReferralDetails(
+            urgency=args.urgency, reason=args.reason, where_now=args.where_now, safe=args.safe
+        )
         pack = build_pack(
             vault,
             args.kind,

@@ -104,3 +104,24 @@ def test_outbox_show_password_on_the_command_line(vault_factory: Any, tmp_path: 
     assert wrong.code == 1 and "Traceback" not in wrong.err
     shown = cli(*args, "--show-password", done.export_id[:8], stdin=lines(PASSPHRASE, PASSPHRASE))
     assert shown.ok().out.strip() == f"Password: {done.result.password}"
+    # An urgent referral on the command line must say where the child is now.
+    urgent = cli(
+        "export",
+        "--data-dir",
+        str(folder),
+        "--user",
+        "sam",
+        "--case",
+        child.ref,
+        "--kind",
+        "referral",
+        "--urgency",
+        "urgent",
+        "--consent",
+        "given",
+        "--out",
+        str(tmp_path / "u.pdf"),
+        stdin=lines(PASSPHRASE),
+    )
+    assert urgent.code == 1 and "where the child is now" in urgent.err
+    assert not (tmp_path / "u.pdf").exists()
