@@ -1258,7 +1258,7 @@ def _screening(d: _Doc, pack: PackModel) -> None:
     )
     d.section("Answers", _screening_answers(d, sc))
     d.section("Outcome and confirmation", _screening_outcome(d, sc, with_answers=False))
-    d.section("Information-sharing decision", _sharing(d, pack.sharing_decision))
+    d.section("Information-sharing decision", _consent(d, pack.sharing_decision))
 
 
 LAYOUTS: dict[str, Callable[[_Doc, PackModel], None]] = {
