@@ -438,7 +438,7 @@ class ImportPackDialog(QDialog):
         fields = self.summary_fields
         fields["kind"].setText(self.tr(KIND_TEXT.get(summary.kind, summary.kind)))
         fields["sender"].setText(summary.sender)
-        fields["organisation"].setText(summary.organisation)
+        fields["organisation"].setText(summary.organisation or self.tr("Not recorded"))
         fields["recipient"].setText(summary.recipient)
         fields["created"].setText(local_text(summary.created_at))
         fields["signer"].setText(summary.signer_fingerprint)

@@ -74,7 +74,7 @@ def test_summary_then_report(
     fields = {k: v.text() for k, v in dialog.summary_fields.items()}
     assert fields["kind"] == "Referral"
     assert fields["sender"] == "Sam Okafor"
-    assert fields["organisation"] == "Not set (no organisation policy installed)"
+    assert fields["organisation"] == "Not recorded"  # no policy, no My details: no placeholder
     assert fields["signer"] == exchange.verify(path, password).signer_fingerprint
     assert fields["records"] == "1 child, 1 note, 1 referral"
     assert fields["created"]
