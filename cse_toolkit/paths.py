@@ -89,14 +89,18 @@ _hardened = False
 
 
 def harden_process() -> None:
-    """Run before sqlcipher3 is imported: umask 077 and a private SQLITE_TMPDIR.
+    """Run before sqlcipher3 is imported: core dumps off, umask 077, a private SQLITE_TMPDIR.
 
     SQLite reads SQLITE_TMPDIR when it first needs a temp file, and creates files with the
-    process umask, so both must be set before any database is opened.
+    process umask, so both must be set before any database is opened. Core dumps go off first,
+    before any passphrase or key exists in the process (``platform/coredumps.py``).
     """
     global _hardened
     if _hardened:
         return
+    from cse_toolkit.platform.coredumps import disable_core_dumps
+
+    disable_core_dumps()
     if os.name == "posix":
         os.umask(0o077)
     tmp = ensure_private_dir(private_tmp_dir())
