@@ -22,6 +22,10 @@ GROUND_CHOICES = [
 ]
 
 
+# import-pack's exit code for a pack imported before (nothing changed); 0 imported, 1 refused.
+ALREADY_IMPORTED = 3
+
+
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("export", help="export an encrypted pack for one recipient")
     add_vault_args(p)
@@ -322,7 +326,9 @@ def cmd_import(args: argparse.Namespace) -> int:
                 f"Signer {report.signer_fingerprint} is now trusted by this vault (you "
                 "confirmed the fingerprint with --expect-signer)."
             )
-    return 0
+    # A script tells "already imported, nothing changed" (3) from "imported" (0) by the code
+    # alone (docs/ARCHITECTURE.md, command line changes).
+    return ALREADY_IMPORTED if report.already_imported else 0
 
 
 def cmd_outbox(args: argparse.Namespace) -> int:

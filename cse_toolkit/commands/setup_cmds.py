@@ -271,10 +271,12 @@ def cmd_user_confirm_key(args: argparse.Namespace) -> int:
 
 
 def cmd_policy_check(args: argparse.Namespace) -> int:
+    from cse_toolkit.core.catalogue import check_policy_defaults
     from cse_toolkit.policy import PolicyError
 
     try:
         loaded = read_policy_file(Path(args.file))
+        check_policy_defaults(loaded.policy, str(args.file))
     except PolicyError as err:
         print(err.message, file=sys.stderr)
         return 1

@@ -52,6 +52,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from pydantic import ValidationError
 
+from cse_toolkit.core.safetext import first_unstorable, safe_text
 from cse_toolkit.errors import UserError
 from cse_toolkit.packs import signing
 from cse_toolkit.packs.errors import (
@@ -496,6 +497,10 @@ def parse_pack_json(data: bytes) -> dict[str, Any]:
         raise _schema_error("it is not valid JSON") from exc
     if not isinstance(loaded, dict):
         raise _schema_error("the top level is not an object")
+    bad = first_unstorable(loaded)
+    if bad is not None:
+        # Refused here, before anything encodes, signs, stores or prints the text.
+        raise _schema_error(f"{bad[0]} holds {bad[1]}")
     nodes = 0
     for item in _walk(loaded):
         nodes += 1
@@ -518,6 +523,8 @@ def _validation_summary(exc: ValidationError) -> str:
         kind = (
             "unknown field" if err["type"] == "extra_forbidden" else err["type"].replace("_", " ")
         )
+        if err["type"] == "value_error":  # the schema's own words (no values but a year)
+            kind = safe_text(str(err["msg"]).removeprefix("Value error, "))[:200]
         parts.append(f"{where}: {kind}")
     more = exc.error_count() - len(parts)
     return "; ".join(parts) + (f"; and {more} more" if more > 0 else "")

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -28,6 +28,8 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    ValidationInfo,
+    field_validator,
     model_validator,
 )
 
@@ -67,8 +69,34 @@ def _utc(value: datetime) -> datetime:
 UtcDateTime = Annotated[datetime, AfterValidator(_utc)]
 
 
+# Dates a real record can hold (issue 22): a year-1 birth date or a note "dated" 0999 is refused
+# here, naming the field, instead of failing later in date arithmetic.
+EARLIEST_YEAR = 1900
+LATEST_YEAR = 2100
+
+
+def check_record_date(value: object, name: str) -> None:
+    """Raise ``ValueError`` for a date (or date-time) outside the years a record can hold, or a
+    date of birth in the future."""
+    if not isinstance(value, date):
+        return
+    if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+        raise ValueError(f"the year {value.year} is outside {EARLIEST_YEAR}-{LATEST_YEAR}")
+    if name == "date_of_birth":
+        day = value.date() if isinstance(value, datetime) else value
+        if day > datetime.now(UTC).date() + timedelta(days=1):
+            raise ValueError("a date of birth cannot be in the future")
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _dates_in_range(cls, value: Any, info: ValidationInfo) -> Any:
+        for item in value if isinstance(value, list | tuple) else (value,):
+            check_record_date(item, info.field_name or "")
+        return value
 
 
 # --------------------------------------------------------------------------------------------

@@ -8,12 +8,17 @@ with its reason (the outbox itself: ``services.outbox``).
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import json
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
+
+from pydantic import ValidationError
 
 from cse_toolkit.core import sharing as sharing_rule
 from cse_toolkit.errors import UserError
@@ -29,6 +34,7 @@ from cse_toolkit.services.records import (
     screening_record,
     step_records,
 )
+from cse_toolkit.vault import db
 
 if TYPE_CHECKING:
     from cse_toolkit.vault.vault import Vault
@@ -138,6 +144,31 @@ def _envelope(
     )
 
 
+def _plain_errors(build: Callable[..., ps.PackModel]) -> Callable[..., ps.PackModel]:
+    """A record the pack format cannot carry is a message naming the field, never a traceback
+    quoting its value (a child's name); a damaged page met while reading is "damaged"."""
+
+    @functools.wraps(build)
+    def wrapped(*args: Any, **kwargs: Any) -> ps.PackModel:
+        try:
+            return build(*args, **kwargs)
+        except ValidationError as exc:
+            fields = sorted(
+                {".".join(str(p) for p in e["loc"][-2:]).replace("_", " ") for e in exc.errors()}
+            )
+            raise UserError(
+                "This record cannot be exported: "
+                + ", ".join(fields[:5])
+                + " is not in a form the pack can carry (too long, or an impossible date). "
+                "Correct it in the child's details and export again; nothing was written."
+            ) from None  # the validation error quotes the value: never chained into a log
+        except db.DatabaseError as exc:
+            raise db.translate(exc, "the pack") from exc
+
+    return wrapped
+
+
+@_plain_errors
 def build_pack(
     vault: Vault,
     kind: PackKind,
@@ -258,6 +289,25 @@ def write_pack_file(
     return export_pack(pack, out, vault.signing_key(), password)
 
 
+def _no_orphan_file(
+    record: Callable[[Vault, ps.PackModel, ExportResult], Exported],
+) -> Callable[[Vault, ps.PackModel, ExportResult], Exported]:
+    """A pack whose outbox entry and audited disclosure could not be saved (a full disk, a
+    damaged page) is removed again: no pack file exists that the vault does not record."""
+
+    @functools.wraps(record)
+    def wrapped(vault: Vault, pack: ps.PackModel, result: ExportResult) -> Exported:
+        try:
+            return record(vault, pack, result)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                result.path.unlink()
+            raise
+
+    return wrapped
+
+
+@_no_orphan_file
 def record_export(vault: Vault, pack: ps.PackModel, result: ExportResult) -> Exported:
     """The quick half of ``export``: the outbox entry and the audited disclosure."""
     out = result.path

@@ -38,6 +38,7 @@ paths.harden_process()
 import sqlcipher3  # noqa: E402  (must follow harden_process)
 from sqlcipher3 import dbapi2  # noqa: E402
 
+from cse_toolkit.errors import UserError  # noqa: E402
 from cse_toolkit.fsutil import DiskFullError  # noqa: E402
 from cse_toolkit.vault.errors import NotAVaultError, VaultDamagedError  # noqa: E402
 
@@ -176,6 +177,18 @@ def translate(exc: BaseException, what: str = "the change") -> BaseException:
     if any(m in message for m in ("file is not a database", "malformed", "vtable constructor")):
         return VaultDamagedError("a page failed its integrity check")
     return exc
+
+
+def as_user_error(exc: BaseException, what: str = "the change") -> UserError | None:
+    """The user-facing error a storage failure that reached the top means (a damaged page met
+    during any read: "damaged"; a full disk: "full"), or None when it is not one (a bug)."""
+    if isinstance(exc, UserError):
+        return exc
+    if isinstance(exc, DatabaseError | OSError):
+        found = translate(exc, what)
+        if isinstance(found, UserError):
+            return found
+    return None
 
 
 def integrity_check(conn: Any) -> list[str]:

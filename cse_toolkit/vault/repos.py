@@ -32,6 +32,7 @@ from cse_toolkit.core.entities import (
 # The id helpers are core's (core/ids.py); kept importable here for the vault's callers.
 from cse_toolkit.core.ids import new_id as new_id
 from cse_toolkit.core.ids import ref_for as ref_for
+from cse_toolkit.core.safetext import unstorable
 from cse_toolkit.core.screening import driving_level, is_lowered
 from cse_toolkit.errors import PermissionDenied, UserError
 from cse_toolkit.vault import rows
@@ -100,6 +101,28 @@ def _child(row: Any) -> Child:
         updated_at=row[22],
         origin=row[23],
     )
+
+
+# A child's one-line fields travel in packs as at most 500 characters (packs/schema.py's
+# MAX_SHORT); longer is refused here, naming the field, rather than failing at export.
+_SHORT_CHILD_FIELDS = ("name", "alias", "gender", "ethnicity")
+MAX_SHORT = 500
+EARLIEST_YEAR = 1900
+
+
+def _check_child_value(field: str, value: Any, today: date) -> None:
+    """Refuse what a child's record cannot hold, naming the field (issue 22 item 6)."""
+    words = "date of birth" if field == "dob" else field.replace("_", " ")
+    if isinstance(value, str) and field in _SHORT_CHILD_FIELDS and len(value) > MAX_SHORT:
+        raise UserError(
+            f"The {words} is too long ({len(value):,} characters; limit {MAX_SHORT}). "
+            "Put the rest in the details or a note."
+        )
+    if field in ("dob", "approx_age_on") and isinstance(value, date):
+        if value.year < EARLIEST_YEAR:
+            raise UserError(f"The {words} is before {EARLIEST_YEAR}. Check the year.")
+        if value > today:
+            raise UserError(f"The {words} is in the future. Check the date.")
 
 
 def _db_value(field: str, value: Any) -> Any:
@@ -292,6 +315,9 @@ class Repositories:
         age = fields.get("approx_age")
         if age is not None and not (0 <= int(age) <= 25):
             raise UserError("The approximate age must be between 0 and 25.")
+        today = self._v.now().date()
+        for key, value in fields.items():
+            _check_child_value(key, value, today)
         child_id = fields.pop("id", None) or new_id()
         owner = fields.pop("owner_id", None) or self._v.user.id
         now, by, origin, _ = self._record_meta()
@@ -320,6 +346,9 @@ class Repositories:
             raise ValueError(f"unknown child fields: {sorted(unknown)}")
         if not fields:
             return child
+        today = self._v.now().date()
+        for key, value in fields.items():
+            _check_child_value(key, value, today)
         values = {k: _db_value(k, v) for k, v in fields.items()}
         with self._v.write("the child's record"):
             rows.CHILDREN.update(
@@ -479,6 +508,12 @@ class Repositories:
         cost 400-800 ms. Reading the matching row ids in index order (about 30 ms for 33,000
         matches), keeping the newest ``limit`` and making the snippets here costs ~30 ms.
         """
+        problem = unstorable(query)
+        if problem:
+            raise UserError(
+                f"The search contains {problem}, which no note can contain. Remove it (it often "
+                "comes from pasting) and search again."
+            )
         terms = [t for t in query.replace('"', " ").split() if t]
         if not terms:
             return []

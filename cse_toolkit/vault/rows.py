@@ -18,6 +18,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from cse_toolkit.core.safetext import unstorable
+from cse_toolkit.errors import UserError
+
 _RECORD = ("id", "version", "origin", "created_at", "created_by", "updated_at")
 
 
@@ -33,6 +36,16 @@ class Table:
         if unknown:
             raise ValueError(f"{self.name} has no writable columns {sorted(unknown)}")
 
+    def _check_text(self, row: Mapping[str, Any]) -> None:
+        """Text SQLite cannot take (an unpaired surrogate) or nobody should read back (a NUL)
+        is refused, naming the column, before any statement runs (issue 22 item 6)."""
+        for name, value in row.items():
+            if isinstance(value, str) and (problem := unstorable(value)):
+                raise UserError(
+                    f"The {name.replace('_', ' ')} contains {problem}, which cannot be saved. "
+                    "Remove it (it often comes from pasting) and try again."
+                )
+
     def insert(self, conn: Any, rows: Sequence[Mapping[str, Any]]) -> None:
         """Insert ``rows`` (column -> value); columns left out keep the table's defaults.
 
@@ -45,6 +58,8 @@ class Table:
             end = start + 1
             while end < len(rows) and tuple(rows[end]) == names:
                 end += 1
+            for row in rows[start:end]:
+                self._check_text(row)
             conn.executemany(
                 f"INSERT INTO {self.name} ({', '.join(names)})"
                 f" VALUES ({', '.join('?' * len(names))})",
@@ -57,6 +72,7 @@ class Table:
     ) -> None:
         """Set ``values`` on one record; ``bump`` adds one to its version as well."""
         self._check(values)
+        self._check_text(values)
         sets = [f"{name} = ?" for name in values]
         if bump:
             sets.append("version = version + 1")
