@@ -55,7 +55,7 @@ from cse_toolkit.gui.children.child_page import ChildPage
 from cse_toolkit.gui.common import changes, clipboard, dialogs, workers
 from cse_toolkit.gui.common.about_page import AboutPage
 from cse_toolkit.gui.common.first_run_dialog import FirstRunDialog
-from cse_toolkit.gui.common.focus_order import region_target, tab_stops
+from cse_toolkit.gui.common.focus_order import focus_into, region_target, tab_stops
 from cse_toolkit.gui.common.guidance_page import GuidancePage
 from cse_toolkit.gui.common.lock_manager import LockManager
 from cse_toolkit.gui.common.policy_banner import PolicyBanner
@@ -404,6 +404,7 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(self.tr(notice))
         self.root.setCurrentWidget(self.workspace)
         self._restore_location()
+        focus_into(self.pages.currentWidget(), QApplication.focusWidget())
         self.lock_manager.start()
         log.info("vault open for role %s", role)
         self.offer_drafts()
@@ -557,6 +558,7 @@ class MainWindow(QMainWindow):
         if tab is not None:
             self.child_page.set_current_tab(tab)
         self.child_list.select_child(child_id)
+        focus_into(self.child_page.tabs, QApplication.focusWidget())  # not left on the list
         return True
 
     def add_child(self) -> None:
