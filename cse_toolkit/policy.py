@@ -26,8 +26,8 @@ from pydantic import (
 from cse_toolkit import paths
 from cse_toolkit.errors import UserError
 
-ExportKind = Literal["referral", "intelligence", "screening"]
-ALL_EXPORT_KINDS: tuple[ExportKind, ...] = ("referral", "intelligence", "screening")
+ExportKind = Literal["referral", "intelligence", "screening", "chronology"]
+ALL_EXPORT_KINDS: tuple[ExportKind, ...] = ("referral", "intelligence", "screening", "chronology")
 
 
 class PolicyError(UserError):

@@ -121,7 +121,7 @@ def test_shipped_example_policy_is_valid(capsys) -> None:  # type: ignore[no-unt
         ),
         pytest.param(
             'export_kinds = ["referral", "everything"]\n',
-            ["export_kinds.1 (line 1)", "'referral', 'intelligence' or 'screening'"],
+            ["export_kinds.1 (line 1)", "'referral', 'intelligence', 'screening' or 'chronology'"],
             id="export-kind-unknown",
         ),
         pytest.param(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -149,8 +150,47 @@ def build_pack(
     details: ReferralDetails | None = None,
     recipient: ps.Recipient | None = None,
     policy: Policy | None = None,
+    attachment_ids: Sequence[str] = (),
 ) -> ps.PackModel:
-    """Gather exactly what the recipient of ``kind`` needs into an unsigned pack."""
+    """Gather exactly what the recipient of ``kind`` needs into an unsigned pack.
+
+    ``attachment_ids``: attachments the person chose to send (referral: the child's;
+    intelligence: of the children the report is about), embedded in the PDF.
+    """
+    pack = _build_pack(
+        vault,
+        kind,
+        child_id=child_id,
+        report_id=report_id,
+        screening_id=screening_id,
+        sharing=sharing,
+        details=details,
+        recipient=recipient,
+        policy=policy,
+    )
+    if not attachment_ids:
+        return pack
+    from cse_toolkit.services.pack_attachments import entries_for
+
+    pack_child = next((r.id for r in pack.records if r.type == "child"), None)
+    pack_report = next((r.id for r in pack.records if r.type == "intel_report"), None)
+    entries = entries_for(vault, kind, attachment_ids, child_id=pack_child, report_id=pack_report)
+    # Validated again whole, so the pack's own rules about attachments hold.
+    return ps.PackModel.model_validate({**dict(pack), "attachments": entries})
+
+
+def _build_pack(
+    vault: Vault,
+    kind: PackKind,
+    *,
+    child_id: str | None = None,
+    report_id: str | None = None,
+    screening_id: str | None = None,
+    sharing: SharingChoice | None = None,
+    details: ReferralDetails | None = None,
+    recipient: ps.Recipient | None = None,
+    policy: Policy | None = None,
+) -> ps.PackModel:
     policy = policy or vault.policy  # loaded once at start
     if kind not in policy.export_kinds:
         raise ExportNotAllowed(
@@ -255,11 +295,16 @@ def write_pack_file(
         raise UserError(f"{out.name} already exists. Choose another name; nothing was written.")
     if vault.folder.resolve() in out.parents:
         raise UserError("Save the pack outside the vault folder.")
-    return export_pack(pack, out, vault.signing_key(), password)
+    from cse_toolkit.services.pack_attachments import files_for
+
+    return export_pack(pack, out, vault.signing_key(), password, files_for(vault, pack))
 
 
-def record_export(vault: Vault, pack: ps.PackModel, result: ExportResult) -> Exported:
-    """The quick half of ``export``: the outbox entry and the audited disclosure."""
+def record_export(
+    vault: Vault, pack: ps.PackModel, result: ExportResult, reason: str | None = None
+) -> Exported:
+    """The quick half of ``export``: the outbox entry and the audited disclosure (``reason``:
+    the audit reason, else the sharing decision's)."""
     out = result.path
     child_id = next((r.id for r in pack.records if r.type == "child"), None)
     report_id = next((r.id for r in pack.records if r.type == "intel_report"), None)
@@ -288,5 +333,11 @@ def record_export(vault: Vault, pack: ps.PackModel, result: ExportResult) -> Exp
                 "sharing": json.dumps(sharing),
             }
         )
-        vault.audit("export." + pack.kind, "export", export_id, 1, choice.audit_reason(pack.kind))
+        if pack.attachments:
+            reason = (
+                f"{reason or choice.audit_reason(pack.kind)} attachments={len(pack.attachments)}"
+            )
+        vault.audit(
+            "export." + pack.kind, "export", export_id, 1, reason or choice.audit_reason(pack.kind)
+        )
     return Exported(result, export_id, pack)

@@ -170,7 +170,9 @@ def _sentence(r: AuditRow, k: _Lookup) -> str:  # noqa: C901 - a sentence per au
     if action == "note.create":
         return f"{who} wrote a note on {child}"
     if action == "attachment.add":
-        kept = " (location and camera data kept for evidence)" if t.get("metadata") == "kept" else ""
+        kept = (
+            " (location and camera data kept for evidence)" if t.get("metadata") == "kept" else ""
+        )
         return f"{who} added an attachment to {child}{kept}"
     if action == "attachment.remove":
         return f"{who} removed an attachment from {child} ({t.get('why', 'no reason recorded')})"

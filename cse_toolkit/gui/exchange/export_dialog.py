@@ -291,7 +291,7 @@ class ExportDialog(ExportPages, QDialog):
 
             pack = exchange.build_pack(
                 vault,
-                cast("ps.PackKind", kind),
+                cast("exchange.PackKind", kind),
                 child_id=child_id,
                 report_id=report_id,
                 sharing=sharing,
