@@ -96,22 +96,26 @@ def default_recipient(kind: PackKind, policy: Policy) -> ps.Recipient:
 
 def _envelope(
     vault: Vault,
-    kind: PackKind,
+    kind: ps.PackKind,
     records: list[Any],
     sharing: SharingChoice,
     recipient: ps.Recipient | None,
     policy: Policy,
+    chronology: ps.ChronologyExtract | None = None,
 ) -> ps.PackModel:
     import base64
 
     head = vault.chain_head()
     user = vault.user
+    if recipient is None:
+        assert kind != "chronology", "a chronology pack names its recipient"
+        recipient = default_recipient(kind, policy)
     return ps.PackModel(
         pack_id=str(uuid.uuid4()),
         kind=kind,
         created_at=vault.now(),
         organisation=policy.organisation[:MAX_SHORT],
-        recipient=recipient or default_recipient(kind, policy),
+        recipient=recipient,
         sender=ps.Sender(
             name=user.label[:MAX_SHORT],
             role=ROLE_TITLES.get(user.role, user.role),
@@ -136,6 +140,7 @@ def _envelope(
             reason=sharing.reason,
         ),
         records=records,
+        chronology=chronology,
     )
 
 

@@ -371,6 +371,38 @@ CREATE INDEX attachments_child ON attachments(child_id, created_at);
 CREATE INDEX attachments_report ON attachments(report_id);
 """
 
+# Issue 18: the outbox takes chronology packs. SQLite cannot change a CHECK constraint in
+# place, so the exports table is rebuilt from its own stored definition with the kind list
+# widened (columns and indexes other migrations added are kept as they are).
+_OLD_EXPORT_KINDS = "kind IN ('referral', 'intelligence', 'screening')"
+_NEW_EXPORT_KINDS = "kind IN ('referral', 'intelligence', 'screening', 'chronology')"
+
+
+def _export_kind_chronology(conn: Any) -> None:
+    row = conn.execute(
+        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'exports'"
+    ).fetchone()
+    table_sql = str(row[0])
+    if _OLD_EXPORT_KINDS not in table_sql:
+        return  # already widened
+    indexes = [
+        str(r[0])
+        for r in conn.execute(
+            "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'exports'"
+            " AND sql IS NOT NULL"
+        ).fetchall()
+    ]
+    new_sql = table_sql.replace(_OLD_EXPORT_KINDS, _NEW_EXPORT_KINDS).replace(
+        "CREATE TABLE exports", "CREATE TABLE exports_widened", 1
+    )
+    conn.execute(new_sql)
+    conn.execute("INSERT INTO exports_widened SELECT * FROM exports")
+    conn.execute("DROP TABLE exports")
+    conn.execute("ALTER TABLE exports_widened RENAME TO exports")
+    for index_sql in indexes:
+        conn.execute(index_sql)
+
+
 # Ordered: index i migrates from user_version i to i + 1.
 MIGRATIONS: list[Migration] = [
     _script(V1),
@@ -378,5 +410,6 @@ MIGRATIONS: list[Migration] = [
     _script(V_NOTE_AMENDMENTS),
     _script(V3_AUDIT_ACTION_INDEX),
     _script(V_ATTACHMENTS),
+    _export_kind_chronology,
 ]
 LATEST = len(MIGRATIONS)
