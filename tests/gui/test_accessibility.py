@@ -123,6 +123,9 @@ DIALOGS: dict[str, Callable[[World], QDialog]] = {
     "ImportPackDialog": lambda w: _import("exchange.import_dialog").ImportPackDialog(w.vault),
     "AddAttachmentDialog": _add_attachment,
     "AttachmentViewer": _attachment_viewer,
+    "ChronologyPrintDialog": lambda w: _import(
+        "children.chronology_print_dialog"
+    ).ChronologyPrintDialog(w.vault, w.child),
 }
 
 
