@@ -49,6 +49,19 @@ def png(with_exif: bool = True, size: tuple[int, int] = (40, 30)) -> bytes:
     return out.getvalue()
 
 
+def noise_png(seed: int = 1, side: int = 64) -> bytes:
+    """A PNG of random pixels: its compressed bytes are unique (a needle for the marker test)."""
+    import random
+
+    rng = random.Random(seed)
+    img = Image.frombytes(
+        "RGB", (side, side), bytes(rng.getrandbits(8) for _ in range(side * side * 3))
+    )
+    out = io.BytesIO()
+    img.save(out, "PNG")
+    return out.getvalue()
+
+
 def _chunk(kind: bytes, data: bytes) -> bytes:
     return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
