@@ -358,7 +358,37 @@ def _pdf(data: bytes) -> CheckedFile:
             "opened. The toolkit does not keep such PDFs. Print the document to a new PDF, or "
             "scan the paper, and add that instead."
         )
-    return CheckedFile("application/pdf", data, data, pages=pages)
+    return CheckedFile("application/pdf", data, data, thumbnail=_pdf_thumbnail(data), pages=pages)
+
+
+def _pdf_thumbnail(data: bytes) -> bytes:
+    """The first page, small, as PNG (b"" if PDFium cannot draw it: the list shows an icon)."""
+    import pypdfium2 as pdfium
+
+    from cse_toolkit.packs.pdfium_lock import LOCK
+
+    try:
+        with LOCK:
+            doc = pdfium.PdfDocument(data)
+            try:
+                page = doc[0]
+                try:
+                    width, height = page.get_size()
+                    scale = THUMB_SIDE / max(width, height, 1.0)
+                    bitmap = page.render(scale=scale)
+                    try:
+                        image = bitmap.to_pil()
+                    finally:
+                        bitmap.close()
+                finally:
+                    page.close()
+            finally:
+                doc.close()
+        out = io.BytesIO()
+        image.save(out, format="PNG")
+        return out.getvalue()
+    except Exception:  # noqa: BLE001 - a thumbnail is optional; the file was already checked
+        return b""
 
 
 def _active_content(pdf: Any) -> str:

@@ -14,6 +14,7 @@ purpose and the counts.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -113,6 +114,18 @@ def left_out_count(items: Sequence[ChronologyItem], choice: ChronologyChoice) ->
     )
 
 
+_STORED_TIME = re.compile(r"\b\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\b")
+
+
+def _local_times(text: str) -> str:
+    """Stored UTC times in a detail ("2026-11-19T14:20:08Z") as local ones, as on screen."""
+    from cse_toolkit.core.clock import parse_utc
+
+    return _STORED_TIME.sub(
+        lambda m: parse_utc(m.group(0)).astimezone().strftime("%d/%m/%Y %H:%M"), text
+    )
+
+
 def _identity(vault: Vault, child_id: str) -> ps.ChildRecord:
     """The child as a chronology needs them: who they are, nothing of where they live."""
     from cse_toolkit.services.records import child_record
@@ -164,7 +177,7 @@ def build_pack(
                 at=i.at,
                 kind=i.kind if i.kind in ENTRY_KINDS else "other",
                 title=i.title[:MAX_SHORT],
-                detail=i.detail[:MAX_TEXT],
+                detail=_local_times(i.detail)[:MAX_TEXT],
                 recorded_by=i.by[:MAX_SHORT],
                 origin=i.origin[:MAX_SHORT],
             )

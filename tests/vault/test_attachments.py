@@ -84,6 +84,7 @@ def test_type_comes_from_the_content_not_the_name(vault: Any, tmp_path: Path) ->
     kid = make_child(vault)
     info = attachments.add_file(vault, kid.id, _file(tmp_path, "letter.txt", samples.pdf()))
     assert info.media_type == "application/pdf" and info.pages == 1
+    assert info.thumbnail.startswith(b"\x89PNG")  # the first page, drawn small
     with pytest.raises(AttachmentRefused, match="not a photo"):
         attachments.add_file(vault, kid.id, _file(tmp_path, "photo.jpg", b"MZ\x90\x00" * 50))
     text = attachments.add_file(
