@@ -384,8 +384,11 @@ def _pdf_thumbnail(data: bytes) -> bytes:
                     page.close()
             finally:
                 doc.close()
+        from PIL import ImageOps
+
+        framed = ImageOps.expand(image.convert("RGB"), border=1, fill=(150, 150, 150))
         out = io.BytesIO()
-        image.save(out, format="PNG")
+        framed.save(out, format="PNG")
         return out.getvalue()
     except Exception:  # noqa: BLE001 - a thumbnail is optional; the file was already checked
         return b""

@@ -117,7 +117,7 @@ def left_out_count(items: Sequence[ChronologyItem], choice: ChronologyChoice) ->
 _STORED_TIME = re.compile(r"\b\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\b")
 
 
-def _local_times(text: str) -> str:
+def local_times(text: str) -> str:
     """Stored UTC times in a detail ("2026-11-19T14:20:08Z") as local ones, as on screen."""
     from cse_toolkit.core.clock import parse_utc
 
@@ -177,7 +177,7 @@ def build_pack(
                 at=i.at,
                 kind=i.kind if i.kind in ENTRY_KINDS else "other",
                 title=i.title[:MAX_SHORT],
-                detail=_local_times(i.detail)[:MAX_TEXT],
+                detail=local_times(i.detail)[:MAX_TEXT],
                 recorded_by=i.by[:MAX_SHORT],
                 origin=i.origin[:MAX_SHORT],
             )

@@ -204,7 +204,7 @@ class ChronologyPrintDialog(QDialog):
         for item in self._items:
             if item.kind not in choice.kinds or not chronology.in_period(item, choice):
                 continue
-            detail = " ".join(item.detail.split())
+            detail = " ".join(chronology.local_times(item.detail).split())
             detail = detail if len(detail) <= 70 else detail[:67] + "…"
             line = QListWidgetItem(f"{local_text(item.at)}  {item.title}: {detail}")
             line.setToolTip(plain_tip(item.detail[:2000]))
