@@ -81,7 +81,10 @@ class ChildPage(QWidget):
         self.add_tab(self.notes, self.tr("&Notes"))
         self.add_tab(self.chronology, self.tr("C&hronology"))
         self.add_tab(self.missing, self.tr("&Missing episodes"))
-        self.add_tab(self.attachments, self.tr("Attachment&s"))
+        # No mnemonic: every letter of "Attachments" is taken on some tab (Alt+S saves a note,
+        # Alt+E edits details, Alt+C is "999 called"); a tab bar takes its letter even when
+        # another button has it too. Ctrl+Tab reaches it.
+        self.add_tab(self.attachments, self.tr("Attachments"))
 
         layout = QVBoxLayout(self)
         layout.addLayout(head)
