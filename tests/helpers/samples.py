@@ -62,6 +62,16 @@ def noise_png(seed: int = 1, side: int = 64) -> bytes:
     return out.getvalue()
 
 
+def noise_jpeg(side: int = 2400, seed: int = 3) -> bytes:
+    """A large photo of random pixels (several MB), with location and camera data."""
+    import os as _os
+
+    img = Image.frombytes("RGB", (side, side), _os.urandom(side * side * 3))
+    out = io.BytesIO()
+    img.save(out, "JPEG", quality=95, exif=_exif().tobytes())
+    return out.getvalue()
+
+
 def _chunk(kind: bytes, data: bytes) -> bytes:
     return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 

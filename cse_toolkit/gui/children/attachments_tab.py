@@ -303,9 +303,15 @@ class AttachmentsTab(QWidget):
         )
         if why == "cancel":
             return
-        try:
-            self._vault.attachments.remove(info.id, why)
-        except Exception as exc:  # noqa: BLE001 - a user error is shown, a bug is reported
-            report(self, self.tr("The attachment was not removed"), exc)
-            return
-        self.changed.emit()
+        vault = self._vault
+        self._set_busy(True, self.tr("Removing…"))
+        workers.run_in_background(  # a large file's pages take a moment to free
+            lambda: vault.attachments.remove(info.id, why),
+            lambda _none: self._saved(),
+            self._remove_failed,
+            parent=self,
+        )
+
+    def _remove_failed(self, exc: BaseException) -> None:
+        self._set_busy(False)
+        report(self, self.tr("The attachment was not removed"), exc)

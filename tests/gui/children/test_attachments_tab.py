@@ -132,4 +132,45 @@ def test_remove_asks_why(qtbot: Any, open_window: Any, fake_dialogs: Any, tmp_pa
     assert tab.list.count() == 1
     fake_dialogs.answers = ["must_not_be_kept"]
     tab.remove_selected()
-    assert tab.list.count() == 0
+    qtbot.waitUntil(lambda: tab.list.count() == 0 and not tab.busy, timeout=10_000)
+
+
+@pytest.mark.timing
+def test_the_window_keeps_responding_while_a_large_photo_is_checked_and_saved(
+    qtbot: Any, open_window: Any, fake_dialogs: Any, tmp_path: Path
+) -> None:
+    """A 10 ms timer keeps firing while a large photo is read, decoded, stripped, hashed and
+    saved on the pool thread: the work takes far longer than any gap between ticks."""
+    import statistics
+    import time
+
+    from PySide6.QtCore import QTimer
+
+    win = open_window()
+    tab = _child_tab(win)
+    photo = tmp_path / "big.jpg"
+    photo.write_bytes(samples.noise_jpeg(side=2400))
+    ticks: list[float] = []
+    timer = QTimer()
+    timer.setInterval(10)
+    timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
+    timer.start()
+    started = time.perf_counter()
+    tab.add_paths([photo])
+    dialog = _dialog(qtbot, win)
+    checked = time.perf_counter()
+    dialog.accept()
+    qtbot.waitUntil(lambda: tab.list.count() == 1 and not tab.busy, timeout=60_000)
+    done = time.perf_counter()
+    timer.stop()
+    gaps = [b - a for a, b in zip(ticks, ticks[1:], strict=False)]
+    top = sorted(
+        ((b - a, a - started) for a, b in zip(ticks, ticks[1:], strict=False)), reverse=True
+    )[:4]
+    print("gaps", [(round(g * 1000), round(t, 2)) for g, t in top])
+    print(
+        f"work {done - started:.2f} s (check {checked - started:.2f} s); longest gap "
+        f"{max(gaps) * 1000:.0f} ms; median {statistics.median(gaps) * 1000:.0f} ms"
+    )
+    assert statistics.median(gaps) < 0.05
+    assert max(gaps) < max(0.25, (done - started) / 3)
