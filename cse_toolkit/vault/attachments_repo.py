@@ -236,7 +236,23 @@ class AttachmentRepository:
         ).fetchall()
         return [_info(r) for r in found]
 
+    def _require_report(self, report_id: str) -> None:
+        """As for the report itself: a DSL sees every report, a worker their own."""
+        role = self._v.user.role
+        if role == "dsl":
+            return
+        if role != "worker":
+            raise PermissionDenied("An admin account cannot see records.")
+        row = self._c.execute(
+            "SELECT 1 FROM intel_reports WHERE id = ? AND created_by = ?",
+            (report_id, self._v.user.id),
+        ).fetchone()
+        if row is None:
+            raise UserError("That intelligence report is not one you can see.")
+
     def for_report(self, report_id: str) -> list[AttachmentInfo]:
+        """Attachments that arrived with an intelligence report (not on a child's record)."""
+        self._require_report(report_id)
         found = self._c.execute(
             f"SELECT {_COLS} FROM attachments WHERE report_id = ? ORDER BY created_at",
             (report_id,),
@@ -252,8 +268,8 @@ class AttachmentRepository:
         info = _info(row)
         if info.child_id is not None:
             self._repos.get_child(info.child_id)  # raises for a child this user cannot see
-        elif self._v.user.role == "admin":
-            raise PermissionDenied("An admin account cannot see records.")
+        elif info.report_id is not None:
+            self._require_report(info.report_id)
         return info
 
     def content(self, attachment_id: str, *, log_view: bool = True) -> bytes:

@@ -103,6 +103,12 @@ def _add_attachment(w: World) -> QDialog:
     return AddAttachmentDialog(check_bytes(w.vault, samples.jpeg(), "car.jpg"), w.clock.now())
 
 
+def _report_files(w: World) -> QDialog:
+    from cse_toolkit.gui.intel.intel_attachments import ReportAttachmentsDialog
+
+    return ReportAttachmentsDialog(w.vault, w.vault.intel.list()[0][0])
+
+
 def _attachment_viewer(w: World) -> QDialog:
     from cse_toolkit.gui.children.attachment_viewer import AttachmentViewer
 
@@ -123,6 +129,7 @@ DIALOGS: dict[str, Callable[[World], QDialog]] = {
     "ImportPackDialog": lambda w: _import("exchange.import_dialog").ImportPackDialog(w.vault),
     "AddAttachmentDialog": _add_attachment,
     "AttachmentViewer": _attachment_viewer,
+    "ReportAttachmentsDialog": _report_files,
     "ChronologyPrintDialog": lambda w: _import(
         "children.chronology_print_dialog"
     ).ChronologyPrintDialog(w.vault, w.child),

@@ -102,8 +102,9 @@ class AttachmentViewer(QDialog):
         self.text = QPlainTextEdit()
         self.text.setReadOnly(True)
         self.text.setAccessibleName(self.tr("Text of the file"))
-        for widget in (QLabel(), self.picture_area, self.pages, self.text):
-            self.stack.addWidget(widget)
+        # Only what is shown joins the stack (in ``_shown``): a hidden page is never in the
+        # Tab chain or the accessibility tree.
+        self.stack.addWidget(QLabel())
 
         self.fit = QCheckBox(self.tr("&Fit to the window"))
         self.fit.setAccessibleName(self.tr("Fit to the window"))
@@ -136,14 +137,18 @@ class AttachmentViewer(QDialog):
         self.status.hide()
         if decoded.image is not None:
             self._image = decoded.image
-            self.stack.setCurrentWidget(self.picture_area)
+            self._put(self.picture_area)
             self._show_image()
         elif decoded.pages is not None:
             self.pages.set_pages(decoded.pages)
-            self.stack.setCurrentWidget(self.pages)
+            self._put(self.pages)
         else:
             self.text.setPlainText(decoded.text or "")
-            self.stack.setCurrentWidget(self.text)
+            self._put(self.text)
+
+    def _put(self, widget: QWidget) -> None:
+        self.stack.addWidget(widget)
+        self.stack.setCurrentWidget(widget)
 
     def _failed(self, exc: BaseException) -> None:
         self.status.setText(self.tr("This attachment cannot be shown: {why}").format(why=str(exc)))
