@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +65,18 @@ def test_a_referral_carries_chosen_attachments_and_the_import_brings_them(
         "SELECT reason FROM audit WHERE action = 'export.referral'"
     ).fetchone()[0]
     assert "attachments=2" in reason
+
+    # A receiving organisation's own verifier (docs/examples) checks the files too.
+    example = Path(__file__).resolve().parents[2] / "docs" / "examples" / "verify_pack.py"
+    run = subprocess.run(
+        [sys.executable, str(example), str(done.result.path)],
+        input=done.result.password + "\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert run.returncode == 0, run.stderr
+    assert json.loads(run.stdout)["attachments"][0]["sha256"] == listed[0].sha256
 
     report = exchange.import_pack(dsl, done.result.path, done.result.password, confirmed="typed")
     assert report.added.get("attachment") == 2
