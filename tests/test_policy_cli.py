@@ -133,7 +133,7 @@ def test_policy_check_warns_without_the_out_of_hours_route(
         ),
         pytest.param(
             'export_kinds = ["referral", "everything"]\n',
-            ["export_kinds.1 (line 1)", "'referral', 'intelligence' or 'screening'"],
+            ["export_kinds.1 (line 1)", "'referral', 'intelligence', 'screening' or 'chronology'"],
             id="export-kind-unknown",
         ),
         pytest.param(

@@ -182,7 +182,7 @@ class ChronologyItem:
     """One line of a child's timeline, whatever it came from."""
 
     at: datetime
-    kind: Literal["note", "screening", "step", "missing", "intelligence", "export"]
+    kind: Literal["note", "screening", "step", "missing", "intelligence", "export", "attachment"]
     record_id: str
     title: str
     detail: str = ""

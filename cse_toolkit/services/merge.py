@@ -139,6 +139,11 @@ def import_pack(
     vault.require("dsl")
     verified = verify(path, password, expected_signer)
     pack = verified.pack
+    if pack.kind == "chronology":
+        raise UserError(
+            "This is a chronology pack: a document to read (open it with the password in any "
+            "PDF reader), not records to import. Nothing was imported."
+        )
     report = ImportReport(pack.pack_id, pack.kind, verified.signer_fingerprint)
     if pack.vault.id == vault.vault_id:
         raise UserError("This pack was exported from this vault; there is nothing to import.")
@@ -197,6 +202,11 @@ def import_pack(
                 continue
             if _merge_record(vault, record, local, arrival, here, pack, report, conflict):
                 to_track.append(record)
+        from cse_toolkit.services.pack_attachments import bring_across
+
+        attached = bring_across(vault, verified, merged=not foreign)
+        if attached:
+            report.added["attachment"] = attached
         # Tracked after every record is in: a screening may have set a new child's level,
         # and the child's local version must be the one after that (else the next pack
         # raises a false "changed here since it was imported").

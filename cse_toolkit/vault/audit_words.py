@@ -28,6 +28,7 @@ _CHILD_TABLES = {
     "pathway_step": "pathway_steps",
     "missing_episode": "missing_episodes",
     "export": "exports",
+    "attachment": "attachments",
 }
 _RECORD_WORDS = {
     "child": "the child's details",
@@ -36,6 +37,7 @@ _RECORD_WORDS = {
     "pathway_step": "a pathway step",
     "missing_episode": "a missing episode",
     "intel_report": "an intelligence report",
+    "attachment": "an attachment",
 }
 
 
@@ -167,6 +169,16 @@ def _sentence(r: AuditRow, k: _Lookup) -> str:  # noqa: C901 - a sentence per au
         return f"{who} changed the details of {child}"
     if action == "note.create":
         return f"{who} wrote a note on {child}"
+    if action == "attachment.add":
+        kept = (
+            " (location and camera data kept for evidence)" if t.get("metadata") == "kept" else ""
+        )
+        return f"{who} added an attachment to {child}{kept}"
+    if action == "attachment.remove":
+        return f"{who} removed an attachment from {child} ({t.get('why', 'no reason recorded')})"
+    if action == "chronology.print":
+        purpose = t.get("purpose", "not recorded").replace("_", " ")
+        return f"{who} printed the chronology of {child} (for: {purpose})"
     if action == "missing.create":
         return f"{who} recorded a missing episode for {child}"
     if action.startswith("step."):

@@ -156,6 +156,27 @@ MISSING_EPISODES = Table(
     "missing_episodes",
     (*_RECORD, "child_id", "from_at", "to_at", "where_found", "return_interview", "notes"),
 )
+ATTACHMENTS = Table(
+    "attachments",
+    (
+        *_RECORD,
+        "child_id",
+        "report_id",
+        "media_type",
+        "file_name",
+        "caption",
+        "taken_at",
+        "added_by",
+        "size",
+        "sha256",
+        "metadata_kept",
+        "width",
+        "height",
+        "pages",
+        "thumbnail",
+        "content",
+    ),
+)
 INTEL_REPORTS = Table("intel_reports", (*_RECORD, "ref", "title", "status", "learned_at", "body"))
 EXPORTS = Table(
     "exports",

@@ -343,11 +343,73 @@ CREATE TRIGGER note_amendments_no_update BEFORE UPDATE ON note_amendments
 BEGIN SELECT RAISE(ABORT, 'note amendments are only ever added'); END;
 """
 
+# Attachments (issue 18): photos, scans, PDFs and text kept inside the encrypted vault, for a
+# child (or, arrived in an intelligence pack, for a report). The bytes are the last column so
+# listing them reads no blob; ``sha256`` is of ``content``; ``thumbnail`` is a small PNG.
+V_ATTACHMENTS = f"""
+CREATE TABLE attachments (
+    {_RECORD},
+    child_id TEXT REFERENCES children(id) ON DELETE CASCADE,
+    report_id TEXT REFERENCES intel_reports(id) ON DELETE CASCADE,
+    media_type TEXT NOT NULL
+        CHECK (media_type IN ('image/jpeg', 'image/png', 'application/pdf', 'text/plain')),
+    file_name TEXT NOT NULL DEFAULT '',
+    caption TEXT NOT NULL DEFAULT '',
+    taken_at TEXT,
+    added_by TEXT NOT NULL DEFAULT '',
+    size INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,
+    metadata_kept INTEGER NOT NULL DEFAULT 0,
+    width INTEGER NOT NULL DEFAULT 0,
+    height INTEGER NOT NULL DEFAULT 0,
+    pages INTEGER NOT NULL DEFAULT 0,
+    thumbnail BLOB NOT NULL DEFAULT x'',
+    content BLOB NOT NULL,
+    CHECK (child_id IS NOT NULL OR report_id IS NOT NULL)
+);
+CREATE INDEX attachments_child ON attachments(child_id, created_at);
+CREATE INDEX attachments_report ON attachments(report_id);
+"""
+
+# Issue 18: the outbox takes chronology packs. SQLite cannot change a CHECK constraint in
+# place, so the exports table is rebuilt from its own stored definition with the kind list
+# widened (columns and indexes other migrations added are kept as they are).
+_OLD_EXPORT_KINDS = "kind IN ('referral', 'intelligence', 'screening')"
+_NEW_EXPORT_KINDS = "kind IN ('referral', 'intelligence', 'screening', 'chronology')"
+
+
+def _export_kind_chronology(conn: Any) -> None:
+    row = conn.execute(
+        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'exports'"
+    ).fetchone()
+    table_sql = str(row[0])
+    if _OLD_EXPORT_KINDS not in table_sql:
+        return  # already widened
+    indexes = [
+        str(r[0])
+        for r in conn.execute(
+            "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'exports'"
+            " AND sql IS NOT NULL"
+        ).fetchall()
+    ]
+    new_sql = table_sql.replace(_OLD_EXPORT_KINDS, _NEW_EXPORT_KINDS).replace(
+        "CREATE TABLE exports", "CREATE TABLE exports_widened", 1
+    )
+    conn.execute(new_sql)
+    conn.execute("INSERT INTO exports_widened SELECT * FROM exports")
+    conn.execute("DROP TABLE exports")
+    conn.execute("ALTER TABLE exports_widened RENAME TO exports")
+    for index_sql in indexes:
+        conn.execute(index_sql)
+
+
 # Ordered: index i migrates from user_version i to i + 1.
 MIGRATIONS: list[Migration] = [
     _script(V1),
     _script(V2_PERSONAL_KEYS),
     _script(V_NOTE_AMENDMENTS),
     _script(V3_AUDIT_ACTION_INDEX),
+    _script(V_ATTACHMENTS),
+    _export_kind_chronology,
 ]
 LATEST = len(MIGRATIONS)

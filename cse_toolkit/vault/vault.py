@@ -33,6 +33,7 @@ from cse_toolkit.errors import PermissionDenied, UserError
 from cse_toolkit.fsutil import remove_stale_temp_files, repair_modes
 from cse_toolkit.policy import Policy
 from cse_toolkit.vault import audit, db, registry, schema
+from cse_toolkit.vault.attachments_repo import AttachmentRepository
 from cse_toolkit.vault.changes import Change, Listener
 from cse_toolkit.vault.dsl_repo import DslRepository
 from cse_toolkit.vault.errors import (
@@ -186,6 +187,7 @@ class Vault:
         self.intel = IntelRepository(self, self.repos)
         self.dsl = DslRepository(self, self.repos, self.intel)
         self.exchange = ExchangeRepository(self)
+        self.attachments = AttachmentRepository(self, self.repos)
 
     # -- lifecycle -------------------------------------------------------------------------
     @classmethod

@@ -200,6 +200,7 @@ class Retention:
             )
             counts["exports"] = count("SELECT count(*) FROM exports WHERE child_id = ?")
             counts["drafts"] = count("SELECT count(*) FROM drafts WHERE target_id = ?")
+            counts["attachments"] = count("SELECT count(*) FROM attachments WHERE child_id = ?")
             counts["intelligence_reports"] = len(only_here)
             counts["intelligence_links"] = count(
                 "SELECT count(*) FROM intel_children WHERE child_id = ?"
@@ -217,6 +218,7 @@ class Retention:
                 "missing_episodes",
                 "exports",
                 "intel_children",
+                "attachments",
             ):
                 c.execute(f"DELETE FROM {table} WHERE child_id = ?", (cid,))
             c.execute("DELETE FROM drafts WHERE target_id = ?", (cid,))
