@@ -28,6 +28,7 @@ _CHILD_TABLES = {
     "pathway_step": "pathway_steps",
     "missing_episode": "missing_episodes",
     "export": "exports",
+    "action": "actions",
 }
 _RECORD_WORDS = {
     "child": "the child's details",
@@ -36,6 +37,8 @@ _RECORD_WORDS = {
     "pathway_step": "a pathway step",
     "missing_episode": "a missing episode",
     "intel_report": "an intelligence report",
+    "action": "an action",
+    "incident": "an incident",
 }
 
 
@@ -169,6 +172,15 @@ def _sentence(r: AuditRow, k: _Lookup) -> str:  # noqa: C901 - a sentence per au
         return f"{who} wrote a note on {child}"
     if action == "missing.create":
         return f"{who} recorded a missing episode for {child}"
+    if action == "missing.return":
+        return f"{who} recorded the return from a missing episode of {child}"
+    if action == "action.create":
+        what = "a return-interview action" if t.get("kind") == "return_interview" else "an action"
+        return f"{who} set {what} for {child or 'an incident'}"
+    if action == "action.done":
+        return f"{who} marked an action for {child or 'an incident'} done"
+    if action == "incident.create":
+        return f"{who} recorded an incident about {t.get('children', 'several')} children"
     if action.startswith("step."):
         title = k.step_of.get(rid, action[5:].replace("_", " "))
         return f"{who} recorded '{title}' for {child}"

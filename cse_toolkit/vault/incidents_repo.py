@@ -229,3 +229,48 @@ class IncidentsRepository:
                 )
             )
         return items
+
+    # -- imports (inside the import's write; ``services.record_kinds``) ---------------------
+    def write_imported(self, row: dict[str, Any], child_id: str | None, *, new: bool) -> None:
+        """An incident from a pack, linked to the pack's child."""
+        if new:
+            rows.INCIDENTS.insert(self._c, [row])
+            if child_id:
+                rows.INCIDENT_CHILDREN.insert(
+                    self._c, [{"incident_id": row["id"], "child_id": child_id}]
+                )
+            return
+        values = {k: v for k, v in row.items() if k not in ("id", "created_at", "created_by")}
+        rows.INCIDENTS.update(self._c, row["id"], values)
+        if child_id:
+            self.link_imported(row["id"], child_id)
+
+    def link_imported(self, incident_id: str, child_id: str) -> None:
+        """A pack about another child of an incident already here: link that child too (it was
+        one of the incident's unnamed or named others, so it leaves that count)."""
+        linked = self._c.execute(
+            "SELECT 1 FROM incident_children WHERE incident_id = ? AND child_id = ?",
+            (incident_id, child_id),
+        ).fetchone()
+        if linked is not None:
+            return
+        rows.INCIDENT_CHILDREN.insert(self._c, [{"incident_id": incident_id, "child_id": child_id}])
+        found = self._c.execute(
+            "SELECT elsewhere FROM incidents WHERE id = ?", (incident_id,)
+        ).fetchone()
+        names, count = _elsewhere(found[0] if found else "{}")
+        if count:
+            elsewhere = json.dumps({"names": list(names), "count": count - 1})
+            rows.INCIDENTS.update(self._c, incident_id, {"elsewhere": elsewhere})
+
+    def pack_view(self, incident_id: str) -> tuple[Incident, tuple[str, ...], int]:
+        """(the incident, the other children named in it, how many others are unnamed) as a
+        receiver compares an incoming copy: named only where a pack named them."""
+        incident = self.get(incident_id)
+        linked_others = max(0, len(incident.child_ids) - 1)
+        return incident, incident.elsewhere_names, incident.elsewhere_count + linked_others
+
+
+def elsewhere_json(names: list[str], count: int) -> str:
+    """The ``elsewhere`` column of an imported incident."""
+    return json.dumps({"names": names[:MAX_CHILDREN], "count": count}, ensure_ascii=False)
