@@ -94,6 +94,15 @@ def _export(w: World) -> QDialog:
     return ExportDialog(w.vault, "referral", child_id=w.child.id, policy=w.policy.policy)
 
 
+def _missing_return(w: World) -> QDialog:
+    from datetime import timedelta
+
+    from cse_toolkit.gui.children.missing_return_dialog import MissingReturnDialog
+
+    episode = w.vault.repos.add_missing(w.child.id, w.clock.now() - timedelta(days=1))
+    return MissingReturnDialog(w.vault, episode)
+
+
 DIALOGS: dict[str, Callable[[World], QDialog]] = {
     "ChildDialog": lambda w: _import("children.child_dialog").ChildDialog(w.vault),
     "DslSignoffDialog": lambda w: _import("dsl.dsl_signoff_dialog").DslSignoffDialog(
@@ -105,6 +114,8 @@ DIALOGS: dict[str, Callable[[World], QDialog]] = {
     "FirstRunDialog": _first_run,
     "AmendDialog": lambda w: _import("children.notes_tab").AmendDialog(w.note, w.vault),
     "ImportPackDialog": lambda w: _import("exchange.import_dialog").ImportPackDialog(w.vault),
+    "IncidentDialog": lambda w: _import("actions.incident_dialog").IncidentDialog(w.vault, w.child),
+    "MissingReturnDialog": _missing_return,
 }
 
 
