@@ -136,3 +136,4 @@ def test_incident_dialog_links_several_children(window: Any, qtbot: Any) -> None
     tab = win.parts.actions.incidents_tab
     assert tab.table.rowCount() == 1 and tab.table.item(0, 2).text() == "Alex Moore"
     assert [i.kind for i in win.vault.repos.chronology(b.id)] == ["incident"]
+    assert win.child_page.chronology.visible_titles() == ["Incident (note) about 2 children"]
