@@ -199,3 +199,21 @@ def test_return_interview_is_due_72_hours_after_return_and_then_overdue(people: 
     # Counted as before on the dashboard and in the summary.
     assert sum(n for _, n in dee.dsl.dashboard().missing_per_month) == 1
     assert dee.dsl.summary_input().missing_episodes == 1
+
+
+def test_purging_a_child_takes_its_own_incidents_and_actions(people: Any) -> None:
+    dee, clock = people["dee"], people["clock"]
+    a = dee.repos.add_child(name="Alex")
+    b = dee.repos.add_child(name="Billie")
+    shared = dee.incidents.add([a.id, b.id], "Both at the party", NOW)
+    alone = dee.incidents.add([a.id], "Alex alone at the station", NOW)
+    dee.actions.add("Speak to Alex's carer", NOW, child_id=a.id)
+    dee.actions.add("Follow up the party", NOW, incident_id=shared.id)
+    clock._now = NOW + timedelta(days=365 * 7 + 80)  # past the default retention
+    dee.repos.add_note(b.id, "Still open", clock.now())
+    report = dee.dsl.purge_child(a.id, a.ref)
+    assert report.counts["incidents"] == 1 and report.counts["actions"] == 1
+    with pytest.raises(UserError):
+        dee.incidents.get(alone.id)
+    assert dee.incidents.get(shared.id).child_ids == (b.id,)
+    assert [x.title for x in dee.actions.for_child(b.id)] == ["Follow up the party"]
