@@ -42,7 +42,7 @@ class ActionsTab(QWidget):
         self._vault: Vault | None = None
         self._child: Child | None = None
         self.table = ActionsTable(self.tr("The child's actions"))
-        self.done_button = QPushButton(self.tr("Mark &done…"))
+        self.done_button = QPushButton(self.tr("Mar&k done…"))
         self.done_button.setAccessibleName(self.tr("Mark the selected action done"))
         self.done_button.setToolTip(self.tr("With a note of what was done (Ctrl+Return)"))
         self.done_button.clicked.connect(self.mark_selected_done)
@@ -59,7 +59,7 @@ class ActionsTab(QWidget):
         self.due_edit.setCalendarPopup(True)
         self.due_edit.setDisplayFormat("dd/MM/yyyy HH:mm")
         self.due_edit.setAccessibleName(self.tr("Due by"))
-        self.add_button = QPushButton(self.tr("&Set action"))
+        self.add_button = QPushButton(self.tr("Set &action"))
         self.add_button.setAccessibleName(self.tr("Set the action"))
         self.add_button.clicked.connect(self.add_action)
         self.title_edit.returnPressed.connect(self.add_action)

@@ -26,7 +26,7 @@ class ActionParts:
 
 def install_actions(window: Shell) -> ActionParts:
     actions_tab = ActionsTab()
-    actions_index = window.add_child_tab(actions_tab, window.tr("Ac&tions"))
+    actions_index = window.add_child_tab(actions_tab, window.tr("A&ctions"))
     incidents_tab = IncidentsTab()
     window.add_child_tab(incidents_tab, window.tr("&Incidents"))
     page = MyActionsPage()

@@ -40,7 +40,7 @@ class MyActionsPage(QWidget):
         self.open_button = QPushButton(self.tr("&Open the child"))
         self.open_button.setAccessibleName(self.tr("Open the child of the selected action"))
         self.open_button.clicked.connect(self.open_selected)
-        self.done_button = QPushButton(self.tr("Mark d&one…"))
+        self.done_button = QPushButton(self.tr("&Mark done…"))
         self.done_button.setAccessibleName(self.tr("Mark the selected action done"))
         self.done_button.clicked.connect(self.mark_selected_done)
         done_key = QShortcut(QKeySequence("Ctrl+Return"), self.table)

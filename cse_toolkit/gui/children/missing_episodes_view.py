@@ -120,7 +120,7 @@ class MissingEpisodesView(QWidget):
         reported_row.addWidget(self.reported_check)
         reported_row.addWidget(self.reported_edit, 1)
         form.addRow(QLabel(self.tr("Police:")), reported_row)
-        ref_label = QLabel(self.tr("Police refere&nce:"))
+        ref_label = QLabel(self.tr("Po&lice reference:"))
         ref_label.setBuddy(self.police_ref_edit)
         form.addRow(ref_label, self.police_ref_edit)
         to_row = QHBoxLayout()
