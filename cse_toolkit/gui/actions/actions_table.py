@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from cse_toolkit.core.actions import Action
 from cse_toolkit.gui.actions.action_words import about_words, due_words, state_words, title_words
+from cse_toolkit.gui.common.widgets import plain_tip
 
 OVERDUE_COLOUR = QColor("#9b1c1c")  # the review queue's overdue colour
 ID_ROLE = Qt.ItemDataRole.UserRole
@@ -62,7 +63,7 @@ class ActionsTable(QTableWidget):
             )
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
-                item.setToolTip(text)
+                item.setToolTip(plain_tip(text))
                 if late and col == 0:
                     item.setForeground(QBrush(OVERDUE_COLOUR))
                 if col == 0:

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 from cse_toolkit.core.actions import OtherChildren
 from cse_toolkit.core.entities import Child
 from cse_toolkit.gui.common.plurals import ntr
-from cse_toolkit.gui.common.widgets import local_text
+from cse_toolkit.gui.common.widgets import local_text, plain_tip
 
 if TYPE_CHECKING:
     from cse_toolkit.vault.vault import Vault
@@ -87,7 +87,7 @@ class IncidentsTab(QWidget):
                 (local_text(incident.event_at), body, others_words(others), kind)
             ):
                 item = QTableWidgetItem(text)
-                item.setToolTip(text)
+                item.setToolTip(plain_tip(text))
                 self.table.setItem(r, col, item)
         self.table.resizeRowsToContents()
 

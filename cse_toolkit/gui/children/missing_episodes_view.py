@@ -38,7 +38,13 @@ from cse_toolkit.core.entities import Child, MissingEpisode
 from cse_toolkit.errors import UserError
 from cse_toolkit.gui.actions.action_words import due_words
 from cse_toolkit.gui.actions.actions_table import mark_done
-from cse_toolkit.gui.common.widgets import from_qdatetime, local_text, report, to_qdatetime
+from cse_toolkit.gui.common.widgets import (
+    from_qdatetime,
+    local_text,
+    plain_tip,
+    report,
+    to_qdatetime,
+)
 
 if TYPE_CHECKING:
     from cse_toolkit.core.actions import Action
@@ -204,7 +210,7 @@ class MissingEpisodesView(QWidget):
             )
             for col, text in enumerate(values):
                 item = QTableWidgetItem(text)
-                item.setToolTip(text)
+                item.setToolTip(plain_tip(text))
                 self.table.setItem(row, col, item)
         self.table.resizeRowsToContents()
 

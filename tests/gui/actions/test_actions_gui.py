@@ -137,3 +137,42 @@ def test_incident_dialog_links_several_children(window: Any, qtbot: Any) -> None
     assert tab.table.rowCount() == 1 and tab.table.item(0, 2).text() == "Alex Moore"
     assert [i.kind for i in win.vault.repos.chronology(b.id)] == ["incident"]
     assert win.child_page.chronology.visible_titles() == ["Incident (note) about 2 children"]
+
+
+def test_pack_text_in_actions_and_incidents_is_plain(
+    window: Any, vault_factory: Any, tmp_path: Any, qtbot: Any
+) -> None:
+    """A hostile sender's action and incident, imported: every cell and tooltip shows the
+    markup as text (tooltips escaped), on the Actions and Incidents tabs and in the queue."""
+    from cse_toolkit.services import exchange
+
+    sender = vault_factory(user="mallory", role="worker")
+    child = sender.repos.add_child(name="Jo")
+    other = sender.repos.add_child(name="Other")
+    sender.incidents.add([child.id, other.id], "<img src=x> car", sender.now(), place="<b>P</b>")
+    sender.actions.add("<b>Phone</b>", sender.now() + timedelta(hours=1), child_id=child.id)
+    pack = exchange.build_pack(
+        sender,
+        "referral",
+        child_id=child.id,
+        sharing=exchange.SharingChoice(consent_sought=True, consent_given=True),
+    )
+    done = exchange.export(sender, pack, tmp_path / "hostile.pdf")
+    win = window()
+    exchange.import_pack(win.vault, done.result.path, done.result.password, confirmed="compared")
+    assert win.show_child(child.id)
+    seen: list[str] = []
+    for tab in (win.parts.actions.actions_tab, win.parts.actions.incidents_tab):
+        win.child_page.tabs.setCurrentWidget(tab)
+        table = tab.table
+        for r in range(table.rowCount()):
+            for c in range(table.columnCount()):
+                item = table.item(r, c)
+                seen.append(item.text())
+                assert (
+                    "<" not in item.toolTip().replace("<p style='white-space:pre-wrap'>", "")[:-4]
+                )
+    assert "<b>Phone</b>" in seen and "<b>P</b>: <img src=x> car" in seen
+    win.show_page("dsl_queue")  # the imported action reaches the DSL's queue
+    queue = win.parts.dsl.queue
+    qtbot.waitUntil(lambda: any(i.kind == "action" for i in queue.model._rows), timeout=5000)
