@@ -59,7 +59,7 @@ class ActionsTab(QWidget):
         self.due_edit.setCalendarPopup(True)
         self.due_edit.setDisplayFormat("dd/MM/yyyy HH:mm")
         self.due_edit.setAccessibleName(self.tr("Due by"))
-        self.add_button = QPushButton(self.tr("Set &action"))
+        self.add_button = QPushButton(self.tr("S&et action"))
         self.add_button.setAccessibleName(self.tr("Set the action"))
         self.add_button.clicked.connect(self.add_action)
         self.title_edit.returnPressed.connect(self.add_action)
