@@ -28,15 +28,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from cse_toolkit.core.clock import parse_utc
 from cse_toolkit.errors import UserError
 from cse_toolkit.gui.common.dialog_buttons import ACCEPT, REJECT, button_box
-from cse_toolkit.gui.common.widgets import from_qdatetime, report, to_qdatetime
+from cse_toolkit.gui.common.widgets import from_qdatetime, local_text, report, to_qdatetime
 
 if TYPE_CHECKING:
     from cse_toolkit.core.entities import Child
     from cse_toolkit.vault.vault import Vault
 
 ID_ROLE = Qt.ItemDataRole.UserRole
+DRAFT_KIND = "incident"
 
 
 class IncidentDialog(QDialog):
@@ -115,7 +117,9 @@ class IncidentDialog(QDialog):
         self.cancel_button = QPushButton(self.tr("Cancel"))
         self.cancel_button.setAccessibleName(self.tr("Cancel"))
         self.save_button.clicked.connect(self.save)
-        self.cancel_button.clicked.connect(self.reject)
+        self.cancel_button.clicked.connect(self.cancel)
+        self._draft_id: str | None = None
+        self._restore_draft()
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.hint)
@@ -135,6 +139,54 @@ class IncidentDialog(QDialog):
             if self.children_list.item(r).checkState() == Qt.CheckState.Checked
         ]
 
+    # -- drafts: a lock or a crash never loses what was typed (``protocols.DraftEditor``) ----
+    def save_draft(self) -> None:
+        text = self.text_edit.toPlainText()
+        if not text.strip() and self._draft_id is None:
+            return
+        payload = {
+            "body": text,
+            "place": self.place_edit.text(),
+            "kind": "intelligence" if self.intel_radio.isChecked() else "note",
+            "children": self.chosen(),
+        }
+        self._draft_id = self._vault.repos.save_draft(
+            DRAFT_KIND, self._child.id, payload, self._draft_id
+        )
+
+    def _restore_draft(self) -> None:
+        found = [d for d in self._vault.repos.drafts(DRAFT_KIND) if d.target_id == self._child.id]
+        if not found:
+            return
+        draft = found[-1]
+        self._draft_id = draft.id
+        data = draft.payload
+        self.text_edit.setPlainText(str(data.get("body", "")))
+        self.place_edit.setText(str(data.get("place", "")))
+        self.intel_radio.setChecked(data.get("kind") == "intelligence")
+        wanted = {str(c) for c in data.get("children", []) if isinstance(c, str)}
+        for row in range(self.children_list.count()):
+            item = self.children_list.item(row)
+            if item.data(ID_ROLE) in wanted:
+                item.setCheckState(Qt.CheckState.Checked)
+        self.hint.setText(
+            self.tr("Your unsaved incident from {when} is back.").format(
+                when=local_text(parse_utc(draft.updated_at))
+            )
+            + " "
+            + self.hint.text()
+        )
+
+    def _drop_draft(self) -> None:
+        if self._draft_id is not None:
+            self._vault.repos.delete_draft(self._draft_id)
+            self._draft_id = None
+
+    def cancel(self) -> None:
+        """Cancel (the button): the draft goes too. A lock closes the dialog without this."""
+        self._drop_draft()
+        self.reject()
+
     def save(self) -> None:
         try:
             incident = self._vault.incidents.add(
@@ -148,4 +200,5 @@ class IncidentDialog(QDialog):
             report(self, self.tr("The incident was not saved"), exc)
             return
         self.saved_id = incident.id
+        self._drop_draft()
         self.accept()

@@ -176,3 +176,35 @@ def test_pack_text_in_actions_and_incidents_is_plain(
     win.show_page("dsl_queue")  # the imported action reaches the DSL's queue
     queue = win.parts.dsl.queue
     qtbot.waitUntil(lambda: any(i.kind == "action" for i in queue.model._rows), timeout=5000)
+
+
+def test_an_incident_being_written_survives_a_lock(window: Any, qtbot: Any) -> None:
+    from cse_toolkit.gui.actions.incident_dialog import IncidentDialog
+
+    win = window()
+    a = win.vault.repos.add_child(name="Alex Moore")
+    b = win.vault.repos.add_child(name="Billie Shah")
+    win.show_child(a.id)
+    tab = win.parts.actions.incidents_tab
+    win.child_page.tabs.setCurrentWidget(tab)
+    tab.record()
+    dialog = next(d for d in tab.findChildren(IncidentDialog) if d.isVisible())
+    qtbot.keyClicks(dialog.text_edit, "Seen at the party")
+    row = next(
+        r
+        for r in range(dialog.children_list.count())
+        if dialog.children_list.item(r).data(Qt.ItemDataRole.UserRole) == b.id
+    )
+    dialog.children_list.item(row).setCheckState(Qt.CheckState.Checked)
+    folder, vault = win.vault.folder, win.vault
+    win.lock("idle")
+    assert not vault.is_open
+    from cse_toolkit.vault.vault import Vault
+
+    again = Vault.open(folder, "dee", "otter lamp river gravel")
+    reopened = IncidentDialog(again, a)
+    assert reopened.text_edit.toPlainText() == "Seen at the party"
+    assert sorted(reopened.chosen()) == sorted([a.id, b.id])
+    reopened.save()
+    assert again.repos.drafts("incident") == []
+    again.close()
