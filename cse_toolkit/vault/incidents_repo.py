@@ -200,8 +200,13 @@ class IncidentsRepository:
 
     def _labels(self, ids: set[str]) -> dict[str, str]:
         out: dict[str, str] = {}
-        for cid, ref, name, alias in self._c.execute("SELECT id, ref, name, alias FROM children"):
-            if cid in ids:
+        wanted = sorted(ids)
+        for start in range(0, len(wanted), 400):
+            chunk = wanted[start : start + 400]
+            for cid, ref, name, alias in self._c.execute(
+                f"SELECT id, ref, name, alias FROM children WHERE id IN ({','.join('?' * len(chunk))})",
+                chunk,
+            ):
                 out[cid] = f"{name} ({alias})" if name and alias else name or alias or ref
         return out
 
