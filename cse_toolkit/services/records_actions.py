@@ -106,16 +106,6 @@ def action_here(vault: Vault, action_id: str) -> ps.ActionRecord:
     return _action_record(vault.actions.get(action_id))
 
 
-def interview_outcome(vault: Vault, episode_id: str) -> str:
-    """A missing episode's return-interview outcome: its done action's note, if any."""
-    done = [
-        a.done_note
-        for a in vault.actions.for_missing(episode_id)
-        if a.kind == RETURN_INTERVIEW and a.status == "done"
-    ]
-    return done[-1] if done else ""
-
-
 # -- arriving in a pack -----------------------------------------------------------------------
 
 

@@ -93,3 +93,32 @@ def test_worker_may_choose_to_name_them(case: tuple[Any, Any], tmp_path: Path) -
     vault, child = case
     body, text = _export(vault, child, tmp_path / "named.pdf", name_others=True)
     assert all(name in body and name in text for name in OTHERS)
+
+
+def test_a_later_pack_brings_the_action_done_without_a_conflict(
+    vault_factory: Any, tmp_path: Path
+) -> None:
+    sender = vault_factory(user="sam", role="worker", clock=FixedClock(NOW))
+    child = sender.repos.add_child(name="Morgan Pell")
+    other = sender.repos.add_child(name="Quentin Farrow")
+    sender.incidents.add([child.id, other.id], "Seen at the party", NOW - timedelta(days=1))
+    episode = sender.repos.add_missing(child.id, NOW - timedelta(days=2), NOW - timedelta(days=1))
+    interview = sender.actions.for_missing(episode.id)[0]
+    dsl = vault_factory(user="dee", role="dsl", clock=FixedClock(NOW))
+
+    def send(name: str) -> Any:
+        sharing = exchange.SharingChoice(consent_sought=True, consent_given=True)
+        pack = exchange.build_pack(sender, "referral", child_id=child.id, sharing=sharing)
+        done = exchange.export(sender, pack, tmp_path / name)
+        return exchange.import_pack(
+            dsl, done.result.path, done.result.password, confirmed="compared"
+        )
+
+    first = send("first.pdf")
+    assert first.added["action"] == 1 and first.added["incident"] == 1 and not first.conflicts
+    sender.actions.done(interview.id, "Held; no disclosure")
+    second = send("second.pdf")
+    assert second.conflicts == [] and second.updated == {"action": 1}
+    (arrived,) = dsl.actions.for_child(child.id)
+    assert arrived.status == "done" and arrived.done_note == "Held; no disclosure"
+    assert arrived.done_by == "sam"  # the sender's name, as it arrived
