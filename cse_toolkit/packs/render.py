@@ -50,7 +50,7 @@ from reportlab.platypus import (
 from cse_toolkit import paths
 from cse_toolkit.core import catalogue
 from cse_toolkit.core.screening import exploitation_line
-from cse_toolkit.packs import signing
+from cse_toolkit.packs import render_actions, signing
 from cse_toolkit.packs.schema import (
     ChildData,
     IntelReportData,
@@ -685,6 +685,16 @@ def _referral(d: _Doc, pack: PackModel) -> None:
             [0.135, 0.505, 0.18, 0.18],
         ),
     )
+    if pack.of_type("action"):  # issue 18: an optional section (packs without it unchanged)
+        d.section(
+            render_actions.ACTIONS_TITLE,
+            _table(
+                d,
+                render_actions.ACTION_HEADERS,
+                render_actions.action_rows(pack, pack.created_at),
+                render_actions.ACTION_WIDTHS,
+            ),
+        )
     d.section(
         "Other agencies involved",
         _table(
@@ -714,7 +724,9 @@ def _chronology(d: _Doc, pack: PackModel) -> list[Flowable]:
             f"Reported to police: {yes_no(m.reported_to_police)}"
             if m.reported_to_police is not None
             else "",
+            f"Reported to police at {fmt_dt(m.reported_at)}" if m.reported_at else "",
             f"Police reference {m.police_reference}" if m.police_reference else "",
+            f"Found or returned by: {m.returned_by}" if m.returned_by else "",
             f"Return interview: {m.return_interview}" if m.return_interview else "",
         ]
         text = "\n".join(x for x in [text, *extra] if x)
@@ -765,6 +777,7 @@ def _chronology(d: _Doc, pack: PackModel) -> list[Flowable]:
                 ),
             )
         )
+    entries += render_actions.incident_entries(pack)
     entries.sort(key=lambda e: (e[0], e[1], e[2]))
     return _table(
         d,

@@ -350,6 +350,45 @@ class MissingEpisodeData(_Strict):
     found_where: Text = ""
     return_interview: Text = ""
     summary: Text = ""
+    # Issue 18 (optional: older packs have neither).
+    reported_at: UtcDateTime | None = Field(default=None, description="reported missing to police")
+    returned_by: Short = Field(default="", description="who found or brought the child back")
+
+
+class ActionData(_Strict):
+    """An action for a named person with a due date (issue 18), about the pack's child or an
+    incident in the pack; a return interview after a missing episode names the episode."""
+
+    title: Short
+    assignee: Short = Field(description="who does it, in the sender's vault")
+    due_at: UtcDateTime
+    status: Literal["open", "done"] = "open"
+    kind: Literal["action", "return_interview"] = "action"
+    set_by: Short = ""
+    done_at: UtcDateTime | None = None
+    done_by: Short = ""
+    note: Text = Field(default="", description="what was done (a return interview: its outcome)")
+    incident_id: RecordId | None = None
+    missing_episode_id: RecordId | None = None
+
+
+class IncidentData(_Strict):
+    """One note or intelligence fact about several children (issue 18). The other children are
+    named only when the sender chose to; otherwise only how many there are."""
+
+    kind: Literal["note", "intelligence"] = "note"
+    recorded_at: UtcDateTime
+    author: Short = ""
+    place: Short = ""
+    text: Text
+    other_children: list[Short] = Field(
+        default_factory=list,
+        max_length=50,
+        description="the other children's names, only when the sender chose to name them",
+    )
+    other_children_count: int = Field(
+        default=0, ge=0, le=10_000, description="how many other children are not named"
+    )
 
 
 class Subject(_Strict):
@@ -464,6 +503,16 @@ class IntelReportRecord(_Record):
     data: IntelReportData
 
 
+class ActionRecord(_Record):
+    type: Literal["action"]
+    data: ActionData
+
+
+class IncidentRecord(_Record):
+    type: Literal["incident"]
+    data: IncidentData
+
+
 Record = Annotated[
     ChildRecord
     | ReferralRecord
@@ -471,12 +520,22 @@ Record = Annotated[
     | ScreeningRecord
     | PathwayStepRecord
     | MissingEpisodeRecord
-    | IntelReportRecord,
+    | IntelReportRecord
+    | ActionRecord
+    | IncidentRecord,
     Field(discriminator="type"),
 ]
 
 RecordType = Literal[
-    "child", "referral", "note", "screening", "pathway_step", "missing_episode", "intel_report"
+    "child",
+    "referral",
+    "note",
+    "screening",
+    "pathway_step",
+    "missing_episode",
+    "intel_report",
+    "action",
+    "incident",
 ]
 
 PackKind = Literal["referral", "intelligence", "screening", "chronology"]
@@ -492,6 +551,8 @@ KIND_RULES: dict[str, dict[str, tuple[int, int | None]]] = {
         "note": (0, None),
         "pathway_step": (0, None),
         "missing_episode": (0, None),
+        "incident": (0, None),
+        "action": (0, None),
     },
     "intelligence": {"intel_report": (1, 1)},
     "screening": {"child": (1, 1), "screening": (1, 1)},

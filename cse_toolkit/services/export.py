@@ -34,6 +34,7 @@ from cse_toolkit.services.records import (
     screening_record,
     step_records,
 )
+from cse_toolkit.services.records_actions import action_records, incident_records
 from cse_toolkit.vault import db
 
 if TYPE_CHECKING:
@@ -73,6 +74,9 @@ class ReferralDetails:
     child_views: str = ""
     looked_after_status: str = ""
     include_notes: Literal["all", "none"] = "all"
+    # Issue 18: an incident's other children are named only when the worker chooses to
+    # (the information-sharing rule: only what the recipient needs); otherwise counted.
+    name_other_children: bool = False
 
 
 def default_recipient(kind: PackKind, policy: Policy) -> ps.Recipient:
@@ -295,6 +299,8 @@ def _build_pack(
     records += notes
     records += step_records(vault, child.id)
     records += missing_records(vault, child.id)
+    records += incident_records(vault, child.id, name_others=details.name_other_children)
+    records += action_records(vault, child.id)
     if len(records) > ps.MAX_RECORDS:
         raise UserError(
             f"This pack would hold {len(records)} records, more than the limit of "

@@ -23,6 +23,7 @@ from cse_toolkit.errors import UserError
 from cse_toolkit.packs import schema as ps
 from cse_toolkit.services import record_kinds as kinds
 from cse_toolkit.services.record_kinds import Arrival, content_hash, data_hash, local_record
+from cse_toolkit.services.records_actions import link_incidents
 from cse_toolkit.services.trust import UnknownSigner, is_trusted, trust, verify
 
 if TYPE_CHECKING:
@@ -212,6 +213,8 @@ def import_pack(
         # raises a false "changed here since it was imported").
         for record in to_track:
             track_import(vault, record, pack.pack_id, verified.signer_public_key)
+        if not foreign:
+            link_incidents(vault, pack, arrival)
         from cse_toolkit.core.ids import ref_for
 
         for record in pack.records:

@@ -29,6 +29,7 @@ _CHILD_TABLES = {
     "missing_episode": "missing_episodes",
     "export": "exports",
     "attachment": "attachments",
+    "action": "actions",
 }
 _RECORD_WORDS = {
     "child": "the child's details",
@@ -38,6 +39,8 @@ _RECORD_WORDS = {
     "missing_episode": "a missing episode",
     "intel_report": "an intelligence report",
     "attachment": "an attachment",
+    "action": "an action",
+    "incident": "an incident",
 }
 
 
@@ -181,6 +184,15 @@ def _sentence(r: AuditRow, k: _Lookup) -> str:  # noqa: C901 - a sentence per au
         return f"{who} printed the chronology of {child} (for: {purpose})"
     if action == "missing.create":
         return f"{who} recorded a missing episode for {child}"
+    if action == "missing.return":
+        return f"{who} recorded the return from a missing episode of {child}"
+    if action == "action.create":
+        what = "a return-interview action" if t.get("kind") == "return_interview" else "an action"
+        return f"{who} set {what} for {child or 'an incident'}"
+    if action == "action.done":
+        return f"{who} marked an action for {child or 'an incident'} done"
+    if action == "incident.create":
+        return f"{who} recorded an incident about {t.get('children', 'several')} children"
     if action.startswith("step."):
         title = k.step_of.get(rid, action[5:].replace("_", " "))
         return f"{who} recorded '{title}' for {child}"

@@ -403,6 +403,49 @@ def _export_kind_chronology(conn: Any) -> None:
         conn.execute(index_sql)
 
 
+# Actions, incidents across children and missing episodes as the statutory guidance asks
+# (issue 18 items 2-4): an action for a named person with a due date, about a child or an
+# incident; one incident (a note or an intelligence fact) linked to several children; and a
+# missing episode's reported-missing time, police reference and who found or returned the child.
+V_ACTIONS_INCIDENTS = f"""
+CREATE TABLE incidents (
+    {_RECORD},
+    kind TEXT NOT NULL DEFAULT 'note' CHECK (kind IN ('note', 'intelligence')),
+    author_id TEXT NOT NULL,
+    event_at TEXT NOT NULL,
+    place TEXT NOT NULL DEFAULT '',
+    body TEXT NOT NULL,
+    elsewhere TEXT NOT NULL DEFAULT '{{}}'
+);
+CREATE TABLE incident_children (
+    incident_id TEXT NOT NULL REFERENCES incidents(id) ON DELETE CASCADE,
+    child_id TEXT NOT NULL REFERENCES children(id) ON DELETE CASCADE,
+    PRIMARY KEY (incident_id, child_id)
+);
+CREATE INDEX incident_children_child ON incident_children(child_id);
+CREATE TABLE actions (
+    {_RECORD},
+    title TEXT NOT NULL,
+    assignee TEXT NOT NULL,
+    due_at TEXT NOT NULL,
+    child_id TEXT REFERENCES children(id) ON DELETE CASCADE,
+    incident_id TEXT REFERENCES incidents(id) ON DELETE CASCADE,
+    missing_id TEXT REFERENCES missing_episodes(id) ON DELETE CASCADE,
+    kind TEXT NOT NULL DEFAULT '' CHECK (kind IN ('', 'return_interview')),
+    status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'done')),
+    done_at TEXT,
+    done_by TEXT NOT NULL DEFAULT '',
+    done_note TEXT NOT NULL DEFAULT '',
+    CHECK (child_id IS NOT NULL OR incident_id IS NOT NULL)
+);
+CREATE INDEX actions_assignee ON actions(assignee, status, due_at);
+CREATE INDEX actions_child ON actions(child_id);
+CREATE INDEX actions_open ON actions(status, due_at);
+ALTER TABLE missing_episodes ADD COLUMN reported_at TEXT;
+ALTER TABLE missing_episodes ADD COLUMN police_ref TEXT NOT NULL DEFAULT '';
+ALTER TABLE missing_episodes ADD COLUMN returned_by TEXT NOT NULL DEFAULT '';
+"""
+
 # Ordered: index i migrates from user_version i to i + 1.
 MIGRATIONS: list[Migration] = [
     _script(V1),
@@ -411,5 +454,6 @@ MIGRATIONS: list[Migration] = [
     _script(V3_AUDIT_ACTION_INDEX),
     _script(V_ATTACHMENTS),
     _export_kind_chronology,
+    _script(V_ACTIONS_INCIDENTS),
 ]
 LATEST = len(MIGRATIONS)

@@ -33,6 +33,7 @@ from cse_toolkit.errors import PermissionDenied, UserError
 from cse_toolkit.fsutil import remove_stale_temp_files, repair_modes
 from cse_toolkit.policy import Policy
 from cse_toolkit.vault import audit, db, registry, schema
+from cse_toolkit.vault.actions_repo import ActionsRepository
 from cse_toolkit.vault.attachments_repo import AttachmentRepository
 from cse_toolkit.vault.changes import Change, Listener
 from cse_toolkit.vault.dsl_repo import DslRepository
@@ -51,6 +52,7 @@ from cse_toolkit.vault.imports_audit import import_problems as import_problems
 from cse_toolkit.vault.imports_audit import (
     recorded_conflicts_digest as recorded_conflicts_digest,
 )
+from cse_toolkit.vault.incidents_repo import IncidentsRepository
 from cse_toolkit.vault.intel_repo import IntelRepository
 from cse_toolkit.vault.keyslots import KdfParams, KeySlots, UserKeys, calibrate, new_recovery_key
 from cse_toolkit.vault.messages import level_message as level_message
@@ -184,6 +186,9 @@ class Vault:
         self._pending_changes: list[tuple[str, str, str]] = []
         self._listeners: list[Listener] = []
         self.repos = Repositories(self)
+        self.incidents = IncidentsRepository(self, self.repos)
+        self.repos.attach_incidents(self.incidents)
+        self.actions = ActionsRepository(self, self.repos)
         self.intel = IntelRepository(self, self.repos)
         self.dsl = DslRepository(self, self.repos, self.intel)
         self.exchange = ExchangeRepository(self)

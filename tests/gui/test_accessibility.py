@@ -114,6 +114,13 @@ def _attachment_viewer(w: World) -> QDialog:
 
     info = w.vault.attachments.add(w.child.id, b"A letter.\n", "text/plain", caption="Letter")
     return AttachmentViewer(w.vault, info)
+def _missing_return(w: World) -> QDialog:
+    from datetime import timedelta
+
+    from cse_toolkit.gui.children.missing_return_dialog import MissingReturnDialog
+
+    episode = w.vault.repos.add_missing(w.child.id, w.clock.now() - timedelta(days=1))
+    return MissingReturnDialog(w.vault, episode)
 
 
 DIALOGS: dict[str, Callable[[World], QDialog]] = {
@@ -133,6 +140,8 @@ DIALOGS: dict[str, Callable[[World], QDialog]] = {
     "ChronologyPrintDialog": lambda w: _import(
         "children.chronology_print_dialog"
     ).ChronologyPrintDialog(w.vault, w.child),
+    "IncidentDialog": lambda w: _import("actions.incident_dialog").IncidentDialog(w.vault, w.child),
+    "MissingReturnDialog": _missing_return,
 }
 
 

@@ -49,7 +49,7 @@ def readable(text: str) -> str:
     return _STORED_TIME.sub(lambda m: local_text(parse_utc(m.group(0))), text)
 
 
-KINDS = ("note", "screening", "step", "missing", "intelligence", "export")
+KINDS = ("note", "incident", "screening", "step", "missing", "intelligence", "export")
 
 
 def kind_label(kind: str) -> str:
@@ -57,6 +57,7 @@ def kind_label(kind: str) -> str:
 
     labels = {
         "note": "Note",
+        "incident": "Incident",
         "screening": "Screening",
         "step": "Step",
         "missing": "Missing",

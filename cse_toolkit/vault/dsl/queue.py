@@ -29,6 +29,7 @@ from cse_toolkit.core import urgency as urg
 from cse_toolkit.core.clock import parse_utc, utc_iso
 from cse_toolkit.core.ids import ref_for
 from cse_toolkit.errors import UserError
+from cse_toolkit.vault.dsl.actions import ACTION, ActionFacts, action_rows
 from cse_toolkit.vault.dsl.common import ToolShelf, child_label
 from cse_toolkit.vault.dsl.signoff import SignoffChecks
 
@@ -42,7 +43,7 @@ DUE = "due"
 UNSENT = "unsent"
 IMPORT_CONFLICT = "import_conflict"
 DANGER = "danger"
-KINDS = (DANGER, SIGNOFF, LEVEL_CHANGED, DUE, UNSENT, IMPORT_CONFLICT)
+KINDS = (DANGER, SIGNOFF, LEVEL_CHANGED, DUE, ACTION, UNSENT, IMPORT_CONFLICT)
 
 UNSENT_AFTER = timedelta(days=1)
 DUE_SOON_DAYS = 14
@@ -59,6 +60,8 @@ _NO_QUEUE_EFFECT = (
     "user.",
     "passphrase.",
     "export.",
+    "action.",  # actions are read afresh on every call (vault/dsl/actions.py)
+    "incident.",
 )
 
 
@@ -69,6 +72,7 @@ class Destination(StrEnum):
     PROCESS = "process"  # the child's Process tab (pathway steps, due dates)
     EXPORTS = "exports"  # the packs exported for the child (Share tab, Outbox page)
     IMPORTS = "imports"  # the Imported packs page
+    ACTIONS = "actions"  # the child's Actions tab
 
 
 class Situation(StrEnum):
@@ -116,7 +120,7 @@ class DangerFacts:
     pass  # the item's ``flag`` (core.urgency's words) says it all
 
 
-Facts = ScreeningFacts | DueFacts | UnsentFacts | ImportFacts | DangerFacts
+Facts = ScreeningFacts | DueFacts | UnsentFacts | ImportFacts | DangerFacts | ActionFacts
 
 
 @dataclass(frozen=True)
@@ -124,7 +128,7 @@ class QueueItem:
     """Something waiting for the DSL, and where it is dealt with."""
 
     kind: str
-    record_id: str  # screening, export or import id; for due items "<child id>:<due id>"
+    record_id: str  # screening, export, import or action id; due items "<child id>:<due id>"
     child_id: str | None
     child_ref: str
     child_label: str
@@ -249,6 +253,7 @@ class ReviewQueue:
             items = list(self._screen_items)
         now = self._v.now()
         items += self._due_queue_items(now, due_within_days)
+        items += self._action_items(now, due_within_days)
         items += self._unsent_items(now)
         items += self._import_items()
         far = datetime.max.replace(tzinfo=UTC)
@@ -401,6 +406,24 @@ class ReviewQueue:
                     )
                 )
         return out
+
+    def _action_items(self, now: datetime, within_days: int) -> list[QueueItem]:
+        users = {u.id: u.label for u in self._v.users()}
+        return [
+            _item(
+                ACTION,
+                aid,
+                (cid, ref, label),
+                facts,
+                due_at,
+                Destination.ACTIONS,
+                due_at=due_at,
+                overdue=late,
+            )
+            for aid, cid, ref, label, facts, due_at, late in action_rows(
+                self._c, now, within_days, users
+            )
+        ]
 
     def _unsent_items(self, now: datetime) -> list[QueueItem]:
         before = utc_iso(now - UNSENT_AFTER)
