@@ -26,7 +26,8 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-OUT = ROOT / "bench" / "out"
+# CSE_BENCH_OUT: where the vaults are built (e.g. /tmp/bench-10k; never inside git).
+OUT = Path(os.environ.get("CSE_BENCH_OUT", str(ROOT / "bench" / "out")))
 ENC = OUT / "vault"
 PLAIN = OUT / "plain"
 PASSPHRASE = "bench otter lamp river"
