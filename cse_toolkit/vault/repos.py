@@ -33,7 +33,10 @@ from cse_toolkit.core.ids import new_id as new_id
 from cse_toolkit.core.ids import ref_for as ref_for
 from cse_toolkit.core.screening import driving_level, is_lowered
 from cse_toolkit.errors import PermissionDenied, UserError
-from cse_toolkit.vault import rows
+from cse_toolkit.vault import case_store, rows
+
+# A stored step's fields for the engine: one definition, shared with the case store.
+_step_data = case_store.step_data
 
 if TYPE_CHECKING:
     from cse_toolkit.vault.session import Session
@@ -161,18 +164,6 @@ def _screening(row: Any) -> ScreeningRecord:
         created_by=row[13],
         version=row[14],
     )
-
-
-def _step_data(data: dict[str, Any], imported: bool) -> tuple[dict[str, Any], str]:
-    """(the step's recorded fields, the sender's summary) of a stored step.
-
-    Packs of format 1 carried a step only as a summary and a reference; those imports are
-    stored as ``{"summary": ..., "reference": ...}``. They are given to the engine without
-    fields (so it shows them read-only, saying what is missing), never as fields it refuses.
-    """
-    if imported and "summary" in data and set(data) <= {"summary", "reference"}:
-        return {}, str(data.get("summary") or "")
-    return data, ""
 
 
 def _origin(row_origin: str, pack_id: str | None, vault: Any) -> str:
@@ -789,6 +780,16 @@ class Repositories:
         return pw.case_state(
             pathway, self.engine_records(child.id), self._v.clock, child.confirmed_level
         )
+
+    def stored_cases(self, child_ids: list[str] | None = None) -> dict[str, Any]:
+        """Each visible child's stored case state (``vault.case_store.StoredCase``), kept with
+        the records that change it: the child list's next steps and urgencies in one query."""
+        clause, params = self._visible_clause()
+        stored = case_store.read(self._c, child_ids)
+        if clause == "1=1":
+            return stored
+        mine = {r[0] for r in self._c.execute(f"SELECT id FROM children WHERE {clause}", params)}
+        return {cid: case for cid, case in stored.items() if cid in mine}
 
     def steps_for(self, child_id: str) -> list[StepRecord]:
         child = self.get_child(child_id)

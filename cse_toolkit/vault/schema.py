@@ -343,11 +343,50 @@ CREATE TRIGGER note_amendments_no_update BEFORE UPDATE ON note_amendments
 BEGIN SELECT RAISE(ABORT, 'note amendments are only ever added'); END;
 """
 
+# Case state kept, not recomputed (issue 17, vault/case_store.py): each child's pathway
+# position as core's engine worked it out, keyed by the pathway and tool versions it used.
+# The triggers mark a child whose records change; Vault.write() recomputes the marked children
+# before COMMIT, so the stored state commits with the records (or not at all).
+V_CASE_STATE = """
+CREATE TABLE case_state (
+    child_id TEXT PRIMARY KEY NOT NULL REFERENCES children(id) ON DELETE CASCADE,
+    pathway_key TEXT NOT NULL,
+    tool_key TEXT NOT NULL DEFAULT '',
+    steps INTEGER NOT NULL DEFAULT 0,
+    state TEXT NOT NULL,
+    child_level TEXT,
+    screening_status TEXT,
+    screened_at TEXT,
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE case_dirty (child_id TEXT PRIMARY KEY NOT NULL) WITHOUT ROWID;
+CREATE TRIGGER case_dirty_child_new AFTER INSERT ON children
+BEGIN INSERT OR IGNORE INTO case_dirty (child_id) VALUES (NEW.id); END;
+CREATE TRIGGER case_dirty_child_level AFTER UPDATE OF confirmed_level, level_tool ON children
+BEGIN INSERT OR IGNORE INTO case_dirty (child_id) VALUES (NEW.id); END;
+CREATE TRIGGER case_dirty_child_gone AFTER DELETE ON children
+BEGIN INSERT OR IGNORE INTO case_dirty (child_id) VALUES (OLD.id); END;
+CREATE TRIGGER case_dirty_step_new AFTER INSERT ON pathway_steps
+BEGIN INSERT OR IGNORE INTO case_dirty (child_id) VALUES (NEW.child_id); END;
+CREATE TRIGGER case_dirty_step_changed AFTER UPDATE ON pathway_steps
+BEGIN INSERT OR IGNORE INTO case_dirty (child_id) VALUES (NEW.child_id), (OLD.child_id); END;
+CREATE TRIGGER case_dirty_step_gone AFTER DELETE ON pathway_steps
+BEGIN INSERT OR IGNORE INTO case_dirty (child_id) VALUES (OLD.child_id); END;
+CREATE TRIGGER case_dirty_screening_new AFTER INSERT ON screenings
+BEGIN INSERT OR IGNORE INTO case_dirty (child_id) VALUES (NEW.child_id); END;
+CREATE TRIGGER case_dirty_screening_changed
+AFTER UPDATE OF child_id, status, screened_at ON screenings
+BEGIN INSERT OR IGNORE INTO case_dirty (child_id) VALUES (NEW.child_id), (OLD.child_id); END;
+CREATE TRIGGER case_dirty_screening_gone AFTER DELETE ON screenings
+BEGIN INSERT OR IGNORE INTO case_dirty (child_id) VALUES (OLD.child_id); END;
+"""
+
 # Ordered: index i migrates from user_version i to i + 1.
 MIGRATIONS: list[Migration] = [
     _script(V1),
     _script(V2_PERSONAL_KEYS),
     _script(V_NOTE_AMENDMENTS),
     _script(V3_AUDIT_ACTION_INDEX),
+    _script(V_CASE_STATE),
 ]
 LATEST = len(MIGRATIONS)

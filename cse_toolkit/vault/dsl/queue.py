@@ -16,7 +16,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import threading
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -29,6 +28,7 @@ from cse_toolkit.core import urgency as urg
 from cse_toolkit.core.clock import parse_utc, utc_iso
 from cse_toolkit.core.ids import ref_for
 from cse_toolkit.errors import UserError
+from cse_toolkit.vault import case_store
 from cse_toolkit.vault.dsl.common import ToolShelf, child_label
 from cse_toolkit.vault.dsl.signoff import SignoffChecks
 
@@ -494,77 +494,25 @@ class ReviewQueue:
         return out
 
     def _refresh_due_cache(self) -> dict[str, _DueCacheEntry]:
-        fingerprints = {
-            r[0]: (int(r[1]), int(r[2]), r[3])
-            for r in self._c.execute(
-                "SELECT p.child_id, count(*), max(p.rowid), c.confirmed_level"
-                " FROM pathway_steps p JOIN children c ON c.id = p.child_id GROUP BY p.child_id"
-            )
-        }
+        """Every child with a recorded step, from the stored case state (vault/case_store.py:
+        kept with the records, so this is one query, not a replay of every child's history)."""
+        stored = case_store.read(self._c)
         cache = self._due_cache
-        for gone in set(cache) - set(fingerprints):
+        for gone in set(cache) - set(stored):
             del cache[gone]
-        stale = [
-            cid
-            for cid, fp in fingerprints.items()
-            if cid not in cache or cache[cid].fingerprint != fp
-        ]
-        if not stale:
-            return cache
-        grouped = self._steps_of(stale)
-        pathways: dict[str, pw.Pathway] = {}
-        for cid in stale:
-            fp = fingerprints[cid]
-            recs = grouped.get(cid, [])
-            items: list[pw.DueItem] = []
-            state: pw.CaseState | None = None
-            records: list[pw.StepRecord] = []
-            if recs:
-                pid = recs[-1][1]
-                if pid not in pathways:
-                    pathways[pid] = catalogue.load_pathway(pid)
-                records = [
-                    pw.StepRecord.model_construct(
-                        step=r[2],
-                        status=r[3],
-                        recorded_at=parse_utc(r[4]),
-                        event_at=parse_utc(r[5]),
-                        reason=r[6],
-                        data=json.loads(r[7]),
-                        recorded_by=r[8],
-                    )
-                    for r in recs
-                ]
-                try:
-                    state = pw.case_state(pathways[pid], records, self._v.clock, fp[2])
-                    items = list(state.due)
-                except pw.PathwayError:
-                    items = []  # a broken history is shown on the child's Process tab
-            cache[cid] = _DueCacheEntry(fp, items, state, records)
+        now = self._v.now()
+        for cid, case in stored.items():
+            fp = case.fingerprint
+            if case.steps == 0:
+                cache.pop(cid, None)
+                continue
+            if cid in cache and cache[cid].fingerprint == fp:
+                continue
+            state = case.state(now)
+            cache[cid] = _DueCacheEntry(
+                fp, list(state.due) if state else [], state, case.danger_records()
+            )
         return cache
-
-    def _steps_of(self, child_ids: list[str]) -> dict[str, list[Any]]:
-        """The recorded pathway steps of these children, each child's in the order recorded
-        (``repos.engine_records``' order)."""
-        sql = (
-            "SELECT child_id, pathway_id, step_id, status, created_at, event_at, reason, data,"
-            " created_by, rowid FROM pathway_steps"
-        )
-        rows: list[Any] = []
-        if len(child_ids) > 400:
-            wanted = set(child_ids)
-            rows = [r for r in self._c.execute(sql).fetchall() if r[0] in wanted]
-        else:
-            for start in range(0, len(child_ids), 200):
-                chunk = child_ids[start : start + 200]
-                rows += self._c.execute(
-                    f"{sql} WHERE child_id IN ({','.join('?' * len(chunk))})", chunk
-                ).fetchall()
-        rows.sort(key=lambda r: (r[0], r[4], r[9]))
-        grouped: dict[str, list[Any]] = defaultdict(list)
-        for r in rows:
-            grouped[r[0]].append(r)
-        return grouped
 
     def urgencies(self) -> dict[str, urg.Urgency]:
         """Each child's urgency now (core.urgency), for children with a recorded step."""
