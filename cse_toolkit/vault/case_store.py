@@ -30,8 +30,8 @@ import logging
 import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from cse_toolkit.core import catalogue
 from cse_toolkit.core import pathway as pw
@@ -45,7 +45,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 # Bumped when what a row holds, or how it is worked out, changes: every row is rebuilt.
-FORMAT = 1
+FORMAT = 2
 _CHUNK = 400  # ids per "IN (...)" query
 
 
@@ -165,6 +165,76 @@ class _Fresh:
     child_level: str | None
     screening_status: str | None
     screened_at: str | None
+    hot: tuple[Any, ...]
+
+
+HOT = (
+    "next_title",
+    "first_due",
+    "rank",
+    "flag",
+    "urgency_text",
+    "urgency_due",
+    "called_999_at",
+    "overdue_label",
+    "valid_from",
+    "valid_until",
+)
+
+
+def moment(dt: datetime) -> str:
+    """A time as stored in the window columns: UTC, microseconds, so text order is time order."""
+    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _opt(dt: datetime | None) -> str | None:
+    return None if dt is None else moment(dt)
+
+
+def _hot(
+    state: pw.CaseState | None,
+    records: Sequence[pw.StepRecord],
+    level: str | None,
+    status: str | None,
+    screened: str | None,
+    now: datetime,
+) -> tuple[Any, ...]:
+    """What the child list and the queue read for every child, and the time window in which
+    core's urgency gives exactly this answer.
+
+    ``core.urgency.urgency`` depends on the clock only through ``now > due_at`` for each due
+    item and ``now - screened_at <= NEW_DAYS``: it is constant between those moments. So the
+    answer worked out now holds for every ``now`` in (valid_from, valid_until]; a reader whose
+    clock is outside the window works it out again from the stored state (``StoredCase``)."""
+    if state is None:
+        return (None,) * len(HOT)
+    at = parse_utc(screened) if screened else None
+    risk = urg.urgency(
+        state,
+        records,
+        urg.urgency_level(level, state),
+        now,
+        latest_screening_status=status,
+        latest_screening_at=at,
+    )
+    moments = {d.due_at for d in state.due}
+    if at is not None:
+        moments.add(at + timedelta(days=urg.NEW_DAYS))
+    before = [m for m in moments if m < now]
+    after = [m for m in moments if m >= now]
+    first = min((d.due_at for d in state.due), default=None)
+    return (
+        state.open[0].title if state.open else None,
+        _opt(first),
+        risk.rank,
+        risk.flag,
+        risk.text,
+        _opt(risk.due_at),
+        _opt(risk.called_999_at),
+        risk.overdue_label,
+        _opt(max(before)) if before else None,
+        _opt(min(after)) if after else None,
+    )
 
 
 def compute(
@@ -204,6 +274,7 @@ def compute(
     pathway_key = f"{pathway.id}@{pathway.version}"
     tools: dict[str, str] = {}
     out: list[_Fresh] = []
+    now = clock.now()
     for cid, level, tool_id in children:
         recs = records.get(cid, [])
         state: pw.CaseState | None = None
@@ -223,16 +294,19 @@ def compute(
                 level,
                 status,
                 at,
+                _hot(state, recs, level, status, at, now),
             )
         )
     return out
 
 
 def _store(conn: Any, fresh: Sequence[_Fresh], now: str) -> None:
+    cols = (
+        "child_id, pathway_key, tool_key, steps, state, child_level, screening_status,"
+        f" screened_at, updated_at, {', '.join(HOT)}"
+    )
     conn.executemany(
-        "INSERT OR REPLACE INTO case_state (child_id, pathway_key, tool_key, steps, state,"
-        " child_level, screening_status, screened_at, updated_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        f"INSERT OR REPLACE INTO case_state ({cols}) VALUES ({', '.join('?' * (9 + len(HOT)))})",
         [
             (
                 f.child_id,
@@ -244,6 +318,7 @@ def _store(conn: Any, fresh: Sequence[_Fresh], now: str) -> None:
                 f.screening_status,
                 f.screened_at,
                 now,
+                *f.hot,
             )
             for f in fresh
         ],
@@ -273,21 +348,24 @@ def current_keys(policy: Any) -> tuple[str | None, dict[str, str]]:
     return (f"{pathway.id}@{pathway.version}" if pathway else None), {}
 
 
-def mark_stale(conn: Any, policy: Any) -> int:
-    """At unlock: mark every child whose row is missing, of an older format, or keyed by
-    another pathway or tool version than the installed files. Returns how many."""
+def mark_stale(conn: Any, policy: Any, clock: Clock) -> int:
+    """At unlock: mark every child whose row is missing, of an older format, keyed by another
+    pathway or tool version than the installed files, or whose urgency window has passed (so
+    the day's first look reads every row's answer as stored). Returns how many."""
     pathway_key, tools = current_keys(policy)
     if pathway_key is None:
         return 0
+    now = moment(clock.now())
     stale = [
         cid
-        for cid, tool_id, have_pathway, have_tool, state in conn.execute(
-            "SELECT c.id, c.level_tool, s.pathway_key, s.tool_key, s.state FROM children c"
-            " LEFT JOIN case_state s ON s.child_id = c.id"
+        for cid, tool_id, have_pathway, have_tool, fmt, until in conn.execute(
+            "SELECT c.id, c.level_tool, s.pathway_key, s.tool_key, json_extract(s.state, '$.v'),"
+            " s.valid_until FROM children c LEFT JOIN case_state s ON s.child_id = c.id"
         ).fetchall()
         if have_pathway != pathway_key
         or have_tool != _tool_key(tool_id, tools)
-        or json.loads(state).get("v") != FORMAT
+        or fmt != FORMAT
+        or (until is not None and until < now)
     ]
     if stale:
         mark(conn, stale)
@@ -432,6 +510,8 @@ def verify(conn: Any, policy: Any, clock: Clock, vault_id: str) -> list[str]:
     if pathway is None:
         return []
     stored = read(conn)
+    now = clock.now()
+    shown = lines(conn, None, now)
     tools: dict[str, str] = {}
     pathway_key = f"{pathway.id}@{pathway.version}"
     problems: list[str] = []
@@ -490,6 +570,97 @@ def verify(conn: Any, policy: Any, clock: Clock, vault_id: str) -> list[str]:
             differs.append("steps recorded")
         if _comparable(have.raw) != _comparable(_state_json(state, recs, failed)):
             differs.append("next step or due dates")
+        # What the list and the queue show now (the stored columns, or the stored state when
+        # the clock has left their window) against core's urgency worked out now.
+        hot = _hot(state, recs, level, want_status, latest[1] if latest else None, now)
+        line = shown.get(cid)
+        seen = None if line is None else (line.next_title, line.first_due, line.urgency)
+        want = None
+        if state is not None:
+            want = (
+                hot[0],
+                _when(hot[1]),
+                urg.Urgency(hot[2], hot[3], hot[4], _when(hot[5]), _when(hot[6]), hot[7]),
+            )
+        if seen != want:
+            differs.append("urgency")
         if differs:
             problems.append(f"{ref}: {', '.join(differs)} differ from a replay")
     return problems
+
+
+# -- the fast read: what the child list and the queue show ------------------------------------
+class CaseLine(NamedTuple):
+    """One child's next step, first due date and urgency as of the ``now`` it was read for."""
+
+    child_id: str
+    steps: int
+    next_title: str | None
+    first_due: datetime | None
+    urgency: urg.Urgency
+
+
+def _when(text: str | None) -> datetime | None:
+    # Stored as moment() writes it (or utc_iso): fromisoformat reads the Z as UTC itself.
+    return None if text is None else datetime.fromisoformat(text)
+
+
+def lines(conn: Any, child_ids: Sequence[str] | None, now: datetime) -> dict[str, CaseLine]:
+    """Every (or these) children's line, in one query: the stored answer where ``now`` is in
+    its window, else core's urgency worked out again from the stored state. A child whose
+    history the engine refused has no line."""
+    at = moment(now)
+    out: dict[str, CaseLine] = {}
+    slow: list[str] = []
+    for (
+        cid,
+        steps,
+        title,
+        first,
+        rank,
+        flag,
+        text,
+        due,
+        called,
+        label,
+        since,
+        until,
+    ) in _select(
+        conn,
+        f"SELECT child_id, steps, {', '.join(HOT)} FROM case_state WHERE child_id",
+        child_ids,
+    ):
+        if rank is None:
+            continue  # a history the engine refused (or a row from before the columns)
+        if (since is not None and at <= since) or (until is not None and at > until):
+            slow.append(cid)
+            continue
+        risk = urg.Urgency(rank, flag, text, _when(due), _when(called), label)
+        out[cid] = CaseLine(cid, steps, title, _when(first), risk)
+    for cid, case in read(conn, slow).items() if slow else ():
+        risk_now = case.urgency(now)
+        if risk_now is not None:
+            first_at = min((d[3] for d in case.due_dates), default=None)
+            out[cid] = CaseLine(cid, case.steps, case.next_title, first_at, risk_now)
+    return out
+
+
+def due_items(
+    conn: Any, now: datetime, before: datetime | None = None
+) -> dict[str, list[pw.DueItem]]:
+    """The unmet due items of children with a recorded step, with ``overdue`` as of ``now``;
+    ``before``: only children whose first due date is not later than that."""
+    sql = "SELECT child_id, state FROM case_state WHERE steps > 0 AND first_due IS NOT NULL"
+    params: tuple[str, ...] = ()
+    if before is not None:
+        sql += " AND first_due <= ?"
+        params = (moment(before),)
+    out: dict[str, list[pw.DueItem]] = {}
+    for cid, raw in conn.execute(sql, params).fetchall():
+        items = []
+        for i, lab, st, d in json.loads(raw).get("due") or []:
+            at = datetime.fromisoformat(d)
+            items.append(pw.DueItem(i, lab, st, at, now > at))
+        if items:
+            out[cid] = items
+    return out

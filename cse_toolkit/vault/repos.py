@@ -781,15 +781,16 @@ class Repositories:
             pathway, self.engine_records(child.id), self._v.clock, child.confirmed_level
         )
 
-    def stored_cases(self, child_ids: list[str] | None = None) -> dict[str, Any]:
-        """Each visible child's stored case state (``vault.case_store.StoredCase``), kept with
-        the records that change it: the child list's next steps and urgencies in one query."""
+    def case_lines(self, child_ids: list[str] | None = None) -> dict[str, Any]:
+        """Each visible child's next step, first due date and urgency now
+        (``vault.case_store.CaseLine``), from the case state kept with the records: the child
+        list's columns for the whole caseload in one query."""
         clause, params = self._visible_clause()
-        stored = case_store.read(self._c, child_ids)
+        found = case_store.lines(self._c, child_ids, self._v.now())
         if clause == "1=1":
-            return stored
+            return found
         mine = {r[0] for r in self._c.execute(f"SELECT id FROM children WHERE {clause}", params)}
-        return {cid: case for cid, case in stored.items() if cid in mine}
+        return {cid: line for cid, line in found.items() if cid in mine}
 
     def steps_for(self, child_id: str) -> list[StepRecord]:
         child = self.get_child(child_id)

@@ -381,6 +381,30 @@ CREATE TRIGGER case_dirty_screening_gone AFTER DELETE ON screenings
 BEGIN INSERT OR IGNORE INTO case_dirty (child_id) VALUES (OLD.child_id); END;
 """
 
+# Reads at the floor (issue 17): the case state's columns the child list and the review queue
+# read for every child (vault/case_store.py HOT; the JSON state is decoded only when the
+# clock has left a row's window), and covering indexes so the queue's screening read and the
+# child names never touch the wide rows (outcome and input JSON, two overflow pages each).
+V_CASE_READS = """
+ALTER TABLE case_state ADD COLUMN next_title TEXT;
+ALTER TABLE case_state ADD COLUMN first_due TEXT;
+ALTER TABLE case_state ADD COLUMN rank INTEGER;
+ALTER TABLE case_state ADD COLUMN flag TEXT;
+ALTER TABLE case_state ADD COLUMN urgency_text TEXT;
+ALTER TABLE case_state ADD COLUMN urgency_due TEXT;
+ALTER TABLE case_state ADD COLUMN called_999_at TEXT;
+ALTER TABLE case_state ADD COLUMN overdue_label TEXT;
+ALTER TABLE case_state ADD COLUMN valid_from TEXT;
+ALTER TABLE case_state ADD COLUMN valid_until TEXT;
+CREATE INDEX case_state_first_due ON case_state(first_due) WHERE first_due IS NOT NULL;
+CREATE INDEX screenings_queue ON screenings(
+    status, child_id, id, tool_id, tool_version, suggested_level, confirmed_level, confirmed_by,
+    confirmed_at, confirm_reason, screened_at,
+    json_extract(outcome, '$.confirmation.incomplete_reason'));
+CREATE INDEX screenings_latest ON screenings(child_id, screened_at, status);
+CREATE INDEX children_label ON children(id, ref, name, alias);
+"""
+
 # Ordered: index i migrates from user_version i to i + 1.
 MIGRATIONS: list[Migration] = [
     _script(V1),
@@ -388,5 +412,6 @@ MIGRATIONS: list[Migration] = [
     _script(V_NOTE_AMENDMENTS),
     _script(V3_AUDIT_ACTION_INDEX),
     _script(V_CASE_STATE),
+    _script(V_CASE_READS),
 ]
 LATEST = len(MIGRATIONS)

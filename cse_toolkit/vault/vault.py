@@ -369,7 +369,7 @@ class Vault:
                 if keys is not None:
                     vault._upkeep_registry(keys)
                 # Stored case state keyed by another pathway or tool version is rebuilt now.
-                case_store.mark_stale(vault.conn, vault.policy)
+                case_store.mark_stale(vault.conn, vault.policy, vault.clock)
                 vault.audit("vault.open")
             if (
                 keys is not None

@@ -87,19 +87,19 @@ def next_step_provider(vault: Vault, child_ids: Sequence[str]) -> Mapping[str, N
     pathway engine's own answer stored when a step, screening or level changed): one query
     for the whole caseload; overdue and the urgency are worked out here from the clock.
     """
-    stored = vault.repos.stored_cases(list(child_ids))
+    found = vault.repos.case_lines(list(child_ids))
     now = vault.clock.now()
+    overdue = QCoreApplication.translate("pathway", "⚠ {step} (overdue)")
+    no_more = QCoreApplication.translate("pathway", NO_MORE_STEPS)
     out: dict[str, NextStep] = {}
     for child_id in child_ids:
-        case = stored.get(child_id)
-        risk = case.urgency(now) if case is not None else None
-        if case is None or risk is None:
+        line = found.get(child_id)
+        if line is None:
             continue  # no stored state (no pathway installed) or a history the engine refused
-        due = [at for _id, _label, _step, at in case.due_dates]
-        first = min(due) if due else None
-        text = case.next_title or QCoreApplication.translate("pathway", NO_MORE_STEPS)
+        first, risk = line.first_due, line.urgency
+        text = line.next_title or no_more
         if first is not None and now > first:
-            text = QCoreApplication.translate("pathway", "⚠ {step} (overdue)").format(step=text)
+            text = overdue.format(step=text)
         out[child_id] = NextStep(
             text=text,
             due=first.astimezone().date() if first else None,

@@ -13,11 +13,10 @@ call), so after the first call only changed children are replayed.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import threading
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
@@ -146,6 +145,25 @@ class QueueItem:
 _Child = tuple[str | None, str, str]  # (id, ref, label)
 
 
+def _ranked(i: QueueItem, risk: urg.Urgency) -> QueueItem:
+    """The item with its child's urgency (a plain constructor call: ``dataclasses.replace``
+    cost 30 us an item, half a second for a queue of 16,000)."""
+    return QueueItem(
+        i.kind,
+        i.record_id,
+        i.child_id,
+        i.child_ref,
+        i.child_label,
+        i.facts,
+        i.at,
+        i.destination,
+        i.due_at,
+        i.overdue,
+        risk.rank,
+        risk.text,
+    )
+
+
 def _item(
     kind: str,
     record_id: str,
@@ -170,14 +188,6 @@ def _item(
     )
 
 
-@dataclass
-class _DueCacheEntry:
-    fingerprint: tuple[int, int, str | None]
-    items: list[pw.DueItem] = field(default_factory=list)
-    state: pw.CaseState | None = None
-    records: list[pw.StepRecord] = field(default_factory=list)
-
-
 class ReviewQueue:
     """The queue room, and the due dates and urgencies the other rooms read from it."""
 
@@ -185,9 +195,6 @@ class ReviewQueue:
         self._v = session
         self._shelf = shelf
         self._checks = checks
-        self._due_cache: dict[str, _DueCacheEntry] = {}
-        self._due_valid = False
-        self._urgency_cache: dict[str, tuple[Any, datetime, urg.Urgency]] = {}
         self._screen_items: list[QueueItem] | None = None
         self._seen_seq = 0
         # The GUI may build the queue and the dashboard on two pool threads at once; the caches
@@ -219,7 +226,6 @@ class ReviewQueue:
         ]
         if any(not a.startswith(_NO_QUEUE_EFFECT) for a in actions):
             self._screen_items = None
-            self._due_valid = False
         self._seen_seq = head
 
     def signed_off(self, screening_id: str, seq: int, moves_due: bool) -> None:
@@ -230,13 +236,14 @@ class ReviewQueue:
             if self._screen_items is not None and self._seen_seq == seq - 1:
                 self._screen_items = [i for i in self._screen_items if i.record_id != screening_id]
                 self._seen_seq = seq
-                if moves_due:
-                    self._due_valid = False
+                # A changed level (moves_due) moved the stored case state in the same
+                # transaction (vault/case_store.py): nothing cached here to drop.
 
     def forget_child(self, child_id: str) -> None:
-        """The child was deleted (retention)."""
+        """The child was deleted (retention). Their stored case state went with them (the
+        row is deleted with the child); only the screening items are read again."""
         with self._lock:
-            self._due_cache.pop(child_id, None)
+            self._screen_items = None
 
     # -- the queue ------------------------------------------------------------------------
     def queue(self, due_within_days: int = DUE_SOON_DAYS) -> list[QueueItem]:
@@ -258,9 +265,7 @@ class ReviewQueue:
         # reload cost more than the rest of the queue).
         urgent = {cid: u for cid, u in risk.items() if u.rank < urg.OTHER}
         items = [
-            dataclasses.replace(i, rank=urgent[i.child_id].rank, flag=urgent[i.child_id].text)
-            if i.child_id in urgent and i.kind != DANGER
-            else i
+            _ranked(i, urgent[i.child_id]) if i.child_id in urgent and i.kind != DANGER else i
             for i in items
         ]
 
@@ -375,7 +380,7 @@ class ReviewQueue:
 
     def _due_queue_items(self, now: datetime, within_days: int) -> list[QueueItem]:
         horizon = now + timedelta(days=within_days)
-        due = self.due_items()
+        due = self.due_items(before=horizon)
         if not due:
             return []
         names = self._child_names(due)
@@ -474,86 +479,16 @@ class ReviewQueue:
         return out
 
     # -- due dates and urgency ------------------------------------------------------------
-    def _current_due(self) -> list[tuple[str, _DueCacheEntry]]:
-        with self._lock:
-            self._sync()
-            cached = self._due_cache if self._due_valid else self._refresh_due_cache()
-            self._due_valid = True
-            return list(cached.items())
-
-    def due_items(self) -> dict[str, list[pw.DueItem]]:
-        """Every child's unmet due items (pathway engine), with ``overdue`` as of now."""
+    # Both come from the case state the vault keeps with the records (vault/case_store.py):
+    # one query, never a replay of every child's history.
+    def due_items(self, before: datetime | None = None) -> dict[str, list[pw.DueItem]]:
+        """Every child's unmet due items (pathway engine), with ``overdue`` as of now;
+        ``before``: only children whose first due date is not later."""
         self._v.require("dsl")
-        now = self._v.now()
-        out: dict[str, list[pw.DueItem]] = {}
-        for child_id, entry in self._current_due():
-            if entry.items:
-                out[child_id] = [
-                    pw.DueItem(d.id, d.label, d.step, d.due_at, now > d.due_at) for d in entry.items
-                ]
-        return out
-
-    def _refresh_due_cache(self) -> dict[str, _DueCacheEntry]:
-        """Every child with a recorded step, from the stored case state (vault/case_store.py:
-        kept with the records, so this is one query, not a replay of every child's history)."""
-        stored = case_store.read(self._c)
-        cache = self._due_cache
-        for gone in set(cache) - set(stored):
-            del cache[gone]
-        now = self._v.now()
-        for cid, case in stored.items():
-            fp = case.fingerprint
-            if case.steps == 0:
-                cache.pop(cid, None)
-                continue
-            if cid in cache and cache[cid].fingerprint == fp:
-                continue
-            state = case.state(now)
-            cache[cid] = _DueCacheEntry(
-                fp, list(state.due) if state else [], state, case.danger_records()
-            )
-        return cache
+        return case_store.due_items(self._c, self._v.now(), before)
 
     def urgencies(self) -> dict[str, urg.Urgency]:
         """Each child's urgency now (core.urgency), for children with a recorded step."""
         self._v.require("dsl")
-        now = self._v.now()
-        entries = self._current_due()
-        latest: dict[str, tuple[str, datetime]] = {}
-        for cid, status, at in self._c.execute(
-            "SELECT child_id, status, screened_at FROM screenings ORDER BY child_id, screened_at"
-        ):
-            latest[cid] = (status, parse_utc(at))
-        out: dict[str, urg.Urgency] = {}
-        cache = self._urgency_cache
-        for cid, entry in entries:
-            if entry.state is None:
-                continue
-            status, at = latest.get(cid, (None, None))
-            key = (entry.fingerprint, status, at)
-            hit = cache.get(cid)
-            # An urgency holds until its steps or screening change, or a date passes (a due
-            # date, or the end of "new" for a high level).
-            if hit is not None and hit[0] == key and now < hit[1]:
-                out[cid] = hit[2]
-                continue
-            fresh = [
-                pw.DueItem(d.id, d.label, d.step, d.due_at, now > d.due_at) for d in entry.items
-            ]
-            level = urg.urgency_level(entry.fingerprint[2], entry.state)
-            found = urg.urgency(
-                entry.state,
-                entry.records,
-                level,
-                now,
-                latest_screening_status=status,
-                latest_screening_at=at,
-                due=fresh,
-            )
-            moments = [d.due_at for d in entry.items]
-            if at is not None:
-                moments.append(at + timedelta(days=urg.NEW_DAYS))
-            until = min([m for m in moments if m > now] + [now + timedelta(hours=1)])
-            cache[cid] = (key, until, found)
-            out[cid] = found
-        return out
+        lines = case_store.lines(self._c, None, self._v.now())
+        return {cid: line.urgency for cid, line in lines.items() if line.steps}
