@@ -56,9 +56,43 @@ def mark(conn: Any, child_ids: Iterable[str]) -> None:
     )
 
 
-def case_pathway_id(policy: Any) -> str:
-    """The pathway a case follows: the policy's (as ``repos.case_state``)."""
-    return str(policy.default_pathway)
+def case_pathway_id(policy: Any, recorded: Sequence[str], level_tool: str | None) -> str:
+    """The pathway a case follows (``catalogue.pathway_for_case``, as ``repos.case_pathway_id``):
+    the first installed one its steps were recorded under, else the policy's or its tool's."""
+    return catalogue.pathway_for_case(
+        list(dict.fromkeys(recorded)), level_tool or policy.default_tool, policy.default_pathway
+    )
+
+
+class _Pathways:
+    """Pathway files by id, each loaded once per pass (None: not installed)."""
+
+    def __init__(self) -> None:
+        self._by_id: dict[str, pw.Pathway | None] = {}
+
+    def get(self, pathway_id: str) -> pw.Pathway | None:
+        if pathway_id not in self._by_id:
+            try:
+                self._by_id[pathway_id] = catalogue.load_pathway(pathway_id)
+            except UserError:
+                self._by_id[pathway_id] = None
+        return self._by_id[pathway_id]
+
+    def key(self, pathway_id: str) -> str:
+        found = self.get(pathway_id)
+        return f"{pathway_id}@{found.version}" if found else f"{pathway_id}@?"
+
+
+def _recorded_pathways(conn: Any, ids: Sequence[str] | None) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for cid, pid in _select(
+        conn,
+        "SELECT child_id, pathway_id FROM pathway_steps WHERE child_id",
+        ids,
+        " ORDER BY child_id, created_at, rowid",
+    ):
+        out.setdefault(cid, []).append(pid)
+    return out
 
 
 def _tool_key(tool_id: str | None, tools: dict[str, str]) -> str:
@@ -70,13 +104,6 @@ def _tool_key(tool_id: str | None, tools: dict[str, str]) -> str:
         except UserError:
             tools[tool_id] = f"{tool_id}@?"
     return tools[tool_id]
-
-
-def _pathway(policy: Any) -> pw.Pathway | None:
-    try:
-        return catalogue.load_pathway(case_pathway_id(policy))
-    except UserError:
-        return None
 
 
 def _chunks(ids: Sequence[str]) -> Iterable[Sequence[str]]:
@@ -239,14 +266,10 @@ def _hot(
 
 def compute(
     conn: Any, policy: Any, clock: Clock, vault_id: str, child_ids: Sequence[str] | None
-) -> list[_Fresh] | None:
+) -> list[_Fresh]:
     """The engine's answer for these children (None: every child), read in a few queries.
-
-    None when the case pathway is not installed (the rows stay marked and are worked out at
-    the next write or unlock that finds it)."""
-    pathway = _pathway(policy)
-    if pathway is None:
-        return None
+    A case whose pathway is not installed is stored as refused (``failed``), like a history the
+    engine refuses: the list and the queue show nothing for it, the Process tab says why."""
     children = _select(
         conn, "SELECT id, confirmed_level, level_tool FROM children WHERE id", child_ids
     )
@@ -271,17 +294,22 @@ def compute(
         " ORDER BY child_id, screened_at, rowid",
     ):
         latest[cid] = (status, at)
-    pathway_key = f"{pathway.id}@{pathway.version}"
+    recorded = _recorded_pathways(conn, ids)
+    pathways = _Pathways()
     tools: dict[str, str] = {}
     out: list[_Fresh] = []
     now = clock.now()
     for cid, level, tool_id in children:
         recs = records.get(cid, [])
+        pid = case_pathway_id(policy, recorded.get(cid, []), tool_id)
+        pathway, pathway_key = pathways.get(pid), pathways.key(pid)
         state: pw.CaseState | None = None
         failed = ""
         try:
+            if pathway is None:
+                raise pw.PathwayNotFound(pid)
             state = pw.case_state(pathway, recs, clock, level)
-        except pw.PathwayError as exc:  # shown on the child's Process tab; nothing to store
+        except (pw.PathwayError, pw.PathwayNotFound) as exc:  # shown on the Process tab
             failed = type(exc).__name__
         status, at = latest.get(cid, (None, None))
         out.append(
@@ -331,8 +359,6 @@ def flush(conn: Any, policy: Any, clock: Clock, vault_id: str) -> int:
     if not ids:
         return 0
     fresh = compute(conn, policy, clock, vault_id, ids)
-    if fresh is None:
-        return 0
     found = {f.child_id for f in fresh}
     gone = [(c,) for c in ids if c not in found]
     if gone:
@@ -342,19 +368,13 @@ def flush(conn: Any, policy: Any, clock: Clock, vault_id: str) -> int:
     return len(fresh)
 
 
-def current_keys(policy: Any) -> tuple[str | None, dict[str, str]]:
-    """(the case pathway's key, a cache for tool keys) as installed now."""
-    pathway = _pathway(policy)
-    return (f"{pathway.id}@{pathway.version}" if pathway else None), {}
-
-
 def mark_stale(conn: Any, policy: Any, clock: Clock) -> int:
     """At unlock: mark every child whose row is missing, of an older format, keyed by another
     pathway or tool version than the installed files, or whose urgency window has passed (so
     the day's first look reads every row's answer as stored). Returns how many."""
-    pathway_key, tools = current_keys(policy)
-    if pathway_key is None:
-        return 0
+    recorded = _recorded_pathways(conn, None)
+    pathways = _Pathways()
+    tools: dict[str, str] = {}
     now = moment(clock.now())
     stale = [
         cid
@@ -362,10 +382,10 @@ def mark_stale(conn: Any, policy: Any, clock: Clock) -> int:
             "SELECT c.id, c.level_tool, s.pathway_key, s.tool_key, json_extract(s.state, '$.v'),"
             " s.valid_until FROM children c LEFT JOIN case_state s ON s.child_id = c.id"
         ).fetchall()
-        if have_pathway != pathway_key
+        if fmt != FORMAT
         or have_tool != _tool_key(tool_id, tools)
-        or fmt != FORMAT
         or (until is not None and until < now)
+        or have_pathway != pathways.key(case_pathway_id(policy, recorded.get(cid, []), tool_id))
     ]
     if stale:
         mark(conn, stale)
@@ -505,15 +525,12 @@ def _comparable(text: str) -> dict[str, Any]:
 
 def verify(conn: Any, policy: Any, clock: Clock, vault_id: str) -> list[str]:
     """Every child whose stored case state is not what a full replay gives now, as
-    ``"<ref>: <what differs>"``; [] when they all match (or no pathway is installed)."""
-    pathway = _pathway(policy)
-    if pathway is None:
-        return []
+    ``"<ref>: <what differs>"``; [] when they all match."""
     stored = read(conn)
+    pathways = _Pathways()
     now = clock.now()
     shown = lines(conn, None, now)
     tools: dict[str, str] = {}
-    pathway_key = f"{pathway.id}@{pathway.version}"
     problems: list[str] = []
     children = conn.execute("SELECT id, ref, confirmed_level, level_tool FROM children").fetchall()
     for cid, ref, level, tool_id in children:
@@ -523,11 +540,14 @@ def verify(conn: Any, policy: Any, clock: Clock, vault_id: str) -> list[str]:
             continue
         # The replay: the child's history read one child at a time, as the Process tab does.
         recs = []
-        for step, status, created, event, reason, data, by, origin in conn.execute(
-            "SELECT step_id, status, created_at, event_at, reason, data, created_by, origin"
-            " FROM pathway_steps WHERE child_id = ? ORDER BY created_at, rowid",
+        rows = conn.execute(
+            "SELECT step_id, status, created_at, event_at, reason, data, created_by, origin,"
+            " pathway_id FROM pathway_steps WHERE child_id = ? ORDER BY created_at, rowid",
             (cid,),
-        ).fetchall():
+        ).fetchall()
+        pid = case_pathway_id(policy, [r[8] for r in rows], tool_id)
+        pathway, pathway_key = pathways.get(pid), pathways.key(pid)
+        for step, status, created, event, reason, data, by, origin, _pid in rows:
             fields, summary = _step_data(json.loads(data), origin != vault_id)
             recs.append(
                 pw.StepRecord(
@@ -541,11 +561,14 @@ def verify(conn: Any, policy: Any, clock: Clock, vault_id: str) -> list[str]:
                     summary=summary,
                 )
             )
+        state: pw.CaseState | None = None
+        failed = ""
         try:
-            state: pw.CaseState | None = pw.case_state(pathway, recs, clock, level)
-            failed = ""
-        except pw.PathwayError as exc:
-            state, failed = None, type(exc).__name__
+            if pathway is None:
+                raise pw.PathwayNotFound(pid)
+            state = pw.case_state(pathway, recs, clock, level)
+        except (pw.PathwayError, pw.PathwayNotFound) as exc:
+            failed = type(exc).__name__
         latest = conn.execute(
             "SELECT status, screened_at FROM screenings WHERE child_id = ?"
             " ORDER BY screened_at DESC, rowid DESC LIMIT 1",

@@ -195,7 +195,7 @@ class ProcessTab(QWidget):
             self.save_draft()
         self._vault = vault
         self._child = child
-        self._pathway = load_pathway(case_pathway_id(vault))
+        self._pathway = load_pathway(case_pathway_id(vault, child.id))
         self.tracker.set_child(vault, child.id, self._pathway.id)
         self._refresh_latest()
         if not same:

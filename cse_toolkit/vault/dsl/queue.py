@@ -464,8 +464,9 @@ class ReviewQueue:
     def _step_titles(self) -> dict[str, str]:
         if self._titles is None:
             try:
-                pathway = catalogue.load_pathway(self._v.policy.default_pathway)
-                self._titles = {st.id: st.title for st in pathway.steps}
+                pol = self._v.policy
+                pid = catalogue.pathway_for_case([], pol.default_tool, pol.default_pathway)
+                self._titles = {st.id: st.title for st in catalogue.load_pathway(pid).steps}
             except UserError:
                 self._titles = {}
         return self._titles
