@@ -312,7 +312,7 @@ def measure(mode: str, runs: int, first_dsl: int) -> dict[str, Any]:
         "stall_ms": stalls,
         "median_ms": statistics.median(walls),
     }
-    del app
+    app.processEvents()
     return results
 
 
@@ -455,7 +455,10 @@ def main() -> None:
     if args.cmd == "build":
         build(args.children, args.notes_per_child, args.big_notes)
     elif args.cmd == "measure":
-        print(json.dumps(measure(args.mode, args.runs, args.first_dsl)))
+        print(json.dumps(measure(args.mode, args.runs, args.first_dsl)), flush=True)
+        # The figures are out: skip the teardown of the offscreen widgets (their event
+        # filters outlive their Python attributes and abort the exit under PySide6).
+        os._exit(0)
     elif args.cmd == "prepare-dsl":
         _prepare_dsl_vaults(args.count)
         print("{}")

@@ -304,6 +304,9 @@ class ReviewQueue:
             " FROM screenings s JOIN children c ON c.id = s.child_id WHERE s.status = 'confirmed'"
         ).fetchall()
         out: list[QueueItem] = []
+        # Whether a confirmed screening waits for sign-off depends only on its tool and its two
+        # levels: worked out once per combination (10,000 screenings share a handful).
+        waits: dict[tuple[str, str, str | None, str | None], bool] = {}
         for (
             sid,
             cid,
@@ -320,9 +323,12 @@ class ReviewQueue:
             version,
             cannot_complete,
         ) in rows:
-            if screening.awaiting_signoff(
-                self._shelf.tool(tool_id, version), suggested, confirmed, "confirmed"
-            ):
+            combo = (tool_id, version, suggested, confirmed)
+            if combo not in waits:
+                waits[combo] = screening.awaiting_signoff(
+                    self._shelf.tool(tool_id, version), suggested, confirmed, "confirmed"
+                )
+            if waits[combo]:
                 # SAFETY.md R7: until the DSL agrees, the suggestion drives the case.
                 kind, situation, why = LEVEL_CHANGED, Situation.LOWERED, reason or ""
             elif cannot_complete:
@@ -345,7 +351,7 @@ class ReviewQueue:
                     sid,
                     (cid, ref, child_label(name, alias, ref)),
                     facts,
-                    parse_utc(at or screened),
+                    datetime.fromisoformat(at or screened),  # stored as utc_iso: Z is UTC
                     Destination.SCREENING,
                 )
             )
