@@ -391,7 +391,7 @@ def run_all(runs: int, rounds: int, quick: bool = False) -> dict[str, Any]:
 
 
 BUDGETS = [
-    ("child_list", "child list shown (10,000 rows)", 150),
+    ("child_list", "child list shown (every row)", 150),
     ("next_steps", "next steps and urgency, whole caseload", None),
     ("search_common", "search all notes (common word)", 100),
     ("search_rare", "search all notes (rare phrase)", 100),
