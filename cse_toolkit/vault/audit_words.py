@@ -257,6 +257,7 @@ def _sentence(r: AuditRow, k: _Lookup) -> str:  # noqa: C901 - a sentence per au
         "vault.restore": "restored the vault from a backup",
         "vault.create": "created the vault",
         "demo.generate": "filled the vault with synthetic demo data",
+        "vault.case_state": "rebuilt every child's stored case state from their records",
     }
     if action in fixed:
         return f"{who} {fixed[action]}"

@@ -35,7 +35,10 @@ from cse_toolkit.core.ids import ref_for as ref_for
 from cse_toolkit.core.safetext import unstorable
 from cse_toolkit.core.screening import driving_level, is_lowered
 from cse_toolkit.errors import PermissionDenied, UserError
-from cse_toolkit.vault import rows
+from cse_toolkit.vault import case_store, rows
+
+# A stored step's fields for the engine: one definition, shared with the case store.
+_step_data = case_store.step_data
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -187,18 +190,6 @@ def _screening(row: Any) -> ScreeningRecord:
         created_by=row[13],
         version=row[14],
     )
-
-
-def _step_data(data: dict[str, Any], imported: bool) -> tuple[dict[str, Any], str]:
-    """(the step's recorded fields, the sender's summary) of a stored step.
-
-    Packs of format 1 carried a step only as a summary and a reference; those imports are
-    stored as ``{"summary": ..., "reference": ...}``. They are given to the engine without
-    fields (so it shows them read-only, saying what is missing), never as fields it refuses.
-    """
-    if imported and "summary" in data and set(data) <= {"summary", "reference"}:
-        return {}, str(data.get("summary") or "")
-    return data, ""
 
 
 _MISSING_COLS = (
@@ -908,6 +899,17 @@ class Repositories:
         return pw.case_state(
             pathway, self.engine_records(child.id), self._v.clock, child.confirmed_level
         )
+
+    def case_lines(self, child_ids: list[str] | None = None) -> dict[str, Any]:
+        """Each visible child's next step, first due date and urgency now
+        (``vault.case_store.CaseLine``), from the case state kept with the records: the child
+        list's columns for the whole caseload in one query."""
+        clause, params = self._visible_clause()
+        found = case_store.lines(self._c, child_ids, self._v.now())
+        if clause == "1=1":
+            return found
+        mine = {r[0] for r in self._c.execute(f"SELECT id FROM children WHERE {clause}", params)}
+        return {cid: line for cid, line in found.items() if cid in mine}
 
     def case_pathway_id(self, child_id: str) -> str:
         """The pathway the child's case follows (``catalogue.pathway_for_case``): the one its

@@ -446,6 +446,68 @@ ALTER TABLE missing_episodes ADD COLUMN police_ref TEXT NOT NULL DEFAULT '';
 ALTER TABLE missing_episodes ADD COLUMN returned_by TEXT NOT NULL DEFAULT '';
 """
 
+# Case state kept, not recomputed (issue 17, vault/case_store.py): each child's pathway
+# position as core's engine worked it out, keyed by the pathway and tool versions it used.
+# The triggers mark a child whose records change; Vault.write() recomputes the marked children
+# before COMMIT, so the stored state commits with the records (or not at all).
+V_CASE_STATE = """
+CREATE TABLE case_state (
+    child_id TEXT PRIMARY KEY NOT NULL REFERENCES children(id) ON DELETE CASCADE,
+    pathway_key TEXT NOT NULL,
+    tool_key TEXT NOT NULL DEFAULT '',
+    steps INTEGER NOT NULL DEFAULT 0,
+    state TEXT NOT NULL,
+    child_level TEXT,
+    screening_status TEXT,
+    screened_at TEXT,
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE case_dirty (child_id TEXT PRIMARY KEY NOT NULL) WITHOUT ROWID;
+CREATE TRIGGER case_dirty_child_new AFTER INSERT ON children
+BEGIN INSERT OR IGNORE INTO case_dirty (child_id) VALUES (NEW.id); END;
+CREATE TRIGGER case_dirty_child_level AFTER UPDATE OF confirmed_level, level_tool ON children
+BEGIN INSERT OR IGNORE INTO case_dirty (child_id) VALUES (NEW.id); END;
+CREATE TRIGGER case_dirty_child_gone AFTER DELETE ON children
+BEGIN INSERT OR IGNORE INTO case_dirty (child_id) VALUES (OLD.id); END;
+CREATE TRIGGER case_dirty_step_new AFTER INSERT ON pathway_steps
+BEGIN INSERT OR IGNORE INTO case_dirty (child_id) VALUES (NEW.child_id); END;
+CREATE TRIGGER case_dirty_step_changed AFTER UPDATE ON pathway_steps
+BEGIN INSERT OR IGNORE INTO case_dirty (child_id) VALUES (NEW.child_id), (OLD.child_id); END;
+CREATE TRIGGER case_dirty_step_gone AFTER DELETE ON pathway_steps
+BEGIN INSERT OR IGNORE INTO case_dirty (child_id) VALUES (OLD.child_id); END;
+CREATE TRIGGER case_dirty_screening_new AFTER INSERT ON screenings
+BEGIN INSERT OR IGNORE INTO case_dirty (child_id) VALUES (NEW.child_id); END;
+CREATE TRIGGER case_dirty_screening_changed
+AFTER UPDATE OF child_id, status, screened_at ON screenings
+BEGIN INSERT OR IGNORE INTO case_dirty (child_id) VALUES (NEW.child_id), (OLD.child_id); END;
+CREATE TRIGGER case_dirty_screening_gone AFTER DELETE ON screenings
+BEGIN INSERT OR IGNORE INTO case_dirty (child_id) VALUES (OLD.child_id); END;
+"""
+
+# Reads at the floor (issue 17): the case state's columns the child list and the review queue
+# read for every child (vault/case_store.py HOT; the JSON state is decoded only when the
+# clock has left a row's window), and covering indexes so the queue's screening read and the
+# child names never touch the wide rows (outcome and input JSON, two overflow pages each).
+V_CASE_READS = """
+ALTER TABLE case_state ADD COLUMN next_title TEXT;
+ALTER TABLE case_state ADD COLUMN first_due TEXT;
+ALTER TABLE case_state ADD COLUMN rank INTEGER;
+ALTER TABLE case_state ADD COLUMN flag TEXT;
+ALTER TABLE case_state ADD COLUMN urgency_text TEXT;
+ALTER TABLE case_state ADD COLUMN urgency_due TEXT;
+ALTER TABLE case_state ADD COLUMN called_999_at TEXT;
+ALTER TABLE case_state ADD COLUMN overdue_label TEXT;
+ALTER TABLE case_state ADD COLUMN valid_from TEXT;
+ALTER TABLE case_state ADD COLUMN valid_until TEXT;
+CREATE INDEX case_state_first_due ON case_state(first_due) WHERE first_due IS NOT NULL;
+CREATE INDEX screenings_queue ON screenings(
+    status, child_id, id, tool_id, tool_version, suggested_level, confirmed_level, confirmed_by,
+    confirmed_at, confirm_reason, screened_at,
+    json_extract(outcome, '$.confirmation.incomplete_reason'));
+CREATE INDEX screenings_latest ON screenings(child_id, screened_at, status);
+CREATE INDEX children_label ON children(id, ref, name, alias);
+"""
+
 # Ordered: index i migrates from user_version i to i + 1.
 MIGRATIONS: list[Migration] = [
     _script(V1),
@@ -455,5 +517,7 @@ MIGRATIONS: list[Migration] = [
     _script(V_ATTACHMENTS),
     _export_kind_chronology,
     _script(V_ACTIONS_INCIDENTS),
+    _script(V_CASE_STATE),
+    _script(V_CASE_READS),
 ]
 LATEST = len(MIGRATIONS)
