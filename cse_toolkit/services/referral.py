@@ -72,6 +72,9 @@ class ReferralDetails:
     child_views: str = ""
     looked_after_status: str = ""
     include_notes: Literal["all", "none"] = "all"
+    # Issue 18: an incident's other children are named only when the worker chooses to
+    # (the information-sharing rule: only what the recipient needs); otherwise counted.
+    name_other_children: bool = False
     # Version 2 (pack format 3).
     where_now: str = ""
     with_whom: str = ""

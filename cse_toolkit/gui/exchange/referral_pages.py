@@ -345,10 +345,16 @@ class ReferralPages(_DialogBase):
             buttons.addWidget(button)
         buttons.addStretch(1)
         buttons.addWidget(self.notes_count)
+        # Issue 18: an incident about several children; only what the recipient needs.
+        self.name_others_check = QCheckBox(
+            self.tr("Name the other children of an incident (otherwise only how many)")
+        )
+        self.name_others_check.setAccessibleName(self.tr("Name the other children of an incident"))
         layout = QVBoxLayout(page)
         layout.addWidget(intro)
         layout.addWidget(self.notes_list, 1)
         layout.addLayout(buttons)
+        layout.addWidget(self.name_others_check)
         return page
 
     def _tick_notes(self, which: str) -> None:
@@ -545,5 +551,6 @@ class ReferralPages(_DialogBase):
             consulted_at=when(self.consulted_at_edit),
             child_words=_lines(self.words_edit),
             consulted_view=self._consulted_view,
+            name_other_children=self.name_others_check.isChecked(),
             note_ids=self.chosen_note_ids() if self._notes_loaded else None,
         )
