@@ -135,6 +135,8 @@ class ExportDialog(ReferralPages, ExportPages, QDialog):
         self.attachment_choice = AttachmentChoice.on(
             self.recipient_page, vault, kind, child_id, report_id
         )
+        page_layout = cast("QVBoxLayout", self.recipient_page.layout())  # reminder above: Tab order
+        page_layout.insertWidget(page_layout.indexOf(self.attachment_choice), self.details_box)
         for page in (
             self.recipient_page,
             self.sharing_page,
