@@ -21,7 +21,7 @@ import logging
 import os
 import re
 import sys
-from typing import Any, NoReturn
+from typing import Any
 
 log = logging.getLogger(__name__)
 
@@ -67,8 +67,11 @@ def command() -> list[str]:
     return [sys.executable, "-m", "cse_toolkit"]
 
 
-def restart_locked(location: dict[str, Any] | None, execv: Any = None) -> NoReturn:
-    """Replace this process with a fresh start of the app that opens on the lock screen."""
+def restart_locked(location: dict[str, Any] | None, execv: Any = None) -> None:
+    """Replace this process with a fresh start of the app that opens on the lock screen.
+
+    Returns only if the system refused (logged): the app then stays locked in this process,
+    its vault closed, as before issue 22."""
     os.environ[RESUME_ENV] = resume_text(location)
     os.environ["CSE_TOOLKIT_LOCKED_START"] = "1"
     log.info("lock: starting a fresh process for the lock screen")
@@ -80,5 +83,10 @@ def restart_locked(location: dict[str, Any] | None, execv: Any = None) -> NoRetu
         except (OSError, ValueError):
             pass
     args = command()
-    (execv or os.execv)(args[0], args)
-    raise SystemExit(0)  # only reached with a test's execv
+    try:
+        (execv or os.execv)(args[0], args)
+    except OSError as exc:
+        from cse_toolkit.logs import setup_logging
+
+        setup_logging()
+        log.error("lock: a fresh process could not be started (%s)", type(exc).__name__)
