@@ -28,6 +28,7 @@ _COMMAND_MODULES = (
     "cse_toolkit.commands.demo_cmd",
     "cse_toolkit.commands.pack_cmds",
     "cse_toolkit.commands.case_cmds",
+    "cse_toolkit.commands.action_cmds",
     "cse_toolkit.commands.summary_cmd",
     "cse_toolkit.commands.vault_cmds",
 )

@@ -23,6 +23,7 @@ from pydantic import (
     ConfigDict,
     Field,
     StrictBool,
+    StrictInt,
     StrictStr,
     ValidationError,
     field_validator,
@@ -33,8 +34,8 @@ from cse_toolkit import paths
 from cse_toolkit.errors import UserError
 from cse_toolkit.fsutil import POLICY_MAX_BYTES, check_nesting, read_text_capped
 
-ExportKind = Literal["referral", "intelligence", "screening"]
-ALL_EXPORT_KINDS: tuple[ExportKind, ...] = ("referral", "intelligence", "screening")
+ExportKind = Literal["referral", "intelligence", "screening", "chronology"]
+ALL_EXPORT_KINDS: tuple[ExportKind, ...] = ("referral", "intelligence", "screening", "chronology")
 
 
 class PolicyError(UserError):
@@ -157,6 +158,18 @@ class Policy(BaseModel):
     retention_months: int = Field(default=84, ge=1, le=600)
     keep_after_acknowledged_days: int = Field(default=90, ge=0, le=3650)
     min_passphrase_score: int = Field(default=3, ge=2, le=4)
+    attachment_max_mb: StrictInt = Field(
+        default=20,
+        ge=1,
+        le=45,
+        description="largest attachment (photo, PDF, text) the vault keeps, in MB (1-45)",
+    )
+    attachments_total_max_mb: StrictInt = Field(
+        default=2000,
+        ge=10,
+        le=20_000,
+        description="all attachments in one vault together, in MB (10-20000)",
+    )
     schools_in_area: int | None = Field(
         default=None,
         ge=0,

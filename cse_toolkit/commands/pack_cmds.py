@@ -43,6 +43,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument(
         "--urgency", choices=["immediate_danger", "urgent", "non_urgent"], default="non_urgent"
     )
+    p.add_argument(
+        "--name-other-children",
+        action="store_true",
+        help="referral: name the other children of an incident (default: only how many)",
+    )
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser(
@@ -152,7 +157,11 @@ def cmd_export(args: argparse.Namespace) -> int:
     vault = open_vault(args)
     try:
         child = vault.repos.get_child(args.case)
-        details = ReferralDetails(urgency=args.urgency, reason=args.reason)
+        details = ReferralDetails(
+            urgency=args.urgency,
+            reason=args.reason,
+            name_other_children=args.name_other_children,
+        )
         pack = build_pack(
             vault,
             args.kind,

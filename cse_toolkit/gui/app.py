@@ -141,7 +141,7 @@ def app_window_class() -> type[MainWindow]:
 
 def run_gui(argv: list[str] | None = None) -> int:
     """Open the desktop app; returns the exit code."""
-    paths.harden_process()
+    paths.harden_process(entry=True)
     existing = QApplication.instance()
     if isinstance(existing, QApplication):
         app = existing

@@ -39,11 +39,12 @@ SEM_FAILCRITICALERRORS = 0x0001
 SEM_NOGPFAULTERRORBOX = 0x0002
 
 
-def _posix_rlimit() -> str:
+def _posix_rlimit(hard: bool = True) -> str:
     import resource
 
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    return "RLIMIT_CORE=0"
+    _soft, limit = resource.getrlimit(resource.RLIMIT_CORE)
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0 if hard else limit))
+    return "RLIMIT_CORE=0" if hard else "RLIMIT_CORE soft=0"
 
 
 def _libc() -> Any:
@@ -78,8 +79,14 @@ def _windows(kernel32: Any = None, wer: Any = None, exe: str | None = None) -> l
     return done
 
 
-def disable_core_dumps(platform: str | None = None, **fakes: Any) -> list[str]:
+def disable_core_dumps(
+    platform: str | None = None, *, hard: bool = True, **fakes: Any
+) -> list[str]:
     """Turn off crash dumps of this process for the rest of its life; returns what was done.
+
+    ``hard`` False (a library import in someone else's process, e.g. the test runner or a
+    script importing the vault): only the soft core limit goes to 0, so that process can still
+    start children that may dump; the app's own entry points pass True.
 
     Never raises: a refusal is logged (by name) and the app goes on, since the records are
     still encrypted at rest; what could not be done is left out of the returned list."""
@@ -89,9 +96,9 @@ def disable_core_dumps(platform: str | None = None, **fakes: Any) -> list[str]:
     if system == "win32":
         steps = [lambda: _windows(fakes.get("kernel32"), fakes.get("wer"), fakes.get("exe"))]
     elif system == "darwin":
-        steps = [_posix_rlimit]
+        steps = [lambda: _posix_rlimit(hard)]
     else:
-        steps = [_posix_rlimit]
+        steps = [lambda: _posix_rlimit(hard)]
         if system.startswith("linux"):
             steps.append(lambda: _linux_not_dumpable(fakes.get("libc")))
     for step in steps:

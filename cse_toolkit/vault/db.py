@@ -69,7 +69,8 @@ def connect(db_path: Path, dek: bytes, *, readonly: bool = False, create: bool =
         # Off, as DESIGN.md's second edition asks: wiping every freed allocation process-wide made
         # reads several times slower (open a child 31.8 ms -> 6.8 ms with it off, plain SQLite
         # 6.4 ms) while Python keeps its own unwiped copies of everything read anyway. What it
-        # was meant to protect (decrypted data in a running process) is answered by locking.
+        # was meant to protect (decrypted data in a running process) is answered by the lock,
+        # which ends the process (docs/SECURITY.md; tests/vault/test_connection_recipe.py).
         conn.execute("PRAGMA cipher_memory_security = OFF")
         conn.execute(_key_pragma(dek))
         try:

@@ -154,7 +154,61 @@ PATHWAY_STEPS = Table(
 )
 MISSING_EPISODES = Table(
     "missing_episodes",
-    (*_RECORD, "child_id", "from_at", "to_at", "where_found", "return_interview", "notes"),
+    (
+        *_RECORD,
+        "child_id",
+        "from_at",
+        "to_at",
+        "where_found",
+        "return_interview",
+        "notes",
+        "reported_at",
+        "police_ref",
+        "returned_by",
+    ),
+)
+INCIDENTS = Table(
+    "incidents", (*_RECORD, "kind", "author_id", "event_at", "place", "body", "elsewhere")
+)
+# The links of an incident to its children (no record of their own: written with it).
+INCIDENT_CHILDREN = Table("incident_children", ("incident_id", "child_id"))
+ACTIONS = Table(
+    "actions",
+    (
+        *_RECORD,
+        "title",
+        "assignee",
+        "due_at",
+        "child_id",
+        "incident_id",
+        "missing_id",
+        "kind",
+        "status",
+        "done_at",
+        "done_by",
+        "done_note",
+    ),
+)
+ATTACHMENTS = Table(
+    "attachments",
+    (
+        *_RECORD,
+        "child_id",
+        "report_id",
+        "media_type",
+        "file_name",
+        "caption",
+        "taken_at",
+        "added_by",
+        "size",
+        "sha256",
+        "metadata_kept",
+        "width",
+        "height",
+        "pages",
+        "thumbnail",
+        "content",
+    ),
 )
 INTEL_REPORTS = Table("intel_reports", (*_RECORD, "ref", "title", "status", "learned_at", "body"))
 EXPORTS = Table(
@@ -192,7 +246,17 @@ IMPORTS = Table(
 
 # The tables a pack's records land in, by the name ``vault.exchange`` is given.
 RECORD_TABLES: dict[str, Table] = {
-    t.name: t for t in (CHILDREN, NOTES, SCREENINGS, PATHWAY_STEPS, MISSING_EPISODES, INTEL_REPORTS)
+    t.name: t
+    for t in (
+        CHILDREN,
+        NOTES,
+        SCREENINGS,
+        PATHWAY_STEPS,
+        MISSING_EPISODES,
+        INTEL_REPORTS,
+        INCIDENTS,
+        ACTIONS,
+    )
 }
 
 

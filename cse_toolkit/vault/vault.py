@@ -33,7 +33,9 @@ from cse_toolkit.core.entities import ROLES, Role, User
 from cse_toolkit.errors import PermissionDenied, UserError
 from cse_toolkit.fsutil import DiskFullError, remove_stale_temp_files, repair_modes
 from cse_toolkit.policy import Policy
-from cse_toolkit.vault import audit, db, registry, reserve, schema
+from cse_toolkit.vault import audit, case_store, db, registry, reserve, schema
+from cse_toolkit.vault.actions_repo import ActionsRepository
+from cse_toolkit.vault.attachments_repo import AttachmentRepository
 from cse_toolkit.vault.changes import Change, Listener
 from cse_toolkit.vault.dsl_repo import DslRepository
 from cse_toolkit.vault.errors import (
@@ -51,6 +53,7 @@ from cse_toolkit.vault.imports_audit import import_problems as import_problems
 from cse_toolkit.vault.imports_audit import (
     recorded_conflicts_digest as recorded_conflicts_digest,
 )
+from cse_toolkit.vault.incidents_repo import IncidentsRepository
 from cse_toolkit.vault.intel_repo import IntelRepository
 from cse_toolkit.vault.keyslots import (
     SLOTS_FILE,
@@ -236,9 +239,13 @@ class Vault:
         self._stash_key: bytes | None = None
         self.disk_full = False
         self.repos = Repositories(self)
+        self.incidents = IncidentsRepository(self, self.repos)
+        self.repos.attach_incidents(self.incidents)
+        self.actions = ActionsRepository(self, self.repos)
         self.intel = IntelRepository(self, self.repos)
         self.dsl = DslRepository(self, self.repos, self.intel)
         self.exchange = ExchangeRepository(self)
+        self.attachments = AttachmentRepository(self, self.repos)
 
     # -- lifecycle -------------------------------------------------------------------------
     @classmethod
@@ -428,6 +435,8 @@ class Vault:
                 vault._publish_own_key()
                 if keys is not None:
                     vault._upkeep_registry(keys)
+                # Stored case state keyed by another pathway or tool version is rebuilt now.
+                case_store.mark_stale(vault.conn, vault.policy, vault.clock)
                 vault.audit("vault.open")
             if (
                 keys is not None
@@ -789,6 +798,8 @@ class Vault:
                     raise db.translate(exc, what) from exc
                 try:
                     yield
+                    # Case state commits with the records that changed it (vault/case_store.py).
+                    case_store.flush(self.conn, self.policy, self.clock, self.vault_id)
                     self.conn.execute("COMMIT")
                 except BaseException as exc:
                     with contextlib.suppress(db.DatabaseError):
@@ -989,6 +1000,18 @@ class Vault:
         )
 
     # -- (2) proving authorship ------------------------------------------------------------
+    def case_state_problems(self) -> list[str]:
+        """Children whose stored case state is not what a full replay gives (``audit verify``)."""
+        return case_store.verify(self.conn, self.policy, self.clock, self.vault_id)
+
+    def rebuild_case_state(self) -> int:
+        """Recompute every child's stored case state from their records, audited; returns how
+        many children (the rows are derived: nothing a person decided changes)."""
+        with self.write("rebuilding the case state"):
+            count = case_store.rebuild_all(self.conn)
+            self.audit("vault.case_state", reason=f"children={count}")
+        return count
+
     def audit_report(self) -> AuditReport:
         """Everything `audit verify` checks: the chain, the head kept outside the file, the
         registry, every entry's signature and role at the time, every sign-off and level."""
