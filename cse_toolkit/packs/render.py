@@ -1280,6 +1280,7 @@ def _screening(d: _Doc, pack: PackModel) -> None:
 
 CHRONOLOGY_KIND_TEXT = {
     "note": "Note",
+    "incident": "Incident",
     "screening": "Screening",
     "step": "Pathway step",
     "missing": "Missing episode",
