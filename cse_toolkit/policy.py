@@ -125,7 +125,11 @@ class Contacts(BaseModel):
 class Policy(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    organisation: str = Field(default="Not set (no organisation policy installed)")
+    organisation: str = Field(
+        default="",
+        description="printed on every pack page and summary; empty (no policy installed): "
+        "packs print the agency from My details, or nothing",
+    )
     contacts: Contacts = Field(default_factory=Contacts)
     default_tool: str = Field(default="worcestershire-2013")
     default_pathway: str | None = Field(

@@ -329,7 +329,7 @@ def cmd_policy_check(args: argparse.Namespace) -> int:
         print(err.message, file=sys.stderr)
         return 1
     pol = loaded.policy
-    print(f"{args.file}: valid policy for {pol.organisation}")
+    print(f"{args.file}: valid policy for {pol.organisation or '(no organisation name set)'}")
     print(
         f"  idle lock: {pol.idle_lock_minutes} min; exports allowed: {', '.join(pol.export_kinds)}"
     )

@@ -230,7 +230,8 @@ class NetworkSummary:
 
     def to_text(self) -> str:
         width = max(len(h) for h, _ in self.lines())
-        rows = [f"Network meeting update: {self.organisation}", ""]
+        title = "Network meeting update"
+        rows = [f"{title}: {self.organisation}" if self.organisation else title, ""]
         rows += [f"{h.ljust(width)}  {t}" for h, t in self.lines()]
         rows += ["", NOTE]
         return "\n".join(rows)

@@ -101,7 +101,8 @@ def render_summary_pdf(summary: NetworkSummary, *, invariant: bool = True) -> by
     story: list[Any] = [
         Paragraph(TITLE, s["title"]),
         Paragraph(
-            f"{clean(summary.organisation)} \u00b7 {escape(summary.period_text)}"
+            (f"{clean(summary.organisation)} \u00b7 " if summary.organisation.strip() else "")
+            + f"{escape(summary.period_text)}"
             f" \u00b7 produced {summary.generated_on.strftime('%d/%m/%Y')}",
             s["sub"],
         ),

@@ -91,10 +91,7 @@ def default_recipient(kind: PackKind, policy: Policy) -> ps.Recipient:
 def organisation_name(policy: Policy, details: MyDetails) -> str:
     """The organisation printed on every page: the policy's, or (no policy installed) the
     agency from My details, or nothing. Never the "not set" placeholder."""
-    default = Policy.model_fields["organisation"].default
-    name = policy.organisation.strip()
-    if not name or name == default:
-        name = details.agency
+    name = policy.organisation.strip() or details.agency
     return name[:MAX_SHORT]
 
 

@@ -133,7 +133,11 @@ class AboutPage(QWidget):
         form = QFormLayout()
         rows = (
             ("version", self.tr("Version"), __version__),
-            ("organisation", self.tr("Organisation"), policy.policy.organisation),
+            (
+                "organisation",
+                self.tr("Organisation"),
+                policy.policy.organisation or self.tr("Not set: no organisation policy installed"),
+            ),
             ("data", self.tr("Data folder"), str(folder)),
             ("policy", self.tr("Policy in force"), policy.source),
             (

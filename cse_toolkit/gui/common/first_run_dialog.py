@@ -277,8 +277,8 @@ class FirstRunDialog(QDialog):
         body = (
             f"<h1>{html.escape(self.tr('CSE Toolkit recovery sheet'))}</h1>"
             f"<p>{html.escape(self.tr('User'))}: <b>{name}</b><br>"
-            f"{html.escape(self.tr('Organisation'))}: {org}<br>"
-            f"{html.escape(self.tr('Created'))}: {when}</p>"
+            + (f"{html.escape(self.tr('Organisation'))}: {org}<br>" if org else "")
+            + f"{html.escape(self.tr('Created'))}: {when}</p>"
             f"<p style='font-family: monospace; font-size: 26pt; font-weight: bold'>{key}</p>"
             "<ol>" + "".join(f"<li>{html.escape(s)}</li>" for s in steps) + "</ol>"
         )
