@@ -22,6 +22,7 @@ recovery. ``generation`` counts every save, so a restore can refuse to bring bac
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import os
 import secrets
@@ -55,6 +56,10 @@ FLOOR_ITERATIONS = 3
 MAX_MEMORY_KIB = 1024 * 1024
 TARGET_SECONDS = (0.5, 1.0)
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+def slots_digest(raw: bytes) -> str:
+    return hashlib.sha256(raw).hexdigest()
 
 
 def _b64(data: bytes) -> str:
@@ -178,6 +183,8 @@ class KeySlots:
     def __init__(self, data: dict[str, Any], path: Path) -> None:
         self._data = data
         self.path = path
+        # sha256 of the file as read or last written (the anchor keeps the one it wrote).
+        self.digest = ""
 
     # -- file ---------------------------------------------------------------------------
     @classmethod
@@ -207,12 +214,23 @@ class KeySlots:
             raise
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise NotAVaultError(str(folder), "key slots unreadable") from exc
-        return cls(data, path)
+        slots = cls(data, path)
+        slots.digest = slots_digest(raw)
+        return slots
 
     def save(self) -> None:
         self._data["generation"] = self.generation + 1
         text = json.dumps(self._data, indent=2, sort_keys=True).encode("utf-8")
+        from cse_toolkit.vault import anchor
+
+        # The anchor outside the folder learns the file about to be written first (a crash
+        # between the two leaves either file acceptable), then that it was written.
+        digest = slots_digest(text)
+        folder = self.path.parent
+        anchor.advance(folder, self.vault_id, slots_next=digest)
         atomic_write(self.path, text, what="the vault's key slots")
+        self.digest = digest
+        anchor.advance(folder, self.vault_id, slots=self.generation, slots_digest=digest)
 
     # -- facts --------------------------------------------------------------------------
     @property

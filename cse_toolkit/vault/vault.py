@@ -32,11 +32,12 @@ from cse_toolkit.core.entities import ROLES, Role, User
 from cse_toolkit.errors import PermissionDenied, UserError
 from cse_toolkit.fsutil import remove_stale_temp_files, repair_modes
 from cse_toolkit.policy import Policy
-from cse_toolkit.vault import audit, db, registry, schema
+from cse_toolkit.vault import anchor, audit, db, registry, schema
 from cse_toolkit.vault.changes import Change, Listener
 from cse_toolkit.vault.dsl_repo import DslRepository
 from cse_toolkit.vault.errors import (
     NoVaultError,
+    OlderCopyError,
     UnknownUserError,
     VaultDamagedError,
     VaultExistsError,
@@ -66,6 +67,9 @@ log = logging.getLogger(__name__)
 
 
 def exists(folder: Path) -> bool:
+    from cse_toolkit.vault import restore_journal
+
+    restore_journal.finish(folder)  # a restore interrupted by a crash: completed or undone
     return (folder / db.DB_FILE).exists() and (folder / "keyslots.json").exists()
 
 
@@ -182,6 +186,9 @@ class Vault:
         self._pending_head: audit.ChainHead | None = None
         self._pending_changes: list[tuple[str, str, str]] = []
         self._listeners: list[Listener] = []
+        # Set when a DSL or admin accepted an older copy: the next commit re-records the
+        # anchor exactly (it may go back); otherwise it only ever moves forward.
+        self._reanchor = False
         self.repos = Repositories(self)
         self.intel = IntelRepository(self, self.repos)
         self.dsl = DslRepository(self, self.repos, self.intel)
@@ -275,6 +282,17 @@ class Vault:
             # here leaves a folder that `exists()` does not accept rather than a half vault.
             slots.save()
             audit.write_head_file(folder, vault_id, head, signing_key)
+            anchor.save(
+                folder,
+                vault_id,
+                anchor.Anchor(
+                    head.seq,
+                    head.hash,
+                    anchor.db_commits(conn),
+                    slots.generation,
+                    slots_digest=slots.digest,
+                ),
+            )
         except BaseException:
             conn.close()
             raise
@@ -302,13 +320,24 @@ class Vault:
         *,
         clock: Clock | None = None,
         policy: Policy | None = None,
+        accept_older: str | None = None,
     ) -> Vault:
-        """Unlock for ``user``. ``policy`` is the one loaded at start (None: built-in defaults)."""
+        """Unlock for ``user``. ``policy`` is the one loaded at start (None: built-in defaults).
+
+        ``accept_older`` (a reason): a DSL or an admin opens a vault older than this laptop's
+        anchor on purpose (audited ``vault.accept_older``); the anchor then follows it."""
         slots = _require_folder(folder)
         name = _pick_user(slots, user)
         keys = slots.unwrap_user_keys(name, passphrase)  # one key derivation for both keys
         return cls._open_with_key(
-            folder, slots, name, keys.dek, clock or SystemClock(), keys, policy
+            folder,
+            slots,
+            name,
+            keys.dek,
+            clock or SystemClock(),
+            keys,
+            policy,
+            accept_older=accept_older,
         )
 
     @classmethod
@@ -321,6 +350,8 @@ class Vault:
         clock: Clock,
         keys: UserKeys | None = None,
         policy: Policy | None = None,
+        *,
+        accept_older: str | None = None,
     ) -> Vault:
         repair_modes(folder)
         remove_stale_temp_files(folder)
@@ -332,9 +363,20 @@ class Vault:
                 if found > schema.LATEST:
                     raise VaultTooNewError(found, schema.LATEST)
                 saved = audit.read_head_file(folder, slots.vault_id, slots.signing_public_key)
+                anchored = anchor.load(folder, slots.vault_id)
+                older = anchor.problem(anchored, conn, slots.generation, slots.digest)
+                # A restore recorded the state it put in place before swapping folders.
+                reanchor = anchor.matches_pending(anchored, conn) or bool(
+                    anchored and anchored.pending_seq
+                )
+                if older and anchor.matches_pending(anchored, conn):
+                    older = None
+                if older and not accept_older:
+                    raise OlderCopyError(older)
                 if found < schema.LATEST:
                     # Check rollback before touching anything, then migrate with a backup.
-                    audit.check_not_rolled_back(conn, saved)
+                    if not older:
+                        audit.check_not_rolled_back(conn, saved)
                     _migrate(conn, folder, db_path)
                 meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
                 if meta.get("vault_id") != slots.vault_id:
@@ -342,7 +384,8 @@ class Vault:
                 signing_key = Ed25519PrivateKey.from_private_bytes(bytes(meta["signing_key"]))
                 if signing_key.public_key().public_bytes_raw() != slots.signing_public_key:
                     raise VaultDamagedError("the signing key does not match")
-                audit.check_not_rolled_back(conn, saved)
+                if not older:
+                    audit.check_not_rolled_back(conn, saved)
                 row = conn.execute(
                     "SELECT id, name, role, display_name, agency, contact, active, public_key"
                     " FROM users WHERE name = ?",
@@ -355,12 +398,18 @@ class Vault:
                 raise UnknownUserError(name, slots.user_names)
             user = User(row[0], row[1], row[2], row[3], row[4], row[5], bool(row[6]))
             slot_changed = _check_registry(state, user, row[7] or "", keys)
+            if older and user.role not in ("dsl", "admin"):
+                raise PermissionDenied(
+                    "Only a designated safeguarding lead or an admin can accept an older copy "
+                    "of the vault. Nothing was changed. Ask your DSL."
+                )
         except BaseException:
             conn.close()
             raise
         personal = keys.signing if keys else None
         vault = cls(folder, conn, slots, user, signing_key, clock, personal, policy)
         vault.registry = state
+        vault._reanchor = reanchor
         try:
             with vault.write():
                 if keys is not None and keys.signing is None:
@@ -368,6 +417,10 @@ class Vault:
                 vault._publish_own_key()
                 if keys is not None:
                     vault._upkeep_registry(keys)
+                if older:
+                    reason = " ".join(str(accept_older).split())[:300]
+                    vault.audit("vault.accept_older", "vault", vault.vault_id, None, reason)
+                    vault._reanchor = True
                 vault.audit("vault.open")
             if (
                 keys is not None
@@ -687,6 +740,7 @@ class Vault:
                     raise db.translate(exc, what) from exc
                 try:
                     yield
+                    commits = anchor.bump_commits(self.conn)
                     self.conn.execute("COMMIT")
                 except BaseException as exc:
                     with contextlib.suppress(db.DatabaseError):
@@ -700,9 +754,38 @@ class Vault:
                 audit.write_head_file(
                     self.folder, self.vault_id, self._pending_head, self._signing_key
                 )
+            self._advance_anchor(commits)
             committed, self._pending_changes = tuple(self._pending_changes), []
         if committed:
             self._notify(Change(committed))
+
+    def _advance_anchor(self, commits: int) -> None:
+        """After a commit: the anchor outside the folder follows (one store write)."""
+        head = self._pending_head
+        if self._reanchor:
+            self._reanchor = False
+            current = head or self.chain_head()
+            before = anchor.load(self.folder, self.vault_id)
+            anchor.save(
+                self.folder,
+                self.vault_id,
+                anchor.Anchor(
+                    current.seq,
+                    current.hash,
+                    commits,
+                    self.slots.generation,
+                    told=bool(before and before.told),
+                    slots_digest=self.slots.digest,
+                ),
+            )
+            return
+        anchor.advance(
+            self.folder,
+            self.vault_id,
+            seq=head.seq if head else None,
+            digest=head.hash if head else None,
+            commits=commits,
+        )
 
     # -- change notification --------------------------------------------------------------
     def subscribe(self, listener: Listener) -> Callable[[], None]:

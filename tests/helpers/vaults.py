@@ -168,6 +168,41 @@ def copy_vault(src: Path, dst: Path) -> None:
     dst.mkdir(mode=0o700)
     for name in ("vault.db", "keyslots.json", "chainhead.json"):
         shutil.copy2(src / name, dst / name)
+    copy_anchor(src, dst)
+
+
+def anchor_value(folder: Path) -> Any:
+    """The anchor this laptop keeps for ``folder`` (None if none)."""
+    from cse_toolkit.vault import anchor
+    from cse_toolkit.vault.keyslots import KeySlots
+
+    return anchor.load(folder, KeySlots.load(folder).vault_id)
+
+
+def put_back_anchor(folder: Path, value: Any) -> None:
+    """What an attacker in the same OS account could also do: the anchor set to ``value``."""
+    from cse_toolkit.vault import anchor
+    from cse_toolkit.vault.keyslots import KeySlots
+
+    vault_id = KeySlots.load(folder).vault_id
+    if value is None:
+        anchor.forget(folder, vault_id)
+    else:
+        anchor.save(folder, vault_id, value)
+
+
+def copy_anchor(src: Path, dst: Path) -> None:
+    """The copy at ``dst`` gets the rollback anchor this laptop keeps for ``src`` (as if it
+    were the same vault on the same laptop), or none."""
+    from cse_toolkit.vault import anchor
+    from cse_toolkit.vault.keyslots import KeySlots
+
+    vault_id = KeySlots.load(src).vault_id
+    kept = anchor.load(src, vault_id)
+    if kept is None:
+        anchor.forget(dst, vault_id)
+    else:
+        anchor.save(dst, vault_id, kept)
 
 
 def probe(folder: Path, dek: bytes, reference: dict[str, Any] | None) -> str:
