@@ -75,11 +75,14 @@ class FileStore:
     """One small file per name in a private folder of this user (0700/0600, written
     atomically), used only where the system has no credential store."""
 
-    kind = "file"
-
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, *, stands_in: bool = False) -> None:
         self.folder = folder
-        self.description = f"a private file in {folder} (no system credential store found)"
+        # ``stands_in``: the test folder of CSE_TOOLKIT_ANCHOR_DIR, standing in for a system
+        # credential store (so tests see what a laptop with one sees).
+        self.kind = "credential-store" if stands_in else "file"
+        self.description = (
+            f"the test store in {folder}" if stands_in else f"a private file in {folder}"
+        )
 
     def read(self, name: str) -> str | None:
         path = self.folder / (_safe_name(name) + ".json")
@@ -195,7 +198,7 @@ def store() -> AnchorStore:
         return _override
     env = None if getattr(sys, "frozen", False) else os.environ.get("CSE_TOOLKIT_ANCHOR_DIR")
     if env:
-        return FileStore(Path(env))
+        return FileStore(Path(env), stands_in=True)
     if _cached is None:
         backend = _system_backend()
         _cached = KeyringStore(backend) if backend is not None else FileStore(fallback_folder())

@@ -343,11 +343,19 @@ CREATE TRIGGER note_amendments_no_update BEFORE UPDATE ON note_amendments
 BEGIN SELECT RAISE(ABORT, 'note amendments are only ever added'); END;
 """
 
+# (issue 22) Records bound to the audit trail: each entry's ``content`` holds the content
+# hashes of the records its change wrote (``vault/rows.py`` ``bind``), covered by its chain hash.
+# Older entries have none ("unbound"); each record is bound at its next write.
+V_AUDIT_CONTENT = """
+ALTER TABLE audit ADD COLUMN content TEXT NOT NULL DEFAULT '';
+"""
+
 # Ordered: index i migrates from user_version i to i + 1.
 MIGRATIONS: list[Migration] = [
     _script(V1),
     _script(V2_PERSONAL_KEYS),
     _script(V_NOTE_AMENDMENTS),
     _script(V3_AUDIT_ACTION_INDEX),
+    _script(V_AUDIT_CONTENT),
 ]
 LATEST = len(MIGRATIONS)

@@ -13,6 +13,7 @@ the audit chain head against the one saved outside the file, repair loose file m
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
 import shutil
 import threading
@@ -32,7 +33,7 @@ from cse_toolkit.core.entities import ROLES, Role, User
 from cse_toolkit.errors import PermissionDenied, UserError
 from cse_toolkit.fsutil import remove_stale_temp_files, repair_modes
 from cse_toolkit.policy import Policy
-from cse_toolkit.vault import anchor, audit, db, registry, schema
+from cse_toolkit.vault import anchor, audit, db, integrity, registry, rows, schema
 from cse_toolkit.vault.changes import Change, Listener
 from cse_toolkit.vault.dsl_repo import DslRepository
 from cse_toolkit.vault.errors import (
@@ -363,16 +364,7 @@ class Vault:
                 if found > schema.LATEST:
                     raise VaultTooNewError(found, schema.LATEST)
                 saved = audit.read_head_file(folder, slots.vault_id, slots.signing_public_key)
-                anchored = anchor.load(folder, slots.vault_id)
-                older = anchor.problem(anchored, conn, slots.generation, slots.digest)
-                # A restore recorded the state it put in place before swapping folders.
-                reanchor = anchor.matches_pending(anchored, conn) or bool(
-                    anchored and anchored.pending_seq
-                )
-                if older and anchor.matches_pending(anchored, conn):
-                    older = None
-                if older and not accept_older:
-                    raise OlderCopyError(older)
+                older, reanchor = _against_anchor(folder, slots, conn, accept_older)
                 if found < schema.LATEST:
                     # Check rollback before touching anything, then migrate with a backup.
                     if not older:
@@ -386,6 +378,7 @@ class Vault:
                     raise VaultDamagedError("the signing key does not match")
                 if not older:
                     audit.check_not_rolled_back(conn, saved)
+                _check_records(conn)
                 row = conn.execute(
                     "SELECT id, name, role, display_name, agency, contact, active, public_key"
                     " FROM users WHERE name = ?",
@@ -439,6 +432,7 @@ class Vault:
         except BaseException:
             vault.close()
             raise
+        vault._tell_about_file_anchor()
         if not vault.registry.signed:
             vault.notices.append(
                 "The user registry is not signed yet (this vault was made before per-person "
@@ -446,6 +440,23 @@ class Vault:
                 "and new users are refused, and authorship cannot be proven."
             )
         return vault
+
+    def _tell_about_file_anchor(self) -> None:
+        """Once per vault on this laptop: the anchor is in a file, not a credential store."""
+        kind, where = anchor.store_words()
+        if kind != "file":
+            return
+        kept = anchor.load(self.folder, self.vault_id)
+        if kept is None or kept.told:
+            return
+        if anchor.save(self.folder, self.vault_id, dataclasses.replace(kept, told=True)):
+            self.notices.append(
+                "This laptop has no system credential store, so the record of how far this "
+                f"vault went (which catches an older copy put back) is kept in {where}, "
+                "outside the vault folder. That is weaker: a copy of your whole user profile "
+                "would carry it back. Ask your IT team to set up the system's credential "
+                "store (see the IT guide)."
+            )
 
     # -- organisation recovery key (issue 23) ----------------------------------------------
     def _follow_organisation_key(self, dek: bytes, keys: UserKeys | None) -> None:
@@ -733,6 +744,7 @@ class Vault:
             self._write_owner = threading.get_ident()
             self._pending_head = None
             self._pending_changes = []
+            rows.reset_touched(self.conn)
             try:
                 try:
                     self.conn.execute("BEGIN IMMEDIATE")
@@ -740,9 +752,14 @@ class Vault:
                     raise db.translate(exc, what) from exc
                 try:
                     yield
+                    if rows.pending_touched(self.conn):
+                        # Records written after the transaction's last audit entry (or with
+                        # none): bound by an entry of their own.
+                        self.audit("record.bind")
                     commits = anchor.bump_commits(self.conn)
                     self.conn.execute("COMMIT")
                 except BaseException as exc:
+                    rows.reset_touched(self.conn)
                     with contextlib.suppress(db.DatabaseError):
                         self.conn.execute("ROLLBACK")
                     if isinstance(exc, db.DatabaseError | OSError):
@@ -828,6 +845,7 @@ class Vault:
             record_version,
             reason,
             signer=self._personal_key,
+            content=rows.bind(self.conn),
         )
         self._pending_head = head
         self._pending_changes.append((action, record_type, record_id))
@@ -988,6 +1006,7 @@ class Vault:
         published = {e.name: e.public_key for e in registry.db_entries(self.conn)}
         authorship = audit.verify_authorship(self.conn, self.vault_id, state, published)
         problems += authorship.problems
+        problems += integrity.record_problems(self.conn)[1]
         decisions = 0
         if state.signed:
             for (sid,) in self.conn.execute("SELECT id FROM signoffs ORDER BY rowid").fetchall():
@@ -1136,6 +1155,29 @@ def _level_matches_trail(
             "written around the app"
         ]
     return []
+
+
+def _against_anchor(
+    folder: Path, slots: KeySlots, conn: Any, accept_older: str | None
+) -> tuple[str | None, bool]:
+    """(why the vault is older than this laptop's anchor, or None; whether the next commit
+    re-records the anchor exactly). Raises ``OlderCopyError`` unless ``accept_older``."""
+    anchored = anchor.load(folder, slots.vault_id)
+    older = anchor.problem(anchored, conn, slots.generation, slots.digest)
+    # A restore recorded the state it put in place before swapping folders.
+    pending = anchor.matches_pending(anchored, conn)
+    if older and pending:
+        older = None
+    if older and not accept_older:
+        raise OlderCopyError(older)
+    return older, pending or bool(anchored and anchored.pending_seq) or bool(older)
+
+
+def _check_records(conn: Any) -> None:
+    """(issue 22) Every record as its newest audit entry recorded it, before anything is read."""
+    _, damaged = integrity.record_problems(conn, limit=3)
+    if damaged:
+        raise VaultDamagedError("records do not match the audit trail: " + "; ".join(damaged))
 
 
 def _random_key() -> bytes:

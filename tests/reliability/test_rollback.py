@@ -118,6 +118,8 @@ def test_older_copies_are_detected(tmp_path: Path, figure) -> None:  # type: ign
     put_back_anchor(fresh, None)
     with Vault.open(fresh, "sam", PASSPHRASE):
         pass
-    figure("rollback_whole_folder_copy_on_a_laptop_without_its_anchor", "opens (trust on first use)")
+    figure(
+        "rollback_whole_folder_copy_on_a_laptop_without_its_anchor", "opens (trust on first use)"
+    )
     assert detected == len(results), results
     assert all(v == "OlderCopyError" for v in results.values()), results
