@@ -10,10 +10,20 @@ from __future__ import annotations
 import base64
 import re
 import tomllib
+from datetime import date
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from cse_toolkit import paths
 from cse_toolkit.errors import UserError
@@ -26,14 +36,63 @@ class PolicyError(UserError):
     """The policy file is missing a required value or has an invalid one."""
 
 
+Day = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+DAYS: tuple[Day, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+ClockTime = Annotated[StrictStr, Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
+
+
+class OpeningHours(BaseModel):
+    """When a service answers, in UK time: ``days`` from ``opens`` to ``closes`` ("HH:MM")."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+    days: list[Day] = Field(min_length=1, description="mon, tue, wed, thu, fri, sat, sun")
+    opens: ClockTime
+    closes: ClockTime
+
+    @field_validator("days")
+    @classmethod
+    def _days_once(cls, value: list[Day]) -> list[Day]:
+        if len(set(value)) != len(value):
+            raise ValueError("lists a day twice")
+        return value
+
+    @model_validator(mode="after")
+    def _closes_after_opening(self) -> OpeningHours:
+        if self.closes <= self.opens:
+            raise ValueError(f"closes ({self.closes}) must be later than opens ({self.opens})")
+        return self
+
+
 class Contact(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    name: str = Field(description="who or which team")
-    role: str = Field(default="", description="e.g. 'Designated safeguarding lead'")
-    phone: str = ""
-    email: str = ""
-    address: str = ""
-    notes: str = ""
+    model_config = ConfigDict(extra="forbid", strict=True)
+    name: StrictStr = Field(min_length=1, description="who or which team")
+    role: StrictStr = Field(default="", description="e.g. 'Designated safeguarding lead'")
+    phone: StrictStr = ""
+    email: StrictStr = ""
+    address: StrictStr = ""
+    notes: StrictStr = ""
+    hours: list[OpeningHours] = Field(
+        default_factory=list,
+        description="when it answers, UK time; none: hours not recorded (the front door's hours "
+        "decide when the app points to the out-of-hours number)",
+    )
+    open_on_bank_holidays: StrictBool = Field(
+        default=False, description="the hours also apply on England and Wales bank holidays"
+    )
+    closed_dates: list[date] = Field(
+        default_factory=list, description="one-off closures (e.g. an extra bank holiday)"
+    )
+
+    @field_validator("hours")
+    @classmethod
+    def _no_day_twice(cls, value: list[OpeningHours]) -> list[OpeningHours]:
+        seen: set[str] = set()
+        for block in value:
+            twice = seen & set(block.days)
+            if twice:
+                raise ValueError(f"gives hours for {', '.join(sorted(twice))} twice")
+            seen |= set(block.days)
+        return value
 
 
 class Contacts(BaseModel):
@@ -44,6 +103,10 @@ class Contacts(BaseModel):
         default=None, description="Children's Social Care front door (Family Front Door / MASH)"
     )
     early_help: Contact | None = Field(default=None, description="Early Help Hub")
+    out_of_hours: Contact | None = Field(
+        default=None,
+        description="Children's Social Care out of office hours (the Emergency Duty Team)",
+    )
     police_intelligence: Contact | None = Field(
         default=None, description="where partnership information reports go"
     )
@@ -59,7 +122,11 @@ class Policy(BaseModel):
     organisation: str = Field(default="Not set (no organisation policy installed)")
     contacts: Contacts = Field(default_factory=Contacts)
     default_tool: str = Field(default="worcestershire-2013")
-    default_pathway: str = Field(default="worcestershire-cse-2013")
+    default_pathway: str | None = Field(
+        default=None,
+        description="the pathway new cases follow; not set: the one the case's screening tool "
+        "names (a case keeps the pathway it started with)",
+    )
     idle_lock_minutes: int = Field(
         default=5, ge=1, le=30, description="lock after this many minutes without input (1-30)"
     )
@@ -111,9 +178,17 @@ class Policy(BaseModel):
         return value
 
 
+BUILT_IN = "built-in defaults"
+
+
 class LoadedPolicy(BaseModel):
     policy: Policy
-    source: str  # path of the file in force, or "built-in defaults"
+    source: str  # path of the file in force, or BUILT_IN
+
+    @property
+    def installed(self) -> bool:
+        """False when no organisation policy file is installed (the built-in defaults)."""
+        return self.source != BUILT_IN
 
 
 _HEADER = re.compile(r"^[ \t]*(\[\[?)[ \t]*([^\]\s][^\]]*?)[ \t]*\]")
@@ -193,7 +268,7 @@ def load_policy(path: Path | None = None) -> LoadedPolicy:
         return read_policy_file(path)
     target = paths.policy_file()
     if not target.exists():
-        return LoadedPolicy(policy=Policy(), source="built-in defaults")
+        return LoadedPolicy(policy=Policy(), source=BUILT_IN)
     return read_policy_file(target)
 
 

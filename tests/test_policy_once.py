@@ -98,7 +98,7 @@ def test_a_policy_broken_after_start_changes_nothing_until_restart(
     assert vault.dsl.retention_candidates() == []  # retention_months read, nothing due yet
     assert vault.dsl.dashboard().children == 1
     assert isinstance(vault.dsl.queue(), list)
-    assert vault.repos.case_state(child.id).pathway == "worcestershire-cse-2013"
+    assert vault.repos.case_state(child.id).pathway == "worcestershire-cse"  # the tool's, 1.1
     assert case_view.show(vault, child.ref)["ref"] == child.ref
     assert [c["ref"] for c in case_view.case_list(vault)] == [child.ref]
     with pytest.raises(exchange.ExportNotAllowed):  # export_kinds = ["screening"] at start

@@ -88,6 +88,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     print(
         f"Pathway: {plain(path['route_name'] or 'route decided when the level is confirmed')}"
         + (f" (review cycle {path['cycle']})" if path["cycle"] > 1 else "")
+        + f" [{plain(path['id'])} version {plain(path['version'])}]"
     )
     for step in path["done"]:
         print(f"  done  {_when(step['recorded_at'])}  {plain(step['title'])}")

@@ -11,11 +11,14 @@ import argparse
 import json
 import sys
 import tomllib
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from cse_toolkit.core import catalogue
 from cse_toolkit.core import tools as tools_mod
+from cse_toolkit.core.clock import SystemClock
+from cse_toolkit.core.contacts import contact_lines, line_text
 from cse_toolkit.core.screening import (
     INCOMPLETE_LINE,
     Outcome,
@@ -25,15 +28,6 @@ from cse_toolkit.core.screening import (
 )
 from cse_toolkit.errors import UserError
 from cse_toolkit.policy import Contacts
-
-_CONTACT_TITLES = {
-    "dsl": "Designated safeguarding lead",
-    "front_door": "Family Front Door (Children's Social Care)",
-    "early_help": "Early Help Hub",
-    "cse_team": "CSE team",
-    "police_intelligence": "Police intelligence",
-    "emergency": "Emergency",
-}
 
 
 def register(subparsers: Any) -> None:
@@ -200,26 +194,18 @@ def cmd_screen(args: argparse.Namespace) -> int:
     return 0
 
 
-def _contact_lines(keys: tuple[str, ...], contacts: Contacts) -> list[str]:
-    from cse_toolkit.policy import Contact
-
-    lines: list[str] = []
-    for key in keys:
-        title = _CONTACT_TITLES.get(key, key)
-        value = getattr(contacts, key, None)
-        found: list[Contact] = (
-            list(value) if isinstance(value, list) else ([value] if value is not None else [])
-        )
-        if not found:
-            lines.append(f"  {title}: not set in the organisation policy; ask your manager")
-        for c in found:
-            detail = ", ".join(x for x in (c.phone, c.email) if x)
-            lines.append(f"  {title}: {c.name}" + (f" ({detail})" if detail else ""))
-    return lines
+def _contact_lines(keys: tuple[str, ...], contacts: Contacts, now: datetime) -> list[str]:
+    """Who to contact at ``now``: the front door in office hours, the Emergency Duty Team out
+    of hours (``core.contacts``); a contact the policy does not give reads "Not recorded"."""
+    return [f"  {line_text(line)}" for line in contact_lines(contacts, keys, now)]
 
 
-def render_outcome(tool: tools_mod.Tool, outcome: Outcome, contacts: Contacts) -> str:
-    """The outcome in plain words for a practitioner (the text form of ``screen``)."""
+def render_outcome(
+    tool: tools_mod.Tool, outcome: Outcome, contacts: Contacts, now: datetime | None = None
+) -> str:
+    """The outcome in plain words for a practitioner (the text form of ``screen``); the
+    contacts as at ``now`` (default: the system clock's time)."""
+    now = now or SystemClock().now()
 
     def label(level: str) -> str:
         return tool.level(level).label
@@ -284,5 +270,5 @@ def render_outcome(tool: tools_mod.Tool, outcome: Outcome, contacts: Contacts) -
         if ns.require_plan:
             out.append("  Record the next steps you considered and a re-screen date or trigger.")
         out += ["", "Who to contact:"]
-        out += _contact_lines(ns.contacts, contacts)
+        out += _contact_lines(ns.contacts, contacts, now)
     return "\n".join(out)

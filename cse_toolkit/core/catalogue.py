@@ -292,6 +292,50 @@ def load_pathway(pathway_id: str, version: str | None = None) -> Pathway:
     return load_pathway_file(candidates[0][2])
 
 
+def _dir_key(folder: Path) -> tuple[str, int]:
+    try:
+        return str(folder), folder.stat().st_mtime_ns
+    except OSError:
+        return str(folder), 0
+
+
+@lru_cache(maxsize=8)
+def _installed_pathways(_dirs: tuple[tuple[str, int], ...]) -> frozenset[str]:
+    # Cached on the folders' modification times: the child list asks once per child.
+    return frozenset(c[0] for c in list_pathways())
+
+
+#: The pathway a new case follows when neither the policy nor the case's tool names one.
+DEFAULT_PATHWAY = "worcestershire-cse"
+
+
+def pathway_for_case(
+    recorded: Sequence[str], tool_id: str | None, policy_pathway: str | None = None
+) -> str:
+    """The id of the pathway a case follows.
+
+    A case keeps the pathway it started with: ``recorded`` are the pathway ids of its recorded
+    steps, first recorded first, and the first one installed wins (a case recorded under the
+    2013 pathway stays on it). A case with no steps yet takes the organisation policy's
+    ``default_pathway`` when set, else the pathway its screening tool names (``tool_id``: the
+    tool of the child's level, else the policy's default tool), else ``DEFAULT_PATHWAY``.
+    """
+    installed = _installed_pathways(tuple(_dir_key(d) for d in pathway_dirs()))
+    for pid in recorded:
+        if pid in installed:
+            return pid
+    if policy_pathway:
+        return policy_pathway
+    if tool_id:
+        try:
+            named = load_tool(tool_id).pathway
+        except UserError:
+            named = ""
+        if named in installed:
+            return named
+    return DEFAULT_PATHWAY
+
+
 # --- words for ids --------------------------------------------------------------------------
 
 

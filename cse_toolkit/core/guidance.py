@@ -284,6 +284,9 @@ def _contact_lines(label: str, contact: Contact) -> list[str]:
     ):
         if value:
             lines.append(f"- {name}: {value}")
+    for block in contact.hours:  # UK time
+        days = ", ".join(d.capitalize() for d in block.days)
+        lines.append(f"- Open: {days}, {block.opens} to {block.closes}")
     return lines
 
 
@@ -294,6 +297,7 @@ def contacts_markdown(contacts: Contacts) -> str:
         blocks.append(_contact_lines("Designated safeguarding lead", person))
     named: tuple[tuple[str, Contact | None], ...] = (
         ("Children's Social Care front door", contacts.front_door),
+        ("Children's Social Care out of hours (Emergency Duty Team)", contacts.out_of_hours),
         ("Early Help", contacts.early_help),
         ("CSE team", contacts.cse_team),
         ("Police intelligence reports", contacts.police_intelligence),

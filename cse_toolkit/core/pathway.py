@@ -34,6 +34,7 @@ from cse_toolkit.core.datafile import (
     line_of,
     toml_key_lines,
 )
+from cse_toolkit.core.uk_time import end_of_uk_day
 from cse_toolkit.errors import UserError
 
 Id = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
@@ -41,7 +42,8 @@ PathwayId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9\-]*$", max_length=64
 Text = Annotated[str, Field(min_length=1)]
 FieldType = Literal["text", "date", "datetime", "bool", "choice", "level"]
 StepStatus = Literal["done", "not_applicable"]
-Unit = Literal["hours", "days", "weeks", "working_days"]
+Unit = Literal["hours", "days", "weeks", "working_days", "end_of_day"]
+Provenance = Literal["published", "to_confirm"]
 
 
 class PathwayError(UserError):
@@ -83,21 +85,23 @@ class Transition(_Entity):
     """An edge to the next step, taken when its condition holds (no condition: always).
 
     ``if_field``/``equals`` test a field recorded at this step; ``if_level`` tests the level in
-    force. ``route`` names the route the case is on from here; ``sets_level`` fixes the level
-    (immediate danger). ``loop`` marks the one intended back edge (review -> screen).
+    force; ``if_route`` the route the case is on. ``route`` names the route the case is on from
+    here; ``sets_level`` fixes the level (immediate danger). ``loop`` marks the one intended
+    back edge (review -> screen).
     """
 
     to: Id
     if_field: Id | None = None
     equals: bool | str | None = None
     if_level: list[Id] | None = None
+    if_route: list[Id] | None = None
     route: Id | None = None
     sets_level: Id | None = None
     loop: bool = False
 
     @property
     def conditional(self) -> bool:
-        return self.if_field is not None or self.if_level is not None
+        return self.if_field is not None or self.if_level is not None or self.if_route is not None
 
 
 class Step(_Entity):
@@ -112,6 +116,9 @@ class Step(_Entity):
     offered: bool = False
     fields: list[FieldDef] = Field(default_factory=list)
     next: list[Transition] = Field(default_factory=list)
+    # ``to_confirm``: no local source gives this step or its name; the partnership checks it.
+    provenance: Provenance = "published"
+    source: str = ""
 
     def field_def(self, field_id: str) -> FieldDef | None:
         for f in self.fields:
@@ -127,7 +134,8 @@ class Route(_Entity):
 
 
 class Timescale(_Entity):
-    """A due date: ``amount`` (or ``amount_by_level``) ``unit`` after a ``starts`` step.
+    """A due date: ``amount`` (or ``amount_by_level``) ``unit`` after a ``starts`` step;
+    ``end_of_day`` is the guidance's "today": the end of the UK day, ``amount`` days later.
 
     The item is met when ``ends_step`` is done later in the same cycle or the start step's data
     has ``ends_field`` set. ``only_if_field``/``only_if_equals`` limit it to some cases (a phone
@@ -145,6 +153,7 @@ class Timescale(_Entity):
     only_if_field: Id | None = None
     only_if_equals: bool | str | None = None
     source: str = ""
+    provenance: Provenance = "published"
 
 
 class Pathway(_Entity):
@@ -425,13 +434,15 @@ class _Walk:
 
 
 def _choose(
-    pathway: Pathway, step: Step, rec: StepRecord | None, level: str | None
+    step: Step, rec: StepRecord | None, level: str | None, route: str | None
 ) -> Transition | None:
     data = rec.data if rec is not None and rec.status == "done" else {}
     for t in step.next:
         if t.if_field is not None and data.get(t.if_field) != t.equals:
             continue
         if t.if_level is not None and (level is None or level not in t.if_level):
+            continue
+        if t.if_route is not None and (route is None or route not in t.if_route):
             continue
         return t
     return None
@@ -573,7 +584,7 @@ def _apply(
     if not step.next:
         state.current = None
         return
-    chosen = _choose(pathway, step, rec, state.level)
+    chosen = _choose(step, rec, state.level, state.route)
     if chosen is None:
         raise StepDataError(
             f"After '{step.title}' the pathway has no step for what was recorded "
@@ -617,6 +628,8 @@ def record_step(
 
 
 def _add(start: datetime, amount: int, unit: str) -> datetime:
+    if unit == "end_of_day":
+        return end_of_uk_day(start, amount)
     if unit == "hours":
         return start + timedelta(hours=amount)
     if unit == "days":
@@ -675,16 +688,20 @@ def _due_items(pathway: Pathway, state: _Walk, now: datetime) -> list[DueItem]:
     return items
 
 
-def _path_ahead(pathway: Pathway, current: str | None, level: str | None) -> list[str]:
+def _path_ahead(
+    pathway: Pathway, current: str | None, level: str | None, route: str | None
+) -> list[str]:
     ahead: list[str] = []
     sid = current
     while sid is not None and sid not in ahead:
         ahead.append(sid)
         step = pathway.step(sid)
-        chosen = _choose(pathway, step, None, level) if step.next else None
+        if any(t.if_field is not None for t in step.next):
+            # A step whose answer decides the way on (danger check, the social care decision)
+            # with nothing recorded yet: the path beyond it is not known, so the tracker stops.
+            break
+        chosen = _choose(step, None, level, route) if step.next else None
         if chosen is None:
-            # A conditional step (danger check, decide) with nothing recorded yet: the path
-            # beyond it depends on the answer, so the tracker stops here.
             unconditional = [t for t in step.next if not t.conditional]
             chosen = unconditional[0] if unconditional else None
         if chosen is None or chosen.loop:
@@ -719,7 +736,7 @@ def case_state(
         )
         for r in state.order
     ]
-    ahead = _path_ahead(pathway, state.current, state.level)
+    ahead = _path_ahead(pathway, state.current, state.level, state.route)
     open_views = [
         StepView(id=s, title=pathway.step(s).title, status="current" if i == 0 else "open")
         for i, s in enumerate(ahead)

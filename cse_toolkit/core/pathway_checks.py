@@ -6,10 +6,12 @@ catalogue (``core.catalogue``) uses it to load and check installed files. Qt-fre
 
 from __future__ import annotations
 
+import itertools
+
 from pydantic import ValidationError
 
-from cse_toolkit.core.datafile import Problem, ProblemList, parse_toml
-from cse_toolkit.core.pathway import Pathway
+from cse_toolkit.core.datafile import Loc, Problem, ProblemList, parse_toml
+from cse_toolkit.core.pathway import Pathway, Step, Transition
 
 
 def _semantic_checks(pw: Pathway, problems: ProblemList) -> None:  # noqa: C901 - a check per rule
@@ -47,6 +49,11 @@ def _semantic_checks(pw: Pathway, problems: ProblemList) -> None:  # noqa: C901 
                 problems.add((*loc, "if_field"), f"'{t.if_field}' is not a field of step '{s.id}'")
             if (t.if_field is None) != (t.equals is None):
                 problems.add(loc, "if_field and equals go together")
+            for ri, rid in enumerate(t.if_route or []):
+                if rid not in route_ids:
+                    problems.add((*loc, "if_route", ri), f"names unknown route '{rid}'")
+            _check_equals(s, t, loc, problems)
+        _check_answers_covered(s, i, problems)
         if s.next and all(t.conditional for t in s.next) and s.may_skip:
             problems.add(
                 ("steps", i, "may_skip"),
@@ -114,6 +121,48 @@ def _semantic_checks(pw: Pathway, problems: ProblemList) -> None:  # noqa: C901 
             problems.add(loc, "needs amount or amount_by_level")
         if ts.ends_step is None and ts.ends_field is None:
             problems.add(loc, "needs ends_step or ends_field (what meets it)")
+
+
+def _check_equals(s: Step, t: Transition, loc: Loc, problems: ProblemList) -> None:
+    """``equals`` must be a value the field can hold: an option of a choice, true/false."""
+    f = s.field_def(t.if_field) if t.if_field is not None else None
+    if f is None or t.equals is None:
+        return
+    if f.type == "choice" and t.equals not in f.options:
+        problems.add((*loc, "equals"), f"'{t.equals}' is not one of the options of '{f.id}'")
+    elif f.type == "bool" and not isinstance(t.equals, bool):
+        problems.add((*loc, "equals"), f"'{f.id}' is yes or no: equals must be true or false")
+
+
+def _check_answers_covered(s: Step, index: int, problems: ProblemList) -> None:
+    """A step whose way on depends on its answers has a way on for every combination of them
+    (required choice and yes/no fields); a transition limited to a level or a route does not
+    count, since the case may be on another."""
+    if not any(t.if_field is not None for t in s.next):
+        return
+    if any(t.if_field is None and t.if_route is None and t.if_level is None for t in s.next):
+        return  # an unconditional fallback exists
+    fields = []
+    for fid in dict.fromkeys(t.if_field for t in s.next if t.if_field is not None):
+        f = s.field_def(fid)
+        if f is None or not f.required or f.type not in ("choice", "bool"):
+            return  # an answer that may be missing: the engine reports it when recorded
+        fields.append(f)
+    values = [list(f.options) if f.type == "choice" else [True, False] for f in fields]
+    for combo in itertools.product(*values):
+        answers = {f.id: v for f, v in zip(fields, combo, strict=True)}
+        if not any(
+            t.if_route is None
+            and t.if_level is None
+            and (t.if_field is None or answers.get(t.if_field) == t.equals)
+            for t in s.next
+        ):
+            words = ", ".join(
+                f"{fid} = {str(v).lower() if isinstance(v, bool) else repr(v)}"
+                for fid, v in answers.items()
+            )
+            problems.add(("steps", index, "next"), f"no next step when {words}: add a transition")
+            return
 
 
 def check_pathway_text(text: str) -> tuple[Pathway | None, list[Problem]]:

@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QStackedWidget,
     QToolBar,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -54,9 +55,10 @@ from cse_toolkit.gui.children.child_page import ChildPage
 from cse_toolkit.gui.common import changes, clipboard, dialogs, workers
 from cse_toolkit.gui.common.about_page import AboutPage
 from cse_toolkit.gui.common.first_run_dialog import FirstRunDialog
-from cse_toolkit.gui.common.focus_order import region_target, tab_stops
+from cse_toolkit.gui.common.focus_order import focus_into, region_target, tab_stops
 from cse_toolkit.gui.common.guidance_page import GuidancePage
 from cse_toolkit.gui.common.lock_manager import LockManager
+from cse_toolkit.gui.common.policy_banner import PolicyBanner
 from cse_toolkit.gui.common.protocols import DraftEditor, VaultPage
 from cse_toolkit.gui.common.search_dialog import SearchNotesDialog
 from cse_toolkit.gui.common.unlock_dialog import UnlockDialog
@@ -126,7 +128,11 @@ class MainWindow(QMainWindow):
         self.nav.setAccessibleName(self.tr("Sections"))
         self.nav.currentItemChanged.connect(self._nav_changed)
         self.pages = QStackedWidget()
-        work_layout = QHBoxLayout(self.workspace)
+        outer = QVBoxLayout(self.workspace)
+        self.policy_banner = PolicyBanner(policy)  # only when no organisation policy is installed
+        outer.addWidget(self.policy_banner)
+        work_layout = QHBoxLayout()
+        outer.addLayout(work_layout, 1)
         work_layout.addWidget(self.nav)
         work_layout.addWidget(self.pages, 1)
         self.root.addWidget(self.workspace)
@@ -398,6 +404,7 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(self.tr(notice))
         self.root.setCurrentWidget(self.workspace)
         self._restore_location()
+        focus_into(self.pages.currentWidget(), QApplication.focusWidget())
         self.lock_manager.start()
         log.info("vault open for role %s", role)
         self.offer_drafts()
@@ -551,6 +558,7 @@ class MainWindow(QMainWindow):
         if tab is not None:
             self.child_page.set_current_tab(tab)
         self.child_list.select_child(child_id)
+        focus_into(self.child_page.tabs, QApplication.focusWidget())  # not left on the list
         return True
 
     def add_child(self) -> None:
@@ -593,8 +601,8 @@ class MainWindow(QMainWindow):
         back, bar = self.child_page.back_button, self.child_page.tabs.tabBar()
 
         def place(widget: QWidget) -> tuple[int, int]:
-            if self.toolbar.isAncestorOf(widget):
-                return 0, 0
+            if self.toolbar.isAncestorOf(widget) or self.policy_banner.isAncestorOf(widget):
+                return 0, 0 if self.toolbar.isAncestorOf(widget) else 1
             if widget is self.nav:
                 return 1, 0
             if widget is back:
@@ -627,7 +635,7 @@ class MainWindow(QMainWindow):
             return []
         return [
             w
-            for w in (self.toolbar, self.nav, self.pages.currentWidget())
+            for w in (self.toolbar, self.policy_banner, self.nav, self.pages.currentWidget())
             if w is not None and w.isVisible()
         ]
 

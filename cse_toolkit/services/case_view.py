@@ -147,7 +147,7 @@ def _urgency(
 
 
 def _case_state(vault: Vault, child: Child) -> tuple[pw.CaseState, pw.Pathway]:
-    pathway = catalogue.load_pathway(vault.policy.default_pathway)
+    pathway = catalogue.load_pathway(vault.repos.case_pathway_id(child.id))
     return vault.repos.case_state(child.id, pathway.id), pathway
 
 
@@ -211,11 +211,13 @@ def show(vault: Vault, ref: str) -> dict[str, Any]:
 def case_list(vault: Vault) -> list[dict[str, Any]]:
     """Every child this user can see: ref, name, levels and the next step with its due date."""
     vault.require("worker", "dsl")
-    pathway = catalogue.load_pathway(vault.policy.default_pathway)
     records = vault.repos.engine_records_by_child()
     latest_by_child = vault.repos.latest_screenings()
     out: list[dict[str, Any]] = []
-    for child in vault.repos.list_children():
+    children = vault.repos.list_children()
+    pathway_ids = vault.repos.case_pathway_ids(c.id for c in children)
+    for child in children:
+        pathway = catalogue.load_pathway(pathway_ids[child.id])
         try:
             state = pw.case_state(
                 pathway, records.get(child.id, []), vault.clock, child.confirmed_level

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Iterable
 from dataclasses import asdict
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
@@ -785,9 +786,39 @@ class Repositories:
         from cse_toolkit.core import pathway as pw
 
         child = self.get_child(child_id)
-        pathway = catalogue.load_pathway(pathway_id or self._v.policy.default_pathway)
+        pathway = catalogue.load_pathway(pathway_id or self.case_pathway_id(child.id))
         return pw.case_state(
             pathway, self.engine_records(child.id), self._v.clock, child.confirmed_level
+        )
+
+    def case_pathway_id(self, child_id: str) -> str:
+        """The pathway the child's case follows (``catalogue.pathway_for_case``): the one its
+        first step was recorded under, else the one the policy or the case's tool names."""
+        rows = self._c.execute(
+            "SELECT pathway_id FROM pathway_steps WHERE child_id = ? ORDER BY created_at, rowid",
+            (child_id,),
+        ).fetchall()
+        tool = self._c.execute(
+            "SELECT level_tool FROM children WHERE id = ?", (child_id,)
+        ).fetchone()
+        return self._pathway_for([r[0] for r in rows], tool[0] if tool else None)
+
+    def case_pathway_ids(self, child_ids: Iterable[str]) -> dict[str, str]:
+        """``case_pathway_id`` for many children in two queries (the child list, ``case list``)."""
+        recorded: dict[str, list[str]] = {}
+        for cid, pid in self._c.execute(
+            "SELECT child_id, pathway_id FROM pathway_steps ORDER BY child_id, created_at, rowid"
+        ):
+            ids = recorded.setdefault(cid, [])
+            if pid not in ids:
+                ids.append(pid)
+        tools = dict(self._c.execute("SELECT id, level_tool FROM children").fetchall())
+        return {cid: self._pathway_for(recorded.get(cid, []), tools.get(cid)) for cid in child_ids}
+
+    def _pathway_for(self, recorded: list[str], level_tool: str | None) -> str:
+        pol = self._v.policy
+        return catalogue.pathway_for_case(
+            recorded, level_tool or pol.default_tool, pol.default_pathway
         )
 
     def steps_for(self, child_id: str) -> list[StepRecord]:

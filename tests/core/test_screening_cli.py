@@ -171,7 +171,8 @@ def test_screen_text_for_a_practitioner(run: Any, tmp_path: Path) -> None:
     assert 'To verify (answered "possible"):\n  - Being groomed online' in text
     assert "Gaps to follow up" in text
     assert "What to do next:" in text and "Family Front Door" in text
-    assert "Alex Example (01234 000001)" in text
+    assert "Designated safeguarding lead: Alex Example, 01234 000001" in text
+    assert "Not recorded" in text and "ask your manager" not in text
 
 
 def test_screen_wm_urgent_flag(run: Any, tmp_path: Path) -> None:

@@ -153,6 +153,7 @@ class ChildPage(QWidget):
             self._child = None
             self.title_label.clear()
             self.summary_label.clear()
+            self._name_for_screen_readers("")
             for tab in self._tabs:
                 tab.clear()  # type: ignore[attr-defined]
             self.back_requested.emit()
@@ -182,8 +183,26 @@ class ChildPage(QWidget):
                 self.tr("'{level}' awaiting DSL sign-off").format(level=level_label(waiting))
             )
         self.summary_label.setText(" · ".join(parts))
+        self._name_for_screen_readers(child.display_name)
         for tab in self._tabs:
             tab.set_child(self._vault, child)  # type: ignore[attr-defined]
+
+    def _name_for_screen_readers(self, name: str) -> None:
+        """A screen reader reads a label's accessible name instead of its text, so the heading
+        is named by the child's name (Orca said "Child's name"); and each tab's description
+        (its tooltip) says whose record it is, since a tab is where focus lands as the child
+        opens and Orca says only "Details page tab" otherwise."""
+        summary = self.summary_label.text()
+        self.title_label.setAccessibleName(name or self.tr("Child's name"))
+        self.summary_label.setAccessibleName(summary or self.tr("Reference, age and level"))
+        self.tabs.setAccessibleName(
+            self.tr("{name}: record sections").format(name=name)
+            if name
+            else self.tr("Child record sections")
+        )
+        whose = f"{name} · {summary}" if name else ""
+        for index in range(self.tabs.count()):
+            self.tabs.setTabToolTip(index, whose)
 
     def _lowered_awaiting_signoff(self, child: Child) -> str | None:
         """The lower level a worker confirmed on the latest screening, while it waits for a DSL
@@ -206,6 +225,7 @@ class ChildPage(QWidget):
         self._child = None
         self.title_label.clear()
         self.summary_label.clear()
+        self._name_for_screen_readers("")
         for tab in self._tabs:
             tab.clear()  # type: ignore[attr-defined]
 

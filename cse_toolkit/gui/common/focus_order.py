@@ -48,6 +48,19 @@ def region_target(regions: Sequence[QWidget], focus: QWidget | None, step: int) 
     return None
 
 
+def focus_into(page: QWidget | None, focus: QWidget | None) -> None:
+    """Focus ``page``'s first control unless ``focus`` is already a visible control inside it.
+
+    After unlocking, Qt hands focus to whatever follows the hidden unlock form in the focus
+    chain (the navigation list, or a table on a page not shown), which a screen reader then
+    reads out; the user should land on the page in front of them."""
+    if page is None or (focus is not None and focus.isVisible() and page.isAncestorOf(focus)):
+        return
+    target = first_focusable(page)
+    if target is not None:
+        target.setFocus(Qt.FocusReason.OtherFocusReason)
+
+
 def first_focusable(region: QWidget) -> QWidget | None:
     """The first control of ``region`` that Tab would stop on, in focus-chain order."""
     if region.focusPolicy() & Qt.FocusPolicy.TabFocus and region.isEnabled():

@@ -12,7 +12,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, Qt
@@ -20,9 +20,12 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
 
 from cse_toolkit.core.catalogue import load_tool
+from cse_toolkit.core.contacts import NOT_RECORDED, ContactLine
+from cse_toolkit.core.contacts import contact_lines as core_contact_lines
 from cse_toolkit.core.tools import Tool
+from cse_toolkit.core.uk_time import uk_local
 from cse_toolkit.errors import UserError
-from cse_toolkit.policy import Contact, Policy
+from cse_toolkit.policy import Policy
 
 if TYPE_CHECKING:
     from cse_toolkit.core.entities import Child
@@ -32,6 +35,7 @@ CONTACT_TITLES = {
     "dsl": "Designated safeguarding lead",
     "cse_team": "CSE team",
     "front_door": "Family Front Door (Children's Social Care)",
+    "out_of_hours": "Emergency Duty Team (Children's Social Care out of hours)",
     "early_help": "Early Help Hub",
     "police_intelligence": "Police intelligence",
     "emergency": "Emergency",
@@ -58,8 +62,9 @@ def policy(vault: Vault | None) -> Policy:
     return vault.policy
 
 
-def case_pathway_id(vault: Vault) -> str:
-    return policy(vault).default_pathway
+def case_pathway_id(vault: Vault, child_id: str) -> str:
+    """The pathway the child's case follows: the one it started with (``repos``)."""
+    return vault.repos.case_pathway_id(child_id)
 
 
 def case_tool(vault: Vault, child: Child | None = None) -> Tool:
@@ -84,34 +89,63 @@ def moment_text(value: datetime) -> str:
     return f"{day_text(local)} {local.strftime('%H:%M')}"
 
 
-def contact_text(contact: Contact) -> str:
-    parts = [contact.name]
-    if contact.role:
-        parts[0] += f" ({contact.role})"
-    for extra in (contact.phone, contact.email):
-        if extra:
-            parts.append(extra)
-    return ", ".join(parts)
+def _when(at: datetime, now_local: datetime) -> str:
+    clock = at.strftime("%H:%M")
+    if at.date() == now_local.date():
+        return clock
+    if at.date() == now_local.date() + timedelta(days=1):
+        return _tr("tomorrow {time}").format(time=clock)
+    return _tr("{day} {time}").format(day=_tr(at.strftime("%A")), time=clock)
 
 
-def contact_lines(pol: Policy, keys: Iterable[str]) -> list[tuple[str, str]]:
-    """(title, text) for each contact key, in order; a contact missing from the policy says so."""
-    lines: list[tuple[str, str]] = []
-    contacts = pol.contacts
-    for key in keys:
-        title = _tr(CONTACT_TITLES.get(key, key.replace("_", " ").capitalize()))
-        value = getattr(contacts, key, None)
-        if key == "dsl":
-            if value:
-                for person in value:
-                    lines.append((title, contact_text(person)))
-            else:
-                lines.append((title, _tr("not set in the organisation policy: ask your manager")))
-        elif value is None:
-            lines.append((title, _tr("not set in the organisation policy: ask your manager")))
-        else:
-            lines.append((title, contact_text(value)))
-    return lines
+def _note(line: ContactLine, moment: datetime) -> str:
+    """The hours note in the user's language (core's notes are English)."""
+    status, local = line.status, uk_local(moment)
+    if status.state == "open" and status.until is not None:
+        return _tr("Open now until {time}").format(time=_when(status.until, local))
+    if status.state == "closed":
+        if status.opens is None:
+            return _tr("Closed now")
+        return _tr("Closed now: opens {when}").format(when=_when(status.opens, local))
+    return _tr(line.note) if line.note else ""  # one of core.contacts' fixed notes
+
+
+def contact_lines(pol: Policy, keys: Iterable[str], moment: datetime) -> list[tuple[str, str]]:
+    """(title, text) for each contact key, in order, at ``moment`` (the clock's now): the
+    front door with the out-of-hours service, the one to ring now first
+    (``core.contacts.contact_lines``). A contact missing from the policy reads "Not recorded"."""
+    out: list[tuple[str, str]] = []
+    for line in core_contact_lines(pol.contacts, keys, moment):
+        title = _tr(CONTACT_TITLES.get(line.key, line.title))
+        if line.now:
+            title = _tr("Ring now: {title}").format(title=title)
+        text = line.text if line.recorded else _tr(NOT_RECORDED)
+        note = _note(line, moment)
+        out.append((title, _tr("{text} ({note})").format(text=text, note=note) if note else text))
+    return out
+
+
+def ring_now_text(pol: Policy, moment: datetime) -> str:
+    """The children's social care number to ring now, short: the front door while it is open,
+    the Emergency Duty Team while it is closed (with when the front door opens), both when the
+    front door's hours are not recorded."""
+    lines = core_contact_lines(pol.contacts, ["front_door"], moment)
+    now = [line for line in lines if line.now]
+    if not now:
+        return " · ".join(
+            f"{title}: {text}" for title, text in contact_lines(pol, ["front_door"], moment)
+        )
+    line = now[0]
+    title = _tr(CONTACT_TITLES.get(line.key, line.title))
+    text = line.text if line.recorded else _tr(NOT_RECORDED)
+    if line.key == "front_door":
+        return _tr("ring {title}: {text} ({note})").format(
+            title=title, text=text, note=_note(line, moment)
+        )
+    door = next(x for x in lines if x.key == "front_door")
+    return _tr("ring {title}: {text} (the Family Front Door is closed; {note})").format(
+        title=title, text=text, note=_note(door, moment).removeprefix(_tr("Closed now: "))
+    )
 
 
 def emergency_text(pol: Policy) -> str:

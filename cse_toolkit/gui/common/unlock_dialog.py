@@ -31,6 +31,7 @@ from cse_toolkit.core.clock import Clock
 from cse_toolkit.errors import UserError
 from cse_toolkit.fsutil import DiskFullError
 from cse_toolkit.gui.common import workers
+from cse_toolkit.gui.common.widgets import describe_error
 from cse_toolkit.gui.forms.ui_unlock_dialog import Ui_UnlockDialog
 from cse_toolkit.policy import Policy
 from cse_toolkit.vault.errors import (
@@ -69,6 +70,7 @@ class UnlockDialog(QWidget):
         self.ui.capsLabel.setStyleSheet("font-weight: bold;")
         self.ui.capsLabel.setText("\u26a0 " + self.ui.capsLabel.text())
         self.ui.messageLabel.setTextFormat(Qt.TextFormat.PlainText)
+        self._usual_description = ""  # what the passphrase field says besides its name
         for label in (
             self.ui.titleLabel,
             self.ui.userLabel,
@@ -105,6 +107,8 @@ class UnlockDialog(QWidget):
         )
         self.ui.passphraseEdit.clear()
         self.ui.showCheck.setChecked(False)
+        # Focus jumps straight to this field on lock, so it is what tells a screen reader why.
+        self._usual_description = self.tr("CSE Toolkit is locked.") if locked else ""
         self._show_message("")
         self._set_busy(False)
         current = self.ui.userCombo.currentText()
@@ -250,6 +254,7 @@ class UnlockDialog(QWidget):
         self.ui.messageLabel.setText(text)
         self.ui.messageLabel.setVisible(bool(text))
         self.ui.messageLabel.setAccessibleDescription(text)
+        describe_error(self.ui.passphraseEdit, text, self._usual_description)
 
     def message(self) -> str:
         return self.ui.messageLabel.text() if self.ui.messageLabel.isVisible() else ""

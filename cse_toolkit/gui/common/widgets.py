@@ -117,3 +117,18 @@ def report(parent: QWidget | None, title: str, exc: BaseException) -> None:
         dialogs.error(parent, title, str(exc))
     else:
         sys.excepthook(type(exc), exc, exc.__traceback__)
+
+
+def describe_error(field: QWidget, text: str, usual: str = "") -> None:
+    """Tie an error message to the control it is about, for screen readers.
+
+    The message becomes the field's accessible description (``usual`` again once ``text`` is
+    empty): a description change on the focused control is spoken at once (Orca), and the
+    description is read whenever focus returns. Where the platform's bridge takes
+    announcements (Windows UI Automation, macOS) the message is also announced; Linux is left
+    out because AT-SPI screen readers that take both would say it twice."""
+    field.setAccessibleDescription(text or usual)
+    if text and sys.platform != "linux":
+        from PySide6.QtGui import QAccessible, QAccessibleAnnouncementEvent
+
+        QAccessible.updateAccessibility(QAccessibleAnnouncementEvent(field, text))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, Qt
@@ -75,8 +76,11 @@ class Explanation:
     contacts: Column
 
 
-def fill_explanation(cols: Explanation, tool: Tool, outcome: Outcome, pol: Policy) -> None:
-    """Write every column for ``outcome`` (each emptied first)."""
+def fill_explanation(
+    cols: Explanation, tool: Tool, outcome: Outcome, pol: Policy, moment: datetime
+) -> None:
+    """Write every column for ``outcome`` (each emptied first); the contacts as at ``moment``
+    (the clock's now: the front door in office hours, the Emergency Duty Team out of hours)."""
     present = {a.indicator: a for a in outcome.present}
     cols.reasons.clear()
     for reason in outcome.reasons:
@@ -136,7 +140,7 @@ def fill_explanation(cols: Explanation, tool: Tool, outcome: Outcome, pol: Polic
             )
         contacts = ns.contacts
     cols.contacts.clear()
-    for title, text in contact_lines(pol, contacts):
+    for title, text in contact_lines(pol, contacts, moment):
         label = QLabel(f"<b>{html.escape(title)}</b><br>{html.escape(text)}")
         label.setTextFormat(Qt.TextFormat.RichText)
         label.setWordWrap(True)

@@ -64,6 +64,7 @@ from cse_toolkit.gui.common.pathway_widgets import (
     case_pathway_id,
     emergency_text,
     policy,
+    ring_now_text,
     section_title,
     wrap_label,
 )
@@ -326,7 +327,7 @@ class OutcomePage(QWidget):
             record = vault.repos.get_screening(record)
         self._vault = vault
         self._record = record
-        self._pathway_id = pathway_id or case_pathway_id(vault)
+        self._pathway_id = pathway_id or case_pathway_id(vault, record.child_id)
         inp = ScreeningInput.from_dict(record.input)
         self._tool = tool_for(inp)  # the version it was made with: never re-scored
         self._outcome = evaluate(self._tool, inp)
@@ -377,14 +378,14 @@ class OutcomePage(QWidget):
     def _fill(self, inp: ScreeningInput) -> None:
         tool, outcome, record = self._tool, self._outcome, self._record
         assert tool is not None and outcome is not None and record is not None
-        pol = policy(self._vault)
+        pol, now = policy(self._vault), self._vault.now()  # type: ignore[union-attr]
         self.banner.setVisible(outcome.urgent)
         if outcome.urgent:
             self.banner.set_detail(
                 self.tr(
                     "Someone is in immediate danger. {contact}. Then refer to children's "
-                    "social care by phone and tell your DSL."
-                ).format(contact=emergency_text(pol))
+                    "social care by phone ({ring}) and tell your DSL."
+                ).format(contact=emergency_text(pol), ring=ring_now_text(pol, now))
             )
         level = tool.level(outcome.suggested_level)
         self.level_label.setText(level.label)
@@ -419,7 +420,7 @@ class OutcomePage(QWidget):
             )
         )
 
-        fill_explanation(self.columns(), tool, outcome, pol)
+        fill_explanation(self.columns(), tool, outcome, pol, now)
 
         self.level_combo.blockSignals(True)
         self.level_combo.clear()

@@ -147,7 +147,7 @@ class DangerCheck(QWidget):
     def start(self, vault: Vault, child_id: str, pathway_id: str | None = None) -> None:
         self._vault = vault
         self._child_id = child_id
-        self._pathway_id = pathway_id or case_pathway_id(vault)
+        self._pathway_id = pathway_id or case_pathway_id(vault, child_id)
         self._reset()
         self.banner.set_detail(
             self.tr(

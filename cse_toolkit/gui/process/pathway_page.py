@@ -87,8 +87,8 @@ def next_step_provider(vault: Vault, child_ids: Sequence[str]) -> Mapping[str, N
     child's confirmed level and every recorded step are read in two queries; each child then
     costs only the engine replay.
     """
-    pathway = load_pathway(case_pathway_id(vault))
     levels = {row[0]: row[7] for row in vault.repos.child_rows()}
+    pathway_ids = vault.repos.case_pathway_ids(levels)  # each case keeps its own pathway
     records = vault.repos.engine_records_by_child()
     screenings = vault.repos.latest_screenings()
     now = vault.clock.now()
@@ -98,6 +98,7 @@ def next_step_provider(vault: Vault, child_ids: Sequence[str]) -> Mapping[str, N
             continue
         try:
             recs = records.get(child_id, [])
+            pathway = load_pathway(pathway_ids[child_id])
             state = case_state(pathway, recs, vault.clock, levels[child_id])
             status, screened_at = screenings.get(child_id, (None, None))
             risk = urgency(
@@ -211,7 +212,7 @@ class ProcessTab(QWidget):
             self.save_draft()
         self._vault = vault
         self._child = child
-        self._pathway = load_pathway(case_pathway_id(vault))
+        self._pathway = load_pathway(case_pathway_id(vault, child.id))
         self.tracker.set_child(vault, child.id, self._pathway.id)
         self._refresh_latest()
         if not same:

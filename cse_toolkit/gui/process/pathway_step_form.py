@@ -52,6 +52,7 @@ from cse_toolkit.gui.common.pathway_widgets import (
     InlineMessage,
     emergency_text,
     policy,
+    ring_now_text,
     wrap_label,
 )
 from cse_toolkit.gui.common.widgets import (
@@ -265,8 +266,19 @@ class StepForm(QWidget):
         self._clear_form()
         self.title.setText(step.title)
         self.title.setAccessibleName(step.title)
-        self.help.setText(step.help)
-        self.help.setVisible(bool(step.help))
+        assert self._vault is not None
+        parts = [step.help]
+        if step.id in ("refer", "escalation"):  # who to phone at this time of day
+            ring = ring_now_text(policy(self._vault), self._vault.now())
+            parts.append(self.tr("Children's social care: {ring}").format(ring=ring))
+        if step.provenance == "to_confirm":
+            parts.append(
+                self.tr("Not yet confirmed by your partnership: {source}.").format(
+                    source=step.source or self.tr("no local source")
+                )
+            )
+        self.help.setText("\n\n".join(p for p in parts if p))
+        self.help.setVisible(any(parts))
         self.banner.setVisible(step.id == "concern")
         if step.id == "concern":
             self.banner.set_detail(

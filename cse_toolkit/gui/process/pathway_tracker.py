@@ -39,6 +39,7 @@ from cse_toolkit.gui.common.pathway_widgets import (
     emergency_text,
     moment_text,
     policy,
+    ring_now_text,
     section_title,
     wrap_label,
 )
@@ -101,6 +102,12 @@ class PathwayTracker(QWidget):
             self.tr("Immediate danger: refer now, strategy meeting straight away")
         )
         self.urgent_banner.hide()
+        # Who to phone for the referral now: the front door in office hours, the Emergency
+        # Duty Team out of hours (core.contacts, from the clock's time).
+        self.ring_label = wrap_label()
+        self.ring_label.setObjectName("ringNow")
+        self.ring_label.setAccessibleName(self.tr("Who to phone now"))
+        self.ring_label.hide()
         self.due_title = section_title(self.tr("Due dates"))
         self.due_box = QWidget()
         self.due_layout = QVBoxLayout(self.due_box)
@@ -140,6 +147,7 @@ class PathwayTracker(QWidget):
         layout.addWidget(self.about)
         layout.addWidget(self.urgent_banner)
         layout.addWidget(self.route_label)
+        layout.addWidget(self.ring_label)
         layout.addWidget(self.status)
         layout.addLayout(buttons)
         layout.addWidget(self.due_title)
@@ -162,7 +170,7 @@ class PathwayTracker(QWidget):
     def set_child(self, vault: Vault, child_id: str, pathway_id: str | None = None) -> None:
         self._vault = vault
         self._child_id = child_id
-        self._pathway = load_pathway(pathway_id or case_pathway_id(vault))
+        self._pathway = load_pathway(pathway_id or case_pathway_id(vault, child_id))
         self.refresh()
 
     def refresh(self) -> None:
@@ -192,6 +200,7 @@ class PathwayTracker(QWidget):
         self.route_label.clear()
         self._set_due([])
         self.urgent_banner.hide()
+        self.ring_label.hide()
         self.continue_button.setText(self.tr("&Continue"))
         self.continue_button.setEnabled(False)
         self.share_button.setEnabled(False)
@@ -199,7 +208,11 @@ class PathwayTracker(QWidget):
     def _fill(self, state: CaseState, records: list[StepRecord], names: dict[str, str]) -> None:
         pathway = self._pathway
         assert pathway is not None
-        self.heading.setText(self.tr("Process: {name}").format(name=pathway.name))
+        self.heading.setText(
+            self.tr("Process: {name} (version {version})").format(
+                name=pathway.name, version=pathway.version
+            )
+        )
         self.heading.setAccessibleName(self.heading.text())
         self.about.setText(" ".join(pathway.about.split()))
 
@@ -213,17 +226,26 @@ class PathwayTracker(QWidget):
         )
 
         # SAFETY.md R1: the immediate route goes through the referral to the strategy meeting.
-        urgent = state.route == "immediate" and state.current in ("refer", "strategy_meeting")
+        urgent = state.route == "immediate" and state.current in (
+            "refer",
+            "csc_decision",
+            "escalation",
+            "strategy_meeting",
+        )
         self.urgent_banner.setVisible(urgent)
+        pol, now = policy(self._vault), state.as_of
+        ring = ring_now_text(pol, now)
         if urgent:
             self.urgent_banner.set_detail(
                 self.tr(
                     "Immediate danger was reported. If the child is still in danger, call 999 "
-                    "({contact}). Tell your DSL and refer to the Family Front Door by phone now "
-                    "(the Emergency Duty Team out of hours): the strategy meeting is held "
-                    "straight away."
-                ).format(contact=emergency_text(policy(self._vault)))
+                    "({contact}). Tell your DSL and refer to children's social care by phone "
+                    "now ({ring}): the strategy meeting is held straight away."
+                ).format(contact=emergency_text(pol), ring=ring)
             )
+        phone_steps = ("refer", "csc_decision", "escalation")
+        self.ring_label.setVisible(not urgent and state.current in phone_steps)
+        self.ring_label.setText(self.tr("Children's social care: {ring}").format(ring=ring))
 
         self._set_due(state.due)
 

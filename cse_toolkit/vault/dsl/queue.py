@@ -459,8 +459,9 @@ class ReviewQueue:
     def _step_titles(self) -> dict[str, str]:
         if self._titles is None:
             try:
-                pathway = catalogue.load_pathway(self._v.policy.default_pathway)
-                self._titles = {st.id: st.title for st in pathway.steps}
+                pol = self._v.policy
+                pid = catalogue.pathway_for_case([], pol.default_tool, pol.default_pathway)
+                self._titles = {st.id: st.title for st in catalogue.load_pathway(pid).steps}
             except UserError:
                 self._titles = {}
         return self._titles
@@ -520,7 +521,8 @@ class ReviewQueue:
             state: pw.CaseState | None = None
             records: list[pw.StepRecord] = []
             if recs:
-                pid = recs[-1][1]
+                # A case keeps the pathway it started with (its first installed one).
+                pid = catalogue.pathway_for_case([r[1] for r in recs], None)
                 if pid not in pathways:
                     pathways[pid] = catalogue.load_pathway(pid)
                 records = [
