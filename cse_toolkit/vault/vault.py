@@ -329,7 +329,12 @@ class Vault:
         anchor on purpose (audited ``vault.accept_older``); the anchor then follows it."""
         slots = _require_folder(folder)
         name = _pick_user(slots, user)
-        keys = slots.unwrap_user_keys(name, passphrase)  # one key derivation for both keys
+        if slots.next_slots() is not None:
+            from cse_toolkit.vault import rekey
+
+            slots, keys = rekey.settle(folder, slots, name, passphrase)  # a re-key interrupted
+        else:
+            keys = slots.unwrap_user_keys(name, passphrase)  # one key derivation for both keys
         return cls._open_with_key(
             folder,
             slots,
@@ -423,6 +428,7 @@ class Vault:
             ):
                 slots.store_signing(name, keys.kek, keys.signing, vault.registry.root)
                 slots.save()
+            _upkeep_handover(slots, name, keys)
         except BaseException:
             # e.g. disk full or a damaged audit page: do not leave a keyed connection open.
             vault.close()
@@ -1171,6 +1177,22 @@ def _against_anchor(
     if older and not accept_older:
         raise OlderCopyError(older)
     return older, pending or bool(anchored and anchored.pending_seq) or bool(older)
+
+
+def _upkeep_handover(slots: KeySlots, name: str, keys: UserKeys | None) -> None:
+    """(issue 22) Take a data key a re-key sealed to this person, and give an older slot its
+    handover key (so the next re-key reaches them)."""
+    if keys is None or not keys.kek:
+        return
+    changed = False
+    if keys.handed_over:
+        slots.finish_handover(name, keys.kek, keys.dek)
+        changed = True
+    if not slots.has_handover(name):
+        slots.add_handover(name, keys.kek)
+        changed = True
+    if changed:
+        slots.save()
 
 
 def _check_records(conn: Any) -> None:
