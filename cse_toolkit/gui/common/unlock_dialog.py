@@ -98,11 +98,20 @@ class UnlockDialog(QWidget):
             self.ui.panelLayout.indexOf(self.ui.messageLabel) + 1, self.keep_older_button
         )
         self.accept_older_reason: str | None = None
+        # Change passphrase (issue 22: with the choice to re-key), while the vault is closed.
+        self.change_button = QPushButton(self.tr("C&hange passphrase…"))
+        self.change_button.setAutoDefault(False)
+        self.change_button.setFlat(True)
+        self.change_button.clicked.connect(self.change_passphrase)
+        self.ui.buttonLayout.insertWidget(
+            self.ui.buttonLayout.indexOf(self.ui.forgotButton) + 1, self.change_button
+        )
         self.setTabOrder(self.ui.userCombo, self.ui.passphraseEdit)
         self.setTabOrder(self.ui.passphraseEdit, self.ui.showCheck)
         # The buttons in the order they are shown (left to right).
         self.setTabOrder(self.ui.showCheck, self.ui.forgotButton)
-        self.setTabOrder(self.ui.forgotButton, self.ui.unlockButton)
+        self.setTabOrder(self.ui.forgotButton, self.change_button)
+        self.setTabOrder(self.change_button, self.ui.unlockButton)
         self.reset(locked=False)
 
     # -- state --------------------------------------------------------------------------
@@ -139,6 +148,7 @@ class UnlockDialog(QWidget):
         self.ui.passphraseEdit.setEnabled(bool(names))
         self.ui.showCheck.setEnabled(bool(names))
         self.ui.forgotButton.setEnabled(bool(names))
+        self.change_button.setEnabled(bool(names))
 
     # -- help while typing -----------------------------------------------------------------
     def _show_passphrase(self, shown: bool) -> None:
@@ -179,6 +189,34 @@ class UnlockDialog(QWidget):
             return
         shift = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
         self._set_caps(text.isupper() != shift)
+
+    # -- change passphrase (the vault is closed meanwhile) -------------------------------------
+    def change_passphrase(self) -> None:
+        from cse_toolkit.gui.common.passphrase_dialog import PassphraseDialog
+
+        users = [self.ui.userCombo.itemText(i) for i in range(self.ui.userCombo.count())]
+        dialog = PassphraseDialog(
+            self._folder,
+            users,
+            self.ui.userCombo.currentText(),
+            min_score=self.min_passphrase_score,
+            kdf=self.kdf,
+            policy=self.policy,
+            parent=self,
+        )
+        self.passphrase_dialog: PassphraseDialog | None = dialog
+
+        def finished(result: int) -> None:
+            if dialog.user:
+                self._show_message(
+                    self.tr("The passphrase of {user} was changed. Unlock with the new one.").format(
+                        user=dialog.user
+                    )
+                )
+            self.focus_passphrase()
+
+        dialog.finished.connect(finished)
+        dialog.open()
 
     # -- forgotten passphrase --------------------------------------------------------------
     def forgotten(self) -> None:
