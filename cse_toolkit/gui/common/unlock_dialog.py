@@ -209,9 +209,9 @@ class UnlockDialog(QWidget):
         def finished(result: int) -> None:
             if dialog.user:
                 self._show_message(
-                    self.tr("The passphrase of {user} was changed. Unlock with the new one.").format(
-                        user=dialog.user
-                    )
+                    self.tr(
+                        "The passphrase of {user} was changed. Unlock with the new one."
+                    ).format(user=dialog.user)
                 )
             self.focus_passphrase()
 
