@@ -143,7 +143,8 @@ class PassphraseDialog(QDialog):
         layout.addWidget(buttons)
         self.strength_label.setText(meter_text("", self._min_score))
         self.old_edit.setFocus(Qt.FocusReason.OtherFocusReason)
-        self.resize(560, 0)
+        self.setMinimumWidth(480)
+        self.adjustSize()  # the wrapped help lines at this width
 
     def _secret(self, name: str) -> QLineEdit:
         edit = QLineEdit()
@@ -226,6 +227,7 @@ class PassphraseDialog(QDialog):
             ).format(key=self.recovery_key)
         )
         self.result_label.show()
+        self.adjustSize()
         self.change_button.setText(self.tr("&Close"))
         self.cancel_button.hide()
         self.result_label.setFocus(Qt.FocusReason.OtherFocusReason)
