@@ -36,10 +36,10 @@ from typing import Any
 from cse_toolkit.errors import UserError
 from cse_toolkit.fsutil import fsync_dir
 from cse_toolkit.vault import db
-from cse_toolkit.vault.errors import NotAVaultError, WrongPassphraseError
-from cse_toolkit.vault.keyslots import KdfParams, KeySlots, UserKeys, calibrate, new_recovery_key
+from cse_toolkit.vault.errors import NotAVaultError
+from cse_toolkit.vault.keyslots import KdfParams, KeySlots, calibrate, new_recovery_key
+from cse_toolkit.vault.rekey_state import NEW_FILE
 
-NEW_FILE = db.DB_FILE + ".rekey"
 Progress = Callable[[float, str], None]
 
 
@@ -49,35 +49,6 @@ class RekeyResult:
     recovery_key: str
     handed_over: list[str] = field(default_factory=list)
     closed: list[str] = field(default_factory=list)
-
-
-def _opens(folder: Path, dek: bytes) -> bool:
-    try:
-        conn = db.connect(folder / db.DB_FILE, dek, readonly=True)
-    except NotAVaultError:
-        return False
-    conn.close()
-    return True
-
-
-def settle(folder: Path, slots: KeySlots, name: str, passphrase: str) -> tuple[KeySlots, UserKeys]:
-    """A key-slot file left by an interrupted re-key: keep whichever slots open ``vault.db``."""
-    (folder / NEW_FILE).unlink(missing_ok=True)
-    nxt = slots.next_slots()
-    assert nxt is not None
-    try:
-        keys = slots.unwrap_user_keys(name, passphrase)
-        if _opens(folder, keys.dek):
-            slots.drop_next()  # the database was not re-keyed: nothing changed
-            slots.save()
-            return slots, keys
-    except WrongPassphraseError:
-        pass
-    keys = nxt.unwrap_user_keys(name, passphrase)
-    if not _opens(folder, keys.dek):
-        raise NotAVaultError(str(folder), "neither key of an interrupted re-key opens it")
-    nxt.save()  # the database was re-keyed: the new slots only
-    return nxt, keys
 
 
 def rekey(

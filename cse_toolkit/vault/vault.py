@@ -330,9 +330,9 @@ class Vault:
         slots = _require_folder(folder)
         name = _pick_user(slots, user)
         if slots.next_slots() is not None:
-            from cse_toolkit.vault import rekey
+            from cse_toolkit.vault import rekey_state
 
-            slots, keys = rekey.settle(folder, slots, name, passphrase)  # a re-key interrupted
+            slots, keys = rekey_state.settle(folder, slots, name, passphrase)  # interrupted
         else:
             keys = slots.unwrap_user_keys(name, passphrase)  # one key derivation for both keys
         return cls._open_with_key(
