@@ -48,12 +48,13 @@ def import_entry(
     unchanged and signed by its actor's registered key (else None)."""
     row = conn.execute(
         "SELECT seq, at, actor, action, record_type, record_id, record_version, reason,"
-        " prev_hash, hash, sig FROM audit WHERE action = 'import.pack' AND record_id = ?",
+        " prev_hash, hash, sig, content FROM audit WHERE action = 'import.pack'"
+        " AND record_id = ?",
         (import_id,),
     ).fetchone()
     if row is None:
         return None
-    if audit.row_hash(*row[:9]) != row[9]:
+    if audit.row_hash(*row[:9], row[11]) != row[9]:  # (issue 22) the records it bound too
         return None
     legacy = not row[10] and int(row[0]) <= state.legacy_until  # from before personal keys
     if (

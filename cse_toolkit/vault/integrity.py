@@ -86,7 +86,7 @@ def record_problems(conn: Any, limit: int = 20) -> tuple[int, list[str]]:
             if rows.row_digest(tuple(row), count) != digest:
                 problems.append(
                     f"{table.record_type} {record_id[:8]} is not what entry {seq} recorded "
-                    "(an older or damaged page)"
+                    "(an older or damaged page, or an edit around the app)"
                 )
         for (name, record_id), (seq, digest) in expected.items():
             if name != table.name or record_id in seen or digest == rows.GONE:
