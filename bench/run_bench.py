@@ -26,7 +26,8 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-OUT = ROOT / "bench" / "out"
+# CSE_BENCH_OUT: where the vaults are built (e.g. /tmp/bench-10k; never inside git).
+OUT = Path(os.environ.get("CSE_BENCH_OUT", str(ROOT / "bench" / "out")))
 ENC = OUT / "vault"
 PLAIN = OUT / "plain"
 PASSPHRASE = "bench otter lamp river"
@@ -53,7 +54,7 @@ def _cli(*args: str, stdin: str = PASSPHRASE + "\n", env: dict[str, str] | None 
     return result.stdout
 
 
-def build(children: int, notes_per_child: int) -> None:
+def build(children: int, notes_per_child: int, big_notes: int = 500) -> None:
     import shutil
 
     shutil.rmtree(OUT, ignore_errors=True)
@@ -94,7 +95,7 @@ def build(children: int, notes_per_child: int) -> None:
                 "event_at": base + timedelta(hours=17 * i),
                 "body": f"{big.notes[0]['body']} Follow-up contact number {i}.",
             }
-            for i in range(500)
+            for i in range(big_notes)
         ]
         bulk.load_children(vault, [big])
         (OUT / "big_child.txt").write_text(big.id)
@@ -116,6 +117,7 @@ def _plain_vault(folder: Path, like: Path) -> Any:
 
     from cse_toolkit.core.clock import SystemClock
     from cse_toolkit.core.entities import User
+    from cse_toolkit.vault import db, registry
     from cse_toolkit.vault.keyslots import KeySlots
     from cse_toolkit.vault.vault import Vault
 
@@ -131,12 +133,16 @@ def _plain_vault(folder: Path, like: Path) -> Any:
         "cache_size = -32768",
     ):
         conn.execute(f"PRAGMA {pragma}")
+    conn = db.SerialConnection(conn)  # the threading rule, as db.connect gives it
     slots = KeySlots.load(like)
     row = conn.execute("SELECT id, name, role FROM users WHERE name = ?", (USER,)).fetchone()
     key = Ed25519PrivateKey.from_private_bytes(
         bytes(conn.execute("SELECT value FROM meta WHERE key = 'signing_key'").fetchone()[0])
     )
-    vault = Vault(folder, conn, slots, User(row[0], row[1], row[2]), key, SystemClock())
+    # The person's own signing key, from their slot, as an unlock gives it (exports sign).
+    personal = slots.unwrap_user_keys(row[1], PASSPHRASE).signing
+    vault = Vault(folder, conn, slots, User(row[0], row[1], row[2]), key, SystemClock(), personal)
+    vault.registry = registry.load(conn, slots.vault_id)
     return vault
 
 
@@ -197,12 +203,8 @@ def _idle_memory() -> float:
     return int(out.stdout.strip().splitlines()[-1]) / 1024
 
 
-def _prepare_dsl_vaults(runs: int) -> None:
-    """Empty DSL vaults to import into: encrypted ones and unencrypted copies of them.
-
-    Made here, in their own process, because an encrypted connection switches on SQLCipher's
-    process-wide memory security, which would also slow the plain floor if it ran alongside.
-    """
+def _prepare_dsl_vaults(count: int) -> None:
+    """Empty DSL vaults to import into: encrypted ones and unencrypted copies of them."""
     import shutil
 
     from cse_toolkit.vault.keyslots import FLOOR_PARAMS
@@ -211,7 +213,7 @@ def _prepare_dsl_vaults(runs: int) -> None:
     base = OUT / "dsl"
     shutil.rmtree(base, ignore_errors=True)
     base.mkdir(parents=True)
-    for i in range(runs):
+    for i in range(count):
         dsl, _ = Vault.create(base / f"enc-{i}", "dana", "dsl", PASSPHRASE, kdf=FLOOR_PARAMS)
         dsl.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         plain_dir = base / f"plain-{i}"
@@ -222,12 +224,49 @@ def _prepare_dsl_vaults(runs: int) -> None:
         dsl.close()
 
 
-def measure(mode: str, runs: int) -> dict[str, Any]:
-    """Every data-side figure for one mode ('encrypted' or 'plain'), in this process only."""
+def _refresh_plain() -> None:
+    """The plain floor made again from the encrypted vault as this code opens it (after its
+    migrations and the stored case state), so both hold the same pages."""
+    import shutil
+
+    from cse_toolkit.vault.vault import Vault
+
+    vault = Vault.open(ENC, USER, PASSPHRASE)
+    try:
+        vault.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        shutil.rmtree(PLAIN, ignore_errors=True)
+        PLAIN.mkdir(parents=True)
+        vault.conn.execute(f"ATTACH DATABASE '{PLAIN / 'vault.db'}' AS plain KEY ''")
+        vault.conn.execute("SELECT sqlcipher_export('plain')")
+        vault.conn.execute("DETACH DATABASE plain")
+    finally:
+        vault.close()
+
+
+def _open_dsl(mode: str, i: int) -> Any:
     global USER
+    from cse_toolkit.vault.vault import Vault
+
+    if mode == "encrypted":
+        return Vault.open(OUT / "dsl" / f"enc-{i}", "dana", PASSPHRASE)
+    saved, USER = USER, "dana"
+    try:
+        return _plain_vault(OUT / "dsl" / f"plain-{i}", OUT / "dsl" / f"enc-{i}")
+    finally:
+        USER = saved
+
+
+def measure(mode: str, runs: int, first_dsl: int) -> dict[str, Any]:
+    """Every figure for one mode ('encrypted' or 'plain'), in this process only."""
+    from PySide6.QtWidgets import QApplication
+
     from cse_toolkit.services import exchange
     from cse_toolkit.vault.vault import Vault
 
+    sys.path.insert(0, str(ROOT / "bench"))
+    import flows as bench_flows
+
+    app = QApplication.instance() or QApplication([])
     big = (OUT / "big_child.txt").read_text().strip()
     results: dict[str, Any] = {}
     if mode == "encrypted":
@@ -236,61 +275,44 @@ def measure(mode: str, runs: int) -> dict[str, Any]:
         results["unlock_ms"] = (time.perf_counter() - start) * 1000
     else:
         vault = _plain_vault(PLAIN, ENC)
-    try:
-        from cse_toolkit.gui.children.child_table_model import rows_from_db
-    except ImportError:  # the GUI is optional for the data-side figures
-        rows_from_db = None  # type: ignore[assignment]
-
-    def child_list() -> object:
-        raw = vault.repos.child_rows()
-        return rows_from_db(raw, vault.now().date()) if rows_from_db else raw
-
-    work: dict[str, Callable[[], object]] = {
-        "child_list": child_list,
-        "search_common": lambda: vault.repos.search_notes("station"),
-        "search_rare": lambda: vault.repos.search_notes("clinic appointment"),
-        "open_child_500_notes": lambda: (
-            vault.repos.get_child(big),
-            vault.repos.notes_for(big),
-            vault.repos.chronology(big),
-        ),
-    }
-    for name, fn in work.items():
-        fn()  # warm the page cache once, as a second look at the same screen would
-        results[name] = _median(fn, runs)
-
     tmp = Path(tempfile.mkdtemp(dir=OUT))
-    counter = iter(range(10_000))
-
-    def export() -> object:
-        pack = exchange.build_pack(
-            vault,
-            "referral",
-            child_id=big,
-            sharing=exchange.SharingChoice(consent_sought=True, consent_given=True),
-        )
-        return exchange.export(
-            vault, pack, tmp / f"pack-{next(counter)}.pdf", password="bench-otter-lamp-river"
-        )
-
-    results["export_500_notes"] = _median(export, runs)
-    vault.close()
+    try:
+        results.update(bench_flows.measure_flows(bench_flows.flows(vault, big, tmp), runs))
+    finally:
+        vault.close()
     pack_file = sorted(tmp.glob("pack-*.pdf"))[0]
-    times = []
-    for i in range(runs):
-        if mode == "encrypted":
-            dsl = Vault.open(OUT / "dsl" / f"enc-{i}", "dana", PASSPHRASE)
-        else:
-            saved, USER = USER, "dana"
-            try:
-                dsl = _plain_vault(OUT / "dsl" / f"plain-{i}", OUT / "dsl" / f"enc-{i}")
-            finally:
-                USER = saved
-        start = time.perf_counter()
-        exchange.import_pack(dsl, pack_file, "bench-otter-lamp-river")
-        times.append((time.perf_counter() - start) * 1000)
-        dsl.close()
-    results["import_500_notes"] = statistics.median(times)
+    walls, cpus, apps, stalls = [], [], [], []
+    for i in range(runs + 1):
+        dsl = _open_dsl(mode, first_dsl + i)
+        try:
+            if i < runs:
+                wall, cpu = bench_flows.timed(
+                    lambda d=dsl: exchange.import_pack(
+                        d, pack_file, "bench-otter-lamp-river", confirmed="compared"
+                    )
+                )
+                walls.append(wall)
+                cpus.append(cpu)
+            else:  # once in the app: the import on a pool thread, the GUI thread probed
+                took, stall = bench_flows.in_app(
+                    bench_flows.background(
+                        lambda d=dsl: exchange.import_pack(
+                            d, pack_file, "bench-otter-lamp-river", confirmed="compared"
+                        )
+                    )
+                )
+                apps.append(took)
+                stalls.append(stall)
+        finally:
+            dsl.close()
+    results["import_500_notes"] = {
+        "ms": walls,
+        "cpu_ms": cpus,
+        "app_ms": apps,
+        "stall_ms": stalls,
+        "median_ms": statistics.median(walls),
+    }
+    app.processEvents()
     return results
 
 
@@ -299,73 +321,116 @@ def _in_process(*args: str) -> Any:
         [sys.executable, __file__, *args],
         capture_output=True,
         text=True,
-        check=True,
+        check=False,
         env=os.environ.copy(),
     )
+    if out.returncode != 0:
+        raise SystemExit(f"run_bench {' '.join(args)} failed:\n{out.stderr[-4000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def run_all(runs: int) -> dict[str, Any]:
-    _in_process("prepare-dsl", "--runs", str(runs))
-    enc = _in_process("measure", "--mode", "encrypted", "--runs", str(runs))
-    plain = _in_process("measure", "--mode", "plain", "--runs", str(runs))
-    results: dict[str, Any] = {"runs": runs, "unlock_ms": enc.pop("unlock_ms")}
-    for key, value in enc.items():
+def run_all(runs: int, rounds: int, quick: bool = False) -> dict[str, Any]:
+    """``rounds`` pairs of processes, encrypted then plain, interleaved so that the load of a
+    shared machine falls on both alike; each figure is the median of every run of its mode."""
+    _refresh_plain()
+    _in_process("prepare-dsl", "--count", str(2 * rounds * (runs + 1)))
+    samples: dict[str, dict[str, Any]] = {"encrypted": {}, "plain": {}}
+    unlock = []
+    for r in range(rounds):
+        for n, mode in enumerate(("encrypted", "plain")):
+            first = (2 * r + n) * (runs + 1)
+            got = _in_process(
+                "measure", "--mode", mode, "--runs", str(runs), "--first-dsl", str(first)
+            )
+            if "unlock_ms" in got:
+                unlock.append(got.pop("unlock_ms"))
+            for key, value in got.items():
+                slot = samples[mode].setdefault(
+                    key, {"ms": [], "cpu_ms": [], "app_ms": [], "stall_ms": []}
+                )
+                for field in slot:
+                    slot[field] += value[field]
+    med = statistics.median
+    results: dict[str, Any] = {"runs": runs, "rounds": rounds, "unlock_ms": med(unlock)}
+    for key, enc in samples["encrypted"].items():
+        plain = samples["plain"][key]
         results[key] = {
-            "encrypted_ms": value,
-            "plain_ms": plain[key],
-            "ratio": value / plain[key] if plain[key] else None,
+            "encrypted_ms": med(enc["ms"]),
+            "plain_ms": med(plain["ms"]),
+            "ratio": med(enc["ms"]) / med(plain["ms"]) if med(plain["ms"]) else None,
+            "encrypted_cpu_ms": med(enc["cpu_ms"]),
+            "plain_cpu_ms": med(plain["cpu_ms"]),
+            "cpu_ratio": med(enc["cpu_ms"]) / med(plain["cpu_ms"])
+            if med(plain["cpu_ms"])
+            else None,
+            "app_ms": med(enc["app_ms"]),
+            "plain_app_ms": med(plain["app_ms"]),
+            "stall_ms": max(enc["stall_ms"]),
+            "plain_stall_ms": max(plain["stall_ms"]),
         }
-    results["cold_start_to_unlock_ms"] = _cold_start(max(3, runs // 2))
-    results["idle_memory_mb"] = _idle_memory()
+    if not quick:
+        results["cold_start_to_unlock_ms"] = _cold_start(max(3, runs))
+        results["idle_memory_mb"] = _idle_memory()
     from cse_toolkit.vault.vault import Vault
 
     check = Vault.open(ENC, USER, PASSPHRASE)
     results["data"] = {
         t: check.conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
-        for t in ("children", "notes", "intel_reports")
+        for t in ("children", "notes", "screenings", "pathway_steps", "intel_reports")
     }
     kdf = json.loads((ENC / "keyslots.json").read_text())["users"][USER]["kdf"]
     check.close()
     results["kdf"] = {k: kdf[k] for k in ("m", "t", "p")}
-    results["machine"] = {"cpus": os.cpu_count(), "python": sys.version.split()[0]}
+    results["machine"] = {
+        "cpus": os.cpu_count(),
+        "python": sys.version.split()[0],
+        "load_average": os.getloadavg(),
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+    }
     return results
 
 
 BUDGETS = [
-    ("child_list", "case list shown", 150),
-    ("search_common", "search across all notes (common word)", 100),
-    ("search_rare", "search across all notes (rare phrase)", 100),
+    ("child_list", "child list shown (every row)", 150),
+    ("next_steps", "next steps and urgency, whole caseload", None),
+    ("search_common", "search all notes (common word)", 100),
+    ("search_rare", "search all notes (rare phrase)", 100),
     ("open_child_500_notes", "open a child with 500 notes", 150),
     ("export_500_notes", "export a pack with 500 notes", 2000),
     ("import_500_notes", "import that pack (DSL vault)", None),
+    ("dsl_queue", "DSL review queue (first build)", None),
+    ("dashboard", "DSL dashboard", None),
+    ("connections", "connections view (index built on first look)", None),
 ]
 
 
 def table(results: dict[str, Any]) -> str:
     lines = [
-        "| work | budget | encrypted (median) | plain SQLite | ratio |",
-        "|---|---|---|---|---|",
+        "| work | budget | encrypted | plain SQLite | ratio | CPU ratio | in the app | longest GUI stall |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for key, label, budget in BUDGETS:
         r = results[key]
         b = f"< {budget} ms" if budget else "-"
         lines.append(
             f"| {label} | {b} | {r['encrypted_ms']:.1f} ms | {r['plain_ms']:.1f} ms |"
-            f" {r['ratio']:.2f}x |"
+            f" {r['ratio']:.2f}x | {r['cpu_ratio']:.2f}x | {r['app_ms']:.0f} ms |"
+            f" {r['stall_ms']:.0f} ms |"
+        )
+    if "cold_start_to_unlock_ms" in results:
+        lines.append(
+            f"| cold start to the unlock window | < 1500 ms |"
+            f" {results['cold_start_to_unlock_ms']:.0f} ms | n/a | | | | |"
         )
     lines.append(
-        f"| cold start to the unlock window | < 1500 ms |"
-        f" {results['cold_start_to_unlock_ms']:.0f} ms | n/a | n/a |"
-    )
-    lines.append(
         f"| unlock (Argon2id + open) | 500-1000 ms by design |"
-        f" {results['unlock_ms']:.0f} ms | n/a | n/a |"
+        f" {results['unlock_ms']:.0f} ms | n/a | | | | |"
     )
-    lines.append(
-        f"| idle memory (child list shown) | < 250 MB |"
-        f" {results['idle_memory_mb']:.0f} MB | n/a | n/a |"
-    )
+    if "idle_memory_mb" in results:
+        lines.append(
+            f"| idle memory (child list shown) | < 250 MB |"
+            f" {results['idle_memory_mb']:.0f} MB | n/a | | | | |"
+        )
     return "\n".join(lines)
 
 
@@ -375,23 +440,30 @@ def main() -> None:
     b = sub.add_parser("build")
     b.add_argument("--children", type=int, default=10_000)
     b.add_argument("--notes-per-child", type=int, default=20)
+    b.add_argument("--big-notes", type=int, default=500, help="notes of the one big child")
     r = sub.add_parser("run")
-    r.add_argument("--runs", type=int, default=7)
+    r.add_argument("--runs", type=int, default=3, help="runs of each flow per process")
+    r.add_argument("--rounds", type=int, default=3, help="encrypted/plain process pairs")
+    r.add_argument("--quick", action="store_true", help="skip cold start and idle memory")
     m = sub.add_parser("measure")  # internal: one mode in its own process
     m.add_argument("--mode", choices=["encrypted", "plain"], required=True)
-    m.add_argument("--runs", type=int, default=7)
+    m.add_argument("--runs", type=int, default=3)
+    m.add_argument("--first-dsl", type=int, default=0)
     d = sub.add_parser("prepare-dsl")  # internal
-    d.add_argument("--runs", type=int, default=7)
+    d.add_argument("--count", type=int, default=8)
     args = parser.parse_args()
     if args.cmd == "build":
-        build(args.children, args.notes_per_child)
+        build(args.children, args.notes_per_child, args.big_notes)
     elif args.cmd == "measure":
-        print(json.dumps(measure(args.mode, args.runs)))
+        print(json.dumps(measure(args.mode, args.runs, args.first_dsl)), flush=True)
+        # The figures are out: skip the teardown of the offscreen widgets (their event
+        # filters outlive their Python attributes and abort the exit under PySide6).
+        os._exit(0)
     elif args.cmd == "prepare-dsl":
-        _prepare_dsl_vaults(args.runs)
+        _prepare_dsl_vaults(args.count)
         print("{}")
     else:
-        results = run_all(args.runs)
+        results = run_all(args.runs, args.rounds, args.quick)
         (OUT / "results.json").write_text(json.dumps(results, indent=2))
         print(json.dumps(results["data"]))
         print(table(results))

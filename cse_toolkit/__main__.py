@@ -10,7 +10,7 @@ def main(argv: list[str] | None = None) -> int:
     # Private temp dir and umask must be in place before anything can import sqlcipher3.
     from cse_toolkit import paths
 
-    paths.harden_process()
+    paths.harden_process(entry=True)
     if os.environ.get("CSE_TOOLKIT_WINDOW_PROBE") == "1":
         # The self-test's window check, run by the installed app on itself (selftest.py).
         os.environ.pop("CSE_TOOLKIT_WINDOW_PROBE")

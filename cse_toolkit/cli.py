@@ -28,6 +28,7 @@ _COMMAND_MODULES = (
     "cse_toolkit.commands.demo_cmd",
     "cse_toolkit.commands.pack_cmds",
     "cse_toolkit.commands.case_cmds",
+    "cse_toolkit.commands.action_cmds",
     "cse_toolkit.commands.summary_cmd",
     "cse_toolkit.commands.vault_cmds",
 )
@@ -49,10 +50,12 @@ def load_policy_at_start(args: argparse.Namespace) -> None:
     """Read the policy in force once and hand it to the command (``args.policy``).
 
     Raises the policy's ``PolicyError`` (a ``UserError``) for a command that needs it."""
+    from cse_toolkit.core.catalogue import check_policy_defaults
     from cse_toolkit.policy import PolicyError
 
     try:
         loaded = load_policy()
+        check_policy_defaults(loaded.policy, loaded.source)
     except PolicyError:
         if _needs_policy(args):
             raise
@@ -80,7 +83,36 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def unreadable_argument(argv: list[str]) -> str | None:
+    """The message for the first argument that is not text (bytes that are not UTF-8 reach
+    Python as unpaired surrogates), naming the option it belongs to; None when all are fine."""
+    from cse_toolkit.core.safetext import unstorable
+
+    for index, arg in enumerate(argv):
+        problem = unstorable(arg)
+        if problem is None:
+            continue
+        before = argv[index - 1] if index else ""
+        if arg.startswith("--"):
+            where = f"the option {arg.split('=', 1)[0]!r}"
+        elif before.startswith("-"):
+            where = f"the value of {before.split('=', 1)[0]}"
+        else:
+            where = f"argument {index + 1}"
+        return (
+            f"{where} contains {problem} (bytes that are not UTF-8 text). Type it again, or "
+            "use a file name without unusual characters."
+        )
+    return None
+
+
 def run(argv: list[str]) -> int:
+    bad = unreadable_argument(argv)
+    if bad is not None:
+        from cse_toolkit.core.safetext import safe_text
+
+        print(f"{APP_ID}: {safe_text(bad[0].upper() + bad[1:])}", file=sys.stderr)
+        return 2
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
@@ -93,13 +125,31 @@ def run(argv: list[str]) -> int:
         load_policy_at_start(args)
         return int(args.func(args) or 0)
     except UserError as err:
-        from cse_toolkit.core.safetext import safe_text
-
-        # Messages may quote a pack's fields: control characters are shown, never obeyed.
-        print(f"{APP_ID}: {safe_text(err.message, keep_newlines=True)}", file=sys.stderr)
-        return 1
+        return _print_user_error(err)
     except KeyboardInterrupt:
         print(f"{APP_ID}: interrupted", file=sys.stderr)
         return 1
     except BrokenPipeError:
         return 1
+    except Exception as exc:
+        # A damaged page met during any read, or a full disk, is a message, not a traceback.
+        known = _storage_error(exc)
+        if known is None:
+            raise
+        return _print_user_error(known)
+
+
+def _print_user_error(err: UserError) -> int:
+    from cse_toolkit.core.safetext import safe_text
+
+    # Messages may quote a pack's fields: control characters are shown, never obeyed.
+    print(f"{APP_ID}: {safe_text(err.message, keep_newlines=True)}", file=sys.stderr)
+    return 1
+
+
+def _storage_error(exc: BaseException) -> UserError | None:
+    if "sqlcipher3" not in sys.modules and not isinstance(exc, OSError):
+        return None
+    from cse_toolkit.vault.db import as_user_error
+
+    return as_user_error(exc, "the result")

@@ -88,13 +88,23 @@ def ensure_private_dir(path: Path) -> Path:
 _hardened = False
 
 
-def harden_process() -> None:
-    """Run before sqlcipher3 is imported: umask 077 and a private SQLITE_TMPDIR.
+def harden_process(*, entry: bool = False) -> None:
+    """Run before sqlcipher3 is imported: core dumps off, umask 077, a private SQLITE_TMPDIR.
+
+    ``entry``: called by a process entry point (``__main__.main``, ``gui.app.run_gui``), which
+    also sets the core limit's hard limit to 0 (the process can never raise it again). The
+    vault's import calls it without, so a process that merely imports the vault (the test
+    runner, a script) keeps its hard limit for the children it starts.
 
     SQLite reads SQLITE_TMPDIR when it first needs a temp file, and creates files with the
-    process umask, so both must be set before any database is opened.
+    process umask, so both must be set before any database is opened. Core dumps go off first,
+    before any passphrase or key exists in the process (``platform/coredumps.py``).
     """
     global _hardened
+    from cse_toolkit.platform.coredumps import disable_core_dumps
+
+    if entry or not _hardened:
+        disable_core_dumps(hard=entry)
     if _hardened:
         return
     if os.name == "posix":

@@ -2,7 +2,11 @@
 
 Every setting is declared once below with its type, default and meaning. A file that fails
 validation is refused with a message naming the key and its line; the app never falls back to
-weaker settings when a security setting is wrong.
+weaker settings when a security setting is wrong. Types are strict (issue 22): ``"5"`` is not a
+number, ``1`` is not true; the file is read under a size cap (``fsutil.POLICY_MAX_BYTES``) and
+refused when nested deeper than ``fsutil.TOML_MAX_DEPTH``; a recovery key must be a usable
+X25519 point; the default tool and pathway must be installed (``core.catalogue.policy_problems``,
+checked by the command line and the app where they load the policy).
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from pydantic import (
     ConfigDict,
     Field,
     StrictBool,
+    StrictInt,
     StrictStr,
     ValidationError,
     field_validator,
@@ -27,9 +32,10 @@ from pydantic import (
 
 from cse_toolkit import paths
 from cse_toolkit.errors import UserError
+from cse_toolkit.fsutil import POLICY_MAX_BYTES, check_nesting, read_text_capped
 
-ExportKind = Literal["referral", "intelligence", "screening"]
-ALL_EXPORT_KINDS: tuple[ExportKind, ...] = ("referral", "intelligence", "screening")
+ExportKind = Literal["referral", "intelligence", "screening", "chronology"]
+ALL_EXPORT_KINDS: tuple[ExportKind, ...] = ("referral", "intelligence", "screening", "chronology")
 
 
 class PolicyError(UserError):
@@ -96,7 +102,7 @@ class Contact(BaseModel):
 
 
 class Contacts(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
     dsl: list[Contact] = Field(default_factory=list, description="designated safeguarding leads")
     cse_team: Contact | None = Field(default=None, description="the CSE team / co-ordinator")
     front_door: Contact | None = Field(
@@ -117,7 +123,7 @@ class Contacts(BaseModel):
 
 
 class Policy(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     organisation: str = Field(default="Not set (no organisation policy installed)")
     contacts: Contacts = Field(default_factory=Contacts)
@@ -141,7 +147,10 @@ class Policy(BaseModel):
         description="let screenshots and screen sharing see the app's windows (training only); "
         "off by default: Windows and macOS keep them out of capture",
     )
-    export_kinds: list[ExportKind] = Field(default_factory=lambda: list(ALL_EXPORT_KINDS))
+    export_kinds: list[ExportKind] = Field(
+        default_factory=lambda: list(ALL_EXPORT_KINDS),
+        description="the kinds of pack users may export; at least one",
+    )
     recovery_public_key: str | None = Field(
         default=None,
         description="organisation X25519 public key (base64, 32 bytes) for the recovery slot",
@@ -149,6 +158,18 @@ class Policy(BaseModel):
     retention_months: int = Field(default=84, ge=1, le=600)
     keep_after_acknowledged_days: int = Field(default=90, ge=0, le=3650)
     min_passphrase_score: int = Field(default=3, ge=2, le=4)
+    attachment_max_mb: StrictInt = Field(
+        default=20,
+        ge=1,
+        le=45,
+        description="largest attachment (photo, PDF, text) the vault keeps, in MB (1-45)",
+    )
+    attachments_total_max_mb: StrictInt = Field(
+        default=2000,
+        ge=10,
+        le=20_000,
+        description="all attachments in one vault together, in MB (10-20000)",
+    )
     schools_in_area: int | None = Field(
         default=None,
         ge=0,
@@ -168,11 +189,27 @@ class Policy(BaseModel):
             raise ValueError("is not valid base64") from exc
         if len(raw) != 32:
             raise ValueError(f"must be a 32-byte X25519 public key (got {len(raw)} bytes)")
+        from cryptography.hazmat.primitives.asymmetric.x25519 import (
+            X25519PrivateKey,
+            X25519PublicKey,
+        )
+
+        try:
+            # A low-order point (all zeros is one) gives an all-zero shared secret: nothing
+            # sealed to it would be secret. cryptography refuses the exchange for those.
+            X25519PrivateKey.generate().exchange(X25519PublicKey.from_public_bytes(raw))
+        except ValueError as exc:
+            raise ValueError(
+                "is not a usable X25519 public key (a low-order point such as all zeros); "
+                "export the public key from the organisation key pair again"
+            ) from exc
         return value
 
     @field_validator("export_kinds")
     @classmethod
     def _unique(cls, value: list[ExportKind]) -> list[ExportKind]:
+        if not value:
+            raise ValueError("lists no kind; name at least one of " + ", ".join(ALL_EXPORT_KINDS))
         if len(set(value)) != len(value):
             raise ValueError("lists a kind twice")
         return value
@@ -238,7 +275,12 @@ def _find_line(text: str, loc: tuple[str | int, ...]) -> int | None:
 
 def parse_policy(text: str, source: str) -> Policy:
     try:
+        check_nesting(text, "toml", f"Policy file {source}")
         data = tomllib.loads(text)
+    except UserError as exc:
+        raise PolicyError(exc.message) from exc
+    except RecursionError as exc:  # nesting the scan cannot see (dotted keys)
+        raise PolicyError(f"Policy file {source} is nested too deep to read.") from exc
     except tomllib.TOMLDecodeError as exc:
         raise PolicyError(f"Policy file {source} is not valid TOML: {exc}") from exc
     try:
@@ -277,7 +319,7 @@ def read_policy_file(target: Path) -> LoadedPolicy:
     if not target.exists():
         raise PolicyError(f"Policy file {target} does not exist.")
     try:
-        text = target.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise PolicyError(f"Policy file {target} cannot be read: {exc}") from exc
+        text = read_text_capped(target, POLICY_MAX_BYTES, f"Policy file {target}")
+    except UserError as exc:
+        raise PolicyError(exc.message) from exc
     return LoadedPolicy(policy=parse_policy(text, str(target)), source=str(target))

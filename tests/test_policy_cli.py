@@ -66,7 +66,19 @@ def test_good_policy_is_exit_0_with_a_summary(tmp_path: Path, capsys) -> None:  
 
 def test_shipped_example_policy_is_valid(capsys) -> None:  # type: ignore[no-untyped-def]
     assert run(["policy", "check", str(EXAMPLE)]) == 0
-    assert "valid policy for Example Youth Outreach Service" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "valid policy for Example Youth Outreach Service" in out
+    assert "(open mon tue wed thu 09:00-17:00; fri 09:00-16:30, UK time)" in out
+    assert "out of hours: Example Emergency Duty Team, 01234 000005" in out
+
+
+def test_policy_check_warns_without_the_out_of_hours_route(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = _check(tmp_path, '[contacts.front_door]\nname = "Door"\nphone = "1"\n', capsys)
+    assert code == 0
+    assert "out of hours: Not recorded" in out
+    assert "cannot\n  point workers to the Emergency Duty Team" in out
 
 
 @pytest.mark.parametrize(
@@ -121,7 +133,7 @@ def test_shipped_example_policy_is_valid(capsys) -> None:  # type: ignore[no-unt
         ),
         pytest.param(
             'export_kinds = ["referral", "everything"]\n',
-            ["export_kinds.1 (line 1)", "'referral', 'intelligence' or 'screening'"],
+            ["export_kinds.1 (line 1)", "'referral', 'intelligence', 'screening' or 'chronology'"],
             id="export-kind-unknown",
         ),
         pytest.param(

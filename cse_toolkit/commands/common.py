@@ -6,6 +6,7 @@ import argparse
 import getpass
 import sys
 
+from cse_toolkit.core.safetext import unstorable
 from cse_toolkit.errors import UserError
 
 
@@ -40,6 +41,11 @@ class SecretReader:
             value = line.rstrip("\r\n")
         if not value:
             raise UserError(f"The {what} is empty.")
+        if unstorable(value):
+            raise UserError(
+                f"The {what} on standard input is not UTF-8 text (or holds a NUL). Check how it "
+                "is passed to the command."
+            )
         return value
 
     def read_new(self, prompt: str, what: str = "new passphrase") -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import sys
 
@@ -31,7 +32,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 def cmd_demo(args: argparse.Namespace) -> int:
     from cse_toolkit.core import demo
     from cse_toolkit.core.ids import ref_for
-    from cse_toolkit.vault import bulk
+    from cse_toolkit.vault import bulk, rows
+    from cse_toolkit.vault.db import IntegrityError
     from cse_toolkit.vault.vault import Vault, exists
 
     if not 0 <= args.children <= 100_000:
@@ -57,11 +59,25 @@ def cmd_demo(args: argparse.Namespace) -> int:
             if not args.json and sys.stderr.isatty():
                 print(f"\r{done} children", end="", file=sys.stderr)
 
-        children = bulk.load_children(
-            vault,
-            demo.generate(args.children, args.seed, args.notes_per_child, today=vault.now().date()),
-            progress=progress,
+        made = iter(
+            demo.generate(args.children, args.seed, args.notes_per_child, today=vault.now().date())
         )
+        first = next(made, None)
+        already = UserError(
+            f"This vault already has the demo data of seed {args.seed}: nothing was added. "
+            "Run demo with another --seed to add different children."
+        )
+        if first is not None and rows.CHILDREN.exists(vault.conn, first.id):
+            raise already
+        try:
+            children = bulk.load_children(
+                vault, itertools.chain([first] if first else [], made), progress=progress
+            )
+        except IntegrityError as exc:  # some of these children (same seed and ids) are here
+            raise UserError(
+                f"Some children of demo seed {args.seed} are already in this vault, so loading "
+                "stopped there. Run demo with another --seed to add different children."
+            ) from exc
         reports = demo.intelligence(children, args.seed, args.intelligence_share)
         bulk.load_reports(vault, reports)
         with_intel = {c for r in reports for c in r.child_ids}

@@ -22,6 +22,10 @@ GROUND_CHOICES = [
 ]
 
 
+# import-pack's exit code for a pack imported before (nothing changed); 0 imported, 1 refused.
+ALREADY_IMPORTED = 3
+
+
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("export", help="export an encrypted pack for one recipient")
     add_vault_args(p)
@@ -38,6 +42,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--reason", default="", help="why it is shared now (recorded in the pack)")
     p.add_argument(
         "--urgency", choices=["immediate_danger", "urgent", "non_urgent"], default="non_urgent"
+    )
+    p.add_argument(
+        "--name-other-children",
+        action="store_true",
+        help="referral: name the other children of an incident (default: only how many)",
     )
     p.set_defaults(func=cmd_export)
 
@@ -148,7 +157,11 @@ def cmd_export(args: argparse.Namespace) -> int:
     vault = open_vault(args)
     try:
         child = vault.repos.get_child(args.case)
-        details = ReferralDetails(urgency=args.urgency, reason=args.reason)
+        details = ReferralDetails(
+            urgency=args.urgency,
+            reason=args.reason,
+            name_other_children=args.name_other_children,
+        )
         pack = build_pack(
             vault,
             args.kind,
@@ -322,7 +335,9 @@ def cmd_import(args: argparse.Namespace) -> int:
                 f"Signer {report.signer_fingerprint} is now trusted by this vault (you "
                 "confirmed the fingerprint with --expect-signer)."
             )
-    return 0
+    # A script tells "already imported, nothing changed" (3) from "imported" (0) by the code
+    # alone (docs/ARCHITECTURE.md, command line changes).
+    return ALREADY_IMPORTED if report.already_imported else 0
 
 
 def cmd_outbox(args: argparse.Namespace) -> int:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import tomllib
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,7 @@ from cse_toolkit.core import catalogue
 from cse_toolkit.core import tools as tools_mod
 from cse_toolkit.core.clock import SystemClock
 from cse_toolkit.core.contacts import contact_lines, line_text
+from cse_toolkit.core.datafile import load_toml_file, read_text
 from cse_toolkit.core.screening import (
     INCOMPLETE_LINE,
     Outcome,
@@ -27,6 +27,13 @@ from cse_toolkit.core.screening import (
     evaluate,
 )
 from cse_toolkit.errors import UserError
+from cse_toolkit.fsutil import (
+    ANSWERS_MAX_BYTES,
+    InputTooLargeError,
+    check_nesting,
+    decode_text,
+    read_text_capped,
+)
 from cse_toolkit.policy import Contacts
 
 
@@ -113,18 +120,14 @@ def cmd_tools_show(args: argparse.Namespace) -> int:
 
 def cmd_tools_check(args: argparse.Namespace) -> int:
     path = Path(args.file)
-    if not path.is_file():
+    if not path.exists():
         raise UserError(f"File {path} does not exist.")
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UserError(f"File {path} cannot be read as UTF-8 text: {exc}") from exc
-    is_pathway = False
-    try:
-        data = tomllib.loads(text)
-        is_pathway = "steps" in data and "sections" not in data
-    except tomllib.TOMLDecodeError:
-        pass
+    if not path.is_file():
+        raise UserError(f"{path} is not a tool or pathway file (it is a folder or a device).")
+    # Read once under the cap (a 50 MiB file or /dev/zero is refused before it is read whole);
+    # the checks below read it again from the same cap.
+    data = load_toml_file(path) if read_text(path, UserError) else None
+    is_pathway = data is not None and "steps" in data and "sections" not in data
     if is_pathway:
         problems = catalogue.check_pathway_file(path)
         what = "pathway"
@@ -152,19 +155,33 @@ def cmd_tools_check(args: argparse.Namespace) -> int:
 # --- screen ---------------------------------------------------------------------------------
 
 
-def _read_answers(name: str) -> Any:
+def read_answers_text(name: str) -> str:
+    """The answers file's text (``-``: standard input), at most ``ANSWERS_MAX_BYTES``."""
+    what = "The answers on standard input" if name == "-" else f"Answers file {name}"
     try:
         if name == "-":
-            text = sys.stdin.read()
-        else:
-            text = Path(name).read_text(encoding="utf-8")
-    except FileNotFoundError as exc:
-        raise ScreeningInputError(f"Answers file {name} does not exist.") from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScreeningInputError(f"Answers file {name} cannot be read: {exc}") from exc
+            raw = sys.stdin.buffer.read(ANSWERS_MAX_BYTES + 1)
+            if len(raw) > ANSWERS_MAX_BYTES:
+                raise InputTooLargeError(f"{what} are larger than 2 MiB; they were not read.")
+            return decode_text(raw, what)
+        return read_text_capped(Path(name), ANSWERS_MAX_BYTES, what)
+    except UserError as exc:
+        raise ScreeningInputError(exc.message) from exc
+
+
+def _read_answers(name: str) -> Any:
+    text = read_answers_text(name)
+    try:
+        check_nesting(text, "json", f"Answers file {name}")
+    except UserError as exc:
+        raise ScreeningInputError(exc.message) from exc
     try:
         return json.loads(text)
-    except json.JSONDecodeError as exc:
+    except RecursionError as exc:  # cannot happen after the nesting check; never a traceback
+        raise ScreeningInputError(f"Answers file {name} is nested too deep.") from exc
+    except ValueError as exc:
+        if not isinstance(exc, json.JSONDecodeError):  # e.g. an integer over 4300 digits
+            raise ScreeningInputError(f"Answers file {name} is not valid JSON.") from exc
         raise ScreeningInputError(
             f"Answers file {name} is not valid JSON: {exc.msg} at line {exc.lineno}, "
             f"column {exc.colno}."

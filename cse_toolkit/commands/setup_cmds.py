@@ -306,10 +306,13 @@ def cmd_user_confirm_key(args: argparse.Namespace) -> int:
 
 
 def cmd_policy_check(args: argparse.Namespace) -> int:
+    from cse_toolkit.core.catalogue import check_policy_defaults
+    from cse_toolkit.core.contacts import format_contact
     from cse_toolkit.policy import PolicyError
 
     try:
         loaded = read_policy_file(Path(args.file))
+        check_policy_defaults(loaded.policy, str(args.file))
     except PolicyError as err:
         print(err.message, file=sys.stderr)
         return 1
@@ -320,6 +323,15 @@ def cmd_policy_check(args: argparse.Namespace) -> int:
     )
     print(f"  organisation recovery key: {'set' if pol.recovery_public_key else 'not set'}")
     print(f"  retention: {pol.retention_months} months")
+    door, edt = pol.contacts.front_door, pol.contacts.out_of_hours
+    hours = (
+        "; ".join(f"{' '.join(b.days)} {b.opens}-{b.closes}" for b in door.hours) if door else ""
+    )
+    print(f"  front door: {format_contact(door)}" + (f" (open {hours}, UK time)" if hours else ""))
+    print(f"  out of hours: {format_contact(edt)}")
+    if door is not None and (not door.hours or edt is None):
+        print("  note: without the front door's hours and an out_of_hours contact, the app cannot")
+        print("  point workers to the Emergency Duty Team in the evening and at weekends")
     return 0
 
 

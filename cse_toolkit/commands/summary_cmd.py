@@ -66,9 +66,14 @@ def cmd_summary(args: argparse.Namespace) -> int:
             from cse_toolkit.packs.summary_pdf import save_summary_pdf
 
             save_summary_pdf(result, Path(args.pdf))
-        vault.dsl.record_summary(
-            "pdf" if args.pdf else "json" if args.json else "text", args.date_from, args.date_to
-        )
+        try:
+            vault.dsl.record_summary(
+                "pdf" if args.pdf else "json" if args.json else "text", args.date_from, args.date_to
+            )
+        except BaseException:
+            if args.pdf:  # not audited, so not kept: no summary file the trail does not show
+                Path(args.pdf).unlink(missing_ok=True)
+            raise
     finally:
         vault.close()
     if args.json:

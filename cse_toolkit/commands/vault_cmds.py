@@ -18,6 +18,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     add_vault_args(ver)
     ver.add_argument("--full", action="store_true", help="also check every database page")
     ver.set_defaults(func=cmd_audit_verify)
+    reb = audit_sub.add_parser(
+        "rebuild-case-state",
+        help="recompute every child's stored next step and due dates from their records",
+    )
+    add_vault_args(reb)
+    reb.set_defaults(func=cmd_rebuild_case_state)
     show = audit_sub.add_parser("show", help="list audit entries (DSL)")
     add_vault_args(show)
     show.add_argument("--last", type=int, default=50)
@@ -58,6 +64,8 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
         problems = list(report.problems)
         if args.full:
             problems += [f"database: {p}" for p in vault.integrity_problems()]
+        # The stored case state (next steps, due dates) against a full replay of the records.
+        cases = vault.case_state_problems()
     except db.DatabaseError as exc:
         # A damaged page in the audit table: the plain "damaged" message, not a traceback.
         raise db.translate(exc, "the audit check") from exc
@@ -70,6 +78,12 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
             print(f"  {safe_text(problem)}")
         raise UserError("The audit trail does not verify. Tell your DSL and IT team.")
     print(f"Audit trail verified: {report.entries} entries, chain head {head.seq}:{head.hash[:16]}")
+    if cases:
+        print(f"Stored case state: {len(cases)} child(ren) differ from a full replay:")
+        for problem in cases:
+            print(f"  {safe_text(problem)}")
+    else:
+        print("Stored case state (next steps, due dates) matches a full replay of every child.")
     if report.authorship.registry_signed:
         print(
             f"Authorship verified against the signed user registry "
@@ -82,6 +96,27 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
         )
     for line in report.authorship.report_lines():
         print(safe_text(line))
+    if cases:
+        raise UserError(
+            "The stored next steps and due dates of the children above differ from their "
+            "records. Run 'cse-toolkit audit rebuild-case-state', then verify again; if they "
+            "still differ, tell your IT team."
+        )
+    return 0
+
+
+def cmd_rebuild_case_state(args: argparse.Namespace) -> int:
+    vault = open_vault(args)
+    try:
+        count = vault.rebuild_case_state()
+        left = vault.case_state_problems()
+    finally:
+        vault.close()
+    print(f"Case state rebuilt from the records for {count} children.")
+    if left:
+        for problem in left:
+            print(f"  {safe_text(problem)}")
+        raise UserError("The rebuilt case state still differs from a replay. Tell your IT team.")
     return 0
 
 

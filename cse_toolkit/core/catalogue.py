@@ -13,7 +13,6 @@ freely. This module is Qt-free.
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -25,6 +24,7 @@ from cse_toolkit.core.datafile import (
     Problem,
     file_header,
     line_of,
+    load_toml_file,
     parse_toml,
     read_text,
     stat_key,
@@ -39,6 +39,7 @@ from cse_toolkit.core.pathway import (
 from cse_toolkit.core.pathway_checks import check_pathway_text
 from cse_toolkit.core.tools import Tool, ToolFileError, ToolNotFound, check_tool_text
 from cse_toolkit.errors import UserError
+from cse_toolkit.policy import Policy, PolicyError
 
 # --- tools ------------------------------------------------------------------------------------
 
@@ -138,11 +139,8 @@ def file_retired(path: Path) -> bool:
 
 @lru_cache(maxsize=256)
 def _retired(path_str: str, _mtime: int, _size: int) -> bool:
-    try:
-        data = tomllib.loads(Path(path_str).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-        return False
-    return data.get("retired") is True
+    data = load_toml_file(Path(path_str))
+    return data is not None and data.get("retired") is True
 
 
 def _scan() -> list[ToolInfo]:
@@ -363,3 +361,37 @@ def id_words(identifier: str) -> str:
 def tool_name(tool_id: str) -> str:
     """The name of an installed tool, or its id when it is not installed."""
     return installed_labels()[1].get(tool_id, tool_id)
+
+
+# --- the policy's defaults (issue 22 item 6) ---------------------------------------------------
+
+
+def policy_problems(default_tool: str, default_pathway: str | None) -> list[str]:
+    """What is wrong with the policy's ``default_tool`` / ``default_pathway`` (empty: fine).
+
+    Checked where the policy is loaded (``cli.py``, ``gui/app.py``) and by ``policy check``,
+    so an unknown default tool stops the start with the key named, instead of failing the
+    first screening."""
+    problems: list[str] = []
+    tools = sorted({info.id for info in list_tools()})
+    if default_tool not in tools:
+        problems.append(
+            f"default_tool: '{default_tool}' is not an installed screening tool "
+            f"(installed: {', '.join(tools) or 'none'})"
+        )
+    pathways = sorted({ident for ident, _version, _path in list_pathways()})
+    if default_pathway is not None and default_pathway not in pathways:
+        problems.append(
+            f"default_pathway: '{default_pathway}' is not an installed pathway "
+            f"(installed: {', '.join(pathways) or 'none'})"
+        )
+    return problems
+
+
+def check_policy_defaults(policy: Policy, source: str) -> None:
+    """Raise ``PolicyError`` naming the key when the policy's default tool or pathway is not
+    installed (``policy_problems``)."""
+    problems = policy_problems(policy.default_tool, policy.default_pathway)
+    if problems:
+        listing = "\n".join(f"  {p}" for p in problems)
+        raise PolicyError(f"Policy file {source} has {len(problems)} problem(s):\n{listing}")

@@ -22,6 +22,12 @@ from typing import Any
 from pydantic import ValidationError
 
 from cse_toolkit.errors import UserError
+from cse_toolkit.fsutil import (
+    DATA_FILE_MAX_BYTES,
+    TOML_MAX_DEPTH,
+    nesting_depth,
+    read_text_capped,
+)
 
 
 @dataclass(frozen=True)
@@ -195,9 +201,16 @@ def _strip_union_tags(data: Any, loc: Loc) -> Loc:
 
 
 def parse_toml(text: str) -> tuple[dict[str, Any] | None, list[Problem]]:
-    """Parse TOML; a syntax error becomes a Problem with the line tomllib reports."""
+    """Parse TOML; a syntax error becomes a Problem with the line tomllib reports, and nesting
+    deeper than ``fsutil.TOML_MAX_DEPTH`` is refused before tomllib recurses into it."""
+    if nesting_depth(text, "toml") > TOML_MAX_DEPTH:
+        return None, [
+            Problem(message=f"nested more than {TOML_MAX_DEPTH} levels deep; not read", line=None)
+        ]
     try:
         return tomllib.loads(text), []
+    except RecursionError:  # a nesting the scan did not see (dotted keys): refused the same way
+        return None, [Problem(message="nested too deep; not read", line=None)]
     except tomllib.TOMLDecodeError as exc:
         msg = str(exc)
         match = re.search(r"line (\d+)", msg)
@@ -206,13 +219,23 @@ def parse_toml(text: str) -> tuple[dict[str, Any] | None, list[Problem]]:
 
 
 def read_text(path: Path, error: type[UserError]) -> str:
-    """The file's text; ``error`` (the file kind's own error type) says why it cannot be read."""
+    """The file's text, at most ``fsutil.DATA_FILE_MAX_BYTES``; ``error`` (the file kind's own
+    error type) says why it cannot be read."""
     try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError as exc:
-        raise error(f"File {path} does not exist.") from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise error(f"File {path} cannot be read as UTF-8 text: {exc}") from exc
+        return read_text_capped(path, DATA_FILE_MAX_BYTES, f"File {path}")
+    except UserError as exc:
+        raise error(exc.message) from exc
+
+
+def load_toml_file(path: Path) -> dict[str, Any] | None:
+    """A data file's TOML for a quick look (headers, ``retired``): None if it cannot be read,
+    is too big or too deep (the full check reports why)."""
+    try:
+        text = read_text_capped(path, DATA_FILE_MAX_BYTES, str(path))
+    except UserError:
+        return None
+    data, _problems = parse_toml(text)
+    return data
 
 
 def stat_key(path: Path, error: type[UserError], what: str) -> tuple[int, int]:
@@ -245,9 +268,8 @@ def file_header(path: Path) -> tuple[str, str, str, str] | None:
 
 @lru_cache(maxsize=256)
 def _header(path_str: str, _mtime: int, _size: int) -> tuple[str, str, str, str] | None:
-    try:
-        data = tomllib.loads(Path(path_str).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+    data = load_toml_file(Path(path_str))
+    if data is None:
         return None  # reported when someone asks for it or runs `tools check`
     ident, version = data.get("id"), data.get("version")
     if not isinstance(ident, str) or not isinstance(version, str):

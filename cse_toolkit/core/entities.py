@@ -141,6 +141,10 @@ class MissingEpisode:
     notes: str = ""
     version: int = 1
     created_by: str = ""
+    # Issue 18: the statutory guidance's facts (older episodes have none of them).
+    reported_at: datetime | None = None  # reported missing to the police
+    police_ref: str = ""
+    returned_by: str = ""  # who found or brought the child back
 
 
 @dataclass
@@ -182,7 +186,9 @@ class ChronologyItem:
     """One line of a child's timeline, whatever it came from."""
 
     at: datetime
-    kind: Literal["note", "screening", "step", "missing", "intelligence", "export"]
+    kind: Literal[
+        "note", "screening", "step", "missing", "intelligence", "export", "attachment", "incident"
+    ]
     record_id: str
     title: str
     detail: str = ""

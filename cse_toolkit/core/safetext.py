@@ -8,6 +8,7 @@ escape (``\\x1b``, ``\\u202e``), so what the DSL reads is exactly what the sende
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 # Bidi embeddings, overrides and isolates, marks, and invisible separators / joiners.
@@ -58,3 +59,39 @@ def safe_text(text: object, *, keep_newlines: bool = False) -> str:
         else:
             out.append(ch)
     return "".join(out)
+
+
+# --- text that cannot be stored or printed (issue 22 item 6) --------------------------------
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def unstorable(text: str) -> str | None:
+    """What in ``text`` cannot be saved or shown (a NUL, or half of a surrogate pair that a
+    JSON ``\\ud800`` escape or a broken command-line byte produces), in words; None if fine."""
+    found = _UNSTORABLE.search(text)
+    if found is None:
+        return None
+    return "a NUL character" if found.group() == "\x00" else "an unpaired surrogate character"
+
+
+def first_unstorable(value: object) -> tuple[str, str] | None:
+    """(field path, problem) of the first string in parsed JSON (keys too) that cannot be
+    stored: ``records.3.data.name``. Iterative, so any nesting is safe."""
+    stack: list[tuple[object, str]] = [(value, "")]
+    while stack:
+        item, where = stack.pop()
+        if isinstance(item, str):
+            problem = unstorable(item)
+            if problem:
+                return (where or "(top level)")[:200], problem
+        elif isinstance(item, dict):
+            for key, child in item.items():
+                path = f"{where}.{key}" if where else str(key)
+                if isinstance(key, str) and unstorable(key):
+                    return (where or "(top level)")[:200] + " (a field name)", str(unstorable(key))
+                stack.append((child, path))
+        elif isinstance(item, list):
+            stack.extend(
+                (child, f"{where}.{i}" if where else str(i)) for i, child in enumerate(item)
+            )
+    return None

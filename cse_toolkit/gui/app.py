@@ -62,6 +62,15 @@ def handle_exception(
     if isinstance(exc, UserError):
         dialogs.error(_active_window(), _tr("Cannot do that"), str(exc))
         return
+    if "sqlcipher3" in sys.modules or isinstance(exc, OSError):
+        # A damaged page met during any read, or a full disk: the plain message, no crash box.
+        from cse_toolkit.vault.db import as_user_error
+
+        known = as_user_error(exc, _tr("the change"))
+        if known is not None:
+            log.error("storage error: %s", type(known).__name__)
+            dialogs.error(_active_window(), _tr("Cannot do that"), str(known))
+            return
     details = safe_traceback(exc_type, tb)
     log.error("unhandled exception:\n%s", details)
     dialogs.crash(
@@ -97,7 +106,7 @@ def configure_application(app: QApplication) -> None:
 
 def run_gui(argv: list[str] | None = None) -> int:
     """Open the desktop app; returns the exit code."""
-    paths.harden_process()
+    paths.harden_process(entry=True)
     existing = QApplication.instance()
     if isinstance(existing, QApplication):
         app = existing
@@ -111,6 +120,9 @@ def run_gui(argv: list[str] | None = None) -> int:
     configure_application(app)
     try:
         loaded = load_policy()
+        from cse_toolkit.core.catalogue import check_policy_defaults
+
+        check_policy_defaults(loaded.policy, loaded.source)
     except PolicyError as exc:
         log.error("policy refused")
         dialogs.error(

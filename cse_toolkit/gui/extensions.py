@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
 def install_all(window: MainWindow, policy: Policy) -> AppParts:
     """Build every feature's pages and tabs into ``window``; returns them (also ``window.parts``)."""
+    from cse_toolkit.gui.actions.install import install_actions
     from cse_toolkit.gui.dsl.dsl_pages import install_dsl_pages
     from cse_toolkit.gui.exchange import export_tab
     from cse_toolkit.gui.exchange.export_dialog import ExportDialog
@@ -56,12 +57,13 @@ def install_all(window: MainWindow, policy: Policy) -> AppParts:
     intel_page.export_requested.connect(export_intelligence)
     connections_tab.open_report.connect(open_report)
 
+    actions = install_actions(window)  # issue 18: Actions, Incidents, My actions
     sharing = export_tab.install(window, policy)  # the Share tab, the Outbox page, reminders
     dsl = install_dsl_pages(window)
     imports_page = ImportConflictsPage()
     window.add_page("imports", window.tr("Imported packs"), imports_page, ("dsl",))
     # Every page that shows imported data, the queue included, follows committed changes
     # through the change hub (gui.changes): no page reloads another by hand.
-    parts = AppParts(process_tab, connections_tab, intel_page, sharing, dsl, imports_page)
+    parts = AppParts(process_tab, connections_tab, intel_page, sharing, dsl, imports_page, actions)
     window.install_parts(parts)
     return parts

@@ -33,14 +33,12 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
-    QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
     QStackedWidget,
     QToolBar,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -58,7 +56,7 @@ from cse_toolkit.gui.common.first_run_dialog import FirstRunDialog
 from cse_toolkit.gui.common.focus_order import focus_into, region_target, tab_stops
 from cse_toolkit.gui.common.guidance_page import GuidancePage
 from cse_toolkit.gui.common.lock_manager import LockManager
-from cse_toolkit.gui.common.policy_banner import PolicyBanner
+from cse_toolkit.gui.common.policy_banner import workspace_layout
 from cse_toolkit.gui.common.protocols import DraftEditor, VaultPage
 from cse_toolkit.gui.common.search_dialog import SearchNotesDialog
 from cse_toolkit.gui.common.unlock_dialog import UnlockDialog
@@ -128,11 +126,8 @@ class MainWindow(QMainWindow):
         self.nav.setAccessibleName(self.tr("Sections"))
         self.nav.currentItemChanged.connect(self._nav_changed)
         self.pages = QStackedWidget()
-        outer = QVBoxLayout(self.workspace)
-        self.policy_banner = PolicyBanner(policy)  # only when no organisation policy is installed
-        outer.addWidget(self.policy_banner)
-        work_layout = QHBoxLayout()
-        outer.addLayout(work_layout, 1)
+        # The "no organisation policy installed" notice above the navigation and the page.
+        self.policy_banner, work_layout = workspace_layout(self.workspace, policy)
         work_layout.addWidget(self.nav)
         work_layout.addWidget(self.pages, 1)
         self.root.addWidget(self.workspace)

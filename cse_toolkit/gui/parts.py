@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from cse_toolkit.gui.actions.install import ActionParts
     from cse_toolkit.gui.dsl.dsl_pages import DslPages
     from cse_toolkit.gui.exchange.export_tab import SharingParts
     from cse_toolkit.gui.exchange.import_conflicts_page import ImportConflictsPage
@@ -32,3 +33,4 @@ class AppParts:
     sharing: SharingParts
     dsl: DslPages
     imports_page: ImportConflictsPage
+    actions: ActionParts

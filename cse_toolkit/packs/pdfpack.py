@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import io
 import json
 import os
@@ -41,7 +42,7 @@ import secrets
 import tempfile
 import warnings
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -52,6 +53,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from pydantic import ValidationError
 
+from cse_toolkit.core.safetext import first_unstorable, safe_text
 from cse_toolkit.errors import UserError
 from cse_toolkit.packs import signing
 from cse_toolkit.packs.errors import (
@@ -66,6 +68,7 @@ from cse_toolkit.packs.errors import (
 from cse_toolkit.packs.password import MAX_PASSWORD_CHARS, generate_password
 from cse_toolkit.packs.render import render_pdf
 from cse_toolkit.packs.schema import (
+    MAX_ATTACHMENTS,
     MAX_DEPTH,
     MAX_RECORDS,
     MAX_TEXT,
@@ -98,6 +101,7 @@ __all__ = [
 ATTACHMENT_NAME = "pack.json"
 MAX_PACK_BYTES = 50 * 1024 * 1024
 MAX_JSON_BYTES = 10 * 1024 * 1024
+MAX_ATTACHED_BYTES = 45 * 1024 * 1024  # all embedded attachments together
 MAX_JSON_NODES = 2_000_000  # values of any kind; the biggest real pack has a few hundred thousand
 
 TRAILER_PREFIX = b"%CSE-Toolkit-Pack v1 Ed25519 "
@@ -131,12 +135,20 @@ def sign_pack(pack: PackModel, private_key: Ed25519PrivateKey) -> PackModel:
     return PackModel.model_validate(signing.sign(data, private_key))
 
 
-def build_pack_pdf(pack: PackModel, password: str, signing_key: Ed25519PrivateKey) -> bytes:
+def build_pack_pdf(
+    pack: PackModel,
+    password: str,
+    signing_key: Ed25519PrivateKey,
+    files: Mapping[str, bytes] | None = None,
+) -> bytes:
     """The encrypted pack file as bytes: rendered PDF + signed pack.json + file signature.
 
     `pack` may be signed or not; it is (re)signed here with `signing_key`, whose public key
-    must be the one in `pack.vault.public_key`.
+    must be the one in `pack.vault.public_key`. `files` holds the bytes of every attachment
+    `pack.attachments` lists, by its `embedded_as` name (checked against size and SHA-256).
     """
+    files = dict(files or {})
+    _check_files(pack, files)
     if not password:
         raise ValueError("a pack password is required")
     if len(password.encode("utf-8")) > MAX_PASSWORD_CHARS:
@@ -157,6 +169,14 @@ def build_pack_pdf(pack: PackModel, password: str, signing_key: Ed25519PrivateKe
             filename=ATTACHMENT_NAME,
             mime_type="application/json",
         )
+        for entry in signed.attachments:
+            pdf.attachments[entry.embedded_as] = pikepdf.AttachedFileSpec(
+                pdf,
+                files[entry.embedded_as],
+                description="Attachment listed in pack.json (with its SHA-256)",
+                filename=entry.embedded_as,
+                mime_type=entry.media_type,
+            )
         out = io.BytesIO()
         pdf.save(
             out,
@@ -176,6 +196,23 @@ def build_pack_pdf(pack: PackModel, password: str, signing_key: Ed25519PrivateKe
         + b"\n"
     )
     return body + trailer
+
+
+def _check_files(pack: PackModel, files: Mapping[str, bytes]) -> None:
+    listed = {entry.embedded_as: entry for entry in pack.attachments}
+    if set(listed) != set(files):
+        raise ValueError("the files given are not the attachments pack.json lists")
+    total = 0
+    for name, data in files.items():
+        entry = listed[name]
+        total += len(data)
+        if len(data) != entry.size or hashlib.sha256(data).hexdigest() != entry.sha256:
+            raise ValueError(f"attachment {name} does not match its size and SHA-256")
+    if total > MAX_ATTACHED_BYTES:
+        raise PackTooLarge(
+            f"The chosen attachments take {total / (1024 * 1024):.1f} MB, more than the "
+            f"{MAX_ATTACHED_BYTES // (1024 * 1024)} MB one pack can carry. Choose fewer."
+        )
 
 
 def write_pack(path: str | os.PathLike[str], data: bytes) -> Path:
@@ -235,10 +272,11 @@ def export_pack(
     path: str | os.PathLike[str],
     signing_key: Ed25519PrivateKey,
     password: str | None = None,
+    files: Mapping[str, bytes] | None = None,
 ) -> ExportResult:
     """Generate a password (unless given), build, write atomically; the caller shows the password once."""
     password = password or generate_password().text
-    data = build_pack_pdf(pack, password, signing_key)
+    data = build_pack_pdf(pack, password, signing_key, files)
     written = write_pack(path, data)
     return ExportResult(
         path=written,
@@ -290,6 +328,8 @@ class VerifiedPack:
     signer_fingerprint: str
     signer_public_key: str
     pages: int
+    # The attachments pack.json lists, by embedded name; each matched its size and SHA-256.
+    files: dict[str, bytes] = field(default_factory=dict)
 
     @property
     def summary(self) -> PackSummary:
@@ -369,28 +409,43 @@ def _check_file_signature(data: bytes, expected: Ed25519PublicKey | bytes | str 
     return key_b64
 
 
-def _extract_json(pdf: pikepdf.Pdf) -> bytes:
-    """The bytes of the single pack.json attachment, decompressed under a cap."""
+_EMBEDDED_NAME = re.compile(r"^attachment-[0-9]{1,3}\.(jpg|png|pdf|txt)$")
+
+
+def _embedded_names(pdf: pikepdf.Pdf) -> list[str]:
+    """pack.json first, then the attachment names (checked against a strict pattern)."""
     try:
         names = list(pdf.attachments.keys())
     except Exception as exc:  # a malformed name tree is just "damaged"
         raise _not_a_pack() from exc
-    if len(names) != 1 or names[0] != ATTACHMENT_NAME:
+    others = [n for n in names if n != ATTACHMENT_NAME]
+    if (
+        len(names) - len(others) != 1
+        or len(others) > MAX_ATTACHMENTS
+        or not all(isinstance(n, str) and _EMBEDDED_NAME.match(n) for n in others)
+    ):
         # The names are compared, never used as paths, and never echoed (they may be hostile).
         raise PackDamaged(
-            f"This pack must hold exactly one attached file named {ATTACHMENT_NAME}; it holds "
-            f"{len(names)} with other names. It was not made by the toolkit or has been changed."
+            f"This pack must hold one attached file named {ATTACHMENT_NAME}, and may hold up "
+            f"to {MAX_ATTACHMENTS} attachments named as the toolkit names them; it holds "
+            f"{len(names)} files that do not fit. It was not made by the toolkit or has been "
+            "changed."
         )
+    return [ATTACHMENT_NAME, *others]
+
+
+def _read_embedded(pdf: pikepdf.Pdf, name: str, cap: int, too_large: PackError) -> bytes:
+    """The bytes of one embedded file, decompressed under ``cap``."""
     try:
-        spec = pdf.attachments[ATTACHMENT_NAME]
-        if spec.filename != ATTACHMENT_NAME:
+        spec = pdf.attachments[name]
+        if spec.filename != name:
             raise _not_a_pack()
         stream = spec.get_file().obj
         filters = stream.get("/Filter")
         if isinstance(filters, pikepdf.Array):
             filters = filters[0] if len(filters) == 1 else filters
-        if int(stream.get("/Length", 0)) > MAX_JSON_BYTES:
-            raise _json_too_large()
+        if int(stream.get("/Length", 0)) > cap:
+            raise too_large
         raw = stream.read_raw_bytes()
     except PackError:
         raise
@@ -401,16 +456,51 @@ def _extract_json(pdf: pikepdf.Pdf) -> bytes:
     elif filters == pikepdf.Name.FlateDecode:
         inflater = zlib.decompressobj()
         try:
-            data = inflater.decompress(raw, MAX_JSON_BYTES + 1)
+            data = inflater.decompress(raw, cap + 1)
         except zlib.error as exc:
             raise _not_a_pack() from exc
         if inflater.unconsumed_tail:
-            raise _json_too_large()
+            raise too_large
     else:
         raise _not_a_pack()
-    if len(data) > MAX_JSON_BYTES:
-        raise _json_too_large()
+    if len(data) > cap:
+        raise too_large
     return data
+
+
+def _extract_json(pdf: pikepdf.Pdf) -> bytes:
+    """The bytes of the pack.json attachment, decompressed under a cap."""
+    _embedded_names(pdf)
+    return _read_embedded(pdf, ATTACHMENT_NAME, MAX_JSON_BYTES, _json_too_large())
+
+
+def _extract_files(pdf: pikepdf.Pdf) -> dict[str, bytes]:
+    """The embedded attachments (not yet matched to pack.json), under one overall cap."""
+    files: dict[str, bytes] = {}
+    left = MAX_ATTACHED_BYTES
+    too_large = PackTooLarge(
+        f"The attachments inside this pack are larger than {MAX_ATTACHED_BYTES // (1024 * 1024)}"
+        " MB, so they were not read. It was not made by the toolkit, or has been changed."
+    )
+    for name in _embedded_names(pdf)[1:]:
+        data = _read_embedded(pdf, name, left, too_large)
+        left -= len(data)
+        files[name] = data
+    return files
+
+
+def _match_files(pack: PackModel, files: dict[str, bytes]) -> None:
+    """Every attachment pack.json lists is there, with its size and SHA-256; nothing else."""
+    listed = {entry.embedded_as: entry for entry in pack.attachments}
+    ok = set(listed) == set(files) and all(
+        len(files[n]) == e.size and hashlib.sha256(files[n]).hexdigest() == e.sha256
+        for n, e in listed.items()
+    )
+    if not ok:
+        raise PackSignatureInvalid(
+            "The files attached to this pack do not match the list signed inside it (a file "
+            "is missing, extra or changed). Do not use it; ask the sender to export it again."
+        )
 
 
 def _json_too_large() -> PackTooLarge:
@@ -496,6 +586,10 @@ def parse_pack_json(data: bytes) -> dict[str, Any]:
         raise _schema_error("it is not valid JSON") from exc
     if not isinstance(loaded, dict):
         raise _schema_error("the top level is not an object")
+    bad = first_unstorable(loaded)
+    if bad is not None:
+        # Refused here, before anything encodes, signs, stores or prints the text.
+        raise _schema_error(f"{bad[0]} holds {bad[1]}")
     nodes = 0
     for item in _walk(loaded):
         nodes += 1
@@ -518,6 +612,8 @@ def _validation_summary(exc: ValidationError) -> str:
         kind = (
             "unknown field" if err["type"] == "extra_forbidden" else err["type"].replace("_", " ")
         )
+        if err["type"] == "value_error":  # the schema's own words (no values but a year)
+            kind = safe_text(str(err["msg"]).removeprefix("Value error, "))[:200]
         parts.append(f"{where}: {kind}")
     more = exc.error_count() - len(parts)
     return "; ".join(parts) + (f"; and {more} more" if more > 0 else "")
@@ -567,6 +663,7 @@ def open_pack(
                 "Do not use it; ask the sender to export it again."
             )
         raw_json = _extract_json(pdf)
+        files = _extract_files(pdf)
         try:
             pages = len(pdf.pages)
         except Exception as exc:
@@ -596,12 +693,14 @@ def open_pack(
         pack = PackModel.model_validate(plain)
     except ValidationError as exc:
         raise _schema_error(_validation_summary(exc)) from exc
+    _match_files(pack, files)
     return VerifiedPack(
         pack=pack,
         raw_json=raw_json,
         signer_fingerprint=fingerprint,
         signer_public_key=file_key,
         pages=pages,
+        files=files,
     )
 
 

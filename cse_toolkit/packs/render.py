@@ -50,7 +50,7 @@ from reportlab.platypus import (
 from cse_toolkit import paths
 from cse_toolkit.core import catalogue
 from cse_toolkit.core.screening import exploitation_line
-from cse_toolkit.packs import signing
+from cse_toolkit.packs import render_actions, signing
 from cse_toolkit.packs.schema import (
     ChildData,
     IntelReportData,
@@ -685,6 +685,16 @@ def _referral(d: _Doc, pack: PackModel) -> None:
             [0.135, 0.505, 0.18, 0.18],
         ),
     )
+    if pack.of_type("action"):  # issue 18: an optional section (packs without it unchanged)
+        d.section(
+            render_actions.ACTIONS_TITLE,
+            _table(
+                d,
+                render_actions.ACTION_HEADERS,
+                render_actions.action_rows(pack, pack.created_at),
+                render_actions.ACTION_WIDTHS,
+            ),
+        )
     d.section(
         "Other agencies involved",
         _table(
@@ -714,7 +724,9 @@ def _chronology(d: _Doc, pack: PackModel) -> list[Flowable]:
             f"Reported to police: {yes_no(m.reported_to_police)}"
             if m.reported_to_police is not None
             else "",
+            f"Reported to police at {fmt_dt(m.reported_at)}" if m.reported_at else "",
             f"Police reference {m.police_reference}" if m.police_reference else "",
+            f"Found or returned by: {m.returned_by}" if m.returned_by else "",
             f"Return interview: {m.return_interview}" if m.return_interview else "",
         ]
         text = "\n".join(x for x in [text, *extra] if x)
@@ -765,6 +777,7 @@ def _chronology(d: _Doc, pack: PackModel) -> list[Flowable]:
                 ),
             )
         )
+    entries += render_actions.incident_entries(pack)
     entries.sort(key=lambda e: (e[0], e[1], e[2]))
     return _table(
         d,
@@ -971,16 +984,136 @@ def _screening(d: _Doc, pack: PackModel) -> None:
     d.section("Information-sharing decision", _sharing(d, pack.sharing_decision))
 
 
+CHRONOLOGY_KIND_TEXT = {
+    "note": "Note",
+    "screening": "Screening",
+    "step": "Pathway step",
+    "missing": "Missing episode",
+    "intelligence": "Intelligence",
+    "export": "Pack shared",
+    "attachment": "Attachment",
+    "other": "Other",
+}
+
+
+def local_dt(value: datetime) -> str:
+    """A time in the local time of the machine rendering (the sender's, at export)."""
+    local = value.astimezone()
+    offset = local.strftime("%z")
+    return local.strftime("%d/%m/%Y %H:%M") + (f" (UTC{offset[:3]}:{offset[3:]})" if offset else "")
+
+
+def chronology_printed_line(pack: PackModel) -> str:
+    ch = pack.chronology
+    assert ch is not None
+    return f"Chronology of {ch.child_ref} \u00b7 printed by {ch.printed_by} on {local_dt(ch.printed_at)}"
+
+
+def _chronology_pack(d: _Doc, pack: PackModel) -> None:
+    ch = pack.chronology
+    assert ch is not None
+    child: ChildData = pack.of_type("child")[0].data
+    name = " ".join(x for x in (child.given_names, child.family_name) if x) or ch.child_ref
+    d.story.append(d.para(f"Chronology: {clean(name)} (Ref {clean(ch.child_ref)})", "title"))
+    period = (
+        f"{fmt_date(ch.period_from) if ch.period_from else 'the first entry'} to "
+        f"{fmt_date(ch.period_to) if ch.period_to else 'the latest entry'}"
+    )
+    kinds = ", ".join(CHRONOLOGY_KIND_TEXT.get(k, k) for k in ch.kinds) or "none"
+    d.story.append(
+        d.para(
+            f"Printed by {clean(ch.printed_by)} on {escape(local_dt(ch.printed_at))}, for: "
+            f"{clean(ch.purpose)}.",
+            "subtitle",
+        )
+    )
+    d.section(
+        "What this chronology holds",
+        _fields(
+            d,
+            [
+                ("Child", name),
+                ("Reference", ch.child_ref),
+                ("Date of birth", fmt_date(child.date_of_birth)),
+                ("Period", period),
+                ("Kinds of entry", kinds),
+                ("Entries shown", str(len(ch.entries))),
+                ("Entries left out by the person printing", str(ch.left_out)),
+            ],
+        ),
+    )
+    rows = []
+    for number, e in enumerate(sorted(ch.entries, key=lambda x: x.at), start=1):
+        detail = "\n".join(x for x in (e.title, e.detail) if x)
+        if e.origin:
+            detail += f"\n(from pack {e.origin})"
+        rows.append(
+            (
+                str(number),
+                local_dt(e.at).split(" (")[0],
+                CHRONOLOGY_KIND_TEXT.get(e.kind, e.kind),
+                e.recorded_by,
+                detail,
+            )
+        )
+    d.section(
+        "Chronology",
+        _table(
+            d, ["#", "When", "Kind", "Recorded by", "Entry"], rows, [0.05, 0.15, 0.13, 0.15, 0.52]
+        ),
+    )
+
+
+def _attachments(d: _Doc, pack: PackModel) -> None:
+    """The files embedded in this PDF, each with its SHA-256 (only when there are some)."""
+    if not pack.attachments:
+        return
+    rows = [
+        (
+            a.embedded_as,
+            a.caption or a.file_name,
+            fmt_dt(a.taken_at) if a.taken_at else NOT_RECORDED,
+            a.added_by,
+            a.sha256,
+        )
+        for a in pack.attachments
+    ]
+    body = [
+        d.para(
+            "These files are attached to this PDF (open your reader's attachments panel). "
+            "Each SHA-256 lets you check the file is exactly as it was sent.",
+            "body",
+        ),
+        *_table(
+            d,
+            ["File", "Caption", "Taken", "Added by", "SHA-256"],
+            rows,
+            [0.13, 0.3, 0.13, 0.12, 0.32],
+        ),
+    ]
+    if any(a.metadata_kept for a in pack.attachments):
+        body.append(
+            d.para(
+                "Some pictures keep their location and camera details: the sender kept them "
+                "for evidence.",
+                "body",
+            )
+        )
+    d.section("Attached files", body)
+
+
 LAYOUTS: dict[str, Callable[[_Doc, PackModel], None]] = {
     "referral": _referral,
     "intelligence": _intelligence,
     "screening": _screening,
+    "chronology": _chronology_pack,
 }
 
 TITLES = {
     "referral": "Referral to Children's Social Care",
     "intelligence": "Partnership information report",
     "screening": "Completed CSE screening",
+    "chronology": "Chronology",
 }
 
 
@@ -1056,18 +1189,34 @@ def _canvas_class(organisation: str, footer: str) -> type[Canvas]:
     return PackCanvas
 
 
-def render_pdf(pack: PackModel, *, invariant: bool = True) -> bytes:
-    """The readable PDF for `pack`, unencrypted, as bytes in memory (never written to disk)."""
+def render_pdf(pack: PackModel, *, invariant: bool = True, printed: bool = False) -> bytes:
+    """The readable PDF for `pack`, unencrypted, as bytes in memory (never written to disk).
+
+    ``printed``: the paper copy of a chronology (no pack, no signature): its footer says who
+    printed it and when, instead of the pack's signature line.
+    """
     d = _Doc()
     LAYOUTS[pack.kind](d, pack)
+    _attachments(d, pack)
     d.story.append(Spacer(1, 6 * mm))
-    d.story.append(
-        d.para(
-            f"End of document. The structured data (pack.json) is attached to this PDF and signed; "
-            f"check it with 'cse-toolkit verify-pack'. {escape(footer_text(pack))}",
-            "empty",
+    footer = footer_text(pack)
+    if pack.chronology is not None:
+        # The pack's full signature line is on the last page; the page foot names the pack.
+        footer = chronology_printed_line(pack) + (
+            " \u00b7 printed copy: keep it as securely as the record"
+            if printed
+            else f" \u00b7 pack {pack.pack_id[:8]}, signature on the last page"
         )
-    )
+    if printed:
+        d.story.append(d.para("End of chronology.", "empty"))
+    else:
+        d.story.append(
+            d.para(
+                "End of document. The structured data (pack.json) is attached to this PDF and "
+                f"signed; check it with 'cse-toolkit verify-pack'. {escape(footer_text(pack))}",
+                "empty",
+            )
+        )
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(
         buffer,
@@ -1088,7 +1237,7 @@ def render_pdf(pack: PackModel, *, invariant: bool = True) -> bytes:
     saved_a85 = rl_config.useA85
     rl_config.useA85 = 0
     try:
-        doc.build(d.story, canvasmaker=_canvas_class(organisation, footer_text(pack)))
+        doc.build(d.story, canvasmaker=_canvas_class(organisation, _CONTROL.sub("", footer)))
     finally:
         rl_config.useA85 = saved_a85
     return buffer.getvalue()

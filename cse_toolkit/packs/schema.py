@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -28,6 +28,8 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    ValidationInfo,
+    field_validator,
     model_validator,
 )
 
@@ -67,8 +69,34 @@ def _utc(value: datetime) -> datetime:
 UtcDateTime = Annotated[datetime, AfterValidator(_utc)]
 
 
+# Dates a real record can hold (issue 22): a year-1 birth date or a note "dated" 0999 is refused
+# here, naming the field, instead of failing later in date arithmetic.
+EARLIEST_YEAR = 1900
+LATEST_YEAR = 2100
+
+
+def check_record_date(value: object, name: str) -> None:
+    """Raise ``ValueError`` for a date (or date-time) outside the years a record can hold, or a
+    date of birth in the future."""
+    if not isinstance(value, date):
+        return
+    if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+        raise ValueError(f"the year {value.year} is outside {EARLIEST_YEAR}-{LATEST_YEAR}")
+    if name == "date_of_birth":
+        day = value.date() if isinstance(value, datetime) else value
+        if day > datetime.now(UTC).date() + timedelta(days=1):
+            raise ValueError("a date of birth cannot be in the future")
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _dates_in_range(cls, value: Any, info: ValidationInfo) -> Any:
+        for item in value if isinstance(value, list | tuple) else (value,):
+            check_record_date(item, info.field_name or "")
+        return value
 
 
 # --------------------------------------------------------------------------------------------
@@ -322,6 +350,45 @@ class MissingEpisodeData(_Strict):
     found_where: Text = ""
     return_interview: Text = ""
     summary: Text = ""
+    # Issue 18 (optional: older packs have neither).
+    reported_at: UtcDateTime | None = Field(default=None, description="reported missing to police")
+    returned_by: Short = Field(default="", description="who found or brought the child back")
+
+
+class ActionData(_Strict):
+    """An action for a named person with a due date (issue 18), about the pack's child or an
+    incident in the pack; a return interview after a missing episode names the episode."""
+
+    title: Short
+    assignee: Short = Field(description="who does it, in the sender's vault")
+    due_at: UtcDateTime
+    status: Literal["open", "done"] = "open"
+    kind: Literal["action", "return_interview"] = "action"
+    set_by: Short = ""
+    done_at: UtcDateTime | None = None
+    done_by: Short = ""
+    note: Text = Field(default="", description="what was done (a return interview: its outcome)")
+    incident_id: RecordId | None = None
+    missing_episode_id: RecordId | None = None
+
+
+class IncidentData(_Strict):
+    """One note or intelligence fact about several children (issue 18). The other children are
+    named only when the sender chose to; otherwise only how many there are."""
+
+    kind: Literal["note", "intelligence"] = "note"
+    recorded_at: UtcDateTime
+    author: Short = ""
+    place: Short = ""
+    text: Text
+    other_children: list[Short] = Field(
+        default_factory=list,
+        max_length=50,
+        description="the other children's names, only when the sender chose to name them",
+    )
+    other_children_count: int = Field(
+        default=0, ge=0, le=10_000, description="how many other children are not named"
+    )
 
 
 class Subject(_Strict):
@@ -436,6 +503,16 @@ class IntelReportRecord(_Record):
     data: IntelReportData
 
 
+class ActionRecord(_Record):
+    type: Literal["action"]
+    data: ActionData
+
+
+class IncidentRecord(_Record):
+    type: Literal["incident"]
+    data: IncidentData
+
+
 Record = Annotated[
     ChildRecord
     | ReferralRecord
@@ -443,15 +520,25 @@ Record = Annotated[
     | ScreeningRecord
     | PathwayStepRecord
     | MissingEpisodeRecord
-    | IntelReportRecord,
+    | IntelReportRecord
+    | ActionRecord
+    | IncidentRecord,
     Field(discriminator="type"),
 ]
 
 RecordType = Literal[
-    "child", "referral", "note", "screening", "pathway_step", "missing_episode", "intel_report"
+    "child",
+    "referral",
+    "note",
+    "screening",
+    "pathway_step",
+    "missing_episode",
+    "intel_report",
+    "action",
+    "incident",
 ]
 
-PackKind = Literal["referral", "intelligence", "screening"]
+PackKind = Literal["referral", "intelligence", "screening", "chronology"]
 
 # Which record types each recipient may receive, and how many: (minimum, maximum or None).
 # Minimisation is enforced here, not left to the exporter: the police never get the child's
@@ -464,10 +551,90 @@ KIND_RULES: dict[str, dict[str, tuple[int, int | None]]] = {
         "note": (0, None),
         "pathway_step": (0, None),
         "missing_episode": (0, None),
+        "incident": (0, None),
+        "action": (0, None),
     },
     "intelligence": {"intel_report": (1, 1)},
     "screening": {"child": (1, 1), "screening": (1, 1)},
+    # A printable chronology: the child (identity only) and the chosen entries, in its section.
+    "chronology": {"child": (1, 1)},
 }
+# Which kinds may carry attachments (embedded files) and the chronology section.
+ATTACHMENT_KINDS = ("referral", "intelligence")
+
+
+# --------------------------------------------------------------------------------------------
+# Optional sections (issue 18): attachments embedded in the PDF, and a printable chronology
+# --------------------------------------------------------------------------------------------
+
+MAX_ATTACHMENTS = 20
+MAX_ATTACHMENT_BYTES = 45 * 1024 * 1024
+AttachmentName = Annotated[
+    str, StringConstraints(pattern=r"^attachment-[0-9]{1,3}\.(jpg|png|pdf|txt)$")
+]
+ATTACHMENT_EXTENSIONS = {
+    "image/jpeg": "jpg",
+    "image/png": "png",
+    "application/pdf": "pdf",
+    "text/plain": "txt",
+}
+
+
+class AttachmentEntry(_Strict):
+    """One file embedded in the encrypted PDF beside pack.json, named ``embedded_as``."""
+
+    id: RecordId
+    version: int = Field(default=1, ge=1, le=2**31)
+    embedded_as: AttachmentName
+    media_type: Literal["image/jpeg", "image/png", "application/pdf", "text/plain"]
+    sha256: HexHash = Field(description="SHA-256 of the embedded file's bytes")
+    size: int = Field(ge=1, le=MAX_ATTACHMENT_BYTES)
+    caption: Text = ""
+    file_name: Short = Field(default="", description="the name it had when added (display only)")
+    taken_at: UtcDateTime | None = None
+    added_at: UtcDateTime
+    added_by: Short = ""
+    metadata_kept: bool = Field(
+        default=False, description="location and camera data kept for evidence"
+    )
+    child_id: RecordId | None = Field(default=None, description="the child record it belongs to")
+
+    @model_validator(mode="after")
+    def _name_fits_type(self) -> AttachmentEntry:
+        if not self.embedded_as.endswith("." + ATTACHMENT_EXTENSIONS[self.media_type]):
+            raise ValueError("the embedded file's name does not match its type")
+        return self
+
+
+ChronologyKind = Literal[
+    "note", "screening", "step", "missing", "intelligence", "export", "attachment", "other"
+]
+
+
+class ChronologyEntry(_Strict):
+    at: UtcDateTime
+    kind: ChronologyKind
+    title: Short
+    detail: Text = ""
+    recorded_by: Short = ""
+    origin: Short = Field(default="", description="the pack it came in, if imported")
+
+
+class ChronologyExtract(_Strict):
+    """A chronology chosen for printing: the period, the kinds of entry, and what was left out."""
+
+    child_ref: Short
+    period_from: date | None = None
+    period_to: date | None = None
+    kinds: Annotated[list[ChronologyKind], Field(max_length=20)]
+    left_out: int = Field(default=0, ge=0, le=MAX_RECORDS)
+    printed_by: Short
+    printed_at: UtcDateTime
+    local_offset_minutes: int = Field(
+        default=0, ge=-24 * 60, le=24 * 60, description="the printer's UTC offset, for local times"
+    )
+    purpose: Short
+    entries: Annotated[list[ChronologyEntry], Field(max_length=MAX_RECORDS)]
 
 
 class PackModel(_Strict):
@@ -502,6 +669,13 @@ class PackModel(_Strict):
     audit_chain_head: ChainHead
     sharing_decision: SharingDecision
     records: Annotated[list[Record], Field(max_length=MAX_RECORDS)]
+    # Optional sections: absent from pack.json when empty, so packs without them are unchanged.
+    attachments: Annotated[list[AttachmentEntry], Field(max_length=MAX_ATTACHMENTS)] = Field(
+        default_factory=list, description="files embedded in the PDF beside pack.json"
+    )
+    chronology: ChronologyExtract | None = Field(
+        default=None, description="a chronology pack's entries (kind chronology only)"
+    )
     signature: Signature | None = None
 
     @model_validator(mode="after")
@@ -527,7 +701,22 @@ class PackModel(_Strict):
                 raise ValueError(
                     f"a {self.kind} pack needs {want} {record_type} record(s), has {n}"
                 )
+        self._check_sections()
         return self
+
+    def _check_sections(self) -> None:
+        if self.attachments and self.kind not in ATTACHMENT_KINDS:
+            raise ValueError(f"a {self.kind} pack may not carry attachments")
+        names = [a.embedded_as for a in self.attachments]
+        ids = [a.id for a in self.attachments]
+        if len(set(names)) != len(names) or len(set(ids)) != len(ids):
+            raise ValueError("an attachment appears twice")
+        children = {r.id for r in self.records if r.type == "child"}
+        for entry in self.attachments:
+            if entry.child_id is not None and entry.child_id not in children:
+                raise ValueError("an attachment names a child the pack does not carry")
+        if (self.kind == "chronology") != (self.chronology is not None):
+            raise ValueError("a chronology section belongs in a chronology pack, and only there")
 
     # Convenience accessors for rendering and summaries.
     def of_type(self, record_type: RecordType) -> list[Any]:
@@ -544,6 +733,10 @@ class PackModel(_Strict):
         data: dict[str, Any] = self.model_dump(mode="json", exclude_none=False)
         if self.signature is None:
             data.pop("signature", None)
+        if not self.attachments:
+            data.pop("attachments", None)
+        if self.chronology is None:
+            data.pop("chronology", None)
         return data
 
 

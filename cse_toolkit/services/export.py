@@ -8,12 +8,17 @@ with its reason (the outbox itself: ``services.outbox``).
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import json
 import uuid
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
+
+from pydantic import ValidationError
 
 from cse_toolkit.core import sharing as sharing_rule
 from cse_toolkit.errors import UserError
@@ -29,6 +34,8 @@ from cse_toolkit.services.records import (
     screening_record,
     step_records,
 )
+from cse_toolkit.services.records_actions import action_records, incident_records
+from cse_toolkit.vault import db
 
 if TYPE_CHECKING:
     from cse_toolkit.vault.vault import Vault
@@ -67,6 +74,9 @@ class ReferralDetails:
     child_views: str = ""
     looked_after_status: str = ""
     include_notes: Literal["all", "none"] = "all"
+    # Issue 18: an incident's other children are named only when the worker chooses to
+    # (the information-sharing rule: only what the recipient needs); otherwise counted.
+    name_other_children: bool = False
 
 
 def default_recipient(kind: PackKind, policy: Policy) -> ps.Recipient:
@@ -95,22 +105,26 @@ def default_recipient(kind: PackKind, policy: Policy) -> ps.Recipient:
 
 def _envelope(
     vault: Vault,
-    kind: PackKind,
+    kind: ps.PackKind,
     records: list[Any],
     sharing: SharingChoice,
     recipient: ps.Recipient | None,
     policy: Policy,
+    chronology: ps.ChronologyExtract | None = None,
 ) -> ps.PackModel:
     import base64
 
     head = vault.chain_head()
     user = vault.user
+    if recipient is None:
+        assert kind != "chronology", "a chronology pack names its recipient"
+        recipient = default_recipient(kind, policy)
     return ps.PackModel(
         pack_id=str(uuid.uuid4()),
         kind=kind,
         created_at=vault.now(),
         organisation=policy.organisation[:MAX_SHORT],
-        recipient=recipient or default_recipient(kind, policy),
+        recipient=recipient,
         sender=ps.Sender(
             name=user.label[:MAX_SHORT],
             role=ROLE_TITLES.get(user.role, user.role),
@@ -135,9 +149,35 @@ def _envelope(
             reason=sharing.reason,
         ),
         records=records,
+        chronology=chronology,
     )
 
 
+def _plain_errors(build: Callable[..., ps.PackModel]) -> Callable[..., ps.PackModel]:
+    """A record the pack format cannot carry is a message naming the field, never a traceback
+    quoting its value (a child's name); a damaged page met while reading is "damaged"."""
+
+    @functools.wraps(build)
+    def wrapped(*args: Any, **kwargs: Any) -> ps.PackModel:
+        try:
+            return build(*args, **kwargs)
+        except ValidationError as exc:
+            fields = sorted(
+                {".".join(str(p) for p in e["loc"][-2:]).replace("_", " ") for e in exc.errors()}
+            )
+            raise UserError(
+                "This record cannot be exported: "
+                + ", ".join(fields[:5])
+                + " is not in a form the pack can carry (too long, or an impossible date). "
+                "Correct it in the child's details and export again; nothing was written."
+            ) from None  # the validation error quotes the value: never chained into a log
+        except db.DatabaseError as exc:
+            raise db.translate(exc, "the pack") from exc
+
+    return wrapped
+
+
+@_plain_errors
 def build_pack(
     vault: Vault,
     kind: PackKind,
@@ -149,8 +189,47 @@ def build_pack(
     details: ReferralDetails | None = None,
     recipient: ps.Recipient | None = None,
     policy: Policy | None = None,
+    attachment_ids: Sequence[str] = (),
 ) -> ps.PackModel:
-    """Gather exactly what the recipient of ``kind`` needs into an unsigned pack."""
+    """Gather exactly what the recipient of ``kind`` needs into an unsigned pack.
+
+    ``attachment_ids``: attachments the person chose to send (referral: the child's;
+    intelligence: of the children the report is about), embedded in the PDF.
+    """
+    pack = _build_pack(
+        vault,
+        kind,
+        child_id=child_id,
+        report_id=report_id,
+        screening_id=screening_id,
+        sharing=sharing,
+        details=details,
+        recipient=recipient,
+        policy=policy,
+    )
+    if not attachment_ids:
+        return pack
+    from cse_toolkit.services.pack_attachments import entries_for
+
+    pack_child = next((r.id for r in pack.records if r.type == "child"), None)
+    pack_report = next((r.id for r in pack.records if r.type == "intel_report"), None)
+    entries = entries_for(vault, kind, attachment_ids, child_id=pack_child, report_id=pack_report)
+    # Validated again whole, so the pack's own rules about attachments hold.
+    return ps.PackModel.model_validate({**dict(pack), "attachments": entries})
+
+
+def _build_pack(
+    vault: Vault,
+    kind: PackKind,
+    *,
+    child_id: str | None = None,
+    report_id: str | None = None,
+    screening_id: str | None = None,
+    sharing: SharingChoice | None = None,
+    details: ReferralDetails | None = None,
+    recipient: ps.Recipient | None = None,
+    policy: Policy | None = None,
+) -> ps.PackModel:
     policy = policy or vault.policy  # loaded once at start
     if kind not in policy.export_kinds:
         raise ExportNotAllowed(
@@ -220,6 +299,8 @@ def build_pack(
     records += notes
     records += step_records(vault, child.id)
     records += missing_records(vault, child.id)
+    records += incident_records(vault, child.id, name_others=details.name_other_children)
+    records += action_records(vault, child.id)
     if len(records) > ps.MAX_RECORDS:
         raise UserError(
             f"This pack would hold {len(records)} records, more than the limit of "
@@ -255,11 +336,35 @@ def write_pack_file(
         raise UserError(f"{out.name} already exists. Choose another name; nothing was written.")
     if vault.folder.resolve() in out.parents:
         raise UserError("Save the pack outside the vault folder.")
-    return export_pack(pack, out, vault.signing_key(), password)
+    from cse_toolkit.services.pack_attachments import files_for
+
+    return export_pack(pack, out, vault.signing_key(), password, files_for(vault, pack))
 
 
-def record_export(vault: Vault, pack: ps.PackModel, result: ExportResult) -> Exported:
-    """The quick half of ``export``: the outbox entry and the audited disclosure."""
+def _no_orphan_file(record: Callable[..., Exported]) -> Callable[..., Exported]:
+    """A pack whose outbox entry and audited disclosure could not be saved (a full disk, a
+    damaged page) is removed again: no pack file exists that the vault does not record."""
+
+    @functools.wraps(record)
+    def wrapped(
+        vault: Vault, pack: ps.PackModel, result: ExportResult, reason: str | None = None
+    ) -> Exported:
+        try:
+            return record(vault, pack, result, reason)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                result.path.unlink()
+            raise
+
+    return wrapped
+
+
+@_no_orphan_file
+def record_export(
+    vault: Vault, pack: ps.PackModel, result: ExportResult, reason: str | None = None
+) -> Exported:
+    """The quick half of ``export``: the outbox entry and the audited disclosure (``reason``:
+    the audit reason, else the sharing decision's)."""
     out = result.path
     child_id = next((r.id for r in pack.records if r.type == "child"), None)
     report_id = next((r.id for r in pack.records if r.type == "intel_report"), None)
@@ -288,5 +393,11 @@ def record_export(vault: Vault, pack: ps.PackModel, result: ExportResult) -> Exp
                 "sharing": json.dumps(sharing),
             }
         )
-        vault.audit("export." + pack.kind, "export", export_id, 1, choice.audit_reason(pack.kind))
+        if pack.attachments:
+            reason = (
+                f"{reason or choice.audit_reason(pack.kind)} attachments={len(pack.attachments)}"
+            )
+        vault.audit(
+            "export." + pack.kind, "export", export_id, 1, reason or choice.audit_reason(pack.kind)
+        )
     return Exported(result, export_id, pack)

@@ -23,6 +23,7 @@ from cse_toolkit.errors import UserError
 from cse_toolkit.packs import schema as ps
 from cse_toolkit.services import record_kinds as kinds
 from cse_toolkit.services.record_kinds import Arrival, content_hash, data_hash, local_record
+from cse_toolkit.services.records_actions import link_incidents
 from cse_toolkit.services.trust import UnknownSigner, is_trusted, trust, verify
 
 if TYPE_CHECKING:
@@ -139,6 +140,11 @@ def import_pack(
     vault.require("dsl")
     verified = verify(path, password, expected_signer)
     pack = verified.pack
+    if pack.kind == "chronology":
+        raise UserError(
+            "This is a chronology pack: a document to read (open it with the password in any "
+            "PDF reader), not records to import. Nothing was imported."
+        )
     report = ImportReport(pack.pack_id, pack.kind, verified.signer_fingerprint)
     if pack.vault.id == vault.vault_id:
         raise UserError("This pack was exported from this vault; there is nothing to import.")
@@ -197,11 +203,18 @@ def import_pack(
                 continue
             if _merge_record(vault, record, local, arrival, here, pack, report, conflict):
                 to_track.append(record)
+        from cse_toolkit.services.pack_attachments import bring_across
+
+        attached = bring_across(vault, verified, merged=not foreign)
+        if attached:
+            report.added["attachment"] = attached
         # Tracked after every record is in: a screening may have set a new child's level,
         # and the child's local version must be the one after that (else the next pack
         # raises a false "changed here since it was imported").
         for record in to_track:
             track_import(vault, record, pack.pack_id, verified.signer_public_key)
+        if not foreign:
+            link_incidents(vault, pack, arrival)
         from cse_toolkit.core.ids import ref_for
 
         for record in pack.records:

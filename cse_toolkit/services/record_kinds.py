@@ -25,6 +25,12 @@ from cse_toolkit.services.records import (
     screening_record,
     step_records,
 )
+from cse_toolkit.services.records_actions import (
+    action_here,
+    action_row,
+    incident_here,
+    store_incident,
+)
 
 if TYPE_CHECKING:
     from cse_toolkit.vault.vault import Vault
@@ -226,7 +232,18 @@ def _missing_row(vault: Vault, record: Any, at: Arrival) -> Row:
         "where_found": d.found_where,
         "return_interview": d.return_interview,
         "notes": d.summary,
+        "reported_at": utc_iso(d.reported_at) if d.reported_at else None,
+        "police_ref": d.police_reference,
+        "returned_by": d.returned_by,
     }
+
+
+def _action_row(vault: Vault, record: Any, at: Arrival) -> Row:
+    return action_row(vault, record, at, _record_meta(vault, record, at))
+
+
+def _store_incident(vault: Vault, record: Any, at: Arrival, new: bool) -> None:
+    store_incident(vault, record, at, _record_meta(vault, record, at), new)
 
 
 def _step_here(vault: Vault, step_id: str) -> ps.PathwayStepRecord | None:
@@ -283,6 +300,14 @@ RECORD_KINDS: dict[str, RecordKind] = {
     "screening": RecordKind("screenings", screening_record, _screening_row),
     "pathway_step": RecordKind("pathway_steps", _step_here, _step_row),
     "missing_episode": RecordKind("missing_episodes", _missing_here, _missing_row),
+    # Issue 18: incidents before actions in a pack (an action may be about an incident).
+    "incident": RecordKind("incidents", incident_here, store=_store_incident),
+    "action": RecordKind(
+        "actions",
+        action_here,
+        _action_row,
+        updates=("title", "due_at", "status", "done_at", "done_by", "done_note"),
+    ),
     "intel_report": RecordKind(
         "intel_reports",
         lambda vault, rid: intel_record(vault.intel.get(rid)),

@@ -311,6 +311,9 @@ def _step_fields(data: dict[str, Any]) -> list[ps.StepField]:
 
 
 def missing_records(vault: Vault, child_id: str) -> list[ps.MissingEpisodeRecord]:
+    # The return interview's outcome travels as its own action record (done, with its note),
+    # not folded in here: the episode's version does not move when the interview is done, and
+    # a changed copy under the same version would reach the receiver as a conflict.
     return [
         ps.MissingEpisodeRecord(
             type="missing_episode",
@@ -319,9 +322,13 @@ def missing_records(vault: Vault, child_id: str) -> list[ps.MissingEpisodeRecord
             data=ps.MissingEpisodeData(
                 started_at=m.from_at,
                 ended_at=m.to_at,
+                reported_to_police=True if (m.reported_at or m.police_ref) else None,
+                police_reference=m.police_ref[: ps.MAX_SHORT],
                 found_where=m.where_found,
                 return_interview=m.return_interview,
                 summary=m.notes,
+                reported_at=m.reported_at,
+                returned_by=m.returned_by[: ps.MAX_SHORT],
             ),
         )
         for m in vault.repos.missing_for(child_id)

@@ -28,6 +28,8 @@ _CHILD_TABLES = {
     "pathway_step": "pathway_steps",
     "missing_episode": "missing_episodes",
     "export": "exports",
+    "attachment": "attachments",
+    "action": "actions",
 }
 _RECORD_WORDS = {
     "child": "the child's details",
@@ -36,6 +38,9 @@ _RECORD_WORDS = {
     "pathway_step": "a pathway step",
     "missing_episode": "a missing episode",
     "intel_report": "an intelligence report",
+    "attachment": "an attachment",
+    "action": "an action",
+    "incident": "an incident",
 }
 
 
@@ -167,8 +172,27 @@ def _sentence(r: AuditRow, k: _Lookup) -> str:  # noqa: C901 - a sentence per au
         return f"{who} changed the details of {child}"
     if action == "note.create":
         return f"{who} wrote a note on {child}"
+    if action == "attachment.add":
+        kept = (
+            " (location and camera data kept for evidence)" if t.get("metadata") == "kept" else ""
+        )
+        return f"{who} added an attachment to {child}{kept}"
+    if action == "attachment.remove":
+        return f"{who} removed an attachment from {child} ({t.get('why', 'no reason recorded')})"
+    if action == "chronology.print":
+        purpose = t.get("purpose", "not recorded").replace("_", " ")
+        return f"{who} printed the chronology of {child} (for: {purpose})"
     if action == "missing.create":
         return f"{who} recorded a missing episode for {child}"
+    if action == "missing.return":
+        return f"{who} recorded the return from a missing episode of {child}"
+    if action == "action.create":
+        what = "a return-interview action" if t.get("kind") == "return_interview" else "an action"
+        return f"{who} set {what} for {child or 'an incident'}"
+    if action == "action.done":
+        return f"{who} marked an action for {child or 'an incident'} done"
+    if action == "incident.create":
+        return f"{who} recorded an incident about {t.get('children', 'several')} children"
     if action.startswith("step."):
         title = k.step_of.get(rid, action[5:].replace("_", " "))
         return f"{who} recorded '{title}' for {child}"
@@ -235,6 +259,7 @@ def _sentence(r: AuditRow, k: _Lookup) -> str:  # noqa: C901 - a sentence per au
         "record.bind": "recorded the content of records saved",
         "vault.create": "created the vault",
         "demo.generate": "filled the vault with synthetic demo data",
+        "vault.case_state": "rebuilt every child's stored case state from their records",
     }
     if action in fixed:
         return f"{who} {fixed[action]}"

@@ -38,6 +38,7 @@ paths.harden_process()
 import sqlcipher3  # noqa: E402  (must follow harden_process)
 from sqlcipher3 import dbapi2  # noqa: E402
 
+from cse_toolkit.errors import UserError  # noqa: E402
 from cse_toolkit.fsutil import DiskFullError  # noqa: E402
 from cse_toolkit.vault.errors import NotAVaultError, VaultDamagedError  # noqa: E402
 
@@ -68,7 +69,8 @@ def connect(db_path: Path, dek: bytes, *, readonly: bool = False, create: bool =
         # Off, as DESIGN.md's second edition asks: wiping every freed allocation process-wide made
         # reads several times slower (open a child 31.8 ms -> 6.8 ms with it off, plain SQLite
         # 6.4 ms) while Python keeps its own unwiped copies of everything read anyway. What it
-        # was meant to protect (decrypted data in a running process) is answered by locking.
+        # was meant to protect (decrypted data in a running process) is answered by the lock,
+        # which ends the process (docs/SECURITY.md; tests/vault/test_connection_recipe.py).
         conn.execute("PRAGMA cipher_memory_security = OFF")
         conn.execute(_key_pragma(dek))
         try:
@@ -179,6 +181,18 @@ def translate(exc: BaseException, what: str = "the change") -> BaseException:
     if any(m in message for m in damaged):
         return VaultDamagedError("a page failed its integrity check")
     return exc
+
+
+def as_user_error(exc: BaseException, what: str = "the change") -> UserError | None:
+    """The user-facing error a storage failure that reached the top means (a damaged page met
+    during any read: "damaged"; a full disk: "full"), or None when it is not one (a bug)."""
+    if isinstance(exc, UserError):
+        return exc
+    if isinstance(exc, DatabaseError | OSError):
+        found = translate(exc, what)
+        if isinstance(found, UserError):
+            return found
+    return None
 
 
 def integrity_check(conn: Any) -> list[str]:

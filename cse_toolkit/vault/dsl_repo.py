@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from cse_toolkit.vault.dsl.actions import ACTION, ActionFacts
 from cse_toolkit.vault.dsl.audit_view import AuditView, ChainCheck, describe_record
 from cse_toolkit.vault.dsl.common import ToolShelf
 from cse_toolkit.vault.dsl.figures import (
@@ -103,6 +104,8 @@ class DslRepository:
 
 
 __all__ = [
+    "ACTION",
+    "ActionFacts",
     "AGE_BANDS",
     "DANGER",
     "DECISIONS",

@@ -54,7 +54,7 @@ def import_entry(
     ).fetchone()
     if row is None:
         return None
-    if audit.row_hash(*row[:9], row[11]) != row[9]:  # (issue 22) the records it bound too
+    if audit.row_hash(*row[:9], content=str(row[11] or "")) != row[9]:  # issue 22: and its records
         return None
     legacy = not row[10] and int(row[0]) <= state.legacy_until  # from before personal keys
     if (

@@ -13,7 +13,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import asdict
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from cse_toolkit.core import catalogue
 from cse_toolkit.core.clock import parse_utc, utc_iso
@@ -32,11 +32,17 @@ from cse_toolkit.core.entities import (
 # The id helpers are core's (core/ids.py); kept importable here for the vault's callers.
 from cse_toolkit.core.ids import new_id as new_id
 from cse_toolkit.core.ids import ref_for as ref_for
+from cse_toolkit.core.safetext import unstorable
 from cse_toolkit.core.screening import driving_level, is_lowered
 from cse_toolkit.errors import PermissionDenied, UserError
-from cse_toolkit.vault import rows
+from cse_toolkit.vault import case_store, rows
+
+# A stored step's fields for the engine: one definition, shared with the case store.
+_step_data = case_store.step_data
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from cse_toolkit.vault.session import Session
 
 MAX_TEXT = 200_000  # characters in one note: far beyond any real note, well below memory limits
@@ -102,6 +108,28 @@ def _child(row: Any) -> Child:
     )
 
 
+# A child's one-line fields travel in packs as at most 500 characters (packs/schema.py's
+# MAX_SHORT); longer is refused here, naming the field, rather than failing at export.
+_SHORT_CHILD_FIELDS = ("name", "alias", "gender", "ethnicity")
+MAX_SHORT = 500
+EARLIEST_YEAR = 1900
+
+
+def _check_child_value(field: str, value: Any, today: date) -> None:
+    """Refuse what a child's record cannot hold, naming the field (issue 22 item 6)."""
+    words = "date of birth" if field == "dob" else field.replace("_", " ")
+    if isinstance(value, str) and field in _SHORT_CHILD_FIELDS and len(value) > MAX_SHORT:
+        raise UserError(
+            f"The {words} is too long ({len(value):,} characters; limit {MAX_SHORT}). "
+            "Put the rest in the details or a note."
+        )
+    if field in ("dob", "approx_age_on") and isinstance(value, date):
+        if value.year < EARLIEST_YEAR:
+            raise UserError(f"The {words} is before {EARLIEST_YEAR}. Check the year.")
+        if value > today:
+            raise UserError(f"The {words} is in the future. Check the date.")
+
+
 def _db_value(field: str, value: Any) -> Any:
     if field in ("dob", "approx_age_on"):
         return value.isoformat() if value else None
@@ -164,16 +192,44 @@ def _screening(row: Any) -> ScreeningRecord:
     )
 
 
-def _step_data(data: dict[str, Any], imported: bool) -> tuple[dict[str, Any], str]:
-    """(the step's recorded fields, the sender's summary) of a stored step.
+_MISSING_COLS = (
+    "id, child_id, from_at, to_at, where_found, return_interview, notes, version, created_by,"
+    " reported_at, police_ref, returned_by"
+)
 
-    Packs of format 1 carried a step only as a summary and a reference; those imports are
-    stored as ``{"summary": ..., "reference": ...}``. They are given to the engine without
-    fields (so it shows them read-only, saying what is missing), never as fields it refuses.
-    """
-    if imported and "summary" in data and set(data) <= {"summary", "reference"}:
-        return {}, str(data.get("summary") or "")
-    return data, ""
+
+def _missing(r: Any) -> MissingEpisode:
+    return MissingEpisode(
+        r[0],
+        r[1],
+        parse_utc(r[2]),
+        parse_utc(r[3]) if r[3] else None,
+        r[4],
+        r[5],
+        r[6],
+        r[7],
+        r[8],
+        parse_utc(r[9]) if r[9] else None,
+        r[10],
+        r[11],
+    )
+
+
+def _check_missing_times(
+    from_at: datetime, to_at: datetime | None, reported_at: datetime | None
+) -> None:
+    if to_at is not None and to_at < from_at:
+        raise UserError("The child cannot be found before they went missing. Check the dates.")
+    if reported_at is not None and reported_at < from_at:
+        raise UserError("The police cannot be told before the child went missing. Check the dates.")
+
+
+class IncidentLines(Protocol):
+    """``vault.incidents`` as the chronology needs it (kept a protocol: no import cycle)."""
+
+    def chronology_items(
+        self, child_id: str, who: Callable[[str], str]
+    ) -> list[ChronologyItem]: ...
 
 
 def _origin(row_origin: str, pack_id: str | None, vault: Any) -> str:
@@ -186,6 +242,11 @@ def _origin(row_origin: str, pack_id: str | None, vault: Any) -> str:
 class Repositories:
     def __init__(self, vault: Session) -> None:
         self._v = vault
+        # Set by the vault once built (incidents need these repositories for role checks).
+        self._incidents: IncidentLines | None = None
+
+    def attach_incidents(self, incidents: IncidentLines) -> None:
+        self._incidents = incidents
 
     @property
     def _c(self) -> Any:
@@ -292,6 +353,9 @@ class Repositories:
         age = fields.get("approx_age")
         if age is not None and not (0 <= int(age) <= 25):
             raise UserError("The approximate age must be between 0 and 25.")
+        today = self._v.now().date()
+        for key, value in fields.items():
+            _check_child_value(key, value, today)
         child_id = fields.pop("id", None) or new_id()
         owner = fields.pop("owner_id", None) or self._v.user.id
         now, by, origin, _ = self._record_meta()
@@ -320,6 +384,9 @@ class Repositories:
             raise ValueError(f"unknown child fields: {sorted(unknown)}")
         if not fields:
             return child
+        today = self._v.now().date()
+        for key, value in fields.items():
+            _check_child_value(key, value, today)
         values = {k: _db_value(k, v) for k, v in fields.items()}
         with self._v.write("the child's record"):
             rows.CHILDREN.update(
@@ -479,6 +546,12 @@ class Repositories:
         cost 400-800 ms. Reading the matching row ids in index order (about 30 ms for 33,000
         matches), keeping the newest ``limit`` and making the snippets here costs ~30 ms.
         """
+        problem = unstorable(query)
+        if problem:
+            raise UserError(
+                f"The search contains {problem}, which no note can contain. Remove it (it often "
+                "comes from pasting) and search again."
+            )
         terms = [t for t in query.replace('"', " ").split() if t]
         if not terms:
             return []
@@ -555,11 +628,20 @@ class Repositories:
         where_found: str = "",
         return_interview: str = "",
         notes: str = "",
+        *,
+        reported_at: datetime | None = None,
+        police_ref: str = "",
+        returned_by: str = "",
     ) -> MissingEpisode:
+        """A missing episode; with a return time, also its return-interview action (due 72
+        hours after the return, ``vault.actions_repo``), in the same transaction."""
+        from cse_toolkit.vault.actions_repo import add_return_interview
+
         self._v.require("worker", "dsl")
         child = self.get_child(child_id)
-        if to_at is not None and to_at < from_at:
-            raise UserError("The child cannot be found before they went missing. Check the dates.")
+        _check_missing_times(from_at, to_at, reported_at)
+        for text, what in ((where_found, "where found"), (police_ref, "police reference")):
+            _check_text(text, what)
         ep_id = new_id()
         now, by, origin, _ = self._record_meta()
         with self._v.write("the missing episode"):
@@ -578,33 +660,60 @@ class Repositories:
                         "where_found": where_found,
                         "return_interview": return_interview,
                         "notes": notes,
+                        "reported_at": utc_iso(reported_at) if reported_at else None,
+                        "police_ref": police_ref.strip(),
+                        "returned_by": returned_by.strip(),
                     }
                 ],
             )
             self._v.audit("missing.create", "missing_episode", ep_id, 1)
-        return MissingEpisode(ep_id, child.id, from_at, to_at, where_found, return_interview, notes)
+            if to_at is not None:
+                add_return_interview(self._v, child.id, ep_id, to_at)
+        return self.get_missing(ep_id)
+
+    def record_return(
+        self, episode_id: str, to_at: datetime, returned_by: str = "", where_found: str = ""
+    ) -> MissingEpisode:
+        """The child was found or came back: when, by whom and where; the return-interview
+        action (due 72 hours later) is created with it."""
+        from cse_toolkit.vault.actions_repo import add_return_interview
+
+        self._v.require("worker", "dsl")
+        episode = self.get_missing(episode_id)
+        _check_missing_times(episode.from_at, to_at, episode.reported_at)
+        _check_text(where_found, "where found")
+        with self._v.write("the missing episode"):
+            rows.MISSING_EPISODES.update(
+                self._c,
+                episode.id,
+                {
+                    "to_at": utc_iso(to_at),
+                    "returned_by": returned_by.strip() or episode.returned_by,
+                    "where_found": where_found.strip() or episode.where_found,
+                    "updated_at": self._v.now_iso(),
+                },
+                bump=True,
+            )
+            self._v.audit("missing.return", "missing_episode", episode.id, episode.version + 1)
+            add_return_interview(self._v, episode.child_id, episode.id, to_at)
+        return self.get_missing(episode.id)
+
+    def get_missing(self, episode_id: str) -> MissingEpisode:
+        row = self._c.execute(
+            f"SELECT {_MISSING_COLS} FROM missing_episodes WHERE id = ?", (episode_id,)
+        ).fetchone()
+        if row is None:
+            raise UserError("That missing episode no longer exists.")
+        self.get_child(row[1])  # role check
+        return _missing(row)
 
     def missing_for(self, child_id: str) -> list[MissingEpisode]:
         child = self.get_child(child_id)
         rows = self._c.execute(
-            "SELECT id, child_id, from_at, to_at, where_found, return_interview, notes, version,"
-            " created_by FROM missing_episodes WHERE child_id = ? ORDER BY from_at",
+            f"SELECT {_MISSING_COLS} FROM missing_episodes WHERE child_id = ? ORDER BY from_at",
             (child.id,),
         ).fetchall()
-        return [
-            MissingEpisode(
-                r[0],
-                r[1],
-                parse_utc(r[2]),
-                parse_utc(r[3]) if r[3] else None,
-                r[4],
-                r[5],
-                r[6],
-                r[7],
-                r[8],
-            )
-            for r in rows
-        ]
+        return [_missing(r) for r in rows]
 
     # -- pathway steps ---------------------------------------------------------------------
     def record_step(
@@ -790,6 +899,17 @@ class Repositories:
         return pw.case_state(
             pathway, self.engine_records(child.id), self._v.clock, child.confirmed_level
         )
+
+    def case_lines(self, child_ids: list[str] | None = None) -> dict[str, Any]:
+        """Each visible child's next step, first due date and urgency now
+        (``vault.case_store.CaseLine``), from the case state kept with the records: the child
+        list's columns for the whole caseload in one query."""
+        clause, params = self._visible_clause()
+        found = case_store.lines(self._c, child_ids, self._v.now())
+        if clause == "1=1":
+            return found
+        mine = {r[0] for r in self._c.execute(f"SELECT id FROM children WHERE {clause}", params)}
+        return {cid: line for cid, line in found.items() if cid in mine}
 
     def case_pathway_id(self, child_id: str) -> str:
         """The pathway the child's case follows (``catalogue.pathway_for_case``): the one its
@@ -1065,13 +1185,20 @@ class Repositories:
         for m in self.missing_for(child.id):
             end = utc_iso(m.to_at) if m.to_at else "not yet found"
             origin = origins.get(m.id, local)
+            facts = [f"Until {end}. Found: {m.where_found or 'not recorded'}"]
+            if m.returned_by:
+                facts.append(f"Found or returned by: {m.returned_by}")
+            if m.reported_at:
+                facts.append(f"Reported to the police at {utc_iso(m.reported_at)}")
+            if m.police_ref:
+                facts.append(f"Police reference: {m.police_ref}")
             items.append(
                 ChronologyItem(
                     m.from_at,
                     "missing",
                     m.id,
                     "Missing episode",
-                    f"Until {end}. Found: {m.where_found or 'not recorded'}",
+                    "\n".join(facts),
                     who(m.created_by),
                     origin if origin != local else "",
                 )
@@ -1108,6 +1235,8 @@ class Repositories:
                     who(by),
                 )
             )
+        if self._incidents is not None:
+            items += self._incidents.chronology_items(child.id, who)
         imported = self.import_origins([i.record_id for i in items if i.origin])
         items = [
             dataclasses.replace(i, origin=imported[i.record_id].pack_id)

@@ -27,6 +27,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from cse_toolkit.core.safetext import unstorable
+from cse_toolkit.errors import UserError
+
 _RECORD = ("id", "version", "origin", "created_at", "created_by", "updated_at")
 
 
@@ -51,6 +54,16 @@ class Table:
         if unknown:
             raise ValueError(f"{self.name} has no writable columns {sorted(unknown)}")
 
+    def _check_text(self, row: Mapping[str, Any]) -> None:
+        """Text SQLite cannot take (an unpaired surrogate) or nobody should read back (a NUL)
+        is refused, naming the column, before any statement runs (issue 22 item 6)."""
+        for name, value in row.items():
+            if isinstance(value, str) and (problem := unstorable(value)):
+                raise UserError(
+                    f"The {name.replace('_', ' ')} contains {problem}, which cannot be saved. "
+                    "Remove it (it often comes from pasting) and try again."
+                )
+
     def insert(self, conn: Any, rows: Sequence[Mapping[str, Any]]) -> None:
         """Insert ``rows`` (column -> value); columns left out keep the table's defaults.
 
@@ -63,6 +76,8 @@ class Table:
             end = start + 1
             while end < len(rows) and tuple(rows[end]) == names:
                 end += 1
+            for row in rows[start:end]:
+                self._check_text(row)
             conn.executemany(
                 f"INSERT INTO {self.name} ({', '.join(names)})"
                 f" VALUES ({', '.join('?' * len(names))})",
@@ -77,6 +92,7 @@ class Table:
     ) -> None:
         """Set ``values`` on one record; ``bump`` adds one to its version as well."""
         self._check(values)
+        self._check_text(values)
         sets = [f"{name} = ?" for name in values]
         if bump:
             sets.append("version = version + 1")
@@ -243,7 +259,61 @@ PATHWAY_STEPS = Table(
 )
 MISSING_EPISODES = Table(
     "missing_episodes",
-    (*_RECORD, "child_id", "from_at", "to_at", "where_found", "return_interview", "notes"),
+    (
+        *_RECORD,
+        "child_id",
+        "from_at",
+        "to_at",
+        "where_found",
+        "return_interview",
+        "notes",
+        "reported_at",
+        "police_ref",
+        "returned_by",
+    ),
+)
+INCIDENTS = Table(
+    "incidents", (*_RECORD, "kind", "author_id", "event_at", "place", "body", "elsewhere")
+)
+# The links of an incident to its children (no record of their own: written with it).
+INCIDENT_CHILDREN = Table("incident_children", ("incident_id", "child_id"))
+ACTIONS = Table(
+    "actions",
+    (
+        *_RECORD,
+        "title",
+        "assignee",
+        "due_at",
+        "child_id",
+        "incident_id",
+        "missing_id",
+        "kind",
+        "status",
+        "done_at",
+        "done_by",
+        "done_note",
+    ),
+)
+ATTACHMENTS = Table(
+    "attachments",
+    (
+        *_RECORD,
+        "child_id",
+        "report_id",
+        "media_type",
+        "file_name",
+        "caption",
+        "taken_at",
+        "added_by",
+        "size",
+        "sha256",
+        "metadata_kept",
+        "width",
+        "height",
+        "pages",
+        "thumbnail",
+        "content",
+    ),
 )
 INTEL_REPORTS = Table("intel_reports", (*_RECORD, "ref", "title", "status", "learned_at", "body"))
 EXPORTS = Table(
@@ -281,7 +351,17 @@ IMPORTS = Table(
 
 # The tables a pack's records land in, by the name ``vault.exchange`` is given.
 RECORD_TABLES: dict[str, Table] = {
-    t.name: t for t in (CHILDREN, NOTES, SCREENINGS, PATHWAY_STEPS, MISSING_EPISODES, INTEL_REPORTS)
+    t.name: t
+    for t in (
+        CHILDREN,
+        NOTES,
+        SCREENINGS,
+        PATHWAY_STEPS,
+        MISSING_EPISODES,
+        INTEL_REPORTS,
+        INCIDENTS,
+        ACTIONS,
+    )
 }
 
 

@@ -343,6 +343,171 @@ CREATE TRIGGER note_amendments_no_update BEFORE UPDATE ON note_amendments
 BEGIN SELECT RAISE(ABORT, 'note amendments are only ever added'); END;
 """
 
+# Attachments (issue 18): photos, scans, PDFs and text kept inside the encrypted vault, for a
+# child (or, arrived in an intelligence pack, for a report). The bytes are the last column so
+# listing them reads no blob; ``sha256`` is of ``content``; ``thumbnail`` is a small PNG.
+V_ATTACHMENTS = f"""
+CREATE TABLE attachments (
+    {_RECORD},
+    child_id TEXT REFERENCES children(id) ON DELETE CASCADE,
+    report_id TEXT REFERENCES intel_reports(id) ON DELETE CASCADE,
+    media_type TEXT NOT NULL
+        CHECK (media_type IN ('image/jpeg', 'image/png', 'application/pdf', 'text/plain')),
+    file_name TEXT NOT NULL DEFAULT '',
+    caption TEXT NOT NULL DEFAULT '',
+    taken_at TEXT,
+    added_by TEXT NOT NULL DEFAULT '',
+    size INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,
+    metadata_kept INTEGER NOT NULL DEFAULT 0,
+    width INTEGER NOT NULL DEFAULT 0,
+    height INTEGER NOT NULL DEFAULT 0,
+    pages INTEGER NOT NULL DEFAULT 0,
+    thumbnail BLOB NOT NULL DEFAULT x'',
+    content BLOB NOT NULL,
+    CHECK (child_id IS NOT NULL OR report_id IS NOT NULL)
+);
+CREATE INDEX attachments_child ON attachments(child_id, created_at);
+CREATE INDEX attachments_report ON attachments(report_id);
+"""
+
+# Issue 18: the outbox takes chronology packs. SQLite cannot change a CHECK constraint in
+# place, so the exports table is rebuilt from its own stored definition with the kind list
+# widened (columns and indexes other migrations added are kept as they are).
+_OLD_EXPORT_KINDS = "kind IN ('referral', 'intelligence', 'screening')"
+_NEW_EXPORT_KINDS = "kind IN ('referral', 'intelligence', 'screening', 'chronology')"
+
+
+def _export_kind_chronology(conn: Any) -> None:
+    row = conn.execute(
+        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'exports'"
+    ).fetchone()
+    table_sql = str(row[0])
+    if _OLD_EXPORT_KINDS not in table_sql:
+        return  # already widened
+    indexes = [
+        str(r[0])
+        for r in conn.execute(
+            "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'exports'"
+            " AND sql IS NOT NULL"
+        ).fetchall()
+    ]
+    new_sql = table_sql.replace(_OLD_EXPORT_KINDS, _NEW_EXPORT_KINDS).replace(
+        "CREATE TABLE exports", "CREATE TABLE exports_widened", 1
+    )
+    conn.execute(new_sql)
+    conn.execute("INSERT INTO exports_widened SELECT * FROM exports")
+    conn.execute("DROP TABLE exports")
+    conn.execute("ALTER TABLE exports_widened RENAME TO exports")
+    for index_sql in indexes:
+        conn.execute(index_sql)
+
+
+# Actions, incidents across children and missing episodes as the statutory guidance asks
+# (issue 18 items 2-4): an action for a named person with a due date, about a child or an
+# incident; one incident (a note or an intelligence fact) linked to several children; and a
+# missing episode's reported-missing time, police reference and who found or returned the child.
+V_ACTIONS_INCIDENTS = f"""
+CREATE TABLE incidents (
+    {_RECORD},
+    kind TEXT NOT NULL DEFAULT 'note' CHECK (kind IN ('note', 'intelligence')),
+    author_id TEXT NOT NULL,
+    event_at TEXT NOT NULL,
+    place TEXT NOT NULL DEFAULT '',
+    body TEXT NOT NULL,
+    elsewhere TEXT NOT NULL DEFAULT '{{}}'
+);
+CREATE TABLE incident_children (
+    incident_id TEXT NOT NULL REFERENCES incidents(id) ON DELETE CASCADE,
+    child_id TEXT NOT NULL REFERENCES children(id) ON DELETE CASCADE,
+    PRIMARY KEY (incident_id, child_id)
+);
+CREATE INDEX incident_children_child ON incident_children(child_id);
+CREATE TABLE actions (
+    {_RECORD},
+    title TEXT NOT NULL,
+    assignee TEXT NOT NULL,
+    due_at TEXT NOT NULL,
+    child_id TEXT REFERENCES children(id) ON DELETE CASCADE,
+    incident_id TEXT REFERENCES incidents(id) ON DELETE CASCADE,
+    missing_id TEXT REFERENCES missing_episodes(id) ON DELETE CASCADE,
+    kind TEXT NOT NULL DEFAULT '' CHECK (kind IN ('', 'return_interview')),
+    status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'done')),
+    done_at TEXT,
+    done_by TEXT NOT NULL DEFAULT '',
+    done_note TEXT NOT NULL DEFAULT '',
+    CHECK (child_id IS NOT NULL OR incident_id IS NOT NULL)
+);
+CREATE INDEX actions_assignee ON actions(assignee, status, due_at);
+CREATE INDEX actions_child ON actions(child_id);
+CREATE INDEX actions_open ON actions(status, due_at);
+ALTER TABLE missing_episodes ADD COLUMN reported_at TEXT;
+ALTER TABLE missing_episodes ADD COLUMN police_ref TEXT NOT NULL DEFAULT '';
+ALTER TABLE missing_episodes ADD COLUMN returned_by TEXT NOT NULL DEFAULT '';
+"""
+
+# Case state kept, not recomputed (issue 17, vault/case_store.py): each child's pathway
+# position as core's engine worked it out, keyed by the pathway and tool versions it used.
+# The triggers mark a child whose records change; Vault.write() recomputes the marked children
+# before COMMIT, so the stored state commits with the records (or not at all).
+V_CASE_STATE = """
+CREATE TABLE case_state (
+    child_id TEXT PRIMARY KEY NOT NULL REFERENCES children(id) ON DELETE CASCADE,
+    pathway_key TEXT NOT NULL,
+    tool_key TEXT NOT NULL DEFAULT '',
+    steps INTEGER NOT NULL DEFAULT 0,
+    state TEXT NOT NULL,
+    child_level TEXT,
+    screening_status TEXT,
+    screened_at TEXT,
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE case_dirty (child_id TEXT PRIMARY KEY NOT NULL) WITHOUT ROWID;
+CREATE TRIGGER case_dirty_child_new AFTER INSERT ON children
+BEGIN INSERT OR IGNORE INTO case_dirty (child_id) VALUES (NEW.id); END;
+CREATE TRIGGER case_dirty_child_level AFTER UPDATE OF confirmed_level, level_tool ON children
+BEGIN INSERT OR IGNORE INTO case_dirty (child_id) VALUES (NEW.id); END;
+CREATE TRIGGER case_dirty_child_gone AFTER DELETE ON children
+BEGIN INSERT OR IGNORE INTO case_dirty (child_id) VALUES (OLD.id); END;
+CREATE TRIGGER case_dirty_step_new AFTER INSERT ON pathway_steps
+BEGIN INSERT OR IGNORE INTO case_dirty (child_id) VALUES (NEW.child_id); END;
+CREATE TRIGGER case_dirty_step_changed AFTER UPDATE ON pathway_steps
+BEGIN INSERT OR IGNORE INTO case_dirty (child_id) VALUES (NEW.child_id), (OLD.child_id); END;
+CREATE TRIGGER case_dirty_step_gone AFTER DELETE ON pathway_steps
+BEGIN INSERT OR IGNORE INTO case_dirty (child_id) VALUES (OLD.child_id); END;
+CREATE TRIGGER case_dirty_screening_new AFTER INSERT ON screenings
+BEGIN INSERT OR IGNORE INTO case_dirty (child_id) VALUES (NEW.child_id); END;
+CREATE TRIGGER case_dirty_screening_changed
+AFTER UPDATE OF child_id, status, screened_at ON screenings
+BEGIN INSERT OR IGNORE INTO case_dirty (child_id) VALUES (NEW.child_id), (OLD.child_id); END;
+CREATE TRIGGER case_dirty_screening_gone AFTER DELETE ON screenings
+BEGIN INSERT OR IGNORE INTO case_dirty (child_id) VALUES (OLD.child_id); END;
+"""
+
+# Reads at the floor (issue 17): the case state's columns the child list and the review queue
+# read for every child (vault/case_store.py HOT; the JSON state is decoded only when the
+# clock has left a row's window), and covering indexes so the queue's screening read and the
+# child names never touch the wide rows (outcome and input JSON, two overflow pages each).
+V_CASE_READS = """
+ALTER TABLE case_state ADD COLUMN next_title TEXT;
+ALTER TABLE case_state ADD COLUMN first_due TEXT;
+ALTER TABLE case_state ADD COLUMN rank INTEGER;
+ALTER TABLE case_state ADD COLUMN flag TEXT;
+ALTER TABLE case_state ADD COLUMN urgency_text TEXT;
+ALTER TABLE case_state ADD COLUMN urgency_due TEXT;
+ALTER TABLE case_state ADD COLUMN called_999_at TEXT;
+ALTER TABLE case_state ADD COLUMN overdue_label TEXT;
+ALTER TABLE case_state ADD COLUMN valid_from TEXT;
+ALTER TABLE case_state ADD COLUMN valid_until TEXT;
+CREATE INDEX case_state_first_due ON case_state(first_due) WHERE first_due IS NOT NULL;
+CREATE INDEX screenings_queue ON screenings(
+    status, child_id, id, tool_id, tool_version, suggested_level, confirmed_level, confirmed_by,
+    confirmed_at, confirm_reason, screened_at,
+    json_extract(outcome, '$.confirmation.incomplete_reason'));
+CREATE INDEX screenings_latest ON screenings(child_id, screened_at, status);
+CREATE INDEX children_label ON children(id, ref, name, alias);
+"""
+
 # (issue 22) Records bound to the audit trail: each entry's ``content`` holds the content
 # hashes of the records its change wrote (``vault/rows.py`` ``bind``), covered by its chain hash.
 # Older entries have none ("unbound"); each record is bound at its next write.
@@ -356,6 +521,11 @@ MIGRATIONS: list[Migration] = [
     _script(V2_PERSONAL_KEYS),
     _script(V_NOTE_AMENDMENTS),
     _script(V3_AUDIT_ACTION_INDEX),
+    _script(V_ATTACHMENTS),
+    _export_kind_chronology,
+    _script(V_ACTIONS_INCIDENTS),
+    _script(V_CASE_STATE),
+    _script(V_CASE_READS),
     _script(V_AUDIT_CONTENT),
 ]
 LATEST = len(MIGRATIONS)

@@ -33,7 +33,9 @@ from cse_toolkit.core.entities import ROLES, Role, User
 from cse_toolkit.errors import PermissionDenied, UserError
 from cse_toolkit.fsutil import remove_stale_temp_files, repair_modes
 from cse_toolkit.policy import Policy
-from cse_toolkit.vault import anchor, audit, db, integrity, registry, rows, schema
+from cse_toolkit.vault import anchor, audit, case_store, db, integrity, registry, rows, schema
+from cse_toolkit.vault.actions_repo import ActionsRepository
+from cse_toolkit.vault.attachments_repo import AttachmentRepository
 from cse_toolkit.vault.changes import Change, Listener
 from cse_toolkit.vault.dsl_repo import DslRepository
 from cse_toolkit.vault.errors import (
@@ -52,6 +54,7 @@ from cse_toolkit.vault.imports_audit import import_problems as import_problems
 from cse_toolkit.vault.imports_audit import (
     recorded_conflicts_digest as recorded_conflicts_digest,
 )
+from cse_toolkit.vault.incidents_repo import IncidentsRepository
 from cse_toolkit.vault.intel_repo import IntelRepository
 from cse_toolkit.vault.keyslots import KdfParams, KeySlots, UserKeys, calibrate, new_recovery_key
 from cse_toolkit.vault.messages import level_message as level_message
@@ -191,9 +194,13 @@ class Vault:
         # anchor exactly (it may go back); otherwise it only ever moves forward.
         self._reanchor = False
         self.repos = Repositories(self)
+        self.incidents = IncidentsRepository(self, self.repos)
+        self.repos.attach_incidents(self.incidents)
+        self.actions = ActionsRepository(self, self.repos)
         self.intel = IntelRepository(self, self.repos)
         self.dsl = DslRepository(self, self.repos, self.intel)
         self.exchange = ExchangeRepository(self)
+        self.attachments = AttachmentRepository(self, self.repos)
 
     # -- lifecycle -------------------------------------------------------------------------
     @classmethod
@@ -419,6 +426,8 @@ class Vault:
                     reason = " ".join(str(accept_older).split())[:300]
                     vault.audit("vault.accept_older", "vault", vault.vault_id, None, reason)
                     vault._reanchor = True
+                # Stored case state keyed by another pathway or tool version is rebuilt now.
+                case_store.mark_stale(vault.conn, vault.policy, vault.clock)
                 vault.audit("vault.open")
             if (
                 keys is not None
@@ -758,6 +767,8 @@ class Vault:
                     raise db.translate(exc, what) from exc
                 try:
                     yield
+                    # Case state commits with the records that changed it (vault/case_store.py).
+                    case_store.flush(self.conn, self.policy, self.clock, self.vault_id)
                     if rows.pending_touched(self.conn):
                         # Records written after the transaction's last audit entry (or with
                         # none): bound by an entry of their own.
@@ -988,6 +999,18 @@ class Vault:
         )
 
     # -- (2) proving authorship ------------------------------------------------------------
+    def case_state_problems(self) -> list[str]:
+        """Children whose stored case state is not what a full replay gives (``audit verify``)."""
+        return case_store.verify(self.conn, self.policy, self.clock, self.vault_id)
+
+    def rebuild_case_state(self) -> int:
+        """Recompute every child's stored case state from their records, audited; returns how
+        many children (the rows are derived: nothing a person decided changes)."""
+        with self.write("rebuilding the case state"):
+            count = case_store.rebuild_all(self.conn)
+            self.audit("vault.case_state", reason=f"children={count}")
+        return count
+
     def audit_report(self) -> AuditReport:
         """Everything `audit verify` checks: the chain, the head kept outside the file, the
         registry, every entry's signature and role at the time, every sign-off and level."""

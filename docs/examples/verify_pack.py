@@ -12,14 +12,17 @@ The checks, in order (the toolkit makes the same ones):
    b"%CSE-Toolkit-Pack v1 Ed25519 " + key_b64 + b" " + sig_b64 + b"\\n", and sig is Ed25519
    by key over b"cse-toolkit pack file v1\\x00" + every byte before that line;
 2. the PDF opens with the password and is AES-256 (security handler revision 6);
-3. it holds exactly one attachment, named pack.json;
+3. it holds one attachment named pack.json (and, when pack.json lists them in its optional
+   "attachments" section, the files named there: nothing else);
 4. pack.json is already in canonical form: json.dumps(obj, sort_keys=True,
    separators=(",", ":"), ensure_ascii=False).encode("utf-8") gives back the same bytes;
 5. signature.alg is "Ed25519" and signature.value is Ed25519 by vault.public_key over the
    canonical JSON of the object without its "signature" member;
 6. vault.public_key is the key of the file signature;
 7. optionally, the key's fingerprint (first 16 hex digits of SHA-256 of the 32 raw key bytes)
-   is the one the sender read out to you.
+   is the one the sender read out to you;
+8. every file pack.json lists under "attachments" is embedded under its "embedded_as" name,
+   with that "size" and "sha256", and no other file is.
 """
 
 from __future__ import annotations
@@ -85,9 +88,15 @@ def verify(data: bytes, password: str, expected_fingerprint: str | None = None) 
         enc = pdf.encryption if pdf.is_encrypted else None
         if enc is None or enc.R != 6 or enc.bits != 256:
             raise Refused("not AES-256 (revision 6)")
-        if list(pdf.attachments.keys()) != ["pack.json"]:
-            raise Refused("must hold exactly one attachment, pack.json")
+        names = list(pdf.attachments.keys())
+        if names.count("pack.json") != 1:
+            raise Refused("must hold exactly one attachment named pack.json")
         raw = pdf.attachments["pack.json"].get_file().read_bytes()
+        files = {
+            name: pdf.attachments[name].get_file().read_bytes()
+            for name in names
+            if name != "pack.json"
+        }
     # 4. One spelling only.
     pack = json.loads(raw)
     if not isinstance(pack, dict) or canonical(pack) != raw:
@@ -112,6 +121,14 @@ def verify(data: bytes, password: str, expected_fingerprint: str | None = None) 
 
         if norm(expected_fingerprint) != norm(fingerprint(key)):
             raise Refused(f"signed by {fingerprint(key)}, not the expected key")
+    # 8. The embedded files are exactly the signed list (names are compared, never used as paths).
+    listed = {entry["embedded_as"]: entry for entry in pack.get("attachments", [])}
+    if set(listed) != set(files):
+        raise Refused("the embedded files are not the ones pack.json lists")
+    for name, entry in listed.items():
+        body = files[name]
+        if len(body) != entry["size"] or hashlib.sha256(body).hexdigest() != entry["sha256"]:
+            raise Refused("an embedded file does not match its size and SHA-256")
     return pack
 
 

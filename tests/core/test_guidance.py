@@ -28,6 +28,7 @@ EXPECTED_IDS = {
     "contacts",
     "useful-resources",
     "glossary",
+    "photos-and-files",
 }
 
 

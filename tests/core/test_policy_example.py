@@ -176,7 +176,7 @@ def test_empty_recovery_key_means_none() -> None:
 
 def test_duplicate_export_kind_names_key_and_line(example_text: str) -> None:
     text = example_text.replace(
-        'export_kinds = ["referral", "intelligence", "screening"]',
+        'export_kinds = ["referral", "intelligence", "screening", "chronology"]',
         'export_kinds = ["referral", "referral"]',
     )
     message = _problem(text)

@@ -64,6 +64,14 @@ class FakeDialogs:
         self.printed.append(document.toPlainText())
         return True
 
+    printed_pages: list[int] = field(default_factory=list)
+
+    def print_images(self, parent: Any, title: str, pages: Any) -> bool:
+        """Records how many pages would have gone to the printer."""
+        self.shown.append(("print", title, f"{len(pages)} pages"))
+        self.printed_pages.append(len(pages))
+        return True
+
     def confirm(self, parent: Any, title: str, text: str, yes: str, no: str) -> bool:
         self.shown.append(("confirm", title, text))
         return self.confirm_answer
@@ -82,6 +90,7 @@ def fake_dialogs(monkeypatch: pytest.MonkeyPatch) -> FakeDialogs:
     monkeypatch.setattr(dialogs, "open_file", lambda *a, **k: None)
     monkeypatch.setattr(dialogs, "save_file", lambda *a, **k: None)
     monkeypatch.setattr(dialogs, "print_document", fake.print_document)
+    monkeypatch.setattr(dialogs, "print_images", fake.print_images)
     return fake
 
 

@@ -94,6 +94,35 @@ def _export(w: World) -> QDialog:
     return ExportDialog(w.vault, "referral", child_id=w.child.id, policy=w.policy.policy)
 
 
+def _add_attachment(w: World) -> QDialog:
+    from helpers import samples
+
+    from cse_toolkit.gui.children.attachment_add_dialog import AddAttachmentDialog
+    from cse_toolkit.services.attachments import check_bytes
+
+    return AddAttachmentDialog(check_bytes(w.vault, samples.jpeg(), "car.jpg"), w.clock.now())
+
+
+def _report_files(w: World) -> QDialog:
+    from cse_toolkit.gui.intel.intel_attachments import ReportAttachmentsDialog
+
+    return ReportAttachmentsDialog(w.vault, w.vault.intel.list()[0][0])
+
+
+def _attachment_viewer(w: World) -> QDialog:
+    from cse_toolkit.gui.children.attachment_viewer import AttachmentViewer
+
+    info = w.vault.attachments.add(w.child.id, b"A letter.\n", "text/plain", caption="Letter")
+    return AttachmentViewer(w.vault, info)
+def _missing_return(w: World) -> QDialog:
+    from datetime import timedelta
+
+    from cse_toolkit.gui.children.missing_return_dialog import MissingReturnDialog
+
+    episode = w.vault.repos.add_missing(w.child.id, w.clock.now() - timedelta(days=1))
+    return MissingReturnDialog(w.vault, episode)
+
+
 DIALOGS: dict[str, Callable[[World], QDialog]] = {
     "ChildDialog": lambda w: _import("children.child_dialog").ChildDialog(w.vault),
     "DslSignoffDialog": lambda w: _import("dsl.dsl_signoff_dialog").DslSignoffDialog(
@@ -105,6 +134,14 @@ DIALOGS: dict[str, Callable[[World], QDialog]] = {
     "FirstRunDialog": _first_run,
     "AmendDialog": lambda w: _import("children.notes_tab").AmendDialog(w.note, w.vault),
     "ImportPackDialog": lambda w: _import("exchange.import_dialog").ImportPackDialog(w.vault),
+    "AddAttachmentDialog": _add_attachment,
+    "AttachmentViewer": _attachment_viewer,
+    "ReportAttachmentsDialog": _report_files,
+    "ChronologyPrintDialog": lambda w: _import(
+        "children.chronology_print_dialog"
+    ).ChronologyPrintDialog(w.vault, w.child),
+    "IncidentDialog": lambda w: _import("actions.incident_dialog").IncidentDialog(w.vault, w.child),
+    "MissingReturnDialog": _missing_return,
 }
 
 

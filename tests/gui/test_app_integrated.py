@@ -13,7 +13,7 @@ from cse_toolkit.gui.extensions import install_all
 from cse_toolkit.vault import bulk
 
 EVERYONE = {"guidance", "about"}
-CASE_PAGES = {"children", "intelligence", "outbox"}
+CASE_PAGES = {"children", "intelligence", "outbox", "my_actions"}
 DSL_PAGES = {"dsl_queue", "dsl_dashboard", "dsl_audit", "dsl_retention", "imports"}
 
 
@@ -56,5 +56,14 @@ def test_child_page_has_every_tab_and_list_shows_next_step(  # type: ignore[no-u
     first = win.vault.repos.list_children()[0]
     assert win.show_child(first.id)
     titles = [t.replace("&", "") for t in win.child_page.tab_titles()]
-    for wanted in ("Details", "Notes", "Chronology", "Process", "Connections", "Share"):
+    for wanted in (
+        "Details",
+        "Notes",
+        "Chronology",
+        "Process",
+        "Connections",
+        "Share",
+        "Actions",
+        "Incidents",
+    ):
         assert wanted in titles, titles

@@ -77,23 +77,24 @@ def test_main_window_notes_and_lock_screen(qtbot: Any, open_window: Any, wait_li
 
 
 def test_every_pathway_step_form(qtbot: Any, worker: Any) -> None:
-    from cse_toolkit.core.catalogue import load_pathway, load_tool
+    from cse_toolkit.core.catalogue import list_pathways, load_pathway, load_tool
     from cse_toolkit.gui.process.pathway_step_form import StepForm
 
     child = worker.repos.add_child(name="Jade Example", approx_age=14)
-    pathway = load_pathway("worcestershire-cse-2013")
     tool = load_tool("worcestershire-2013")
     form = StepForm()
     qtbot.addWidget(form)
     problems = {}
-    for step in pathway.steps:
-        if not step.fields:
-            continue
-        form.open_step(worker, child, pathway, step.id, tool=tool)
-        found = _shown(qtbot, form, QSize(SMALLEST.width() - 200, SMALLEST.height()))
-        if found:
-            problems[step.id] = found
-        form.clear()
+    for pathway_id, version, _ in list_pathways():  # every installed pathway and version
+        pathway = load_pathway(pathway_id, version)
+        for step in pathway.steps:
+            if not step.fields:
+                continue
+            form.open_step(worker, child, pathway, step.id, tool=tool)
+            found = _shown(qtbot, form, QSize(SMALLEST.width() - 200, SMALLEST.height()))
+            if found:
+                problems[f"{pathway_id}/{step.id}"] = found
+            form.clear()
     assert problems == {}
 
 

@@ -8,6 +8,7 @@ label holding the sender's text must be plain text; tooltips show it escaped.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,19 @@ def test_every_page_shows_pack_text_as_plain_text(
     sender = vault_factory(user="mallory", role="worker", display_name=SENDER)
     child = sender.repos.add_child(name="<b>Bold</b> Name", approx_age=13, school="<i>S</i>")
     sender.repos.add_note(child.id, "<img src=x> seen \x1b[31mred", sender.now())
+    # Issue 18: an action, an incident and a missing episode carry the sender's words too.
+    other = sender.repos.add_child(name="<b>Other</b>")
+    sender.incidents.add([child.id, other.id], "<img src=x> car", sender.now(), place="<b>P</b>")
+    sender.actions.add("<b>Phone</b> \x1b[31m", sender.now(), child_id=child.id)
+    went = sender.now() - timedelta(days=2)
+    sender.repos.add_missing(
+        child.id,
+        went,
+        went + timedelta(hours=3),
+        "<i>flat</i>",
+        police_ref="<b>WM</b>",
+        returned_by="<img src=x>",
+    )
     pack = exchange.build_pack(
         sender,
         "referral",

@@ -8,6 +8,7 @@ Every name, place and reference here is invented.
 from __future__ import annotations
 
 import dataclasses
+import json
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -93,9 +94,13 @@ class Person:
         """As a DSL does: check the pack, compare the signer's fingerprint with the sender by
         phone (here: the sender's own vault key, as the sender would read it out), import."""
         signer = self.verify(pack, password)["signer_fingerprint"]
-        return self.run(
+        done = self.run(
             "import-pack", str(pack), "--json", "--expect-signer", signer, secrets=(password,)
-        ).json()
+        )
+        result = json.loads(done.out)
+        # 0 imported, 3 imported before (nothing changed): the documented contract.
+        assert done.code == (3 if result["already_imported"] else 0), done.err
+        return result
 
     def case_show(self, ref: str) -> Any:
         return self.run("case", "show", ref, "--json").json()

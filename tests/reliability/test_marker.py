@@ -60,7 +60,7 @@ def _temp_listing() -> set[Path]:
     return found
 
 
-def _scan(roots: list[Path]) -> tuple[int, int, list[str]]:
+def _scan(roots: list[Path], extra: tuple[bytes, ...] = ()) -> tuple[int, int, list[str]]:
     files = scanned = 0
     hits: list[str] = []
     seen: set[Path] = set()
@@ -76,7 +76,7 @@ def _scan(roots: list[Path]) -> tuple[int, int, list[str]]:
                 continue
             files += 1
             scanned += len(data)
-            hits += [f"{path} ({needle!r})" for needle in NEEDLES if needle in data]
+            hits += [f"{path} ({needle!r})" for needle in (*NEEDLES, *extra) if needle in data]
     return files, scanned, hits
 
 
@@ -125,6 +125,31 @@ def test_marker_never_reaches_the_disk(tmp_path: Path, isolated_env, figure) -> 
         },
     )
     repos.update_child(child.id, expected_version=1, household=f"household {MARKER}")
+    # Attachments (issue 18): a text file holding the marker and a photo whose bytes are
+    # random, so a slice of them is a needle of its own; both also go out in a pack.
+    from helpers import samples
+
+    from cse_toolkit.services import attachments, exchange
+
+    sources = tmp_path / "sources"  # the worker's own files: read, never scanned
+    sources.mkdir()
+    (sources / "letter.txt").write_text(f"letter {MARKER}\n", encoding="utf-8")
+    (sources / "noise.png").write_bytes(samples.noise_png(seed=7731))
+    text_att = attachments.add_file(vault, child.id, sources / "letter.txt", caption=MARKER)
+    photo_att = attachments.add_file(vault, child.id, sources / "noise.png")
+    stored = vault.attachments.content(photo_att.id)
+    photo_needle = stored[len(stored) // 2 : len(stored) // 2 + 32]
+    assert MARKER.encode() in vault.attachments.content(text_att.id)
+    sharing = exchange.SharingChoice(consent_sought=True, consent_given=True)
+    pack = exchange.build_pack(
+        vault,
+        "referral",
+        child_id=child.id,
+        sharing=sharing,
+        attachment_ids=[text_att.id, photo_att.id],
+    )
+    (tmp_path / "out").mkdir()
+    exported = exchange.export(vault, pack, tmp_path / "out" / "referral.pdf")
     # Thousands of rows in one transaction, then a big sort over a large text column.
     with vault.write("bulk notes"):
         for i in range(3000):
@@ -176,10 +201,11 @@ def test_marker_never_reaches_the_disk(tmp_path: Path, isolated_env, figure) -> 
         isolated_env["logs"],
         backup,
         tmp_path / "cli-backup.zip",
+        exported.result.path,  # the encrypted pack: nothing readable inside the file
         *new_temp,
         *etilqs,
     ]
-    files, scanned, hits = _scan(roots)
+    files, scanned, hits = _scan(roots, (photo_needle,))
     figure("marker_files_scanned", files)
     figure("marker_bytes_scanned", scanned)
     figure("marker_new_system_temp_entries", len(new_temp))
@@ -189,4 +215,5 @@ def test_marker_never_reaches_the_disk(tmp_path: Path, isolated_env, figure) -> 
     control = tmp_path / "control.bin"
     control.write_bytes(b"x" + MARKER.lower().encode("utf-16-be") + b"y")
     assert len(_scan([control])[2]) == 1  # the scanner does find what it looks for
+    assert len(_scan([sources], (photo_needle,))[2]) == 2  # the source files hold both needles
     assert hits == [], hits[:10]

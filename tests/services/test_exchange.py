@@ -318,7 +318,7 @@ def test_import_twice_leaves_one_copy_and_replay_is_refused(
     assert first.returncode == 0, first.stderr
     assert json.loads(first.stdout)["added"]["child"] == 1
     again = _import(dsl, v2.result.path, v2.result.password, "--json")
-    assert again.returncode == 0 and json.loads(again.stdout)["already_imported"] is True
+    assert again.returncode == 3 and json.loads(again.stdout)["already_imported"] is True
     replay = _import(dsl, v1.result.path, v1.result.password)
     assert replay.returncode == 1
     assert "older version of a record already imported" in replay.stderr

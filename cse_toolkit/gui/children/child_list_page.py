@@ -131,6 +131,7 @@ class ChildListPage(QWidget):
         # Name and next step share the spare width; the short columns fit their contents so
         # the due date ("Overdue since 01/06/2026") is never cut off.
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setResizeContentsPrecision(0)  # the rows on screen, not the first 1,000
         header.setSectionResizeMode(NAME, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(NEXT_STEP, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(PRIORITY, QHeaderView.ResizeMode.ResizeToContents)

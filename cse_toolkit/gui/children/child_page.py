@@ -1,6 +1,6 @@
 """A child's page: a header (name, reference, age, level) over tabs.
 
-Built-in tabs: Details, Notes, Chronology, Missing episodes. Other parts of the app add theirs
+Built-in tabs: Details, Notes, Chronology, Missing episodes, Attachments. Other parts of the app add theirs
 with ``add_tab(widget, title)`` (e.g. "Process" and "Screening"); a tab follows the ``ChildTab``
 protocol (``set_child(vault, child)``, ``clear()``, optionally a ``changed`` signal and
 ``save_draft()``). When any tab emits ``changed`` the child is re-read and every tab refreshed,
@@ -20,6 +20,7 @@ from cse_toolkit.core.catalogue import level_label, load_tool
 from cse_toolkit.core.entities import Child
 from cse_toolkit.core.screening import awaiting_signoff
 from cse_toolkit.errors import UserError
+from cse_toolkit.gui.children.attachments_tab import AttachmentsTab
 from cse_toolkit.gui.children.child_details_tab import ChildDetailsTab
 from cse_toolkit.gui.children.child_dialog import OPEN_EXISTING, ChildDialog
 from cse_toolkit.gui.children.chronology_view import ChronologyView
@@ -75,10 +76,15 @@ class ChildPage(QWidget):
         self.notes = NotesTab()
         self.chronology = ChronologyView()
         self.missing = MissingEpisodesView()
+        self.attachments = AttachmentsTab()
         self.add_tab(self.details, self.tr("&Details"))
         self.add_tab(self.notes, self.tr("&Notes"))
         self.add_tab(self.chronology, self.tr("C&hronology"))
         self.add_tab(self.missing, self.tr("&Missing episodes"))
+        # No mnemonic: every letter of "Attachments" is taken on some tab (Alt+S saves a note,
+        # Alt+E edits details, Alt+C is "999 called"); a tab bar takes its letter even when
+        # another button has it too. Ctrl+Tab reaches it.
+        self.add_tab(self.attachments, self.tr("Attachments"))
 
         layout = QVBoxLayout(self)
         layout.addLayout(head)

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QPushButton,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -48,7 +49,7 @@ def readable(text: str) -> str:
     return _STORED_TIME.sub(lambda m: local_text(parse_utc(m.group(0))), text)
 
 
-KINDS = ("note", "screening", "step", "missing", "intelligence", "export")
+KINDS = ("note", "incident", "screening", "step", "missing", "intelligence", "export")
 
 
 def kind_label(kind: str) -> str:
@@ -56,6 +57,7 @@ def kind_label(kind: str) -> str:
 
     labels = {
         "note": "Note",
+        "incident": "Incident",
         "screening": "Screening",
         "step": "Step",
         "missing": "Missing",
@@ -190,14 +192,32 @@ class ChronologyView(QWidget):
         self.proxy.rowsRemoved.connect(self._update_count)
         self.proxy.layoutChanged.connect(self._update_count)
 
+        self._vault: Vault | None = None
+        self._child: Child | None = None
+        self.print_button = QPushButton(self.tr("Print or e&xport…"))
+        self.print_button.setAccessibleName(self.tr("Print or export the chronology"))
+        self.print_button.clicked.connect(self.open_print_dialog)
+
         layout = QVBoxLayout(self)
         layout.addLayout(kinds_row)
         top = QHBoxLayout()
         top.addWidget(self.text_edit, 1)
         top.addWidget(self.count_label)
+        top.addWidget(self.print_button)
         layout.addLayout(top)
         layout.addWidget(self.table, 1)
-        self.setTabOrder(self.text_edit, self.table)
+        self.setTabOrder(self.text_edit, self.print_button)
+        self.setTabOrder(self.print_button, self.table)
+
+    def open_print_dialog(self) -> None:
+        """Choose what to print or export, with a preview (``ChronologyPrintDialog``)."""
+        if self._vault is None or self._child is None:
+            return
+        from cse_toolkit.gui.children.chronology_print_dialog import ChronologyPrintDialog
+
+        dialog = ChronologyPrintDialog(self._vault, self._child, parent=self)
+        dialog.finished.connect(lambda _r: dialog.deleteLater())
+        dialog.open()
 
     def _kinds_changed(self, _checked: bool = False) -> None:
         self.proxy.set_kinds({k for k, box in self.kind_checks.items() if box.isChecked()})
@@ -219,11 +239,13 @@ class ChronologyView(QWidget):
 
     # -- ChildTab -------------------------------------------------------------------------
     def set_child(self, vault: Vault, child: Child) -> None:
+        self._vault, self._child = vault, child
         self.model.set_items(vault.repos.chronology(child.id))
         self._update_count()
         self.table.scrollToBottom()
 
     def clear(self) -> None:
+        self._vault = self._child = None
         self.model.set_items([])
         self.text_edit.clear()
         self._update_count()

@@ -11,7 +11,7 @@ and reloads (coalesced: a burst of writes gives one reload) whenever such a chan
 while it has a vault. Nothing calls a view's refresh by hand after a write.
 
 Topics are the first word of the audit action: child, note, step, screening, signoff, import,
-export, purge, missing, intel, summary, vault, user, view ("view" only records that something
+export, purge, missing, action, incident, intel, summary, vault, user, view ("view" only records that something
 was opened; a view that does not show the audit trail never follows it).
 """
 
@@ -38,6 +38,8 @@ CASE_TOPICS = frozenset(
         "signoff",
         "import",
         "missing",
+        "action",
+        "incident",
         "intel",
         "purge",
         "export",

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, Qt
-from PySide6.QtGui import QTextDocument
+from PySide6.QtGui import QImage, QPainter, QTextDocument
 from PySide6.QtWidgets import QDialog, QFileDialog, QInputDialog, QMessageBox, QWidget
 
 _locks = 0
@@ -162,6 +162,46 @@ def print_document(parent: QWidget | None, title: str, document: QTextDocument) 
         )
         return False
     document.print_(printer)
+    return True
+
+
+def print_images(parent: QWidget | None, title: str, pages: Sequence[QImage]) -> bool:
+    """Print page pictures (a chronology rendered in memory) through Qt's print dialog, to a
+    printer only; True if they were sent. A printer that writes a file is refused, as above:
+    a printed chronology must never be left on the disk unencrypted."""
+    from PySide6.QtPrintSupport import QAbstractPrintDialog, QPrintDialog, QPrinter
+
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setDocName(title)
+    printer.setOutputFileName("")
+    dialog = QPrintDialog(printer, parent)
+    dialog.setWindowTitle(title)
+    dialog.setOption(QAbstractPrintDialog.PrintDialogOption.PrintToFile, False)
+    dialog.setOption(QAbstractPrintDialog.PrintDialogOption.PrintSelection, False)
+    if not _run(dialog) or dialog.result() != QDialog.DialogCode.Accepted:
+        return False
+    if printer.outputFileName() or printer.outputFormat() == QPrinter.OutputFormat.PdfFormat:
+        error(
+            parent,
+            title,
+            _tr(
+                "That printer writes a file, which would leave the chronology on this laptop's "
+                "disk unencrypted. Choose a paper printer, or export an encrypted pack instead."
+            ),
+        )
+        return False
+    painter = QPainter(printer)
+    try:
+        for number, image in enumerate(pages):
+            if number:
+                printer.newPage()
+            room = painter.viewport()
+            fitted = image.size().scaled(room.size(), Qt.AspectRatioMode.KeepAspectRatio)
+            painter.setViewport(room.x(), room.y(), fitted.width(), fitted.height())
+            painter.setWindow(image.rect())
+            painter.drawImage(0, 0, image)
+    finally:
+        painter.end()
     return True
 
 

@@ -11,7 +11,7 @@ installed it never shows.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from cse_toolkit.policy import LoadedPolicy
 
@@ -58,3 +58,14 @@ class PolicyBanner(QFrame):
         """Hide it for the rest of this session (the next start shows it again)."""
         PolicyBanner.dismissed_this_session = True
         self.hide()
+
+
+def workspace_layout(workspace: QWidget, loaded: LoadedPolicy) -> tuple[PolicyBanner, QHBoxLayout]:
+    """The main window's workspace: the banner across the top, then the row that takes the
+    navigation and the page (returned for the window to fill)."""
+    outer = QVBoxLayout(workspace)
+    banner = PolicyBanner(loaded)
+    outer.addWidget(banner)
+    row = QHBoxLayout()
+    outer.addLayout(row, 1)
+    return banner, row

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from cse_toolkit.core.clock import parse_utc
+from cse_toolkit.errors import UserError
 from cse_toolkit.gui.common import workers
 from cse_toolkit.gui.common.plurals import ntr
 from cse_toolkit.gui.common.widgets import local_text, report
@@ -119,7 +120,11 @@ class SearchNotesDialog(QDialog):
                 self._show(*result)
 
         def failed(exc: BaseException) -> None:
-            if generation == self._generation:
+            if generation == self._generation and isinstance(exc, UserError):
+                # Said where the results go, not in a box: the search runs as the user types.
+                self.results.setRowCount(0)
+                self.status_label.setText(str(exc))
+            elif generation == self._generation:
                 self.status_label.setText(self.tr("The search did not run."))
                 report(self, self.tr("Search notes"), exc)
 

@@ -26,6 +26,7 @@ _TABS = {
     Destination.SCREENING: ("Process",),
     Destination.PROCESS: ("Process", "Chronology"),
     Destination.EXPORTS: ("Share",),
+    Destination.ACTIONS: ("Actions", "Chronology"),
 }
 
 

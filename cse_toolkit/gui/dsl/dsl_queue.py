@@ -206,6 +206,9 @@ class DslQueuePage(DslPage):
         self.table.verticalHeader().setVisible(False)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # Fit to the rows on screen only: over the first 1,000 rows (Qt's default) every reload
+        # asked data() 8,000 times on the GUI thread, a 0.5-2 s stall (bench/run_bench.py).
+        header.setResizeContentsPrecision(0)
         header.setSectionResizeMode(DETAIL, QHeaderView.ResizeMode.Stretch)
         # Risk first: the priority reads first; the queue is ordered by it (vault.dsl.queue).
         header.moveSection(PRIORITY, 0)

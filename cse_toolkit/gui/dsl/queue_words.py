@@ -12,12 +12,14 @@ from PySide6.QtCore import QCoreApplication
 
 from cse_toolkit.gui.common.plurals import ntr
 from cse_toolkit.vault.dsl_repo import (
+    ACTION,
     DANGER,
     DUE,
     IMPORT_CONFLICT,
     LEVEL_CHANGED,
     SIGNOFF,
     UNSENT,
+    ActionFacts,
     DangerFacts,
     DueFacts,
     ImportFacts,
@@ -41,6 +43,7 @@ def kind_labels() -> dict[str, str]:
         SIGNOFF: _tr("Sign-off"),
         LEVEL_CHANGED: _tr("Level changed"),
         DUE: _tr("Due date"),
+        ACTION: _tr("Action"),
         UNSENT: _tr("Referral not sent"),
         IMPORT_CONFLICT: _tr("Import conflicts"),
     }
@@ -65,6 +68,10 @@ def title(item: QueueItem) -> str:
         return _screening_title(facts)
     if isinstance(facts, DueFacts):
         return facts.label
+    if isinstance(facts, ActionFacts):
+        if facts.return_interview:
+            return _tr("Return interview after a missing episode")
+        return _tr("Action: {title}").format(title=facts.title)
     if isinstance(facts, UnsentFacts):
         return _tr("{kind} pack exported but not marked sent").format(
             kind=_pack_kind(facts.pack_kind)
@@ -99,6 +106,10 @@ def detail(item: QueueItem) -> str:
         return _screening_detail(facts)
     if isinstance(facts, DueFacts):
         return _due_detail(facts, item.overdue)
+    if isinstance(facts, ActionFacts):
+        return _tr("{when}: {title}, for {who}. Mark it done on the child's Actions tab.").format(
+            when=_when(facts.days, item.overdue), title=facts.title, who=facts.assignee
+        )
     if isinstance(facts, UnsentFacts):
         return ntr(
             _CONTEXT,
@@ -143,11 +154,14 @@ def _screening_detail(f: ScreeningFacts) -> str:
     return _tr("Level {level} confirmed by {who}.").format(level=f.level, who=who)
 
 
-def _due_detail(f: DueFacts, overdue: bool) -> str:
+def _when(days: int, overdue: bool) -> str:
+    """The same words for a pathway date and an action: overdue by, due in."""
     if overdue:
-        when = (
-            _tr("Overdue today") if f.days == 0 else ntr(_CONTEXT, "Overdue by %n day(s)", f.days)
-        )
-    else:
-        when = _tr("Due today") if f.days == 0 else ntr(_CONTEXT, "Due in %n day(s)", f.days)
-    return _tr("{when}: record '{step}' on the child's Process tab.").format(when=when, step=f.step)
+        return _tr("Overdue today") if days == 0 else ntr(_CONTEXT, "Overdue by %n day(s)", days)
+    return _tr("Due today") if days == 0 else ntr(_CONTEXT, "Due in %n day(s)", days)
+
+
+def _due_detail(f: DueFacts, overdue: bool) -> str:
+    return _tr("{when}: record '{step}' on the child's Process tab.").format(
+        when=_when(f.days, overdue), step=f.step
+    )

@@ -53,6 +53,7 @@ from cse_toolkit.gui.common import autosave, clipboard, dialogs, workers
 from cse_toolkit.gui.common.dialog_buttons import wizard_row
 from cse_toolkit.gui.common.plurals import counted
 from cse_toolkit.gui.common.widgets import heading_label
+from cse_toolkit.gui.exchange.attachment_choice import AttachmentChoice
 from cse_toolkit.gui.exchange.export_pages import NO as NO
 from cse_toolkit.gui.exchange.export_pages import YES as YES
 from cse_toolkit.gui.exchange.export_pages import ExportPages
@@ -122,6 +123,9 @@ class ExportDialog(ExportPages, QDialog):
         self.exporting_page = self._build_exporting_page()
         self.password_page = self._build_password_page()
         self.refused_page = self._build_refused_page()
+        self.attachment_choice = AttachmentChoice.on(
+            self.recipient_page, vault, kind, child_id, report_id
+        )
         for page in (
             self.recipient_page,
             self.sharing_page,
@@ -283,7 +287,7 @@ class ExportDialog(ExportPages, QDialog):
         child_id, report_id = self._child_id, self._report_id
         sharing = self.sharing_answers().choice()
         details = self.referral_details() if kind == "referral" else None
-        recipient = self.recipient()
+        recipient, attached = self.recipient(), self.attachment_choice.chosen()
 
         def job() -> tuple[ps.PackModel, RenderedPages]:
             from cse_toolkit.packs.pdfpack import sign_pack
@@ -291,13 +295,14 @@ class ExportDialog(ExportPages, QDialog):
 
             pack = exchange.build_pack(
                 vault,
-                cast("ps.PackKind", kind),
+                cast("exchange.PackKind", kind),
                 child_id=child_id,
                 report_id=report_id,
                 sharing=sharing,
                 details=details,
                 recipient=recipient,
                 policy=policy,
+                attachment_ids=attached,
             )
             # Signed now so the preview's footer shows the very signature the file will carry
             # (Ed25519 is deterministic, and export signs the same pack again).

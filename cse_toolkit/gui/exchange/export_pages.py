@@ -396,6 +396,12 @@ class ExportPages(_DialogBase):
         notes_layout.addWidget(notes_none)
         notes_layout.addStretch(1)
         layout.addWidget(notes_box)
+        # Issue 18: an incident about several children; only what the recipient needs.
+        self.name_others_check = QCheckBox(
+            self.tr("Name the other children of an incident (otherwise only how many)")
+        )
+        self.name_others_check.setAccessibleName(self.tr("Name the other children of an incident"))
+        layout.addWidget(self.name_others_check)
         layout.addStretch(1)
         outer.addWidget(self._scroll(inner))
         return page
@@ -618,4 +624,5 @@ class ExportPages(_DialogBase):
             other_agencies=lines(self.agencies_edit),
             child_views=self.views_edit.toPlainText().strip(),
             include_notes="all" if self.notes_group.checkedId() == 0 else "none",
+            name_other_children=self.name_others_check.isChecked(),
         )

@@ -11,19 +11,20 @@ once, e.g. after going back and forward quickly, would otherwise share the libra
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QKeyEvent, QPainter, QPaintEvent
 from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
 
+from cse_toolkit.packs.pdfium_lock import LOCK as PDFIUM_LOCK
+
 # Enough for a reader to check every page; bigger packs show their first pages only, so the
 # preview of a 500-note chronology cannot take hundreds of megabytes of images.
 MAX_PREVIEW_PAGES = 25
 SCALE = 1.25  # 72 dpi PDF points -> about 90 dpi: A4 at ~745 px wide, readable on a laptop
 
-_pdfium_lock = threading.Lock()
+_pdfium_lock = PDFIUM_LOCK  # shared with the PDF attachments' thumbnails
 
 
 def _tr(text: str) -> str:

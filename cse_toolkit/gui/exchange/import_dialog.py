@@ -60,6 +60,7 @@ KIND_TEXT = {
     "referral": "Referral",
     "screening": "Screening",
     "intelligence": "Intelligence (information report)",
+    "chronology": "Chronology",
 }
 
 

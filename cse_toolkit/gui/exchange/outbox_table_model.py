@@ -47,6 +47,7 @@ KIND_TEXT = {
     "referral": "Referral",
     "screening": "Screening",
     "intelligence": "Intelligence",
+    "chronology": "Chronology",
 }
 
 

@@ -165,11 +165,15 @@ class IntelligencePage(QWidget):
         self.open_button.setAccessibleName(tr("Open the selected report"))
         self.open_button.setToolTip(tr("Open the selected report (Enter)"))
         self.open_button.clicked.connect(self._open_current)
+        self.files_button = QPushButton(tr("Attac&hed files…"))
+        self.files_button.setAccessibleName(tr("Files that came with the selected report"))
+        self.files_button.clicked.connect(self._show_files)
         bar = QHBoxLayout()
         bar.addWidget(filter_label)
         bar.addWidget(self.filter_edit, 1)
         bar.addWidget(self.status_combo)
         bar.addWidget(self.open_button)
+        bar.addWidget(self.files_button)
         bar.addWidget(self.new_button)
 
         self.model = QStandardItemModel(0, len(COLUMNS), self)
@@ -242,7 +246,8 @@ class IntelligencePage(QWidget):
         for first, second in (
             (self.filter_edit, self.status_combo),
             (self.status_combo, self.open_button),
-            (self.open_button, self.new_button),
+            (self.open_button, self.files_button),
+            (self.files_button, self.new_button),
             (self.new_button, self.table),
             (self.table, self.hotspots),
         ):
@@ -397,6 +402,16 @@ class IntelligencePage(QWidget):
         report_id = self.current_report_id()
         if report_id:
             self.open_report(report_id)
+
+    def _show_files(self) -> None:
+        report_id = self.current_report_id()
+        if report_id is None or self._vault is None:
+            return
+        from cse_toolkit.gui.intel.intel_attachments import ReportAttachmentsDialog
+
+        dialog = ReportAttachmentsDialog(self._vault, report_id, parent=self)
+        dialog.finished.connect(lambda _r: dialog.deleteLater())
+        dialog.open()
 
 
 __all__ = ["IntelligencePage"]

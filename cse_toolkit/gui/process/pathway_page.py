@@ -37,9 +37,9 @@ from PySide6.QtWidgets import (
 
 from cse_toolkit.core.catalogue import level_label, load_pathway, load_tool
 from cse_toolkit.core.entities import Child, ScreeningRecord
-from cse_toolkit.core.pathway import CaseState, Pathway, case_state
+from cse_toolkit.core.pathway import CaseState, Pathway
 from cse_toolkit.core.screening import driving_level
-from cse_toolkit.core.urgency import Urgency, urgency, urgency_level
+from cse_toolkit.core.urgency import Urgency
 from cse_toolkit.errors import UserError
 from cse_toolkit.gui.children.child_table_model import NextStep
 from cse_toolkit.gui.common.pathway_widgets import case_pathway_id, case_tool, day_text, moment_text
@@ -83,43 +83,26 @@ def next_step_summary(vault: Vault, child_id: str) -> tuple[str, str | None, boo
 def next_step_provider(vault: Vault, child_ids: Sequence[str]) -> Mapping[str, NextStep]:
     """The child list's provider: each child's next step and due date.
 
-    Runs on the list's pool thread, after the list is already on screen. The pathway, every
-    child's confirmed level and every recorded step are read in two queries; each child then
-    costs only the engine replay.
+    Read from the case state the vault keeps with the records (``vault/case_store.py``, the
+    pathway engine's own answer stored when a step, screening or level changed): one query
+    for the whole caseload; overdue and the urgency are worked out here from the clock.
     """
-    levels = {row[0]: row[7] for row in vault.repos.child_rows()}
-    pathway_ids = vault.repos.case_pathway_ids(levels)  # each case keeps its own pathway
-    records = vault.repos.engine_records_by_child()
-    screenings = vault.repos.latest_screenings()
+    found = vault.repos.case_lines(list(child_ids))
     now = vault.clock.now()
+    overdue = QCoreApplication.translate("pathway", "⚠ {step} (overdue)")
+    no_more = QCoreApplication.translate("pathway", NO_MORE_STEPS)
     out: dict[str, NextStep] = {}
     for child_id in child_ids:
-        if child_id not in levels:
-            continue
-        try:
-            recs = records.get(child_id, [])
-            pathway = load_pathway(pathway_ids[child_id])
-            state = case_state(pathway, recs, vault.clock, levels[child_id])
-            status, screened_at = screenings.get(child_id, (None, None))
-            risk = urgency(
-                state,
-                recs,
-                urgency_level(levels[child_id], state),
-                now,
-                latest_screening_status=status,
-                latest_screening_at=screened_at,
-            )
-        except Exception as exc:  # noqa: BLE001 - one damaged case must not blank the list
-            # The type only: an exception's message could quote personal data.
-            log.error("case state failed for one child: %s", type(exc).__name__)
-            continue
-        _, overdue, due_at = _first_due(state)
-        text = _title(state)
-        if overdue:
-            text = QCoreApplication.translate("pathway", "⚠ {step} (overdue)").format(step=text)
+        line = found.get(child_id)
+        if line is None:
+            continue  # no stored state (no pathway installed) or a history the engine refused
+        first, risk = line.first_due, line.urgency
+        text = line.next_title or no_more
+        if first is not None and now > first:
+            text = overdue.format(step=text)
         out[child_id] = NextStep(
             text=text,
-            due=due_at.astimezone().date() if due_at else None,
+            due=first.astimezone().date() if first else None,
             rank=risk.rank,
             flag=urgency_text(risk),
             action_now=risk.needs_action_now,

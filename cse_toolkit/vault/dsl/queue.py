@@ -13,12 +13,10 @@ call), so after the first call only changed children are replayed.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import threading
-from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
@@ -29,6 +27,8 @@ from cse_toolkit.core import urgency as urg
 from cse_toolkit.core.clock import parse_utc, utc_iso
 from cse_toolkit.core.ids import ref_for
 from cse_toolkit.errors import UserError
+from cse_toolkit.vault import case_store
+from cse_toolkit.vault.dsl.actions import ACTION, ActionFacts, action_rows
 from cse_toolkit.vault.dsl.common import ToolShelf, child_label
 from cse_toolkit.vault.dsl.signoff import SignoffChecks
 
@@ -42,7 +42,7 @@ DUE = "due"
 UNSENT = "unsent"
 IMPORT_CONFLICT = "import_conflict"
 DANGER = "danger"
-KINDS = (DANGER, SIGNOFF, LEVEL_CHANGED, DUE, UNSENT, IMPORT_CONFLICT)
+KINDS = (DANGER, SIGNOFF, LEVEL_CHANGED, DUE, ACTION, UNSENT, IMPORT_CONFLICT)
 
 UNSENT_AFTER = timedelta(days=1)
 DUE_SOON_DAYS = 14
@@ -59,6 +59,8 @@ _NO_QUEUE_EFFECT = (
     "user.",
     "passphrase.",
     "export.",
+    "action.",  # actions are read afresh on every call (vault/dsl/actions.py)
+    "incident.",
 )
 
 
@@ -69,6 +71,7 @@ class Destination(StrEnum):
     PROCESS = "process"  # the child's Process tab (pathway steps, due dates)
     EXPORTS = "exports"  # the packs exported for the child (Share tab, Outbox page)
     IMPORTS = "imports"  # the Imported packs page
+    ACTIONS = "actions"  # the child's Actions tab
 
 
 class Situation(StrEnum):
@@ -116,7 +119,7 @@ class DangerFacts:
     pass  # the item's ``flag`` (core.urgency's words) says it all
 
 
-Facts = ScreeningFacts | DueFacts | UnsentFacts | ImportFacts | DangerFacts
+Facts = ScreeningFacts | DueFacts | UnsentFacts | ImportFacts | DangerFacts | ActionFacts
 
 
 @dataclass(frozen=True)
@@ -124,7 +127,7 @@ class QueueItem:
     """Something waiting for the DSL, and where it is dealt with."""
 
     kind: str
-    record_id: str  # screening, export or import id; for due items "<child id>:<due id>"
+    record_id: str  # screening, export, import or action id; due items "<child id>:<due id>"
     child_id: str | None
     child_ref: str
     child_label: str
@@ -144,6 +147,25 @@ class QueueItem:
 
 
 _Child = tuple[str | None, str, str]  # (id, ref, label)
+
+
+def _ranked(i: QueueItem, risk: urg.Urgency) -> QueueItem:
+    """The item with its child's urgency (a plain constructor call: ``dataclasses.replace``
+    cost 30 us an item, half a second for a queue of 16,000)."""
+    return QueueItem(
+        i.kind,
+        i.record_id,
+        i.child_id,
+        i.child_ref,
+        i.child_label,
+        i.facts,
+        i.at,
+        i.destination,
+        i.due_at,
+        i.overdue,
+        risk.rank,
+        risk.text,
+    )
 
 
 def _item(
@@ -170,14 +192,6 @@ def _item(
     )
 
 
-@dataclass
-class _DueCacheEntry:
-    fingerprint: tuple[int, int, str | None]
-    items: list[pw.DueItem] = field(default_factory=list)
-    state: pw.CaseState | None = None
-    records: list[pw.StepRecord] = field(default_factory=list)
-
-
 class ReviewQueue:
     """The queue room, and the due dates and urgencies the other rooms read from it."""
 
@@ -185,9 +199,6 @@ class ReviewQueue:
         self._v = session
         self._shelf = shelf
         self._checks = checks
-        self._due_cache: dict[str, _DueCacheEntry] = {}
-        self._due_valid = False
-        self._urgency_cache: dict[str, tuple[Any, datetime, urg.Urgency]] = {}
         self._screen_items: list[QueueItem] | None = None
         self._seen_seq = 0
         # The GUI may build the queue and the dashboard on two pool threads at once; the caches
@@ -219,7 +230,6 @@ class ReviewQueue:
         ]
         if any(not a.startswith(_NO_QUEUE_EFFECT) for a in actions):
             self._screen_items = None
-            self._due_valid = False
         self._seen_seq = head
 
     def signed_off(self, screening_id: str, seq: int, moves_due: bool) -> None:
@@ -230,13 +240,14 @@ class ReviewQueue:
             if self._screen_items is not None and self._seen_seq == seq - 1:
                 self._screen_items = [i for i in self._screen_items if i.record_id != screening_id]
                 self._seen_seq = seq
-                if moves_due:
-                    self._due_valid = False
+                # A changed level (moves_due) moved the stored case state in the same
+                # transaction (vault/case_store.py): nothing cached here to drop.
 
     def forget_child(self, child_id: str) -> None:
-        """The child was deleted (retention)."""
+        """The child was deleted (retention). Their stored case state went with them (the
+        row is deleted with the child); only the screening items are read again."""
         with self._lock:
-            self._due_cache.pop(child_id, None)
+            self._screen_items = None
 
     # -- the queue ------------------------------------------------------------------------
     def queue(self, due_within_days: int = DUE_SOON_DAYS) -> list[QueueItem]:
@@ -249,6 +260,7 @@ class ReviewQueue:
             items = list(self._screen_items)
         now = self._v.now()
         items += self._due_queue_items(now, due_within_days)
+        items += self._action_items(now, due_within_days)
         items += self._unsent_items(now)
         items += self._import_items()
         far = datetime.max.replace(tzinfo=UTC)
@@ -258,9 +270,7 @@ class ReviewQueue:
         # reload cost more than the rest of the queue).
         urgent = {cid: u for cid, u in risk.items() if u.rank < urg.OTHER}
         items = [
-            dataclasses.replace(i, rank=urgent[i.child_id].rank, flag=urgent[i.child_id].text)
-            if i.child_id in urgent and i.kind != DANGER
-            else i
+            _ranked(i, urgent[i.child_id]) if i.child_id in urgent and i.kind != DANGER else i
             for i in items
         ]
 
@@ -299,6 +309,9 @@ class ReviewQueue:
             " FROM screenings s JOIN children c ON c.id = s.child_id WHERE s.status = 'confirmed'"
         ).fetchall()
         out: list[QueueItem] = []
+        # Whether a confirmed screening waits for sign-off depends only on its tool and its two
+        # levels: worked out once per combination (10,000 screenings share a handful).
+        waits: dict[tuple[str, str, str | None, str | None], bool] = {}
         for (
             sid,
             cid,
@@ -315,9 +328,12 @@ class ReviewQueue:
             version,
             cannot_complete,
         ) in rows:
-            if screening.awaiting_signoff(
-                self._shelf.tool(tool_id, version), suggested, confirmed, "confirmed"
-            ):
+            combo = (tool_id, version, suggested, confirmed)
+            if combo not in waits:
+                waits[combo] = screening.awaiting_signoff(
+                    self._shelf.tool(tool_id, version), suggested, confirmed, "confirmed"
+                )
+            if waits[combo]:
                 # SAFETY.md R7: until the DSL agrees, the suggestion drives the case.
                 kind, situation, why = LEVEL_CHANGED, Situation.LOWERED, reason or ""
             elif cannot_complete:
@@ -340,7 +356,7 @@ class ReviewQueue:
                     sid,
                     (cid, ref, child_label(name, alias, ref)),
                     facts,
-                    parse_utc(at or screened),
+                    datetime.fromisoformat(at or screened),  # stored as utc_iso: Z is UTC
                     Destination.SCREENING,
                 )
             )
@@ -375,7 +391,7 @@ class ReviewQueue:
 
     def _due_queue_items(self, now: datetime, within_days: int) -> list[QueueItem]:
         horizon = now + timedelta(days=within_days)
-        due = self.due_items()
+        due = self.due_items(before=horizon)
         if not due:
             return []
         names = self._child_names(due)
@@ -401,6 +417,24 @@ class ReviewQueue:
                     )
                 )
         return out
+
+    def _action_items(self, now: datetime, within_days: int) -> list[QueueItem]:
+        users = {u.id: u.label for u in self._v.users()}
+        return [
+            _item(
+                ACTION,
+                aid,
+                (cid, ref, label),
+                facts,
+                due_at,
+                Destination.ACTIONS,
+                due_at=due_at,
+                overdue=late,
+            )
+            for aid, cid, ref, label, facts, due_at, late in action_rows(
+                self._c, now, within_days, users
+            )
+        ]
 
     def _unsent_items(self, now: datetime) -> list[QueueItem]:
         before = utc_iso(now - UNSENT_AFTER)
@@ -475,139 +509,16 @@ class ReviewQueue:
         return out
 
     # -- due dates and urgency ------------------------------------------------------------
-    def _current_due(self) -> list[tuple[str, _DueCacheEntry]]:
-        with self._lock:
-            self._sync()
-            cached = self._due_cache if self._due_valid else self._refresh_due_cache()
-            self._due_valid = True
-            return list(cached.items())
-
-    def due_items(self) -> dict[str, list[pw.DueItem]]:
-        """Every child's unmet due items (pathway engine), with ``overdue`` as of now."""
+    # Both come from the case state the vault keeps with the records (vault/case_store.py):
+    # one query, never a replay of every child's history.
+    def due_items(self, before: datetime | None = None) -> dict[str, list[pw.DueItem]]:
+        """Every child's unmet due items (pathway engine), with ``overdue`` as of now;
+        ``before``: only children whose first due date is not later."""
         self._v.require("dsl")
-        now = self._v.now()
-        out: dict[str, list[pw.DueItem]] = {}
-        for child_id, entry in self._current_due():
-            if entry.items:
-                out[child_id] = [
-                    pw.DueItem(d.id, d.label, d.step, d.due_at, now > d.due_at) for d in entry.items
-                ]
-        return out
-
-    def _refresh_due_cache(self) -> dict[str, _DueCacheEntry]:
-        fingerprints = {
-            r[0]: (int(r[1]), int(r[2]), r[3])
-            for r in self._c.execute(
-                "SELECT p.child_id, count(*), max(p.rowid), c.confirmed_level"
-                " FROM pathway_steps p JOIN children c ON c.id = p.child_id GROUP BY p.child_id"
-            )
-        }
-        cache = self._due_cache
-        for gone in set(cache) - set(fingerprints):
-            del cache[gone]
-        stale = [
-            cid
-            for cid, fp in fingerprints.items()
-            if cid not in cache or cache[cid].fingerprint != fp
-        ]
-        if not stale:
-            return cache
-        grouped = self._steps_of(stale)
-        pathways: dict[str, pw.Pathway] = {}
-        for cid in stale:
-            fp = fingerprints[cid]
-            recs = grouped.get(cid, [])
-            items: list[pw.DueItem] = []
-            state: pw.CaseState | None = None
-            records: list[pw.StepRecord] = []
-            if recs:
-                # A case keeps the pathway it started with (its first installed one).
-                pid = catalogue.pathway_for_case([r[1] for r in recs], None)
-                if pid not in pathways:
-                    pathways[pid] = catalogue.load_pathway(pid)
-                records = [
-                    pw.StepRecord.model_construct(
-                        step=r[2],
-                        status=r[3],
-                        recorded_at=parse_utc(r[4]),
-                        event_at=parse_utc(r[5]),
-                        reason=r[6],
-                        data=json.loads(r[7]),
-                        recorded_by=r[8],
-                    )
-                    for r in recs
-                ]
-                try:
-                    state = pw.case_state(pathways[pid], records, self._v.clock, fp[2])
-                    items = list(state.due)
-                except pw.PathwayError:
-                    items = []  # a broken history is shown on the child's Process tab
-            cache[cid] = _DueCacheEntry(fp, items, state, records)
-        return cache
-
-    def _steps_of(self, child_ids: list[str]) -> dict[str, list[Any]]:
-        """The recorded pathway steps of these children, each child's in the order recorded
-        (``repos.engine_records``' order)."""
-        sql = (
-            "SELECT child_id, pathway_id, step_id, status, created_at, event_at, reason, data,"
-            " created_by, rowid FROM pathway_steps"
-        )
-        rows: list[Any] = []
-        if len(child_ids) > 400:
-            wanted = set(child_ids)
-            rows = [r for r in self._c.execute(sql).fetchall() if r[0] in wanted]
-        else:
-            for start in range(0, len(child_ids), 200):
-                chunk = child_ids[start : start + 200]
-                rows += self._c.execute(
-                    f"{sql} WHERE child_id IN ({','.join('?' * len(chunk))})", chunk
-                ).fetchall()
-        rows.sort(key=lambda r: (r[0], r[4], r[9]))
-        grouped: dict[str, list[Any]] = defaultdict(list)
-        for r in rows:
-            grouped[r[0]].append(r)
-        return grouped
+        return case_store.due_items(self._c, self._v.now(), before)
 
     def urgencies(self) -> dict[str, urg.Urgency]:
         """Each child's urgency now (core.urgency), for children with a recorded step."""
         self._v.require("dsl")
-        now = self._v.now()
-        entries = self._current_due()
-        latest: dict[str, tuple[str, datetime]] = {}
-        for cid, status, at in self._c.execute(
-            "SELECT child_id, status, screened_at FROM screenings ORDER BY child_id, screened_at"
-        ):
-            latest[cid] = (status, parse_utc(at))
-        out: dict[str, urg.Urgency] = {}
-        cache = self._urgency_cache
-        for cid, entry in entries:
-            if entry.state is None:
-                continue
-            status, at = latest.get(cid, (None, None))
-            key = (entry.fingerprint, status, at)
-            hit = cache.get(cid)
-            # An urgency holds until its steps or screening change, or a date passes (a due
-            # date, or the end of "new" for a high level).
-            if hit is not None and hit[0] == key and now < hit[1]:
-                out[cid] = hit[2]
-                continue
-            fresh = [
-                pw.DueItem(d.id, d.label, d.step, d.due_at, now > d.due_at) for d in entry.items
-            ]
-            level = urg.urgency_level(entry.fingerprint[2], entry.state)
-            found = urg.urgency(
-                entry.state,
-                entry.records,
-                level,
-                now,
-                latest_screening_status=status,
-                latest_screening_at=at,
-                due=fresh,
-            )
-            moments = [d.due_at for d in entry.items]
-            if at is not None:
-                moments.append(at + timedelta(days=urg.NEW_DAYS))
-            until = min([m for m in moments if m > now] + [now + timedelta(hours=1)])
-            cache[cid] = (key, until, found)
-            out[cid] = found
-        return out
+        lines = case_store.lines(self._c, None, self._v.now())
+        return {cid: line.urgency for cid, line in lines.items() if line.steps}

@@ -188,6 +188,16 @@ class Retention:
                     (cid,),
                 )
             ]
+            # Issue 18: an incident about this child alone goes with it; one about others too
+            # only loses its link to this child.
+            incidents_here = [
+                r[0]
+                for r in c.execute(
+                    "SELECT incident_id FROM incident_children WHERE child_id = ?1 AND incident_id"
+                    " NOT IN (SELECT incident_id FROM incident_children WHERE child_id != ?1)",
+                    (cid,),
+                )
+            ]
             counts["notes"] = count("SELECT count(*) FROM notes WHERE child_id = ?")
             counts["screenings"] = count("SELECT count(*) FROM screenings WHERE child_id = ?")
             counts["sign_offs"] = count(
@@ -200,6 +210,9 @@ class Retention:
             )
             counts["exports"] = count("SELECT count(*) FROM exports WHERE child_id = ?")
             counts["drafts"] = count("SELECT count(*) FROM drafts WHERE target_id = ?")
+            counts["attachments"] = count("SELECT count(*) FROM attachments WHERE child_id = ?")
+            counts["actions"] = count("SELECT count(*) FROM actions WHERE child_id = ?")
+            counts["incidents"] = len(incidents_here)
             counts["intelligence_reports"] = len(only_here)
             counts["intelligence_links"] = count(
                 "SELECT count(*) FROM intel_children WHERE child_id = ?"
@@ -217,10 +230,14 @@ class Retention:
                 "missing_episodes",
                 "exports",
                 "intel_children",
+                "attachments",
             ):
                 c.execute(f"DELETE FROM {table} WHERE child_id = ?", (cid,))
             c.execute("DELETE FROM drafts WHERE target_id = ?", (cid,))
             c.executemany("DELETE FROM intel_reports WHERE id = ?", [(r,) for r in only_here])
+            c.execute("DELETE FROM actions WHERE child_id = ?", (cid,))
+            c.execute("DELETE FROM incident_children WHERE child_id = ?", (cid,))
+            c.executemany("DELETE FROM incidents WHERE id = ?", [(r,) for r in incidents_here])
             c.execute("DELETE FROM children WHERE id = ?", (cid,))
             # Merge the index segments so no page still holds the deleted notes' terms.
             c.execute("INSERT INTO notes_fts(notes_fts) VALUES('optimize')")

@@ -166,12 +166,13 @@ def test_missing_episode_form_feeds_chronology(qtbot: Any, open_window: Any, clo
     view.found_check.setChecked(True)
     view.to_edit.setDateTime(to_qdatetime(clock.now() - timedelta(hours=6)))
     qtbot.keyClicks(view.where_edit, "Friend's flat, Redditch")
-    qtbot.keyClicks(view.interview_edit, "Booked with the council")
+    qtbot.keyClicks(view.by_edit, "Her aunt")
     qtbot.mouseClick(view.add_button, Qt.MouseButton.LeftButton)
     (episode,) = win.vault.repos.missing_for(child.id)
-    assert episode.where_found == "Friend's flat, Redditch"
+    assert (episode.where_found, episode.returned_by) == ("Friend's flat, Redditch", "Her aunt")
     assert view.table.rowCount() == 1
-    assert view.table.item(0, 2).text() == "Friend's flat, Redditch"
+    assert view.table.item(0, 3).text() == "Friend's flat, Redditch"
+    assert view.table.item(0, 2).text().endswith(", by Her aunt")
     assert win.child_page.chronology.visible_titles() == ["Missing episode"]
 
 

@@ -179,3 +179,41 @@ def test_the_no_policy_banner_is_shown_once_and_dismissed_by_keyboard(
         tmp_path / "c", loaded_policy=LoadedPolicy(policy=Policy(), source="built-in defaults")
     )
     assert again.policy_banner.isHidden()  # once per session
+
+
+def test_process_tab_records_the_decision_and_the_escalation_under_1_1(
+    qtbot: Any, vault_factory: Any
+) -> None:
+    clock = FixedClock(TUESDAY_10)
+    vault = vault_factory(clock=clock, policy=parse_policy(POLICY, "test"))
+    kid = child(vault)
+    for step, data in (
+        ("concern", {"what": "x", "when": "2026-12-01T09:00:00Z", "by_whom": "me"}),
+        ("danger_check", {"immediate_danger": True}),
+        ("refer", {"pack_exported": True, "method": "phone", "consent_decision": "consent given"}),
+    ):
+        vault.repos.record_step(kid.id, "worcestershire-cse", step, clock.now(), data)
+    tab = ProcessTab()
+    qtbot.addWidget(tab)
+    tab.resize(1280, 800)
+    tab.show()
+    tab.set_child(vault, kid.id)
+    assert ("csc_decision", "current") in [r[:2] for r in tab.tracker.rows()]
+    tab.open_step("csc_decision")
+    form = tab.step_form
+    form.controls["decision"].set("no further action, with advice")
+    form.controls["agrees"].set(False)
+    qtbot.keyClicks(form.control_widget("reference"), "FFD-1")
+    assert form.save()
+    state = vault.repos.case_state(kid.id)
+    assert state.current == "escalation"
+    assert "Escalation of the decision due" in " ".join(tab.tracker.due_texts())
+    tab.open_step("escalation")
+    form = tab.step_form
+    assert "Front Door" in form.help.text()  # who to phone at this hour
+    assert "Not yet confirmed by your partnership" in form.help.text()
+    qtbot.keyClicks(form.control_widget("escalated_to"), "Team manager")
+    qtbot.keyClicks(form.control_widget("why"), "Immediate danger: needs a strategy discussion")
+    form.controls["outcome"].set("strategy discussion agreed")
+    assert form.save()
+    assert vault.repos.case_state(kid.id).current == "strategy_meeting"

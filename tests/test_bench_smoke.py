@@ -1,0 +1,64 @@
+"""The performance harness runs end to end (bench/run_bench.py on a 5-child vault).
+
+Not a benchmark: the figures of so small a vault mean nothing and nothing here checks them. It
+only proves the harness still measures every flow it reports, beside plain SQLite, with a
+GUI-stall figure for each, so a change that breaks it is seen before someone runs it by hand.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FLOWS = (
+    "child_list",
+    "next_steps",
+    "search_common",
+    "search_rare",
+    "open_child_500_notes",
+    "export_500_notes",
+    "import_500_notes",
+    "dsl_queue",
+    "dashboard",
+    "connections",
+)
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+def test_the_harness_measures_every_flow_on_a_tiny_vault(tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        "CSE_BENCH_OUT": str(tmp_path / "bench"),
+        "PYTHONPATH": str(ROOT),
+        "QT_QPA_PLATFORM": "offscreen",
+    }
+    script = str(ROOT / "bench" / "run_bench.py")
+
+    def run(*args: str) -> str:
+        done = subprocess.run(
+            [sys.executable, script, *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=600,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr[-3000:]
+        return done.stdout
+
+    run("build", "--children", "5", "--notes-per-child", "2", "--big-notes", "20")
+    out = run("run", "--runs", "1", "--rounds", "1", "--quick")
+    results = json.loads((tmp_path / "bench" / "results.json").read_text())
+    for flow in FLOWS:
+        figures = results[flow]
+        assert figures["encrypted_ms"] > 0 and figures["plain_ms"] > 0, flow
+        assert figures["ratio"] is not None and figures["stall_ms"] >= 0, flow
+    assert results["data"]["children"] == 6  # the five and the one big child
+    assert "| DSL review queue (first build) |" in out
