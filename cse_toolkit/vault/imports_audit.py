@@ -54,7 +54,12 @@ def import_entry(
     ).fetchone()
     if row is None:
         return None
-    if audit.row_hash(*row[:9], content=str(row[11] or "")) != row[9]:  # issue 22: and its records
+    seq, at, actor, action, record_type, record_id, version, reason, prev = row[:9]
+    # (issue 22) the entry's hash also covers the content hashes of the records it bound
+    digest = audit.row_hash(
+        seq, at, actor, action, record_type, record_id, version, reason, prev, str(row[11] or "")
+    )
+    if digest != row[9]:
         return None
     legacy = not row[10] and int(row[0]) <= state.legacy_until  # from before personal keys
     if (
