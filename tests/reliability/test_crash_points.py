@@ -27,8 +27,8 @@ NEW = "harbour violet candle seven"
 # Steps tried per operation (the counts are printed): every one of the last TAIL steps (the
 # journal, the renames, the final slots and anchor) and EARLY more spread over the rest
 # (reading the backup into staging, the key-slot file beside the old one, the export).
-TAIL = 6
-EARLY = 3
+TAIL = 5
+EARLY = 2
 
 
 def _count_steps(fn: Callable[[], Any], monkeypatch: pytest.MonkeyPatch) -> int:

@@ -23,7 +23,7 @@ from cse_toolkit.vault.vault import open_with_key_for_restore
 PAGE = 4096
 FRAME = 24 + PAGE
 HEADER = 32
-SAMPLE = 12  # cut points tried per scenario (spread over the WAL; the last frame always)
+SAMPLE = 10  # cut points tried per scenario (spread over the WAL; the last frame always)
 
 
 def _state(folder: Path, dek: bytes) -> tuple[Any, ...]:
