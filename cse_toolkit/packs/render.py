@@ -986,6 +986,7 @@ def _screening(d: _Doc, pack: PackModel) -> None:
 
 CHRONOLOGY_KIND_TEXT = {
     "note": "Note",
+    "incident": "Incident",
     "screening": "Screening",
     "step": "Pathway step",
     "missing": "Missing episode",

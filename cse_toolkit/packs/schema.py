@@ -607,7 +607,15 @@ class AttachmentEntry(_Strict):
 
 
 ChronologyKind = Literal[
-    "note", "screening", "step", "missing", "intelligence", "export", "attachment", "other"
+    "note",
+    "incident",
+    "screening",
+    "step",
+    "missing",
+    "intelligence",
+    "export",
+    "attachment",
+    "other",
 ]
 
 

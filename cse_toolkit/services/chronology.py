@@ -14,6 +14,7 @@ purpose and the counts.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
 KIND: ps.PackKind = "chronology"
 ENTRY_KINDS: tuple[ps.ChronologyKind, ...] = (
     "note",
+    "incident",
     "screening",
     "step",
     "missing",
@@ -71,9 +73,30 @@ class ChronologyChoice:
             raise UserError(f"Unknown kinds of entry: {', '.join(sorted(unknown))}.")
 
 
+def _unnamed(vault: Vault, child_id: str, items: list[ChronologyItem]) -> list[ChronologyItem]:
+    """Incidents as a printed chronology shows them: the other children counted, never named
+    (what goes out about one child names no other; issue 18, item 3)."""
+    if not any(i.kind == "incident" for i in items):
+        return items
+    totals = {incident.id: others.total for incident, others in vault.incidents.for_child(child_id)}
+    out = []
+    for item in items:
+        if item.kind == "incident":
+            lines = [ln for ln in item.detail.split("\n") if not ln.startswith("Also about:")]
+            n = totals.get(item.record_id, 0)
+            if n:
+                lines.append(
+                    f"Also about {n} other {'child' if n == 1 else 'children'} (not named here)"
+                )
+            item = dataclasses.replace(item, detail="\n".join(lines))
+        out.append(item)
+    return out
+
+
 def timeline(vault: Vault, child_id: str) -> list[ChronologyItem]:
-    """The child's whole chronology, attachments included, oldest first."""
-    items = list(vault.repos.chronology(child_id))
+    """The child's whole chronology, attachments included, oldest first; incidents name no
+    other child."""
+    items = _unnamed(vault, child_id, list(vault.repos.chronology(child_id)))
     for info in vault.attachments.for_child(child_id):
         items.append(
             ChronologyItem(

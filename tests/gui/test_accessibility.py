@@ -114,6 +114,8 @@ def _attachment_viewer(w: World) -> QDialog:
 
     info = w.vault.attachments.add(w.child.id, b"A letter.\n", "text/plain", caption="Letter")
     return AttachmentViewer(w.vault, info)
+
+
 def _missing_return(w: World) -> QDialog:
     from datetime import timedelta
 

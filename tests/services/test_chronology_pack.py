@@ -142,3 +142,29 @@ def test_a_chronology_pack_is_not_imported(
     done = chronology.export(vault, pack, choice, tmp_path / "c.pdf")
     with pytest.raises(UserError, match="document to read"):
         exchange.import_pack(dsl, done.result.path, done.result.password, confirmed="typed")
+
+
+def test_an_incident_is_printed_without_naming_the_other_children(
+    vault: Any, case: dict[str, Any]
+) -> None:
+    kid = case["child"]
+    other = make_child(vault, name="Sasha Otherchild")
+    vault.incidents.add(
+        [kid.id, other.id], "ECHO both seen at the party", datetime(2026, 10, 12, 21, tzinfo=UTC)
+    )
+    assert any(
+        "Sasha" in i.detail for i in vault.repos.chronology(kid.id) if i.kind == "incident"
+    )  # on screen, the author sees the other child's name
+    pack = chronology.build_pack(vault, kid.id, ChronologyChoice(kinds=("incident",)))
+    assert pack.chronology is not None
+    [entry] = pack.chronology.entries
+    assert "ECHO" in entry.detail and "Sasha" not in entry.detail
+    assert "Also about 1 other child (not named here)" in entry.detail
+    import pypdfium2 as pdfium
+
+    doc = pdfium.PdfDocument(chronology.render(pack, printed=True))
+    try:
+        text = " ".join(doc[n].get_textpage().get_text_range() for n in range(len(doc)))
+    finally:
+        doc.close()
+    assert "ECHO" in text and "Sasha" not in text

@@ -45,6 +45,7 @@ if TYPE_CHECKING:
 PRINT_SCALE = 150 / 72  # 150 dpi on paper
 KIND_WORDS = {
     "note": "Notes",
+    "incident": "Incidents",
     "screening": "Screenings",
     "step": "Pathway steps",
     "missing": "Missing episodes",
