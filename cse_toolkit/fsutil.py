@@ -24,9 +24,11 @@ from cse_toolkit.errors import UserError
 
 
 class DiskFullError(UserError):
-    def __init__(self, where: str) -> None:
+    """The disk is full: said as full, never as damage (issue 22 item 4)."""
+
+    def __init__(self, where: str, *, done: str = "could not be saved") -> None:
         super().__init__(
-            f"The disk is full, so {where} could not be saved. Nothing already saved was lost. "
+            f"The disk is full, so {where} {done}. Nothing already saved was lost. "
             "Free some space (empty the recycle bin, remove large downloads) and try again."
         )
 

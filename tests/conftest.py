@@ -75,6 +75,9 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, P
     monkeypatch.setenv("CSE_TOOLKIT_POLICY", str(dirs["policy"]))  # absent file = defaults
     monkeypatch.setenv("CSE_TOOLKIT_ANCHOR_DIR", str(dirs["anchors"]))
     monkeypatch.setenv("QT_QPA_PLATFORM", "offscreen")
+    # The vault's full-disk reserve (vault/reserve.py), small: thousands of test vaults.
+    # tests/reliability/test_disk_full.py runs the real size.
+    monkeypatch.setenv("CSE_TOOLKIT_RESERVE_KIB", "64")
     return dirs
 
 

@@ -16,9 +16,11 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import traceback
 from types import TracebackType
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QApplication, QWidget
@@ -29,6 +31,9 @@ from cse_toolkit.errors import UserError
 from cse_toolkit.gui.common import dialogs
 from cse_toolkit.logs import setup_logging
 from cse_toolkit.policy import PolicyError, load_policy
+
+if TYPE_CHECKING:
+    from cse_toolkit.gui.main_window import MainWindow
 
 log = logging.getLogger("cse_toolkit.gui")
 
@@ -104,6 +109,36 @@ def configure_application(app: QApplication) -> None:
     log.info("colour scheme at start: %s", hints.colorScheme().name)
 
 
+def app_window_class() -> type[MainWindow]:
+    """The real app's main window: a lock ends the process that held the data key and the
+    records, and the lock screen is a fresh process (``gui/fresh_lock.py``). Tests build
+    ``MainWindow`` itself and keep their process."""
+    from cse_toolkit.gui import fresh_lock
+    from cse_toolkit.gui.main_window import MainWindow
+
+    class AppWindow(MainWindow):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._locked_start = os.environ.pop("CSE_TOOLKIT_LOCKED_START", "") == "1"
+            self._location = fresh_lock.resume_location()  # ids only, checked
+
+        def start(self) -> None:
+            from cse_toolkit.vault.vault import exists
+
+            if self._locked_start and exists(self._folder):
+                self._show_locked(first=False)  # "Locked", as the process before showed
+                return
+            super().start()
+
+        def lock(self, reason: str = "panic") -> None:
+            was_open = not self.locked
+            super().lock(reason)
+            if was_open and reason != "close":
+                fresh_lock.restart_locked(self._location)
+
+    return AppWindow
+
+
 def run_gui(argv: list[str] | None = None) -> int:
     """Open the desktop app; returns the exit code."""
     paths.harden_process(entry=True)
@@ -140,9 +175,8 @@ def run_gui(argv: list[str] | None = None) -> int:
 
     capture.install(loaded.policy.allow_screen_capture)
     from cse_toolkit.gui.extensions import install_all
-    from cse_toolkit.gui.main_window import MainWindow
 
-    window = MainWindow(loaded, paths.data_dir(), SystemClock())
+    window = app_window_class()(loaded, paths.data_dir(), SystemClock())
     install_all(window, loaded.policy)
     window.show()
     window.start()

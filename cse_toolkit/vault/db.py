@@ -76,6 +76,11 @@ def connect(db_path: Path, dek: bytes, *, readonly: bool = False, create: bool =
         try:
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         except DatabaseError as exc:
+            from cse_toolkit.vault.reserve import LOW_WATER, free_bytes
+
+            if "file is not a database" not in str(exc) and free_bytes(db_path.parent) < LOW_WATER:
+                # SQLite could not make its WAL index on a full disk: full, not damaged.
+                raise DiskFullError("the vault", done="could not be opened") from exc
             raise NotAVaultError(str(db_path.parent), "the key does not open it") from exc
         conn.execute("PRAGMA temp_store = MEMORY")
         if not readonly:

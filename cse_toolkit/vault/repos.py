@@ -35,6 +35,7 @@ from cse_toolkit.core.ids import ref_for as ref_for
 from cse_toolkit.core.safetext import unstorable
 from cse_toolkit.core.screening import driving_level, is_lowered
 from cse_toolkit.errors import PermissionDenied, UserError
+from cse_toolkit.fsutil import DiskFullError
 from cse_toolkit.vault import case_store, rows
 
 # A stored step's fields for the engine: one definition, shared with the case store.
@@ -46,6 +47,9 @@ if TYPE_CHECKING:
     from cse_toolkit.vault.session import Session
 
 MAX_TEXT = 200_000  # characters in one note: far beyond any real note, well below memory limits
+# A draft may hold more than a note can (a long paste is kept, and the editor says it must be
+# shortened before it can be saved); still bounded so a runaway paste cannot exhaust memory.
+MAX_DRAFT = 2_000_000
 
 
 def level_reason(level: str, tool_id: str) -> str:
@@ -594,15 +598,40 @@ class Repositories:
     ) -> str:
         draft_id = draft_id or new_id()
         text = json.dumps(payload, ensure_ascii=False)
-        _check_text(text, "draft")
-        with self._v.write("the draft"):
+        if len(text) > MAX_DRAFT:
+            raise UserError(
+                f"The draft is too long to keep ({len(text):,} characters; limit "
+                f"{MAX_DRAFT:,}). Shorten it or save part of it elsewhere."
+            )
+        now = self._v.now_iso()
+        try:
+            with self._v.write("the draft"):
+                self._c.execute(
+                    "INSERT INTO drafts (id, user_id, kind, target_id, payload, updated_at)"
+                    " VALUES (?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET"
+                    " payload = excluded.payload, updated_at = excluded.updated_at",
+                    (draft_id, self._v.user.id, kind, target_id, text, now),
+                )
+        except DiskFullError:
+            # Even the released reserve is used up: the draft goes into the vault's rescue
+            # file (vault/reserve.py), encrypted, and back into the drafts at the next unlock.
+            self._v.stash_draft(
+                {"id": draft_id, "user_id": self._v.user.id, "kind": kind,
+                 "target_id": target_id, "payload": text, "updated_at": now}
+            )  # fmt: skip
+        return draft_id
+
+    def put_back_drafts(self, kept: list[dict[str, Any]]) -> None:
+        """Drafts kept in the rescue file while the disk was full, back into the vault
+        (inside the caller's write); a newer copy already saved is kept."""
+        for d in kept:
             self._c.execute(
                 "INSERT INTO drafts (id, user_id, kind, target_id, payload, updated_at)"
                 " VALUES (?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET payload = excluded.payload,"
-                " updated_at = excluded.updated_at",
-                (draft_id, self._v.user.id, kind, target_id, text, self._v.now_iso()),
-            )
-        return draft_id
+                " updated_at = excluded.updated_at WHERE excluded.updated_at > drafts.updated_at",
+                (str(d.get("id")), str(d.get("user_id")), str(d.get("kind")),
+                 d.get("target_id"), str(d.get("payload")), str(d.get("updated_at"))),
+            )  # fmt: skip
 
     def drafts(self, kind: str | None = None) -> list[Draft]:
         sql = "SELECT id, kind, target_id, payload, updated_at FROM drafts WHERE user_id = ?"

@@ -79,3 +79,6 @@ class Session(Protocol):
         """This person's signature (hex) over ``message``; "" in a session without a key."""
 
     def users(self) -> list[User]: ...
+
+    def stash_draft(self, draft: dict[str, Any]) -> None:
+        """Keep a draft the database could not take (a full disk) in the rescue file."""

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import logging
 import shutil
 import threading
@@ -31,9 +32,19 @@ from cse_toolkit import paths
 from cse_toolkit.core.clock import Clock, SystemClock, utc_iso
 from cse_toolkit.core.entities import ROLES, Role, User
 from cse_toolkit.errors import PermissionDenied, UserError
-from cse_toolkit.fsutil import remove_stale_temp_files, repair_modes
+from cse_toolkit.fsutil import DiskFullError, remove_stale_temp_files, repair_modes
 from cse_toolkit.policy import Policy
-from cse_toolkit.vault import anchor, audit, case_store, db, integrity, registry, rows, schema
+from cse_toolkit.vault import (
+    anchor,
+    audit,
+    case_store,
+    db,
+    integrity,
+    registry,
+    reserve,
+    rows,
+    schema,
+)
 from cse_toolkit.vault.actions_repo import ActionsRepository
 from cse_toolkit.vault.attachments_repo import AttachmentRepository
 from cse_toolkit.vault.changes import Change, Listener
@@ -56,7 +67,14 @@ from cse_toolkit.vault.imports_audit import (
 )
 from cse_toolkit.vault.incidents_repo import IncidentsRepository
 from cse_toolkit.vault.intel_repo import IntelRepository
-from cse_toolkit.vault.keyslots import KdfParams, KeySlots, UserKeys, calibrate, new_recovery_key
+from cse_toolkit.vault.keyslots import (
+    SLOTS_FILE,
+    KdfParams,
+    KeySlots,
+    UserKeys,
+    calibrate,
+    new_recovery_key,
+)
 from cse_toolkit.vault.messages import level_message as level_message
 from cse_toolkit.vault.messages import signoff_message as signoff_message
 from cse_toolkit.vault.messages import trust_message as trust_message
@@ -68,6 +86,47 @@ from cse_toolkit.vault.repos import Repositories
 BACKUP_DIR = "backups"
 
 log = logging.getLogger(__name__)
+
+DISK_FULL_NOTICE = (
+    "The disk is full: free some space (empty the recycle bin, remove large downloads). The "
+    "vault opened from the space it keeps in reserve, so your records and drafts are safe, "
+    "but only a little more can be saved until you do."
+)
+
+
+_MADE_BY_CREATE = (
+    db.DB_FILE,
+    db.DB_FILE + "-wal",
+    db.DB_FILE + "-shm",
+    SLOTS_FILE,
+    audit.HEAD_FILE,
+    reserve.RESERVE_FILE,
+    reserve.RESCUE_FILE,
+)
+
+
+def _undo_failed_create(create: Callable[..., Any]) -> Callable[..., Any]:
+    """A create that fails (a full disk, most often) leaves no half vault behind, so the next
+    ``init`` is not told "a vault already exists", and its error is a message: a full disk
+    is said as full, never as damage or a traceback."""
+
+    @functools.wraps(create)
+    def wrapped(cls: Any, folder: Path, *args: Any, **kwargs: Any) -> Any:
+        before = {name for name in _MADE_BY_CREATE if (folder / name).exists()}
+        try:
+            return create(cls, folder, *args, **kwargs)
+        except BaseException as exc:
+            if not before and not isinstance(exc, VaultExistsError):
+                for name in _MADE_BY_CREATE:
+                    with contextlib.suppress(OSError):
+                        (folder / name).unlink()
+            if isinstance(exc, db.DatabaseError | OSError):
+                found = db.translate(exc, "the new vault")
+                if isinstance(found, UserError):
+                    raise found from exc
+            raise
+
+    return wrapped
 
 
 def exists(folder: Path) -> bool:
@@ -193,6 +252,10 @@ class Vault:
         # Set when a DSL or admin accepted an older copy: the next commit re-records the
         # anchor exactly (it may go back); otherwise it only ever moves forward.
         self._reanchor = False
+        # Issue 22 item 4 (vault/reserve.py): the key of the rescue file, and whether the
+        # reserve has been given back because the disk is (nearly) full.
+        self._stash_key: bytes | None = None
+        self.disk_full = False
         self.repos = Repositories(self)
         self.incidents = IncidentsRepository(self, self.repos)
         self.repos.attach_incidents(self.incidents)
@@ -204,6 +267,7 @@ class Vault:
 
     # -- lifecycle -------------------------------------------------------------------------
     @classmethod
+    @_undo_failed_create
     def create(
         cls,
         folder: Path,
@@ -305,6 +369,8 @@ class Vault:
             conn.close()
             raise
         repair_modes(folder)
+        reserve.ensure(folder)
+        stash_key = reserve.stash_key(dek, vault_id)
         del dek
         vault = cls(
             folder,
@@ -317,6 +383,7 @@ class Vault:
             policy,
         )
         vault.registry = registry.load(conn, vault_id)
+        vault._stash_key = stash_key
         return vault, recovery
 
     @classmethod
@@ -368,6 +435,7 @@ class Vault:
     ) -> Vault:
         repair_modes(folder)
         remove_stale_temp_files(folder)
+        released = reserve.make_room(folder)  # a nearly full disk: the vault still opens
         db_path = folder / db.DB_FILE
         conn = db.connect(db_path, dek)
         try:
@@ -415,6 +483,8 @@ class Vault:
         vault = cls(folder, conn, slots, user, signing_key, clock, personal, policy)
         vault.registry = state
         vault._reanchor = reanchor
+        vault._stash_key = reserve.stash_key(dek, slots.vault_id)
+        vault.disk_full = released or reserve.is_full(folder)
         try:
             with vault.write():
                 if keys is not None and keys.signing is None:
@@ -448,6 +518,7 @@ class Vault:
             vault.close()
             raise
         vault._tell_about_file_anchor()
+        vault._space_at_open()
         if not vault.registry.signed:
             vault.notices.append(
                 "The user registry is not signed yet (this vault was made before per-person "
@@ -472,6 +543,46 @@ class Vault:
                 "would carry it back. Ask your IT team to set up the system's credential "
                 "store (see the IT guide)."
             )
+
+    # -- a full disk (issue 22 item 4; vault/reserve.py) -----------------------------------
+    def _space_at_open(self) -> None:
+        """Drafts kept in the rescue file go back into the vault; the reserve is made again
+        when there is room; a full disk is said at unlock, as full."""
+        assert self._stash_key is not None
+        kept = reserve.take(self.folder, self._stash_key)
+        if kept:
+            try:
+                with self.write("the drafts kept while the disk was full"):
+                    self.repos.put_back_drafts(kept)
+                reserve.clear(self.folder)
+                self.notices.append(
+                    f"The disk was full when the app last locked: {len(kept)} unsaved draft(s) "
+                    "were kept in the vault's reserve and are back as drafts."
+                )
+            except DiskFullError:
+                pass  # still full: they stay in the rescue file, said below
+        if not self.disk_full and reserve.reserve_bytes():
+            # No reserve, and no room to make one: as good as full.
+            self.disk_full = not reserve.ensure(self.folder)
+        if self.disk_full:
+            self.notices.append(DISK_FULL_NOTICE)
+
+    def stash_draft(self, draft: dict[str, Any]) -> None:
+        """Keep a draft the database could not take (a full disk) in the rescue file; it is
+        put back at the next unlock. Raises ``DiskFullError`` when even that fails."""
+        if self._stash_key is None:
+            raise DiskFullError("the draft")
+        reserve.stash(self.folder, self._stash_key, draft)
+        self.disk_full = True
+
+    def _make_room(self) -> None:
+        """Before each write: give the reserve back when the disk is nearly full (cheap: a
+        stat while the reserve exists), and make it again once space has come back."""
+        if reserve.make_room(self.folder):
+            self.disk_full = True
+            log.warning("the disk is nearly full: the vault's reserve was released")
+        elif self.disk_full and reserve.free_bytes(self.folder) > 3 * reserve.reserve_bytes():
+            self.disk_full = not reserve.ensure(self.folder)
 
     # -- organisation recovery key (issue 23) ----------------------------------------------
     def _follow_organisation_key(self, dek: bytes, keys: UserKeys | None) -> None:
@@ -760,6 +871,7 @@ class Vault:
             self._pending_head = None
             self._pending_changes = []
             rows.reset_touched(self.conn)
+            self._make_room()
             try:
                 try:
                     self.conn.execute("BEGIN IMMEDIATE")
@@ -785,9 +897,15 @@ class Vault:
             finally:
                 self._write_owner = None
             if self._pending_head is not None:
-                audit.write_head_file(
-                    self.folder, self.vault_id, self._pending_head, self._signing_key
-                )
+                try:
+                    audit.write_head_file(
+                        self.folder, self.vault_id, self._pending_head, self._signing_key
+                    )
+                except DiskFullError:
+                    # The change is committed: saying "not saved" would be false (and invite
+                    # typing it again). The head file catches up at the next write with room.
+                    self.disk_full = True
+                    log.warning("the disk is full: the chain head file lags one write")
             self._advance_anchor(commits)
             committed, self._pending_changes = tuple(self._pending_changes), []
         if committed:

@@ -2,8 +2,16 @@
 
     python disk_full_scenario.py MOUNT RESULT_JSON
 
-Creates a vault in MOUNT/vault, fills MOUNT with notes until the disk is full, checks the error,
-frees the ballast file, saves again, reopens and checks every note that was acknowledged.
+Part 1: creates a vault in MOUNT/vault, fills MOUNT with notes until the disk is full, checks the
+error, frees the ballast file, saves again, reopens and checks every note that was acknowledged.
+
+Part 2 (issue 22 item 4, the reserve): a vault with its reserve, the disk filled to the last byte
+by ballast: it must open (saying the disk is full, never "damaged"), drafts and audit entries
+must still save; then notes fill the released reserve until even that is used up, a long draft
+is saved "on lock" (into the rescue file) and the vault closed; after freeing space the draft
+must be back whole (characters lost: 0). Last, ``init`` on the full disk: a "disk is full"
+message and no half vault left.
+
 Writes its findings to RESULT_JSON (outside the small filesystem).
 """
 
@@ -11,6 +19,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -30,7 +39,7 @@ def main() -> int:
     vault, _ = Vault.create(folder, "sam", "worker", PASSPHRASE, kdf=FLOOR_PARAMS)
     child = vault.repos.add_child(name="Full Disk", approx_age=15)
     ballast = mount / "ballast"
-    ballast.write_bytes(os.urandom(768 * 1024))
+    ballast.write_bytes(os.urandom(6 * 1024 * 1024))
     when = datetime.now(UTC) - timedelta(hours=1)
 
     saved: dict[str, str] = {}
@@ -101,8 +110,92 @@ def main() -> int:
     finally:
         vault.close()
     result["committed_despite_error"] = committed_despite_error
+    shutil.rmtree(folder)
+    result.update(reserve_part(mount))
     result_path.write_text(json.dumps(result, indent=2))
     return 0
+
+
+def fill_to_the_last_byte(path: Path) -> None:
+    with open(path, "ab", buffering=0) as out:
+        for size in (1 << 20, 1 << 16, 1 << 12, 1 << 9, 1):
+            try:
+                while True:
+                    out.write(bytes(size))
+            except OSError:
+                continue
+
+
+def reserve_part(mount: Path) -> dict[str, object]:
+    from cse_toolkit.fsutil import DiskFullError
+    from cse_toolkit.vault import reserve
+    from cse_toolkit.vault.keyslots import FLOOR_PARAMS
+    from cse_toolkit.vault.vault import Vault
+
+    out: dict[str, object] = {}
+    folder = mount / "reserved"
+    vault, _ = Vault.create(folder, "sam", "worker", PASSPHRASE, kdf=FLOOR_PARAMS)
+    child = vault.repos.add_child(name="Full Disk", approx_age=15)
+    vault.close()
+    out["reserve_made"] = (folder / reserve.RESERVE_FILE).exists()
+    ballast = mount / "ballast2"
+    fill_to_the_last_byte(ballast)
+    out["free_when_full"] = reserve.free_bytes(mount)
+    try:
+        vault = Vault.open(folder, "sam", PASSPHRASE)
+        out["open_when_full"] = "opened"
+    except Exception as exc:  # noqa: BLE001 - any failure is the finding
+        out["open_when_full"] = f"{type(exc).__name__}: {exc}"
+        return out
+    out["open_notice"] = " ".join(vault.notices)
+    drafts = audits = 0
+    for i in range(20):
+        try:
+            vault.repos.save_draft("note", child.id, {"body": f"draft {i} " + "x" * 2000})
+            drafts += 1
+            vault.log_view("child", child.id)
+            audits += 1
+        except DiskFullError:
+            break
+    out["drafts_saved_when_full"], out["audits_saved_when_full"] = drafts, audits
+    # Use up the released reserve with notes, until even that is full.
+    when = datetime.now(UTC) - timedelta(hours=1)
+    full_error = ""
+    for i in range(20_000):
+        try:
+            vault.repos.add_note(child.id, f"fill {i} " + os.urandom(1500).hex(), when)
+        except DiskFullError as exc:
+            full_error = str(exc)
+            break
+    out["error_when_reserve_used"] = full_error
+    # The lock: the editor's text goes to save_draft; the database cannot take it now.
+    typed = "".join(chr(0x41 + (i % 26)) for i in range(150_000))
+    try:
+        draft_id = vault.repos.save_draft("note", child.id, {"body": typed})
+        out["lock_save"] = "kept"
+    except Exception as exc:  # noqa: BLE001
+        out["lock_save"] = f"{type(exc).__name__}: {exc}"
+        draft_id = ""
+    vault.close()
+    ballast.unlink()
+    vault = Vault.open(folder, "sam", PASSPHRASE)
+    back = {d.id: d.payload.get("body", "") for d in vault.repos.drafts("note")}
+    out["chars_lost_on_lock"] = len(typed) - len(back.get(draft_id, "")) if draft_id else -1
+    out["text_identical"] = back.get(draft_id) == typed
+    out["notice_after_freeing"] = " ".join(vault.notices)
+    out["reserve_made_again"] = (folder / reserve.RESERVE_FILE).exists()
+    vault.close()
+    # init on a full disk: a message, and nothing half-made left for the next try.
+    fill_to_the_last_byte(ballast)
+    fresh = mount / "fresh"
+    try:
+        Vault.create(fresh, "sam", "worker", PASSPHRASE, kdf=FLOOR_PARAMS).__getitem__(0).close()
+        out["init_when_full"] = "created"
+    except Exception as exc:  # noqa: BLE001
+        out["init_when_full"] = f"{type(exc).__name__}: {exc}"
+    out["init_left_files"] = sorted(p.name for p in fresh.iterdir()) if fresh.exists() else []
+    ballast.unlink()
+    return out
 
 
 if __name__ == "__main__":

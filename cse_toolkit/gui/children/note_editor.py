@@ -39,6 +39,7 @@ from cse_toolkit.gui.common.widgets import (
     to_qdatetime,
 )
 from cse_toolkit.gui.forms.ui_note_editor import Ui_NoteEditor
+from cse_toolkit.vault.repos import MAX_TEXT
 
 if TYPE_CHECKING:
     from cse_toolkit.vault.vault import Vault
@@ -248,7 +249,19 @@ class NoteEditor(QWidget):
         self._fresh = False
         self._dirty = True
         self._timer.touch()
-        self.ui.statusLabel.setText(self.tr("Editing: a draft is saved as you type."))
+        self.ui.statusLabel.setText(
+            self._too_long() or self.tr("Editing: a draft is saved as you type.")
+        )
+
+    def _too_long(self) -> str:
+        """Issue 22: a paste past a note's limit is kept (as a draft), and said, never dropped."""
+        chars = self.ui.bodyEdit.document().characterCount() - 1  # O(1), no copy of the text
+        if chars <= MAX_TEXT:
+            return ""
+        return self.tr(
+            "This note is {chars} characters, more than the {limit} a note can hold. It is "
+            "kept as a draft; shorten it before saving."
+        ).format(chars=f"{chars:,}", limit=f"{MAX_TEXT:,}")
 
     def _stop_timers(self) -> None:
         self._timer.stop()
@@ -265,11 +278,10 @@ class NoteEditor(QWidget):
 
     def _draft_written(self, _draft_id: str) -> None:
         if self._vault is not None:
-            self.ui.statusLabel.setText(
-                self.tr("Draft saved (encrypted) at {time}.").format(
-                    time=local_time(self._vault.now())
-                )
+            saved = self.tr("Draft saved (encrypted) at {time}.").format(
+                time=local_time(self._vault.now())
             )
+            self.ui.statusLabel.setText(" ".join(filter(None, (saved, self._too_long()))))
 
     def _draft_failed(self, exc: object) -> None:
         if not isinstance(exc, UserError):

@@ -189,3 +189,25 @@ def test_empty_or_reported_without_source_is_refused(
     qtbot.mouseClick(editor.ui.saveButton, Qt.MouseButton.LeftButton)
     assert "Who reported it?" in [t for k, t, _ in fake_dialogs.shown]
     assert win.vault.repos.notes_for(child.id) == []
+
+
+def test_a_paste_over_200000_characters_is_kept_through_a_lock_and_said(
+    qtbot: Any, open_window: Any, make_window: Any, fake_dialogs: Any, clock: Any
+) -> None:
+    """Issue 22: such a paste used to be discarded without a word when the app locked."""
+    win = open_window(tracked=False)
+    vault = win.vault
+    folder = vault.folder
+    child = vault.repos.add_child(alias="Jay", approx_age=14)
+    editor = _open_notes(win, child)
+    pasted = ("seen at the bus station with two adults; " * 7000)[:250_000]
+    editor.ui.bodyEdit.insertPlainText(pasted)  # as a paste arrives
+    assert "This note is 250,000 characters, more than the 200,000" in editor.ui.statusLabel.text()
+    assert "kept as a draft" in editor.ui.statusLabel.text()
+    win.lock("panic")
+    kept = Vault.open(folder, "sam", PASSPHRASE, clock=clock)
+    try:
+        (draft,) = kept.repos.drafts("note")
+        assert draft.payload["body"] == pasted  # 0 characters lost
+    finally:
+        kept.close()

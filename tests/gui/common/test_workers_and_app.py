@@ -96,3 +96,29 @@ def test_invalid_policy_stops_with_message_naming_the_key(
         assert run_gui([]) == 1
     ((kind, _title, text),) = fake_dialogs.shown
     assert kind == "error" and "idle_lock_minutes" in text
+
+
+@pytest.mark.parametrize(
+    "text, named",
+    [
+        ("x = " + "[" * 50_000 + "]" * 50_000, "nested more than 16 levels deep"),
+        ('idle_lock_minutes = "5"', "idle_lock_minutes (line 1): Input should be a valid integer"),
+        ('default_tool = "nope"', "default_tool: 'nope' is not an installed screening tool"),
+    ],
+)
+def test_a_start_on_a_deep_mistyped_or_unknown_tool_policy_shows_the_dialog(
+    text: str,
+    named: str,
+    qtbot: Any,
+    fake_dialogs: Any,
+    isolated_env: Any,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Issue 22: such a policy used to end the start silently (a RecursionError, no dialog)."""
+    from cse_toolkit.gui.app import run_gui
+
+    isolated_env["policy"].write_text(text, encoding="utf-8")
+    with caplog.at_level(logging.ERROR, logger="cse_toolkit.gui"):
+        assert run_gui([]) == 1
+    ((kind, title, shown),) = fake_dialogs.shown
+    assert (kind, title) == ("error", "Organisation policy problem") and named in shown
