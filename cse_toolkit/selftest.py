@@ -27,6 +27,25 @@ def _timed(fn: Callable[[], object]) -> tuple[object, float]:
     return result, (time.perf_counter() - start) * 1000
 
 
+def _rollback_anchor() -> str:
+    """Where this laptop keeps the vault's anchor (platform/anchors.py), written, read back
+    and removed once."""
+    from cse_toolkit.platform import anchors
+
+    store = anchors.store()
+    name = "self-test"
+    _, ms = _timed(lambda: store.write(name, "probe"))
+    if store.read(name) != "probe":
+        raise RuntimeError(f"{store.description} did not keep a value")
+    store.delete(name)
+    if store.kind == "file":
+        return (
+            f"no system credential store: kept in {store.description} (weaker: a copy of "
+            f"the user's profile carries it back; see the IT guide), write {ms:.1f} ms"
+        )
+    return f"kept in {store.description}, write {ms:.1f} ms"
+
+
 def run_self_test(say: Callable[[str], None]) -> bool:
     ok = True
 
@@ -91,6 +110,9 @@ def run_self_test(say: Callable[[str], None]) -> bool:
             reopened = Vault.open(folder, "selftest", "self test pass phrase")
             assert reopened.repos.get_child(child.id).alias == "Test"
             reopened.close()
+            from cse_toolkit.vault import anchor
+
+            anchor.forget(folder, slots.vault_id)  # a throwaway vault leaves no anchor behind
             import stat
 
             modes = {oct(stat.S_IMODE(p.stat().st_mode)) for p in folder.iterdir()}
@@ -101,6 +123,8 @@ def run_self_test(say: Callable[[str], None]) -> bool:
             shutil.rmtree(base, ignore_errors=True)
 
     check("encrypted vault", sqlcipher)
+
+    check("rollback anchor", _rollback_anchor)
 
     def resources() -> str:
         root = paths.resource_root()

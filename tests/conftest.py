@@ -66,11 +66,14 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, P
         "tmp": tmp_path / "sqlite-tmp",
         "logs": tmp_path / "logs",
         "policy": tmp_path / "policy.toml",
+        # The rollback anchors (platform/anchors.py): never the real credential store.
+        "anchors": tmp_path / "anchors",
     }
     monkeypatch.setenv("CSE_TOOLKIT_HOME", str(dirs["home"]))
     monkeypatch.setenv("CSE_TOOLKIT_TMP", str(dirs["tmp"]))
     monkeypatch.setenv("CSE_TOOLKIT_LOG_DIR", str(dirs["logs"]))
     monkeypatch.setenv("CSE_TOOLKIT_POLICY", str(dirs["policy"]))  # absent file = defaults
+    monkeypatch.setenv("CSE_TOOLKIT_ANCHOR_DIR", str(dirs["anchors"]))
     monkeypatch.setenv("QT_QPA_PLATFORM", "offscreen")
     # The vault's full-disk reserve (vault/reserve.py), small: thousands of test vaults.
     # tests/reliability/test_disk_full.py runs the real size.

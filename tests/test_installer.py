@@ -119,6 +119,10 @@ def test_bundle_contents(bundle: Path) -> None:
     # app never saw a screen lock); lxml and Pillow's font, colour and WebP/AVIF parts are
     # not used and stay out (issue 20: 201 MB -> 186 MB).
     assert (internal / "PySide6" / "QtDBus.abi3.so").is_file()
+    # The rollback anchor's credential-store backends (keyring, its metadata for the entry
+    # points, and the Secret Service's D-Bus client on Linux).
+    # (The modules are in the archive; the frozen self-test names the store it found.)
+    assert any(n.startswith("keyring") and n.endswith(".dist-info/entry_points.txt") for n in names)
     assert not (internal / "lxml").exists()
     unused_pillow = re.compile(
         r"^(pillow\.libs/.*(freetype|harfbuzz|lcms2|webp|avif)|PIL/_(imagingft|imagingcms|webp|avif))"

@@ -33,6 +33,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
     p = sub.add_parser("passwd", help="change your passphrase (the data is not re-encrypted)")
     add_vault_args(p)
+    p.add_argument(
+        "--known",
+        action="store_true",
+        help="my passphrase may be known: also re-encrypt the vault under a new data key, so "
+        "no old key-slot file or backup's slot opens it (prints a new recovery key)",
+    )
     p.set_defaults(func=cmd_passwd)
 
     p = sub.add_parser("recover", help="set a new passphrase using the recovery key")
@@ -153,8 +159,37 @@ def cmd_passwd(args: argparse.Namespace) -> int:
     old = secrets().read("Current passphrase: ", "current passphrase")
     new = secrets().read_new("New passphrase: ")
     _check_strength(new, args.policy)
+    if getattr(args, "known", False):
+        return _rekey(folder, args, old, new)
     name = change_passphrase(folder, args.user, old, new, policy=args.policy)
     print(f"Passphrase changed for {name}.")
+    return 0
+
+
+def _rekey(folder: Path, args: argparse.Namespace, old: str, new: str) -> int:
+    from cse_toolkit.vault.rekey import rekey
+
+    def progress(fraction: float, words: str) -> None:
+        print(f"  {fraction * 100:3.0f}%  {words}", file=sys.stderr)
+
+    result = rekey(folder, args.user, old, new, policy=args.policy, progress=progress)
+    print(f"Passphrase changed and the vault re-encrypted for {result.user}.")
+    print("No old key-slot file, backup slot or old passphrase opens this vault now.")
+    if result.handed_over:
+        print(
+            "The new key waits for "
+            + ", ".join(result.handed_over)
+            + ": each takes it at their next unlock with their own passphrase."
+        )
+    if result.closed:
+        print(
+            "These people's key slots were closed (made before re-keying could reach them): "
+            + ", ".join(result.closed)
+            + ". They set a new passphrase with the recovery key below."
+        )
+    print("New recovery key (write it down and keep it safe; the old one no longer works):")
+    print(f"  {result.recovery_key}")
+    print("Backups made before now still open only with the passphrases of their time.")
     return 0
 
 

@@ -1,4 +1,4 @@
-"""Vault maintenance: audit verify, backup, restore."""
+"""Vault maintenance: audit verify, backup, restore, accept an older copy."""
 
 from __future__ import annotations
 
@@ -43,6 +43,16 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "--reason", required=True, help="why the backup is restored (recorded in the audit trail)"
     )
     p.set_defaults(func=cmd_restore)
+
+    p = sub.add_parser(
+        "accept-older",
+        help="open a vault older than this laptop last saw, on purpose (DSL or admin; audited)",
+    )
+    add_vault_args(p)
+    p.add_argument(
+        "--reason", required=True, help="why this older copy is kept (recorded in the audit trail)"
+    )
+    p.set_defaults(func=cmd_accept_older)
 
 
 def cmd_audit_verify(args: argparse.Namespace) -> int:
@@ -140,6 +150,30 @@ def cmd_backup(args: argparse.Namespace) -> int:
         vault.close()
     print(f"Backup written to {Path(args.out).resolve()} (audit entry {manifest['audit_seq']}).")
     print("It is encrypted; it opens with any user's passphrase or the recovery key.")
+    return 0
+
+
+def cmd_accept_older(args: argparse.Namespace) -> int:
+    from cse_toolkit.vault.vault import Vault, exists
+
+    folder = paths.data_dir(args.data_dir)
+    if not exists(folder):
+        from cse_toolkit.vault.errors import NoVaultError
+
+        raise NoVaultError(str(folder))
+    reason = " ".join(str(args.reason).split())
+    if not reason:
+        raise UserError("Say why this older copy is kept (--reason): it is audited.")
+    passphrase = secrets().read("Passphrase: ")
+    vault = Vault.open(folder, args.user, passphrase, policy=args.policy, accept_older=reason)
+    try:
+        head = vault.chain_head()
+    finally:
+        vault.close()
+    print(
+        f"The vault in {folder} opens as it is now (audit entry {head.seq}); this laptop "
+        "records it as the latest state. The decision is in the audit trail."
+    )
     return 0
 
 

@@ -47,6 +47,8 @@ class AuditRow:
     reason: str
     prev_hash: str
     hash: str
+    # (issue 22) the content hashes of the records this entry's change wrote (JSON, or "")
+    content: str = ""
 
 
 def genesis_hash(vault_id: str) -> str:
@@ -63,12 +65,22 @@ def row_hash(
     record_version: int | None,
     reason: str,
     prev_hash: str,
+    content: str = "",
 ) -> str:
-    body = json.dumps(
-        [seq, at, actor, action, record_type, record_id, record_version, reason, prev_hash],
-        separators=(",", ":"),
-        ensure_ascii=False,
-    )
+    fields: list[Any] = [
+        seq,
+        at,
+        actor,
+        action,
+        record_type,
+        record_id,
+        record_version,
+        reason,
+        prev_hash,
+    ]
+    if content:  # entries written before records were bound keep their hashes
+        fields.append(content)
+    body = json.dumps(fields, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
 
@@ -88,6 +100,7 @@ def append(
     reason: str = "",
     *,
     signer: Ed25519PrivateKey | None = None,
+    content: str = "",
 ) -> ChainHead:
     """Append one row inside the caller's transaction; returns the new head.
 
@@ -96,13 +109,23 @@ def append(
     """
     last = conn.execute("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
     seq, prev = (1, genesis_hash(vault_id)) if last is None else (last[0] + 1, last[1])
-    digest = row_hash(seq, at, actor, action, record_type, record_id, record_version, reason, prev)
-    sig = signer.sign(signed_message(vault_id, digest)).hex() if signer is not None else ""
-    conn.execute(
-        "INSERT INTO audit (seq, at, actor, action, record_type, record_id, record_version,"
-        " reason, prev_hash, hash, sig) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-        (seq, at, actor, action, record_type, record_id, record_version, reason, prev, digest, sig),
+    digest = row_hash(
+        seq, at, actor, action, record_type, record_id, record_version, reason, prev, content
     )
+    sig = signer.sign(signed_message(vault_id, digest)).hex() if signer is not None else ""
+    values = (seq, at, actor, action, record_type, record_id, record_version, reason, prev, digest)
+    if content:
+        conn.execute(
+            "INSERT INTO audit (seq, at, actor, action, record_type, record_id, record_version,"
+            " reason, prev_hash, hash, sig, content) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            (*values, sig, content),
+        )
+    else:
+        conn.execute(
+            "INSERT INTO audit (seq, at, actor, action, record_type, record_id, record_version,"
+            " reason, prev_hash, hash, sig) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            (*values, sig),
+        )
     return ChainHead(seq, digest)
 
 
@@ -123,6 +146,12 @@ def rows(conn: Any, limit: int | None = None, offset: int = 0) -> list[AuditRow]
     return [AuditRow(*r) for r in conn.execute(sql, params).fetchall()]
 
 
+def _content_column(conn: Any) -> str:
+    """ ", content" once the vault is migrated (an unmigrated vault is checked before)."""
+    names = {str(r[1]) for r in conn.execute("PRAGMA table_info(audit)").fetchall()}
+    return ", content" if "content" in names else ""
+
+
 def verify_chain(conn: Any, vault_id: str) -> tuple[int, list[str]]:
     """Recompute every hash; returns (rows checked, problems)."""
     problems: list[str] = []
@@ -130,8 +159,8 @@ def verify_chain(conn: Any, vault_id: str) -> tuple[int, list[str]]:
     expected_seq = 1
     count = 0
     cursor = conn.execute(
-        "SELECT seq, at, actor, action, record_type, record_id, record_version, reason,"
-        " prev_hash, hash FROM audit ORDER BY seq"
+        f"SELECT seq, at, actor, action, record_type, record_id, record_version, reason,"
+        f" prev_hash, hash{_content_column(conn)} FROM audit ORDER BY seq"
     )
     for raw in cursor:
         row = AuditRow(*raw)
@@ -150,6 +179,7 @@ def verify_chain(conn: Any, vault_id: str) -> tuple[int, list[str]]:
             row.record_version,
             row.reason,
             row.prev_hash,
+            row.content,
         )
         if recomputed != row.hash:
             problems.append(f"row {row.seq}: its content was changed after it was written")

@@ -255,6 +255,8 @@ def _sentence(r: AuditRow, k: _Lookup) -> str:  # noqa: C901 - a sentence per au
         "vault.open": "unlocked the vault",
         "vault.backup": "made a backup of the vault",
         "vault.restore": "restored the vault from a backup",
+        "vault.accept_older": "accepted an older copy of the vault on purpose",
+        "record.bind": "recorded the content of records saved",
         "vault.create": "created the vault",
         "demo.generate": "filled the vault with synthetic demo data",
         "user.details": "updated their own details (My details)",

@@ -18,13 +18,14 @@ import secrets
 import shutil
 import time
 import zipfile
+from dataclasses import replace
 from pathlib import Path
 
 from cse_toolkit import __version__, paths
 from cse_toolkit.errors import UserError
 from cse_toolkit.fsutil import DiskFullError, fsync_dir, repair_modes
 from cse_toolkit.policy import Policy
-from cse_toolkit.vault import audit, db, schema
+from cse_toolkit.vault import anchor, audit, db, restore_journal, schema
 from cse_toolkit.vault.keyslots import SLOTS_FILE
 from cse_toolkit.vault.vault import Vault, exists
 
@@ -190,20 +191,43 @@ def restore_backup(
                     "The backup's audit trail does not verify, so it was not restored: "
                     + problems[0]
                 )
+            restored = vault.chain_head()
+            restored_commits = anchor.db_commits(vault.conn)
+            vault_id = vault.vault_id
         finally:
             vault.close()
+        anchor.forget(staging, vault_id)
+        # The anchor outside the folder is told, before anything moves, which older state
+        # this DSL's restore puts in place: that state may open, nothing else older may.
+        current = anchor.load(folder, vault_id) or anchor.Anchor()
+        anchor.save(
+            folder,
+            vault_id,
+            replace(
+                current,
+                pending_seq=restored.seq,
+                pending_hash=restored.hash,
+                pending_commits=restored_commits,
+            ),
+        )
         kept: Path | None = None
         if folder.exists() and any(folder.iterdir()):
             stamp = time.strftime("%Y%m%d-%H%M%S")
             kept = parent / f"{folder.name}-replaced-{stamp}"
+        # One journal, then the two renames: a crash anywhere leaves the old or the new vault
+        # (the next open completes or undoes the swap, restore_journal.finish).
+        restore_journal.begin(folder, staging, kept)
+        if kept is not None:
             os.replace(folder, kept)
         elif folder.exists():
             folder.rmdir()
         os.replace(staging, folder)
         fsync_dir(parent)
+        restore_journal.end(folder)
         repair_modes(folder)
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+        if not restore_journal.journal_path(folder).exists():
+            shutil.rmtree(staging, ignore_errors=True)
         raise
     vault = Vault.open(folder, user, passphrase, policy=policy)
     try:

@@ -151,6 +151,8 @@ class SerialConnection:
     def __init__(self, conn: Any) -> None:
         self._conn = conn
         self._lock = threading.RLock()
+        # Records written in the open transaction, bound by its next audit entry (rows.touch).
+        self.touched: dict[tuple[str, str], None] = {}
 
     def execute(self, sql: str, params: Any = ()) -> Rows:
         with self._lock:
@@ -180,7 +182,8 @@ def translate(exc: BaseException, what: str = "the change") -> BaseException:
     if "database or disk is full" in message or "disk i/o error" in message and "full" in message:
         return DiskFullError(what)
     # A damaged page under the full-text index surfaces as "vtable constructor failed".
-    if any(m in message for m in ("file is not a database", "malformed", "vtable constructor")):
+    damaged = ("file is not a database", "malformed", "vtable constructor", "corruption found")
+    if any(m in message for m in damaged):
         return VaultDamagedError("a page failed its integrity check")
     return exc
 

@@ -93,7 +93,8 @@ class VaultTooNewError(VaultError):
 class OlderCopyError(VaultError):
     def __init__(self, detail: str) -> None:
         super().__init__(
-            "This vault file is older than the last state this laptop recorded: it may have "
+            "This vault is older than the last state this laptop recorded: it may have "
             f"been replaced by an older copy ({detail}). Nothing was changed. Tell your DSL "
-            "and IT team; if you restored a backup on purpose, use 'cse-toolkit restore'."
+            "and IT team. To keep this copy on purpose, a DSL or an admin runs "
+            "'cse-toolkit accept-older --reason TEXT' (it is audited)."
         )

@@ -48,12 +48,18 @@ def import_entry(
     unchanged and signed by its actor's registered key (else None)."""
     row = conn.execute(
         "SELECT seq, at, actor, action, record_type, record_id, record_version, reason,"
-        " prev_hash, hash, sig FROM audit WHERE action = 'import.pack' AND record_id = ?",
+        " prev_hash, hash, sig, content FROM audit WHERE action = 'import.pack'"
+        " AND record_id = ?",
         (import_id,),
     ).fetchone()
     if row is None:
         return None
-    if audit.row_hash(*row[:9]) != row[9]:
+    seq, at, actor, action, record_type, record_id, version, reason, prev = row[:9]
+    # (issue 22) the entry's hash also covers the content hashes of the records it bound
+    digest = audit.row_hash(
+        seq, at, actor, action, record_type, record_id, version, reason, prev, str(row[11] or "")
+    )
+    if digest != row[9]:
         return None
     legacy = not row[10] and int(row[0]) <= state.legacy_until  # from before personal keys
     if (

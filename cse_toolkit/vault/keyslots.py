@@ -22,6 +22,7 @@ recovery. ``generation`` counts every save, so a restore can refuse to bring bac
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import os
 import secrets
@@ -39,6 +40,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from cse_toolkit.errors import UserError
 from cse_toolkit.fsutil import atomic_write
 from cse_toolkit.vault.errors import (
     NotAVaultError,
@@ -55,6 +57,10 @@ FLOOR_ITERATIONS = 3
 MAX_MEMORY_KIB = 1024 * 1024
 TARGET_SECONDS = (0.5, 1.0)
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+def slots_digest(raw: bytes) -> str:
+    return hashlib.sha256(raw).hexdigest()
 
 
 def _b64(data: bytes) -> str:
@@ -166,6 +172,9 @@ class UserKeys:
     signing: Ed25519PrivateKey | None
     root: bytes | None
     kek: bytes
+    # (issue 22) the data key came sealed to this person's handover key by a re-key: the slot
+    # is re-wrapped under their passphrase at this unlock (``finish_handover``).
+    handed_over: bool = False
 
 
 def _sign_aad(vault_id: str, user: str) -> bytes:
@@ -178,6 +187,8 @@ class KeySlots:
     def __init__(self, data: dict[str, Any], path: Path) -> None:
         self._data = data
         self.path = path
+        # sha256 of the file as read or last written (the anchor keeps the one it wrote).
+        self.digest = ""
 
     # -- file ---------------------------------------------------------------------------
     @classmethod
@@ -207,12 +218,23 @@ class KeySlots:
             raise
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise NotAVaultError(str(folder), "key slots unreadable") from exc
-        return cls(data, path)
+        slots = cls(data, path)
+        slots.digest = slots_digest(raw)
+        return slots
 
     def save(self) -> None:
         self._data["generation"] = self.generation + 1
         text = json.dumps(self._data, indent=2, sort_keys=True).encode("utf-8")
+        from cse_toolkit.vault import anchor
+
+        # The anchor outside the folder learns the file about to be written first (a crash
+        # between the two leaves either file acceptable), then that it was written.
+        digest = slots_digest(text)
+        folder = self.path.parent
+        anchor.advance(folder, self.vault_id, slots_next=digest)
         atomic_write(self.path, text, what="the vault's key slots")
+        self.digest = digest
+        anchor.advance(folder, self.vault_id, slots=self.generation, slots_digest=digest)
 
     # -- facts --------------------------------------------------------------------------
     @property
@@ -272,6 +294,96 @@ class KeySlots:
         }
         if signing is not None:
             self.store_signing(user, kek, signing, root)
+        self.add_handover(user, kek)
+
+    # -- (issue 22) handover keys: a re-key reaches the people who are not there ------------
+    def has_handover(self, user: str) -> bool:
+        return "handover_public" in self._slot(user)
+
+    def add_handover(self, user: str, kek: bytes) -> None:
+        """An X25519 key pair for ``user``: the private half wrapped under their passphrase,
+        the public half in the slot, so a re-key by someone else can seal the new data key to
+        them (they take it at their next unlock)."""
+        slot = self._slot(user)
+        private = X25519PrivateKey.generate()
+        nonce = os.urandom(12)
+        slot["handover_nonce"] = _b64(nonce)
+        slot["handover_wrapped"] = _b64(
+            AESGCM(kek).encrypt(
+                nonce, private.private_bytes_raw(), _aad(self.vault_id, f"handover:{user}")
+            )
+        )
+        slot["handover_public"] = _b64(private.public_key().public_bytes_raw())
+
+    def seal_handover(self, user: str, dek: bytes) -> bool:
+        """Seal ``dek`` to ``user``'s handover key; False when their slot has none (a slot
+        from before issue 22 whose owner has not unlocked since): it is closed instead."""
+        slot = self._slot(user)
+        public = slot.get("handover_public")
+        if not isinstance(public, str):
+            slot["retired"] = True
+            return False
+        ephemeral = X25519PrivateKey.generate()
+        eph_pub = ephemeral.public_key().public_bytes_raw()
+        shared = ephemeral.exchange(X25519PublicKey.from_public_bytes(_unb64(public)))
+        kek = _hkdf(shared, b"cse-toolkit/handover", eph_pub)
+        nonce = os.urandom(12)
+        slot["handover_sealed"] = {
+            "ephemeral": _b64(eph_pub),
+            "nonce": _b64(nonce),
+            "wrapped": _b64(AESGCM(kek).encrypt(nonce, dek, _aad(self.vault_id, f"rekey:{user}"))),
+        }
+        return True
+
+    def _handed_over(self, user: str, slot: dict[str, Any], kek: bytes) -> bytes:
+        try:
+            private = X25519PrivateKey.from_private_bytes(
+                AESGCM(kek).decrypt(
+                    _unb64(slot["handover_nonce"]),
+                    _unb64(slot["handover_wrapped"]),
+                    _aad(self.vault_id, f"handover:{user}"),
+                )
+            )
+            sealed = slot["handover_sealed"]
+            eph_pub = _unb64(sealed["ephemeral"])
+            shared = private.exchange(X25519PublicKey.from_public_bytes(eph_pub))
+            return AESGCM(_hkdf(shared, b"cse-toolkit/handover", eph_pub)).decrypt(
+                _unb64(sealed["nonce"]),
+                _unb64(sealed["wrapped"]),
+                _aad(self.vault_id, f"rekey:{user}"),
+            )
+        except (InvalidTag, KeyError, ValueError, TypeError) as exc:
+            raise NotAVaultError(str(self.path.parent), "handover key slot damaged") from exc
+
+    def finish_handover(self, user: str, kek: bytes, dek: bytes) -> None:
+        """Wrap the handed-over data key under the person's own passphrase again."""
+        slot = self._slot(user)
+        nonce = os.urandom(12)
+        slot["nonce"] = _b64(nonce)
+        slot["wrapped"] = _b64(AESGCM(kek).encrypt(nonce, dek, _aad(self.vault_id, f"user:{user}")))
+        slot.pop("handover_sealed", None)
+
+    # -- (issue 22) an interrupted re-key: the slots for the new data key, kept beside ------
+    def next_slots(self) -> KeySlots | None:
+        data = self._data.get("rekey_next")
+        if not isinstance(data, dict):
+            return None
+        other = KeySlots(json.loads(json.dumps(data)), self.path)
+        return other
+
+    def set_next(self, other: KeySlots) -> None:
+        self._data["rekey_next"] = json.loads(json.dumps(other._data))
+
+    def drop_next(self) -> None:
+        self._data.pop("rekey_next", None)
+
+    def set_generation(self, generation: int) -> None:
+        self._data["generation"] = generation
+
+    def copy(self) -> KeySlots:
+        data = json.loads(json.dumps(self._data))
+        data.pop("rekey_next", None)
+        return KeySlots(data, self.path)
 
     def store_signing(
         self, user: str, kek: bytes, signing: Ed25519PrivateKey, root: bytes | None
@@ -313,6 +425,15 @@ class KeySlots:
             dek = AESGCM(kek).decrypt(nonce, wrapped, _aad(self.vault_id, f"user:{user}"))
         except InvalidTag:
             raise WrongPassphraseError(user) from None
+        if slot.get("retired"):
+            raise UserError(
+                f"{user}'s key slot was closed when the vault was re-keyed (it was made before "
+                "re-keying could reach it). Nothing was changed. Set a new passphrase with the "
+                "recovery key the re-key showed ('cse-toolkit recover'), or ask your DSL."
+            )
+        handed_over = "handover_sealed" in slot
+        if handed_over:
+            dek = self._handed_over(user, slot, kek)
         signing: Ed25519PrivateKey | None = None
         root: bytes | None = None
         if "sign_wrapped" in slot:
@@ -326,7 +447,7 @@ class KeySlots:
                 raise NotAVaultError(str(self.path.parent), "signing key slot damaged") from exc
             signing = Ed25519PrivateKey.from_private_bytes(payload[:32])
             root = payload[32:64] or None
-        return UserKeys(dek, signing, root, kek)
+        return UserKeys(dek, signing, root, kek, handed_over)
 
     def set_recovery(self, recovery_key: str, dek: bytes) -> None:
         salt = os.urandom(16)

@@ -10,10 +10,19 @@ not a column any ``Table`` writes: ``set_levels`` is its one writer (``sign_leve
 a level already there again).
 
 Every function runs inside the caller's ``Vault.write()``: none opens a transaction of its own.
+
+(issue 22) Every record a ``Table`` writes is bound to the audit trail: the writers note the
+records they touch on the connection (``touch``), and the next audit entry of the transaction
+(``Vault.audit``; a ``record.bind`` entry at commit if none followed) stores each record's
+content hash (``bind``). ``vault/integrity.py`` checks every record against its newest binding
+when the vault opens. A new ``Table`` is bound with no extra code: it is registered here when
+it is made (``BOUND``), by its record type (``record_type``, else its name without the plural).
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -30,6 +39,15 @@ class Table:
 
     name: str
     columns: tuple[str, ...]
+    # The audit entries' record_type for this table's rows ("" = the name without its "s").
+    record_type: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.record_type:
+            object.__setattr__(self, "record_type", _singular(self.name))
+        if self.columns and self.columns[0] == "id":
+            BOUND[self.record_type] = self
+            BOUND_BY_TABLE[self.name] = self
 
     def _check(self, names: Iterable[str]) -> None:
         unknown = set(names) - set(self.columns)
@@ -65,6 +83,8 @@ class Table:
                 f" VALUES ({', '.join('?' * len(names))})",
                 [tuple(row[n] for n in names) for row in rows[start:end]],
             )
+            if "id" in names:
+                touch(conn, self.name, [str(row["id"]) for row in rows[start:end]])
             start = end
 
     def update(
@@ -80,9 +100,11 @@ class Table:
             f"UPDATE {self.name} SET {', '.join(sets)} WHERE id = ?",
             (*values.values(), record_id),
         )
+        touch(conn, self.name, [record_id])
 
     def delete(self, conn: Any, record_id: str) -> None:
         conn.execute(f"DELETE FROM {self.name} WHERE id = ?", (record_id,))
+        touch(conn, self.name, [record_id])
 
     def exists(self, conn: Any, record_id: str) -> bool:
         found = conn.execute(f"SELECT 1 FROM {self.name} WHERE id = ?", (record_id,)).fetchone()
@@ -115,7 +137,90 @@ CHILD_FIELDS = (
     "status",
 )
 
-CHILDREN = Table("children", (*_RECORD, "ref", "owner_id", *CHILD_FIELDS))
+# -- (issue 22) records bound to the audit trail ----------------------------------------------
+
+# Record type -> table, and table name -> table, for every Table with an ``id`` column.
+BOUND: dict[str, Table] = {}
+BOUND_BY_TABLE: dict[str, Table] = {}
+# The content hash of a record that is gone (deleted through its Table).
+GONE = "gone"
+
+
+def _singular(name: str) -> str:
+    if name.endswith("ies"):
+        return name[:-3] + "y"
+    return name[:-1] if name.endswith("s") else name
+
+
+def touch(conn: Any, table: str, ids: Iterable[str]) -> None:
+    """Note records written in this transaction (bound by the next audit entry)."""
+    touched = getattr(conn, "touched", None)
+    if touched is None:
+        return
+    for record_id in ids:
+        touched[(table, record_id)] = None
+
+
+def reset_touched(conn: Any) -> None:
+    """At the start and the end of a transaction (a rolled-back write binds nothing)."""
+    try:
+        conn.touched = {}
+    except AttributeError:  # a connection type without attributes (never the vault's)
+        pass
+
+
+def pending_touched(conn: Any) -> bool:
+    return bool(getattr(conn, "touched", None))
+
+
+def content_hash(conn: Any, table: Table, record_id: str, columns: int | None = None) -> str:
+    """``"N:sha256"`` over the record's first N columns (all of them when binding): columns a
+    later migration appends are covered from the record's next write, not counted against it."""
+    cursor = conn.execute(f"SELECT * FROM {table.name} WHERE id = ?", (record_id,))
+    row = cursor.fetchone()
+    if row is None:
+        return GONE
+    return row_digest(tuple(row), columns)
+
+
+def row_digest(row: tuple[Any, ...], columns: int | None = None) -> str:
+    """Each value with its type and length, so no two rows hash alike by running together."""
+    count = len(row) if columns is None else min(columns, len(row))
+    digest = hashlib.sha256()
+    for value in row[:count]:
+        if value is None:
+            digest.update(b"n;")
+        elif isinstance(value, str):
+            raw = value.encode("utf-8", "surrogatepass")
+            digest.update(b"s%d:" % len(raw))
+            digest.update(raw)
+        elif isinstance(value, bytes | bytearray | memoryview):
+            raw = bytes(value)
+            digest.update(b"b%d:" % len(raw))
+            digest.update(raw)
+        elif isinstance(value, int):
+            digest.update(b"i%d;" % value)
+        else:
+            digest.update(b"f" + repr(value).encode() + b";")
+    return f"{count}:{digest.hexdigest()}"
+
+
+def bind(conn: Any) -> str:
+    """The audit entry's ``content``: each record a writer touched since the last binding ->
+    its content hash now, as compact JSON keyed ``"table/id"``; "" when there is none."""
+    keys: dict[tuple[str, str], None] = dict(getattr(conn, "touched", None) or {})
+    if not keys:
+        return ""
+    reset_touched(conn)
+    found = {
+        f"{name}/{rid}": content_hash(conn, BOUND_BY_TABLE[name], rid)
+        for name, rid in keys
+        if name in BOUND_BY_TABLE
+    }
+    return json.dumps(found, sort_keys=True, separators=(",", ":")) if found else ""
+
+
+CHILDREN = Table("children", (*_RECORD, "ref", "owner_id", *CHILD_FIELDS), "child")
 NOTES = Table(
     "notes",
     (
@@ -283,6 +388,7 @@ def set_levels(conn: Any, levels: Sequence[Level], updated_at: str, *, bump: boo
         " WHERE id = ?",
         [(lv.level, lv.tool_id, lv.signer, lv.sig, updated_at, lv.child_id) for lv in levels],
     )
+    touch(conn, "children", [lv.child_id for lv in levels])
 
 
 def sign_level(conn: Any, child_id: str, signer: str, sig: str) -> None:
@@ -292,3 +398,4 @@ def sign_level(conn: Any, child_id: str, signer: str, sig: str) -> None:
         "UPDATE children SET level_signer = ?, level_sig = ? WHERE id = ?",
         (signer, sig, child_id),
     )
+    touch(conn, "children", [child_id])

@@ -514,6 +514,13 @@ V_EXPORT_KEPT_PASSWORD = """
 ALTER TABLE exports ADD COLUMN kept_password TEXT NOT NULL DEFAULT '';
 """
 
+# (issue 22) Records bound to the audit trail: each entry's ``content`` holds the content
+# hashes of the records its change wrote (``vault/rows.py`` ``bind``), covered by its chain hash.
+# Older entries have none ("unbound"); each record is bound at its next write.
+V_AUDIT_CONTENT = """
+ALTER TABLE audit ADD COLUMN content TEXT NOT NULL DEFAULT '';
+"""
+
 # Ordered: index i migrates from user_version i to i + 1.
 MIGRATIONS: list[Migration] = [
     _script(V1),
@@ -526,5 +533,6 @@ MIGRATIONS: list[Migration] = [
     _script(V_CASE_STATE),
     _script(V_CASE_READS),
     _script(V_EXPORT_KEPT_PASSWORD),
+    _script(V_AUDIT_CONTENT),
 ]
 LATEST = len(MIGRATIONS)

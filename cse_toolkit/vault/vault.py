@@ -13,6 +13,7 @@ the audit chain head against the one saved outside the file, repair loose file m
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import logging
 import shutil
@@ -33,13 +34,24 @@ from cse_toolkit.core.entities import ROLES, Role, User
 from cse_toolkit.errors import PermissionDenied, UserError
 from cse_toolkit.fsutil import DiskFullError, remove_stale_temp_files, repair_modes
 from cse_toolkit.policy import Policy
-from cse_toolkit.vault import audit, case_store, db, registry, reserve, schema
+from cse_toolkit.vault import (
+    anchor,
+    audit,
+    case_store,
+    db,
+    integrity,
+    registry,
+    reserve,
+    rows,
+    schema,
+)
 from cse_toolkit.vault.actions_repo import ActionsRepository
 from cse_toolkit.vault.attachments_repo import AttachmentRepository
 from cse_toolkit.vault.changes import Change, Listener
 from cse_toolkit.vault.dsl_repo import DslRepository
 from cse_toolkit.vault.errors import (
     NoVaultError,
+    OlderCopyError,
     UnknownUserError,
     VaultDamagedError,
     VaultExistsError,
@@ -118,6 +130,9 @@ def _undo_failed_create(create: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def exists(folder: Path) -> bool:
+    from cse_toolkit.vault import restore_journal
+
+    restore_journal.finish(folder)  # a restore interrupted by a crash: completed or undone
     return (folder / db.DB_FILE).exists() and (folder / "keyslots.json").exists()
 
 
@@ -234,6 +249,9 @@ class Vault:
         self._pending_head: audit.ChainHead | None = None
         self._pending_changes: list[tuple[str, str, str]] = []
         self._listeners: list[Listener] = []
+        # Set when a DSL or admin accepted an older copy: the next commit re-records the
+        # anchor exactly (it may go back); otherwise it only ever moves forward.
+        self._reanchor = False
         # Issue 22 item 4 (vault/reserve.py): the key of the rescue file, and whether the
         # reserve has been given back because the disk is (nearly) full.
         self._stash_key: bytes | None = None
@@ -336,6 +354,17 @@ class Vault:
             # here leaves a folder that `exists()` does not accept rather than a half vault.
             slots.save()
             audit.write_head_file(folder, vault_id, head, signing_key)
+            anchor.save(
+                folder,
+                vault_id,
+                anchor.Anchor(
+                    head.seq,
+                    head.hash,
+                    anchor.db_commits(conn),
+                    slots.generation,
+                    slots_digest=slots.digest,
+                ),
+            )
         except BaseException:
             conn.close()
             raise
@@ -366,13 +395,29 @@ class Vault:
         *,
         clock: Clock | None = None,
         policy: Policy | None = None,
+        accept_older: str | None = None,
     ) -> Vault:
-        """Unlock for ``user``. ``policy`` is the one loaded at start (None: built-in defaults)."""
+        """Unlock for ``user``. ``policy`` is the one loaded at start (None: built-in defaults).
+
+        ``accept_older`` (a reason): a DSL or an admin opens a vault older than this laptop's
+        anchor on purpose (audited ``vault.accept_older``); the anchor then follows it."""
         slots = _require_folder(folder)
         name = _pick_user(slots, user)
-        keys = slots.unwrap_user_keys(name, passphrase)  # one key derivation for both keys
+        if slots.next_slots() is not None:
+            from cse_toolkit.vault import rekey_state
+
+            slots, keys = rekey_state.settle(folder, slots, name, passphrase)  # interrupted
+        else:
+            keys = slots.unwrap_user_keys(name, passphrase)  # one key derivation for both keys
         return cls._open_with_key(
-            folder, slots, name, keys.dek, clock or SystemClock(), keys, policy
+            folder,
+            slots,
+            name,
+            keys.dek,
+            clock or SystemClock(),
+            keys,
+            policy,
+            accept_older=accept_older,
         )
 
     @classmethod
@@ -385,6 +430,8 @@ class Vault:
         clock: Clock,
         keys: UserKeys | None = None,
         policy: Policy | None = None,
+        *,
+        accept_older: str | None = None,
     ) -> Vault:
         repair_modes(folder)
         remove_stale_temp_files(folder)
@@ -397,9 +444,11 @@ class Vault:
                 if found > schema.LATEST:
                     raise VaultTooNewError(found, schema.LATEST)
                 saved = audit.read_head_file(folder, slots.vault_id, slots.signing_public_key)
+                older, reanchor = _against_anchor(folder, slots, conn, accept_older)
                 if found < schema.LATEST:
                     # Check rollback before touching anything, then migrate with a backup.
-                    audit.check_not_rolled_back(conn, saved)
+                    if not older:
+                        audit.check_not_rolled_back(conn, saved)
                     _migrate(conn, folder, db_path)
                 meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
                 if meta.get("vault_id") != slots.vault_id:
@@ -407,7 +456,9 @@ class Vault:
                 signing_key = Ed25519PrivateKey.from_private_bytes(bytes(meta["signing_key"]))
                 if signing_key.public_key().public_bytes_raw() != slots.signing_public_key:
                     raise VaultDamagedError("the signing key does not match")
-                audit.check_not_rolled_back(conn, saved)
+                if not older:
+                    audit.check_not_rolled_back(conn, saved)
+                _check_records(conn)
                 row = conn.execute(
                     "SELECT id, name, role, display_name, agency, contact, active, public_key"
                     " FROM users WHERE name = ?",
@@ -420,12 +471,18 @@ class Vault:
                 raise UnknownUserError(name, slots.user_names)
             user = User(row[0], row[1], row[2], row[3], row[4], row[5], bool(row[6]))
             slot_changed = _check_registry(state, user, row[7] or "", keys)
+            if older and user.role not in ("dsl", "admin"):
+                raise PermissionDenied(
+                    "Only a designated safeguarding lead or an admin can accept an older copy "
+                    "of the vault. Nothing was changed. Ask your DSL."
+                )
         except BaseException:
             conn.close()
             raise
         personal = keys.signing if keys else None
         vault = cls(folder, conn, slots, user, signing_key, clock, personal, policy)
         vault.registry = state
+        vault._reanchor = reanchor
         vault._stash_key = reserve.stash_key(dek, slots.vault_id)
         vault.disk_full = released or reserve.is_full(folder)
         try:
@@ -435,6 +492,10 @@ class Vault:
                 vault._publish_own_key()
                 if keys is not None:
                     vault._upkeep_registry(keys)
+                if older:
+                    reason = " ".join(str(accept_older).split())[:300]
+                    vault.audit("vault.accept_older", "vault", vault.vault_id, None, reason)
+                    vault._reanchor = True
                 # Stored case state keyed by another pathway or tool version is rebuilt now.
                 case_store.mark_stale(vault.conn, vault.policy, vault.clock)
                 vault.audit("vault.open")
@@ -446,6 +507,7 @@ class Vault:
             ):
                 slots.store_signing(name, keys.kek, keys.signing, vault.registry.root)
                 slots.save()
+            _upkeep_handover(slots, name, keys)
         except BaseException:
             # e.g. disk full or a damaged audit page: do not leave a keyed connection open.
             vault.close()
@@ -455,6 +517,7 @@ class Vault:
         except BaseException:
             vault.close()
             raise
+        vault._tell_about_file_anchor()
         vault._space_at_open()
         if not vault.registry.signed:
             vault.notices.append(
@@ -463,6 +526,23 @@ class Vault:
                 "and new users are refused, and authorship cannot be proven."
             )
         return vault
+
+    def _tell_about_file_anchor(self) -> None:
+        """Once per vault on this laptop: the anchor is in a file, not a credential store."""
+        kind, where = anchor.store_words()
+        if kind != "file":
+            return
+        kept = anchor.load(self.folder, self.vault_id)
+        if kept is None or kept.told:
+            return
+        if anchor.save(self.folder, self.vault_id, dataclasses.replace(kept, told=True)):
+            self.notices.append(
+                "This laptop has no system credential store, so the record of how far this "
+                f"vault went (which catches an older copy put back) is kept in {where}, "
+                "outside the vault folder. That is weaker: a copy of your whole user profile "
+                "would carry it back. Ask your IT team to set up the system's credential "
+                "store (see the IT guide)."
+            )
 
     # -- a full disk (issue 22 item 4; vault/reserve.py) -----------------------------------
     def _space_at_open(self) -> None:
@@ -790,6 +870,7 @@ class Vault:
             self._write_owner = threading.get_ident()
             self._pending_head = None
             self._pending_changes = []
+            rows.reset_touched(self.conn)
             self._make_room()
             try:
                 try:
@@ -800,8 +881,14 @@ class Vault:
                     yield
                     # Case state commits with the records that changed it (vault/case_store.py).
                     case_store.flush(self.conn, self.policy, self.clock, self.vault_id)
+                    if rows.pending_touched(self.conn):
+                        # Records written after the transaction's last audit entry (or with
+                        # none): bound by an entry of their own.
+                        self.audit("record.bind")
+                    commits = anchor.bump_commits(self.conn)
                     self.conn.execute("COMMIT")
                 except BaseException as exc:
+                    rows.reset_touched(self.conn)
                     with contextlib.suppress(db.DatabaseError):
                         self.conn.execute("ROLLBACK")
                     if isinstance(exc, db.DatabaseError | OSError):
@@ -819,9 +906,38 @@ class Vault:
                     # typing it again). The head file catches up at the next write with room.
                     self.disk_full = True
                     log.warning("the disk is full: the chain head file lags one write")
+            self._advance_anchor(commits)
             committed, self._pending_changes = tuple(self._pending_changes), []
         if committed:
             self._notify(Change(committed))
+
+    def _advance_anchor(self, commits: int) -> None:
+        """After a commit: the anchor outside the folder follows (one store write)."""
+        head = self._pending_head
+        if self._reanchor:
+            self._reanchor = False
+            current = head or self.chain_head()
+            before = anchor.load(self.folder, self.vault_id)
+            anchor.save(
+                self.folder,
+                self.vault_id,
+                anchor.Anchor(
+                    current.seq,
+                    current.hash,
+                    commits,
+                    self.slots.generation,
+                    told=bool(before and before.told),
+                    slots_digest=self.slots.digest,
+                ),
+            )
+            return
+        anchor.advance(
+            self.folder,
+            self.vault_id,
+            seq=head.seq if head else None,
+            digest=head.hash if head else None,
+            commits=commits,
+        )
 
     # -- change notification --------------------------------------------------------------
     def subscribe(self, listener: Listener) -> Callable[[], None]:
@@ -864,6 +980,7 @@ class Vault:
             record_version,
             reason,
             signer=self._personal_key,
+            content=rows.bind(self.conn),
         )
         self._pending_head = head
         self._pending_changes.append((action, record_type, record_id))
@@ -1036,6 +1153,7 @@ class Vault:
         published = {e.name: e.public_key for e in registry.db_entries(self.conn)}
         authorship = audit.verify_authorship(self.conn, self.vault_id, state, published)
         problems += authorship.problems
+        problems += integrity.record_problems(self.conn)[1]
         decisions = 0
         if state.signed:
             for (sid,) in self.conn.execute("SELECT id FROM signoffs ORDER BY rowid").fetchall():
@@ -1184,6 +1302,45 @@ def _level_matches_trail(
             "written around the app"
         ]
     return []
+
+
+def _against_anchor(
+    folder: Path, slots: KeySlots, conn: Any, accept_older: str | None
+) -> tuple[str | None, bool]:
+    """(why the vault is older than this laptop's anchor, or None; whether the next commit
+    re-records the anchor exactly). Raises ``OlderCopyError`` unless ``accept_older``."""
+    anchored = anchor.load(folder, slots.vault_id)
+    older = anchor.problem(anchored, conn, slots.generation, slots.digest)
+    # A restore recorded the state it put in place before swapping folders.
+    pending = anchor.matches_pending(anchored, conn)
+    if older and pending:
+        older = None
+    if older and not accept_older:
+        raise OlderCopyError(older)
+    return older, pending or bool(anchored and anchored.pending_seq) or bool(older)
+
+
+def _upkeep_handover(slots: KeySlots, name: str, keys: UserKeys | None) -> None:
+    """(issue 22) Take a data key a re-key sealed to this person, and give an older slot its
+    handover key (so the next re-key reaches them)."""
+    if keys is None or not keys.kek:
+        return
+    changed = False
+    if keys.handed_over:
+        slots.finish_handover(name, keys.kek, keys.dek)
+        changed = True
+    if not slots.has_handover(name):
+        slots.add_handover(name, keys.kek)
+        changed = True
+    if changed:
+        slots.save()
+
+
+def _check_records(conn: Any) -> None:
+    """(issue 22) Every record as its newest audit entry recorded it, before anything is read."""
+    _, damaged = integrity.record_problems(conn, limit=3)
+    if damaged:
+        raise VaultDamagedError("records do not match the audit trail: " + "; ".join(damaged))
 
 
 def _random_key() -> bytes:

@@ -88,6 +88,12 @@ def _recovery(w: World) -> QDialog:
     return RecoveryDialog(w.folder, [w.vault.user.name], w.vault.user.name)
 
 
+def _passphrase(w: World) -> QDialog:
+    from cse_toolkit.gui.common.passphrase_dialog import PassphraseDialog
+
+    return PassphraseDialog(w.folder, [w.vault.user.name], w.vault.user.name)
+
+
 def _export(w: World) -> QDialog:
     from cse_toolkit.gui.exchange.export_dialog import ExportDialog
 
@@ -132,6 +138,7 @@ DIALOGS: dict[str, Callable[[World], QDialog]] = {
     ),
     "SearchNotesDialog": lambda w: _import("common.search_dialog").SearchNotesDialog(w.vault),
     "RecoveryDialog": _recovery,
+    "PassphraseDialog": _passphrase,
     "ExportDialog": _export,
     "FirstRunDialog": _first_run,
     "AmendDialog": lambda w: _import("children.notes_tab").AmendDialog(w.note, w.vault),

@@ -168,6 +168,41 @@ def copy_vault(src: Path, dst: Path) -> None:
     dst.mkdir(mode=0o700)
     for name in ("vault.db", "keyslots.json", "chainhead.json"):
         shutil.copy2(src / name, dst / name)
+    copy_anchor(src, dst)
+
+
+def anchor_value(folder: Path) -> Any:
+    """The anchor this laptop keeps for ``folder`` (None if none)."""
+    from cse_toolkit.vault import anchor
+    from cse_toolkit.vault.keyslots import KeySlots
+
+    return anchor.load(folder, KeySlots.load(folder).vault_id)
+
+
+def put_back_anchor(folder: Path, value: Any) -> None:
+    """What an attacker in the same OS account could also do: the anchor set to ``value``."""
+    from cse_toolkit.vault import anchor
+    from cse_toolkit.vault.keyslots import KeySlots
+
+    vault_id = KeySlots.load(folder).vault_id
+    if value is None:
+        anchor.forget(folder, vault_id)
+    else:
+        anchor.save(folder, vault_id, value)
+
+
+def copy_anchor(src: Path, dst: Path) -> None:
+    """The copy at ``dst`` gets the rollback anchor this laptop keeps for ``src`` (as if it
+    were the same vault on the same laptop), or none."""
+    from cse_toolkit.vault import anchor
+    from cse_toolkit.vault.keyslots import KeySlots
+
+    vault_id = KeySlots.load(src).vault_id
+    kept = anchor.load(src, vault_id)
+    if kept is None:
+        anchor.forget(dst, vault_id)
+    else:
+        anchor.save(dst, vault_id, kept)
 
 
 def probe(folder: Path, dek: bytes, reference: dict[str, Any] | None) -> str:
@@ -189,12 +224,15 @@ def probe(folder: Path, dek: bytes, reference: dict[str, Any] | None) -> str:
     try:
         try:
             data = dump_tables(vault.conn)
+            data["app"] = app_dump(vault)
         except UserError as exc:
             return f"read:{type(exc).__name__}"
         except Exception as exc:  # noqa: BLE001
             return f"unclear:{type(exc).__name__}: {exc}"
         if reference is not None:
             for name, rows in reference.items():
+                if name in FTS_SHADOW:
+                    continue
                 got = data.get(name)
                 if name == "audit":
                     got = (got or [])[: len(rows)]
@@ -225,12 +263,43 @@ def probe(folder: Path, dek: bytes, reference: dict[str, Any] | None) -> str:
     return "intact"
 
 
+SEARCH_WORDS = "bus station park car phone adult party school late gift money taxi hotel".split()
+# The search index's internal tables: what they mean is compared through app_dump's searches.
+FTS_SHADOW = ("notes_fts_data", "notes_fts_idx", "notes_fts_docsize", "notes_fts_config")
+
+
+def app_dump(vault: Any) -> list[Any]:
+    """What the app shows (through the repositories and their indexes, not table scans): each
+    child, their notes and screenings, and the drafts."""
+    from cse_toolkit.vault import db
+
+    try:
+        shown: list[Any] = []
+        for child in vault.repos.list_children():
+            shown.append(
+                (
+                    repr(child),
+                    [repr(n) for n in vault.repos.notes_for(child.id)],
+                    [repr(s) for s in vault.repos.screenings_for(child.id)],
+                )
+            )
+        shown.append([repr(d) for d in vault.repos.drafts()])
+        # What the notes' search shows, for every word fill() writes (the search index's own
+        # tables are compared by what they return, not page by page).
+        for word in SEARCH_WORDS:
+            shown.append((word, vault.repos.search_notes(word)))
+        return shown
+    except db.DatabaseError as exc:
+        raise db.translate(exc, "reading") from exc
+
+
 def reference_dump(src: Path, scratch: Path, dek: bytes) -> dict[str, Any]:
     """What a healthy copy of ``src`` reads as (its own open entry left out of the audit)."""
     copy_vault(src, scratch)
     vault = open_with_key(scratch, dek)
     try:
         data = dump_tables(vault.conn)
+        data["app"] = app_dump(vault)
     finally:
         vault.close()
     data["audit"] = data["audit"][:-1]

@@ -17,7 +17,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from helpers.cli import cli
 from helpers.factories import screening_record
-from helpers.vaults import PASSPHRASE, raw_connect, snapshot
+from helpers.vaults import PASSPHRASE, anchor_value, put_back_anchor, raw_connect, snapshot
 
 from cse_toolkit.errors import UserError
 from cse_toolkit.gui.dsl.queue_words import title
@@ -132,6 +132,9 @@ def test_forged_dsl_slot_cannot_sign_as_the_dsl(team: dict[str, Any], figure: An
     folder = team["folder"]
     keys = attacker_keys(folder)
     original = (folder / "keyslots.json").read_bytes()
+    # This attacker also rewrites the anchor in the credential store (same OS account) when
+    # putting the slots back: this test is about what the signatures show, not the anchor.
+    anchor_before = anchor_value(folder)
     forged = Ed25519PrivateKey.generate()
     slots = KeySlots.load(folder)
     slots.set_user("dee", ATTACKER_PASS, keys.dek, FLOOR_PARAMS, signing=forged, root=keys.root)
@@ -200,8 +203,25 @@ def test_forged_dsl_slot_cannot_sign_as_the_dsl(team: dict[str, Any], figure: An
     resign_head(folder, conn)
     conn.close()
     (folder / "keyslots.json").write_bytes(original)  # the real DSL's passphrase works again
+    put_back_anchor(folder, anchor_before)
 
-    with Vault.open(folder, "dee", PASSPHRASE) as dee:
+    from cse_toolkit.vault.errors import VaultDamagedError
+
+    try:
+        dee = Vault.open(folder, "dee", PASSPHRASE)
+    except VaultDamagedError as exc:
+        # issue 22: the screening and the child no longer match their newest audit entries
+        # (the worker's SQL went around the app), so the vault is refused before it is read.
+        assert team["child"][:8] in str(exc) and team["waiting"][:8] in str(exc)
+        verify = cli_verify(folder)
+        assert verify.returncode == 1
+        figure(
+            "attack forged DSL slot",
+            "unlock as dee refused (2 of 2 slot forms); the forged sign-off and lowered level "
+            "refused on open (records do not match their audit entries); CLI exit 1",
+        )
+        return
+    with dee:
         signoffs = dee.dsl.signoffs_for(team["waiting"])
         assert [s.verified for s in signoffs] == [False]
         refused_items = [i for i in dee.dsl.queue() if i.record_id == team["waiting"]]

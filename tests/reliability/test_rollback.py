@@ -1,8 +1,9 @@
 """The vault file replaced by an older copy is detected on open (the signed chain head).
 
-Not detectable locally, and reported as such: the WHOLE folder (database, key slots AND chain
-head) replaced by an older copy. Nothing on the laptop remembers a later state then; the chain
-heads signed into exports and DSL sign-offs, kept by their recipients, are what show it.
+The WHOLE folder (database, key slots AND chain head) replaced by an older copy is caught by
+the anchor kept outside the folder, in the OS credential store (issue 22). Still not detectable
+locally: that copy opened on a laptop without the vault's anchor (trust on first use); the chain
+heads signed into exports and DSL sign-offs, kept by their recipients, are what show it then.
 """
 
 from __future__ import annotations
@@ -15,9 +16,11 @@ import pytest
 from helpers.vaults import (
     PASSPHRASE,
     audit_rows,
+    copy_anchor,
     copy_vault,
     dek_of,
     make_vault,
+    put_back_anchor,
     snapshot,
     tamper_audit,
 )
@@ -96,13 +99,27 @@ def test_older_copies_are_detected(tmp_path: Path, figure) -> None:  # type: ign
     figure("rollback_detected", f"{detected}/{len(results)}")
     figure("rollback_cases", results)
 
+    # The whole folder (database, key slots and chain head) put back to the older state: the
+    # anchor in the OS credential store (kept for the live folder) still remembers.
     trial = tmp_path / "whole"
-    copy_vault(first, trial)  # database, key slots and chain head all from the older state
+    copy_vault(first, trial)
+    copy_anchor(live, trial)
     try:
         Vault.open(trial, "sam", PASSPHRASE).close()
-        whole = "not detected locally (known limit; heads signed into exports/sign-offs)"
+        whole = "NOT DETECTED"
     except UserError as exc:
         whole = type(exc).__name__
     figure("rollback_whole_folder_copy", whole)
+    assert whole == "OlderCopyError"
+    # Known limit: a laptop that never saw the vault (or whose credential store was cleared)
+    # trusts the first state it opens.
+    fresh = tmp_path / "fresh"
+    copy_vault(first, fresh)
+    put_back_anchor(fresh, None)
+    with Vault.open(fresh, "sam", PASSPHRASE):
+        pass
+    figure(
+        "rollback_whole_folder_copy_on_a_laptop_without_its_anchor", "opens (trust on first use)"
+    )
     assert detected == len(results), results
     assert all(v == "OlderCopyError" for v in results.values()), results

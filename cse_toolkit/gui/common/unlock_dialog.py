@@ -25,12 +25,12 @@ from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QFont, QKeyEvent
-from PySide6.QtWidgets import QLineEdit, QWidget
+from PySide6.QtWidgets import QLineEdit, QPushButton, QWidget
 
 from cse_toolkit.core.clock import Clock
 from cse_toolkit.errors import UserError
 from cse_toolkit.fsutil import DiskFullError
-from cse_toolkit.gui.common import workers
+from cse_toolkit.gui.common import dialogs, workers
 from cse_toolkit.gui.common.widgets import describe_error
 from cse_toolkit.gui.forms.ui_unlock_dialog import Ui_UnlockDialog
 from cse_toolkit.policy import Policy
@@ -88,11 +88,30 @@ class UnlockDialog(QWidget):
         self.ui.passphraseEdit.installEventFilter(self)
         self.ui.showCheck.toggled.connect(self._show_passphrase)
         self.ui.forgotButton.clicked.connect(self.forgotten)
+        # (issue 22) A vault older than this laptop last saw: a DSL or an admin may keep it on
+        # purpose, with a reason (audited); shown only after that refusal.
+        self.keep_older_button = QPushButton(self.tr("&Keep this older copy (DSL or admin)…"))
+        self.keep_older_button.setAutoDefault(False)
+        self.keep_older_button.hide()
+        self.keep_older_button.clicked.connect(self.ask_keep_older)
+        self.ui.panelLayout.insertWidget(
+            self.ui.panelLayout.indexOf(self.ui.messageLabel) + 1, self.keep_older_button
+        )
+        self.accept_older_reason: str | None = None
+        # Change passphrase (issue 22: with the choice to re-key), while the vault is closed.
+        self.change_button = QPushButton(self.tr("C&hange passphrase…"))
+        self.change_button.setAutoDefault(False)
+        self.change_button.setFlat(True)
+        self.change_button.clicked.connect(self.change_passphrase)
+        self.ui.buttonLayout.insertWidget(
+            self.ui.buttonLayout.indexOf(self.ui.forgotButton) + 1, self.change_button
+        )
         self.setTabOrder(self.ui.userCombo, self.ui.passphraseEdit)
         self.setTabOrder(self.ui.passphraseEdit, self.ui.showCheck)
         # The buttons in the order they are shown (left to right).
         self.setTabOrder(self.ui.showCheck, self.ui.forgotButton)
-        self.setTabOrder(self.ui.forgotButton, self.ui.unlockButton)
+        self.setTabOrder(self.ui.forgotButton, self.change_button)
+        self.setTabOrder(self.change_button, self.ui.unlockButton)
         self.reset(locked=False)
 
     # -- state --------------------------------------------------------------------------
@@ -129,6 +148,7 @@ class UnlockDialog(QWidget):
         self.ui.passphraseEdit.setEnabled(bool(names))
         self.ui.showCheck.setEnabled(bool(names))
         self.ui.forgotButton.setEnabled(bool(names))
+        self.change_button.setEnabled(bool(names))
 
     # -- help while typing -----------------------------------------------------------------
     def _show_passphrase(self, shown: bool) -> None:
@@ -169,6 +189,34 @@ class UnlockDialog(QWidget):
             return
         shift = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
         self._set_caps(text.isupper() != shift)
+
+    # -- change passphrase (the vault is closed meanwhile) -------------------------------------
+    def change_passphrase(self) -> None:
+        from cse_toolkit.gui.common.passphrase_dialog import PassphraseDialog
+
+        users = [self.ui.userCombo.itemText(i) for i in range(self.ui.userCombo.count())]
+        dialog = PassphraseDialog(
+            self._folder,
+            users,
+            self.ui.userCombo.currentText(),
+            min_score=self.min_passphrase_score,
+            kdf=self.kdf,
+            policy=self.policy,
+            parent=self,
+        )
+        self.passphrase_dialog: PassphraseDialog | None = dialog
+
+        def finished(result: int) -> None:
+            if dialog.user:
+                self._show_message(
+                    self.tr(
+                        "The passphrase of {user} was changed. Unlock with the new one."
+                    ).format(user=dialog.user)
+                )
+            self.focus_passphrase()
+
+        dialog.finished.connect(finished)
+        dialog.open()
 
     # -- forgotten passphrase --------------------------------------------------------------
     def forgotten(self) -> None:
@@ -218,11 +266,15 @@ class UnlockDialog(QWidget):
         self._show_message("")
         self._set_busy(True)
         folder, clock, policy = self._folder, self._clock, self.policy
+        accept, self.accept_older_reason = self.accept_older_reason, None
+        self.keep_older_button.hide()
 
         def work() -> object:
             from cse_toolkit.vault.vault import Vault
 
-            return Vault.open(folder, user, passphrase, clock=clock, policy=policy)
+            return Vault.open(
+                folder, user, passphrase, clock=clock, policy=policy, accept_older=accept
+            )
 
         workers.run_in_background(work, self._done, self._failed, parent=self)
 
@@ -241,6 +293,31 @@ class UnlockDialog(QWidget):
             return
         log.info("unlock refused: %s", type(exc).__name__)
         self._show_message(message_for(exc, self._folder))
+        self.keep_older_button.setVisible(isinstance(exc, OlderCopyError))
+        self.focus_passphrase()
+
+    def ask_keep_older(self) -> None:
+        """Ask why the older copy is kept; the next unlock then keeps it (DSL or admin)."""
+        reason = dialogs.get_text(
+            self,
+            self.tr("Keep this older copy"),
+            self.tr(
+                "Only a DSL or an admin can keep an older copy of the vault: records saved "
+                "after it was made are not in it. Say why it is kept (recorded in the audit "
+                "trail):"
+            ),
+        )
+        reason = " ".join((reason or "").split())
+        if not reason:
+            return
+        self.accept_older_reason = reason
+        self.keep_older_button.hide()
+        self._show_message(
+            self.tr(
+                "Type your passphrase and press Unlock to keep this copy. It is recorded in the "
+                "audit trail with your reason."
+            )
+        )
         self.focus_passphrase()
 
     def _set_busy(self, busy: bool) -> None:
@@ -303,7 +380,8 @@ def message_for(exc: BaseException, folder: Path) -> str:
         return tr(
             "This vault file is older than the last one this laptop saw: it may have been "
             "replaced by an older copy. Nothing was changed. Tell your DSL and IT team before "
-            "you record anything else."
+            "you record anything else. If the copy is to be kept on purpose, a DSL or an admin "
+            "can keep it with the button below."
         )
     if isinstance(exc, DiskFullError):
         return tr(

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from cse_toolkit.core import screening
 from cse_toolkit.core.clock import parse_utc
 from cse_toolkit.errors import UserError
+from cse_toolkit.vault import rows
 from cse_toolkit.vault.dsl.common import ToolShelf, child_label
 from cse_toolkit.vault.messages import signoff_message
 
@@ -271,6 +272,7 @@ class Signoffs:
                     "This screening changed while you were signing it off; "
                     "nothing was saved. Open it again."
                 )
+            rows.touch(c, "screenings", [screening_id])  # bound by the sign-off's entry
             if decision == "change" and new_level and self._is_latest(ctx):
                 self._repos.set_confirmed_level(ctx.child_id, new_level, ctx.tool_id)
             lowered = screening.is_lowered(
