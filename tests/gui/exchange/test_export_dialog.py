@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QLabel, QPushButton
 
 from cse_toolkit.core.sharing import SharingAnswers, sharing_problems
 from cse_toolkit.gui.exchange import export_dialog as ed
@@ -389,6 +389,11 @@ def test_gui_stays_responsive_while_a_500_note_pack_exports(
     dialog.where_edit.setText("At home")
     dialog.go_next()
     dialog.go_next()
+    # The referral's chronology takes the last 90 days by default (issue 14): all 500 here.
+    qtbot.mouseClick(
+        next(b for b in dialog.findChildren(QPushButton) if b.text() == "&All notes"),
+        Qt.MouseButton.LeftButton,
+    )
 
     ticks: list[float] = []
     timer = QTimer()
