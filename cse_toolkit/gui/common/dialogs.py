@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QImage, QPainter, QTextDocument
@@ -134,12 +135,10 @@ def get_text(parent: QWidget | None, title: str, label: str, text: str = "") -> 
     return dialog.textValue()
 
 
-def print_document(parent: QWidget | None, title: str, document: QTextDocument) -> bool:
-    """Print ``document`` through Qt's print dialog, to a printer only; True if it was sent.
-
-    "Print to file" is switched off, and a printer that turns out to write a file (PDF) is
-    refused: what this prints (the recovery sheet) must never be left on the disk as a file.
-    """
+def _paper_printer(parent: QWidget | None, title: str, refusal: str) -> Any:
+    """Qt's print dialog with "Print to file" off; the chosen printer, or None when cancelled
+    or when the printer turns out to write a file (PDF): then ``refusal`` is shown, since what
+    is printed must never be left on the disk unencrypted."""
     from PySide6.QtPrintSupport import QAbstractPrintDialog, QPrintDialog, QPrinter
 
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
@@ -150,16 +149,28 @@ def print_document(parent: QWidget | None, title: str, document: QTextDocument) 
     dialog.setOption(QAbstractPrintDialog.PrintDialogOption.PrintToFile, False)
     dialog.setOption(QAbstractPrintDialog.PrintDialogOption.PrintSelection, False)
     if not _run(dialog) or dialog.result() != QDialog.DialogCode.Accepted:
-        return False
+        return None
     if printer.outputFileName() or printer.outputFormat() == QPrinter.OutputFormat.PdfFormat:
-        error(
-            parent,
-            title,
-            _tr(
-                "That printer writes a file, which would leave the recovery key on this laptop's "
-                "disk unencrypted. Choose a paper printer, or write the key down instead."
-            ),
-        )
+        error(parent, title, refusal)
+        return None
+    return printer
+
+
+def print_document(parent: QWidget | None, title: str, document: QTextDocument) -> bool:
+    """Print ``document`` through Qt's print dialog, to a printer only; True if it was sent.
+
+    "Print to file" is switched off, and a printer that turns out to write a file (PDF) is
+    refused: what this prints (the recovery sheet) must never be left on the disk as a file.
+    """
+    printer = _paper_printer(
+        parent,
+        title,
+        _tr(
+            "That printer writes a file, which would leave the recovery key on this laptop's "
+            "disk unencrypted. Choose a paper printer, or write the key down instead."
+        ),
+    )
+    if printer is None:
         return False
     document.print_(printer)
     return True
@@ -169,26 +180,15 @@ def print_images(parent: QWidget | None, title: str, pages: Sequence[QImage]) ->
     """Print page pictures (a chronology rendered in memory) through Qt's print dialog, to a
     printer only; True if they were sent. A printer that writes a file is refused, as above:
     a printed chronology must never be left on the disk unencrypted."""
-    from PySide6.QtPrintSupport import QAbstractPrintDialog, QPrintDialog, QPrinter
-
-    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-    printer.setDocName(title)
-    printer.setOutputFileName("")
-    dialog = QPrintDialog(printer, parent)
-    dialog.setWindowTitle(title)
-    dialog.setOption(QAbstractPrintDialog.PrintDialogOption.PrintToFile, False)
-    dialog.setOption(QAbstractPrintDialog.PrintDialogOption.PrintSelection, False)
-    if not _run(dialog) or dialog.result() != QDialog.DialogCode.Accepted:
-        return False
-    if printer.outputFileName() or printer.outputFormat() == QPrinter.OutputFormat.PdfFormat:
-        error(
-            parent,
-            title,
-            _tr(
-                "That printer writes a file, which would leave the chronology on this laptop's "
-                "disk unencrypted. Choose a paper printer, or export an encrypted pack instead."
-            ),
-        )
+    printer = _paper_printer(
+        parent,
+        title,
+        _tr(
+            "That printer writes a file, which would leave the chronology on this laptop's "
+            "disk unencrypted. Choose a paper printer, or export an encrypted pack instead."
+        ),
+    )
+    if printer is None:
         return False
     painter = QPainter(printer)
     try:
