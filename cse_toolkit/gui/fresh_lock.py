@@ -12,6 +12,13 @@ Only the real app does this (``gui/app.py``'s ``AppWindow``); tests build ``Main
 keep their process. Closing the app is not a restart. Linux and macOS: ``execv`` keeps the
 process id and replaces its memory. Windows: Python's ``execv`` starts the new process and ends
 this one (written against the Python documentation; not yet run on Windows).
+
+Text that nothing on disk could take (a full disk, ``vault/unsaved.py``) is handed over too,
+sealed (ciphertext only) and in memory only: on Linux in a memfd (``hand_over``) that the new
+image inherits, its number and the non-secret counts in ``CSE_TOOLKIT_KEPT``; the new process
+takes it once (``take_handover``: the fd is checked to be that memfd, read and closed, the
+variable removed). Where no memfd exists (macOS, Windows) only the counts go over, and the
+lock screen says the text was lost (``Handover.lost``).
 """
 
 from __future__ import annotations
@@ -20,12 +27,17 @@ import json
 import logging
 import os
 import re
+import stat
 import sys
+from dataclasses import dataclass, field
 from typing import Any
 
 log = logging.getLogger(__name__)
 
 RESUME_ENV = "CSE_TOOLKIT_RESUME"
+KEPT_ENV = "CSE_TOOLKIT_KEPT"
+MEMFD_NAME = "cse-toolkit-kept"
+MAX_KEPT = 64 * 1024 * 1024  # vault/unsaved.MAX_SEALED
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$")
 _PAGE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 
@@ -67,12 +79,144 @@ def command() -> list[str]:
     return [sys.executable, "-m", "cse_toolkit"]
 
 
-def restart_locked(location: dict[str, Any] | None, execv: Any = None) -> None:
+@dataclass
+class Handover:
+    """Unsaved text handed from the locked process to the fresh one: the sealed drafts
+    (``blob``, ciphertext; None when they could not be handed over) and, per kind of record,
+    how many characters (counts only, never text)."""
+
+    blob: bytes | None
+    chars: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def total(self) -> int:
+        return sum(self.chars.values())
+
+    @property
+    def lost(self) -> bool:
+        return self.blob is None and self.total > 0
+
+
+def _counts(raw: object) -> dict[str, int]:
+    if not isinstance(raw, dict):
+        return {}
+    return {
+        k: v
+        for k, v in list(raw.items())[:20]
+        if isinstance(k, str)
+        and _PAGE.match(k)
+        and isinstance(v, int)
+        and not isinstance(v, bool)
+        and 0 <= v < 1 << 40
+    }
+
+
+def hand_over(kept: Handover | None) -> int | None:
+    """Put ``kept`` where the next image finds it: the blob in an inheritable memfd (Linux),
+    the counts in the environment. Returns the fd, or None when only counts went over."""
+    os.environ.pop(KEPT_ENV, None)
+    if kept is None or (kept.total <= 0 and kept.blob is None):
+        return None
+    value: dict[str, Any] = {"chars": kept.chars}
+    fd: int | None = None
+    if kept.blob is not None and len(kept.blob) <= MAX_KEPT and hasattr(os, "memfd_create"):
+        try:
+            fd = _memfd(kept.blob)
+            value.update(fd=fd, size=len(kept.blob))
+        except OSError as exc:
+            log.error("lock: the unsaved text could not be handed over (%s)", type(exc).__name__)
+            fd = None
+    if fd is None:
+        log.error("lock: %d characters of unsaved text could not be kept", kept.total)
+    os.environ[KEPT_ENV] = json.dumps(value)
+    return fd
+
+
+def _memfd(blob: bytes) -> int:
+    import fcntl
+
+    flags = getattr(os, "MFD_ALLOW_SEALING", 0)
+    fd = os.memfd_create(MEMFD_NAME, flags)  # no MFD_CLOEXEC: the new image inherits it
+    try:
+        view = memoryview(blob)
+        while view:
+            view = view[os.write(fd, view) :]
+        os.lseek(fd, 0, os.SEEK_SET)
+        seals = sum(getattr(fcntl, n, 0) for n in ("F_SEAL_SHRINK", "F_SEAL_GROW", "F_SEAL_WRITE"))
+        if flags and seals and hasattr(fcntl, "F_ADD_SEALS"):
+            fcntl.fcntl(fd, fcntl.F_ADD_SEALS, seals | getattr(fcntl, "F_SEAL_SEAL", 0))
+        os.set_inheritable(fd, True)
+    except OSError:
+        os.close(fd)
+        raise
+    return fd
+
+
+def _is_our_memfd(fd: int, size: int) -> bool:
+    try:
+        info = os.fstat(fd)
+        target = os.readlink(f"/proc/self/fd/{fd}")
+    except OSError:
+        return False
+    return (
+        stat.S_ISREG(info.st_mode)
+        and info.st_size == size
+        and target.startswith(f"/memfd:{MEMFD_NAME}")
+    )
+
+
+def take_handover() -> Handover | None:
+    """What the locked process handed over (taken once: the variable is removed and the fd
+    closed), or None. A number that is not our memfd of the stated size is not touched."""
+    raw = os.environ.pop(KEPT_ENV, "")
+    if not raw or len(raw) > 2000:
+        return None
+    try:
+        found = json.loads(raw)
+    except ValueError:
+        return None
+    if not isinstance(found, dict):
+        return None
+    chars = _counts(found.get("chars"))
+    fd, size = found.get("fd"), found.get("size")
+    blob: bytes | None = None
+    if (
+        isinstance(fd, int)
+        and isinstance(size, int)
+        and not isinstance(fd, bool)
+        and 2 < fd < 65536
+        and 0 < size <= MAX_KEPT
+        and _is_our_memfd(fd, size)
+    ):
+        try:
+            os.lseek(fd, 0, os.SEEK_SET)
+            parts: list[bytes] = []
+            left = size
+            while left:
+                part = os.read(fd, min(left, 1 << 20))
+                if not part:
+                    break
+                parts.append(part)
+                left -= len(part)
+            blob = b"".join(parts) if not left else None
+        except OSError:
+            blob = None
+        finally:
+            os.close(fd)
+    if blob is None and not chars:
+        return None
+    return Handover(blob, chars)
+
+
+def restart_locked(
+    location: dict[str, Any] | None, execv: Any = None, kept: Handover | None = None
+) -> None:
     """Replace this process with a fresh start of the app that opens on the lock screen.
 
     Returns only if the system refused (logged): the app then stays locked in this process,
     its vault closed, as before issue 22."""
     os.environ[RESUME_ENV] = resume_text(location)
+    fd = hand_over(kept)
     os.environ["CSE_TOOLKIT_LOCKED_START"] = "1"
     log.info("lock: starting a fresh process for the lock screen")
     logging.shutdown()  # the log file's last lines reach the disk before the image goes
@@ -86,6 +230,9 @@ def restart_locked(location: dict[str, Any] | None, execv: Any = None) -> None:
     try:
         (execv or os.execv)(args[0], args)
     except OSError as exc:
+        if fd is not None:
+            os.close(fd)
+        os.environ.pop(KEPT_ENV, None)
         from cse_toolkit.logs import setup_logging
 
         setup_logging()

@@ -615,10 +615,14 @@ class Repositories:
         except DiskFullError:
             # Even the released reserve is used up: the draft goes into the vault's rescue
             # file (vault/reserve.py), encrypted, and back into the drafts at the next unlock.
-            self._v.stash_draft(
-                {"id": draft_id, "user_id": self._v.user.id, "kind": kind,
-                 "target_id": target_id, "payload": text, "updated_at": now}
-            )  # fmt: skip
+            draft = {"id": draft_id, "user_id": self._v.user.id, "kind": kind,
+                     "target_id": target_id, "payload": text, "updated_at": now}  # fmt: skip
+            try:
+                self._v.stash_draft(draft)
+            except DiskFullError:
+                self._v.unsaved.keep(draft)  # nowhere on disk: said at once, kept at lock
+                raise
+        self._v.unsaved.drop(draft_id)
         return draft_id
 
     def put_back_drafts(self, kept: list[dict[str, Any]]) -> None:
@@ -643,6 +647,7 @@ class Repositories:
         return [Draft(r[0], r[1], r[2], json.loads(r[3]), r[4]) for r in rows]
 
     def delete_draft(self, draft_id: str) -> None:
+        self._v.unsaved.drop(draft_id)
         with self._v.write("the draft"):
             self._c.execute(
                 "DELETE FROM drafts WHERE id = ? AND user_id = ?", (draft_id, self._v.user.id)
