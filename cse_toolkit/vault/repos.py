@@ -596,7 +596,7 @@ class Repositories:
     def save_draft(
         self, kind: str, target_id: str | None, payload: dict[str, Any], draft_id: str | None = None
     ) -> str:
-        draft_id = draft_id or new_id()
+        fresh, draft_id = draft_id is None, draft_id or new_id()
         text = json.dumps(payload, ensure_ascii=False)
         if len(text) > MAX_DRAFT:
             raise UserError(
@@ -623,6 +623,8 @@ class Repositories:
                 self._v.unsaved.keep(draft)  # nowhere on disk: said at once, kept at lock
                 raise
         self._v.unsaved.drop(draft_id)
+        if fresh:  # an editor that never got the id of its failed write: this one replaces it
+            self._v.unsaved.drop_like(self._v.user.id, kind, target_id)
         return draft_id
 
     def put_back_drafts(self, kept: list[dict[str, Any]]) -> None:

@@ -90,6 +90,20 @@ class Unsaved:
         if found is not None:
             self._tell()
 
+    def drop_like(self, user_id: str, kind: str, target_id: str | None) -> None:
+        """Forget the kept drafts of this user, kind and target (a newer one has saved)."""
+        with self._lock:
+            gone = [
+                k
+                for k, d in self._drafts.items()
+                if (d.get("user_id"), d.get("kind"), d.get("target_id"))
+                == (user_id, kind, target_id)
+            ]
+            for k in gone:
+                del self._drafts[k]
+        if gone:
+            self._tell()
+
     def drafts(self) -> list[dict[str, Any]]:
         with self._lock:
             return [dict(d) for d in self._drafts.values()]
