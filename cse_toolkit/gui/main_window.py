@@ -411,7 +411,7 @@ class MainWindow(QMainWindow):
         self.lock_manager.start()
         log.info("vault open for role %s", role)
         self.unsaved_bar.set_vault(vault)
-        if note := put_back(vault, self.kept):  # before the drafts are offered
+        if note := put_back(self, vault, self.kept):  # before the drafts are offered
             self.statusBar().showMessage(note)
         self.kept = None
         self.unlock.set_kept_notice("")

@@ -604,7 +604,7 @@ class Vault:
         where = "rescue"
         for draft in kept:
             try:
-                reserve.stash(self.folder, self._stash_key, draft)
+                self.stash_draft(draft)
             except (DiskFullError, OSError):
                 self.unsaved.keep(draft)
                 where = "memory"

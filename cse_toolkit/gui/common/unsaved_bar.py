@@ -205,16 +205,18 @@ def seal_at_lock(vault: Vault) -> Handover | None:
         return None
     try:
         blob = vault.seal_unsaved()
-    except ValueError:
+    except Exception as exc:  # noqa: BLE001 - the lock goes ahead; the counts still go over
+        log.error("lock: the unsaved text could not be sealed (%s)", type(exc).__name__)
         blob = None
     log.info("lock: %d characters of unsaved text kept", sum(chars.values()))
     return Handover(blob, chars)
 
 
-def put_back(vault: Vault, kept: Handover | None) -> str:
+def put_back(window: Any, vault: Vault, kept: Handover | None) -> str:
     """After unlock: the handed-over text back into the drafts (offered as any draft left by a
-    crash), else the rescue file, else this process's memory (the bar says so). Returns a
-    sentence for the status bar ("" when there was nothing)."""
+    crash), else the rescue file, else this process's memory: then a note for the child on
+    screen goes back into its editor, and the bar says it is not saved. Returns a sentence for
+    the status bar ("" when there was nothing)."""
     if kept is None:
         return ""
     if kept.blob is None:
@@ -226,11 +228,41 @@ def put_back(vault: Vault, kept: Handover | None) -> str:
         log.warning("unlock: the unsaved text handed over does not open with this vault")
         return ""
     log.info("unlock: %d characters of unsaved text put back (%s)", kept.total, where)
-    if where == "memory":
-        return ""  # the bar says it
-    return _tr(
-        "The {chars} characters that could not be saved before the lock are back as drafts."
-    ).format(chars=f"{kept.total:,}")
+    chars = f"{kept.total:,}"
+    if where == "vault":
+        return _tr(
+            "The {chars} characters that could not be saved before the lock are back as drafts."
+        ).format(chars=chars)
+    if where == "rescue":
+        return _tr(
+            "The disk is still full: the {chars} characters that could not be saved before the "
+            "lock are kept in the vault's reserve and come back as drafts at the next unlock."
+        ).format(chars=chars)
+    _into_editor(window, vault)
+    return ""  # the bar says it
+
+
+def _into_editor(window: Any, vault: Vault) -> None:
+    """A note kept in memory for the child on screen goes back into the note editor."""
+    from cse_toolkit.core.entities import Draft
+    from cse_toolkit.gui.children.note_editor import DRAFT_KIND
+
+    page = getattr(window, "child_page", None)
+    if page is None or not page.child_id:
+        return
+    for d in vault.unsaved.drafts():
+        if d.get("kind") == DRAFT_KIND and d.get("target_id") == page.child_id:
+            if d.get("user_id") != vault.user.id:
+                continue
+            try:
+                payload = json.loads(str(d.get("payload", "")))
+            except ValueError:
+                continue
+            if isinstance(payload, dict):
+                when = str(d.get("updated_at", ""))
+                draft = Draft(str(d["id"]), DRAFT_KIND, page.child_id, payload, when)
+                page.notes.editor.load_draft(draft)
+                return
 
 
 def lock_screen_text(kept: Handover | None) -> str:

@@ -198,6 +198,35 @@ def test_the_panic_key_does_not_ask_and_the_text_comes_back_after_unlock(
     fresh.lock("panic")
 
 
+def test_still_full_at_unlock_the_text_is_back_in_its_editor_and_the_bar_says_so(
+    qtbot: Any, open_window: Any, monkeypatch: pytest.MonkeyPatch, clock: Any
+) -> None:
+    win = open_window()
+    vault = win.vault
+    FullDisk(vault, monkeypatch)
+    child = _type_a_note(qtbot, win)
+    _bar_up(qtbot, win)
+    win.lock("idle")  # in this process (tests keep it): the sealed text stays with the window
+    assert win.kept is not None and win.kept.blob is not None
+    assert TYPED[:20].encode() not in win.kept.blob
+    assert win.unlock.kept_label.text().startswith(f"{win.kept.total:,} characters of a note")
+    again = Vault.open(vault.folder, "sam", PASSPHRASE, clock=clock)
+    FullDisk(again, monkeypatch)  # still full
+    win.enter_vault(again)
+    assert win.child_page.child_id == child.id
+    editor = win.child_page.notes.editor
+    assert editor.ui.bodyEdit.toPlainText() == TYPED
+    qtbot.waitUntil(lambda: win.unsaved_bar.isVisible(), timeout=5000)
+    assert win.kept is None and not win.unlock.kept_label.isVisibleTo(win.unlock)
+    # The same draft: once it saves, the bar goes.
+    monkeypatch.undo()
+    editor.ui.bodyEdit.insertPlainText(" More.")
+    editor.save_draft()
+    qtbot.waitUntil(lambda: not win.unsaved_bar.isVisible(), timeout=5000)
+    assert [d.payload["body"] for d in again.repos.drafts("note")] == [TYPED + " More."]
+    win.lock("panic")
+
+
 def test_no_memfd_means_the_lock_screen_says_what_was_lost(
     qtbot: Any, make_window: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
