@@ -17,8 +17,10 @@ Text that nothing on disk could take (a full disk, ``vault/unsaved.py``) is hand
 sealed (ciphertext only) and in memory only: on Linux in a memfd (``hand_over``) that the new
 image inherits, its number and the non-secret counts in ``CSE_TOOLKIT_KEPT``; the new process
 takes it once (``take_handover``: the fd is checked to be that memfd, read and closed, the
-variable removed). Where no memfd exists (macOS, Windows) only the counts go over, and the
-lock screen says the text was lost (``Handover.lost``).
+variable removed). Where no memfd exists but POSIX shared memory does (macOS, where ``execv``
+keeps the process), a shared-memory object with a random name, opened by the new process and
+unlinked at once. Where neither exists (Windows) only the counts go over, and the lock screen
+says the text was lost (``Handover.lost``).
 """
 
 from __future__ import annotations
@@ -119,17 +121,93 @@ def hand_over(kept: Handover | None) -> int | None:
         return None
     value: dict[str, Any] = {"chars": kept.chars}
     fd: int | None = None
-    if kept.blob is not None and len(kept.blob) <= MAX_KEPT and hasattr(os, "memfd_create"):
+    shm = ""
+    if kept.blob is not None and len(kept.blob) <= MAX_KEPT:
         try:
-            fd = _memfd(kept.blob)
-            value.update(fd=fd, size=len(kept.blob))
-        except OSError as exc:
+            if hasattr(os, "memfd_create"):
+                fd = _memfd(kept.blob)
+                value.update(fd=fd, size=len(kept.blob))
+            elif _posixshmem() is not None:
+                shm = _shm_put(kept.blob)
+                value.update(shm=shm, size=len(kept.blob))
+        except (OSError, ValueError) as exc:
             log.error("lock: the unsaved text could not be handed over (%s)", type(exc).__name__)
-            fd = None
-    if fd is None:
+            fd, shm = None, ""
+    if fd is None and not shm:
         log.error("lock: %d characters of unsaved text could not be kept", kept.total)
     os.environ[KEPT_ENV] = json.dumps(value)
     return fd
+
+
+def _posixshmem() -> Any:
+    try:
+        import _posixshmem
+    except ImportError:  # Windows
+        return None
+    return _posixshmem
+
+
+_SHM_NAME = re.compile(r"^/cse-kept-[0-9a-f]{16}$")
+
+
+def _shm_put(blob: bytes) -> str:
+    """The blob in a new POSIX shared-memory object (mode 0600); returns its name."""
+    import mmap
+    import secrets
+
+    shm = _posixshmem()
+    name = f"/cse-kept-{secrets.token_hex(8)}"  # within macOS's 31 characters
+    fd = shm.shm_open(name, os.O_CREAT | os.O_EXCL | os.O_RDWR, 0o600)
+    try:
+        os.ftruncate(fd, len(blob))
+        with mmap.mmap(fd, len(blob)) as view:
+            view[:] = blob
+    except (OSError, ValueError):
+        shm.shm_unlink(name)
+        raise
+    finally:
+        os.close(fd)
+    return name
+
+
+def _shm_take(name: str, size: int) -> bytes | None:
+    """Read the object once and unlink it; None when it is not there or not that size."""
+    import mmap
+
+    shm = _posixshmem()
+    if shm is None or not _SHM_NAME.match(name):
+        return None
+    try:
+        fd = shm.shm_open(name, os.O_RDONLY, 0)
+    except OSError:
+        return None
+    try:
+        shm.shm_unlink(name)  # taken once, whatever follows
+        if os.fstat(fd).st_size < size:
+            return None
+        with mmap.mmap(fd, size, access=mmap.ACCESS_READ) as view:
+            return bytes(view[:size])
+    except (OSError, ValueError):
+        return None
+    finally:
+        os.close(fd)
+
+
+def drop_handover() -> None:
+    """The handover set for an image that never started (``execv`` refused): its shared-memory
+    object is unlinked (a memfd goes with its fd)."""
+    raw = os.environ.pop(KEPT_ENV, "")
+    try:
+        found = json.loads(raw) if raw else {}
+    except ValueError:
+        return
+    name = found.get("shm") if isinstance(found, dict) else None
+    shm = _posixshmem()
+    if isinstance(name, str) and _SHM_NAME.match(name) and shm is not None:
+        try:
+            shm.shm_unlink(name)
+        except OSError:
+            pass
 
 
 def _memfd(blob: bytes) -> int:
@@ -178,9 +256,11 @@ def take_handover() -> Handover | None:
     if not isinstance(found, dict):
         return None
     chars = _counts(found.get("chars"))
-    fd, size = found.get("fd"), found.get("size")
+    fd, size, shm = found.get("fd"), found.get("size"), found.get("shm")
     blob: bytes | None = None
-    if (
+    if isinstance(shm, str) and isinstance(size, int) and 0 < size <= MAX_KEPT:
+        blob = _shm_take(shm, size)
+    elif (
         isinstance(fd, int)
         and isinstance(size, int)
         and not isinstance(fd, bool)
@@ -232,7 +312,7 @@ def restart_locked(
     except OSError as exc:
         if fd is not None:
             os.close(fd)
-        os.environ.pop(KEPT_ENV, None)
+        drop_handover()
         from cse_toolkit.logs import setup_logging
 
         setup_logging()

@@ -231,7 +231,8 @@ def test_no_memfd_means_the_lock_screen_says_what_was_lost(
     qtbot: Any, make_window: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv(fresh_lock.KEPT_ENV, raising=False)
-    monkeypatch.delattr(os, "memfd_create", raising=False)  # macOS, Windows
+    monkeypatch.delattr(os, "memfd_create", raising=False)  # Windows: no memfd,
+    monkeypatch.setattr(fresh_lock, "_posixshmem", lambda: None)  # no POSIX shared memory
     kept = fresh_lock.Handover(b"sealed", {"note": 1234, "intel_fact": 10})
     with pytest.MonkeyPatch.context() as m:
         m.setattr(fresh_lock.log, "error", lambda *a: None)
@@ -289,3 +290,31 @@ def test_the_handover_is_taken_once_and_a_forged_fd_is_not_read(
     for junk in ("[1]", "{", "x" * 3000):
         monkeypatch.setenv(fresh_lock.KEPT_ENV, junk)
         assert fresh_lock.take_handover() is None
+
+
+@pytest.mark.skipif(fresh_lock._posixshmem() is None, reason="POSIX shared memory")
+def test_without_memfd_posix_shared_memory_carries_it_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """macOS's way (tried here with the memfd taken away): a named object, taken once."""
+    monkeypatch.delenv(fresh_lock.KEPT_ENV, raising=False)
+    monkeypatch.delattr(os, "memfd_create", raising=False)
+    blob = os.urandom(70_000)
+    assert fresh_lock.hand_over(fresh_lock.Handover(blob, {"note": 9})) is None
+    raw = os.environ[fresh_lock.KEPT_ENV]
+    value = json.loads(raw)
+    assert value["shm"].startswith("/cse-kept-") and value["size"] == len(blob)
+    taken = fresh_lock.take_handover()
+    assert taken is not None and taken.blob == blob and taken.chars == {"note": 9}
+    monkeypatch.setenv(fresh_lock.KEPT_ENV, raw)  # replayed: the object is gone
+    again = fresh_lock.take_handover()
+    assert again is not None and again.blob is None and again.lost
+    for name in ("/etc/passwd", "/cse-kept-../../x", "cse-kept-0123456789abcdef"):
+        monkeypatch.setenv(fresh_lock.KEPT_ENV, json.dumps({**value, "shm": name}))
+        got = fresh_lock.take_handover()
+        assert got is not None and got.blob is None
+    # An image that never started: the object is unlinked, not left in memory.
+    fresh_lock.hand_over(fresh_lock.Handover(blob, {"note": 9}))
+    name = json.loads(os.environ[fresh_lock.KEPT_ENV])["shm"]
+    fresh_lock.drop_handover()
+    assert fresh_lock.KEPT_ENV not in os.environ
+    with pytest.raises(OSError):
+        fresh_lock._posixshmem().shm_open(name, os.O_RDONLY, 0)
