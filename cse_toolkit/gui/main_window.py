@@ -506,7 +506,7 @@ class MainWindow(QMainWindow):
             action.setEnabled(shown)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt API)
-        if not self.locked and not ask_before_close(self, self.unsaved_bar):
+        if not ask_before_close(self, self.unsaved_bar):
             event.ignore()  # "Stay open" or "Copy the text"
             return
         self.lock("close")

@@ -168,7 +168,23 @@ class UnsavedBar(QFrame):
 
 # -- the lock -----------------------------------------------------------------------------
 def ask_before_close(parent: QWidget, bar: UnsavedBar) -> bool:
-    """Closing the app with text nothing could store: True to close, False to stay."""
+    """Closing the app with text nothing could store: True to close, False to stay. On the
+    lock screen, text kept until unlock (``parent.kept``) is lost by closing: asked too."""
+    if getattr(parent, "locked", False):
+        kept = getattr(parent, "kept", None)
+        if not isinstance(kept, Handover) or kept.blob is None or kept.total <= 0:
+            return True
+        choice = dialogs.ask(
+            parent,
+            parent.tr("Text not saved"),
+            lock_screen_text(kept),
+            [("stay", parent.tr("&Stay open")), ("close", parent.tr("Close and &lose it"))],
+            default="stay",
+            escape="stay",
+        )
+        if choice == "close":
+            log.warning("closed the lock screen with %d characters of unsaved text", kept.total)
+        return choice == "close"
     if not bar.chars():
         return True
     while True:

@@ -184,6 +184,11 @@ def test_the_panic_key_does_not_ask_and_the_text_comes_back_after_unlock(
     with pytest.raises(OSError):
         os.fstat(handed["fd"])  # read once and closed
     fresh.start()
+    fake_dialogs.answers = ["stay"]
+    fresh.close()  # closing the lock screen would lose the kept text: asked first
+    assert fresh.isVisible() and fresh.kept is not None
+    (asked,) = [t for k, _t, t in fake_dialogs.shown if k == "ask"]
+    assert "Closing the app loses them" in asked
     notice = fresh.unlock.kept_label.text()
     assert fresh.unlock.kept_label.isVisibleTo(fresh.unlock)
     assert notice.startswith(f"{chars:,} characters of a note could not be saved")
