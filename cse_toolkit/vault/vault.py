@@ -849,6 +849,7 @@ class Vault:
         self._signing_key = None  # type: ignore[assignment]
         self._personal_key = None
         self._listeners.clear()
+        self.unsaved.clear()  # sealed first by the lock (Vault.seal_unsaved), if it was kept
 
     @property
     def is_open(self) -> bool:

@@ -110,6 +110,7 @@ def test_sealed_at_lock_and_put_back_after_unlock(
     folder = vault.folder
     disk.full = False
     vault.close()
+    assert vault.unsaved.drafts() == []  # not left in the closed vault's memory
     other = Vault.create(folder.parent / "other", "sam", "worker", PASSPHRASE, kdf=FLOOR_PARAMS)[0]
     try:
         with pytest.raises(ValueError):
