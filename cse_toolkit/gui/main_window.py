@@ -45,6 +45,7 @@ from cse_toolkit import APP_NAME
 from cse_toolkit.core.clock import Clock
 from cse_toolkit.core.entities import Role
 from cse_toolkit.errors import UserError
+from cse_toolkit.fsutil import DiskFullError
 from cse_toolkit.gui import draft_offers
 from cse_toolkit.gui.children.child_dialog import OPEN_EXISTING, ChildDialog
 from cse_toolkit.gui.children.child_list_page import ChildListPage
@@ -455,6 +456,8 @@ class MainWindow(QMainWindow):
         for widget in self._draft_editors():
             try:
                 widget.save_draft()
+            except DiskFullError:
+                pass  # the text is kept (vault.unsaved) and sealed below, the bar said it
             except Exception as exc:  # noqa: BLE001 - lock anyway, report after
                 bugs.append(exc)
         close_everything_else(self)

@@ -12,6 +12,7 @@ import contextlib
 import json
 import logging
 import os
+import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -323,3 +324,28 @@ def test_without_memfd_posix_shared_memory_carries_it_once(monkeypatch: pytest.M
     assert fresh_lock.KEPT_ENV not in os.environ
     with pytest.raises(OSError):
         fresh_lock._posixshmem().shm_open(name, os.O_RDONLY, 0)
+
+
+def test_an_editor_whose_save_draft_raises_on_a_full_disk_locks_without_an_error_box(
+    qtbot: Any, open_window: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Eight of the nine editors let save_draft's DiskFullError out (the incident form, for
+    one): the lock takes it as kept, not as a bug, and hands the text over."""
+    from PySide6.QtWidgets import QWidget
+
+    win = open_window()
+    vault = win.vault
+    FullDisk(vault, monkeypatch)
+
+    class Incident(QWidget):
+        def save_draft(self) -> None:
+            vault.repos.save_draft("incident", None, {"body": "seen at the park"})
+
+    form = Incident(win)
+    form.show()
+    reported: list[Any] = []
+    monkeypatch.setattr(sys, "excepthook", lambda *a: reported.append(a))
+    win.lock("idle")
+    assert reported == []  # not reported as a bug: no "Cannot do that" box over the lock screen
+    assert win.kept is not None and win.kept.chars == {"incident": len("seen at the park")}
+    assert win.unlock.kept_label.text().startswith("16 characters of an incident")
