@@ -61,14 +61,14 @@ from cse_toolkit.gui.common.policy_banner import workspace_layout
 from cse_toolkit.gui.common.protocols import DraftEditor, VaultPage
 from cse_toolkit.gui.common.search_dialog import SearchNotesDialog
 from cse_toolkit.gui.common.unlock_dialog import UnlockDialog
-from cse_toolkit.gui.common.unsaved_bar import (
+from cse_toolkit.gui.parts import AppParts
+from cse_toolkit.gui.unsaved_bar import (
     UnsavedBar,
     ask_before_close,
     lock_screen_text,
     put_back,
     seal_at_lock,
 )
-from cse_toolkit.gui.parts import AppParts
 from cse_toolkit.policy import LoadedPolicy
 from cse_toolkit.vault.keyslots import KdfParams
 

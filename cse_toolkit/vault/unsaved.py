@@ -4,7 +4,7 @@ fallback), and the sealed form in which they are handed to the fresh lock-screen
 ``Repositories.save_draft`` writes a draft into the vault, or, on a full disk, into the rescue
 file (``vault/reserve.py``). When even that fails, the draft is kept here, in this process's
 memory (the editor still shows the text), and the listener is told, so the main window can say
-so at once (``gui/common/unsaved_bar.py``). A later save of the same draft, or its deletion,
+so at once (``gui/unsaved_bar.py``). A later save of the same draft, or its deletion,
 takes it out again.
 
 At lock the kept drafts are sealed (``seal``): AES-256-GCM under a key derived with HKDF, with

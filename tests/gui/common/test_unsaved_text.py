@@ -245,7 +245,7 @@ def test_no_memfd_means_the_lock_screen_says_what_was_lost(
         assert fresh_lock.hand_over(kept) is None
     arrived = fresh_lock.take_handover()
     assert arrived is not None and arrived.lost and arrived.total == 1244
-    from cse_toolkit.gui.common.unsaved_bar import lock_screen_text
+    from cse_toolkit.gui.unsaved_bar import lock_screen_text
 
     assert lock_screen_text(arrived) == (
         "1,244 characters of an intelligence report and a note could not be saved before "
