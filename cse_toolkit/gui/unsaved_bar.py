@@ -26,6 +26,7 @@ from PySide6.QtWidgets import QBoxLayout, QFrame, QHBoxLayout, QLabel, QPushButt
 
 from cse_toolkit.gui.common import clipboard, dialogs
 from cse_toolkit.gui.common.policy_banner import BANNER_BORDER
+from cse_toolkit.gui.common.widgets import describe_error
 from cse_toolkit.gui.fresh_lock import Handover
 from cse_toolkit.vault.unsaved import draft_chars, kind_name
 
@@ -141,9 +142,12 @@ class UnsavedBar(QFrame):
 
     def refresh(self) -> None:
         text = self.message()
+        shown = self.isVisible()
         self.text.setText(text)
         self.setAccessibleDescription(text)
         self.setVisible(bool(text))
+        if text and not shown:  # said to a screen reader as it appears (Windows, macOS)
+            describe_error(self.copy_button, text)
 
     def plain_text(self) -> str:
         parts = []
