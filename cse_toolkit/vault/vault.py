@@ -599,16 +599,15 @@ class Vault:
             with self.write("the drafts kept while the app was locked"):
                 self.repos.put_back_drafts(kept)
             return "vault"
-        except DiskFullError:
-            pass
+        except (UserError, OSError, db.DatabaseError):
+            pass  # a full disk (or any storage error): never lose them for it
         where = "rescue"
         for draft in kept:
             try:
                 self.stash_draft(draft)
-            except (DiskFullError, OSError):
+            except (UserError, OSError):
                 self.unsaved.keep(draft)
                 where = "memory"
-        self.disk_full = True
         return where
 
     def _make_room(self) -> None:

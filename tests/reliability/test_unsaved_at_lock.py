@@ -22,11 +22,11 @@ from typing import Any
 
 import pytest
 
+from tests.reliability.test_lock_memory import _dump_counts
+from tests.reliability.unsaved_lock_driver import MARKER, typed_text
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
-sys.path.insert(0, str(HERE))
-from test_lock_memory import _dump_counts  # noqa: E402
-from unsaved_lock_driver import MARKER, typed_text  # noqa: E402
 
 _MOUNT = 'mount -t tmpfs -o size=16m,mode=0700 tmpfs "$1" || exit 97; shift; exec "$@"'
 

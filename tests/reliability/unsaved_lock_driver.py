@@ -21,8 +21,6 @@ from pathlib import Path
 
 from cse_toolkit import paths
 
-paths.harden_process()
-
 PASSPHRASE = "otter lamp river gravel"
 MARKER = "KESTREL-WHARF-4471 by the lock gates. "
 TYPED_CHARS = 1_500_000  # more than the 1 MiB rescue file can take
@@ -43,6 +41,7 @@ def fill_to_the_last_byte(path: Path) -> None:
 
 
 def main() -> int:
+    paths.harden_process()
     mount, out = Path(sys.argv[1]), Path(sys.argv[2])
     from PySide6.QtWidgets import QApplication
 

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from conftest import PASSPHRASE
+from helpers.vaults import PASSPHRASE
 
 from cse_toolkit.fsutil import DiskFullError
 from cse_toolkit.vault import unsaved
