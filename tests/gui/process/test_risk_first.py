@@ -111,8 +111,9 @@ def test_child_list_and_queue_put_risk_first(  # type: ignore[no-untyped-def]
     assert any(title(i) == "Referral to Children's Social Care due" and i.overdue for i in ben)
     assert queue.model.index(0, QUEUE_PRIORITY).data() == "⚠ Immediate danger"
     queue.kind_filter.setCurrentIndex(queue.kind_filter.findData("action_now"))
+    qtbot.waitUntil(lambda: not queue.arranging)
     labels = {
-        queue.proxy.index(r, 0).data(Qt.ItemDataRole.UserRole + 1).child_label
-        for r in range(queue.proxy.rowCount())
+        queue.model.index(r, 0).data(Qt.ItemDataRole.UserRole + 1).child_label
+        for r in range(queue.model.rowCount())
     }
     assert "Dan Low" not in labels and "Amy Danger Two" in labels
