@@ -278,6 +278,8 @@ class ChildListPage(QWidget):
         generation: int,
         rows: tuple[ChildRow, ...],
     ) -> None:
+        if generation != self._generation:
+            return
         started = time.perf_counter()
 
         def work(spec: ViewSpec) -> tuple[Arranged, int]:

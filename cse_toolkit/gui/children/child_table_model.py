@@ -33,9 +33,9 @@ from PySide6.QtGui import QBrush, QColor, QFont
 from cse_toolkit.core import catalogue
 from cse_toolkit.core.clock import Clock
 
-SEARCH_ROLE = Qt.ItemDataRole.UserRole + 1
-ID_ROLE = Qt.ItemDataRole.UserRole + 2
-SORT_ROLE = Qt.ItemDataRole.UserRole + 3
+SEARCH_ROLE = int(Qt.ItemDataRole.UserRole.value) + 1
+ID_ROLE = int(Qt.ItemDataRole.UserRole.value) + 2
+SORT_ROLE = int(Qt.ItemDataRole.UserRole.value) + 3
 
 NAME, REF, AGE, LEVEL, NEXT_STEP, DUE, PRIORITY = range(7)
 COLUMNS = 7
@@ -77,6 +77,9 @@ class ChildRow:
     flag: str = ""
     action_now: bool = False
     due_at: datetime | None = None
+    # The level in words (``catalogue.level_label``), worked out with the row off the GUI
+    # thread: its first call reads every installed tool file (0.4 s).
+    level_text: str = ""
 
     def urgency_key(self) -> tuple[int, datetime, str]:
         return (self.rank, self.due_at or _FAR, self.search)
@@ -109,12 +112,16 @@ def rows_from_db(
     out: list[ChildRow] = []
     steps = steps or {}
     ages: dict[tuple[Any, Any, Any], int | None] = {}
+    level_texts: dict[str | None, str] = {}
     for cid, ref, name, alias, dob, approx, approx_on, level, *_ in raw:
         label = f"{name} ({alias})" if name and alias else name or alias or ref
         key = (dob, approx, approx_on)
         age = ages.get(key, -1)
         if age == -1:
             age = ages[key] = _age(dob, approx, approx_on, today)
+        level_text = level_texts.get(level)
+        if level_text is None:
+            level_text = level_texts[level] = catalogue.level_label(level) or ""
         row = ChildRow(
             cid,
             ref,
@@ -125,6 +132,7 @@ def rows_from_db(
             "",
             None,
             f"{label}\t{ref}\t{level or ''}".casefold(),
+            level_text=level_text,
         )
         step = steps.get(cid)
         out.append(_with_step(row, step) if step else row)
@@ -293,36 +301,35 @@ class ChildTableModel(QAbstractTableModel):
     def flags(self, index: _Index) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        return _ROW_FLAGS
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
+        # Asked ~50 times per visible row at every paint: plain int roles, no enum arithmetic.
         row = index.row()
-        if not 0 <= row < len(self._rows):
+        if not 0 <= row < len(self._rows) or not index.isValid():
             return None
         r = self._rows[row]
         col = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
+        if role == _DISPLAY or role == _ACCESSIBLE:
             return self._display(r, col)
         if role == SEARCH_ROLE:
             return r.search
         if role == ID_ROLE:
             return r.id
-        if role == Qt.ItemDataRole.ToolTipRole and col == DUE and r.due is not None:
-            return self._due_text(r)
-        if role == Qt.ItemDataRole.ToolTipRole and col == PRIORITY and r.flag:
-            return r.flag
-        if role == Qt.ItemDataRole.FontRole and (
+        if role == _TOOLTIP:
+            if col == DUE and r.due is not None:
+                return self._due_text(r)
+            if col == PRIORITY and r.flag:
+                return r.flag
+            return None
+        if role == _FONT and (
             (col == DUE and self._overdue(r)) or (col == PRIORITY and r.rank <= 1)
         ):
             return self._bold
-        if role == Qt.ItemDataRole.ForegroundRole and col == PRIORITY and r.rank <= 1:
+        if role == _FOREGROUND and col == PRIORITY and r.rank <= 1:
             return _URGENT_FG
-        if role == Qt.ItemDataRole.BackgroundRole and col == PRIORITY and r.rank == 0:
+        if role == _BACKGROUND and col == PRIORITY and r.rank == 0:
             return _DANGER_BG
-        if role == Qt.ItemDataRole.AccessibleTextRole:
-            return self._display(r, col)
         return None
 
     def _display(self, r: ChildRow, col: int) -> str:
@@ -333,7 +340,7 @@ class ChildTableModel(QAbstractTableModel):
         if col == AGE:
             return r.age_text
         if col == LEVEL:
-            return catalogue.level_label(r.level) or self.tr("Not screened yet")
+            return r.level_text or self.tr("Not screened yet")
         if col == NEXT_STEP:
             return r.next_step
         if col == DUE:
@@ -359,6 +366,13 @@ class ChildTableModel(QAbstractTableModel):
             self.sort_requested.emit(column, order)
 
 
+_ROW_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole.value)
+_ACCESSIBLE = int(Qt.ItemDataRole.AccessibleTextRole.value)
+_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole.value)
+_FONT = int(Qt.ItemDataRole.FontRole.value)
+_FOREGROUND = int(Qt.ItemDataRole.ForegroundRole.value)
+_BACKGROUND = int(Qt.ItemDataRole.BackgroundRole.value)
 _LEVEL_ORDER = {"none": 0, "low": 1, "medium": 2, "high": 3, "immediate": 4}
 _FAR = datetime.max.replace(tzinfo=UTC)
 _URGENT_FG = QBrush(QColor("#9b1c1c"))
@@ -383,4 +397,5 @@ def _with_step(row: ChildRow, step: NextStep) -> ChildRow:
         step.flag,
         step.action_now,
         step.due_at,
+        row.level_text,
     )
