@@ -315,7 +315,11 @@ class DslQueuePage(DslPage):
             self.loaded.emit()
 
         workers.run_in_background(
-            lambda: arrange_queue(vault.dsl.queue(), kind), arrived, self._failed, parent=self
+            lambda: arrange_queue(vault.dsl.queue(), kind),
+            arrived,
+            self._failed,
+            parent=self,
+            freeze_gc=True,
         )
 
     def _refilter(self) -> None:
@@ -329,7 +333,7 @@ class DslQueuePage(DslPage):
                 self._show(arranged)
 
         workers.run_in_background(
-            lambda: arrange_queue(items, kind), arrived, self._failed, parent=self
+            lambda: arrange_queue(items, kind), arrived, self._failed, parent=self, freeze_gc=True
         )
 
     @property
