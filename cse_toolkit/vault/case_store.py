@@ -628,10 +628,41 @@ def _when(text: str | None) -> datetime | None:
     return None if text is None else datetime.fromisoformat(text)
 
 
+_LINE_SQL = f"SELECT child_id, steps, {', '.join(HOT)} FROM case_state"
+# More ids than this are read as the whole table and picked out here: one scan of a few
+# hundred pages beats 25 "IN (...)" queries of 400 for the whole caseload.
+_WHOLE = 2000
+
+
 def lines(conn: Any, child_ids: Sequence[str] | None, now: datetime) -> dict[str, CaseLine]:
     """Every (or these) children's line, in one query: the stored answer where ``now`` is in
     its window, else core's urgency worked out again from the stored state. A child whose
     history the engine refused has no line."""
+    if child_ids is not None and len(child_ids) > _WHOLE:
+        wanted = set(child_ids)
+        rows = [r for r in conn.execute(_LINE_SQL).fetchall() if r[0] in wanted]
+    else:
+        rows = _select(conn, f"{_LINE_SQL} WHERE child_id", child_ids)
+    return _lines(conn, rows, now)
+
+
+def urgent_lines(conn: Any, now: datetime) -> dict[str, CaseLine]:
+    """The lines of children with a recorded step whose urgency now ranks above
+    ``urg.OTHER`` (the review queue's re-ranking): one query that reads only the rows stored
+    as urgent and the rows whose window the clock has left (worked out again, as in
+    :func:`lines`); every other row's stored answer is ``OTHER`` for this ``now``."""
+    at = moment(now)
+    rows = conn.execute(
+        f"{_LINE_SQL} WHERE steps > 0 AND rank IS NOT NULL"
+        " AND (rank < ? OR valid_from >= ? OR valid_until < ?)",
+        (urg.OTHER, at, at),
+    ).fetchall()
+    return {
+        cid: line for cid, line in _lines(conn, rows, now).items() if line.urgency.rank < urg.OTHER
+    }
+
+
+def _lines(conn: Any, rows: Iterable[Any], now: datetime) -> dict[str, CaseLine]:
     at = moment(now)
     out: dict[str, CaseLine] = {}
     slow: list[str] = []
@@ -648,11 +679,7 @@ def lines(conn: Any, child_ids: Sequence[str] | None, now: datetime) -> dict[str
         label,
         since,
         until,
-    ) in _select(
-        conn,
-        f"SELECT child_id, steps, {', '.join(HOT)} FROM case_state WHERE child_id",
-        child_ids,
-    ):
+    ) in rows:
         if rank is None:
             continue  # a history the engine refused (or a row from before the columns)
         if (since is not None and at <= since) or (until is not None and at > until):
@@ -666,6 +693,19 @@ def lines(conn: Any, child_ids: Sequence[str] | None, now: datetime) -> dict[str
             first_at = min((d[3] for d in case.due_dates), default=None)
             out[cid] = CaseLine(cid, case.steps, case.next_title, first_at, risk_now)
     return out
+
+
+def due_rows(conn: Any, before: datetime) -> list[tuple[str, str | None, str, str, str]]:
+    """(child id, ref, name, alias, the due items' JSON) of every child with a recorded step
+    whose first due date is not later than ``before``: the review queue's due items in one
+    query (the due list is taken out of the stored state by SQLite; ref None: no child row)."""
+    rows = conn.execute(
+        "SELECT s.child_id, c.ref, c.name, c.alias, json_extract(s.state, '$.due')"
+        " FROM case_state s LEFT JOIN children c ON c.id = s.child_id"
+        " WHERE s.steps > 0 AND s.first_due IS NOT NULL AND s.first_due <= ?",
+        (moment(before),),
+    ).fetchall()
+    return [(cid, ref, name or "", alias or "", due or "[]") for cid, ref, name, alias, due in rows]
 
 
 def due_items(

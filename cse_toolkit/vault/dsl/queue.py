@@ -259,20 +259,26 @@ class ReviewQueue:
                 self._screen_items = self._screening_items() + self._forged_signoff_items()
             items = list(self._screen_items)
         now = self._v.now()
-        items += self._due_queue_items(now, due_within_days)
-        items += self._action_items(now, due_within_days)
-        items += self._unsent_items(now)
-        items += self._import_items()
+        # Risk first: only the children whose urgency ranks above the rest are read (the
+        # stored rows, case_store.urgent_lines). Only their items change (a copy of thousands
+        # of items per reload cost more than the rest of the queue); due items are made
+        # ranked.
+        risk = {cid: line.urgency for cid, line in case_store.urgent_lines(self._c, now).items()}
+
+        def ranked(some: list[QueueItem]) -> list[QueueItem]:
+            return [_ranked(i, risk[i.child_id]) if i.child_id in risk else i for i in some]
+
+        items = (
+            ranked(items)
+            + self._due_queue_items(now, due_within_days, risk)
+            + ranked(
+                self._action_items(now, due_within_days)
+                + self._unsent_items(now)
+                + self._import_items()
+            )
+            + self._danger_items(risk)
+        )
         far = datetime.max.replace(tzinfo=UTC)
-        risk = self.urgencies()
-        items += self._danger_items(risk)
-        # Only the few urgent children's items change (a copy of thousands of items per
-        # reload cost more than the rest of the queue).
-        urgent = {cid: u for cid, u in risk.items() if u.rank < urg.OTHER}
-        items = [
-            _ranked(i, urgent[i.child_id]) if i.child_id in urgent and i.kind != DANGER else i
-            for i in items
-        ]
 
         def order(item: QueueItem) -> tuple[int, int, datetime, datetime, str]:
             group = 0 if item.overdue else 1 if item.due_at is not None else 2
@@ -310,8 +316,12 @@ class ReviewQueue:
         ).fetchall()
         out: list[QueueItem] = []
         # Whether a confirmed screening waits for sign-off depends only on its tool and its two
-        # levels: worked out once per combination (10,000 screenings share a handful).
+        # levels: worked out once per combination (10,000 screenings share a handful); the
+        # facts (frozen) are shared by the screenings that say the same.
         waits: dict[tuple[str, str, str | None, str | None], bool] = {}
+        said: dict[tuple[Any, ...], ScreeningFacts] = {}
+        label = self._shelf.level_label
+        screening_at = Destination.SCREENING
         for (
             sid,
             cid,
@@ -329,11 +339,12 @@ class ReviewQueue:
             cannot_complete,
         ) in rows:
             combo = (tool_id, version, suggested, confirmed)
-            if combo not in waits:
-                waits[combo] = screening.awaiting_signoff(
+            wait = waits.get(combo)
+            if wait is None:
+                wait = waits[combo] = screening.awaiting_signoff(
                     self._shelf.tool(tool_id, version), suggested, confirmed, "confirmed"
                 )
-            if waits[combo]:
+            if wait:
                 # SAFETY.md R7: until the DSL agrees, the suggestion drives the case.
                 kind, situation, why = LEVEL_CHANGED, Situation.LOWERED, reason or ""
             elif cannot_complete:
@@ -343,21 +354,22 @@ class ReviewQueue:
                 kind, situation, why = LEVEL_CHANGED, Situation.CHANGED, reason or ""
             else:
                 kind, situation, why = SIGNOFF, Situation.AWAITING, ""
-            facts = ScreeningFacts(
-                situation,
-                by or "",
-                self._shelf.level_label(tool_id, confirmed),
-                self._shelf.level_label(tool_id, suggested),
-                why,
-            )
+            key = (situation, by, tool_id, confirmed, suggested, why)
+            facts = said.get(key)
+            if facts is None:
+                facts = said[key] = ScreeningFacts(
+                    situation, by or "", label(tool_id, confirmed), label(tool_id, suggested), why
+                )
             out.append(
-                _item(
+                QueueItem(
                     kind,
                     sid,
-                    (cid, ref, child_label(name, alias, ref)),
+                    cid,
+                    ref,
+                    child_label(name, alias, ref),
                     facts,
                     datetime.fromisoformat(at or screened),  # stored as utc_iso: Z is UTC
-                    Destination.SCREENING,
+                    screening_at,
                 )
             )
         return out
@@ -389,31 +401,44 @@ class ReviewQueue:
             if not (latest is not None and verified.get(latest, False))
         ]
 
-    def _due_queue_items(self, now: datetime, within_days: int) -> list[QueueItem]:
+    def _due_queue_items(
+        self, now: datetime, within_days: int, risk: dict[str, urg.Urgency]
+    ) -> list[QueueItem]:
+        """Overdue and due-soon pathway items, one query (case_store.due_rows), each made
+        with its child's urgency."""
         horizon = now + timedelta(days=within_days)
-        due = self.due_items(before=horizon)
-        if not due:
-            return []
-        names = self._child_names(due)
         titles = self._step_titles()
+        process = Destination.PROCESS
         out: list[QueueItem] = []
-        for cid, items in due.items():
-            child = self._child(cid, names)
-            for d in items:
-                if not d.overdue and d.due_at > horizon:
+        for cid, ref, name, alias, raw in case_store.due_rows(self._c, horizon):
+            if ref is None:
+                ref = label = ref_for(cid)
+            else:
+                label = child_label(name, alias, ref)
+            u = risk.get(cid)
+            rank, flag = (u.rank, u.text) if u is not None else (urg.OTHER, "")
+            for did, what, step, when in json.loads(raw):
+                due_at = datetime.fromisoformat(when)  # utc_iso: Z is UTC
+                late = now > due_at
+                if not late and due_at > horizon:
                     continue
-                days = (now - d.due_at).days if d.overdue else (d.due_at - now).days
-                facts = DueFacts(d.label, titles.get(d.step, d.step.replace("_", " ")), days)
+                days = (now - due_at).days if late else (due_at - now).days
+                title = titles.get(step)
+                facts = DueFacts(what, title if title is not None else step.replace("_", " "), days)
                 out.append(
-                    _item(
+                    QueueItem(
                         DUE,
-                        f"{cid}:{d.id}",
-                        child,
+                        f"{cid}:{did}",
+                        cid,
+                        ref,
+                        label,
                         facts,
-                        d.due_at,
-                        Destination.PROCESS,
-                        due_at=d.due_at,
-                        overdue=d.overdue,
+                        due_at,
+                        process,
+                        due_at,
+                        late,
+                        rank,
+                        flag,
                     )
                 )
         return out
@@ -501,10 +526,14 @@ class ReviewQueue:
         return self._titles
 
     def _child_names(self, ids: Iterable[str]) -> dict[str, tuple[str, str]]:
-        wanted = set(ids)
+        wanted = list(dict.fromkeys(ids))
         out: dict[str, tuple[str, str]] = {}
-        for cid, ref, name, alias in self._c.execute("SELECT id, ref, name, alias FROM children"):
-            if cid in wanted:
+        for start in range(0, len(wanted), 400):
+            chunk = wanted[start : start + 400]
+            for cid, ref, name, alias in self._c.execute(
+                f"SELECT id, ref, name, alias FROM children WHERE id IN ({','.join('?' * len(chunk))})",
+                chunk,
+            ):
                 out[cid] = (ref, child_label(name, alias, ref))
         return out
 
