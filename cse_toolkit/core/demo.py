@@ -20,6 +20,9 @@ from cse_toolkit.core import intelligence as intel
 from cse_toolkit.core import pathway as pw
 from cse_toolkit.core.intelligence.values import SourceType
 
+# The demo's cases follow the current Worcestershire process (pathway 1.1), as a new case would.
+DEMO_PATHWAY = "worcestershire-cse"
+
 FIRST = (
     "Amelia Ava Isla Mia Poppy Ruby Grace Evie Freya Lily Ella Chloe Jessica Sophie Holly Leah "
     "Aisha Zara Maya Nia Keira Skye Jade Kayla Tia Oliver Harry Jack Charlie Leo Alfie Jacob "
@@ -141,7 +144,7 @@ def generate(
     today = today or datetime.now(UTC).date()
     tool_ids = ["worcestershire-2013", "west-midlands-regional"]
     loaded = {t: catalogue.load_tool(t) for t in tool_ids}
-    pathway = catalogue.load_pathway("worcestershire-cse-2013")
+    pathway = catalogue.load_pathway(DEMO_PATHWAY)
     for i in range(n_children):
         child_id = str(uuid.UUID(int=rng.getrandbits(128), version=4))
         age = rng.choice([10, 11, 12, 13, 13, 14, 14, 15, 15, 15, 16, 16, 17])

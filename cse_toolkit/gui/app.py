@@ -121,6 +121,7 @@ def app_window_class() -> type[MainWindow]:
             super().__init__(*args, **kwargs)
             self._locked_start = os.environ.pop("CSE_TOOLKIT_LOCKED_START", "") == "1"
             self._location = fresh_lock.resume_location()  # ids only, checked
+            self.kept = fresh_lock.take_handover()  # unsaved text, sealed (issue 22 item 4)
 
         def start(self) -> None:
             from cse_toolkit.vault.vault import exists
@@ -128,13 +129,14 @@ def app_window_class() -> type[MainWindow]:
             if self._locked_start and exists(self._folder):
                 self._show_locked(first=False)  # "Locked", as the process before showed
                 return
+            self.kept = None  # a first start: nothing was locked
             super().start()
 
         def lock(self, reason: str = "panic") -> None:
             was_open = not self.locked
             super().lock(reason)
             if was_open and reason != "close":
-                fresh_lock.restart_locked(self._location)
+                fresh_lock.restart_locked(self._location, kept=self.kept)
 
     return AppWindow
 

@@ -32,7 +32,6 @@ from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
-    QDialog,
     QLabel,
     QListWidget,
     QListWidgetItem,
@@ -46,6 +45,7 @@ from cse_toolkit import APP_NAME
 from cse_toolkit.core.clock import Clock
 from cse_toolkit.core.entities import Role
 from cse_toolkit.errors import UserError
+from cse_toolkit.fsutil import DiskFullError
 from cse_toolkit.gui import draft_offers
 from cse_toolkit.gui.children.child_dialog import OPEN_EXISTING, ChildDialog
 from cse_toolkit.gui.children.child_list_page import ChildListPage
@@ -55,17 +55,26 @@ from cse_toolkit.gui.common.about_page import AboutPage
 from cse_toolkit.gui.common.first_run_dialog import FirstRunDialog
 from cse_toolkit.gui.common.focus_order import focus_into, region_target, tab_stops
 from cse_toolkit.gui.common.guidance_page import GuidancePage
+from cse_toolkit.gui.common.lock_close import close_everything_else
 from cse_toolkit.gui.common.lock_manager import LockManager
 from cse_toolkit.gui.common.policy_banner import workspace_layout
 from cse_toolkit.gui.common.protocols import DraftEditor, VaultPage
 from cse_toolkit.gui.common.search_dialog import SearchNotesDialog
 from cse_toolkit.gui.common.unlock_dialog import UnlockDialog
 from cse_toolkit.gui.parts import AppParts
+from cse_toolkit.gui.unsaved_bar import (
+    UnsavedBar,
+    ask_before_close,
+    lock_screen_text,
+    put_back,
+    seal_at_lock,
+)
 from cse_toolkit.policy import LoadedPolicy
 from cse_toolkit.vault.keyslots import KdfParams
 
 if TYPE_CHECKING:
     from cse_toolkit.gui.exchange.outbox_page import OutboxPage
+    from cse_toolkit.gui.fresh_lock import Handover
     from cse_toolkit.vault.vault import Vault
 
 log = logging.getLogger(__name__)
@@ -128,6 +137,8 @@ class MainWindow(QMainWindow):
         self.pages = QStackedWidget()
         # The "no organisation policy installed" notice above the navigation and the page.
         self.policy_banner, work_layout = workspace_layout(self.workspace, policy)
+        self.unsaved_bar = UnsavedBar.below(self.policy_banner)  # text nothing could store
+        self.kept: Handover | None = None
         work_layout.addWidget(self.nav)
         work_layout.addWidget(self.pages, 1)
         self.root.addWidget(self.workspace)
@@ -400,6 +411,11 @@ class MainWindow(QMainWindow):
         focus_into(self.pages.currentWidget(), QApplication.focusWidget())
         self.lock_manager.start()
         log.info("vault open for role %s", role)
+        self.unsaved_bar.set_vault(vault)
+        if note := put_back(self, vault, self.kept):  # before the drafts are offered
+            self.statusBar().showMessage(note)
+        self.kept = None
+        self.unlock.set_kept_notice("")
         self.offer_drafts()
 
     def _restore_location(self) -> None:
@@ -440,10 +456,14 @@ class MainWindow(QMainWindow):
         for widget in self._draft_editors():
             try:
                 widget.save_draft()
+            except DiskFullError:
+                pass  # the text is kept (vault.unsaved) and sealed below, the bar said it
             except Exception as exc:  # noqa: BLE001 - lock anyway, report after
                 bugs.append(exc)
-        self._close_everything_else()
+        close_everything_else(self)
         workers.wait_for_all()
+        self.kept = seal_at_lock(self._vault)  # text nothing could store: handed over sealed
+        self.unsaved_bar.set_vault(None)
         vault, self._vault = self._vault, None
         changes.hub().forget()
         for page in self._pages.values():
@@ -474,42 +494,13 @@ class MainWindow(QMainWindow):
                     found.append(widget)
         return found
 
-    def _close_everything_else(self) -> None:
-        """Close popups, modal boxes (innermost first) and every other window of the app."""
-        for _ in range(50):
-            popup = QApplication.activePopupWidget()
-            if popup is None:
-                break
-            popup.close()
-        for _ in range(50):
-            modal = QApplication.activeModalWidget()
-            if modal is None or modal is self:
-                break
-            self._close_one(modal)
-        for widget in self.findChildren(QDialog):
-            if widget.isVisible():
-                self._close_one(widget)
-        for top in QApplication.topLevelWidgets():
-            if top is not self and top.isVisible():
-                self._close_one(top)
-
-    @staticmethod
-    def _close_one(widget: QWidget) -> None:
-        if isinstance(widget, QDialog):
-            widget.reject()
-        if widget.isVisible():
-            # A dialog that refuses to be rejected (the export's password page) or a plain
-            # window: hide it; nothing of the vault may stay on screen.
-            if isinstance(widget, QDialog):
-                widget.done(QDialog.DialogCode.Rejected)
-            widget.hide()
-
     def _show_locked(self, *, first: bool) -> None:
         self.lock_manager.stop()
         self.toolbar_visible(False)
         self.user_label.clear()
         self.unlock.reset(locked=not first)
         self.root.setCurrentWidget(self.unlock)
+        self.unlock.set_kept_notice(lock_screen_text(self.kept))
         self.unlock.focus_passphrase()
 
     def toolbar_visible(self, shown: bool) -> None:
@@ -518,6 +509,9 @@ class MainWindow(QMainWindow):
             action.setEnabled(shown)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt API)
+        if not ask_before_close(self, self.unsaved_bar):
+            event.ignore()  # "Stay open" or "Copy the text"
+            return
         self.lock("close")
         event.accept()
 
@@ -594,7 +588,8 @@ class MainWindow(QMainWindow):
         back, bar = self.child_page.back_button, self.child_page.tabs.tabBar()
 
         def place(widget: QWidget) -> tuple[int, int]:
-            if self.toolbar.isAncestorOf(widget) or self.policy_banner.isAncestorOf(widget):
+            banners = (self.policy_banner, self.unsaved_bar)
+            if self.toolbar.isAncestorOf(widget) or any(b.isAncestorOf(widget) for b in banners):
                 return 0, 0 if self.toolbar.isAncestorOf(widget) else 1
             if widget is self.nav:
                 return 1, 0
@@ -628,7 +623,8 @@ class MainWindow(QMainWindow):
             return []
         return [
             w
-            for w in (self.toolbar, self.policy_banner, self.nav, self.pages.currentWidget())
+            for w in (self.toolbar, self.policy_banner, self.unsaved_bar, self.nav)
+            + (self.pages.currentWidget(),)
             if w is not None and w.isVisible()
         ]
 

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from cse_toolkit.core.clock import utc_iso
-from cse_toolkit.core.demo import DemoChild
+from cse_toolkit.core.demo import DEMO_PATHWAY, DemoChild
 from cse_toolkit.core.ids import ref_for
 from cse_toolkit.core.intelligence import IntelReport
 from cse_toolkit.vault import rows
@@ -168,7 +168,7 @@ def _write(vault: Vault, children: list[DemoChild]) -> None:
                         "created_by": uid,
                         "updated_at": recorded,
                         "child_id": ch.id,
-                        "pathway_id": "worcestershire-cse-2013",
+                        "pathway_id": DEMO_PATHWAY,
                         "step_id": st.step,
                         "status": st.status,
                         "event_at": utc_iso(st.happened_at),

@@ -596,7 +596,7 @@ class Repositories:
     def save_draft(
         self, kind: str, target_id: str | None, payload: dict[str, Any], draft_id: str | None = None
     ) -> str:
-        draft_id = draft_id or new_id()
+        fresh, draft_id = draft_id is None, draft_id or new_id()
         text = json.dumps(payload, ensure_ascii=False)
         if len(text) > MAX_DRAFT:
             raise UserError(
@@ -615,10 +615,16 @@ class Repositories:
         except DiskFullError:
             # Even the released reserve is used up: the draft goes into the vault's rescue
             # file (vault/reserve.py), encrypted, and back into the drafts at the next unlock.
-            self._v.stash_draft(
-                {"id": draft_id, "user_id": self._v.user.id, "kind": kind,
-                 "target_id": target_id, "payload": text, "updated_at": now}
-            )  # fmt: skip
+            draft = {"id": draft_id, "user_id": self._v.user.id, "kind": kind,
+                     "target_id": target_id, "payload": text, "updated_at": now}  # fmt: skip
+            try:
+                self._v.stash_draft(draft)
+            except DiskFullError:
+                self._v.unsaved.keep(draft)  # nowhere on disk: said at once, kept at lock
+                raise
+        self._v.unsaved.drop(draft_id)
+        if fresh:  # an editor that never got the id of its failed write: this one replaces it
+            self._v.unsaved.drop_like(self._v.user.id, kind, target_id)
         return draft_id
 
     def put_back_drafts(self, kept: list[dict[str, Any]]) -> None:
@@ -643,6 +649,7 @@ class Repositories:
         return [Draft(r[0], r[1], r[2], json.loads(r[3]), r[4]) for r in rows]
 
     def delete_draft(self, draft_id: str) -> None:
+        self._v.unsaved.drop(draft_id)
         with self._v.write("the draft"):
             self._c.execute(
                 "DELETE FROM drafts WHERE id = ? AND user_id = ?", (draft_id, self._v.user.id)

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from cse_toolkit.policy import Policy
     from cse_toolkit.vault.audit import ChainHead
     from cse_toolkit.vault.registry import RegistryState
+    from cse_toolkit.vault.unsaved import Unsaved
 
 
 class Session(Protocol):
@@ -79,6 +80,8 @@ class Session(Protocol):
         """This person's signature (hex) over ``message``; "" in a session without a key."""
 
     def users(self) -> list[User]: ...
+
+    unsaved: Unsaved  # drafts nothing on disk could take (vault/unsaved.py)
 
     def stash_draft(self, draft: dict[str, Any]) -> None:
         """Keep a draft the database could not take (a full disk) in the rescue file."""

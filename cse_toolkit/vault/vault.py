@@ -44,6 +44,7 @@ from cse_toolkit.vault import (
     reserve,
     rows,
     schema,
+    unsaved,
 )
 from cse_toolkit.vault.actions_repo import ActionsRepository
 from cse_toolkit.vault.attachments_repo import AttachmentRepository
@@ -256,6 +257,8 @@ class Vault:
         # reserve has been given back because the disk is (nearly) full.
         self._stash_key: bytes | None = None
         self.disk_full = False
+        # Drafts that not even the rescue file could take (vault/unsaved.py): in memory only.
+        self.unsaved = unsaved.Unsaved()
         self.repos = Repositories(self)
         self.incidents = IncidentsRepository(self, self.repos)
         self.repos.attach_incidents(self.incidents)
@@ -575,6 +578,38 @@ class Vault:
         reserve.stash(self.folder, self._stash_key, draft)
         self.disk_full = True
 
+    def seal_unsaved(self) -> bytes | None:
+        """At lock: the drafts nothing could store, sealed for the fresh lock-screen process
+        (``vault/unsaved.py``); None when there are none."""
+        kept = self.unsaved.drafts()
+        if not kept or self._stash_key is None:
+            return None
+        return unsaved.seal(self._stash_key, kept)
+
+    def put_back_unsaved(self, blob: bytes) -> str:
+        """After unlock: drafts handed over by the lock back into the vault's drafts ("vault"),
+        else the rescue file ("rescue"), else this process's memory ("memory"), each draft
+        belonging to this vault's own users only. ``ValueError`` when the blob does not open
+        with this vault's key."""
+        assert self._stash_key is not None
+        kept = unsaved.unseal(self._stash_key, blob)
+        if not kept:
+            return "vault"
+        try:
+            with self.write("the drafts kept while the app was locked"):
+                self.repos.put_back_drafts(kept)
+            return "vault"
+        except (UserError, OSError, db.DatabaseError):
+            pass  # a full disk (or any storage error): never lose them for it
+        where = "rescue"
+        for draft in kept:
+            try:
+                self.stash_draft(draft)
+            except (UserError, OSError):
+                self.unsaved.keep(draft)
+                where = "memory"
+        return where
+
     def _make_room(self) -> None:
         """Before each write: give the reserve back when the disk is nearly full (cheap: a
         stat while the reserve exists), and make it again once space has come back."""
@@ -813,6 +848,7 @@ class Vault:
         self._signing_key = None  # type: ignore[assignment]
         self._personal_key = None
         self._listeners.clear()
+        self.unsaved.clear()  # sealed first by the lock (Vault.seal_unsaved), if it was kept
 
     @property
     def is_open(self) -> bool:

@@ -109,6 +109,7 @@ def test_stylesheet_colours_meet_wcag_aa() -> None:
 
 
 def test_named_colours_meet_wcag_aa() -> None:
+    from cse_toolkit.gui import unsaved_bar
     from cse_toolkit.gui.common import pathway_widgets
     from cse_toolkit.gui.dsl import dsl_charts
     from cse_toolkit.gui.intel import intel_checks_panel
@@ -120,6 +121,7 @@ def test_named_colours_meet_wcag_aa() -> None:
         (pathway_widgets.PROBLEM_FG, pathway_widgets.PROBLEM_BG),
         (pathway_tracker.CURRENT_FG, pathway_tracker.CURRENT_BG),
         (pathway_tracker.DONE_FG, WINDOW),
+        (unsaved_bar.BAR_FG, unsaved_bar.BAR_BG),
     ]
     pairs += [
         (c, WINDOW)

@@ -113,8 +113,8 @@ def test_screening_and_intelligence_packs_then_the_dsl_signs_off(  # type: ignor
     qtbot.waitUntil(lambda: queue.isVisible(), timeout=2000)
     row = next(
         r
-        for r in range(queue.proxy.rowCount())
-        if queue.proxy.index(r, 0).data(ITEM_ROLE).record_id == waiting[0].record_id
+        for r in range(queue.model.rowCount())
+        if queue.model.index(r, 0).data(ITEM_ROLE).record_id == waiting[0].record_id
     )
     queue.table.selectRow(row)
     queue.sign_off_selected()

@@ -431,108 +431,88 @@ def date_in_future(s: Subject) -> Iterator[QualityWarning]:
         )
 
 
-def _vehicles(s: Subject) -> Iterator[tuple[int, Vehicle]]:
-    return ((i, e) for i, e in enumerate(s.report.entities) if isinstance(e, Vehicle))
-
-
-@check("vehicle_no_vrm", "Vehicle without a number plate", section=VEHICLES)
-def vehicle_no_vrm(s: Subject) -> Iterator[QualityWarning]:
-    for i, vehicle in _vehicles(s):
-        if not vehicle.vrm:
-            yield _entity_warning(
-                "vehicle_no_vrm",
-                i,
-                _entity_subject(vehicle),
-                f"The vehicle (item {i + 1}) has no number plate. Add the VRM, even part of "
-                "it; if nobody saw it, override with that reason.",
-            )
-
-
-@check("vrm_unrecognised", "Number plate not in a UK format", section=VEHICLES)
-def vrm_unrecognised(s: Subject) -> Iterator[QualityWarning]:
-    for i, vehicle in _vehicles(s):
-        if vehicle.vrm and not vehicle.vrm_recognised:
-            yield _entity_warning(
-                "vrm_unrecognised",
-                i,
-                _entity_subject(vehicle),
-                f"The number plate of the vehicle (item {i + 1}) is not a whole UK plate. "
-                "Check it; if only part was seen, say which part in the facts.",
-            )
-
-
-# -- what criminal exploitation intelligence needs (issue 19 item 4, issue 14 item 6) -----------
-
-
 def _of(s: Subject, kind: type) -> Iterator[tuple[int, Any]]:
     return ((i, e) for i, e in enumerate(s.report.entities) if isinstance(e, kind))
 
 
-@check("line_no_number", "Drug line without a phone number", section=VEHICLES)
-def line_no_number(s: Subject) -> Iterator[QualityWarning]:
-    for i, phone in _of(s, Phone):
-        if phone.used_as_line and not phone.number_recognised:
-            yield _entity_warning(
-                "line_no_number",
-                i,
-                _entity_subject(phone),
-                f"The line \u201c{phone.line_name}\u201d (item {i + 1}) has no whole phone "
-                "number. Add the number the line runs on, even part of it; the name alone "
-                "changes often.",
-            )
+def entity_check(
+    check_id: str, title: str, kind: type, fails: Callable[[Any], bool], message: str
+) -> None:
+    """Register a check that warns once for each entity of ``kind`` for which ``fails`` is true.
+
+    ``message`` is formatted with ``n`` (the item's number, counting from 1) and ``e`` (the
+    entity), e.g. ``"The line \u201c{e.line_name}\u201d (item {n}) ..."``."""
+
+    def run(s: Subject) -> Iterator[QualityWarning]:
+        for i, entity in _of(s, kind):
+            if fails(entity):
+                text = message.format(n=i + 1, e=entity)
+                yield _entity_warning(check_id, i, _entity_subject(entity), text)
+
+    run.__name__ = run.__qualname__ = check_id
+    check(check_id, title, section=VEHICLES)(run)
 
 
-@check("dealing_address_incomplete", "Dealing address without an address", section=VEHICLES)
-def dealing_address_incomplete(s: Subject) -> Iterator[QualityWarning]:
-    for i, place in _of(s, Location):
-        if place.place_type == "dealing_address" and not (place.address and place.postcode):
-            yield _entity_warning(
-                "dealing_address_incomplete",
-                i,
-                _entity_subject(place),
-                f"The address used for dealing (item {i + 1}) needs the house number, street "
-                "and postcode, so the police can find it; a cuckooed home is someone's home.",
-            )
+entity_check(
+    "vehicle_no_vrm",
+    "Vehicle without a number plate",
+    Vehicle,
+    lambda vehicle: not vehicle.vrm,
+    "The vehicle (item {n}) has no number plate. Add the VRM, even part of it; if nobody saw "
+    "it, override with that reason.",
+)
+entity_check(
+    "vrm_unrecognised",
+    "Number plate not in a UK format",
+    Vehicle,
+    lambda vehicle: bool(vehicle.vrm) and not vehicle.vrm_recognised,
+    "The number plate of the vehicle (item {n}) is not a whole UK plate. Check it; if only "
+    "part was seen, say which part in the facts.",
+)
 
+# -- what criminal exploitation intelligence needs (issue 19 item 4, issue 14 item 6) -----------
 
-@check("financial_no_identifier", "Financial detail without what identifies it", section=VEHICLES)
-def financial_no_identifier(s: Subject) -> Iterator[QualityWarning]:
-    for i, item in _of(s, Financial):
-        if not item.identifier and not item.details:
-            yield _entity_warning(
-                "financial_no_identifier",
-                i,
-                _entity_subject(item),
-                f"The financial detail (item {i + 1}) says nothing that identifies it. Add "
-                "the account, card (last four digits) or payment handle, or the payments seen "
-                "(amounts, dates, who paid whom).",
-            )
-
-
-@check("card_number_in_full", "A whole card number", section=VEHICLES)
-def card_number_in_full(s: Subject) -> Iterator[QualityWarning]:
-    for i, item in _of(s, Financial):
-        if item.full_card_number:
-            yield _entity_warning(
-                "card_number_in_full",
-                i,
-                _entity_subject(item),
-                f"The card (item {i + 1}) has a whole card number. Give only the last four "
-                "digits and the bank: the police can get the rest lawfully.",
-            )
-
-
-@check("weapon_no_detail", "Weapon without a description or place", section=VEHICLES)
-def weapon_no_detail(s: Subject) -> Iterator[QualityWarning]:
-    for i, weapon in _of(s, Weapon):
-        if not weapon.description or not (weapon.where or weapon.whose):
-            yield _entity_warning(
-                "weapon_no_detail",
-                i,
-                _entity_subject(weapon),
-                f"The weapon (item {i + 1}) needs what it looks like and where it was seen or "
-                "is kept, or whose it is. If a weapon is a danger now, call 999.",
-            )
+entity_check(
+    "line_no_number",
+    "Drug line without a phone number",
+    Phone,
+    lambda phone: phone.used_as_line and not phone.number_recognised,
+    "The line \u201c{e.line_name}\u201d (item {n}) has no whole phone number. Add the number "
+    "the line runs on, even part of it; the name alone changes often.",
+)
+entity_check(
+    "dealing_address_incomplete",
+    "Dealing address without an address",
+    Location,
+    lambda place: place.place_type == "dealing_address" and not (place.address and place.postcode),
+    "The address used for dealing (item {n}) needs the house number, street and postcode, so "
+    "the police can find it; a cuckooed home is someone's home.",
+)
+entity_check(
+    "financial_no_identifier",
+    "Financial detail without what identifies it",
+    Financial,
+    lambda item: not item.identifier and not item.details,
+    "The financial detail (item {n}) says nothing that identifies it. Add the account, card "
+    "(last four digits) or payment handle, or the payments seen (amounts, dates, who paid "
+    "whom).",
+)
+entity_check(
+    "card_number_in_full",
+    "A whole card number",
+    Financial,
+    lambda item: bool(item.full_card_number),
+    "The card (item {n}) has a whole card number. Give only the last four digits and the "
+    "bank: the police can get the rest lawfully.",
+)
+entity_check(
+    "weapon_no_detail",
+    "Weapon without a description or place",
+    Weapon,
+    lambda weapon: not weapon.description or not (weapon.where or weapon.whose),
+    "The weapon (item {n}) needs what it looks like and where it was seen or is kept, or "
+    "whose it is. If a weapon is a danger now, call 999.",
+)
 
 
 @check("crime_reference_missing", "Already reported, but no crime reference", section=REPORTED)

@@ -3,15 +3,22 @@
 Rows are read on a pool thread (``repos.child_rows()`` plus the pathway's next steps when a
 provider is set), so a vault with 10,000 children never freezes the window; the table fills
 when the rows arrive (``loaded`` signal). Enter or double-click opens a child.
+
+Filtering as the user types (debounced), "needs action now" and sorting by a column header are
+worked out on a pool thread too (``child_table_model.arrange``): the GUI thread only swaps the
+finished rows into the model, so the window never waits for 10,000 rows of Python (issue 17).
+Every request carries a generation; a newer one supersedes an older one still running, and the
+current child stays selected when it is still shown.
 """
 
 from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -35,19 +42,26 @@ from cse_toolkit.gui.children.child_table_model import (
     NEXT_STEP,
     PRIORITY,
     REF,
-    ChildFilterProxy,
+    Arranged,
+    ChildRow,
     ChildTableModel,
     NextStepProvider,
+    ViewSpec,
+    arrange,
     rows_from_db,
+    with_steps,
 )
 from cse_toolkit.gui.common import workers
 from cse_toolkit.gui.common.changes import CASE_TOPICS, follow_changes
+from cse_toolkit.gui.common.table_model import fixed_rows
 from cse_toolkit.gui.common.widgets import heading_label
 
 if TYPE_CHECKING:
     from cse_toolkit.vault.vault import Vault
 
 log = logging.getLogger(__name__)
+
+FILTER_DELAY_MS = 120  # typing: arrange once the user pauses, not on every key
 
 
 class _FilterEdit(QLineEdit):
@@ -74,12 +88,21 @@ class ChildListPage(QWidget):
         self._clock = clock
         self._vault: Vault | None = None
         self._provider: NextStepProvider | None = None
-        self._generation = 0
+        self._generation = 0  # the data: a reload or clear makes older loads stale
+        self._view_generation = 0  # the arrangement: the newest request wins
+        self._complete = False  # the rows hold everything (the next steps, if any)
+        self._loaded_pending = False  # ``loaded`` is due once a complete arrangement shows
+        self._select_next: str | None = None
+        self._base: tuple[ChildRow, ...] = ()  # the newest rows read, by name
+        self._sort = (PRIORITY, Qt.SortOrder.AscendingOrder)
         self.last_timings: dict[str, float] = {}
 
         self.model = ChildTableModel(clock, self)
-        self.proxy = ChildFilterProxy(self)
-        self.proxy.setSourceModel(self.model)
+        self.model.sort_requested.connect(self._sort_requested)
+        self._filter_timer = QTimer(self)
+        self._filter_timer.setSingleShot(True)
+        self._filter_timer.setInterval(FILTER_DELAY_MS)
+        self._filter_timer.timeout.connect(self._rearrange)
 
         title = heading_label(self.tr("Children"))
         self.filter_edit = _FilterEdit()
@@ -115,7 +138,7 @@ class ChildListPage(QWidget):
 
         self.table = QTableView()
         self.table.setAccessibleName(self.tr("Children list"))
-        self.table.setModel(self.proxy)
+        self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -123,18 +146,17 @@ class ChildListPage(QWidget):
         self.table.setSortingEnabled(True)
         self.table.setTabKeyNavigation(False)
         self.table.setWordWrap(False)
-        self.table.verticalHeader().hide()
+        fixed_rows(self.table)
         header = self.table.horizontalHeader()
         # Risk first: the most urgent child at the top (core.urgency); by name until the
         # pathway has worked the urgency out. Any column header sorts by that column instead.
         header.setSortIndicator(PRIORITY, Qt.SortOrder.AscendingOrder)
-        # Name and next step share the spare width; the short columns fit their contents so
-        # the due date ("Overdue since 01/06/2026") is never cut off.
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setResizeContentsPrecision(0)  # the rows on screen, not the first 1,000
+        # Name and next step share the spare width; the short columns get widths measured
+        # once from sample text (``_size_columns``), never from the rows: ResizeToContents
+        # asks data() for rows at every reset and layout.
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(NAME, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(NEXT_STEP, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(PRIORITY, QHeaderView.ResizeMode.ResizeToContents)
         header.moveSection(PRIORITY, NAME + 1)  # read right after the name
         header.setHighlightSections(False)
         self.table.activated.connect(self._activated)
@@ -168,6 +190,7 @@ class ChildListPage(QWidget):
             LEVEL: self.tr("Not screened yet"),
             NEXT_STEP: "Strategy meeting with the DSL",
             DUE: self.tr("Overdue since 00/00/0000"),
+            PRIORITY: "⚠ Overdue: Referral to Children's Social Care",
         }
         for col, sample in samples.items():
             head = str(self.model.headerData(col, Qt.Orientation.Horizontal))
@@ -182,8 +205,13 @@ class ChildListPage(QWidget):
     def clear(self) -> None:
         self._vault = None
         self._generation += 1  # a load still running is dropped when it arrives
+        self._view_generation += 1
+        self._filter_timer.stop()
+        self._complete = self._loaded_pending = False
+        self._select_next = None
+        self._base = ()
         self.filter_edit.clear()
-        self.proxy.prepare([])
+        self._filter_timer.stop()
         self.model.clear()
         self._update_count()
 
@@ -202,70 +230,142 @@ class ChildListPage(QWidget):
         generation = self._generation
         provider = self._provider
         today = self._clock.now().date()
-        keep = select_id or self.current_child_id()
+        self._select_next = select_id or self._select_next or self.current_child_id()
+        self._complete = False
+        self._loaded_pending = True
         self.empty_label.setText(self.tr("Loading…"))
         self.empty_label.show()
 
-        def work() -> tuple[list[Any], dict[str, float]]:
+        def work(spec: ViewSpec) -> tuple[Arranged, dict[str, float]]:
             t0 = time.perf_counter()
             raw = vault.repos.child_rows()
             t1 = time.perf_counter()
             rows = rows_from_db(raw, today, None)
             t2 = time.perf_counter()
-            return rows, {"query_ms": (t1 - t0) * 1000, "rows_ms": (t2 - t1) * 1000}
+            arranged = arrange(rows, spec)
+            timings = {
+                "query_ms": (t1 - t0) * 1000,
+                "rows_ms": (t2 - t1) * 1000,
+                "arrange_ms": (time.perf_counter() - t2) * 1000,
+            }
+            return arranged, timings
 
-        def done(result: tuple[list[Any], dict[str, float]]) -> None:
-            if generation != self._generation:
-                return
-            rows, timings = result
-            t0 = time.perf_counter()
-            self.proxy.prepare(rows)
-            self.model.set_rows(rows, has_steps=provider is not None)
+        def done(arranged: Arranged, timings: dict[str, float]) -> None:
             self.table.setColumnHidden(NEXT_STEP, provider is None)
             self.table.setColumnHidden(DUE, provider is None)
             self.table.setColumnHidden(PRIORITY, provider is None)
             self.action_only.setVisible(provider is not None)
-            self._resort()
-            timings["model_ms"] = (time.perf_counter() - t0) * 1000
             self.last_timings = timings
             log.info(
-                "child list: %d rows, query %.0f ms, rows %.0f ms, model %.0f ms",
-                len(rows),
+                "child list: %d rows, query %.0f ms, rows %.0f ms, arranged %.0f ms",
+                len(arranged.rows),
                 timings["query_ms"],
                 timings["rows_ms"],
-                timings["model_ms"],
-            )
-            self._update_count()
-            if keep:
-                self.select_child(keep)
-            if provider is None:
-                self.loaded.emit()
-                return
-            # The list is on screen; the next steps follow (the pathway replay for thousands
-            # of children takes seconds and must not hold the list back).
-            ids = [r.id for r in rows]
-            started = time.perf_counter()
-
-            def steps_done(steps: Any) -> None:
-                if generation != self._generation:
-                    return
-                self.model.set_steps(steps)
-                self._resort()
-                self.proxy.refilter()
-                self._update_count()
-                self.last_timings["steps_ms"] = (time.perf_counter() - started) * 1000
-                log.info(
-                    "child list: next steps for %d children in %.0f ms",
-                    len(steps),
-                    self.last_timings["steps_ms"],
-                )
-                self.loaded.emit()
-
-            workers.run_in_background(
-                lambda: provider(vault, ids), steps_done, self._failed, parent=self
+                timings["arrange_ms"],
             )
 
-        workers.run_in_background(work, done, self._failed, parent=self)
+        def then(arranged: Arranged) -> None:
+            if provider is not None:
+                # The list is on screen; the next steps follow (they must not hold it back).
+                self._load_steps(vault, provider, generation, arranged.rows)
+
+        self._start(generation, work, done, then, complete=provider is None)
+
+    def _load_steps(
+        self,
+        vault: Vault,
+        provider: NextStepProvider,
+        generation: int,
+        rows: tuple[ChildRow, ...],
+    ) -> None:
+        if generation != self._generation:
+            return
+        started = time.perf_counter()
+
+        def work(spec: ViewSpec) -> tuple[Arranged, int]:
+            steps = provider(vault, [r.id for r in rows])
+            return arrange(with_steps(rows, steps), spec), len(steps)
+
+        def done(_arranged: Arranged, n: int) -> None:
+            self.last_timings["steps_ms"] = (time.perf_counter() - started) * 1000
+            log.info(
+                "child list: next steps for %d children in %.0f ms",
+                n,
+                self.last_timings["steps_ms"],
+            )
+
+        self._start(generation, work, done, None, complete=True)
+
+    def _start(
+        self,
+        generation: int,
+        work: Callable[[ViewSpec], tuple[Arranged, Any]],
+        done: Callable[[Arranged, Any], None],
+        then: Callable[[Arranged], None] | None,
+        *,
+        complete: bool,
+    ) -> None:
+        """Run ``work`` (new rows, arranged for the current view) on a pool thread."""
+        self._view_generation += 1
+        view_generation = self._view_generation
+        spec = self._spec()
+
+        def arrived(result: tuple[Arranged, Any]) -> None:
+            if generation != self._generation:
+                return  # reloaded or cleared meanwhile
+            arranged, extra = result
+            self._base = arranged.rows
+            self._complete = complete
+            done(arranged, extra)
+            if view_generation == self._view_generation:
+                self._show(arranged)
+            else:  # the filter or sort changed while the rows were read: arrange them again
+                self._rearrange()
+            if then is not None:
+                then(arranged)
+
+        workers.run_in_background(lambda: work(spec), arrived, self._failed, parent=self)
+
+    def _rearrange(self) -> None:
+        """Filter and sort the loaded rows again, off the GUI thread (the newest request wins)."""
+        self._filter_timer.stop()
+        if self._vault is None:
+            return
+        base = self._base
+        self._view_generation += 1
+        view_generation, generation = self._view_generation, self._generation
+        spec = self._spec()
+        t0 = time.perf_counter()
+
+        def arrived(arranged: Arranged) -> None:
+            if view_generation == self._view_generation and generation == self._generation:
+                self.last_timings["filter_ms"] = (time.perf_counter() - t0) * 1000
+                self._show(arranged)
+
+        workers.run_in_background(lambda: arrange(base, spec), arrived, self._failed, parent=self)
+
+    def _show(self, arranged: Arranged) -> None:
+        """Swap the arranged rows in (the only GUI-thread work: one model reset)."""
+        t0 = time.perf_counter()
+        keep = self._select_next or self.current_child_id()
+        self.model.set_arranged(arranged, has_steps=self._provider is not None)
+        if keep and self.select_child(keep) and self._complete:
+            self._select_next = None
+        self.last_timings["model_ms"] = (time.perf_counter() - t0) * 1000
+        self._update_count()
+        if self._complete and self._loaded_pending:
+            self._loaded_pending = False
+            self._select_next = None
+            self.loaded.emit()
+
+    def _spec(self) -> ViewSpec:
+        column, order = self._sort
+        return ViewSpec(
+            self.filter_edit.text(),
+            self.action_only.isChecked(),
+            column,
+            order == Qt.SortOrder.DescendingOrder,
+        )
 
     def _failed(self, exc: BaseException) -> None:
         from cse_toolkit.errors import UserError
@@ -283,22 +383,23 @@ class ChildListPage(QWidget):
         self.filter_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.filter_edit.selectAll()
 
-    def _resort(self) -> None:
-        header = self.table.horizontalHeader()
-        self.model.sort(header.sortIndicatorSection(), header.sortIndicatorOrder())
+    def _sort_requested(self, column: int, order: Qt.SortOrder) -> None:
+        self._sort = (column, order)
+        self._rearrange()
 
-    def _action_only_changed(self, on: bool) -> None:
-        self.proxy.set_action_only(on)
-        self._update_count()
+    def _action_only_changed(self, _on: bool) -> None:
+        self._rearrange()
 
-    def _filter_changed(self, text: str) -> None:
-        t0 = time.perf_counter()
-        self.proxy.set_filter_text(text)
-        self.last_timings["filter_ms"] = (time.perf_counter() - t0) * 1000
-        self._update_count()
+    def _filter_changed(self, _text: str) -> None:
+        self._filter_timer.start()  # restarts: one arrangement when the typing pauses
+
+    @property
+    def arranging(self) -> bool:
+        """A filter or sort asked for is not on screen yet."""
+        return self._filter_timer.isActive() or self.model.arranged.spec != self._spec()
 
     def _update_count(self) -> None:
-        shown, total = self.proxy.rowCount(), self.model.rowCount()
+        shown, total = self.model.rowCount(), self.model.total()
         if total == 0 and self._vault is not None:
             self.empty_label.setText(
                 self.tr("No children yet. Press Add child (Ctrl+Shift+C) to add the first one.")
@@ -318,31 +419,27 @@ class ChildListPage(QWidget):
 
     def _focus_table(self) -> None:
         self.table.setFocus(Qt.FocusReason.OtherFocusReason)
-        if not self.table.currentIndex().isValid() and self.proxy.rowCount():
-            self.table.setCurrentIndex(self.proxy.index(0, NAME))
+        if not self.table.currentIndex().isValid() and self.model.rowCount():
+            self.table.setCurrentIndex(self.model.index(0, NAME))
 
     def current_child_id(self) -> str | None:
         index = self.table.currentIndex()
-        if not index.isValid():
+        if not index.isValid() or index.row() >= self.model.rowCount():
             return None
-        source = self.proxy.mapToSource(index)
-        return self.model.row_at(source.row()).id
+        return self.model.row_at(index.row()).id
 
     def select_child(self, child_id: str) -> bool:
         row = self.model.row_of(child_id)
         if row < 0:
             return False
-        index = self.proxy.mapFromSource(self.model.index(row, NAME))
-        if not index.isValid():
-            return False
+        index = self.model.index(row, NAME)
         self.table.setCurrentIndex(index)
         self.table.scrollTo(index)
         return True
 
     def _activated(self, index: QModelIndex) -> None:
         if index.isValid():
-            source = self.proxy.mapToSource(index)
-            self.open_child.emit(self.model.row_at(source.row()).id)
+            self.open_child.emit(self.model.row_at(index.row()).id)
 
     def _open_current(self) -> None:
         child_id = self.current_child_id()

@@ -6,9 +6,11 @@ columns come from a provider the pathway engine supplies
 (``ChildTableModel.set_next_step_provider``); without one they are hidden and the level column
 says "Not screened yet" for children with no confirmed level. Nothing is invented.
 
-Sorting is done by the source model with a Python key (fast for 10,000 rows); the proxy only
-filters, on a precomputed lower-case search text per row, so typing in the filter box stays
-instant.
+Nothing per row runs on the GUI thread (issue 17: a Python ``filterAcceptsRow`` and a Python
+sort over 10,000 rows stalled the window for 1-2.6 s): the rows are immutable ``ChildRow``
+tuples, and the page has them filtered and sorted by :func:`arrange` on a pool thread. The model
+only swaps in the result (one reset) and answers ``data()`` for the rows on screen; a click on a
+column header asks the page for a new arrangement (``sort_requested``) instead of sorting here.
 """
 
 from __future__ import annotations
@@ -23,17 +25,17 @@ from PySide6.QtCore import (
     QModelIndex,
     QObject,
     QPersistentModelIndex,
-    QSortFilterProxyModel,
     Qt,
+    Signal,
 )
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from cse_toolkit.core import catalogue
 from cse_toolkit.core.clock import Clock
 
-SEARCH_ROLE = Qt.ItemDataRole.UserRole + 1
-ID_ROLE = Qt.ItemDataRole.UserRole + 2
-SORT_ROLE = Qt.ItemDataRole.UserRole + 3
+SEARCH_ROLE = int(Qt.ItemDataRole.UserRole.value) + 1
+ID_ROLE = int(Qt.ItemDataRole.UserRole.value) + 2
+SORT_ROLE = int(Qt.ItemDataRole.UserRole.value) + 3
 
 NAME, REF, AGE, LEVEL, NEXT_STEP, DUE, PRIORITY = range(7)
 COLUMNS = 7
@@ -60,7 +62,7 @@ class NextStep:
 NextStepProvider = Callable[[Any, Sequence[str]], Mapping[str, NextStep]]
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class ChildRow:
     id: str
     ref: str
@@ -71,11 +73,13 @@ class ChildRow:
     next_step: str
     due: date | None
     search: str
-    visible: bool = True  # set by ChildFilterProxy: the filter's answer for this row
     rank: int = NO_RANK
     flag: str = ""
     action_now: bool = False
     due_at: datetime | None = None
+    # The level in words (``catalogue.level_label``), worked out with the row off the GUI
+    # thread: its first call reads every installed tool file (0.4 s).
+    level_text: str = ""
 
     def urgency_key(self) -> tuple[int, datetime, str]:
         return (self.rank, self.due_at or _FAR, self.search)
@@ -108,14 +112,16 @@ def rows_from_db(
     out: list[ChildRow] = []
     steps = steps or {}
     ages: dict[tuple[Any, Any, Any], int | None] = {}
+    level_texts: dict[str | None, str] = {}
     for cid, ref, name, alias, dob, approx, approx_on, level, *_ in raw:
         label = f"{name} ({alias})" if name and alias else name or alias or ref
         key = (dob, approx, approx_on)
         age = ages.get(key, -1)
         if age == -1:
             age = ages[key] = _age(dob, approx, approx_on, today)
-        step = steps.get(cid)
-        text, due = (step.text, step.due) if step else ("", None)
+        level_text = level_texts.get(level)
+        if level_text is None:
+            level_text = level_texts[level] = catalogue.level_label(level) or ""
         row = ChildRow(
             cid,
             ref,
@@ -123,22 +129,112 @@ def rows_from_db(
             age,
             not dob and approx is not None,
             level,
-            text,
-            due,
-            f"{label}\t{ref}\t{level or ''}\t{text}".casefold(),
+            "",
+            None,
+            f"{label}\t{ref}\t{level or ''}".casefold(),
+            level_text=level_text,
         )
-        if step:
-            _apply_step(row, step)
-        out.append(row)
+        step = steps.get(cid)
+        out.append(_with_step(row, step) if step else row)
     out.sort(key=lambda r: r.search)
     return out
 
 
+@dataclass(frozen=True, slots=True)
+class ViewSpec:
+    """What the user asked to see: the filter words, "needs action now", the sort column."""
+
+    text: str = ""
+    action_only: bool = False
+    column: int = PRIORITY
+    descending: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Arranged:
+    """Rows ready for the model, made on a pool thread by :func:`arrange`."""
+
+    rows: tuple[ChildRow, ...]  # every row, by name: what later arrangements start from
+    shown: tuple[ChildRow, ...]  # the rows the filter lets through, in the sort order
+    where: Mapping[str, int]  # child id -> its row in ``shown``
+    spec: ViewSpec
+
+
+EMPTY = Arranged((), (), {}, ViewSpec())
+
+
+def matches(rows: Sequence[ChildRow], text: str, action_only: bool) -> list[ChildRow]:
+    """The rows whose search text holds every word of ``text`` (any order, any case)."""
+    words = text.casefold().split()
+    if len(words) == 1:
+        word = words[0]
+        out = [r for r in rows if word in r.search]
+    elif words:
+        out = [r for r in rows if all(w in r.search for w in words)]
+    else:
+        out = list(rows)
+    if action_only:
+        out = [r for r in out if r.action_now]
+    return out
+
+
+def _sort_key(column: int) -> Callable[[ChildRow], Any] | None:
+    # Each key returns None for "not known"; those rows go last in either direction.
+    return {
+        NAME: lambda r: r.search,
+        REF: lambda r: r.ref,
+        AGE: lambda r: r.age,
+        LEVEL: lambda r: _LEVEL_ORDER.get(r.level or ""),
+        NEXT_STEP: lambda r: r.next_step.casefold() or None,
+        DUE: lambda r: r.due,
+        PRIORITY: lambda r: r.urgency_key(),
+    }.get(column)
+
+
+def sort_rows(rows: Sequence[ChildRow], column: int, descending: bool) -> list[ChildRow]:
+    """Stable sort by a column, rows with no value for it last (in either direction)."""
+    key = _sort_key(column)
+    if key is None:
+        return list(rows)
+    keyed = [(key(r), r) for r in rows]  # each row's key once
+    known = [kr for kr in keyed if kr[0] is not None]
+    known.sort(key=lambda kr: kr[0], reverse=descending)
+    return [r for _k, r in known] + [r for k, r in keyed if k is None]
+
+
+def arrange(rows: Sequence[ChildRow], spec: ViewSpec) -> Arranged:
+    """Filter, then sort, the rows (by name) for ``spec``. Runs on a pool thread, never on the
+    GUI thread: 10,000 children take tens of milliseconds of Python."""
+    shown = tuple(
+        sort_rows(matches(rows, spec.text, spec.action_only), spec.column, spec.descending)
+    )
+    return Arranged(tuple(rows), shown, {r.id: n for n, r in enumerate(shown)}, spec)
+
+
+def with_steps(rows: Sequence[ChildRow], steps: Mapping[str, NextStep]) -> list[ChildRow]:
+    """The rows with the pathway's next steps filled in (a child missing from ``steps`` shows
+    none). New rows: the old ones may be on screen meanwhile."""
+    out = []
+    for r in rows:
+        step = steps.get(r.id)
+        if step:
+            out.append(_with_step(r, step))
+        elif r.next_step or r.rank != NO_RANK:
+            out.append(_with_step(r, NextStep("")))
+        else:
+            out.append(r)
+    return out
+
+
 class ChildTableModel(QAbstractTableModel):
+    # A header click: the page arranges the rows on a pool thread and swaps them in.
+    sort_requested = Signal(int, Qt.SortOrder)
+
     def __init__(self, clock: Clock, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._clock = clock
-        self._rows: list[ChildRow] = []
+        self._arranged = EMPTY
+        self._rows: tuple[ChildRow, ...] = ()
         self._has_steps = False
         self._bold = QFont()
         self._bold.setBold(True)
@@ -153,51 +249,39 @@ class ChildTableModel(QAbstractTableModel):
         ]
 
     # -- contents -----------------------------------------------------------------------
-    def set_rows(self, rows: list[ChildRow], *, has_steps: bool) -> None:
+    def set_arranged(self, arranged: Arranged, *, has_steps: bool) -> None:
+        """Swap in rows :func:`arrange` made: one reset, nothing per row."""
         self.beginResetModel()
-        self._rows = rows
+        self._arranged = arranged
+        self._rows = arranged.shown
         self._has_steps = has_steps
         self.endResetModel()
 
-    def set_steps(self, steps: Mapping[str, NextStep]) -> None:
-        """Fill in the next step and due date once the pathway engine has worked them out."""
-        for r in self._rows:
-            step = steps.get(r.id)
-            if step:
-                _apply_step(r, step)
-            else:
-                r.next_step, r.due, r.rank, r.flag, r.action_now, r.due_at = (
-                    "",
-                    None,
-                    NO_RANK,
-                    "",
-                    False,
-                    None,
-                )
-                r.search = f"{r.label}\t{r.ref}\t{r.level or ''}".casefold()
-        if self._rows:
-            self.dataChanged.emit(
-                self.index(0, NEXT_STEP), self.index(len(self._rows) - 1, PRIORITY)
-            )
-
     def clear(self) -> None:
-        self.set_rows([], has_steps=self._has_steps)
+        self.set_arranged(EMPTY, has_steps=self._has_steps)
 
     @property
     def has_steps(self) -> bool:
         return self._has_steps
 
-    def rows(self) -> list[ChildRow]:
+    @property
+    def arranged(self) -> Arranged:
+        return self._arranged
+
+    def total(self) -> int:
+        """Every child loaded, shown or filtered out."""
+        return len(self._arranged.rows)
+
+    def rows(self) -> tuple[ChildRow, ...]:
+        """The rows shown, in order."""
         return self._rows
 
     def row_at(self, row: int) -> ChildRow:
         return self._rows[row]
 
     def row_of(self, child_id: str) -> int:
-        for i, r in enumerate(self._rows):
-            if r.id == child_id:
-                return i
-        return -1
+        """The row showing ``child_id``, or -1 (filtered out or not loaded)."""
+        return self._arranged.where.get(child_id, -1)
 
     # -- Qt model API -------------------------------------------------------------------
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
@@ -217,36 +301,35 @@ class ChildTableModel(QAbstractTableModel):
     def flags(self, index: _Index) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        return _ROW_FLAGS
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
+        # Asked ~50 times per visible row at every paint: plain int roles, no enum arithmetic.
         row = index.row()
-        if not 0 <= row < len(self._rows):
+        if not 0 <= row < len(self._rows) or not index.isValid():
             return None
         r = self._rows[row]
         col = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
+        if role == _DISPLAY or role == _ACCESSIBLE:
             return self._display(r, col)
         if role == SEARCH_ROLE:
             return r.search
         if role == ID_ROLE:
             return r.id
-        if role == Qt.ItemDataRole.ToolTipRole and col == DUE and r.due is not None:
-            return self._due_text(r)
-        if role == Qt.ItemDataRole.ToolTipRole and col == PRIORITY and r.flag:
-            return r.flag
-        if role == Qt.ItemDataRole.FontRole and (
+        if role == _TOOLTIP:
+            if col == DUE and r.due is not None:
+                return self._due_text(r)
+            if col == PRIORITY and r.flag:
+                return r.flag
+            return None
+        if role == _FONT and (
             (col == DUE and self._overdue(r)) or (col == PRIORITY and r.rank <= 1)
         ):
             return self._bold
-        if role == Qt.ItemDataRole.ForegroundRole and col == PRIORITY and r.rank <= 1:
+        if role == _FOREGROUND and col == PRIORITY and r.rank <= 1:
             return _URGENT_FG
-        if role == Qt.ItemDataRole.BackgroundRole and col == PRIORITY and r.rank == 0:
+        if role == _BACKGROUND and col == PRIORITY and r.rank == 0:
             return _DANGER_BG
-        if role == Qt.ItemDataRole.AccessibleTextRole:
-            return self._display(r, col)
         return None
 
     def _display(self, r: ChildRow, col: int) -> str:
@@ -257,7 +340,7 @@ class ChildTableModel(QAbstractTableModel):
         if col == AGE:
             return r.age_text
         if col == LEVEL:
-            return catalogue.level_label(r.level) or self.tr("Not screened yet")
+            return r.level_text or self.tr("Not screened yet")
         if col == NEXT_STEP:
             return r.next_step
         if col == DUE:
@@ -278,134 +361,41 @@ class ChildTableModel(QAbstractTableModel):
         return when
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        # Each key returns None for "not known"; those rows go last in either direction.
-        keys: dict[int, Callable[[ChildRow], Any]] = {
-            NAME: lambda r: r.search,
-            REF: lambda r: r.ref,
-            AGE: lambda r: r.age,
-            LEVEL: lambda r: _LEVEL_ORDER.get(r.level or ""),
-            NEXT_STEP: lambda r: r.next_step.casefold() or None,
-            DUE: lambda r: r.due,
-            PRIORITY: lambda r: r.urgency_key(),
-        }
-        key = keys.get(column)
-        if key is None:
-            return
-        self.layoutAboutToBeChanged.emit()
-        old = self.persistentIndexList()
-        ids = [self._rows[i.row()].id for i in old]
-        # Each row's key once (three times per row cost 0.6-1.8 s of GUI thread on 10,000
-        # children under load: bench/run_bench.py).
-        keyed = [(key(r), r) for r in self._rows]
-        known = [kr for kr in keyed if kr[0] is not None]
-        unknown = [r for k, r in keyed if k is None]
-        known.sort(key=lambda kr: kr[0], reverse=order == Qt.SortOrder.DescendingOrder)
-        # In place: the filter proxy holds this list and reads each row's ``visible`` flag.
-        self._rows[:] = [r for _k, r in known] + unknown
-        where = {r.id: n for n, r in enumerate(self._rows)}
-        self.changePersistentIndexList(
-            old, [self.index(where[cid], i.column()) for cid, i in zip(ids, old, strict=True)]
-        )
-        self.layoutChanged.emit()
+        # Not here: sorting 10,000 rows in Python would stall the window (see ``arrange``).
+        if _sort_key(column) is not None:
+            self.sort_requested.emit(column, order)
 
 
+_ROW_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole.value)
+_ACCESSIBLE = int(Qt.ItemDataRole.AccessibleTextRole.value)
+_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole.value)
+_FONT = int(Qt.ItemDataRole.FontRole.value)
+_FOREGROUND = int(Qt.ItemDataRole.ForegroundRole.value)
+_BACKGROUND = int(Qt.ItemDataRole.BackgroundRole.value)
 _LEVEL_ORDER = {"none": 0, "low": 1, "medium": 2, "high": 3, "immediate": 4}
 _FAR = datetime.max.replace(tzinfo=UTC)
 _URGENT_FG = QBrush(QColor("#9b1c1c"))
 _DANGER_BG = QBrush(QColor("#fde8e8"))
 
 
-def _apply_step(row: ChildRow, step: NextStep) -> None:
-    row.next_step, row.due = step.text, step.due
-    row.rank, row.flag, row.action_now, row.due_at = (
+def _with_step(row: ChildRow, step: NextStep) -> ChildRow:
+    search = f"{row.label}\t{row.ref}\t{row.level or ''}"
+    if step.text or step.flag:
+        search += f"\t{step.text}\t{step.flag}"
+    return ChildRow(
+        row.id,
+        row.ref,
+        row.label,
+        row.age,
+        row.age_is_approx,
+        row.level,
+        step.text,
+        step.due,
+        search.casefold(),
         step.rank,
         step.flag,
         step.action_now,
         step.due_at,
+        row.level_text,
     )
-    row.search = (
-        f"{row.label}\t{row.ref}\t{row.level or ''}\t{row.next_step}\t{row.flag}".casefold()
-    )
-
-
-class ChildFilterProxy(QSortFilterProxyModel):
-    """Instant filter over the child list; sorting is delegated to the source model.
-
-    The match is worked out in one Python pass over the rows' precomputed search text (all
-    words must appear, in any order) and kept on each row; ``filterAcceptsRow`` only reads it. Asking
-    the source model's ``data()`` per row from C++ took ~300 ms for 10,000 children; this takes
-    a few tens of milliseconds.
-    """
-
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.setDynamicSortFilter(False)
-        self._filtering = False
-        self._rows: list[ChildRow] = []
-        self._text = ""
-        self._action_only = False
-
-    @property
-    def action_only(self) -> bool:
-        return self._action_only
-
-    def set_action_only(self, on: bool) -> None:
-        """Show only the children who need action now (``NextStep.action_now``)."""
-        self._action_only = on
-        self.set_filter_text(self._text)
-
-    @property
-    def filter_text(self) -> str:
-        return self._text
-
-    def set_filter_text(self, text: str) -> None:
-        self._match(text)
-        # One layout change instead of beginFilterChange/endFilterChange: the incremental
-        # update emits a rowsRemoved/rowsInserted pair per run of hidden rows, which for a
-        # scattered match over 10,000 children costs the view far more than a re-layout.
-        self.invalidate()
-
-    def prepare(self, rows: list[ChildRow]) -> None:
-        """Work out the current filter on rows about to replace the source model's rows, so
-        the proxy maps the new rows once (call before ``ChildTableModel.set_rows``)."""
-        self._match(self._text, rows)
-
-    def _match(self, text: str, rows: list[ChildRow] | None = None) -> None:
-        self._text = text
-        if rows is None:
-            source = self.sourceModel()
-            rows = source.rows() if isinstance(source, ChildTableModel) else []
-        self._rows = rows
-        words = text.casefold().split()
-        self._filtering = bool(words) or self._action_only
-        if len(words) == 1:
-            word = words[0]
-            for r in rows:
-                r.visible = word in r.search
-        elif words:
-            for r in rows:
-                r.visible = all(w in r.search for w in words)
-        else:
-            for r in rows:
-                r.visible = True
-        if self._action_only:
-            for r in rows:
-                r.visible = r.visible and r.action_now
-
-    def refilter(self) -> None:
-        """Re-apply the current text after the source rows changed."""
-        self.set_filter_text(self._text)
-
-    def filterAcceptsRow(self, source_row: int, source_parent: _Index) -> bool:  # noqa: N802
-        # Called from C++ once per row: keep it to a list index and an attribute.
-        if not self._filtering:
-            return True
-        try:
-            return self._rows[source_row].visible
-        except IndexError:
-            return False
-
-    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        source = self.sourceModel()
-        if isinstance(source, ChildTableModel):
-            source.sort(column, order)

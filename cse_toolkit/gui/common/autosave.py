@@ -131,6 +131,10 @@ class DraftWriter(QObject):
     def write_now(self, vault: Vault, target_id: str | None, payload: dict[str, Any]) -> str:
         """Write on the calling (GUI) thread, after any queued write (lock, close)."""
         workers.settle_drafts()
+        if self.draft_id is None:  # chosen first: a failed write and its retry are one draft
+            from cse_toolkit.core.ids import new_id
+
+            self.draft_id = new_id()
         self.draft_id = vault.repos.save_draft(self._kind, target_id, payload, self.draft_id)
         return self.draft_id
 

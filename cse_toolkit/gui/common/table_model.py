@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtWidgets import QHeaderView, QTableView
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -57,3 +58,12 @@ class RowTableModel(QAbstractTableModel):
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
         return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+
+def fixed_rows(view: QTableView) -> None:
+    """Rows of one fixed height and no row header: nothing for Qt to measure per row when a
+    model with thousands of rows is reset (issue 17's stall budget)."""
+    rows = view.verticalHeader()
+    rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+    rows.setDefaultSectionSize(view.fontMetrics().height() + 10)
+    rows.hide()

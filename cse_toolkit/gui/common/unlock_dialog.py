@@ -25,7 +25,7 @@ from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QFont, QKeyEvent
-from PySide6.QtWidgets import QLineEdit, QPushButton, QWidget
+from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton, QWidget
 
 from cse_toolkit.core.clock import Clock
 from cse_toolkit.errors import UserError
@@ -98,6 +98,16 @@ class UnlockDialog(QWidget):
             self.ui.panelLayout.indexOf(self.ui.messageLabel) + 1, self.keep_older_button
         )
         self.accept_older_reason: str | None = None
+        # (issue 22 item 4) Text the disk could not take, kept until unlock or lost: said here.
+        self.kept_label = QLabel()
+        self.kept_label.setObjectName("keptLabel")
+        self.kept_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.kept_label.setWordWrap(True)
+        self.kept_label.setStyleSheet("font-weight: bold;")
+        self.kept_label.hide()
+        self.ui.panelLayout.insertWidget(
+            self.ui.panelLayout.indexOf(self.ui.messageLabel), self.kept_label
+        )
         # Change passphrase (issue 22: with the choice to re-key), while the vault is closed.
         self.change_button = QPushButton(self.tr("C&hange passphrase…"))
         self.change_button.setAutoDefault(False)
@@ -335,6 +345,16 @@ class UnlockDialog(QWidget):
 
     def message(self) -> str:
         return self.ui.messageLabel.text() if self.ui.messageLabel.isVisible() else ""
+
+    def set_kept_notice(self, text: str) -> None:
+        """Unsaved text kept until unlock, or lost (counts and kinds only); "" hides it."""
+        self.kept_label.setText(text)
+        self.kept_label.setVisible(bool(text))
+        self.kept_label.setAccessibleName(text)
+        locked = self.ui.titleLabel.text() == self.tr("CSE Toolkit is locked")
+        base = self.tr("CSE Toolkit is locked.") if locked else ""
+        self._usual_description = " ".join(filter(None, (base, text)))
+        describe_error(self.ui.passphraseEdit, self.ui.messageLabel.text(), self._usual_description)
 
 
 def _windows_caps_lock() -> bool | None:

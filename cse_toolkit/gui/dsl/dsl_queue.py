@@ -4,17 +4,22 @@ Items come from ``vault.dsl.queue()`` (sign-offs, changed levels, due and overdu
 dates, referrals not marked sent, imports with conflicts), loaded off the GUI thread, as data:
 their words are ``queue_words``'. Enter or double-click opens the item
 (``open_child(child_id, destination)``); "Sign off" opens the sign-off dialog for a screening.
+
+Nothing per item runs on the GUI thread (issue 17: 16,812 items at 10,000 children stalled the
+window for 1.8 s through a Python ``filterAcceptsRow`` per row): the "Show" filter and the summary
+counts are worked out on a pool thread (:func:`arrange_queue`) and the model only swaps in the
+result; a newer request supersedes an older one, and the current item stays selected.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import (
     QModelIndex,
     QPersistentModelIndex,
-    QSortFilterProxyModel,
     Qt,
     Signal,
 )
@@ -33,7 +38,7 @@ from PySide6.QtWidgets import (
 
 from cse_toolkit.gui.common import workers
 from cse_toolkit.gui.common.changes import follow_changes
-from cse_toolkit.gui.common.table_model import RowTableModel
+from cse_toolkit.gui.common.table_model import RowTableModel, fixed_rows
 from cse_toolkit.gui.common.widgets import heading_label, local_text, plain_tip, report
 from cse_toolkit.gui.dsl.dsl_common import DslPage
 from cse_toolkit.gui.dsl.queue_words import detail, kind_label, kind_labels, title
@@ -129,26 +134,45 @@ class DslQueueModel(RowTableModel):
         return None
 
 
-class _KindFilter(QSortFilterProxyModel):
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self.kind: str | None = None
+def shows(item: QueueItem, kind: str | None) -> bool:
+    """Whether the "Show" choice ``kind`` (None: everything) lets ``item`` through."""
+    if kind is None:
+        return True
+    if kind == "overdue":
+        return item.overdue
+    if kind == ACTION_NOW:
+        return item.rank < 3 or item.overdue
+    return item.kind == kind
 
-    def set_kind(self, kind: str | None) -> None:
-        self.beginFilterChange()
-        self.kind = kind
-        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
-    def filterAcceptsRow(self, row: int, parent: _Index) -> bool:  # noqa: N802 (Qt API)
-        if self.kind is None:
-            return True
-        model = self.sourceModel()
-        it = model.data(model.index(row, 0, parent), ITEM_ROLE)
-        if self.kind == "overdue":
-            return bool(it.overdue)
-        if self.kind == ACTION_NOW:
-            return bool(it.rank < 3 or it.overdue)
-        return bool(it.kind == self.kind)
+@dataclass(frozen=True)
+class ArrangedQueue:
+    """The queue ready for the model, made on a pool thread by :func:`arrange_queue`."""
+
+    items: tuple[QueueItem, ...]  # every item, in the queue's order
+    shown: tuple[QueueItem, ...]  # the items the filter lets through, same order
+    where: Mapping[str, int]  # QueueItem.key -> its row in ``shown``
+    kind: str | None
+    overdue: int
+    signoffs: int
+    danger: int
+
+
+def arrange_queue(items: Sequence[QueueItem], kind: str | None) -> ArrangedQueue:
+    """Filter and count the items. Runs on a pool thread, never on the GUI thread."""
+    shown = tuple(items) if kind is None else tuple(i for i in items if shows(i, kind))
+    return ArrangedQueue(
+        tuple(items),
+        shown,
+        {it.key: n for n, it in enumerate(shown)},
+        kind,
+        overdue=sum(1 for i in items if i.overdue),
+        signoffs=sum(1 for i in items if i.kind in (SIGNOFF, LEVEL_CHANGED)),
+        danger=sum(1 for i in items if i.kind == DANGER),
+    )
+
+
+_NOTHING = ArrangedQueue((), (), {}, None, 0, 0, 0)
 
 
 class _QueueTable(QTableView):
@@ -194,22 +218,23 @@ class DslQueuePage(DslPage):
         show_label.setBuddy(self.kind_filter)
         self.refresh_button = QPushButton(self.tr("&Refresh"))
         self.model = DslQueueModel(self)
-        self.proxy = _KindFilter(self)
-        self.proxy.setSourceModel(self.model)
+        self.arranged = _NOTHING
+        self._generation = 0  # a reload or clear makes older results stale
+        self._view_generation = 0  # the newest filter request wins
         self.table = _QueueTable()
         self.table.setObjectName("dslQueue")
         self.table.setAccessibleName(self.tr("Items waiting for you"))
-        self.table.setModel(self.proxy)
+        self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setWordWrap(False)
-        self.table.verticalHeader().setVisible(False)
+        fixed_rows(self.table)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        # Fit to the rows on screen only: over the first 1,000 rows (Qt's default) every reload
-        # asked data() 8,000 times on the GUI thread, a 0.5-2 s stall (bench/run_bench.py).
-        header.setResizeContentsPrecision(0)
+        # Widths from sample text, measured once; never from the rows (ResizeToContents asked
+        # data() 8,000 times per reload on the GUI thread, a 0.5-2 s stall: bench/run_bench.py).
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(DETAIL, QHeaderView.ResizeMode.Stretch)
+        self._size_columns()
         # Risk first: the priority reads first; the queue is ordered by it (vault.dsl.queue).
         header.moveSection(PRIORITY, 0)
         self.open_button = QPushButton(self.tr("&Open"))
@@ -231,9 +256,7 @@ class DslQueuePage(DslPage):
         layout.addWidget(self.table, 1)
         layout.addLayout(buttons)
 
-        self.kind_filter.currentIndexChanged.connect(
-            lambda _i: self.proxy.set_kind(self.kind_filter.currentData())
-        )
+        self.kind_filter.currentIndexChanged.connect(lambda _i: self._refilter())
         self.refresh_button.clicked.connect(self.reload)
         self.table.doubleClicked.connect(lambda _i: self.open_selected())
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self._update_buttons())
@@ -242,6 +265,23 @@ class DslQueuePage(DslPage):
         self.table.enter_pressed.connect(self.open_selected)
         self._loading = False
 
+    def _size_columns(self) -> None:
+        metrics = self.table.fontMetrics()
+        pad = 4 * metrics.averageCharWidth()
+        samples = {
+            KIND: max(kind_labels().values(), key=len, default=""),
+            CHILD: "WWWW-WWWW",
+            NAME: "Alexandra Whitmore (Lexi)",
+            WHAT: "Referral to Children's Social Care due",
+            DUE_COL: "00/00/0000 00:00",
+            SINCE: "00/00/0000",
+            PRIORITY: self.tr("⚠ Overdue, high level"),
+        }
+        for col, sample in samples.items():
+            head = str(self.model.headerData(col, Qt.Orientation.Horizontal))
+            width = max(metrics.horizontalAdvance(sample), metrics.horizontalAdvance(head)) + pad
+            self.table.setColumnWidth(col, width)
+
     # -- loading ---------------------------------------------------------------------------
     def reload(self) -> None:
         vault = self.vault
@@ -249,26 +289,63 @@ class DslQueuePage(DslPage):
             return
         self._loading = True
         self.summary.setText(self.tr("Loading…"))
-        workers.run_in_background(vault.dsl.queue, self._loaded, self._failed, parent=self)
+        self._generation += 1
+        self._view_generation += 1
+        generation, view_generation = self._generation, self._view_generation
+        kind = self.kind_filter.currentData()
 
-    def _loaded(self, items: list[QueueItem]) -> None:
-        self._loading = False
-        if self.vault is None:
-            return
-        self.model.set_items(items)
-        overdue = sum(1 for i in items if i.overdue)
-        signoffs = sum(1 for i in items if i.kind in (SIGNOFF, LEVEL_CHANGED))
-        danger = sum(1 for i in items if i.kind == DANGER)
-        text = self.tr("{n} items: {o} overdue, {s} screenings to sign off.").format(
-            n=f"{len(items):,}", o=f"{overdue:,}", s=f"{signoffs:,}"
+        def arrived(arranged: ArrangedQueue) -> None:
+            if generation != self._generation:
+                return
+            self._loading = False
+            if self.vault is None:
+                return
+            if view_generation == self._view_generation:
+                self._show(arranged)
+            else:  # the filter changed while the queue was read
+                self.arranged = arranged
+                self._refilter()
+            self.loaded.emit()
+
+        workers.run_in_background(
+            lambda: arrange_queue(vault.dsl.queue(), kind), arrived, self._failed, parent=self
         )
-        if danger:
-            text = self.tr("⚠ {d} in immediate danger. ").format(d=danger) + text
+
+    def _refilter(self) -> None:
+        """Apply the "Show" choice to the loaded items, off the GUI thread."""
+        self._view_generation += 1
+        generation, view_generation = self._generation, self._view_generation
+        items, kind = self.arranged.items, self.kind_filter.currentData()
+
+        def arrived(arranged: ArrangedQueue) -> None:
+            if generation == self._generation and view_generation == self._view_generation:
+                self._show(arranged)
+
+        workers.run_in_background(
+            lambda: arrange_queue(items, kind), arrived, self._failed, parent=self
+        )
+
+    @property
+    def arranging(self) -> bool:
+        """A "Show" choice asked for is not on screen yet."""
+        return bool(self.arranged.kind != self.kind_filter.currentData())
+
+    def _show(self, arranged: ArrangedQueue) -> None:
+        current = self.current_item()
+        self.arranged = arranged
+        self.model.set_items(arranged.shown)
+        text = self.tr("{n} items: {o} overdue, {s} screenings to sign off.").format(
+            n=f"{len(arranged.items):,}", o=f"{arranged.overdue:,}", s=f"{arranged.signoffs:,}"
+        )
+        if arranged.danger:
+            text = self.tr("⚠ {d} in immediate danger. ").format(d=arranged.danger) + text
+        if len(arranged.shown) != len(arranged.items):
+            text += " " + self.tr("{n} shown.").format(n=f"{len(arranged.shown):,}")
         self.summary.setText(text)
-        if self.proxy.rowCount():
-            self.table.selectRow(0)
+        row = arranged.where.get(current.key, 0) if current is not None else 0
+        if arranged.shown:
+            self.table.selectRow(row)
         self._update_buttons()
-        self.loaded.emit()
 
     def _failed(self, exc: BaseException) -> None:
         self._loading = False
@@ -277,6 +354,8 @@ class DslQueuePage(DslPage):
 
     def clear(self) -> None:
         super().clear()
+        self._generation += 1
+        self.arranged = _NOTHING
         self.model.set_items([])
         self.summary.clear()
         self._loading = False
@@ -284,14 +363,14 @@ class DslQueuePage(DslPage):
 
     def items(self) -> list[QueueItem]:
         """Every item loaded, in the order shown before any filter."""
-        return [self.model.item(r) for r in range(self.model.rowCount())]
+        return list(self.arranged.items)
 
     # -- actions ---------------------------------------------------------------------------
     def current_item(self) -> QueueItem | None:
         index = self.table.currentIndex()
         if not index.isValid():
             return None
-        item: QueueItem = self.proxy.data(index, ITEM_ROLE)
+        item: QueueItem | None = self.model.row_for(index)
         return item
 
     def _update_buttons(self) -> None:

@@ -11,7 +11,8 @@ from then on, a rejected one is not suggested again.
 The index decrypts every report the user may see, so it is built off the GUI thread
 (``workers.run_in_background``) with a busy indicator; once built it is cached by the repository
 and a child's connections show in a few milliseconds (figures in the commit message and the
-report of the work).
+report of the work). Every line drawn is made on that thread too (``connections_data``); the
+GUI thread only turns the rows into tree items, in one step.
 
 It is a ``ChildTab`` (``set_child(vault, child)``, ``clear()``) for ``ChildPage.add_tab``, and
 can also be used alone (``set_vault`` then ``show_child(child_id)``).
@@ -29,7 +30,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
@@ -54,110 +54,27 @@ from cse_toolkit.core.entities import Child
 from cse_toolkit.errors import UserError
 from cse_toolkit.gui.common import dialogs, workers
 from cse_toolkit.gui.common.widgets import heading_label, report
-from cse_toolkit.gui.intel.intel_editor import NOT_ON_CASELOAD, child_label
+from cse_toolkit.gui.intel.connections_data import (
+    KIND_GROUPS,
+    MAX_NAMES_INLINE,
+    ChildLine,
+    LinkGroup,
+    Loaded,
+    Suggestion,
+    _load,
+    _Loaded,
+    label_of,
+    names,
+    possible_matches,
+)
 
 log = logging.getLogger(__name__)
-
-KIND_GROUPS = (
-    ("person", "People"),
-    ("vehicle", "Vehicles"),
-    ("phone", "Phones"),
-    ("online", "Online identities"),
-    ("location", "Places"),
-    ("financial", "Money"),
-)
 
 if TYPE_CHECKING:
     from cse_toolkit.vault.vault import Vault
 CHILD_ROLE = Qt.ItemDataRole.UserRole + 1
 REPORT_ROLE = Qt.ItemDataRole.UserRole + 2
 LINK_ROLE = Qt.ItemDataRole.UserRole + 3
-MAX_NAMES_INLINE = 3
-
-
-@dataclass(frozen=True)
-class Suggestion:
-    """A possible match between an entity of this child and another in the index."""
-
-    a_key: str
-    b_key: str
-    a_display: str
-    b_display: str
-    certainty: str
-    reason: str
-    b_children: frozenset[str]
-
-
-@dataclass(frozen=True)
-class _Loaded:
-    index: intel.EntityIndex
-    labels: dict[str, str]
-    suggestions: list[Suggestion]
-
-
-def _visible_labels(vault: Vault) -> dict[str, str]:
-    return {row[0]: child_label(row[2] or "", row[3] or "") for row in vault.repos.child_rows()}
-
-
-def _load(vault: Vault, child_id: str, previous: _Loaded | None = None) -> _Loaded:
-    """Runs on a pool thread: the index (cached by the repository), the children's labels and
-    the possible matches for the child.
-
-    The labels are read again only when the index is new: a child can only appear in the
-    connections through a saved report, and saving one replaces the index.
-    """
-    index = vault.intel.index()
-    if previous is not None and previous.index is index:
-        labels = previous.labels
-    else:
-        labels = _visible_labels(vault)
-    decided = [d.pair for d in vault.intel.decisions()]
-    return _Loaded(
-        index=index,
-        labels=labels,
-        suggestions=possible_matches(index, child_id, decided),
-    )
-
-
-def possible_matches(
-    index: intel.EntityIndex,
-    child_id: str,
-    decided: Iterable[frozenset[str]] = (),
-) -> list[Suggestion]:
-    """Fuzzy matches for the child's entities that nobody has decided on yet, best first."""
-    done = set(decided)
-    seen: set[frozenset[str]] = set()
-    out: list[tuple[float, Suggestion]] = []
-    mine = index.child_keys.get(child_id, set())
-    for key in sorted(mine):
-        entity = index.entities.get(key)
-        if entity is None:
-            continue
-        for match in intel.suggest_matches(entity, index):
-            a = index.canonical.get(match.a_key, match.a_key)
-            b = match.b_key
-            pair = frozenset((a, b))
-            if a == b or b in mine or pair in seen or pair in done:
-                continue
-            if frozenset((match.a_key, b)) in done:
-                continue
-            seen.add(pair)
-            out.append(
-                (
-                    match.score,
-                    Suggestion(
-                        a_key=a,
-                        b_key=b,
-                        a_display=index.displays.get(a, entity.display()),
-                        b_display=index.displays.get(b, b),
-                        certainty=match.certainty,
-                        reason=match.reason,
-                        b_children=frozenset(index.key_children.get(b, set())),
-                    ),
-                )
-            )
-    out.sort(key=lambda item: (-item[0], item[1].b_display))
-    return [s for _, s in out]
 
 
 class SuggestionCard(QFrame):
@@ -427,35 +344,30 @@ class ConnectionsView(QWidget):
 
     # -- showing -----------------------------------------------------------------------------
     def label_of(self, child_id: str) -> str:
-        labels = self._data.labels if self._data else {}
-        return labels.get(child_id) or self.tr(NOT_ON_CASELOAD)
+        return label_of(self._data.labels if self._data else {}, child_id)
 
     def _names(self, child_ids: Iterable[str]) -> str:
-        labels = sorted(self.label_of(c) for c in child_ids)
-        if len(labels) <= MAX_NAMES_INLINE:
-            return ", ".join(labels)
-        shown = ", ".join(labels[:MAX_NAMES_INLINE])
-        return self.tr("{names} and {n} more").format(names=shown, n=len(labels) - MAX_NAMES_INLINE)
+        return names(self._data.labels if self._data else {}, child_ids)
 
     def _show(self) -> None:
         data = self._data
         child_id = self._child_id
-        assert data is not None and child_id is not None
-        conn = intel.connections_for_child(data.index, child_id)
+        assert data is not None and child_id is not None and data.conn is not None
+        conn = data.conn
         self.connections = conn
         self.tree.setUpdatesEnabled(False)
         self.children_tree.setUpdatesEnabled(False)
         try:
             self.tree.clear()
             self.children_tree.clear()
-            self._fill_tree(conn, data)
-            self._fill_children(conn)
+            self._fill_tree(data.groups)
+            self._fill_children(data.children)
         finally:
             self.tree.setUpdatesEnabled(True)
             self.children_tree.setUpdatesEnabled(True)
         self.suggestions = data.suggestions
-        self._set_cards(self.suggestions)
-        self._set_rescreen(intel.rescreen_prompts(conn))
+        self._set_cards(self.suggestions, data.card_others)
+        self._set_rescreen(list(data.rescreen))
         n_children = len(conn.connected_children)
         if not conn.links:
             self.summary.setText(self.tr("No intelligence reports link this child to anything."))
@@ -505,32 +417,21 @@ class ConnectionsView(QWidget):
         if self._child_id is not None:
             self.rescreen_requested.emit(self._child_id)
 
-    def _fill_tree(self, conn: intel.ChildConnections, data: _Loaded) -> None:
+    def _fill_tree(self, groups: Iterable[LinkGroup]) -> None:
         bold = QFont(self.tree.font())
         bold.setBold(True)
-        by_kind: dict[str, list[intel.EntityLink]] = {}
-        for link in conn.links:
-            by_kind.setdefault(link.kind, []).append(link)
-        for kind, title in KIND_GROUPS:
-            links = by_kind.get(kind, [])
-            if not links:
-                continue
-            group = QTreeWidgetItem([f"{self.tr(title)} ({len(links)})"])
+        for g in groups:
+            group = QTreeWidgetItem([g.title])
             group.setFont(0, bold)
             group.setFirstColumnSpanned(True)
             self.tree.addTopLevelItem(group)
             items = []
-            for link in links:
-                mine, total = len(link.child_report_ids), len(link.report_ids)
-                count = self.tr("{n} reports").format(n=total) if total > 1 else self.tr("1 report")
-                if mine != total:
-                    count += " " + self.tr("({n} about this child)").format(n=mine)
-                others = self._names(link.other_child_ids) if link.other_child_ids else ""
-                item = QTreeWidgetItem([link.display, count, others])
-                item.setData(0, Qt.ItemDataRole.AccessibleTextRole, link.display)
-                item.setData(0, LINK_ROLE, link)
-                item.setToolTip(0, link.display)
-                item.setToolTip(2, others)
+            for row in g.rows:
+                item = QTreeWidgetItem([row.display, row.count, row.others])
+                item.setData(0, Qt.ItemDataRole.AccessibleTextRole, row.display)
+                item.setData(0, LINK_ROLE, row.link)
+                item.setToolTip(0, row.display)
+                item.setToolTip(2, row.others)
                 # The children and reports under it are made when it is opened: a well-known
                 # car can link hundreds of children, and most rows are never opened.
                 item.setChildIndicatorPolicy(QTreeWidgetItem.ChildIndicatorPolicy.ShowIndicator)
@@ -557,30 +458,28 @@ class ConnectionsView(QWidget):
             QTreeWidgetItem.ChildIndicatorPolicy.DontShowIndicatorWhenChildless
         )
 
-    def _fill_children(self, conn: intel.ChildConnections) -> None:
-        index = self._data.index if self._data else None
-        rows = sorted(
-            conn.connected_children.items(),
-            key=lambda item: (-len(item[1]), self.label_of(item[0]).lower()),
-        )
+    def _fill_children(self, lines: Iterable[ChildLine]) -> None:
         items = []
-        for other, keys in rows:
-            through = ", ".join(index.displays.get(k, k) for k in keys) if index else ""
-            item = QTreeWidgetItem([self.label_of(other), through])
-            item.setData(0, CHILD_ROLE, other)
-            item.setToolTip(1, through)
+        for line in lines:
+            item = QTreeWidgetItem([line.label, line.through])
+            item.setData(0, CHILD_ROLE, line.child_id)
+            item.setToolTip(1, line.through)
             items.append(item)
         self.children_tree.addTopLevelItems(items)
 
-    def _set_cards(self, suggestions: list[Suggestion]) -> None:
+    def _set_cards(self, suggestions: list[Suggestion], others: Iterable[str] = ()) -> None:
         for card in self.cards:
             self._cards_layout.removeWidget(card)  # never setParent(None): see ChecksPanel
             card.hide()
             card.deleteLater()
         self.cards = []
-        for s in suggestions:
-            others = self._names(s.b_children) if s.b_children else self.tr("no child")
-            card = SuggestionCard(s, others, self._cards_box)
+        linked = list(others)  # made on the pool thread with the suggestions
+        for n, s in enumerate(suggestions):
+            if n < len(linked):
+                text = linked[n]
+            else:
+                text = self._names(s.b_children) if s.b_children else self.tr("no child")
+            card = SuggestionCard(s, text, self._cards_box)
             card.confirm_button.clicked.connect(lambda _=False, x=s: self.decide(x, "confirmed"))
             card.reject_button.clicked.connect(lambda _=False, x=s: self.decide(x, "rejected"))
             self._cards_layout.insertWidget(self._cards_layout.count() - 1, card)
@@ -647,4 +546,13 @@ class ConnectionsView(QWidget):
         return out
 
 
-__all__ = ["ConnectionsView", "Suggestion", "possible_matches"]
+__all__ = [
+    "KIND_GROUPS",
+    "MAX_NAMES_INLINE",
+    "ConnectionsView",
+    "Loaded",
+    "Suggestion",
+    "_Loaded",
+    "_load",
+    "possible_matches",
+]

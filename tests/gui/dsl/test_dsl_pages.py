@@ -34,21 +34,49 @@ def _loaded(qtbot: Any, page: Any, vault: Any) -> None:
         page.set_vault(vault)
 
 
-def test_queue_model_and_opening_items(qtbot: Any, qtmodeltester: Any, demo_dsl: Any) -> None:
+def test_queue_model_and_opening_items(
+    qtbot: Any, qtmodeltester: Any, demo_dsl: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    from cse_toolkit.gui.dsl import dsl_queue
     from cse_toolkit.gui.dsl.dsl_queue import DslQueuePage
 
+    # Issue 17: the filter and the counts run on a pool thread, never on the GUI thread.
+    threads: list[int] = []
+    arrange = dsl_queue.arrange_queue
+
+    def spy(items: Any, kind: Any) -> Any:
+        threads.append(threading.get_ident())
+        return arrange(items, kind)
+
+    monkeypatch.setattr(dsl_queue, "arrange_queue", spy)
     page = DslQueuePage()
     qtbot.addWidget(page)
     _loaded(qtbot, page, demo_dsl)
+    assert page.table.model() is page.model  # no proxy: nothing filters per row on screen
     qtmodeltester.check(page.model)
-    qtmodeltester.check(page.proxy)
     items = demo_dsl.dsl.queue()
     assert page.model.rowCount() == len(items) > 15
-    assert page.proxy.index(0, 0).data() == ("Overdue" if items[0].overdue else "Sign-off")
+    assert page.model.index(0, 0).data() == ("Overdue" if items[0].overdue else "Sign-off")
     assert "items" in page.summary.text()
 
     page.kind_filter.setCurrentIndex(page.kind_filter.findData("signoff"))
-    assert page.proxy.rowCount() == sum(1 for i in items if i.kind == "signoff")
+    qtbot.waitUntil(lambda: not page.arranging)  # filtered on a pool thread
+    qtmodeltester.check(page.model)
+    assert page.model.rowCount() == sum(1 for i in items if i.kind == "signoff")
+    assert f"{page.model.rowCount()} shown" in page.summary.text()
+    assert len(threads) == 2 and threading.get_ident() not in threads
+    for kind in ("overdue", "action_now", "signoff", None):  # the old proxy's rule, per item
+        want = [
+            i
+            for i in items
+            if kind is None
+            or (i.overdue if kind == "overdue" else False)
+            or (kind == "action_now" and (i.rank < 3 or i.overdue))
+            or i.kind == kind
+        ]
+        assert list(arrange(items, kind).shown) == want
     page.table.selectRow(0)
     assert page.signoff_button.isEnabled()
     first = page.current_item()
@@ -108,14 +136,15 @@ def test_queue_sign_off_button_opens_the_dialog(qtbot: Any, demo_dsl: Any) -> No
     qtbot.addWidget(page)
     _loaded(qtbot, page, demo_dsl)
     page.kind_filter.setCurrentIndex(page.kind_filter.findData("signoff"))
+    qtbot.waitUntil(lambda: not page.arranging)
     page.table.selectRow(0)
-    before = page.proxy.rowCount()
+    before = page.model.rowCount()
     page.signoff_button.click()
     dialog = page.signoff_dialog
     dialog.choose("agree")
     with qtbot.waitSignal(page.loaded, timeout=10000):
         dialog.ok.click()
-    assert page.proxy.rowCount() == before - 1
+    assert page.model.rowCount() == before - 1
 
 
 def test_dashboard_on_a_demo_vault(

@@ -39,8 +39,8 @@ def test_queue_opens_the_page_and_a_decision_clears_it(  # type: ignore[no-untyp
         return [queue.model.item(r).kind for r in range(queue.model.rowCount())]
 
     qtbot.waitUntil(lambda: "import_conflict" in kinds(), timeout=10_000)
-    for proxy_row in range(queue.proxy.rowCount()):
-        index = queue.proxy.index(proxy_row, 0)
+    for row in range(queue.model.rowCount()):
+        index = queue.model.index(row, 0)
         queue.table.setCurrentIndex(index)
         if queue.current_item().kind == "import_conflict":
             break

@@ -67,7 +67,7 @@ def test_child_list_and_queue_put_risk_first(  # type: ignore[no-untyped-def]
     win.enter_vault(vault)
     wait_list(win)
     table = win.child_list.table
-    proxy = win.child_list.proxy
+    proxy = win.child_list.model  # filtered and sorted off the GUI thread, no proxy
 
     def shown(col: int) -> list[str]:
         return [proxy.index(r, col).data() for r in range(proxy.rowCount())]
@@ -88,9 +88,11 @@ def test_child_list_and_queue_put_risk_first(  # type: ignore[no-untyped-def]
     assert accessible.startswith("⚠ Immediate danger")
 
     win.child_list.action_only.setChecked(True)
+    qtbot.waitUntil(lambda: not win.child_list.arranging)
     assert sorted(shown(NAME)) == ["Amy Danger Two", "Ben Overdue", "Cat New", "Eve Medium"]
     assert win.child_list.count_label.text() == "4 of 6"
     win.child_list.action_only.setChecked(False)
+    qtbot.waitUntil(lambda: not win.child_list.arranging)
     assert win.child_list.count_label.text() == "6 children"
 
     queue = win.parts.dsl.queue
@@ -109,8 +111,9 @@ def test_child_list_and_queue_put_risk_first(  # type: ignore[no-untyped-def]
     assert any(title(i) == "Referral to Children's Social Care due" and i.overdue for i in ben)
     assert queue.model.index(0, QUEUE_PRIORITY).data() == "⚠ Immediate danger"
     queue.kind_filter.setCurrentIndex(queue.kind_filter.findData("action_now"))
+    qtbot.waitUntil(lambda: not queue.arranging)
     labels = {
-        queue.proxy.index(r, 0).data(Qt.ItemDataRole.UserRole + 1).child_label
-        for r in range(queue.proxy.rowCount())
+        queue.model.index(r, 0).data(Qt.ItemDataRole.UserRole + 1).child_label
+        for r in range(queue.model.rowCount())
     }
     assert "Dan Low" not in labels and "Amy Danger Two" in labels
