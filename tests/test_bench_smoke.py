@@ -62,3 +62,9 @@ def test_the_harness_measures_every_flow_on_a_tiny_vault(tmp_path: Path) -> None
         assert figures["ratio"] is not None and figures["stall_ms"] >= 0, flow
     assert results["data"]["children"] == 6  # the five and the one big child
     assert "| DSL review queue (first build) |" in out
+    # A subset of the flows (--flows): only those are measured and reported.
+    out = run("run", "--runs", "1", "--rounds", "1", "--flows", "search_rare,dashboard")
+    results = json.loads((tmp_path / "bench" / "results.json").read_text())
+    assert set(FLOWS) & set(results) == {"search_rare", "dashboard"}
+    assert results["dashboard"]["cpu_ratio"] is not None
+    assert "| DSL dashboard |" in out and "| DSL review queue" not in out
