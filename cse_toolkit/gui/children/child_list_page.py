@@ -324,7 +324,9 @@ class ChildListPage(QWidget):
             if then is not None:
                 then(arranged)
 
-        workers.run_in_background(lambda: work(spec), arrived, self._failed, parent=self)
+        workers.run_in_background(
+            lambda: work(spec), arrived, self._failed, parent=self, freeze_gc=True
+        )
 
     def _rearrange(self) -> None:
         """Filter and sort the loaded rows again, off the GUI thread (the newest request wins)."""
@@ -342,7 +344,9 @@ class ChildListPage(QWidget):
                 self.last_timings["filter_ms"] = (time.perf_counter() - t0) * 1000
                 self._show(arranged)
 
-        workers.run_in_background(lambda: arrange(base, spec), arrived, self._failed, parent=self)
+        workers.run_in_background(
+            lambda: arrange(base, spec), arrived, self._failed, parent=self, freeze_gc=True
+        )
 
     def _show(self, arranged: Arranged) -> None:
         """Swap the arranged rows in (the only GUI-thread work: one model reset)."""

@@ -58,6 +58,14 @@ _Index = QModelIndex | QPersistentModelIndex
 OVERDUE_COLOUR = QColor("#9b1c1c")
 DANGER_BACKGROUND = QColor("#fde8e8")
 ACTION_NOW = "action_now"
+_OVERDUE_BRUSH = QBrush(OVERDUE_COLOUR)
+_DANGER_BRUSH = QBrush(DANGER_BACKGROUND)
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole.value)
+_ACCESSIBLE = int(Qt.ItemDataRole.AccessibleTextRole.value)
+_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole.value)
+_FONT = int(Qt.ItemDataRole.FontRole.value)
+_FOREGROUND = int(Qt.ItemDataRole.ForegroundRole.value)
+_BACKGROUND = int(Qt.ItemDataRole.BackgroundRole.value)
 
 
 def priority_text(item: QueueItem) -> str:
@@ -94,11 +102,12 @@ class DslQueueModel(RowTableModel):
         return item
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        # Asked for every role of every cell on screen at each paint: int roles, ready brushes.
         it = self.row_for(index)
         if it is None:
             return None
         col = index.column()
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+        if role == _DISPLAY or role == _ACCESSIBLE:
             if col == KIND:
                 return self.tr("Overdue") if it.overdue else kind_label(it.kind)
             if col == CHILD:
@@ -115,18 +124,16 @@ class DslQueueModel(RowTableModel):
                 return local_text(it.at, with_time=False) if it.at and it.kind != DUE else ""
             if col == PRIORITY:
                 return priority_text(it)
-        if role == Qt.ItemDataRole.ToolTipRole and col in (WHAT, DETAIL):
+        if role == _TOOLTIP and col in (WHAT, DETAIL):
             return plain_tip(f"{title(it)}\n{detail(it)}")  # names may come from a pack
-        if role == Qt.ItemDataRole.ForegroundRole and it.overdue and col == DUE_COL:
-            return QBrush(OVERDUE_COLOUR)
-        if role == Qt.ItemDataRole.FontRole and (
-            (it.overdue and col == KIND) or (it.rank <= 1 and col == PRIORITY)
+        if role == _FOREGROUND and (
+            (it.overdue and col == DUE_COL) or (it.rank <= 1 and col == PRIORITY)
         ):
+            return _OVERDUE_BRUSH
+        if role == _FONT and ((it.overdue and col == KIND) or (it.rank <= 1 and col == PRIORITY)):
             return self._bold
-        if role == Qt.ItemDataRole.ForegroundRole and it.rank <= 1 and col == PRIORITY:
-            return QBrush(OVERDUE_COLOUR)
-        if role == Qt.ItemDataRole.BackgroundRole and it.rank == 0:
-            return QBrush(DANGER_BACKGROUND)
+        if role == _BACKGROUND and it.rank == 0:
+            return _DANGER_BRUSH
         if role == ITEM_ROLE:
             return it
         if role == KIND_ROLE:
@@ -308,7 +315,11 @@ class DslQueuePage(DslPage):
             self.loaded.emit()
 
         workers.run_in_background(
-            lambda: arrange_queue(vault.dsl.queue(), kind), arrived, self._failed, parent=self
+            lambda: arrange_queue(vault.dsl.queue(), kind),
+            arrived,
+            self._failed,
+            parent=self,
+            freeze_gc=True,
         )
 
     def _refilter(self) -> None:
@@ -322,7 +333,7 @@ class DslQueuePage(DslPage):
                 self._show(arranged)
 
         workers.run_in_background(
-            lambda: arrange_queue(items, kind), arrived, self._failed, parent=self
+            lambda: arrange_queue(items, kind), arrived, self._failed, parent=self, freeze_gc=True
         )
 
     @property

@@ -307,6 +307,7 @@ class ConnectionsView(QWidget):
             lambda data: self._loaded(generation, data),
             lambda exc: self._failed(generation, exc),
             parent=self,
+            freeze_gc=True,
         )
 
     def _loaded(self, generation: int, data: _Loaded) -> None:

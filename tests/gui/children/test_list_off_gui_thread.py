@@ -309,3 +309,21 @@ def test_loading_filtering_and_sorting_3000_children_keeps_the_window_responsive
     print({k: round(v) for k, v in gaps.items()}, f"{time.perf_counter() - started:.2f} s")
     assert page.model.rowCount() == 3000
     assert max(gaps.values()) < 50, gaps
+
+
+def test_list_jobs_run_with_the_app_out_of_the_gcs_reach(qtbot: Any, clock: Any) -> None:
+    """A full collection during a job would walk every object of the app holding the GIL."""
+    import gc
+
+    from cse_toolkit.gui.common import workers
+
+    seen: list[int] = []
+
+    def provider(vault: Any, ids: Any) -> dict[str, NextStep]:
+        seen.append(gc.get_freeze_count())
+        return _provider(vault, ids)
+
+    _page(qtbot, clock, 50, provider)
+    assert seen and seen[0] > 0  # the app's objects were frozen while the job ran
+    assert workers.wait_for_all()
+    qtbot.waitUntil(lambda: gc.get_freeze_count() == 0)  # and given back afterwards
