@@ -218,7 +218,7 @@ def flows(vault: Any, big: str, out: Path) -> dict[str, Any]:
     def export_in_app(finished: Callable[[], None]) -> None:
         # As the export dialog does: the pack (built for the preview) written on a pool thread
         # with the GC frozen, then recorded on the GUI thread.
-        from cse_toolkit.gui.exchange.export_jobs import without_full_gc_pauses
+        from cse_toolkit.gui.common.workers import gc_frozen
 
         pack = exchange.build_pack(
             vault,
@@ -227,7 +227,7 @@ def flows(vault: Any, big: str, out: Path) -> dict[str, Any]:
             sharing=exchange.SharingChoice(consent_sought=True, consent_given=True),
         )
         path = out / f"pack-{next(counter)}.pdf"
-        job = without_full_gc_pauses(lambda: exchange.write_pack_file(vault, pack, path))
+        job = gc_frozen(lambda: exchange.write_pack_file(vault, pack, path))
         background(job, lambda result: exchange.record_export(vault, pack, result))(finished)
 
     def open_child() -> object:

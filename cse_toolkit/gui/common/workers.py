@@ -150,7 +150,7 @@ def gc_frozen(fn: Callable[[], Any]) -> Callable[[], Any]:
     A full collection walks every object of the app while holding the GIL: building 10,000
     rows on a pool thread set off ones of 70-240 ms (bench/run_bench.py, 10,001 children),
     and the window stood still meanwhile. Frozen, a collection only walks what the job made.
-    (``gui/exchange/export_jobs.without_full_gc_pauses`` is the same for the export.)
+    The export's jobs use it too, so overlapping jobs share one count.
     """
 
     def run() -> Any:

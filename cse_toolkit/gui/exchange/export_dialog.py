@@ -55,7 +55,6 @@ from cse_toolkit.gui.exchange.attachment_choice import AttachmentChoice
 from cse_toolkit.gui.exchange.export_jobs import (
     count_text,
     discard,
-    without_full_gc_pauses,
     workers_excepthook,
 )
 from cse_toolkit.gui.exchange.export_pages import NO as NO
@@ -359,7 +358,7 @@ class ExportDialog(ReferralPages, ExportPages, QDialog):
         self.next_button.setEnabled(False)
         self._set_busy(True)
         workers.run_in_background(
-            without_full_gc_pauses(job),
+            workers.gc_frozen(job),
             lambda result: self._preview_done(generation, result),
             lambda exc: self._preview_failed(generation, exc),
             parent=self,
@@ -475,7 +474,7 @@ class ExportDialog(ReferralPages, ExportPages, QDialog):
             self._export_failed(exc)
 
         # parent=None: the result must arrive even if the dialog is gone, to clean up.
-        workers.run_in_background(without_full_gc_pauses(job), done, failed, parent=None)
+        workers.run_in_background(workers.gc_frozen(job), done, failed, parent=None)
 
     def _export_written(self, pack: ps.PackModel, result: Any) -> None:
         self._set_busy(False)

@@ -4,11 +4,13 @@ An item carries data, never sentences: its kind, the child, when it started wait
 ``Destination`` and the facts of its kind (``ScreeningFacts``, ``DueFacts`` ...). The words are
 the GUI's (``gui/dsl/queue_words.py``, through ``tr()``).
 
-Speed: the queue is built from a handful of whole-table queries, never one query per child.
-The pathway's due dates need the engine (``core.pathway.case_state``) per child; its due items
-are cached per child against a fingerprint of that child's steps and level (due dates do not
-depend on the time of asking, only "overdue" does, and that is worked out again on every
-call), so after the first call only changed children are replayed.
+Speed: the queue is built from a handful of whole-table queries, never one query per child,
+and never a replay of a child's pathway: each child's due dates and urgency are read from the
+stored case state (``vault/case_store.py``, kept in the same transaction as the records).
+Only the children stored as urgent, or whose stored urgency's time window has passed, are
+ranked again (``case_store.urgent_lines``); the due items and the children's names come in
+one query (``case_store.due_rows``). "Overdue" is worked out on every call from the stored due
+dates and the time of asking.
 """
 
 from __future__ import annotations
