@@ -139,6 +139,7 @@ DIALOGS: dict[str, Callable[[World], QDialog]] = {
     "SearchNotesDialog": lambda w: _import("common.search_dialog").SearchNotesDialog(w.vault),
     "RecoveryDialog": _recovery,
     "PassphraseDialog": _passphrase,
+    "AccountDialog": _passphrase,  # the two above share it as their base; walked as theirs
     "ExportDialog": _export,
     "FirstRunDialog": _first_run,
     "AmendDialog": lambda w: _import("children.notes_tab").AmendDialog(w.note, w.vault),

@@ -22,8 +22,6 @@ from typing import Any
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QCheckBox,
-    QComboBox,
-    QDialog,
     QFormLayout,
     QLabel,
     QLineEdit,
@@ -35,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from cse_toolkit.errors import UserError
 from cse_toolkit.gui.common import workers
+from cse_toolkit.gui.common.account_dialog import AccountDialog
 from cse_toolkit.gui.common.dialog_buttons import ACCEPT, REJECT, button_box
 from cse_toolkit.gui.common.passphrase_meter import meter_text, too_weak
 from cse_toolkit.gui.common.pathway_widgets import InlineMessage
@@ -44,7 +43,7 @@ from cse_toolkit.policy import Policy
 log = logging.getLogger(__name__)
 
 
-class PassphraseDialog(QDialog):
+class PassphraseDialog(AccountDialog):
     """After it is done, ``user`` names whose passphrase changed and ``recovery_key`` holds a
     re-key's new recovery key (shown in the dialog until it is closed)."""
 
@@ -59,26 +58,15 @@ class PassphraseDialog(QDialog):
         policy: Policy | None = None,
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(parent)
-        self._folder = folder
-        self._policy = policy
-        self._min_score = min_score
-        self._kdf = kdf
-        self._busy = False
+        super().__init__(
+            folder, users, current, min_score=min_score, kdf=kdf, policy=policy, parent=parent
+        )
         self._progress: tuple[float, str] = (0.0, "")
         self._lock = threading.Lock()
-        self.user = ""
         self.recovery_key = ""
         title = self.tr("Change passphrase")
-        self.setWindowTitle(title)
-        self.setAccessibleName(title)
-        self.setModal(True)
+        self._set_title(title)
 
-        self.user_combo = QComboBox()
-        self.user_combo.addItems(users)
-        if current in users:
-            self.user_combo.setCurrentText(current)
-        self.user_combo.setAccessibleName(self.tr("User"))
         self.old_edit = self._secret(self.tr("Current passphrase"))
         self.new_edit = self._secret(self.tr("New passphrase"))
         self.confirm_edit = self._secret(self.tr("New passphrase again"))
@@ -151,11 +139,6 @@ class PassphraseDialog(QDialog):
         edit.setEchoMode(QLineEdit.EchoMode.Password)
         edit.setAccessibleName(name)
         return edit
-
-    def _label(self, text: str, buddy: QWidget) -> QLabel:
-        label = QLabel(text)
-        label.setBuddy(buddy)
-        return label
 
     def problems(self) -> str:
         if not self.user_combo.currentText():

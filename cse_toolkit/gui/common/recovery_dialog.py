@@ -23,8 +23,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import (
     QButtonGroup,
-    QComboBox,
-    QDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -38,6 +36,7 @@ from PySide6.QtWidgets import (
 
 from cse_toolkit.errors import UserError
 from cse_toolkit.gui.common import dialogs, workers
+from cse_toolkit.gui.common.account_dialog import AccountDialog
 from cse_toolkit.gui.common.dialog_buttons import ACCEPT, REJECT, button_box
 from cse_toolkit.gui.common.passphrase_meter import meter_text, too_weak
 from cse_toolkit.gui.common.pathway_widgets import InlineMessage
@@ -49,7 +48,7 @@ log = logging.getLogger(__name__)
 OWN_KEY, ORGANISATION = 0, 1
 
 
-class RecoveryDialog(QDialog):
+class RecoveryDialog(AccountDialog):
     """After ``accept()``, ``user`` names whose passphrase was replaced."""
 
     def __init__(
@@ -63,18 +62,13 @@ class RecoveryDialog(QDialog):
         policy: Policy | None = None,
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(parent)
-        self._folder = folder
-        self._policy = policy  # the one loaded at start (the recovered vault follows it)
-        self._min_score = min_score
-        self._kdf = kdf
-        self._busy = False
+        # ``policy``: the one loaded at start (the recovered vault follows it)
+        super().__init__(
+            folder, users, current, min_score=min_score, kdf=kdf, policy=policy, parent=parent
+        )
         self._org_key: Any = None
-        self.user = ""
         title = self.tr("Set a new passphrase")
-        self.setWindowTitle(title)
-        self.setAccessibleName(title)
-        self.setModal(True)
+        self._set_title(title)
 
         intro = QLabel(
             self.tr(
@@ -84,12 +78,6 @@ class RecoveryDialog(QDialog):
             )
         )
         intro.setWordWrap(True)
-
-        self.user_combo = QComboBox()
-        self.user_combo.addItems(users)
-        if current in users:
-            self.user_combo.setCurrentText(current)
-        self.user_combo.setAccessibleName(self.tr("User"))
 
         self.own_radio = QRadioButton(self.tr("I have my &recovery key"))
         self.org_radio = QRadioButton(self.tr("IT has the &organisation's recovery key file"))
@@ -168,11 +156,6 @@ class RecoveryDialog(QDialog):
         self._strength("")
         self.key_edit.setFocus(Qt.FocusReason.OtherFocusReason)
         self.resize(560, 0)
-
-    def _label(self, text: str, buddy: QWidget) -> QLabel:
-        label = QLabel(text)
-        label.setBuddy(buddy)
-        return label
 
     # -- input ----------------------------------------------------------------------------
     def _route_changed(self, button_id: int, checked: bool) -> None:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import logging
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QFont, QKeyEvent
@@ -45,7 +45,11 @@ from cse_toolkit.vault.errors import (
 )
 from cse_toolkit.vault.keyslots import KeySlots
 
+if TYPE_CHECKING:
+    from cse_toolkit.gui.common.account_dialog import AccountDialog
+
 log = logging.getLogger(__name__)
+_D = TypeVar("_D", bound="AccountDialog")
 
 
 class UnlockDialog(QWidget):
@@ -201,11 +205,10 @@ class UnlockDialog(QWidget):
         self._set_caps(text.isupper() != shift)
 
     # -- change passphrase (the vault is closed meanwhile) -------------------------------------
-    def change_passphrase(self) -> None:
-        from cse_toolkit.gui.common.passphrase_dialog import PassphraseDialog
-
+    def _account_dialog(self, kind: type[_D]) -> _D:
+        """An account dialog for the users of this screen, the one chosen first."""
         users = [self.ui.userCombo.itemText(i) for i in range(self.ui.userCombo.count())]
-        dialog = PassphraseDialog(
+        return kind(
             self._folder,
             users,
             self.ui.userCombo.currentText(),
@@ -214,6 +217,11 @@ class UnlockDialog(QWidget):
             policy=self.policy,
             parent=self,
         )
+
+    def change_passphrase(self) -> None:
+        from cse_toolkit.gui.common.passphrase_dialog import PassphraseDialog
+
+        dialog = self._account_dialog(PassphraseDialog)
         self.passphrase_dialog: PassphraseDialog | None = dialog
 
         def finished(result: int) -> None:
@@ -232,16 +240,7 @@ class UnlockDialog(QWidget):
     def forgotten(self) -> None:
         from cse_toolkit.gui.common.recovery_dialog import RecoveryDialog
 
-        users = [self.ui.userCombo.itemText(i) for i in range(self.ui.userCombo.count())]
-        dialog = RecoveryDialog(
-            self._folder,
-            users,
-            self.ui.userCombo.currentText(),
-            min_score=self.min_passphrase_score,
-            kdf=self.kdf,
-            policy=self.policy,
-            parent=self,
-        )
+        dialog = self._account_dialog(RecoveryDialog)
         self.recovery: RecoveryDialog | None = dialog
         dialog.finished.connect(lambda result: self._recovered(dialog, result))
         dialog.open()
