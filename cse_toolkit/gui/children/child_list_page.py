@@ -19,7 +19,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QFont, QFontMetrics, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -183,6 +183,9 @@ class ChildListPage(QWidget):
         # Widths from the header text and typical contents, not ResizeToContents: measuring
         # 10,000 rows would cost more than loading them.
         metrics = self.table.fontMetrics()
+        bold_font = QFont(self.table.font())
+        bold_font.setBold(True)
+        bold = QFontMetrics(bold_font)  # an overdue date is drawn in bold: its year must show
         pad = 4 * metrics.averageCharWidth()
         samples = {
             REF: "WWWW-WWWW",
@@ -194,7 +197,8 @@ class ChildListPage(QWidget):
         }
         for col, sample in samples.items():
             head = str(self.model.headerData(col, Qt.Orientation.Horizontal))
-            width = max(metrics.horizontalAdvance(sample), metrics.horizontalAdvance(head)) + pad
+            drawn = bold if col == DUE else metrics
+            width = max(drawn.horizontalAdvance(sample), metrics.horizontalAdvance(head)) + pad
             self.table.setColumnWidth(col, width)
 
     # -- VaultPage ----------------------------------------------------------------------

@@ -332,3 +332,18 @@ def test_list_jobs_run_with_the_app_out_of_the_gcs_reach(qtbot: Any, clock: Any)
     assert seen and seen[0] > 0  # the app's objects were frozen while the job ran
     assert workers.wait_for_all()
     qtbot.waitUntil(lambda: gc.get_freeze_count() == 0)  # and given back afterwards
+
+
+def test_an_overdue_date_is_never_cut_short(qtbot: Any, clock: Any) -> None:
+    """The Due column is sized from sample text, not the rows; an overdue date is drawn in
+    bold, so the width must be measured in bold, or "Overdue since 17/11/2026" loses its year."""
+    from PySide6.QtGui import QFont, QFontMetrics
+
+    page = _page(qtbot, clock, 3)
+    bold = QFont(page.table.font())
+    bold.setBold(True)
+    widest = QFontMetrics(bold).horizontalAdvance(
+        page.model.tr("Overdue since {date}").format(date="28/02/2026")
+    )
+    # the cell's own margins and the grid line take about 10 px of the width
+    assert page.table.columnWidth(ctm.DUE) >= widest + 16
